@@ -1,0 +1,51 @@
+# ClusterHub — the commands the README quotes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := clusterhub
+
+.PHONY: run test bench lint format translations install db demo clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -f -d translations -D messages >/dev/null
+
+db: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask tenants sync
+
+demo: db
+	$(BIN)/flask demo load
+
+run: demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install
+	bash tests/run.sh
+
+bench: install
+	$(BIN)/python -m clusterhub.bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the catalogues after adding user-facing strings; then translate the new Russian entries.
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot platform/clusterhub
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance
