@@ -1,0 +1,171 @@
+"""ClusterHub: a multi-tenant platform for Russia's regional cluster development centers."""
+
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request
+from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+BLUEPRINT_MODULES = [
+    "clusterhub.core.views",
+    "clusterhub.accounts.views",
+    "clusterhub.tenancy.views",
+    "clusterhub.audit.views",
+    "clusterhub.reporting.views",
+    "clusterhub.api.views",
+]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. ``config`` overrides settings read from the environment."""
+    instance_path = (
+        (config or {}).get("INSTANCE_PATH")
+        or os.environ.get("CLUSTERHUB_INSTANCE")
+        or str(Path.cwd() / "instance")
+    )
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
+    settings = config_module.load_config(
+        instance_path, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"}
+    )
+    app.config.update(settings)
+    configure_database(app)
+    configure_extensions(app)
+    configure_request_handling(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def configure_database(app: Flask) -> None:
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    binds = {}
+    if app.config.get("REPORTING_DATABASE_URL"):
+        binds["reporting"] = app.config["REPORTING_DATABASE_URL"]
+    app.config["SQLALCHEMY_BINDS"] = binds
+    options = {"pool_pre_ping": True}
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        options = {"connect_args": {"timeout": 30}}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def configure_extensions(app: Flask) -> None:
+    from .accounts import services as account_services
+    from .core import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parents[2] / "migrations"))
+    _enable_sqlite_foreign_keys(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(account_services.load_user_for_login)
+    login_manager.request_loader(account_services.load_user_from_api_token)
+    login_manager.unauthorized_handler(account_services.unauthorized)
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(Path(__file__).resolve().parents[2] / "translations"),
+    )
+    i18n.register(app)
+    csrf.init_app(app)
+    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
+    bootstrap.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["ENV"] == "production",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=app.config["ENV"] == "production",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+    )
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+
+def _enable_sqlite_foreign_keys(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+
+                @event.listens_for(engine, "connect")
+                def _on_connect(dbapi_connection, record):
+                    cursor = dbapi_connection.cursor()
+                    cursor.execute("PRAGMA foreign_keys=ON")
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.close()
+
+
+def configure_request_handling(app: Flask) -> None:
+    from .accounts import authz
+    from .core import errors, menu
+    from .tenancy import request as tenant_request
+
+    if app.config["PROXY_FIX_X_FOR"]:
+        count = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+
+    @app.after_request
+    def _request_id_header(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        return response
+
+    tenant_request.init_app(app)
+    app.before_request(authz.enforce)
+    errors.register(app)
+    menu.register(app)
+    from .accounts.forms import role_label
+
+    app.jinja_env.globals["role_label"] = role_label
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINT_MODULES:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+_hooks_installed = False
+
+
+def _install_session_hooks() -> None:
+    """Tenant scoping and the append-only audit log apply to every ORM session."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    from .audit import services as audit_services
+    from .tenancy import scoping
+
+    scoping.install(Session)
+    audit_services.install(Session)
+    _hooks_installed = True
+
+
+_install_session_hooks()

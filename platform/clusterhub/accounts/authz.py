@@ -1,0 +1,110 @@
+"""The one authorization helper every view uses.
+
+Every endpoint declares who may reach it with :func:`public`, :func:`login_required` or
+:func:`requires`. A ``before_request`` hook (:func:`enforce`) checks the declaration; an endpoint without
+one is refused (deny by default), and a test walks the URL map to prove that none is missing.
+"""
+
+import enum
+
+import sqlalchemy as sa
+from flask import abort, current_app, g, request
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from ..tenancy.scoping import tenant_scope
+from .models import GlobalRole, Membership, TenantRole
+
+
+class Permission(enum.StrEnum):
+    STAFF_AREA = "tenant.staff_area"
+    MANAGE_MEMBERS = "tenant.manage_members"
+    VIEW_AUDIT = "tenant.view_audit"
+    EXPERT_AREA = "tenant.expert_area"
+    MANAGE_TENANTS = "platform.manage_tenants"
+    FEDERAL_READ = "federal.read"
+
+
+TENANT_ROLE_PERMISSIONS = {
+    TenantRole.CENTER_ADMIN: {Permission.STAFF_AREA, Permission.MANAGE_MEMBERS, Permission.VIEW_AUDIT},
+    TenantRole.CENTER_STAFF: {Permission.STAFF_AREA},
+    TenantRole.EXPERT: {Permission.EXPERT_AREA},
+}
+GLOBAL_ROLE_PERMISSIONS = {
+    GlobalRole.PLATFORM_ADMIN: set(Permission),
+    GlobalRole.FEDERAL_ANALYST: {Permission.FEDERAL_READ},
+}
+PUBLIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+def register_permissions(role, permissions) -> None:
+    """Let a domain module grant its own permissions to a role (called at import of its views)."""
+    table = GLOBAL_ROLE_PERMISSIONS if isinstance(role, GlobalRole) else TENANT_ROLE_PERMISSIONS
+    table.setdefault(role, set()).update(permissions)
+
+
+def tenant_role(user, tenant) -> str | None:
+    """The user's role in ``tenant`` (memoized for the request)."""
+    if tenant is None or not user.is_authenticated:
+        return None
+    cache = g.setdefault("_tenant_roles", {})
+    key = (user.id, tenant.id)
+    if key not in cache:
+        with tenant_scope(db.session, tenant.id):
+            cache[key] = db.session.scalar(sa.select(Membership.role).where(Membership.user_id == user.id))
+    return cache[key]
+
+
+def permissions_of(user, tenant=None) -> set:
+    if not user.is_authenticated:
+        return set()
+    granted = set(GLOBAL_ROLE_PERMISSIONS.get(user.global_role, set()))
+    role = tenant_role(user, tenant)
+    if role:
+        granted |= TENANT_ROLE_PERMISSIONS.get(role, set())
+    return granted
+
+
+def can(permission, tenant=None, user=None) -> bool:
+    """May ``user`` (default: the current user) do ``permission`` in ``tenant`` (default: the request's)?"""
+    user = user if user is not None else current_user
+    tenant = tenant if tenant is not None else g.get("tenant")
+    return permission in permissions_of(user, tenant)
+
+
+def public(view):
+    view.access_rule = ("public",)
+    return view
+
+
+def login_required(view):
+    view.access_rule = ("login",)
+    return view
+
+
+def requires(*permissions):
+    """Only users holding every one of ``permissions`` (in the request's tenant, if any) reach the view."""
+
+    def decorator(view):
+        view.access_rule = ("permissions", *permissions)
+        return view
+
+    return decorator
+
+
+def enforce():
+    """``before_request``: apply the endpoint's declared rule. No declaration means no access."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions[request.endpoint]
+    rule = getattr(view, "access_rule", None)
+    if rule is None:
+        abort(403)
+    kind, *needed = rule
+    if kind == "public":
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if kind == "permissions" and not all(can(p) for p in needed):
+        abort(403)
+    return None

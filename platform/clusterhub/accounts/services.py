@@ -1,0 +1,337 @@
+"""Accounts: users, passwords, memberships, invitations, password resets and API tokens.
+
+Services add and flush; the caller (a view, a CLI command, a test) commits.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..audit.services import record
+from ..extensions import db, login_manager
+from ..outbox.services import enqueue_template
+from ..tenancy.models import Tenant, utcnow
+from ..tenancy.scoping import tenant_scope
+from .models import ApiToken, Invitation, Membership, TenantRole, User, new_session_token
+
+password_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+MIN_PASSWORD_LENGTH = 10
+API_TOKEN_PREFIX = "chub_"
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is shown to the user."""
+
+
+# --- users and passwords -------------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(
+    email: str,
+    full_name: str,
+    password: str | None = None,
+    *,
+    locale: str | None = None,
+    global_role: str | None = None,
+) -> User:
+    """Create a user; the e-mail is unique regardless of case."""
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise AccountError(_("A user with this e-mail address already exists."))
+    user = User(email=email, full_name=full_name.strip(), locale=locale, global_role=global_role)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def validate_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and log the user out of every other session."""
+    validate_password(password)
+    user.password_hash = password_hasher.hash(password)
+    user.session_token = new_session_token()
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        password_hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher.hash(password)
+    return True
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or ``None``."""
+    user = find_user_by_email(email)
+    if user is None:
+        password_hasher.hash(password or "x")  # same cost as a real check: no user enumeration by timing
+        return None
+    if not user.is_active or not check_password(user, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password(user, current):
+        raise AccountError(_("The current password is not correct."))
+    set_password(user, new)
+    record("user.password_changed", user, actor=user)
+
+
+def update_profile(user: User, full_name: str, locale: str | None) -> None:
+    before = {"full_name": user.full_name, "locale": user.locale}
+    user.full_name = full_name.strip()
+    user.locale = locale or None
+    record(
+        "user.profile_updated",
+        user,
+        actor=user,
+        before=before,
+        after={"full_name": user.full_name, "locale": user.locale},
+    )
+
+
+def load_user_for_login(cookie_id: str) -> User | None:
+    """Flask-Login loader: the cookie holds ``<id>:<session token>``; a rotated token logs it out."""
+    if request.path.startswith("/api/"):
+        return None  # the API authenticates by token only, so a browser cookie cannot be used for CSRF
+    user_id, _, token = cookie_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def unauthorized():
+    if request.path.startswith("/api/"):
+        response = jsonify(error={"code": 401, "message": _("Authentication required.")})
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    from flask import flash
+
+    flash(login_manager.login_message, "warning")
+    return redirect(
+        url_for("accounts.login", next=request.full_path if request.query_string else request.path)
+    )
+
+
+# --- memberships and invitations -----------------------------------------------------------------
+
+
+def add_membership(user: User, tenant: Tenant, role: str, actor=None) -> Membership:
+    with tenant_scope(db.session, tenant.id):
+        membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
+        if membership is None:
+            membership = Membership(user_id=user.id, role=role, tenant_id=tenant.id)
+            db.session.add(membership)
+        else:
+            membership.role = role
+        db.session.flush()
+        record("membership.granted", membership, actor=actor, after={"user": user.email, "role": role})
+        db.session.flush()
+    return membership
+
+
+def remove_membership(membership: Membership, actor) -> None:
+    """Remove a user's role in the tenant. The last center admin cannot be removed."""
+    if membership.role == TenantRole.CENTER_ADMIN:
+        admins = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.role == TenantRole.CENTER_ADMIN)
+        )
+        if admins <= 1:
+            raise AccountError(_("The last center administrator cannot be removed."))
+    record(
+        "membership.removed",
+        membership,
+        actor=actor,
+        before={"user": membership.user.email, "role": membership.role},
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"clusterhub.{purpose}")
+
+
+def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitation, str]:
+    """Invite ``email`` to the tenant with ``role`` and queue the e-mail with the link. Returns the link."""
+    if role not in set(TenantRole):
+        raise AccountError(_("Unknown role."))
+    email = normalize_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        with tenant_scope(db.session, tenant.id):
+            if db.session.scalar(sa.select(Membership.id).where(Membership.user_id == existing.id)):
+                raise AccountError(_("This person is already a member of the center."))
+    invitation = Invitation(email=email, role=role, invited_by_id=actor.id, tenant_id=tenant.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = _serializer("invite").dumps({"i": invitation.id, "t": tenant.id})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.accept_invitation", token=token)
+    enqueue_template(
+        email,
+        "invitation",
+        tenant.default_locale,
+        tenant_slug=tenant.slug,
+        tenant_name=tenant.name_ru if tenant.default_locale == "ru" else tenant.name_en,
+        role=role,
+        link=link,
+        inviter=actor.full_name,
+    )
+    record("invitation.created", invitation, actor=actor, after={"email": email, "role": role})
+    return invitation, link
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation behind ``token``; expired, tampered or used tokens raise AccountError."""
+    try:
+        data = _serializer("invite").loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise AccountError(_("This invitation link has expired. Ask the center for a new one.")) from exc
+    except BadSignature as exc:
+        raise AccountError(_("This invitation link is not valid.")) from exc
+    # The signed token names the tenant too, so the invitation is read inside that tenant's scope.
+    with tenant_scope(db.session, data.get("t")):
+        invitation = db.session.scalar(sa.select(Invitation).where(Invitation.id == data.get("i")))
+    if invitation is None or invitation.revoked_at is not None:
+        raise AccountError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise AccountError(_("This invitation has already been used. Log in instead."))
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, full_name: str, password: str | None) -> User:
+    """Create the account if needed (with the password chosen here) and grant the invited role."""
+    user = find_user_by_email(invitation.email)
+    if user is None:
+        user = create_user(invitation.email, full_name, password, locale=None)
+    elif password:
+        set_password(user, password)
+    with tenant_scope(db.session, invitation.tenant_id):
+        invitation.accepted_at = utcnow()
+        add_membership(user, invitation.tenant, invitation.role, actor=user)
+        record("invitation.accepted", invitation, actor=user)
+        db.session.flush()
+    return user
+
+
+def revoke_invitation(invitation: Invitation, actor: User) -> None:
+    if not invitation.is_pending:
+        raise AccountError(_("This invitation is no longer pending."))
+    invitation.revoked_at = utcnow()
+    record("invitation.revoked", invitation, actor=actor)
+
+
+# --- password reset ------------------------------------------------------------------------------
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password changes, which makes a used reset link worthless.
+    return hashlib.sha256(f"{user.password_hash}:{user.session_token}".encode()).hexdigest()[:20]
+
+
+def request_password_reset(email: str) -> str | None:
+    """Queue a reset link for an existing active user. Says nothing about whether the user exists."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    token = _serializer("reset").dumps({"u": user.id, "f": _password_fingerprint(user)})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+    enqueue_template(user.email, "password_reset", user.locale, link=link, name=user.full_name)
+    record("user.password_reset_requested", user, actor=user)
+    return link
+
+
+def user_from_reset_token(token: str) -> User:
+    try:
+        data = _serializer("reset").loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise AccountError(_("This password reset link has expired. Request a new one.")) from exc
+    except BadSignature as exc:
+        raise AccountError(_("This password reset link is not valid.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active:
+        raise AccountError(_("This password reset link is not valid."))
+    if not hmac.compare_digest(_password_fingerprint(user), data.get("f", "")):
+        raise AccountError(_("This password reset link has already been used. Request a new one."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_from_reset_token(token)
+    set_password(user, new_password)
+    record("user.password_reset", user, actor=user)
+    return user
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the secret is returned once and only its hash is stored."""
+    if not name.strip():
+        raise AccountError(_("Give the token a name."))
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name.strip(), prefix=secret[:12], token_hash=_hash_token(secret))
+    db.session.add(token)
+    db.session.flush()
+    record("api_token.created", token, actor=user, after={"name": token.name, "prefix": token.prefix})
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken, actor: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("api_token.revoked", token, actor=actor)
+
+
+def load_user_from_api_token(req) -> User | None:
+    """Flask-Login request loader: ``Authorization: Bearer chub_...`` on API requests only."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    secret = header.removeprefix("Bearer ").strip()
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(secret), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user

@@ -1,0 +1,56 @@
+"""Recording state changes in the append-only audit log."""
+
+from sqlalchemy import event
+
+from ..extensions import db
+from .models import AuditEntry
+
+
+def record(action: str, target, *, actor=None, tenant_id=None, before=None, after=None) -> AuditEntry:
+    """Add an audit entry to the current transaction; it commits (or rolls back) with the change itself.
+
+    ``target`` is a model instance (its class name and id are stored) or a ``(type, id)`` pair.
+    """
+    if isinstance(target, tuple):
+        target_type, target_id = target
+    else:
+        target_type, target_id = type(target).__name__, getattr(target, "id", None)
+    if tenant_id is None:
+        tenant_id = getattr(target, "tenant_id", None)
+    entry = AuditEntry(
+        tenant_id=tenant_id,
+        actor_id=getattr(actor, "id", actor),
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def snapshot(obj, fields) -> dict:
+    """The values of ``fields`` on ``obj``, for the before/after of an entry."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _jsonable(values):
+    if values is None:
+        return None
+    return {
+        key: (value if isinstance(value, (str, int, float, bool, type(None))) else str(value))
+        for key, value in values.items()
+    }
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+def install(session_class) -> None:
+    @event.listens_for(session_class, "before_flush")
+    def _refuse_changes(db_session, flush_context, instances):
+        for obj in list(db_session.dirty) + list(db_session.deleted):
+            if isinstance(obj, AuditEntry):
+                raise AuditLogIsAppendOnly("Audit entries cannot be changed or deleted")

@@ -1,0 +1,80 @@
+"""Command-line interface: ``flask --app clusterhub ...`` or the ``clusterhub`` console script."""
+
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def register(app) -> None:
+    from .demo import demo_cli
+
+    app.cli.add_command(tenants_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(demo_cli)
+
+
+@click.group("tenants", help="Regional centers.")
+def tenants_cli():
+    pass
+
+
+@tenants_cli.command("sync")
+@click.option("--dry-run", is_flag=True, help="Show what would change without changing anything.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder with <slug>/tenant.toml files (default: TENANTS_DIR or ./tenants).",
+)
+@with_appcontext
+def tenants_sync(dry_run, directory):
+    """Create or update centers from tenants/*/tenant.toml (idempotent)."""
+    from .tenancy.services import sync_tenants
+
+    report = sync_tenants(Path(directory or current_app.config["TENANTS_DIR"]), dry_run=dry_run)
+    if report.errors:
+        for error in report.errors:
+            click.secho(f"error: {error}", fg="red", err=True)
+        raise click.ClickException("invalid tenant files: nothing was changed")
+    prefix = "would " if dry_run else ""
+    for slug in report.created:
+        click.echo(f"{prefix}create {slug}")
+    for slug, fields in report.changed.items():
+        click.echo(f"{prefix}update {slug}: {', '.join(fields)}")
+    click.echo(
+        f"{len(report.created)} created, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged" + (" (dry run)" if dry_run else "")
+    )
+
+
+@click.group("outbox", help="Outgoing mail.")
+def outbox_cli():
+    pass
+
+
+@outbox_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, polling for new mail (the worker).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls with --loop.")
+@with_appcontext
+def outbox_send(loop, interval):
+    """Send queued mail; failures are retried with backoff."""
+    from .outbox.services import current_mailer, send_due
+
+    mailer = current_mailer()
+    while True:
+        counts = send_due(mailer)
+        if any(counts.values()) or not loop:
+            click.echo(f"sent {counts['sent']}, retrying {counts['retry']}, failed {counts['failed']}")
+        if not loop:
+            break
+        time.sleep(interval)
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="ClusterHub management commands.")()

@@ -1,0 +1,112 @@
+"""Settings from environment variables, with safe local defaults.
+
+Production mode (``CLUSTERHUB_ENV=production``) refuses to start with any local default that would be
+insecure there; see :func:`check_production_safety`.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "ENV": "local",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "MIGRATIONS_DATABASE_URL": None,
+    "REPORTING_DATABASE_URL": None,
+    "APP_DB_ROLE": "clusterhub_app",
+    "REDIS_URL": None,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_DEFAULT_SENDER": "ClusterHub <noreply@clusterhub.local>",
+    "STRIPE_SECRET_KEY": None,
+    "STRIPE_WEBHOOK_SECRET": None,
+    "STORAGE_BACKEND": "local",
+    "STORAGE_LOCAL_PATH": None,
+    "S3_BUCKET": None,
+    "S3_ENDPOINT_URL": None,
+    "S3_REGION": None,
+    "PROXY_FIX_X_FOR": 0,
+    "LOG_LEVEL": "INFO",
+    "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    "PASSWORD_RESET_MAX_AGE": 2 * 3600,
+    "LOGIN_RATE_LIMIT": "5 per 15 minutes",
+    "TENANTS_DIR": None,
+}
+
+_BOOLS = {"MAIL_USE_TLS"}
+_INTS = {"MAIL_PORT", "PROXY_FIX_X_FOR", "INVITATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+def _parse(key, raw):
+    if key in _BOOLS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if key in _INTS:
+        return int(raw)
+    return raw
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the settings: defaults, then ``CLUSTERHUB_*``/plain environment variables, then overrides.
+
+    Unknown override keys are refused, so a typo never silently falls back to a default.
+    """
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        env_name = "CLUSTERHUB_ENV" if key == "ENV" else key
+        if env_name in os.environ and os.environ[env_name] != "":
+            config[key] = _parse(key, os.environ[env_name])
+    for key, value in (overrides or {}).items():
+        if key not in DEFAULTS and not key.isupper():
+            raise ConfigError(f"Unknown setting {key!r}")
+        config[key] = value
+
+    instance = Path(instance_path)
+    production = config["ENV"] == "production"
+    if production:
+        check_production_safety(config)
+    else:
+        instance.mkdir(parents=True, exist_ok=True)
+        if not config["SECRET_KEY"]:
+            config["SECRET_KEY"] = _local_secret_key(instance)
+        if not config["DATABASE_URL"]:
+            config["DATABASE_URL"] = f"sqlite:///{instance / 'clusterhub.sqlite3'}"
+        if not config["STORAGE_LOCAL_PATH"]:
+            config["STORAGE_LOCAL_PATH"] = str(instance / "uploads")
+    if not config["TENANTS_DIR"]:
+        config["TENANTS_DIR"] = str(Path.cwd() / "tenants")
+    return config
+
+
+def _local_secret_key(instance: Path) -> str:
+    """Generate the key once and keep it in the instance folder, so local logins survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse insecure production settings; each problem is named."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < 32 or key in {"dev", "change-me", "secret"}:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    url = config.get("DATABASE_URL") or ""
+    if not url.startswith("postgresql"):
+        problems.append("DATABASE_URL must point to PostgreSQL in production")
+    if not config.get("REDIS_URL"):
+        problems.append("REDIS_URL must be set in production (rate limits are shared between workers)")
+    if not (config.get("BASE_URL") or "").startswith("https://"):
+        problems.append("BASE_URL must be an https:// address in production")
+    if problems:
+        raise ConfigError("Refusing to start in production mode: " + "; ".join(problems))

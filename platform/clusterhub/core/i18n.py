@@ -1,0 +1,57 @@
+"""Language and time-zone choice, and locale-aware formatting helpers for templates."""
+
+from decimal import Decimal
+
+from flask import g, request, session
+from flask_babel import format_currency, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+LOCALES = ("ru", "en")
+DEFAULT_LOCALE = "ru"
+DEFAULT_TIMEZONE = "Europe/Moscow"
+
+
+def select_locale() -> str:
+    """User preference, then an explicit switch, then Accept-Language, then the tenant's default."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    if request and request.accept_languages:
+        best = request.accept_languages.best_match(LOCALES)
+        if best:
+            return best
+    tenant = g.get("tenant")
+    if tenant is not None and tenant.default_locale in LOCALES:
+        return tenant.default_locale
+    return DEFAULT_LOCALE
+
+
+def select_timezone() -> str:
+    tenant = g.get("tenant")
+    return tenant.timezone if tenant is not None else DEFAULT_TIMEZONE
+
+
+def money(value, currency: str = "RUB") -> str:
+    """Money for the locale. Integers are kopecks; ``Decimal`` values are roubles."""
+    if value is None:
+        return ""
+    amount = Decimal(value) / 100 if isinstance(value, int) else Decimal(value)
+    return format_currency(amount, currency)
+
+
+def localized(obj, field: str) -> str:
+    """``obj.<field>_ru`` or ``obj.<field>_en`` for the current language, falling back to Russian."""
+    lang = str(get_locale())
+    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_ru", "")
+
+
+def register(app) -> None:
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["LOCALES"] = LOCALES

@@ -1,0 +1,44 @@
+"""Pagination of a select statement: one COUNT and one page query, whatever the page."""
+
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import request
+
+from ..extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(statement, per_page: int = 25, page: int | None = None, scalars: bool = True) -> Page:
+    if page is None:
+        page = request.args.get("page", 1, type=int)
+    page = max(1, page or 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    query = statement.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.scalars(query) if scalars else db.session.execute(query)
+    return Page(
+        items=result.unique().all() if scalars else result.all(),
+        page=page,
+        per_page=per_page,
+        total=total or 0,
+    )

@@ -1,0 +1,53 @@
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ..accounts.authz import public
+from ..extensions import db
+from ..regions.models import Region
+from ..tenancy.models import Tenant, TenantStatus
+from .i18n import LOCALES
+from .readiness import database_ready
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    tenants = db.session.scalars(
+        sa.select(Tenant)
+        .join(Tenant.region)
+        .where(Tenant.status == TenantStatus.ACTIVE)
+        .order_by(Region.federal_district, Tenant.name_ru)
+    ).all()
+    return render_template("core/home.html", tenants=tenants)
+
+
+@bp.route("/lang", methods=["POST"])
+@public
+def switch_language():
+    """Switch the interface language; a logged-in user's choice is kept in their profile."""
+    lang = request.form.get("lang")
+    if lang in LOCALES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next") or url_for("core.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    ready, detail = database_ready(current_app)
+    return jsonify(status="ok" if ready else "unavailable", detail=detail), 200 if ready else 503

@@ -1,0 +1,52 @@
+"""Demo data for a local run: ``flask demo load`` (idempotent)."""
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from ..extensions import db
+
+DEMO_PASSWORD = "clusterhub-demo"
+DEMO_USERS = [
+    # email, name, global role, (tenant slug, tenant role)
+    ("admin@clusterhub.local", "Анна Платформина", "platform_admin", None),
+    ("analyst@minpromtorg.local", "Фёдор Аналитиков", "federal_analyst", None),
+    ("komi-admin@clusterhub.local", "Ирина Коми", None, ("komi", "center_admin")),
+    ("komi-staff@clusterhub.local", "Олег Сотрудников", None, ("komi", "center_staff")),
+    ("expert@clusterhub.local", "Эдуард Экспертов", None, ("komi", "expert")),
+    ("rep@luzales.local", "Лев Лузалесов", None, None),
+]
+
+
+@click.group("demo", help="Demo data.")
+def demo_cli():
+    pass
+
+
+@demo_cli.command("load")
+@with_appcontext
+def demo_load():
+    """Create the demo accounts (and, as modules land, their demo data) and print how to log in."""
+    load_demo()
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, _name, global_role, membership in DEMO_USERS:
+        role = global_role or (
+            f"{membership[1]} @ {membership[0]}" if membership else "enterprise representative"
+        )
+        click.echo(f"  {email:32} {role}")
+
+
+def load_demo() -> None:
+    from ..accounts import services as accounts
+    from ..tenancy.models import Tenant
+
+    for email, name, global_role, membership in DEMO_USERS:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            user = accounts.create_user(email, name, DEMO_PASSWORD, global_role=global_role)
+        if membership:
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == membership[0]))
+            if tenant is None:
+                raise click.ClickException(f"tenant {membership[0]} missing: run `flask tenants sync` first")
+            accounts.add_membership(user, tenant, membership[1])
+    db.session.commit()

@@ -1,0 +1,143 @@
+"""The transactional outbox: mail is queued with the change that causes it and sent by a worker.
+
+A message is written in the caller's transaction, so it exists exactly when the change committed. The
+worker (``flask outbox send``) claims one due message at a time under a row lock (``SKIP LOCKED`` on
+PostgreSQL, so several workers never take the same one), sends it, and marks it sent in the same
+transaction. A failed send is retried with growing delays and is never lost.
+"""
+
+import logging
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from ..extensions import db
+from ..tenancy.models import utcnow
+from .models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 720)]
+
+
+def enqueue(
+    recipient: str, subject: str, body_text: str, body_html: str | None = None, tenant_slug: str | None = None
+) -> OutboxMessage:
+    """Queue one e-mail in the current transaction."""
+    message = OutboxMessage(
+        message_id=f"<{uuid.uuid4().hex}@clusterhub>",
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        tenant_slug=tenant_slug,
+    )
+    db.session.add(message)
+    return message
+
+
+def enqueue_template(
+    recipient: str, template: str, locale: str | None, tenant_slug: str | None = None, **context
+) -> OutboxMessage:
+    """Render ``mail/<template>.txt`` (first line: subject) in the recipient's language and queue it."""
+    with force_locale(locale or "ru"):
+        rendered = render_template(f"mail/{template}.txt", **context)
+    subject, _, body = rendered.strip().partition("\n")
+    return enqueue(recipient, subject.strip(), body.strip() + "\n", tenant_slug=tenant_slug)
+
+
+class LogMailer:
+    """The local default: mail is written to the log instead of being sent."""
+
+    def send(self, message: OutboxMessage) -> None:
+        log.info("MAIL to %s: %s\n%s", message.recipient, message.subject, message.body_text)
+
+
+class SmtpMailer:
+    def __init__(self, host, port, username=None, password=None, use_tls=False, sender=None):
+        self.host, self.port, self.username, self.password = host, port, username, password
+        self.use_tls, self.sender = use_tls, sender
+
+    def send(self, message: OutboxMessage) -> None:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = message.message_id
+        mail.set_content(message.body_text)
+        if message.body_html:
+            mail.add_alternative(message.body_html, subtype="html")
+        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
+            if self.use_tls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(mail)
+
+
+def mailer_from_config(config) -> LogMailer | SmtpMailer:
+    if not config.get("MAIL_SERVER"):
+        return LogMailer()
+    return SmtpMailer(
+        config["MAIL_SERVER"],
+        config["MAIL_PORT"],
+        config.get("MAIL_USERNAME"),
+        config.get("MAIL_PASSWORD"),
+        config.get("MAIL_USE_TLS"),
+        config["MAIL_DEFAULT_SENDER"],
+    )
+
+
+def _claim_next(now: datetime) -> OutboxMessage | None:
+    query = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalars(query).first()
+
+
+def send_due(mailer, now: datetime | None = None, limit: int = 100) -> dict:
+    """Send up to ``limit`` due messages, each in its own transaction. Returns counts by outcome."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for _ in range(limit):
+        message = _claim_next(now or utcnow())
+        if message is None:
+            db.session.rollback()
+            break
+        message.attempts += 1
+        try:
+            mailer.send(message)
+        except Exception as exc:  # any delivery failure is retried later; the message is kept
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts > len(RETRY_DELAYS):
+                message.status = OutboxStatus.FAILED
+                counts["failed"] += 1
+            else:
+                message.next_attempt_at = (now or utcnow()) + RETRY_DELAYS[message.attempts - 1]
+                counts["retry"] += 1
+            log.warning(
+                "Mail %s to %s failed (attempt %s): %s",
+                message.id,
+                message.recipient,
+                message.attempts,
+                message.last_error,
+            )
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = utcnow()
+            counts["sent"] += 1
+        db.session.commit()
+    return counts
+
+
+def current_mailer():
+    return current_app.extensions.get("clusterhub.mailer") or mailer_from_config(current_app.config)

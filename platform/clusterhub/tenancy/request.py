@@ -1,0 +1,56 @@
+"""Resolving the tenant from the URL prefix, once, at the edge of the request."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, g
+from flask_login import current_user
+
+from ..extensions import db
+from .models import Tenant, TenantStatus
+from .scoping import set_request_tenant
+
+TENANT_ARG = "tenant"
+
+
+def load_tenant(endpoint, values):
+    """URL value preprocessor: turn ``<tenant>`` into ``g.tenant`` and open the tenant scope.
+
+    Unknown slugs answer 404, and so do suspended centers for everyone but platform admins.
+    """
+    if not values or TENANT_ARG not in values:
+        return
+    slug = values.pop(TENANT_ARG)
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        abort(404)
+    if tenant.status != TenantStatus.ACTIVE and not (
+        current_user.is_authenticated and current_user.is_platform_admin
+    ):
+        abort(404)
+    g.tenant = tenant
+    set_request_tenant(db.session, tenant.id)
+
+
+def fill_tenant(endpoint, values):
+    """URL defaults: ``url_for`` inside a tenant page fills in the current tenant's slug."""
+    if TENANT_ARG in values or "tenant" not in g:
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, TENANT_ARG):
+        values[TENANT_ARG] = g.tenant.slug
+
+
+def clear_tenant(exc=None):
+    if "tenant" in g:
+        set_request_tenant(db.session, None)
+
+
+def tenant_header(response):
+    tenant = g.get("tenant")
+    response.headers["X-Tenant"] = tenant.slug if tenant is not None else "-"
+    return response
+
+
+def init_app(app):
+    app.url_value_preprocessor(load_tenant)
+    app.url_defaults(fill_tenant)
+    app.teardown_request(clear_tenant)
+    app.after_request(tenant_header)

@@ -1,0 +1,180 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..accounts.authz import Permission, public, requires
+from ..accounts.forms import ConfirmForm, InviteForm, role_label
+from ..accounts.models import Invitation, Membership
+from ..accounts.services import AccountError, invite, remove_membership, revoke_invitation
+from ..core.menu import add_global_item, add_tenant_item
+from ..core.pagination import paginate
+from ..extensions import db
+from ..regions.models import Region
+from .forms import TenantForm
+from .models import Tenant, TenantStatus
+from .services import TenantError, create_tenant, set_tenant_status, update_tenant
+
+bp = Blueprint("tenancy", __name__, template_folder="templates")
+
+add_tenant_item(_l("Staff area"), "tenancy.staff_home", Permission.STAFF_AREA)
+add_tenant_item(_l("People"), "tenancy.members", Permission.MANAGE_MEMBERS)
+add_global_item(_l("Centers"), "tenancy.admin_tenants", Permission.MANAGE_TENANTS)
+
+
+# --- a center's pages (under /<tenant>/) -----------------------------------------------------------
+
+
+@bp.route("/<tenant>/")
+@public
+def center_home():
+    return render_template("tenancy/center_home.html", tenant=g.tenant)
+
+
+@bp.route("/<tenant>/staff/")
+@requires(Permission.STAFF_AREA)
+def staff_home():
+    members = db.session.scalar(sa.select(sa.func.count()).select_from(Membership))
+    pending = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+    )
+    return render_template("tenancy/staff_home.html", members=members, pending=pending)
+
+
+@bp.route("/<tenant>/staff/members", methods=["GET", "POST"])
+@requires(Permission.MANAGE_MEMBERS)
+def members():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invite(g.tenant, form.email.data, form.role.data, current_user)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("tenancy.members"))
+    memberships = db.session.scalars(sa.select(Membership).order_by(Membership.created_at)).all()
+    invitations = db.session.scalars(
+        sa.select(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .order_by(Invitation.created_at.desc())
+    ).all()
+    return render_template(
+        "tenancy/members.html",
+        form=form,
+        memberships=memberships,
+        invitations=invitations,
+        confirm_form=ConfirmForm(),
+        role_label=role_label,
+    )
+
+
+def _tenant_object(model, object_id):
+    """A tenant-owned object of the current tenant, or 404 (another tenant's object is not found)."""
+    obj = db.session.scalar(sa.select(model).where(model.id == object_id))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/<tenant>/staff/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@requires(Permission.MANAGE_MEMBERS)
+def revoke(invitation_id):
+    invitation = _tenant_object(Invitation, invitation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            revoke_invitation(invitation, current_user)
+        except AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The invitation has been revoked."), "success")
+    return redirect(url_for("tenancy.members"))
+
+
+@bp.route("/<tenant>/staff/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@requires(Permission.MANAGE_MEMBERS)
+def remove_member(membership_id):
+    membership = _tenant_object(Membership, membership_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            remove_membership(membership, current_user)
+        except AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s no longer has a role in the center.", name=membership.user.full_name), "success"
+            )
+        return redirect(url_for("tenancy.members"))
+    return render_template(
+        "tenancy/confirm_remove_member.html", membership=membership, form=form, role_label=role_label
+    )
+
+
+# --- platform administration of centers ------------------------------------------------------------
+
+
+@bp.route("/admin/tenants/")
+@requires(Permission.MANAGE_TENANTS)
+def admin_tenants():
+    page = paginate(sa.select(Tenant).join(Tenant.region).order_by(Region.name_ru), per_page=50)
+    return render_template("tenancy/admin_tenants.html", page=page, confirm_form=ConfirmForm())
+
+
+@bp.route("/admin/tenants/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_TENANTS)
+def admin_new_tenant():
+    form = TenantForm()
+    if form.validate_on_submit():
+        try:
+            tenant = create_tenant(form.values(), actor=current_user)
+        except TenantError as error:
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The center %(name)s has been created.", name=tenant.name), "success")
+            return redirect(url_for("tenancy.admin_tenants"))
+    return render_template("tenancy/admin_tenant_form.html", form=form, tenant=None)
+
+
+@bp.route("/admin/tenants/<int:tenant_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_TENANTS)
+def admin_edit_tenant(tenant_id):
+    tenant = db.get_or_404(Tenant, tenant_id)
+    form = TenantForm(obj=tenant)
+    if form.validate_on_submit():
+        try:
+            update_tenant(tenant, form.values(), actor=current_user)
+        except TenantError as error:
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The center has been saved."), "success")
+            return redirect(url_for("tenancy.admin_tenants"))
+    return render_template("tenancy/admin_tenant_form.html", form=form, tenant=tenant)
+
+
+@bp.route("/admin/tenants/<int:tenant_id>/status", methods=["GET", "POST"])
+@requires(Permission.MANAGE_TENANTS)
+def admin_tenant_status(tenant_id):
+    """Suspend or reactivate a center, after a confirmation page."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    new_status = TenantStatus.SUSPENDED if tenant.status == TenantStatus.ACTIVE else TenantStatus.ACTIVE
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        set_tenant_status(tenant, new_status, actor=current_user)
+        db.session.commit()
+        if new_status == TenantStatus.SUSPENDED:
+            flash(_("The center %(name)s is suspended; its data is kept.", name=tenant.name), "success")
+        else:
+            flash(_("The center %(name)s is active again.", name=tenant.name), "success")
+        return redirect(url_for("tenancy.admin_tenants"))
+    return render_template(
+        "tenancy/admin_tenant_status.html", tenant=tenant, new_status=new_status, form=form
+    )
