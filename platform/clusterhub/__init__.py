@@ -141,6 +141,8 @@ def configure_request_handling(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import importlib
 
+    from . import models  # noqa: F401  (every table in the metadata)
+
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
