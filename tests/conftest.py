@@ -5,6 +5,7 @@ On PostgreSQL the application connects as the non-owner role ``clusterhub_app`` 
 applies) while migrations and the per-test cleanup use the owner connection.
 """
 
+import contextlib
 import contextvars
 import os
 import uuid
@@ -33,10 +34,9 @@ def _create_pg_database() -> tuple[str, str, str]:
         conn.execute(sa.text(f"CREATE DATABASE {name}"))
         exists = conn.scalar(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
         if not exists:
-            try:
+            # another test run may create it at the same moment
+            with contextlib.suppress(sa.exc.ProgrammingError):
                 conn.execute(sa.text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-            except sa.exc.ProgrammingError:
-                pass  # another test run created it at the same moment
         conn.execute(sa.text(f"ALTER ROLE {APP_ROLE} LOGIN"))
     admin.dispose()
     base = PG_ADMIN_URL.rsplit("/", 1)[0]

@@ -3,6 +3,7 @@
 from sqlalchemy import event
 
 from ..extensions import db
+from ..tenancy.scoping import current_tenant_id, tenant_scope
 from .models import AuditEntry
 
 
@@ -27,6 +28,11 @@ def record(action: str, target, *, actor=None, tenant_id=None, before=None, afte
         after=_jsonable(after),
     )
     db.session.add(entry)
+    if tenant_id is not None and current_tenant_id(db.session) != tenant_id:
+        # A platform-level action about a tenant (e.g. creating it): the entry belongs to that tenant, and
+        # Row-Level Security only accepts it inside that tenant's scope.
+        with tenant_scope(db.session, tenant_id):
+            db.session.flush()
     return entry
 
 
