@@ -10,7 +10,8 @@ from stdnum.ru import ogrn as ogrn_number
 
 from ..audit.services import record
 from ..extensions import db
-from .models import Enterprise
+from ..tenancy.models import utcnow
+from .models import Enterprise, EnterpriseRepresentative, RepresentativeRole, RepresentativeStatus
 
 KPP_PATTERN = re.compile(r"^\d{4}[0-9A-Z]{2}\d{3}$")
 
@@ -65,3 +66,56 @@ def get_or_create_by_inn(inn: str, full_name: str, *, region_id=None, actor=None
         "enterprise.created", enterprise, actor=actor, after={"inn": inn, "full_name": enterprise.full_name}
     )
     return enterprise, True
+
+
+def represented_enterprises(user) -> list[Enterprise]:
+    """Enterprises for which ``user`` is a confirmed representative."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Enterprise)
+            .join(EnterpriseRepresentative, EnterpriseRepresentative.enterprise_id == Enterprise.id)
+            .where(
+                EnterpriseRepresentative.user_id == user.id,
+                EnterpriseRepresentative.status == RepresentativeStatus.CONFIRMED,
+            )
+            .order_by(Enterprise.full_name)
+        )
+    )
+
+
+def is_representative(user, enterprise, role: str | None = None) -> bool:
+    """Is ``user`` a confirmed representative of ``enterprise`` (with ``role``, if given)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    statement = sa.select(EnterpriseRepresentative.id).where(
+        EnterpriseRepresentative.user_id == user.id,
+        EnterpriseRepresentative.enterprise_id == enterprise.id,
+        EnterpriseRepresentative.status == RepresentativeStatus.CONFIRMED,
+    )
+    if role is not None:
+        statement = statement.where(EnterpriseRepresentative.role == role)
+    return db.session.scalar(statement) is not None
+
+
+def add_representative(
+    enterprise: Enterprise, user, role: str = RepresentativeRole.OWNER, *, confirmed=False, actor=None
+) -> EnterpriseRepresentative:
+    """Link a user to an enterprise (confirmed directly when ``confirmed``, e.g. in demo data and tests)."""
+    link = EnterpriseRepresentative(
+        enterprise_id=enterprise.id,
+        user_id=user.id,
+        role=role,
+        status=RepresentativeStatus.CONFIRMED if confirmed else RepresentativeStatus.PENDING,
+        confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.add(link)
+    db.session.flush()
+    record(
+        "enterprise.representative_added",
+        enterprise,
+        actor=actor,
+        after={"user": user.email, "role": role, "status": link.status},
+    )
+    return link
