@@ -77,8 +77,8 @@ bind = f"0.0.0.0:{env_int('PORT', 8000)}"
 workers = env_int("GUNICORN_WORKERS", 2 * cpu_count() + 1)
 threads = env_int("GUNICORN_THREADS", 1)
 timeout = env_int("GUNICORN_TIMEOUT", 30)
-# Below the pod's terminationGracePeriodSeconds (30 s in the chart), so in-flight requests finish
-# before the kubelet sends SIGKILL.
+# The chart gives a pod 40 s to stop, of which 5 s go to a preStop pause: in-flight requests finish
+# well before the kubelet sends SIGKILL.
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all at once.
