@@ -1,0 +1,101 @@
+"""gunicorn settings for the ClusterHub image; every knob comes from the environment.
+
+gunicorn reads this file from its working directory, so the container simply runs ``gunicorn``.
+"""
+
+import json
+import logging
+import math
+import os
+import sys
+from datetime import UTC, datetime
+
+from gunicorn import glogging
+
+
+def cpu_count(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """CPUs this process may really use: the container's CPU quota, else the CPUs it may run on.
+
+    os.cpu_count() reports the node's CPUs, which would start dozens of workers in a one-CPU pod.
+    """
+    try:
+        # cgroup v2: "max 100000" (no limit) or "200000 100000" (two CPUs).
+        with open(cpu_max) as f:
+            quota, period = f.read().split()
+        if quota != "max":
+            return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class JsonAccessLogger(glogging.Logger):
+    """One JSON object per request, so log pipelines need no parsing rules.
+
+    A JSON ``access_log_format`` template would break on a quote in a user agent or URL;
+    serializing a dict cannot.
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        # gunicorn sends its own "-" error log to stderr; the image logs everything to stdout.
+        if cfg.errorlog == "-":
+            fmt = logging.Formatter(self.error_fmt, self.datefmt)
+            self._set_handler(self.error_log, "-", fmt, stream=sys.stdout)
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        # The raw atoms, not gunicorn's SafeAtoms: json.dumps does the escaping.
+        atoms = self.atoms(resp, req, environ, request_time)
+        status = str(atoms["s"])
+        record = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "request_id": atoms.get("{x-request-id}o", "-"),
+            "tenant": atoms.get("{x-tenant}o", "-"),
+            "remote_addr": atoms["h"],
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "query": atoms["q"],
+            "status": int(status) if status.isdigit() else status,
+            "bytes": atoms["B"],
+            "duration_ms": atoms["M"],
+            "referer": atoms["f"],
+            "user_agent": atoms["a"],
+        }
+        self.access_log.info(json.dumps(record, ensure_ascii=False))
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "clusterhub:create_app()"
+bind = f"0.0.0.0:{env_int('PORT', 8000)}"
+
+workers = env_int("GUNICORN_WORKERS", 2 * cpu_count() + 1)
+threads = env_int("GUNICORN_THREADS", 1)
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+# The chart gives a pod 40 s to stop, of which 5 s go to a preStop pause: in-flight requests finish
+# well before the kubelet sends SIGKILL.
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all at once.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = max_requests // 10
+
+# The application applies ProxyFix with PROXY_FIX_X_FOR trusted hops; gunicorn must not also rewrite
+# the scheme or script name from forwarded headers, or a client could spoof them past the ingress.
+forwarded_allow_ips = ""
+
+# The heartbeat file must be on a writable, memory-backed file system: the root file system is read-only.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn >= 25 opens a control socket under $HOME, which is read-only in the image; nothing uses it.
+# Older versions ignore the unknown setting.
+control_socket_disable = True
+
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+accesslog = "-"
+errorlog = "-"
+logger_class = JsonAccessLogger

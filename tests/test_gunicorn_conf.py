@@ -1,0 +1,118 @@
+"""The production gunicorn settings, loaded the way gunicorn loads them (no server started)."""
+
+import io
+import json
+import logging
+import runpy
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from gunicorn.config import Config
+
+CONF = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+
+
+@pytest.fixture
+def load_conf(monkeypatch):
+    def load(**env):
+        for name in ("GUNICORN_WORKERS", "LOG_LEVEL", "PORT"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        namespace = runpy.run_path(str(CONF))
+        cfg = Config()
+        for name, value in namespace.items():
+            if name in cfg.settings:
+                cfg.set(name, value)
+        return cfg, namespace
+
+    return load
+
+
+def test_serves_the_app_factory_on_port_8000(load_conf):
+    cfg, _ = load_conf()
+
+    assert cfg.wsgi_app == "clusterhub:create_app()"
+    assert cfg.bind == ["0.0.0.0:8000"]
+
+
+def test_workers_come_from_environment(load_conf):
+    cfg, _ = load_conf(GUNICORN_WORKERS="3")
+
+    assert cfg.workers == 3
+
+
+def test_workers_default_to_cpu_count(load_conf):
+    cfg, namespace = load_conf()
+
+    assert cfg.workers == 2 * namespace["cpu_count"]() + 1
+
+
+@pytest.mark.parametrize(("cpu_max", "expected"), [("200000 100000\n", 2), ("50000 100000\n", 1)])
+def test_cpu_count_follows_container_quota(load_conf, tmp_path, cpu_max, expected):
+    _, namespace = load_conf()
+    (tmp_path / "cpu.max").write_text(cpu_max)
+
+    assert namespace["cpu_count"](str(tmp_path / "cpu.max")) == expected
+
+
+def test_cpu_count_without_quota_uses_available_cpus(load_conf, tmp_path):
+    _, namespace = load_conf()
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+
+    assert namespace["cpu_count"](str(tmp_path / "cpu.max")) >= 1
+
+
+def test_shutdown_is_graceful_within_the_pod_grace_period(load_conf):
+    cfg, _ = load_conf()
+
+    # The chart's terminationGracePeriodSeconds (40) minus its preStop pause (5).
+    assert 0 < cfg.graceful_timeout < 35
+
+
+def test_forwarded_headers_are_left_to_the_app_proxy_fix(load_conf):
+    cfg, _ = load_conf()
+
+    assert cfg.forwarded_allow_ips == []
+
+
+def test_access_log_is_json_with_request_id_and_tenant(load_conf, monkeypatch):
+    cfg, _ = load_conf(LOG_LEVEL="warning")
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+    logger = cfg.logger_class(cfg)
+    response = SimpleNamespace(
+        status="201 CREATED", headers=[("X-Request-ID", "req-42"), ("X-Tenant", "komi")], sent=17
+    )
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": "/komi/events?x=1",
+        "PATH_INFO": "/komi/events",
+        "QUERY_STRING": "x=1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.5",
+        "HTTP_USER_AGENT": 'Mozilla "quoted" агент',
+    }
+
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12))
+
+    record = json.loads(stdout.getvalue())
+    assert record["request_id"] == "req-42"
+    assert record["tenant"] == "komi"
+    assert record["status"] == 201
+    assert record["path"] == "/komi/events"
+    assert record["user_agent"] == 'Mozilla "quoted" агент'
+    assert record["duration_ms"] == 12
+    assert logger.error_log.level == logging.WARNING
+
+
+def test_errors_are_logged_to_stdout(load_conf, monkeypatch):
+    cfg, _ = load_conf()
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+
+    cfg.logger_class(cfg).error("worker boot failed")
+
+    assert "worker boot failed" in stdout.getvalue()
