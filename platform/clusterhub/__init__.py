@@ -42,6 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def project_root() -> Path:
+    """Where ``migrations/``, ``translations/`` and ``tenants/`` live: the source checkout for an editable
+    install, otherwise the working directory (the container image keeps them in /app)."""
+    source_root = Path(__file__).resolve().parents[2]
+    return source_root if (source_root / "migrations").is_dir() else Path.cwd()
+
+
 def configure_database(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     binds = {}
@@ -59,7 +66,7 @@ def configure_extensions(app: Flask) -> None:
     from .core import i18n
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parents[2] / "migrations"))
+    migrate.init_app(app, db, directory=str(project_root() / "migrations"))
     _enable_sqlite_foreign_keys(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -74,9 +81,12 @@ def configure_extensions(app: Flask) -> None:
         app,
         locale_selector=i18n.select_locale,
         timezone_selector=i18n.select_timezone,
-        default_translation_directories=str(Path(__file__).resolve().parents[2] / "translations"),
+        default_translation_directories=str(project_root() / "translations"),
     )
     i18n.register(app)
+    from .storage import storage_from_config
+
+    app.extensions["storage"] = storage_from_config(app.config)
     csrf.init_app(app)
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
     bootstrap.init_app(app)

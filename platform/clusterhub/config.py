@@ -30,6 +30,7 @@ DEFAULTS = {
     "S3_BUCKET": None,
     "S3_ENDPOINT_URL": None,
     "S3_REGION": None,
+    "S3_PREFIX": "",
     "PROXY_FIX_X_FOR": 0,
     "LOG_LEVEL": "INFO",
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
@@ -82,7 +83,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         if not config["STORAGE_LOCAL_PATH"]:
             config["STORAGE_LOCAL_PATH"] = str(instance / "uploads")
     if not config["TENANTS_DIR"]:
-        config["TENANTS_DIR"] = str(Path.cwd() / "tenants")
+        from . import project_root
+
+        config["TENANTS_DIR"] = str(project_root() / "tenants")
     return config
 
 

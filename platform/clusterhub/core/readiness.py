@@ -11,10 +11,23 @@ from ..extensions import db
 
 
 @cache
-def migration_heads(directory: str) -> frozenset[str]:
+def _scripts(directory: str) -> ScriptDirectory:
     config = Config()
     config.set_main_option("script_location", directory)
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
+
+
+def migrations_pending(directory: str, current: set[str]) -> bool:
+    """Is the database behind this code? A database *ahead* of it (a revision this code does not know,
+    as during a rolling upgrade whose migrations ran before the new pods) is not "pending": old pods
+    stay ready until they are replaced."""
+    scripts = _scripts(directory)
+    heads = set(scripts.get_heads())
+    if current == heads:
+        return False
+    known = {rev.revision for rev in scripts.walk_revisions()}
+    ahead = bool(current) and not current <= known
+    return not ahead
 
 
 def database_ready(app) -> tuple[bool, str]:
@@ -26,7 +39,6 @@ def database_ready(app) -> tuple[bool, str]:
         return False, f"database unavailable: {type(exc).__name__}"
     finally:
         db.session.rollback()
-    heads = migration_heads(directory)
-    if current != set(heads):
+    if migrations_pending(directory, current):
         return False, "migrations pending"
     return True, "ok"
