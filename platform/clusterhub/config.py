@@ -22,7 +22,7 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
-    "MAIL_DEFAULT_SENDER": "ClusterHub <noreply@clusterhub.local>",
+    "MAIL_DEFAULT_SENDER": "ClusterHub <noreply@clusterhub.example.com>",
     "STRIPE_SECRET_KEY": None,
     "STRIPE_WEBHOOK_SECRET": None,
     "STORAGE_BACKEND": "local",

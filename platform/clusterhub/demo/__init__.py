@@ -9,12 +9,12 @@ from ..extensions import db
 DEMO_PASSWORD = "clusterhub-demo"
 DEMO_USERS = [
     # email, name, global role, (tenant slug, tenant role)
-    ("admin@clusterhub.local", "Анна Платформина", "platform_admin", None),
-    ("analyst@minpromtorg.local", "Фёдор Аналитиков", "federal_analyst", None),
-    ("komi-admin@clusterhub.local", "Ирина Коми", None, ("komi", "center_admin")),
-    ("komi-staff@clusterhub.local", "Олег Сотрудников", None, ("komi", "center_staff")),
-    ("expert@clusterhub.local", "Эдуард Экспертов", None, ("komi", "expert")),
-    ("rep@luzales.local", "Лев Лузалесов", None, None),
+    ("admin@clusterhub.example.com", "Анна Платформина", "platform_admin", None),
+    ("analyst@minpromtorg.example.com", "Фёдор Аналитиков", "federal_analyst", None),
+    ("komi-admin@clusterhub.example.com", "Ирина Коми", None, ("komi", "center_admin")),
+    ("komi-staff@clusterhub.example.com", "Олег Сотрудников", None, ("komi", "center_staff")),
+    ("expert@clusterhub.example.com", "Эдуард Экспертов", None, ("komi", "expert")),
+    ("rep@luzales.example.com", "Лев Лузалесов", None, None),
 ]
 
 

@@ -76,7 +76,13 @@ def _apply_to_transaction(db_session: Session) -> None:
     if isinstance(db_session, scoped_session):
         db_session = db_session()
     if db_session.in_transaction() and db_session.get_bind().dialect.name == "postgresql":
-        _set_pg_scope(db_session.connection(), db_session)
+        try:
+            _set_pg_scope(db_session.connection(), db_session)
+        except sa.exc.InternalError as exc:
+            # The transaction already failed (the error is on its way up); it can only be rolled back,
+            # which resets these transaction-local settings anyway.
+            if getattr(exc.orig, "sqlstate", None) != "25P02":
+                raise
 
 
 def _set_pg_scope(connection, db_session: Session) -> None:
