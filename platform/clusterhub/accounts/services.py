@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..audit.services import record
+from ..core.urls import external_url
 from ..extensions import db, login_manager
 from ..outbox.services import enqueue_template
 from ..tenancy.models import Tenant, utcnow
@@ -195,11 +196,12 @@ def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitati
         with tenant_scope(db.session, tenant.id):
             if db.session.scalar(sa.select(Membership.id).where(Membership.user_id == existing.id)):
                 raise AccountError(_("This person is already a member of the center."))
-    invitation = Invitation(email=email, role=role, invited_by_id=actor.id, tenant_id=tenant.id)
-    db.session.add(invitation)
-    db.session.flush()
+    with tenant_scope(db.session, tenant.id):
+        invitation = Invitation(email=email, role=role, invited_by_id=actor.id, tenant_id=tenant.id)
+        db.session.add(invitation)
+        db.session.flush()
     token = _serializer("invite").dumps({"i": invitation.id, "t": tenant.id})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.accept_invitation", token=token)
+    link = external_url("accounts.accept_invitation", token=token)
     enqueue_template(
         email,
         "invitation",
@@ -268,7 +270,7 @@ def request_password_reset(email: str) -> str | None:
     if user is None or not user.is_active:
         return None
     token = _serializer("reset").dumps({"u": user.id, "f": _password_fingerprint(user)})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+    link = external_url("accounts.reset_password", token=token)
     enqueue_template(user.email, "password_reset", user.locale, link=link, name=user.full_name)
     record("user.password_reset_requested", user, actor=user)
     return link

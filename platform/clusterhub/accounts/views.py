@@ -123,6 +123,7 @@ def accept_invitation(token):
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
+        tenant = invitation.tenant  # read before the commit: the invitation's scope closes with it
         try:
             user = services.accept_invitation(invitation, form.full_name.data, form.password.data)
         except AccountError as error:
@@ -130,8 +131,8 @@ def accept_invitation(token):
         else:
             db.session.commit()
             login_user(user)
-            flash(_("Welcome to %(center)s!", center=invitation.tenant.name), "success")
-            return redirect(url_for("tenancy.center_home", tenant=invitation.tenant.slug))
+            flash(_("Welcome to %(center)s!", center=tenant.name), "success")
+            return redirect(url_for("tenancy.center_home", tenant=tenant.slug))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
 
 
@@ -158,7 +159,7 @@ def password():
             form.current.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # keep this session; every other one is now logged out
+            login_user(current_user._get_current_object())  # keep this session; the others are logged out
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
