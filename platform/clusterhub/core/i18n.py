@@ -39,6 +39,8 @@ def money(value, currency: str = "RUB") -> str:
     if value is None:
         return ""
     amount = Decimal(value) / 100 if isinstance(value, int) else Decimal(value)
+    if currency == "RUB":  # "123 456,78 ₽" / "123,456.78 ₽" rather than the English "RUB123,456.78"
+        return f"{format_decimal(amount, format='#,##0.00')}\u00a0₽"
     return format_currency(amount, currency)
 
 

@@ -187,5 +187,7 @@ def install(session_class) -> None:
 
     @event.listens_for(session_class, "after_begin")
     def _set_rls_scope(db_session, transaction, connection):
-        if connection.dialect.name == "postgresql":
+        # Transaction-local settings start empty in every transaction, so only a scope needs setting.
+        has_scope = db_session.info.get(TENANT_KEY) is not None or in_federal_read(db_session)
+        if has_scope and connection.dialect.name == "postgresql":
             _set_pg_scope(connection, db_session)

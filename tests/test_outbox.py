@@ -1,0 +1,84 @@
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from clusterhub.extensions import db
+from clusterhub.outbox.models import OutboxMessage, OutboxStatus
+from clusterhub.outbox.services import RETRY_DELAYS, enqueue, send_due
+from clusterhub.tenancy.models import utcnow
+
+
+class RecordingMailer:
+    def __init__(self, fail_times=0):
+        self.sent, self.fail_times, self.calls = [], fail_times, 0
+
+    def send(self, message):
+        self.calls += 1
+        if self.calls <= self.fail_times:
+            raise ConnectionRefusedError("mail server down")
+        self.sent.append((message.recipient, message.subject, message.message_id))
+
+
+def test_mail_is_written_with_the_change_and_rolled_back_with_it():
+    enqueue("a@example.com", "Hello", "Body")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    enqueue("a@example.com", "Hello", "Body")
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_failing_mail_server_loses_nothing_and_nothing_is_sent_twice():
+    enqueue("a@example.com", "Hello", "Body")
+    db.session.commit()
+    mailer = RecordingMailer(fail_times=2)
+    now = utcnow()
+    assert send_due(mailer, now=now) == {"sent": 0, "retry": 1, "failed": 0}
+    message = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert message.status == OutboxStatus.PENDING and "mail server down" in message.last_error
+    # not due yet: nothing is tried before the backoff delay
+    assert send_due(mailer, now=now) == {"sent": 0, "retry": 0, "failed": 0}
+    later = now + RETRY_DELAYS[0] + timedelta(seconds=1)
+    assert send_due(mailer, now=later)["retry"] == 1
+    much_later = later + RETRY_DELAYS[1] + timedelta(seconds=1)
+    assert send_due(mailer, now=much_later)["sent"] == 1
+    assert send_due(mailer, now=much_later + timedelta(days=1)) == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(mailer.sent) == 1
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.SENT and message.attempts == 3
+
+
+def test_after_the_last_retry_a_message_is_kept_as_failed():
+    enqueue("a@example.com", "Hello", "Body")
+    db.session.commit()
+    mailer = RecordingMailer(fail_times=100)
+    moment = utcnow()
+    for _ in range(len(RETRY_DELAYS) + 1):
+        send_due(mailer, now=moment)
+        moment += timedelta(days=1)
+    message = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert message.status == OutboxStatus.FAILED and message.attempts == len(RETRY_DELAYS) + 1
+
+
+def test_the_worker_command_sends_queued_mail(app):
+    enqueue("a@example.com", "Hello", "Body")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0 and "sent 1" in result.output
+    assert db.session.scalars(sa.select(OutboxMessage.status)).one() == OutboxStatus.SENT
+
+
+def test_mail_is_rendered_in_the_recipients_language(make_tenant, make_user):
+    from clusterhub.accounts.services import request_password_reset
+
+    make_user(email="ru@example.com", locale="ru")
+    make_user(email="en@example.com", locale="en")
+    request_password_reset("ru@example.com")
+    request_password_reset("en@example.com")
+    db.session.commit()
+    subjects = dict(db.session.execute(sa.select(OutboxMessage.recipient, OutboxMessage.subject)).all())
+    assert subjects["en@example.com"] == "Set a new ClusterHub password"
+    assert (
+        subjects["ru@example.com"] != subjects["en@example.com"]
+        and "ClusterHub" in subjects["ru@example.com"]
+    )
