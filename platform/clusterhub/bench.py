@@ -1,0 +1,147 @@
+"""``make bench``: serve the app with gunicorn and measure page throughput against ``/healthz``.
+
+It builds a fresh database (SQLite in a temporary folder, or the PostgreSQL server named by
+``BENCH_DATABASE_URL`` as owner plus ``BENCH_APP_DATABASE_URL`` for the app role), loads the data each
+scenario needs through the services, starts gunicorn, and drives it from this process with keep-alive
+connections for a fixed time per URL. Later modules add scenarios to ``SCENARIOS``.
+
+Results are printed as a table; ``docs/performance.md`` records them with the machine and command.
+"""
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+
+
+@dataclass
+class Result:
+    path: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies) or [0.0]
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure(port: int, path: str, duration: float = DURATION, concurrency: int = CONCURRENCY) -> Result:
+    deadline = time.perf_counter() + duration
+    counts, errors, latencies = [0] * concurrency, [0] * concurrency, [[] for _ in range(concurrency)]
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept-Language": "ru"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors[i] += 1
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            latencies[i].append(time.perf_counter() - start)
+            counts[i] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(path, sum(counts), sum(errors), time.perf_counter() - started,
+                  [x for chunk in latencies for x in chunk])
+
+
+def prepare(env: dict) -> list[tuple[str, str]]:
+    """Migrate, sync tenants and build the data of every scenario; returns (label, path) pairs."""
+    from . import create_app
+    from .bench_scenarios import SCENARIOS
+
+    os.environ.update(env)
+    app = create_app()
+    pages = []
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        from .tenancy.services import sync_tenants
+
+        sync_tenants(Path(app.config["TENANTS_DIR"]))
+        for scenario in SCENARIOS:
+            pages.extend(scenario(app))
+    return pages
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="clusterhub-bench-"))
+    owner_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    app_url = os.environ.get("BENCH_APP_DATABASE_URL") or owner_url
+    env = {"DATABASE_URL": app_url, "MIGRATIONS_DATABASE_URL": owner_url, "CLUSTERHUB_INSTANCE": str(workdir),
+           "LOG_LEVEL": "WARNING"}
+    print(f"Preparing data in {workdir} ({'PostgreSQL' if owner_url.startswith('postgresql') else 'SQLite'})...",
+          flush=True)
+    pages = prepare(env)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", WORKERS, "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--access-logfile", "/dev/null", "clusterhub:create_app()"],
+        env={**os.environ, **env, "GUNICORN_CMD_ARGS": ""}, cwd=str(Path.cwd()),
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        measure(port, "/healthz", duration=1)  # warm-up
+        baseline = measure(port, "/healthz")
+        rows = [("/healthz", baseline)]
+        for label, path in pages:
+            measure(port, path, duration=1)
+            rows.append((label, measure(port, path)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"\ngunicorn workers={WORKERS}, client threads={CONCURRENCY}, {DURATION:.0f} s per URL, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{'page':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs /healthz':>12}")
+    for label, result in rows:
+        ratio = result.rps / baseline.rps * 100
+        print(f"{label:44} {result.rps:9.1f} {result.percentile(0.5):8.1f} {result.percentile(0.95):8.1f} "
+              f"{result.errors:7d} {ratio:11.0f}%")
+
+
+if __name__ == "__main__":
+    main()
