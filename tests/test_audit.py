@@ -13,7 +13,9 @@ def test_state_changes_are_recorded_with_actor_and_before_after(client, make_ten
     login(admin)
     client.post("/komi/staff/members", data={"email": "staff@example.com", "role": "center_staff"})
     with tenant_scope(db.session, komi.id):
-        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "invitation.created")).one()
+        entry = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "invitation.created")
+        ).one()
     assert entry.tenant_id == komi.id and entry.actor_id == admin.id
     assert entry.after == {"email": "staff@example.com", "role": "center_staff"}
 

@@ -77,8 +77,13 @@ def measure(port: int, path: str, duration: float = DURATION, concurrency: int =
         thread.start()
     for thread in threads:
         thread.join()
-    return Result(path, sum(counts), sum(errors), time.perf_counter() - started,
-                  [x for chunk in latencies for x in chunk])
+    return Result(
+        path,
+        sum(counts),
+        sum(errors),
+        time.perf_counter() - started,
+        [x for chunk in latencies for x in chunk],
+    )
 
 
 def prepare(env: dict) -> list[tuple[str, str]]:
@@ -105,16 +110,35 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="clusterhub-bench-"))
     owner_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     app_url = os.environ.get("BENCH_APP_DATABASE_URL") or owner_url
-    env = {"DATABASE_URL": app_url, "MIGRATIONS_DATABASE_URL": owner_url, "CLUSTERHUB_INSTANCE": str(workdir),
-           "LOG_LEVEL": "WARNING"}
-    print(f"Preparing data in {workdir} ({'PostgreSQL' if owner_url.startswith('postgresql') else 'SQLite'})...",
-          flush=True)
+    env = {
+        "DATABASE_URL": app_url,
+        "MIGRATIONS_DATABASE_URL": owner_url,
+        "CLUSTERHUB_INSTANCE": str(workdir),
+        "LOG_LEVEL": "WARNING",
+    }
+    print(
+        f"Preparing data in {workdir} ({'PostgreSQL' if owner_url.startswith('postgresql') else 'SQLite'})...",
+        flush=True,
+    )
     pages = prepare(env)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", WORKERS, "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--access-logfile", "/dev/null", "clusterhub:create_app()"],
-        env={**os.environ, **env, "GUNICORN_CMD_ARGS": ""}, cwd=str(Path.cwd()),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            WORKERS,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+            "clusterhub:create_app()",
+        ],
+        env={**os.environ, **env, "GUNICORN_CMD_ARGS": ""},
+        cwd=str(Path.cwd()),
     )
     try:
         for _ in range(100):
@@ -134,13 +158,17 @@ def main() -> None:
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\ngunicorn workers={WORKERS}, client threads={CONCURRENCY}, {DURATION:.0f} s per URL, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"\ngunicorn workers={WORKERS}, client threads={CONCURRENCY}, {DURATION:.0f} s per URL, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"{'page':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs /healthz':>12}")
     for label, result in rows:
         ratio = result.rps / baseline.rps * 100
-        print(f"{label:44} {result.rps:9.1f} {result.percentile(0.5):8.1f} {result.percentile(0.95):8.1f} "
-              f"{result.errors:7d} {ratio:11.0f}%")
+        print(
+            f"{label:44} {result.rps:9.1f} {result.percentile(0.5):8.1f} {result.percentile(0.95):8.1f} "
+            f"{result.errors:7d} {ratio:11.0f}%"
+        )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ DEFAULTS = {
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "PASSWORD_RESET_MAX_AGE": 2 * 3600,
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
+    "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
 }
 
