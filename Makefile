@@ -45,7 +45,7 @@ format: install
 # Refresh the catalogues after adding user-facing strings; then translate the new Russian entries.
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --no-wrap --sort-output -o translations/messages.pot . >/dev/null
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --no-location --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --no-wrap --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance

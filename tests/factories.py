@@ -46,7 +46,7 @@ def make_user(make_tenant):
         """``role``: a global role (platform_admin, federal_analyst), a tenant role with ``tenant``, or None."""
         n = next(counter)
         email = email or f"user{n}-{role or 'plain'}@example.com"
-        global_role = role if role in ("platform_admin", "federal_analyst") else None
+        global_role = role if role in ("platform_admin", "federal_analyst", "federal_reviewer") else None
         user = accounts.create_user(
             email, name or f"User {n}", PASSWORD, global_role=global_role, locale=locale
         )

@@ -42,6 +42,7 @@ REACHES = {
     "center_staff": {"home", "center", "account", "staff"},
     "center_admin": {"home", "center", "account", "staff", "members", "audit"},
     "federal_analyst": {"home", "center", "account", "federal"},
+    "federal_reviewer": {"home", "center", "account", "federal"},
     "platform_admin": set(PAGES),
 }
 
@@ -85,6 +86,7 @@ def mutating_routes(app):
         "accounts.forgot_password",
         "accounts.reset_password",
         "accounts.accept_invitation",
+        "reporting.save_preset",  # the analyst's own saved exports change no center's data
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint in own_account or rule.endpoint in PUBLIC_ENDPOINTS:

@@ -121,15 +121,6 @@ def test_home_runs_a_constant_number_of_queries(app, client, make_tenant):
     assert few.count == more.count
 
 
-def test_federal_overview_lists_every_center_with_its_people(client, make_tenant, make_user, login):
-    komi = make_tenant("komi")
-    make_tenant("tatarstan")
-    make_user("center_staff", tenant=komi)
-    login(make_user("federal_analyst"))
-    page = client.get("/federal/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "CDC komi" in page and "CDC tatarstan" in page
-
-
 def test_the_regions_reference_holds_all_89_subjects():
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Region))
     districts = set(db.session.scalars(sa.select(Region.federal_district)))

@@ -73,7 +73,7 @@ def test_new_rows_are_stamped_and_foreign_rows_refused(two_tenants, make_user):
         db.session.add(Invitation(email="y@example.com", role="center_staff", tenant_id=b.id))
         with pytest.raises(TenantScopeError):
             db.session.flush()
-    db.session.rollback()
+        db.session.rollback()
 
 
 def test_rows_cannot_be_added_or_changed_outside_their_scope(two_tenants):
@@ -92,7 +92,7 @@ def test_rows_cannot_be_added_or_changed_outside_their_scope(two_tenants):
         invitation.email = "changed@example.com"
         with pytest.raises(TenantScopeError):
             db.session.flush()
-    db.session.rollback()
+        db.session.rollback()
 
 
 def test_federal_read_scope_cannot_write(two_tenants):

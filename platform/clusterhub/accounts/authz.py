@@ -23,16 +23,24 @@ class Permission(enum.StrEnum):
     EXPERT_AREA = "tenant.expert_area"
     MANAGE_TENANTS = "platform.manage_tenants"
     FEDERAL_READ = "federal.read"
+    REVIEW_REPORTS = "federal.review_reports"
+    SUBMIT_REPORTS = "tenant.submit_reports"
 
 
 TENANT_ROLE_PERMISSIONS = {
-    TenantRole.CENTER_ADMIN: {Permission.STAFF_AREA, Permission.MANAGE_MEMBERS, Permission.VIEW_AUDIT},
+    TenantRole.CENTER_ADMIN: {
+        Permission.STAFF_AREA,
+        Permission.MANAGE_MEMBERS,
+        Permission.VIEW_AUDIT,
+        Permission.SUBMIT_REPORTS,
+    },
     TenantRole.CENTER_STAFF: {Permission.STAFF_AREA},
     TenantRole.EXPERT: {Permission.EXPERT_AREA},
 }
 GLOBAL_ROLE_PERMISSIONS = {
     GlobalRole.PLATFORM_ADMIN: set(Permission),
     GlobalRole.FEDERAL_ANALYST: {Permission.FEDERAL_READ},
+    GlobalRole.FEDERAL_REVIEWER: {Permission.FEDERAL_READ, Permission.REVIEW_REPORTS},
 }
 PUBLIC_ENDPOINTS = {"static", "bootstrap.static"}
 

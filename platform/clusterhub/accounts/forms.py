@@ -15,6 +15,7 @@ def role_label(role: str) -> str:
 ROLE_LABELS = {
     "platform_admin": _l("Platform administrator"),
     "federal_analyst": _l("Federal analyst"),
+    "federal_reviewer": _l("Federal reviewer"),
     TenantRole.CENTER_ADMIN: _l("Center administrator"),
     TenantRole.CENTER_STAFF: _l("Center staff"),
     TenantRole.EXPERT: _l("Expert"),

@@ -13,7 +13,10 @@ from ..tenancy.scoping import TenantOwned
 
 class GlobalRole(enum.StrEnum):
     PLATFORM_ADMIN = "platform_admin"
-    FEDERAL_ANALYST = "federal_analyst"
+    FEDERAL_ANALYST = "federal_analyst"  # reads every tenant, changes nothing
+    FEDERAL_REVIEWER = (
+        "federal_reviewer"  # an analyst who also accepts or returns the centers' period reports
+    )
 
 
 class TenantRole(enum.StrEnum):

@@ -33,7 +33,9 @@ def paginate(statement, per_page: int = 25, page: int | None = None, scalars: bo
     if page is None:
         page = request.args.get("page", 1, type=int)
     page = max(1, page or 1)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    # Keep the statement's execution options (e.g. cross_tenant for federal listings) on the COUNT.
+    total = db.session.scalar(count.execution_options(**statement.get_execution_options()))
     query = statement.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query) if scalars else db.session.execute(query)
     return Page(

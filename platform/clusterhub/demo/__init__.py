@@ -11,6 +11,7 @@ DEMO_USERS = [
     # email, name, global role, (tenant slug, tenant role)
     ("admin@clusterhub.example.com", "Анна Платформина", "platform_admin", None),
     ("analyst@minpromtorg.example.com", "Фёдор Аналитиков", "federal_analyst", None),
+    ("reviewer@minpromtorg.example.com", "Вера Проверкина", "federal_reviewer", None),
     ("komi-admin@clusterhub.example.com", "Ирина Коми", None, ("komi", "center_admin")),
     ("komi-staff@clusterhub.example.com", "Олег Сотрудников", None, ("komi", "center_staff")),
     ("expert@clusterhub.example.com", "Эдуард Экспертов", None, ("komi", "expert")),

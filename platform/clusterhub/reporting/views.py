@@ -1,40 +1,305 @@
-"""The federal layer (read-only across tenants). For now: an overview of the centers."""
+"""The federal layer (read-only across tenants) and the centers' own indicators and period reports."""
+
+from datetime import date
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from ..accounts.authz import Permission, requires
-from ..accounts.models import Membership
-from ..core.menu import add_global_item
+from ..accounts.authz import Permission, can, requires
+from ..core.menu import add_global_item, add_tenant_item
 from ..extensions import db
-from ..regions.models import Region
-from ..tenancy.models import Tenant
+from ..regions.models import FEDERAL_DISTRICTS, Region
 from ..tenancy.scoping import federal_read_scope
+from . import charts, services
+from . import indicators as ind
+from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
+from .models import ExportPreset, PeriodReport, ReportStatus
+from .periods import PeriodError, parse_period
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
-add_global_item(_l("Federal overview"), "reporting.overview", Permission.FEDERAL_READ)
+add_global_item(_l("Federal dashboard"), "reporting.dashboard", Permission.FEDERAL_READ)
+add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA)
 
 
-def centers_overview() -> list:
-    """Every center with its region and the number of people holding a role there (one query)."""
-    people = (
-        sa.select(Membership.tenant_id, sa.func.count().label("people"))
-        .group_by(Membership.tenant_id)
-        .subquery()
-    )
-    statement = (
-        sa.select(Tenant, sa.func.coalesce(people.c.people, 0))
-        .join(Tenant.region)
-        .outerjoin(people, people.c.tenant_id == Tenant.id)
-        .order_by(Region.federal_district, Tenant.name_ru)
-        .execution_options(cross_tenant=True)
-    )
-    with federal_read_scope(db.session):
-        return db.session.execute(statement).all()
+def period_choices(today: date | None = None) -> list[tuple[str, str]]:
+    today = today or date.today()
+    codes = []
+    for year in (today.year, today.year - 1, today.year - 2):
+        codes += [str(year), f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in (1, 2, 3, 4)]
+    return [(code, parse_period(code).label) for code in codes]
+
+
+def scope_from_request(args) -> ind.Scope:
+    try:
+        period = parse_period(args.get("period"), args.get("from"), args.get("to"))
+    except PeriodError as error:
+        flash(str(error), "warning")
+        period = parse_period()
+    district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
+    region_id = args.get("region", type=int)
+    return ind.Scope(period=period, district=district, region_id=region_id)
+
+
+def filters_of(args) -> dict:
+    return {k: v for k, v in args.items() if k in ("period", "from", "to", "district", "region") and v}
 
 
 @bp.route("/federal/")
 @requires(Permission.FEDERAL_READ)
-def overview():
-    return render_template("reporting/overview.html", rows=centers_overview())
+def dashboard():
+    scope = scope_from_request(request.args)
+    with services.federal_reads():
+        data = services.build_dashboard(scope)
+        tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
+        tenants = services.tenants_in(scope) if scope.region_id else []
+    map_key = request.args.get("map") if request.args.get("map") in ind.REGISTRY else data.keys[0]
+    sort = request.args.get("sort") if request.args.get("sort") in ind.REGISTRY else None
+    descending = request.args.get("dir", "desc") != "asc"
+    filters = filters_of(request.args)
+    all_regions = list(db.session.scalars(sa.select(Region).order_by(Region.name_ru)))
+
+    def link(**changes):
+        return url_for("reporting.dashboard", **{**filters, **changes})
+
+    region_links = {r.id: link(region=r.id, map=map_key) for r in all_regions}
+    map_svg = charts.tile_map(
+        all_regions,
+        {rid: v for rid, v in data.by_region[map_key].items()},
+        str(ind.REGISTRY[map_key].label),
+        links=region_links,
+    )
+    rows = services.comparison_rows(data, sort, descending)
+    bars = charts.bar_chart(
+        sorted(((r["region"].name, r[map_key]) for r in rows if r[map_key]), key=lambda x: -float(x[1])),
+        str(ind.REGISTRY[map_key].label),
+    )
+    return render_template(
+        "reporting/dashboard.html",
+        data=data,
+        scope=scope,
+        rows=rows,
+        sort=sort,
+        descending=descending,
+        map_key=map_key,
+        map_svg=map_svg,
+        bars_svg=bars,
+        filters=filters,
+        registry=ind.REGISTRY,
+        sections=ind.SECTIONS,
+        districts=FEDERAL_DISTRICTS,
+        regions=all_regions,
+        periods=period_choices(),
+        tenants=tenants,
+        tenant_values=tenant_values,
+        link=link,
+        preset_form=PresetForm(query=urlencode(filters)),
+        presets=db.session.scalars(
+            sa.select(ExportPreset).where(ExportPreset.user_id == current_user.id).order_by(ExportPreset.name)
+        ).all(),
+    )
+
+
+@bp.route("/federal/export.<fmt>")
+@requires(Permission.FEDERAL_READ)
+def export(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    scope = scope_from_request(request.args)
+    with services.federal_reads():
+        data = services.build_dashboard(scope)
+    header, rows = services.comparison_table(data, str(get_locale()))
+    name = f"clusterhub-regions-{scope.period.code}"
+    if fmt == "csv":
+        return Response(
+            services.to_csv(header, rows),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
+    body = services.to_xlsx(header, rows, _("Regions"))
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+    )
+
+
+@bp.route("/federal/presets", methods=["POST"])
+@requires(Permission.FEDERAL_READ)
+def save_preset():
+    """Saving one's own export preset is the analyst's own setting, not a change to any center's data."""
+    form = PresetForm()
+    if form.validate_on_submit():
+        db.session.add(
+            ExportPreset(
+                user_id=current_user.id,
+                name=form.name.data.strip(),
+                parameters={"query": form.query.data or ""},
+            )
+        )
+        db.session.commit()
+        flash(_("The export has been saved."), "success")
+    return redirect(url_for("reporting.dashboard") + ("?" + form.query.data if form.query.data else ""))
+
+
+@bp.route("/federal/presets/<int:preset_id>/run.<fmt>")
+@requires(Permission.FEDERAL_READ)
+def run_preset(preset_id, fmt):
+    preset = db.session.get(ExportPreset, preset_id)
+    if preset is None or preset.user_id != current_user.id:
+        abort(404)
+    return redirect(url_for("reporting.export", fmt=fmt) + "?" + preset.parameters.get("query", ""))
+
+
+@bp.route("/federal/reports")
+@requires(Permission.FEDERAL_READ)
+def reports():
+    period_code = request.args.get("period") or f"{date.today().year}-H1"
+    try:
+        period = parse_period(period_code)
+    except PeriodError:
+        abort(404)
+    rows = services.reports_for_period(period.code)
+    return render_template("reporting/reports.html", rows=rows, period=period, periods=period_choices())
+
+
+def _report_across_tenants(report_id) -> PeriodReport:
+    with federal_read_scope(db.session):
+        report = db.session.scalar(
+            sa.select(PeriodReport).where(PeriodReport.id == report_id).execution_options(cross_tenant=True)
+        )
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/federal/reports/<int:report_id>", methods=["GET", "POST"])
+@requires(Permission.FEDERAL_READ)
+def report_detail(report_id):
+    if request.method == "POST" and not can(Permission.REVIEW_REPORTS):
+        abort(403)
+    report = _report_across_tenants(report_id)
+    period_code, period = report.period, parse_period(report.period)
+    form = ReviewForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.review_report(
+                report, accept=bool(form.accept.data), comment=form.comment.data or "", actor=current_user
+            )
+        except services.ReportError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("The report has been accepted.")
+                if form.accept.data
+                else _("The report has been returned to the center."),
+                "success",
+            )
+            return redirect(url_for("reporting.reports", period=period_code))
+    live = services.snapshot_for(report.tenant, period)
+    return render_template(
+        "reporting/report_detail.html",
+        report=report,
+        live=live,
+        form=form,
+        registry=ind.REGISTRY,
+        period=period,
+    )
+
+
+# --- a center's own figures (under /<tenant>/) ------------------------------------------------------
+
+
+@bp.route("/<tenant>/staff/indicators", methods=["GET", "POST"])
+@requires(Permission.STAFF_AREA)
+def center_indicators():
+    scope = scope_from_request(request.args)
+    scope = ind.Scope(period=scope.period, tenant_id=g.tenant.id)
+    form = KpiPlanForm()
+    if form.validate_on_submit():
+        if not can(Permission.SUBMIT_REPORTS):
+            abort(403)
+        try:
+            services.set_kpi_plan(
+                g.tenant,
+                scope.period.start.year,
+                form.indicator.data,
+                form.plan.data,
+                form.fact.data,
+                actor=current_user,
+            )
+        except services.ReportError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The plan has been saved."), "success")
+        return redirect(url_for("reporting.center_indicators", **filters_of(request.args)))
+    values = {
+        key: v.get(ind.COUNTRY, 0) for key, v in ind.compute(list(ind.REGISTRY), scope, "country").items()
+    }
+    plans = services.kpi_plans(g.tenant.id, scope.period.start.year)
+    return render_template(
+        "reporting/center_indicators.html",
+        values=values,
+        plans=plans,
+        scope=scope,
+        registry=ind.REGISTRY,
+        sections=ind.SECTIONS,
+        periods=period_choices(),
+        filters=filters_of(request.args),
+    )
+
+
+@bp.route("/<tenant>/staff/reports", methods=["GET", "POST"])
+@requires(Permission.STAFF_AREA)
+def center_reports():
+    period_code = request.args.get("period") or f"{date.today().year}-H1"
+    try:
+        period = parse_period(period_code)
+    except PeriodError:
+        abort(404)
+    report = db.session.scalar(sa.select(PeriodReport).where(PeriodReport.period == period.code))
+    form = SubmitReportForm(obj=report)
+    if form.validate_on_submit():
+        if not can(Permission.SUBMIT_REPORTS):
+            abort(403)
+        report = report or services.get_or_create_report(g.tenant, period)
+        try:
+            services.submit_report(report, period, form.narrative.data, current_user)
+        except services.ReportError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The report has been submitted."), "success")
+            return redirect(url_for("reporting.center_reports", period=period.code))
+    history = db.session.scalars(sa.select(PeriodReport).order_by(PeriodReport.period.desc())).all()
+    preview = services.snapshot_for(g.tenant, period)
+    return render_template(
+        "reporting/center_reports.html",
+        report=report,
+        form=form,
+        period=period,
+        periods=period_choices(),
+        history=history,
+        preview=preview,
+        registry=ind.REGISTRY,
+        editable=report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
+    )
+
+
+REPORT_STATUS_LABELS = {
+    ReportStatus.DRAFT: _l("Draft"),
+    ReportStatus.SUBMITTED: _l("Submitted"),
+    ReportStatus.RETURNED: _l("Returned for corrections"),
+    ReportStatus.ACCEPTED: _l("Accepted"),
+}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"report_status_label": lambda status: REPORT_STATUS_LABELS.get(status, status)}

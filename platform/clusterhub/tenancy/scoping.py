@@ -103,6 +103,9 @@ def tenant_scope(db_session: Session, tenant_id: int):
     _apply_to_transaction(db_session)
     try:
         yield tenant_id
+        # What was changed inside the scope is written inside it (RLS checks rows against this tenant).
+        if previous != tenant_id and (db_session.new or db_session.dirty or db_session.deleted):
+            db_session.flush()
     finally:
         db_session.info[TENANT_KEY] = previous
         _apply_to_transaction(db_session)

@@ -1,0 +1,166 @@
+"""Indicators: one definition each, used by the dashboard, the exports, the API and the period reports.
+
+An indicator computes its value for a :class:`Scope` (period and geographic filters), grouped by
+``country``, ``district``, ``region`` or ``tenant``, with ONE aggregate SQL statement whatever the number
+of tenants. Values are exact for every grouping (distinct counts are counted at the grouping level, ratios
+and means are combined in SQL), so the same number appears wherever the indicator appears.
+
+Statements run through :func:`execute`: across tenants inside the federal read scope (read-only), or
+inside the caller's tenant scope for a center looking at its own figures.
+"""
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..regions.models import Region
+from ..tenancy.models import Tenant, TenantStatus
+from ..tenancy.scoping import in_federal_read
+from .periods import Period
+
+GROUPS = ("country", "district", "region", "tenant")
+
+
+@dataclass(frozen=True)
+class Scope:
+    period: Period
+    district: str | None = None
+    region_id: int | None = None
+    tenant_id: int | None = None
+    specialisation: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    group: str  # the section of the dashboard: kpi, clusters, sessions, technoparks, projects, platform
+    label: object
+    definition: object
+    unit: str  # count, people, thousand_rub, rub, percent, hours, score
+    compute: Callable  # (scope, grouping) -> {group key: value}
+    higher_is_better: bool = True
+    options: dict = field(default_factory=dict)
+
+
+REGISTRY: dict[str, Indicator] = {}
+SECTIONS = {
+    "kpi": _l("Key performance indicators of the centers"),
+    "clusters": _l("Clusters"),
+    "sessions": _l("Sessions"),
+    "technoparks": _l("Technoparks"),
+    "projects": _l("Joint projects and defenses"),
+    "platform": _l("Platform"),
+}
+
+
+def indicator(key, group, label, definition, unit="count", higher_is_better=True):
+    """Register the decorated compute function as an indicator."""
+
+    def decorator(compute):
+        REGISTRY[key] = Indicator(key, group, label, definition, unit, compute, higher_is_better)
+        return compute
+
+    return decorator
+
+
+_GROUP_EXPRESSIONS = {"district": Region.federal_district, "region": Region.id, "tenant": Tenant.id}
+COUNTRY = "RU"
+
+
+def group_column(grouping: str):
+    """The SQL expression a statement selects first (labelled ``g``) and groups by."""
+    if grouping == "country":
+        return sa.literal(COUNTRY).label("g")
+    return _GROUP_EXPRESSIONS[grouping].label("g")
+
+
+def grouped(statement, grouping: str):
+    """Add the GROUP BY of ``grouping`` (none for the whole country: one aggregate row)."""
+    if grouping == "country":
+        return statement
+    return statement.group_by(_GROUP_EXPRESSIONS[grouping])
+
+
+def scoped(statement, scope: Scope, tenant_column):
+    """Join the tenant and its region to ``statement`` and apply the geographic filters."""
+    statement = statement.join(Tenant, Tenant.id == tenant_column).join(Region, Region.id == Tenant.region_id)
+    statement = statement.where(Tenant.status == TenantStatus.ACTIVE)
+    if scope.district:
+        statement = statement.where(Region.federal_district == scope.district)
+    if scope.region_id:
+        statement = statement.where(Region.id == scope.region_id)
+    if scope.tenant_id:
+        statement = statement.where(Tenant.id == scope.tenant_id)
+    return statement
+
+
+# Set by services.federal_reads() when the reporting replica is configured.
+reporting_session: ContextVar = ContextVar("reporting_session", default=None)
+
+
+def execute(statement) -> dict:
+    """Run a grouped statement (first column ``g``, second the value) and return ``{g: value}``."""
+    session = reporting_session.get() or db.session
+    if in_federal_read(session):
+        statement = statement.execution_options(cross_tenant=True)
+    return {row[0]: _number(row[1]) for row in session.execute(statement)}
+
+
+def _number(value):
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return Decimal(str(round(value, 4)))
+    return value
+
+
+def compute(keys, scope: Scope, grouping: str) -> dict[str, dict]:
+    """``{indicator key: {group key: value}}`` for the given indicators: one statement each."""
+    if grouping not in GROUPS:
+        raise ValueError(grouping)
+    return {key: REGISTRY[key].compute(scope, grouping) for key in keys}
+
+
+# --- platform indicators (always available) -------------------------------------------------------
+
+
+@indicator(
+    "centers",
+    "platform",
+    _l("Centers"),
+    _l("Regional cluster development centers working on the platform (not suspended)."),
+)
+def _centers(scope, grouping):
+    statement = sa.select(group_column(grouping), sa.func.count(Tenant.id)).select_from(Tenant)
+    statement = statement.join(Region, Region.id == Tenant.region_id).where(
+        Tenant.status == TenantStatus.ACTIVE
+    )
+    if scope.district:
+        statement = statement.where(Region.federal_district == scope.district)
+    if scope.region_id:
+        statement = statement.where(Region.id == scope.region_id)
+    if scope.tenant_id:
+        statement = statement.where(Tenant.id == scope.tenant_id)
+    return execute(grouped(statement, grouping))
+
+
+@indicator(
+    "staff",
+    "platform",
+    _l("Center staff"),
+    _l("People with the role of center administrator or center staff member."),
+    unit="people",
+)
+def _staff(scope, grouping):
+    from ..accounts.models import Membership, TenantRole
+
+    statement = sa.select(group_column(grouping), sa.func.count(Membership.id)).select_from(Membership)
+    statement = scoped(statement, scope, Membership.tenant_id).where(
+        Membership.role.in_([TenantRole.CENTER_ADMIN, TenantRole.CENTER_STAFF])
+    )
+    return execute(grouped(statement, grouping))

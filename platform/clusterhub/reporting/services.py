@@ -1,0 +1,263 @@
+"""The federal reporting layer: dashboards, comparisons, exports and period reports.
+
+Reads go through :mod:`.indicators` (one aggregate statement per indicator and grouping, never a loop
+over tenants). Across tenants they run in the federal read scope, on the reporting replica when
+``REPORTING_DATABASE_URL`` is set.
+"""
+
+import csv
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from ..audit.services import record
+from ..extensions import db
+from ..regions.models import Region, district_name
+from ..tenancy.models import Tenant, TenantStatus, utcnow
+from ..tenancy.scoping import federal_read_scope, tenant_scope
+from . import indicators as ind
+from .models import KpiPlan, PeriodReport, ReportStatus
+from .periods import Period
+
+
+class ReportError(ValueError):
+    pass
+
+
+@contextmanager
+def federal_reads():
+    """The federal read scope for indicator queries, on the replica if ``REPORTING_DATABASE_URL`` is set."""
+    if "reporting" not in current_app.config.get("SQLALCHEMY_BINDS", {}):
+        with federal_read_scope(db.session):
+            yield
+        return
+    replica = Session(bind=db.engines["reporting"])
+    token = ind.reporting_session.set(replica)
+    try:
+        with federal_read_scope(replica):
+            yield
+    finally:
+        ind.reporting_session.reset(token)
+        replica.close()
+
+
+@dataclass
+class Dashboard:
+    scope: ind.Scope
+    keys: list[str]
+    totals: dict  # key -> value for the whole scope
+    by_region: dict  # key -> {region id: value}
+    regions: list  # Region rows in the scope
+    districts: dict  # key -> {district: value}
+
+
+def regions_in(scope: ind.Scope) -> list[Region]:
+    statement = sa.select(Region).order_by(Region.federal_district, Region.name_ru)
+    if scope.district:
+        statement = statement.where(Region.federal_district == scope.district)
+    if scope.region_id:
+        statement = statement.where(Region.id == scope.region_id)
+    return list(db.session.scalars(statement))
+
+
+def build_dashboard(scope: ind.Scope, keys: list[str] | None = None) -> Dashboard:
+    """Every indicator for the scope: totals, by district and by region — three statements each."""
+    keys = keys or list(ind.REGISTRY)
+    totals = {key: values.get(ind.COUNTRY, 0) for key, values in ind.compute(keys, scope, "country").items()}
+    by_region = ind.compute(keys, scope, "region")
+    districts = ind.compute(keys, scope, "district")
+    return Dashboard(scope, keys, totals, by_region, regions_in(scope), districts)
+
+
+def comparison_rows(dashboard: Dashboard, sort: str | None = None, descending: bool = True) -> list[dict]:
+    rows = [
+        {"region": region, **{key: dashboard.by_region[key].get(region.id, 0) for key in dashboard.keys}}
+        for region in dashboard.regions
+    ]
+    if sort in dashboard.keys:
+        rows.sort(key=lambda row: row[sort] or 0, reverse=descending)
+    return rows
+
+
+def tenants_in(scope: ind.Scope) -> list[Tenant]:
+    statement = sa.select(Tenant).join(Region).where(Tenant.status == TenantStatus.ACTIVE)
+    if scope.district:
+        statement = statement.where(Region.federal_district == scope.district)
+    if scope.region_id:
+        statement = statement.where(Region.id == scope.region_id)
+    return list(db.session.scalars(statement.order_by(Tenant.name_ru)))
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+def comparison_table(dashboard: Dashboard, locale: str) -> tuple[list[str], list[list]]:
+    """Header and rows of the region comparison, as exported (Russian headers in Russian)."""
+    header = [_("Region"), _("Federal district")] + [str(ind.REGISTRY[k].label) for k in dashboard.keys]
+    rows = []
+    for row in comparison_rows(dashboard):
+        region = row["region"]
+        rows.append(
+            [region.name_ru if locale == "ru" else region.name_en, district_name(region.federal_district)]
+            + [row[k] for k in dashboard.keys]
+        )
+    return header, rows
+
+
+def to_csv(header, rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [str(value).replace(".", ",") if isinstance(value, Decimal) else value for value in row]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Cyrillic correctly
+
+
+def to_xlsx(header, rows, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    for column in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+        for cell in column[1:]:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+            elif isinstance(cell.value, int):
+                cell.number_format = "#,##0"
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- KPI plans and period reports -------------------------------------------------------------------
+
+
+def set_kpi_plan(tenant: Tenant, year: int, indicator: str, plan, fact=None, actor=None) -> KpiPlan:
+    if indicator not in ind.REGISTRY:
+        raise ReportError(_("Unknown indicator."))
+    with tenant_scope(db.session, tenant.id):
+        row = db.session.scalar(
+            sa.select(KpiPlan).where(KpiPlan.year == year, KpiPlan.indicator == indicator)
+        )
+        if row is None:
+            row = KpiPlan(year=year, indicator=indicator)
+            db.session.add(row)
+        before = {"plan": row.plan, "fact": row.fact}
+        row.plan, row.fact = plan, fact
+        db.session.flush()
+        record(
+            "kpi_plan.set",
+            row,
+            actor=actor,
+            before=before,
+            after={"plan": plan, "fact": fact, "year": year, "indicator": indicator},
+        )
+    return row
+
+
+def kpi_plans(tenant_id: int, year: int) -> dict[str, KpiPlan]:
+    with tenant_scope(db.session, tenant_id):
+        return {
+            row.indicator: row for row in db.session.scalars(sa.select(KpiPlan).where(KpiPlan.year == year))
+        }
+
+
+def snapshot_for(tenant: Tenant, period: Period) -> dict:
+    """The tenant's indicator values for the period, as they are now (JSON-safe)."""
+    scope = ind.Scope(period=period, tenant_id=tenant.id)
+    with tenant_scope(db.session, tenant.id):
+        values = ind.compute(list(ind.REGISTRY), scope, "country")
+        plans = kpi_plans(tenant.id, period.start.year)
+    return {
+        "computed_at": utcnow().isoformat(timespec="seconds"),
+        "values": {key: _json_number(v.get(ind.COUNTRY, 0)) for key, v in values.items()},
+        "plans": {key: _json_number(row.plan) for key, row in plans.items()},
+    }
+
+
+def _json_number(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def get_or_create_report(tenant: Tenant, period: Period) -> PeriodReport:
+    with tenant_scope(db.session, tenant.id):
+        report = db.session.scalar(sa.select(PeriodReport).where(PeriodReport.period == period.code))
+        if report is None:
+            report = PeriodReport(period=period.code, tenant_id=tenant.id)
+            db.session.add(report)
+            db.session.flush()
+    return report
+
+
+def submit_report(report: PeriodReport, period: Period, narrative: str, actor) -> None:
+    """Freeze the indicators as they are now and send the report for review."""
+    if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        raise ReportError(_("This report has already been submitted."))
+    with tenant_scope(db.session, report.tenant_id):
+        report.snapshot = snapshot_for(report.tenant, period)
+        report.narrative = narrative.strip()
+        report.status = ReportStatus.SUBMITTED
+        report.submitted_at, report.submitted_by_id = utcnow(), actor.id
+        db.session.flush()
+        record("period_report.submitted", report, actor=actor, after={"period": report.period})
+
+
+def review_report(report: PeriodReport, accept: bool, comment: str, actor) -> None:
+    """Accept (from then on the report is immutable) or return it with comments."""
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReportError(_("Only a submitted report can be accepted or returned."))
+    if not accept and not comment.strip():
+        raise ReportError(_("Say what should be corrected."))
+    with tenant_scope(db.session, report.tenant_id):
+        report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+        report.reviewed_at, report.reviewed_by_id = utcnow(), actor.id
+        report.review_comment = comment.strip() or None
+        db.session.flush()
+        record(
+            "period_report.accepted" if accept else "period_report.returned",
+            report,
+            actor=actor,
+            after={"comment": report.review_comment},
+        )
+
+
+def reports_for_period(period_code: str) -> list[tuple[Tenant, PeriodReport | None]]:
+    """Every active center with its report for the period (None: not submitted) — one query."""
+    statement = (
+        sa.select(Tenant, PeriodReport)
+        .outerjoin(
+            PeriodReport, sa.and_(PeriodReport.tenant_id == Tenant.id, PeriodReport.period == period_code)
+        )
+        .where(Tenant.status == TenantStatus.ACTIVE)
+        .order_by(Tenant.name_ru)
+        .execution_options(cross_tenant=True)
+    )
+    with federal_read_scope(db.session):
+        return [(tenant, report) for tenant, report in db.session.execute(statement)]
+
+
+def default_year() -> int:
+    return date.today().year

@@ -1,0 +1,179 @@
+"""The federal reporting layer: indicators with known answers, the dashboard, exports, period reports."""
+
+import io
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
+from clusterhub.reporting import indicators as ind
+from clusterhub.reporting import services
+from clusterhub.reporting.models import PeriodReport, ReportStatus
+from clusterhub.reporting.periods import PeriodError, parse_period
+from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
+from tests.test_platform_pages import QueryCounter
+
+
+@pytest.fixture
+def three_centers(make_tenant, make_user):
+    komi, tatarstan, mordovia = make_tenant("komi"), make_tenant("tatarstan"), make_tenant("mordovia")
+    for _ in range(2):
+        make_user("center_staff", tenant=komi)
+    make_user("center_admin", tenant=komi)
+    make_user("center_admin", tenant=tatarstan)
+    make_user("expert", tenant=mordovia)  # experts are not staff
+    return komi, tatarstan, mordovia
+
+
+def region_id(code):
+    return db.session.scalar(sa.select(Region.id).where(Region.tax_code == code))
+
+
+def test_periods():
+    assert parse_period("2026-H2").start.isoformat() == "2026-07-01"
+    assert parse_period("2026-H2").end.isoformat() == "2027-01-01"
+    assert parse_period("2025-Q4").end.isoformat() == "2026-01-01"
+    custom = parse_period(start="2026-03-01", end="2026-03-31")
+    assert custom.end.isoformat() == "2026-04-01"
+    with pytest.raises(PeriodError):
+        parse_period("2026-Q5")
+    with pytest.raises(PeriodError):
+        parse_period(start="2026-05-01", end="2026-04-01")
+
+
+def test_indicators_on_a_hand_built_dataset(three_centers):
+    scope = ind.Scope(period=parse_period("2026"))
+    with federal_read_scope(db.session):
+        country = ind.compute(["centers", "staff"], scope, "country")
+        by_district = ind.compute(["centers", "staff"], scope, "district")
+        by_region = ind.compute(["staff"], scope, "region")
+        volga = ind.compute(["centers", "staff"], ind.Scope(period=scope.period, district="VFD"), "country")
+    assert country == {"centers": {"RU": 3}, "staff": {"RU": 4}}
+    assert by_district["centers"] == {"NWFD": 1, "VFD": 2}
+    assert by_district["staff"] == {"NWFD": 3, "VFD": 1}
+    assert by_region["staff"] == {region_id("11"): 3, region_id("16"): 1}
+    assert volga == {"centers": {"RU": 2}, "staff": {"RU": 1}}
+
+
+def test_a_center_sees_only_its_own_figures(three_centers):
+    komi = three_centers[0]
+    with tenant_scope(db.session, komi.id):
+        values = ind.compute(["staff"], ind.Scope(period=parse_period("2026"), tenant_id=komi.id), "country")
+    assert values == {"staff": {"RU": 3}}
+
+
+def test_the_dashboard_shows_totals_and_the_comparison(client, three_centers, make_user, login):
+    login(make_user("federal_analyst"))
+    page = client.get("/federal/?period=2026&map=staff", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "Federal dashboard" in page and "Comparison of regions" in page
+    assert "<svg" in page and "Komi Republic: 3" in page  # the tile map's accessible title of Komi
+    drill = client.get(f"/federal/?period=2026&region={region_id('11')}", headers={"Accept-Language": "en"})
+    assert "Centers of the region" in drill.get_data(as_text=True) and "CDC komi" in drill.get_data(
+        as_text=True
+    )
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(client, make_tenant, make_user, login):
+    make_tenant("komi")
+    login(make_user("federal_analyst"))
+    client.get("/federal/?period=2026")
+    with QueryCounter(db.engine) as few:
+        client.get("/federal/?period=2026")
+    for slug in ("tatarstan", "kaliningrad", "mordovia"):
+        make_user("center_staff", tenant=make_tenant(slug))
+    with QueryCounter(db.engine) as more:
+        client.get("/federal/?period=2026")
+    assert few.count == more.count
+
+
+def test_exports_match_the_dashboard(client, three_centers, make_user, login):
+    login(make_user("federal_analyst"))
+    csv_text = client.get("/federal/export.csv?period=2026", headers={"Accept-Language": "ru"}).data.decode(
+        "utf-8-sig"
+    )
+    header, *rows = [line.split(";") for line in csv_text.strip().splitlines()]
+    assert header[0] == "Регион"
+    komi_row = next(row for row in rows if row[0] == "Республика Коми")
+    staff_column = header.index("Сотрудники центров") if "Сотрудники центров" in header else 3
+    assert komi_row[staff_column] == "3"
+    workbook = load_workbook(io.BytesIO(client.get("/federal/export.xlsx?period=2026").data))
+    sheet = workbook.active
+    values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["Республика Коми"][staff_column] == 3
+
+
+def test_saved_export_presets_can_be_rerun(client, three_centers, make_user, login):
+    login(make_user("federal_analyst"))
+    client.post("/federal/presets", data={"name": "Приволжье", "query": "period=2026&district=VFD"})
+    page = client.get("/federal/").get_data(as_text=True)
+    assert "Приволжье" in page
+    preset_id = db.session.scalar(sa.text("SELECT id FROM export_presets"))
+    rerun = client.get(f"/federal/presets/{preset_id}/run.csv")
+    assert rerun.status_code == 302 and "district=VFD" in rerun.headers["Location"]
+
+
+def submit_report(client, tenant_slug, narrative="Провели две сессии."):
+    return client.post(f"/{tenant_slug}/staff/reports?period=2026-H1", data={"narrative": narrative})
+
+
+def test_period_report_submitted_returned_resubmitted_and_accepted(
+    app, client, three_centers, make_user, login
+):
+    komi = three_centers[0]
+    admin = make_user("center_admin", tenant=komi)
+    reviewer = make_user("federal_reviewer")
+    login(admin)
+    assert submit_report(client, "komi").status_code == 302
+    with tenant_scope(db.session, komi.id):
+        report = db.session.scalars(sa.select(PeriodReport)).one()
+        report_id = report.id
+        assert report.status == ReportStatus.SUBMITTED and report.snapshot["values"]["staff"] == 4
+
+    reviewer_client = app.test_client()
+    reviewer_client.post("/login", data={"email": reviewer.email, "password": "correct horse battery"})
+    listing = reviewer_client.get("/federal/reports?period=2026-H1", headers={"Accept-Language": "en"})
+    assert "2 centers have not submitted a report." in listing.get_data(as_text=True)
+    reviewer_client.post(
+        f"/federal/reports/{report_id}", data={"comment": "Добавьте цифры", "send_back": "1"}
+    )
+    with tenant_scope(db.session, komi.id):
+        assert db.session.get(PeriodReport, report_id).status == ReportStatus.RETURNED
+
+    assert submit_report(client, "komi", "Исправленный отчёт").status_code == 302
+    reviewer_client.post(f"/federal/reports/{report_id}", data={"comment": "", "accept": "1"})
+    with tenant_scope(db.session, komi.id):
+        accepted = db.session.get(PeriodReport, report_id)
+        assert accepted.status == ReportStatus.ACCEPTED and accepted.narrative == "Исправленный отчёт"
+
+    # an accepted report is immutable: resubmitting is refused and nothing changes
+    make_user("center_staff", tenant=komi)
+    submit_report(client, "komi", "Попытка переписать")
+    with tenant_scope(db.session, komi.id):
+        again = db.session.get(PeriodReport, report_id)
+        assert again.narrative == "Исправленный отчёт" and again.snapshot["values"]["staff"] == 4
+
+
+def test_a_federal_analyst_cannot_review_reports(client, three_centers, make_user, login):
+    komi = three_centers[0]
+    admin = make_user("center_admin", tenant=komi)
+    report = services.get_or_create_report(komi, parse_period("2026-H1"))
+    services.submit_report(report, parse_period("2026-H1"), "Отчёт", admin)
+    report_id = report.id
+    db.session.commit()
+    login(make_user("federal_analyst"))
+    assert client.post(f"/federal/reports/{report_id}", data={"accept": "1"}).status_code == 403
+    assert client.get(f"/federal/reports/{report_id}").status_code == 200
+    with tenant_scope(db.session, komi.id):
+        assert db.session.get(PeriodReport, report_id).status == ReportStatus.SUBMITTED
+
+
+def test_kpi_plans_are_entered_by_the_center(client, make_tenant, make_user, login):
+    komi = make_tenant("komi")
+    login(make_user("center_admin", tenant=komi))
+    client.post("/komi/staff/indicators?period=2026", data={"indicator": "staff", "plan": "5"})
+    plans = services.kpi_plans(komi.id, 2026)
+    assert float(plans["staff"].plan) == 5.0
