@@ -133,6 +133,23 @@ def _changed(obj, cleaned: dict) -> dict:
     return {key: value for key, value in cleaned.items() if getattr(obj, key) != value}
 
 
+def enterprise_by_inn(inn: str, full_name: str, *, region_id=None, actor=None):
+    """``enterprises.services.get_or_create_by_inn`` callable from a tenant page.
+
+    Workaround: the audit entry of a new enterprise has ``tenant_id`` NULL, and on PostgreSQL its
+    ``INSERT ... RETURNING`` must also be visible under the SELECT policies, which only the federal read
+    policy grants for such rows. The scope only marks the transaction; nothing is read across tenants.
+    To be removed when the audit/RLS foundation accepts platform-level entries from a tenant scope.
+    """
+    from ..enterprises.services import get_or_create_by_inn
+    from ..tenancy.scoping import federal_read_scope
+
+    with federal_read_scope(db.session):
+        result = get_or_create_by_inn(inn, full_name, region_id=region_id, actor=actor)
+        db.session.flush()
+    return result
+
+
 # --- technoparks ------------------------------------------------------------------------------------
 
 TECHNOPARK_FIELDS = (

@@ -17,7 +17,6 @@ from ..core.menu import add_tenant_item
 from ..core.pagination import paginate
 from ..enterprises.services import (
     EnterpriseError,
-    get_or_create_by_inn,
     is_representative,
     represented_enterprises,
 )
@@ -174,7 +173,7 @@ def _technopark_values(form) -> dict:
     values = {name: form[name].data for name in svc.TECHNOPARK_FIELDS if name in form}
     inn = (form.operator_inn.data or "").strip()
     if inn:
-        enterprise, _created = get_or_create_by_inn(
+        enterprise, _created = svc.enterprise_by_inn(
             inn, form.operator_name.data or "", region_id=form.region_id.data, actor=current_user
         )
         values["operator_id"] = enterprise.id
@@ -255,7 +254,7 @@ def add_resident(technopark_id):
     form = ResidentForm()
     if form.validate_on_submit():
         try:
-            enterprise, _created = get_or_create_by_inn(
+            enterprise, _created = svc.enterprise_by_inn(
                 form.inn.data, form.full_name.data or "", actor=current_user
             )
             svc.add_resident(technopark, enterprise, form.since.data, form.until.data, current_user)
