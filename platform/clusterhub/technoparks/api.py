@@ -216,11 +216,11 @@ def search():
     },
     response=REQUEST_SCHEMA,
 )
-def create_request():
+def create_request(service_id):
     payload = request.get_json(silent=True) or {}
     service = db.session.scalar(
         sa.select(ServiceOffer).where(
-            ServiceOffer.id == request.view_args["service_id"], ServiceOffer.status == OfferStatus.PUBLISHED
+            ServiceOffer.id == service_id, ServiceOffer.status == OfferStatus.PUBLISHED
         )
     )
     if service is None:
