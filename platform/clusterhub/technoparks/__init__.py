@@ -1,0 +1,1 @@
+"""Technoparks: structure, technological infrastructure, priced services, requests and equipment booking."""
