@@ -90,8 +90,10 @@ class RowBuilder:
                     continue
                 values[column.name] = self._parent_id(fk_targets[column.name], tenant_id)
                 continue
-            if column.nullable or column.default is not None or column.server_default is not None:
+            if column.default is not None or column.server_default is not None:
                 continue
+            # Nullable columns are filled too: check constraints such as "a price or price on request"
+            # are then satisfied by the generic row.
             values[column.name] = _value_for(column)
         attrs = {mapper.get_property_by_column(table.c[name]).key: value for name, value in values.items()}
         obj = model(**attrs)

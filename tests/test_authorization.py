@@ -74,34 +74,42 @@ def test_a_member_of_another_center_does_not_reach_this_centers_staff_area(
 
 
 def mutating_routes(app):
-    """Routes that change a tenant's or the platform's data (a user's own account is not among them)."""
-    own_account = {
-        "accounts.logout",
-        "accounts.profile",
-        "accounts.password",
-        "accounts.api_tokens",
-        "accounts.revoke_token",
-        "core.switch_language",
-        "accounts.login",
-        "accounts.forgot_password",
-        "accounts.reset_password",
-        "accounts.accept_invitation",
-        "reporting.save_preset",  # the analyst's own saved exports change no center's data
-    }
+    """Routes that change data; those marked ``personal`` (a user's own profile, tokens, saved exports,
+    and the report review that has its own permission) are the declared exceptions."""
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in own_account or rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         view = app.view_functions[rule.endpoint]
-        if getattr(view, "access_rule", ("public",))[0] == "public":
+        if getattr(view, "access_rule", ("public",))[0] == "public" or getattr(view, "personal", False):
             continue
         methods = rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
         if methods:
             yield rule, methods
 
 
-def test_a_federal_analyst_gets_403_on_every_mutating_route(app, client, make_tenant, make_user, login):
+def test_personal_routes_are_few_and_named(app):
+    personal = sorted(e for e, v in app.view_functions.items() if getattr(v, "personal", False))
+    assert personal == [
+        "accounts.api_tokens",
+        "accounts.logout",
+        "accounts.password",
+        "accounts.profile",
+        "accounts.revoke_token",
+        "reporting.report_detail",
+        "reporting.save_preset",
+    ]
+
+
+@pytest.mark.parametrize("role", ["federal_analyst", "federal_reviewer"])
+def test_a_federal_role_gets_403_on_every_mutating_route(role, app, client, make_tenant, make_user, login):
+    from clusterhub.accounts.services import create_api_token
+    from clusterhub.extensions import db
+
     make_tenant("komi")
-    login(make_user("federal_analyst"))
+    user = make_user(role)
+    _token, secret = create_api_token(user, "probe")
+    db.session.commit()
+    login(user)
     routes = list(mutating_routes(app))
     assert routes
     for rule, methods in routes:
@@ -110,5 +118,6 @@ def test_a_federal_analyst_gets_403_on_every_mutating_route(app, client, make_te
             url = url.replace(f"<{argument}>", "komi" if argument == "tenant" else "1")
             url = url.replace(f"<int:{argument}>", "1")
         for method in methods:
-            response = client.open(url, method=method, data={})
+            headers = {"Authorization": f"Bearer {secret}"} if url.startswith("/api/") else {}
+            response = client.open(url, method=method, data={}, headers=headers)
             assert response.status_code == 403, f"{method} {url} -> {response.status_code}"

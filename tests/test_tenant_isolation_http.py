@@ -12,7 +12,11 @@ from clusterhub.extensions import db
 from tests.generic_rows import RowBuilder, tenant_owned_models
 
 # Object-id arguments whose name does not follow "<snake_case model name>_id".
-ARGUMENT_MODELS: dict[str, str] = {}
+ARGUMENT_MODELS: dict[str, str] = {
+    "service_id": "ServiceOffer",
+    "request_id": "ServiceRequest",
+    "booking_id": "EquipmentBooking",
+}
 
 
 def _snake(name: str) -> str:

@@ -12,7 +12,7 @@ from clusterhub.tenancy import rls
 
 
 revision = '0008_reporting'
-down_revision = '0002_enterprises'
+down_revision = '0005_technoparks'
 branch_labels = None
 depends_on = None
 

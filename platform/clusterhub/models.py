@@ -6,5 +6,5 @@ from .enterprises import models as enterprises  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
 from .regions import models as regions  # noqa: F401
 from .reporting import models as reporting  # noqa: F401
-from .tenancy import models as tenancy  # noqa: F401
 from .technoparks import models as technoparks  # noqa: F401
+from .tenancy import models as tenancy  # noqa: F401

@@ -80,6 +80,17 @@ def can(permission, tenant=None, user=None) -> bool:
     return permission in permissions_of(user, tenant)
 
 
+READ_ONLY_ROLES = {GlobalRole.FEDERAL_ANALYST, GlobalRole.FEDERAL_REVIEWER}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def personal(view):
+    """The view changes only the user's own things (profile, tokens, saved exports), or is the one federal
+    action there is (reviewing a report, checked by its own permission): federal roles may POST to it."""
+    view.personal = True
+    return view
+
+
 def public(view):
     view.access_rule = ("public",)
     return view
@@ -113,6 +124,12 @@ def enforce():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if (
+        request.method not in SAFE_METHODS
+        and current_user.global_role in READ_ONLY_ROLES
+        and not getattr(view, "personal", False)
+    ):
+        abort(403)  # federal roles read everything and change nothing, whatever the route
     if kind == "permissions" and not all(can(p) for p in needed):
         abort(403)
     return None

@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from . import services
-from .authz import login_required, public
+from .authz import login_required, personal, public
 from .forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -75,6 +75,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
+@personal
 def logout():
     logout_user()
     flash(_("You have logged out."), "info")
@@ -138,6 +139,7 @@ def accept_invitation(token):
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@personal
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
@@ -150,6 +152,7 @@ def profile():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@personal
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -167,6 +170,7 @@ def password():
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
+@personal
 def api_tokens():
     form = ApiTokenForm()
     new_secret = None
@@ -188,6 +192,7 @@ def api_tokens():
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
+@personal
 def revoke_token(token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import Permission, can, requires
+from ..accounts.authz import Permission, can, personal, requires
 from ..core.menu import add_global_item, add_tenant_item
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region
@@ -130,6 +130,7 @@ def export(fmt):
 
 @bp.route("/federal/presets", methods=["POST"])
 @requires(Permission.FEDERAL_READ)
+@personal
 def save_preset():
     """Saving one's own export preset is the analyst's own setting, not a change to any center's data."""
     form = PresetForm()
@@ -179,6 +180,7 @@ def _report_across_tenants(report_id) -> PeriodReport:
 
 @bp.route("/federal/reports/<int:report_id>", methods=["GET", "POST"])
 @requires(Permission.FEDERAL_READ)
+@personal
 def report_detail(report_id):
     if request.method == "POST" and not can(Permission.REVIEW_REPORTS):
         abort(403)

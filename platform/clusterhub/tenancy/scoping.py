@@ -75,7 +75,10 @@ def _apply_to_transaction(db_session: Session) -> None:
     """Re-set the PostgreSQL GUCs when the scope changes inside an open transaction."""
     if isinstance(db_session, scoped_session):
         db_session = db_session()
-    if db_session.in_transaction() and db_session.get_bind().dialect.name == "postgresql":
+    transaction = db_session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return  # nothing open, or a failed flush: only a rollback can follow, and it resets the settings
+    if db_session.get_bind().dialect.name == "postgresql":
         try:
             _set_pg_scope(db_session.connection(), db_session)
         except sa.exc.InternalError as exc:
