@@ -164,3 +164,8 @@ def _staff(scope, grouping):
         Membership.role.in_([TenantRole.CENTER_ADMIN, TenantRole.CENTER_STAFF])
     )
     return execute(grouped(statement, grouping))
+
+
+def load_sources() -> None:
+    """Import the indicator definitions of every module (they register themselves)."""
+    from .sources import technoparks  # noqa: F401

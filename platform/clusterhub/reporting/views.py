@@ -22,6 +22,7 @@ from .models import ExportPreset, PeriodReport, ReportStatus
 from .periods import PeriodError, parse_period
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
+ind.load_sources()
 add_global_item(_l("Federal dashboard"), "reporting.dashboard", Permission.FEDERAL_READ)
 add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA)
 
