@@ -45,7 +45,7 @@ def make_user(make_tenant):
     def make(role=None, tenant=None, email=None, name=None, locale=None):
         """``role``: a global role (platform_admin, federal_analyst), a tenant role with ``tenant``, or None."""
         n = next(counter)
-        email = email or f"user{n}-{role or 'plain'}@example.test"
+        email = email or f"user{n}-{role or 'plain'}@example.com"
         global_role = role if role in ("platform_admin", "federal_analyst") else None
         user = accounts.create_user(
             email, name or f"User {n}", PASSWORD, global_role=global_role, locale=locale
@@ -63,7 +63,11 @@ def make_user(make_tenant):
 def login(client):
     def do(user, password=PASSWORD):
         response = client.post("/login", data={"email": user.email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        if response.status_code != 302:
+            import re
+
+            errors = re.findall(r'invalid-feedback">([^<]*)<', response.get_data(as_text=True))
+            raise AssertionError(f"login failed with {response.status_code}: {errors}")
         return response
 
     return do

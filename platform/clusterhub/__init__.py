@@ -19,6 +19,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
     "clusterhub.api.views",
+    "clusterhub.enterprises.views",
 ]
 
 
