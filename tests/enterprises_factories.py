@@ -53,7 +53,32 @@ def make_owner(make_user):
     return make
 
 
+@pytest.fixture
+def make_cluster(make_tenant, make_enterprise):
+    """A cluster in ``tenant`` (default komi) with ``members`` new enterprises (industrial unless told)."""
+    from clusterhub.clusters import services as clusters
+    from clusterhub.tenancy.scoping import tenant_scope
+
+    def make(tenant=None, name="Лесопромышленный кластер", members=0, okved="16.10", **values):
+        tenant = tenant or make_tenant("komi")
+        companies = [make_enterprise(okved_main=okved) for _ in range(members)]
+        with tenant_scope(db.session, tenant.id):
+            cluster = clusters.create_cluster(
+                {"name": name, "cluster_type": "industrial", **values}, actor=None
+            )
+            for company in companies:
+                clusters.add_member(cluster, company, "participant", None, actor=None)
+            db.session.commit()
+        # The row expires at every commit and, on PostgreSQL, reloads only inside its tenant's scope:
+        # keep the tenant id at hand for tests that open that scope.
+        cluster.test_tenant_id = tenant.id
+        return cluster
+
+    return make
+
+
 __all__ = [
+    "make_cluster",
     "request_ctx",
     "make_enterprise",
     "make_owner",

@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.reporting.views",
     "clusterhub.api.views",
     "clusterhub.enterprises.views",
+    "clusterhub.clusters.views",
 ]
 
 

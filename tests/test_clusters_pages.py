@@ -1,0 +1,122 @@
+"""Cluster pages: the page's query count, isolation between centers, import preview/commit, export."""
+
+import html
+import io
+import re
+
+import sqlalchemy as sa
+
+from clusterhub.clusters import services
+from clusterhub.clusters.models import ClusterMember
+from clusterhub.extensions import db
+from clusterhub.tenancy.scoping import tenant_scope
+from tests.test_enterprises_pages import EN, QueryCounter
+
+
+def _grow(cluster, make_enterprise, members, links):
+    companies = [make_enterprise(okved_main="16.10") for _ in range(members)]
+    with tenant_scope(db.session, cluster.test_tenant_id):
+        added = [services.add_member(cluster, c, "participant", None, None) for c in companies]
+        existing = db.session.scalars(sa.select(ClusterMember)).all()
+        for i in range(links):
+            a, b = existing[i % len(existing)], existing[(i + 1) % len(existing)]
+            services.add_link(cluster, a.id, b.id, f"Продукт {i}", "16.10", None)
+        db.session.commit()
+    return added
+
+
+def test_cluster_page_costs_the_same_number_of_queries_for_5_or_40_members(
+    client, login, make_cluster, make_enterprise, make_user, make_tenant
+):
+    komi = make_tenant("komi")
+    cluster = make_cluster(komi, members=0)
+    _grow(cluster, make_enterprise, 5, 6)
+    login(make_user("center_staff", komi))
+    with QueryCounter() as small:
+        page = client.get(f"/komi/clusters/{_id(cluster)}", headers=EN)
+    assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+    _grow(cluster, make_enterprise, 35, 40)
+    with QueryCounter() as large:
+        page = client.get(f"/komi/clusters/{_id(cluster)}", headers=EN)
+    text = page.get_data(as_text=True)
+    assert "40 active members" in text and "46 supplies" in text
+    assert large.count == small.count
+
+
+def _id(cluster):
+    with tenant_scope(db.session, cluster.test_tenant_id):
+        return cluster.id
+
+
+def test_another_centers_cluster_is_not_found_and_experts_cannot_see_clusters(
+    client, login, make_cluster, make_user, make_tenant
+):
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    cluster = make_cluster(tatarstan, members=1)
+    cluster_id = _id(cluster)
+    login(make_user("center_admin", komi))
+    assert client.get(f"/komi/clusters/{cluster_id}").status_code == 404
+    assert client.get(f"/komi/clusters/{cluster_id}/members.csv").status_code == 404
+    assert client.get(f"/tatarstan/clusters/{cluster_id}").status_code == 403
+    client.post("/logout")
+    login(make_user("expert", komi))
+    assert client.get("/komi/clusters/").status_code == 403
+
+
+def test_import_preview_then_commit_over_http(
+    client, login, make_cluster, make_enterprise, make_user, make_tenant
+):
+    komi = make_tenant("komi")
+    cluster = make_cluster(komi)
+    cluster_id = _id(cluster)
+    make_enterprise(inn="7707083893", name="ООО «Известное»")
+    login(make_user("center_staff", komi))
+    bad = b"inn,name,role\n7707083893,,anchor\n1234567890,,participant\n"
+    page = client.post(
+        f"/komi/clusters/{cluster_id}/import",
+        data={"file": (io.BytesIO(bad), "members.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "ru"},
+    ).get_data(as_text=True)
+    assert "ИНН 1234567890" in page and "table-danger" in page and 'name="rows"' not in page
+    good = "inn,name,role\n7707083893,,anchor\n7736207543,ООО «Яндекс»,research\n".encode()
+    page = client.post(
+        f"/komi/clusters/{cluster_id}/import",
+        data={"file": (io.BytesIO(good), "members.csv")},
+        content_type="multipart/form-data",
+        headers=EN,
+    ).get_data(as_text=True)
+    assert "2 rows are ready to import" in page
+    rows = html.unescape(re.search(r'name="rows" value="([^"]*)"', page).group(1))
+    assert client.post(f"/komi/clusters/{cluster_id}/import", data={"rows": rows}).status_code == 302
+    csv_export = client.get(f"/komi/clusters/{cluster_id}/members.csv")
+    assert csv_export.mimetype == "text/csv" and "7736207543" in csv_export.get_data(as_text=True)
+    xlsx = client.get(f"/komi/clusters/{cluster_id}/members.xlsx")
+    assert xlsx.data[:2] == b"PK"
+    # submitting the same preview again is refused as a whole: both are members now
+    response = client.post(f"/komi/clusters/{cluster_id}/import", data={"rows": rows}, headers=EN)
+    assert "Nothing was imported" in response.get_data(as_text=True)
+
+
+def test_center_creates_a_cluster_and_sets_the_specialised_organisation(
+    client, login, make_enterprise, make_user, make_tenant
+):
+    komi = make_tenant("komi")
+    org = make_enterprise(name="УК кластера", inn="7707083893")
+    login(make_user("center_admin", komi))
+    data = {
+        "name": "Лесной кластер",
+        "cluster_type": "industrial",
+        "register_status": "registered",
+        "specialised_org_inn": "7707083893",
+    }
+    page = client.post("/komi/clusters/new", data=data, headers=EN).get_data(as_text=True)
+    assert "needs the number and date of the order" in page
+    data.update(
+        register_order_number="123", register_order_date="2023-04-01", register_valid_until="2028-04-01"
+    )
+    response = client.post("/komi/clusters/new", data=data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "УК кластера" in page and "In the register" in page
+    assert org
