@@ -21,6 +21,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.api.views",
     "clusterhub.enterprises.views",
     "clusterhub.clusters.views",
+    "clusterhub.enterprises.api",
+    "clusterhub.clusters.api",
 ]
 
 
