@@ -240,3 +240,17 @@ def test_merge_moves_every_reference_and_is_audited(make_enterprise, make_owner,
 def test_merge_discovers_references_from_the_metadata():
     tables = {f"{t.name}.{c.name}" for t, c in services.enterprise_references()}
     assert {"enterprise_representatives.enterprise_id", "cluster_members.enterprise_id"} <= tables
+
+
+def test_owners_hear_of_later_claims_and_claimants_of_decisions(make_enterprise, make_owner, make_user):
+    from clusterhub.outbox.models import OutboxMessage
+
+    enterprise = make_enterprise(name="ООО «Лес»")
+    owner = make_owner(enterprise, email="owner@les.example.com")
+    claimant = make_user(email="new@les.example.com")
+    link = services.claim(claimant, enterprise.inn)
+    services.reject_claim(link, owner)
+    db.session.flush()
+    mail = {(m.recipient, m.subject) for m in db.session.scalars(sa.select(OutboxMessage))}
+    assert ("owner@les.example.com", "Новая заявка на ООО «Лес»") in mail
+    assert ("new@les.example.com", "Ваша заявка на ООО «Лес» отклонена") in mail

@@ -375,6 +375,27 @@ def edit_history(enterprise: Enterprise, limit: int = 100) -> list[AuditEntry]:
 # --- representatives and claims --------------------------------------------------------------------
 
 
+def _profile_link(enterprise) -> str:
+    from flask import current_app, url_for
+
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(
+        "enterprises.profile", enterprise_id=enterprise.id
+    )
+
+
+def _notify_decision(link: EnterpriseRepresentative, confirmed: bool) -> None:
+    from ..outbox.services import enqueue_template
+
+    enqueue_template(
+        link.user.email,
+        "enterprise_claim_decided",
+        link.user.locale,
+        enterprise_name=link.enterprise.name,
+        confirmed=confirmed,
+        link=_profile_link(link.enterprise),
+    )
+
+
 def represented_enterprises(user) -> list[Enterprise]:
     """Enterprises for which ``user`` is a confirmed representative."""
     if not getattr(user, "is_authenticated", False):
@@ -496,6 +517,28 @@ def claim(user, inn: str, full_name: str | None = None) -> EnterpriseRepresentat
     db.session.add(link)
     db.session.flush()
     record("enterprise.claimed", enterprise, actor=user, after={"user": user.email, "first": first})
+    if not first:
+        from ..outbox.services import enqueue_template
+
+        owners = db.session.scalars(
+            sa.select(EnterpriseRepresentative)
+            .where(
+                EnterpriseRepresentative.enterprise_id == enterprise.id,
+                EnterpriseRepresentative.status == RepresentativeStatus.CONFIRMED,
+                EnterpriseRepresentative.role == RepresentativeRole.OWNER,
+            )
+            .options(sa.orm.joinedload(EnterpriseRepresentative.user))
+        ).all()
+        for owner in owners:
+            enqueue_template(
+                owner.user.email,
+                "enterprise_claim_received",
+                owner.user.locale,
+                enterprise_name=enterprise.name,
+                claimant=user.full_name,
+                claimant_email=user.email,
+                link=_profile_link(enterprise) + "#representatives",
+            )
     return link
 
 
@@ -553,6 +596,7 @@ def confirm_first_claim(link: EnterpriseRepresentative, tenant: Tenant, actor) -
         actor=actor,
         after={"user": link.user.email, "role": link.role, "by_center": tenant.slug},
     )
+    _notify_decision(link, confirmed=True)
 
 
 def approve_claim(link: EnterpriseRepresentative, actor, role: str = RepresentativeRole.EDITOR) -> None:
@@ -571,6 +615,7 @@ def approve_claim(link: EnterpriseRepresentative, actor, role: str = Representat
         actor=actor,
         after={"user": link.user.email, "role": role},
     )
+    _notify_decision(link, confirmed=True)
 
 
 def reject_claim(link: EnterpriseRepresentative, actor, tenant: Tenant | None = None) -> None:
@@ -581,6 +626,7 @@ def reject_claim(link: EnterpriseRepresentative, actor, tenant: Tenant | None = 
     if not allowed or link.status != RepresentativeStatus.PENDING:
         raise EnterpriseError(_("This claim is not yours to decide, or it has been decided already."))
     record("enterprise.claim_rejected", link.enterprise, actor=actor, before={"user": link.user.email})
+    _notify_decision(link, confirmed=False)
     db.session.delete(link)
     db.session.flush()
 
