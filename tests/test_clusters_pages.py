@@ -120,3 +120,38 @@ def test_center_creates_a_cluster_and_sets_the_specialised_organisation(
     page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
     assert "УК кластера" in page and "In the register" in page
     assert org
+
+
+def test_profile_history_shows_a_center_only_its_own_memberships(
+    client, login, make_cluster, make_enterprise, make_tenant, make_user, make_owner
+):
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    company = make_enterprise(name="ООО «Общее»")
+    owner = make_owner(company)
+    for tenant, name in ((komi, "Кластер Коми"), (tatarstan, "Кластер Татарстана")):
+        cluster = make_cluster(tenant, name=name)
+        with tenant_scope(db.session, tenant.id):
+            services.add_member(cluster, company, "participant", None, None)
+            db.session.commit()
+    login(make_user("center_staff", komi))
+    page = client.get(f"/enterprises/{company.id}", headers=EN).get_data(as_text=True)
+    assert "Кластер Коми" in page and "Кластер Татарстана" not in page
+    assert "/komi/clusters/" in page
+    client.post("/logout")
+    login(owner)
+    page = client.get(f"/enterprises/{company.id}", headers=EN).get_data(as_text=True)
+    assert "Кластер Коми" in page and "Кластер Татарстана" in page
+    client.post("/logout")
+    page = client.get(f"/enterprises/{company.id}", headers=EN).get_data(as_text=True)
+    assert "Кластер" not in page
+
+
+def test_staff_home_counts_pending_enterprise_claims(client, login, make_enterprise, make_user, make_tenant):
+    from clusterhub.enterprises import services as enterprises
+
+    komi = make_tenant("komi")
+    enterprises.claim(make_user(), make_enterprise(region="11").inn)
+    db.session.commit()
+    login(make_user("center_staff", komi))
+    page = client.get("/komi/staff/", headers=EN).get_data(as_text=True)
+    assert "Enterprise claims" in page and "/komi/staff/enterprise-claims" in page
