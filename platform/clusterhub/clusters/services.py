@@ -503,7 +503,7 @@ def cooperation_svg(view: ClusterView, title: str) -> Markup:
     if n == 0:
         return Markup("")
     radius = max(140, n * 9)
-    margin = 190  # room for labels outside the circle
+    margin = 240  # room for labels (up to 28 characters) outside the circle
     size = 2 * (radius + margin)
     centre = size / 2
     positions = {}
@@ -512,7 +512,8 @@ def cooperation_svg(view: ClusterView, title: str) -> Markup:
         positions[member.id] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle), angle)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size:.0f} {size:.0f}" role="img" '
-        f'class="cooperation-scheme" style="max-width:100%;height:auto" aria-labelledby="scheme-title">',
+        f'class="cooperation-scheme" style="max-width:100%;height:auto" font-family="system-ui, sans-serif" '
+        'aria-labelledby="scheme-title">',
         f'<title id="scheme-title">{escape(title)}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#495057"/></marker></defs>',

@@ -17,7 +17,7 @@ from ..core.pagination import paginate
 from ..extensions import db
 from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
-from .models import Cluster, ClusterMember, SupplyLink
+from .models import MEMBER_ROLE_LABELS, Cluster, ClusterMember, SupplyLink
 from .services import ClusterError
 
 VIEW_CLUSTERS = "clusters.view"
@@ -131,6 +131,8 @@ def detail(cluster_id):
         link_form=link_form,
         confirm_form=ConfirmForm(),
         regions=_regions(cluster.region_ids),
+        role_colours=services.ROLE_COLOURS,
+        role_labels=MEMBER_ROLE_LABELS,
     )
 
 

@@ -49,6 +49,52 @@ PUBLIC_FIELDS = (
 )
 
 
+FIELD_LABELS = {
+    "inn": _l("ИНН"),
+    "ogrn": _l("ОГРН"),
+    "kpp": _l("КПП"),
+    "full_name": _l("Full name"),
+    "short_name": _l("Short name"),
+    "legal_form": _l("Legal form"),
+    "region_id": _l("Region"),
+    "legal_address": _l("Legal address"),
+    "actual_address": _l("Actual address"),
+    "okved_main": _l("Main ОКВЭД 2"),
+    "okved_additional": _l("Additional ОКВЭД 2"),
+    "size_category": _l("Size category"),
+    "website": _l("Website"),
+    "email": _l("E-mail"),
+    "phone": _l("Phone"),
+    "description": _l("Description"),
+    "year": _l("Year"),
+    "headcount": _l("Headcount"),
+    "revenue": _l("Revenue"),
+    "name": _l("Product"),
+    "okpd2": _l("ОКПД2"),
+    "user": _l("User"),
+    "role": _l("Role"),
+    "status": _l("Status"),
+}
+
+ACTION_LABELS = {
+    "enterprise.created": _l("Profile created"),
+    "enterprise.updated": _l("Profile edited"),
+    "enterprise.figures_set": _l("Figures of a year saved"),
+    "enterprise.figures_removed": _l("Figures of a year removed"),
+    "enterprise.product_added": _l("Product added"),
+    "enterprise.product_removed": _l("Product removed"),
+    "enterprise.claimed": _l("Claim sent"),
+    "enterprise.claim_confirmed": _l("First claim confirmed by a center"),
+    "enterprise.claim_approved": _l("Claim approved"),
+    "enterprise.claim_rejected": _l("Claim rejected"),
+    "enterprise.representative_added": _l("Representative added"),
+    "enterprise.representative_role_changed": _l("Representative's role changed"),
+    "enterprise.representative_removed": _l("Representative removed"),
+    "enterprise.representative_left": _l("Representative left"),
+    "enterprise.merged": _l("Duplicate profile merged into this one"),
+}
+
+
 class Enterprise(db.Model):
     __tablename__ = "enterprises"
 

@@ -23,6 +23,8 @@ from .forms import (
     region_choices,
 )
 from .models import (
+    ACTION_LABELS,
+    FIELD_LABELS,
     Enterprise,
     EnterpriseFigure,
     EnterpriseProduct,
@@ -120,6 +122,8 @@ def profile(enterprise_id):
         representatives=services.representatives(enterprise) if editor else [],
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),
+        field_labels=FIELD_LABELS,
+        action_labels=ACTION_LABELS,
     )
 
 
