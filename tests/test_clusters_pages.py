@@ -155,3 +155,20 @@ def test_staff_home_counts_pending_enterprise_claims(client, login, make_enterpr
     login(make_user("center_staff", komi))
     page = client.get("/komi/staff/", headers=EN).get_data(as_text=True)
     assert "Enterprise claims" in page and "/komi/staff/enterprise-claims" in page
+
+
+def test_supplies_can_be_removed_from_the_cluster_page(client, login, make_cluster, make_user, make_tenant):
+    komi = make_tenant("komi")
+    cluster = make_cluster(komi, members=2)
+    with tenant_scope(db.session, komi.id):
+        a, b = db.session.scalars(sa.select(ClusterMember)).all()
+        link = services.add_link(cluster, a.id, b.id, "Щепа", None, None)
+        cluster_id, link_id = cluster.id, link.id
+        db.session.commit()
+    login(make_user("center_staff", komi))
+    page = client.get(f"/komi/clusters/{cluster_id}").get_data(as_text=True)
+    action = f"/komi/clusters/{cluster_id}/links/{link_id}/remove"
+    assert f'action="{action}"' in page
+    assert client.post(action).status_code == 302
+    with tenant_scope(db.session, komi.id):
+        assert services.cluster_view(cluster).links == []
