@@ -172,3 +172,46 @@ def test_supplies_can_be_removed_from_the_cluster_page(client, login, make_clust
     assert client.post(action).status_code == 302
     with tenant_scope(db.session, komi.id):
         assert services.cluster_view(cluster).links == []
+
+
+def test_cluster_management_pages_render_and_save(client, login, make_cluster, make_user, make_tenant):
+    komi = make_tenant("komi")
+    cluster = make_cluster(komi, members=2)
+    with tenant_scope(db.session, komi.id):
+        cluster_id = cluster.id
+        member_id = db.session.scalars(sa.select(ClusterMember.id)).first()
+    login(make_user("center_admin", komi))
+    base = f"/komi/clusters/{cluster_id}"
+    for url in (
+        f"{base}/edit",
+        f"{base}/members/{member_id}",
+        f"{base}/members/{member_id}/remove",
+        f"{base}/import",
+        "/komi/clusters/rules",
+        "/komi/clusters/",
+        "/komi/clusters/new",
+    ):
+        assert client.get(url, headers=EN).status_code == 200, url
+    response = client.post(
+        f"{base}/members/{member_id}",
+        data={"role": "anchor", "joined_on": "2024-02-01", "left_on": "2023-01-01"},
+        headers=EN,
+    )
+    assert "cannot leave before joining" in response.get_data(as_text=True)
+    assert (
+        client.post(
+            f"{base}/members/{member_id}", data={"role": "anchor", "left_on": "2024-06-01"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/komi/clusters/rules", data={"code": "min_industrial_members", "threshold": "2", "enabled": "y"}
+        ).status_code
+        == 302
+    )
+    page = client.get(base, headers=EN).get_data(as_text=True)
+    assert "At least 2 industrial participants" in page and "1 active member" in page
+    assert client.post(f"{base}/members/{member_id}/remove").status_code == 302
+    with tenant_scope(db.session, komi.id):
+        assert db.session.get(ClusterMember, member_id) is None

@@ -109,3 +109,23 @@ def test_only_platform_admins_merge(client, login, make_enterprise, make_user):
     assert services.find_by_inn(duplicate.inn) is not None
     assert client.post("/admin/enterprises/merge", data={**data, "confirmed": "1"}).status_code == 302
     assert services.find_by_inn(data["source_inn"]) is None
+
+
+def test_representative_adds_yearly_figures_and_products(client, login, make_enterprise, make_owner):
+    enterprise = make_enterprise()
+    login(make_owner(enterprise))
+    assert client.get(f"/enterprises/{enterprise.id}/edit").status_code == 200
+    client.post(
+        f"/enterprises/{enterprise.id}/figures",
+        data={"fig-year": "2024", "fig-headcount": "120", "fig-revenue": "1500000.50"},
+    )
+    client.post(
+        f"/enterprises/{enterprise.id}/products", data={"prod-name": "Брус", "prod-okpd2": "16.10.10"}
+    )
+    response = client.post(
+        f"/enterprises/{enterprise.id}/products", data={"prod-name": "Щит", "prod-okpd2": "xx"}, headers=EN
+    )
+    assert response.status_code == 302
+    page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
+    assert "Брус" in page and "16.10.10" in page and "Щит" not in page and "120" in page
+    assert "xx is not an ОКПД2 code" in page  # the flash message on the next page
