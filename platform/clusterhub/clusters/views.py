@@ -164,11 +164,11 @@ def add_member(cluster_id):
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
 
 
-@bp.route("/<tenant>/clusters/<int:cluster_id>/members/<int:member_id>", methods=["GET", "POST"])
+@bp.route("/<tenant>/clusters/<int:cluster_id>/members/<int:cluster_member_id>", methods=["GET", "POST"])
 @requires(MANAGE_CLUSTERS)
-def edit_member(cluster_id, member_id):
+def edit_member(cluster_id, cluster_member_id):
     cluster = _cluster(cluster_id)
-    member = _member(cluster, member_id)
+    member = _member(cluster, cluster_member_id)
     form = MemberEditForm(obj=member)
     if form.validate_on_submit():
         try:
@@ -184,11 +184,13 @@ def edit_member(cluster_id, member_id):
     return render_template("clusters/member.html", cluster=cluster, member=member, form=form)
 
 
-@bp.route("/<tenant>/clusters/<int:cluster_id>/members/<int:member_id>/remove", methods=["GET", "POST"])
+@bp.route(
+    "/<tenant>/clusters/<int:cluster_id>/members/<int:cluster_member_id>/remove", methods=["GET", "POST"]
+)
 @requires(MANAGE_CLUSTERS)
-def remove_member(cluster_id, member_id):
+def remove_member(cluster_id, cluster_member_id):
     cluster = _cluster(cluster_id)
-    member = _member(cluster, member_id)
+    member = _member(cluster, cluster_member_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = member.enterprise.name
@@ -228,12 +230,12 @@ def add_link(cluster_id):
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#scheme")
 
 
-@bp.route("/<tenant>/clusters/<int:cluster_id>/links/<int:link_id>/remove", methods=["POST"])
+@bp.route("/<tenant>/clusters/<int:cluster_id>/links/<int:supply_link_id>/remove", methods=["POST"])
 @requires(MANAGE_CLUSTERS)
-def remove_link(cluster_id, link_id):
+def remove_link(cluster_id, supply_link_id):
     cluster = _cluster(cluster_id)
     link = db.session.scalar(
-        sa.select(SupplyLink).where(SupplyLink.id == link_id, SupplyLink.cluster_id == cluster.id)
+        sa.select(SupplyLink).where(SupplyLink.id == supply_link_id, SupplyLink.cluster_id == cluster.id)
     )
     if link is None:
         abort(404)
@@ -289,10 +291,12 @@ def import_members(cluster_id):
     )
 
 
-@bp.route("/<tenant>/clusters/<int:cluster_id>/members.<any(csv, xlsx):fmt>")
+@bp.route("/<tenant>/clusters/<int:cluster_id>/members.<fmt>")
 @requires(VIEW_CLUSTERS)
 def export_members(cluster_id, fmt):
     cluster = _cluster(cluster_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     view = services.cluster_view(cluster)
     if fmt == "csv":
         body, mimetype = services.members_csv(view), "text/csv; charset=utf-8"

@@ -347,10 +347,12 @@ def center_claims():
     return render_template("enterprises/center_claims.html", page=page, confirm_form=ConfirmForm())
 
 
-@bp.route("/<tenant>/staff/enterprise-claims/<int:link_id>/<any(confirm, reject):decision>", methods=["POST"])
+@bp.route("/<tenant>/staff/enterprise-claims/<int:claim>/<decision>", methods=["POST"])
 @requires(CONFIRM_CLAIMS)
-def center_decide(link_id, decision):
-    link = db.get_or_404(EnterpriseRepresentative, link_id)
+def center_decide(claim, decision):
+    link = db.get_or_404(EnterpriseRepresentative, claim)
+    if decision not in ("confirm", "reject"):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         try:
             if decision == "confirm":
