@@ -215,3 +215,21 @@ def test_merge_moves_cluster_memberships_in_every_center_and_resolves_duplicates
         assert [m.enterprise_id for m in db.session.scalars(sa.select(ClusterMember))] == [keep.id]
         db.session.refresh(only_dup)
         assert only_dup.specialised_org_id == keep.id
+
+
+def test_a_register_decision_is_valid_for_five_years_unless_told(make_cluster):
+    cluster = make_cluster(
+        register_status="registered", register_order_number="1234", register_order_date=date(2024, 2, 29)
+    )
+    with _scope(cluster):
+        assert cluster.register_valid_until == date(2029, 2, 28)
+
+
+def test_merge_preview_counts_references_in_every_center(make_cluster, make_enterprise, make_tenant):
+    company = make_enterprise()
+    for slug in ("komi", "tatarstan"):
+        cluster = make_cluster(make_tenant(slug), name=slug)
+        with _scope(cluster):
+            services.add_member(cluster, company, "participant", None, None)
+            db.session.commit()
+    assert enterprises.reference_counts(company) == {"cluster_members.enterprise_id": 2}

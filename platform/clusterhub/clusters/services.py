@@ -78,6 +78,17 @@ def _clean_cluster(values: dict) -> dict:
         raise ClusterError(
             _("A cluster in the register needs the number and date of the order."), "register_order_number"
         )
+    if (
+        status == RegisterStatus.REGISTERED
+        and cleaned.get("register_order_date")
+        and not cleaned.get("register_valid_until")
+    ):
+        # A compliance decision under Decree No. 779 is valid for five years.
+        order_date = cleaned["register_order_date"]
+        try:
+            cleaned["register_valid_until"] = order_date.replace(year=order_date.year + 5)
+        except ValueError:  # 29 February
+            cleaned["register_valid_until"] = order_date.replace(year=order_date.year + 5, day=28)
     if "okved_codes" in cleaned:
         codes = []
         for code in (cleaned["okved_codes"] or "").replace(",", " ").split():

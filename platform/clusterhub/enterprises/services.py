@@ -778,6 +778,23 @@ register_merge_handler(_merge_representatives)
 register_merge_handler(_merge_figures)
 
 
+def reference_counts(enterprise: Enterprise) -> dict[str, int]:
+    """How many rows of each referencing table point at ``enterprise`` (every tenant; read-only), for the
+    merge preview."""
+    counts = {}
+    with federal_read_scope(db.session):
+        for table, column in enterprise_references():
+            count = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(column == enterprise.id)
+                .execution_options(cross_tenant=True)
+            )
+            if count:
+                counts[f"{table.name}.{column.name}"] = count
+    return counts
+
+
 def _move_references(table: sa.Table, column: sa.Column, source_id: int, target_id: int) -> int:
     move = sa.update(table).where(column == source_id).values({column.name: target_id})
     if "tenant_id" not in table.c:

@@ -406,4 +406,5 @@ def merge():
                     "success",
                 )
                 return redirect(url_for("enterprises.profile", enterprise_id=target.id))
-    return render_template("enterprises/merge.html", form=form, source=source, target=target)
+    counts = services.reference_counts(source) if source is not None and target is not None else {}
+    return render_template("enterprises/merge.html", form=form, source=source, target=target, counts=counts)
