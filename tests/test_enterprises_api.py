@@ -47,8 +47,10 @@ def test_tenant_clusters_and_members_for_the_centers_staff_only(
     listing = client.get("/api/v1/tenants/komi/clusters", headers=staff).get_json()
     assert [(c["name"], c["members"]) for c in listing["items"]] == [("Лесной кластер", 2)]
     one = client.get(f"/api/v1/tenants/komi/clusters/{cluster_id}", headers=staff).get_json()
-    assert one["supply_links"][0]["product"] == "Щепа" and any(
-        r["rule"] == "programme" for r in one["compliance"]
+    assert (
+        one["regions"] == []
+        and one["supply_links"][0]["product"] == "Щепа"
+        and any(r["rule"] == "programme" for r in one["compliance"])
     )
     items = client.get(f"/api/v1/tenants/komi/clusters/{cluster_id}/members", headers=staff).get_json()[
         "items"

@@ -26,6 +26,11 @@ CLUSTER_SCHEMA = {
         "register_order_date": {"type": ["string", "null"], "format": "date"},
         "register_valid_until": {"type": ["string", "null"], "format": "date"},
         "specialised_org": {"type": ["object", "null"]},
+        "region_ids": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "ids of /api/v1 regions",
+        },
         "members": {"type": "integer", "description": "active members"},
     },
 }
@@ -45,7 +50,13 @@ def _date(value):
     return value.isoformat() if value else None
 
 
-def cluster_json(cluster: Cluster, active_members: int) -> dict:
+def _region_codes() -> dict[int, str]:
+    from ..regions.models import Region
+
+    return dict(db.session.execute(sa.select(Region.id, Region.tax_code)).all())
+
+
+def cluster_json(cluster: Cluster, active_members: int, region_codes: dict[int, str]) -> dict:
     org = cluster.specialised_org
     return {
         "id": cluster.id,
@@ -58,6 +69,7 @@ def cluster_json(cluster: Cluster, active_members: int) -> dict:
         "register_order_date": _date(cluster.register_order_date),
         "register_valid_until": _date(cluster.register_valid_until),
         "specialised_org": {"id": org.id, "inn": org.inn, "name": org.full_name} if org else None,
+        "regions": sorted(region_codes.get(i, "") for i in cluster.region_ids or []),
         "members": active_members,
     }
 
@@ -81,14 +93,15 @@ def clusters():
     counts = dict(
         db.session.execute(
             sa.select(ClusterMember.cluster_id, sa.func.count())
-            .where(ClusterMember.left_on.is_(None))
+            .where(services.active_on())
             .group_by(ClusterMember.cluster_id)
         ).all()
     )
     rows = db.session.scalars(
         sa.select(Cluster).options(sa.orm.joinedload(Cluster.specialised_org)).order_by(Cluster.name)
     ).all()
-    return jsonify(items=[cluster_json(c, counts.get(c.id, 0)) for c in rows])
+    codes = _region_codes()
+    return jsonify(items=[cluster_json(c, counts.get(c.id, 0), codes) for c in rows])
 
 
 @bp.route("/<int:cluster_id>")
@@ -112,7 +125,7 @@ def cluster(cluster_id):
     row = _cluster(cluster_id)
     view = services.cluster_view(row)
     by_id = view.by_id
-    data = cluster_json(row, len(view.active_members))
+    data = cluster_json(row, len(view.active_members), _region_codes())
     data["compliance"] = [
         {
             "rule": r.rule.code,

@@ -291,6 +291,12 @@ def remove_link(link: SupplyLink, actor) -> None:
     db.session.flush()
 
 
+def active_on(today: date | None = None):
+    """SQL condition: the membership is current (no leaving date, or one still ahead)."""
+    today = today or date.today()
+    return sa.or_(ClusterMember.left_on.is_(None), ClusterMember.left_on > today)
+
+
 # --- the cluster page's data, in a fixed number of queries -----------------------------------------
 
 

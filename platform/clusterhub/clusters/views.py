@@ -60,7 +60,7 @@ def _field_error(form, error, default):
 def index():
     members = (
         sa.select(ClusterMember.cluster_id, sa.func.count().label("n"))
-        .where(ClusterMember.left_on.is_(None))
+        .where(services.active_on())
         .group_by(ClusterMember.cluster_id)
         .subquery()
     )
