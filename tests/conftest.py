@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+import clusterhub.models  # noqa: F401  (every model known when tests are collected)
 from clusterhub import create_app
 from clusterhub.extensions import db, limiter
 
@@ -152,5 +153,6 @@ def pg_only(backend):
         pytest.skip("PostgreSQL-only behaviour; runs in the PostgreSQL pass of `make test`")
 
 
+from tests.enterprises_factories import *  # noqa: E402,F401,F403
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
 from tests.technoparks_factories import *  # noqa: E402,F401,F403

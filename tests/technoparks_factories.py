@@ -31,7 +31,7 @@ def valid_inn(prefix: str = "11") -> str:
 
 
 @pytest.fixture
-def make_enterprise():
+def make_tp_enterprise():
     def make(name="ООО «Тест»", region="11"):
         enterprise, _ = tp_services.enterprise_by_inn(valid_inn(region), name)
         db.session.commit()
@@ -41,11 +41,11 @@ def make_enterprise():
 
 
 @pytest.fixture
-def make_representative(make_user, make_enterprise):
+def make_representative(make_user, make_tp_enterprise):
     """A user confirmed as representative of a (new) enterprise: returns (user, enterprise)."""
 
     def make(enterprise=None, name="ООО «Заказчик»", region="16"):
-        enterprise = enterprise or make_enterprise(name, region)
+        enterprise = enterprise or make_tp_enterprise(name, region)
         # example.com: the login form's e-mail validator refuses the reserved .test domain
         user = make_user(email=f"rep{next(_inn_counter)}@example.com")
         with federal_read_scope(db.session):  # see tp_services.enterprise_by_inn

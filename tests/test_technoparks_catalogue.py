@@ -100,10 +100,10 @@ def test_equipment_specs_are_parsed_as_key_value_unit_rows(make_technopark):
         tp.parse_specs("just text without a separator")
 
 
-def test_residency_periods_cannot_overlap(make_technopark, make_enterprise):
+def test_residency_periods_cannot_overlap(make_technopark, make_tp_enterprise):
     from datetime import date
 
-    technopark, enterprise = make_technopark(), make_enterprise()
+    technopark, enterprise = make_technopark(), make_tp_enterprise()
     with tenant_scope(db.session, technopark.tenant_id):
         tp.add_resident(technopark, enterprise, date(2024, 1, 1), date(2024, 12, 31))
         with pytest.raises(TechnoparkError, match="already a resident"):

@@ -12,7 +12,7 @@ from clusterhub.tenancy import rls
 
 
 revision = '0008_reporting'
-down_revision = '0005_technoparks'
+down_revision = '0003_enterprises_clusters'
 branch_labels = None
 depends_on = None
 

@@ -21,6 +21,10 @@ BLUEPRINT_MODULES = [
     "clusterhub.api.views",
     "clusterhub.technoparks.views",
     "clusterhub.technoparks.api",
+    "clusterhub.enterprises.views",
+    "clusterhub.clusters.views",
+    "clusterhub.enterprises.api",
+    "clusterhub.clusters.api",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Industrial clusters kept by a center (tenant-owned): members, cooperation scheme, compliance."""

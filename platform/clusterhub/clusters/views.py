@@ -1,0 +1,328 @@
+"""A center's clusters: list, page (compliance, cooperation scheme, members, supplies), editing,
+members import/export and the center's compliance rules."""
+
+import json
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..accounts.authz import register_permissions, requires
+from ..accounts.forms import ConfirmForm
+from ..accounts.models import GlobalRole, TenantRole
+from ..core.menu import add_tenant_item
+from ..core.pagination import paginate
+from ..extensions import db
+from . import services
+from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
+from .models import MEMBER_ROLE_LABELS, Cluster, ClusterMember, SupplyLink
+from .services import ClusterError
+
+VIEW_CLUSTERS = "clusters.view"
+MANAGE_CLUSTERS = "clusters.manage"
+
+register_permissions(TenantRole.CENTER_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
+register_permissions(TenantRole.CENTER_STAFF, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
+register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
+register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS})  # read-only
+
+bp = Blueprint("clusters", __name__, template_folder="templates")
+add_tenant_item(_l("Clusters"), "clusters.index", VIEW_CLUSTERS)
+
+
+def _cluster(cluster_id) -> Cluster:
+    """A cluster of the current center, or 404 (another center's cluster is simply not found)."""
+    cluster = db.session.scalar(sa.select(Cluster).where(Cluster.id == cluster_id))
+    if cluster is None:
+        abort(404)
+    return cluster
+
+
+def _member(cluster, member_id) -> ClusterMember:
+    member = db.session.scalar(
+        sa.select(ClusterMember).where(ClusterMember.id == member_id, ClusterMember.cluster_id == cluster.id)
+    )
+    if member is None:
+        abort(404)
+    return member
+
+
+def _field_error(form, error, default):
+    getattr(form, error.field if error.field and hasattr(form, error.field) else default).errors.append(
+        str(error)
+    )
+
+
+@bp.route("/<tenant>/clusters/")
+@requires(VIEW_CLUSTERS)
+def index():
+    members = (
+        sa.select(ClusterMember.cluster_id, sa.func.count().label("n"))
+        .where(services.active_on())
+        .group_by(ClusterMember.cluster_id)
+        .subquery()
+    )
+    statement = (
+        sa.select(Cluster, sa.func.coalesce(members.c.n, 0))
+        .outerjoin(members, members.c.cluster_id == Cluster.id)
+        .order_by(Cluster.name)
+    )
+    page = paginate(statement, per_page=50, scalars=False)
+    return render_template("clusters/index.html", page=page)
+
+
+def _save_cluster(form, cluster=None):
+    try:
+        values = form.values()
+        values["specialised_org_id"] = services.specialised_org_id_for(form.specialised_org_inn.data)
+        if cluster is None:
+            cluster = services.create_cluster(values, current_user)
+        else:
+            services.update_cluster(cluster, values, current_user)
+    except ClusterError as error:
+        _field_error(form, error, "name")
+        return None
+    db.session.commit()
+    return cluster
+
+
+@bp.route("/<tenant>/clusters/new", methods=["GET", "POST"])
+@requires(MANAGE_CLUSTERS)
+def new():
+    form = ClusterForm()
+    if request.method == "GET":
+        form.region_ids.data = [g.tenant.region_id]
+    if form.validate_on_submit() and (cluster := _save_cluster(form)):
+        flash(_("The cluster has been created."), "success")
+        return redirect(url_for("clusters.detail", cluster_id=cluster.id))
+    return render_template("clusters/form.html", form=form, cluster=None)
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/edit", methods=["GET", "POST"])
+@requires(MANAGE_CLUSTERS)
+def edit(cluster_id):
+    cluster = _cluster(cluster_id)
+    form = ClusterForm(obj=cluster)
+    if request.method == "GET":
+        form.specialised_org_inn.data = cluster.specialised_org.inn if cluster.specialised_org else ""
+    if form.validate_on_submit() and _save_cluster(form, cluster):
+        flash(_("The cluster has been saved."), "success")
+        return redirect(url_for("clusters.detail", cluster_id=cluster.id))
+    return render_template("clusters/form.html", form=form, cluster=cluster)
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>")
+@requires(VIEW_CLUSTERS)
+def detail(cluster_id):
+    cluster = _cluster(cluster_id)
+    view = services.cluster_view(cluster)
+    link_form = LinkForm(prefix="link")
+    choices = [(m.id, m.enterprise.name) for m in view.members]
+    link_form.supplier_id.choices = link_form.customer_id.choices = choices
+    return render_template(
+        "clusters/detail.html",
+        cluster=cluster,
+        view=view,
+        compliance=services.check_compliance(view),
+        svg=services.cooperation_svg(view, _("Cooperation scheme of %(name)s", name=cluster.name)),
+        member_form=MemberForm(prefix="member"),
+        link_form=link_form,
+        confirm_form=ConfirmForm(),
+        regions=_regions(cluster.region_ids),
+        role_colours=services.ROLE_COLOURS,
+        role_labels=MEMBER_ROLE_LABELS,
+    )
+
+
+def _regions(ids):
+    from ..regions.models import Region
+
+    if not ids:
+        return []
+    return db.session.scalars(sa.select(Region).where(Region.id.in_(ids)).order_by(Region.name_ru)).all()
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/members", methods=["POST"])
+@requires(MANAGE_CLUSTERS)
+def add_member(cluster_id):
+    cluster = _cluster(cluster_id)
+    form = MemberForm(prefix="member")
+    if form.validate_on_submit():
+        try:
+            member = services.add_member_by_inn(
+                cluster, form.inn.data, form.full_name.data, form.role.data, form.joined_on.data, current_user
+            )
+        except ClusterError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s has joined the cluster.", name=member.enterprise.name), "success")
+    else:
+        flash(_("Give the member's ИНН."), "danger")
+    return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/members/<int:cluster_member_id>", methods=["GET", "POST"])
+@requires(MANAGE_CLUSTERS)
+def edit_member(cluster_id, cluster_member_id):
+    cluster = _cluster(cluster_id)
+    member = _member(cluster, cluster_member_id)
+    form = MemberEditForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            services.update_member(
+                member, form.role.data, form.joined_on.data, form.left_on.data, current_user
+            )
+        except ClusterError as error:
+            _field_error(form, error, "role")
+        else:
+            db.session.commit()
+            flash(_("The membership has been saved."), "success")
+            return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
+    return render_template("clusters/member.html", cluster=cluster, member=member, form=form)
+
+
+@bp.route(
+    "/<tenant>/clusters/<int:cluster_id>/members/<int:cluster_member_id>/remove", methods=["GET", "POST"]
+)
+@requires(MANAGE_CLUSTERS)
+def remove_member(cluster_id, cluster_member_id):
+    cluster = _cluster(cluster_id)
+    member = _member(cluster, cluster_member_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = member.enterprise.name
+        services.remove_member(member, current_user)
+        db.session.commit()
+        flash(_("%(name)s has been removed from the cluster.", name=name), "success")
+        return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
+    return render_template("clusters/confirm_remove_member.html", cluster=cluster, member=member, form=form)
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/links", methods=["POST"])
+@requires(MANAGE_CLUSTERS)
+def add_link(cluster_id):
+    cluster = _cluster(cluster_id)
+    form = LinkForm(prefix="link")
+    form.supplier_id.choices = form.customer_id.choices = [
+        (m, m)
+        for m in db.session.scalars(sa.select(ClusterMember.id).where(ClusterMember.cluster_id == cluster.id))
+    ]
+    if form.validate_on_submit():
+        try:
+            services.add_link(
+                cluster,
+                form.supplier_id.data,
+                form.customer_id.data,
+                form.product.data,
+                form.okpd2.data,
+                current_user,
+            )
+        except ClusterError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The supply has been added to the scheme."), "success")
+    else:
+        flash(_("Choose the supplier and the customer and name the product."), "danger")
+    return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#scheme")
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/links/<int:supply_link_id>/remove", methods=["POST"])
+@requires(MANAGE_CLUSTERS)
+def remove_link(cluster_id, supply_link_id):
+    cluster = _cluster(cluster_id)
+    link = db.session.scalar(
+        sa.select(SupplyLink).where(SupplyLink.id == supply_link_id, SupplyLink.cluster_id == cluster.id)
+    )
+    if link is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_link(link, current_user)
+        db.session.commit()
+        flash(_("The supply has been removed from the scheme."), "success")
+    return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#scheme")
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/import", methods=["GET", "POST"])
+@requires(MANAGE_CLUSTERS)
+def import_members(cluster_id):
+    """Upload → preview with errors per row → commit everything or nothing."""
+    cluster = _cluster(cluster_id)
+    form = ImportForm()
+    confirm_form = ConfirmForm()
+    rows = None
+    if request.form.get("rows") and confirm_form.validate_on_submit():
+        try:
+            raw = json.loads(request.form["rows"])
+            if not isinstance(raw, list):
+                raise ValueError
+            count = services.commit_import(cluster, raw, current_user)
+        except (ValueError, TypeError) as error:
+            db.session.rollback()
+            message = (
+                str(error)
+                if isinstance(error, ClusterError)
+                else _("The preview has expired: upload the file again.")
+            )
+            flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("%(count)s members have been imported.", count=count), "success")
+            return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
+    elif form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = services.preview_import(
+                cluster, services.read_members_file(upload.filename or "", upload.read())
+            )
+        except ClusterError as error:
+            form.file.errors.append(str(error))
+    return render_template(
+        "clusters/import.html",
+        cluster=cluster,
+        form=form,
+        confirm_form=confirm_form,
+        rows=rows,
+        rows_json=services.rows_to_json(rows) if rows else "",
+        error_count=sum(1 for r in rows if r.errors) if rows else 0,
+    )
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/members.<fmt>")
+@requires(VIEW_CLUSTERS)
+def export_members(cluster_id, fmt):
+    cluster = _cluster(cluster_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    view = services.cluster_view(cluster)
+    if fmt == "csv":
+        body, mimetype = services.members_csv(view), "text/csv; charset=utf-8"
+    else:
+        body = services.members_xlsx(view)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"cluster-{cluster.id}-members.{fmt}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.route("/<tenant>/clusters/rules", methods=["GET", "POST"])
+@requires(MANAGE_CLUSTERS)
+def rules():
+    """The center's compliance rules: defaults from the domain notes, each threshold configurable."""
+    if request.method == "POST":
+        form = RuleForm()
+        code = request.form.get("code", "")
+        if form.validate_on_submit():
+            try:
+                services.set_rule(code, form.threshold.data, form.enabled.data, current_user)
+            except ClusterError as error:
+                flash(str(error), "danger")
+            else:
+                db.session.commit()
+                flash(_("The rule has been saved."), "success")
+        return redirect(url_for("clusters.rules"))
+    return render_template("clusters/rules.html", rules=services.center_rules(), form=RuleForm())

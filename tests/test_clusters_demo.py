@@ -1,0 +1,34 @@
+"""The demo loaders: realistic Komi data, valid identifiers, the demo owner, and idempotence."""
+
+import sqlalchemy as sa
+
+from clusterhub.accounts import services as accounts
+from clusterhub.clusters import demo as cluster_demo
+from clusterhub.clusters import services
+from clusterhub.clusters.models import Cluster
+from clusterhub.enterprises import services as enterprises
+from clusterhub.enterprises.models import Enterprise
+from clusterhub.extensions import db
+from clusterhub.tenancy.scoping import tenant_scope
+
+
+def test_demo_is_valid_idempotent_and_makes_the_luzales_owner(make_tenant, request_ctx):
+    komi = make_tenant("komi")
+    rep = accounts.create_user("rep@luzales.local", "Лев Лузалесов", "clusterhub-demo-password")
+    for _ in range(2):
+        cluster_demo.load(["komi"])
+        db.session.commit()
+    companies = db.session.scalars(sa.select(Enterprise)).all()
+    assert len(companies) == 11
+    for company in companies:
+        assert enterprises.clean_inn(company.inn) == company.inn
+        assert enterprises.clean_ogrn(company.ogrn) == company.ogrn
+    luzales = next(c for c in companies if c.short_name == "Лузалес")
+    assert enterprises.is_representative(rep, luzales, "owner")
+    with tenant_scope(db.session, komi.id):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Cluster)) == 1
+        view = services.cluster_view(db.session.scalar(sa.select(Cluster)))
+        assert len(view.members) == 11 and len(view.links) == 13
+        assert all(
+            r.passed for r in services.check_compliance(view) if r.rule.code != "min_industrial_members"
+        )

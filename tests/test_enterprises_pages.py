@@ -1,0 +1,131 @@
+"""Enterprise pages: directory, profile visibility, editing, claims through the center, merge."""
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from clusterhub.enterprises import services
+from clusterhub.enterprises.models import EnterpriseRepresentative
+from clusterhub.extensions import db
+
+EN = {"Accept-Language": "en"}
+FORM = {"full_name": "ООО «Лузалес»", "okved_main": "16.10", "region_id": "", "size_category": "medium"}
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *args, **kwargs):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self)
+
+
+def test_directory_searches_and_paginates_with_a_constant_number_of_queries(client, make_enterprise):
+    for n in range(30):
+        make_enterprise(name=f"ООО «Лесопилка {n:02d}»", okved_main="16.10")
+    make_enterprise(name="АО «Бумага»", okved_main="17.12")
+    with QueryCounter() as small:
+        page = client.get("/enterprises/?q=лесопилка", headers=EN).get_data(as_text=True)
+    assert "30 enterprises" in page and "Бумага" not in page and "Page 1 of 2" in page
+    for n in range(30, 60):
+        make_enterprise(name=f"ООО «Лесопилка {n:02d}»", okved_main="16.10")
+    with QueryCounter() as large:
+        page = client.get("/enterprises/?q=лесопилка&page=2", headers=EN).get_data(as_text=True)
+    assert "Page 2 of 3" in page
+    assert large.count == small.count <= 6
+    assert "No enterprise matches" in client.get("/enterprises/?q=zzz", headers=EN).get_data(as_text=True)
+
+
+def test_public_profile_hides_history_and_representatives(client, make_enterprise, make_owner):
+    enterprise = make_enterprise(name="ООО «Лузалес»", website="luzales.example")
+    owner = make_owner(enterprise, email="owner@luzales.test")
+    page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
+    assert "Лузалес" in page and "https://luzales.example" in page
+    assert "owner@luzales.test" not in page and "Edit history" not in page
+    assert client.get(f"/enterprises/{enterprise.id}/edit").status_code == 302  # to the login page
+    assert owner
+
+
+def test_representative_edits_the_profile_and_sees_the_history(
+    client, login, make_enterprise, make_owner, make_user
+):
+    enterprise = make_enterprise(name="ООО «Лузалес»")
+    owner = make_owner(enterprise)
+    login(owner)
+    response = client.post(
+        f"/enterprises/{enterprise.id}/edit",
+        data={**FORM, "ogrn": "1027700132196"},
+        headers=EN,
+    )
+    assert response.status_code == 200 and "ОГРН 1027700132196 is not valid" in response.get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/enterprises/{enterprise.id}/edit",
+        data={**FORM, "ogrn": "1027700132195"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
+    assert "1027700132195" in page and "Edit history" in page and "Profile edited" in page
+    client.post("/logout")
+    login(make_user())
+    assert client.get(f"/enterprises/{enterprise.id}/edit").status_code == 403
+
+
+def test_claim_is_confirmed_on_the_centers_staff_page(client, login, make_enterprise, make_user, make_tenant):
+    komi = make_tenant("komi")
+    enterprise = make_enterprise(name="ООО «Алграф»", region="11")
+    claimant, staff = make_user(), make_user("center_staff", komi)
+    login(claimant)
+    assert client.post("/enterprises/mine", data={"inn": enterprise.inn}).status_code == 302
+    client.post("/logout")
+    login(staff)
+    page = client.get("/komi/staff/enterprise-claims", headers=EN).get_data(as_text=True)
+    assert "Алграф" in page and claimant.email in page
+    link = db.session.scalar(sa.select(EnterpriseRepresentative))
+    assert client.post(f"/komi/staff/enterprise-claims/{link.id}/confirm").status_code == 302
+    assert services.is_representative(claimant, enterprise, "owner")
+    assert "No claims are waiting" in client.get("/komi/staff/enterprise-claims", headers=EN).get_data(
+        as_text=True
+    )
+
+
+def test_only_platform_admins_merge(client, login, make_enterprise, make_user):
+    keep = make_enterprise(inn="7707083893")
+    duplicate = make_enterprise(inn="7736207543")
+    login(make_user("center_admin"))
+    assert client.get("/admin/enterprises/merge").status_code == 403
+    client.post("/logout")
+    login(make_user("platform_admin"))
+    data = {"source_inn": duplicate.inn, "target_inn": keep.inn}
+    page = client.post("/admin/enterprises/merge", data=data, headers=EN).get_data(as_text=True)
+    assert 'name="confirmed"' in page  # a comparison first, nothing merged yet
+    assert services.find_by_inn(duplicate.inn) is not None
+    assert client.post("/admin/enterprises/merge", data={**data, "confirmed": "1"}).status_code == 302
+    assert services.find_by_inn(data["source_inn"]) is None
+
+
+def test_representative_adds_yearly_figures_and_products(client, login, make_enterprise, make_owner):
+    enterprise = make_enterprise()
+    login(make_owner(enterprise))
+    assert client.get(f"/enterprises/{enterprise.id}/edit").status_code == 200
+    client.post(
+        f"/enterprises/{enterprise.id}/figures",
+        data={"fig-year": "2024", "fig-headcount": "120", "fig-revenue": "1500000.50"},
+    )
+    client.post(
+        f"/enterprises/{enterprise.id}/products", data={"prod-name": "Брус", "prod-okpd2": "16.10.10"}
+    )
+    response = client.post(
+        f"/enterprises/{enterprise.id}/products", data={"prod-name": "Щит", "prod-okpd2": "xx"}, headers=EN
+    )
+    assert response.status_code == 302
+    page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
+    assert "Брус" in page and "16.10.10" in page and "Щит" not in page and "120" in page
+    assert "xx is not an ОКПД2 code" in page  # the flash message on the next page
