@@ -19,6 +19,9 @@ BLUEPRINT_MODULES = [
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
     "clusterhub.api.views",
+    "clusterhub.billing.views",
+    "clusterhub.billing.providers.stripe.views",
+    "clusterhub.billing.providers.invoice.views",
 ]
 
 
