@@ -32,6 +32,17 @@ def _pdf() -> FPDF:
     return pdf
 
 
+class MissingGlyphs(RuntimeError):
+    """The font lacks characters of the document: refuse to produce a PDF with blank boxes."""
+
+
+def _output(pdf: FPDF) -> bytes:
+    missing = {chr(code) for font in pdf.fonts.values() for code in getattr(font, "missing_glyphs", [])}
+    if missing:
+        raise MissingGlyphs("characters missing from the PDF font: " + "".join(sorted(missing)))
+    return bytes(pdf.output())
+
+
 def _party(requisites: dict) -> str:
     parts = [requisites.get("name") or ""]
     parts.append(f"ИНН {requisites.get('inn') or ''}")
@@ -105,7 +116,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     )
     pdf.ln(10)
     pdf.cell(width, 6, "Руководитель ____________________      Бухгалтер ____________________")
-    return bytes(pdf.output())
+    return _output(pdf)
 
 
 def act_pdf(payment: Payment) -> bytes:
@@ -155,4 +166,4 @@ def act_pdf(payment: Payment) -> bytes:
     pdf.ln(10)
     pdf.cell(width / 2, 6, "Исполнитель ____________________")
     pdf.cell(width / 2, 6, "Заказчик ____________________")
-    return bytes(pdf.output())
+    return _output(pdf)

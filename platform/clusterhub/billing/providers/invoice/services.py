@@ -26,7 +26,7 @@ from .models import BillingRequisites, Invoice, InvoiceCounter, InvoiceStatus, P
 PROVIDER = "invoice"
 SELLER_KEYS = ("NAME", "INN", "KPP", "ADDRESS", "BANK", "BIC", "ACCOUNT", "CORR_ACCOUNT")
 REQUISITE_FIELDS = ("name", "inn", "kpp", "address", "bank_name", "bic", "account", "corr_account")
-_WEIGHTS = (7, 1, 3) * 8
+_WEIGHTS = ((7, 1, 3) * 8)[:23]
 
 
 def init_app(app) -> None:

@@ -224,7 +224,7 @@ def handle_webhook(payload: bytes, sig_header: str | None) -> str:
     if event.type not in HANDLED_EVENTS:
         entry.outcome = "ignored"
         return entry.outcome
-    obj = event.data.object
+    obj = event.data.object.to_dict()  # plain dicts from here on
     link = db.session.scalar(
         sa.select(StripeCustomer).where(StripeCustomer.customer_id == _id(obj.get("customer")))
     )
@@ -242,7 +242,7 @@ def handle_webhook(payload: bytes, sig_header: str | None) -> str:
 def _sync_subscription(client: stripe.StripeClient, link: StripeCustomer, subscription_id: str | None) -> str:
     if not subscription_id:
         return "no_subscription"
-    stripe_sub = client.v1.subscriptions.retrieve(subscription_id)
+    stripe_sub = client.v1.subscriptions.retrieve(subscription_id).to_dict()
     if _id(stripe_sub.get("customer")) != link.customer_id:
         log.warning(
             "Stripe subscription %s does not belong to tenant %s's customer", subscription_id, link.tenant_id
