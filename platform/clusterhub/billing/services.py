@@ -184,6 +184,7 @@ def apply_provider_state(
     after = _audit_fields(sub)
     if before != after:
         record("billing.subscription_updated", sub, actor=actor, before=before, after=after)
+        db.session.flush()  # while the caller's scope is open: RLS accepts the entry only in its tenant's
     return sub
 
 
