@@ -73,7 +73,9 @@ def test_checkout_refuses_a_plan_without_a_stripe_price(
     plan = make_plan("bank-only")
     login(billing_user("center_admin", komi))
     response = client.post(
-        "/komi/staff/billing/stripe/checkout", data={"plan_id": plan.id, "interval": "month", "attempt": "a"}
+        "/komi/staff/billing/stripe/checkout",
+        data={"plan_id": plan.id, "interval": "month", "attempt": "a"},
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 302
     assert fake_stripe.calls == []

@@ -324,8 +324,8 @@ def check_limit(tenant: Tenant, limit: str, current_count: int) -> None:
     url = _billing_url(tenant)
     raise LimitReached(
         _(
-            "The %(plan)s plan allows %(allowed)d %(what)s and all of them are in use. "
-            "Nothing has been removed; to add more, choose a bigger plan on the billing page: %(url)s",
+            "The limit of the %(plan)s plan is reached (%(what)s: %(allowed)d). Nothing has been "
+            "removed; to add more, choose a bigger plan on the billing page: %(url)s",
             plan=localized_name(sub.plan),
             allowed=allowed,
             what=LIMIT_LABELS[limit],
