@@ -78,6 +78,9 @@ def test_lapse_makes_the_staff_area_read_only_and_payment_restores_it(
     sub = billing.get_subscription(komi.id)
     sub.past_due_since = sub.past_due_since - __import__("datetime").timedelta(days=10)
     db.session.commit()
+    assert "Read-only until the payment arrives" in client.get(
+        "/komi/staff/", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     refused = client.post(
         "/komi/staff/members", data={**invite, "email": "two@example.com"}, headers={"Accept-Language": "en"}
     )
@@ -127,13 +130,16 @@ def test_federal_layer_works_while_a_center_is_read_only(
     assert client.get("/federal/").status_code == 200
 
 
-def test_invoice_periods_that_end_unpaid_become_past_due(make_tenant, make_plan, subscribe, invoice_billing):
+def test_invoice_periods_that_end_unpaid_become_past_due(
+    app, make_tenant, make_plan, subscribe, invoice_billing
+):
     komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
     plan = make_plan()
     subscribe(komi, plan, provider="invoice", period_days=-1)
     subscribe(tatarstan, plan, provider="invoice", period_days=5)
-    assert billing.mark_past_due_periods() == 1
-    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["billing", "mark-past-due"])
+    assert result.exit_code == 0 and "1 subscription(s)" in result.output
+    db.session.expire_all()
     assert billing.get_subscription(komi.id).status == "past_due"
     assert billing.get_subscription(tatarstan.id).status == "active"
     assert not billing.is_read_only(komi.id)  # the grace period has just begun

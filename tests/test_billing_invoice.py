@@ -255,6 +255,10 @@ def test_recording_a_payment_activates_and_then_extends(
     with tenant_scope(db.session, komi.id):
         assert {i.status for i in db.session.scalars(sa.select(Invoice))} == {InvoiceStatus.PAID}
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 2
+    admin_page = client.get(f"/admin/billing/centers/{komi.id}", headers={"Accept-Language": "en"})
+    assert first.number in admin_page.get_data(as_text=True) and "order No. 18" in admin_page.get_data(
+        as_text=True
+    )
     # A paid invoice cannot be paid twice.
     again = client.post(url, data={"amount": "12000", "paid_on": today.isoformat(), "order_number": "19"})
     assert again.status_code == 302

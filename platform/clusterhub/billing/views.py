@@ -18,7 +18,7 @@ from .forms import PlanForm, SubscriptionForm
 from .models import LIMIT_NAMES, Plan, Subscription
 from .permissions import MANAGE_BILLING, PLATFORM_BILLING
 
-bp = Blueprint("billing", __name__, template_folder="templates")
+bp = Blueprint("billing", __name__, template_folder="templates", cli_group="billing")
 
 add_tenant_item(_l("Billing"), "billing.overview", MANAGE_BILLING)
 add_global_item(_l("Plans and billing"), "billing.admin_centers", PLATFORM_BILLING)
@@ -212,3 +212,13 @@ def object_or_404(model, object_id):
     if obj is None:
         abort(404)
     return obj
+
+
+@bp.cli.command("mark-past-due")
+def mark_past_due_command():
+    """Mark invoice-paid subscriptions whose period has ended as past due (run daily, e.g. a CronJob)."""
+    import click
+
+    count = services.mark_past_due_periods()
+    db.session.commit()
+    click.echo(f"{count} subscription(s) marked past due")
