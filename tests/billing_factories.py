@@ -15,8 +15,11 @@ import stripe
 from clusterhub.audit.models import AuditEntry
 from clusterhub.billing import services as billing
 from clusterhub.billing.models import Plan
+from clusterhub.billing.providers.invoice import models as _invoice_models  # noqa: F401
+from clusterhub.billing.providers.stripe import models as _stripe_models  # noqa: F401
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import utcnow
+from clusterhub.tenancy.scoping import tenant_scope
 
 # main already declares AuditEntry with implicit_returning=False (PostgreSQL's SELECT policy hides platform-
 # level entries from INSERT ... RETURNING); this branch predates that fix. Harmless once merged; remove then.
@@ -97,7 +100,9 @@ def subscribe():
             period_end=now + timedelta(days=period_days),
         )
         if past_due_days is not None:
-            sub.past_due_since = now - timedelta(days=past_due_days)
+            with tenant_scope(db.session, tenant.id):
+                sub.past_due_since = now - timedelta(days=past_due_days)
+                db.session.commit()
         db.session.commit()
         return sub
 

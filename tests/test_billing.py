@@ -1,11 +1,15 @@
 """Plans, limits and the lapse policy: what centers, staff, the platform admin and the federal analyst see."""
 
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from clusterhub.billing import services as billing
 from clusterhub.billing.models import Plan
+from clusterhub.billing.providers.invoice.models import Invoice
 from clusterhub.extensions import db
+from clusterhub.tenancy.scoping import tenant_scope
 from tests.billing_factories import BUYER_REQUISITES
 
 
@@ -75,9 +79,10 @@ def test_lapse_makes_the_staff_area_read_only_and_payment_restores_it(
     page = client.get("/komi/staff/billing/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "becomes read-only on" in page
 
-    sub = billing.get_subscription(komi.id)
-    sub.past_due_since = sub.past_due_since - __import__("datetime").timedelta(days=10)
-    db.session.commit()
+    with tenant_scope(db.session, komi.id):
+        sub = billing.get_subscription(komi.id)
+        sub.past_due_since = sub.past_due_since - timedelta(days=10)
+        db.session.commit()
     assert "Read-only until the payment arrives" in client.get(
         "/komi/staff/", headers={"Accept-Language": "en"}
     ).get_data(as_text=True)
@@ -102,12 +107,9 @@ def test_lapse_makes_the_staff_area_read_only_and_payment_restores_it(
     # The platform admin records the bank payment: writable again at once.
     client.post("/logout")
     login(billing_user("platform_admin"))
-    from clusterhub.billing.providers.invoice.models import Invoice
-    from clusterhub.tenancy.scoping import tenant_scope
-
     with tenant_scope(db.session, komi.id):
         invoice_id = db.session.scalar(sa.select(Invoice.id))
-    today = __import__("datetime").date.today().isoformat()
+    today = date.today().isoformat()
     paid = client.post(
         f"/admin/billing/centers/{komi.id}/invoices/{invoice_id}/payment",
         data={"amount": "12000", "paid_on": today, "order_number": "301"},

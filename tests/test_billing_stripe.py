@@ -23,7 +23,7 @@ def _plan(make_plan):
 
 
 def _link(tenant, customer, subscription=None):
-    link = StripeCustomer(tenant_id=tenant.id, customer_id=customer, subscription_id=subscription)
+    link = StripeCustomer(tenant_ref_id=tenant.id, customer_id=customer, subscription_id=subscription)
     db.session.add(link)
     db.session.commit()
     return link
@@ -52,7 +52,7 @@ def test_checkout_sends_the_tenant_and_one_idempotency_key_per_attempt(
     assert sent["subscription_data[metadata][tenant_id]"] == str(komi.id)
     assert sent["line_items[0][price]"] == "price_pro_y"
     link = db.session.scalar(sa.select(StripeCustomer))
-    assert sent["customer"] == link.customer_id and link.tenant_id == komi.id
+    assert sent["customer"] == link.customer_id and link.tenant_ref_id == komi.id
     assert checkout["headers"]["Idempotency-Key"] == f"clusterhub-checkout-{komi.id}-attempt1"
     assert checkout["headers"]["Authorization"] == f"Bearer {STRIPE_KEY}"
 

@@ -1,9 +1,8 @@
-"""Plans and subscriptions: platform-level data about tenants, not tenant-owned rows.
+"""Plans (platform-level, shared by every center) and subscriptions (tenant-owned, one per center).
 
-A subscription is the platform's relation to a center, like ``Tenant.status``: the platform admin manages
-it across centers, the lapse check reads it on every mutating staff request, and a payment provider's
-webhook updates it after resolving the tenant through its own id table. The center's own billing
-documents (requisites, invoices, payments) are tenant-owned and live in the invoice provider.
+A subscription carries ``tenant_id`` and Row-Level Security like every other row of a center: the lapse
+guard reads it inside the request's tenant scope, and a payment provider's webhook reaches it only after
+resolving the tenant through the provider's own id table and opening that tenant's scope.
 """
 
 import enum
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy.models import Tenant, utcnow
+from ..tenancy.scoping import TenantOwned
 
 
 class SubscriptionStatus(enum.StrEnum):
@@ -66,13 +66,13 @@ class Plan(db.Model):
         return f"<Plan {self.code}>"
 
 
-class Subscription(db.Model):
+class Subscription(TenantOwned, db.Model):
     """A center's subscription: one per tenant. ``past_due_since`` starts the grace period."""
 
     __tablename__ = "billing_subscriptions"
+    __tenant_table_args__ = (sa.UniqueConstraint("tenant_id", name="uq_billing_subscriptions_tenant"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), unique=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("billing_plans.id", ondelete="RESTRICT"), index=True)
     provider: Mapped[str] = mapped_column(sa.String(16))
     status: Mapped[str] = mapped_column(sa.String(16), default=SubscriptionStatus.TRIALING, index=True)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit.services import record, snapshot
 from ..extensions import db
 from ..tenancy.models import Tenant, utcnow
+from ..tenancy.scoping import tenant_scope
 from . import providers
 from .models import LIMIT_NAMES, BillingInterval, Plan, Subscription, SubscriptionStatus
 
@@ -127,7 +128,9 @@ def save_plan(values: dict, *, actor, plan: Plan | None = None) -> Plan:
 
 
 def get_subscription(tenant_id: int) -> Subscription | None:
-    return db.session.scalar(sa.select(Subscription).where(Subscription.tenant_id == tenant_id))
+    """The center's subscription (read in the center's own scope, so callable from anywhere)."""
+    with tenant_scope(db.session, tenant_id):
+        return db.session.scalar(sa.select(Subscription))
 
 
 def _audit_fields(sub: Subscription) -> dict:
@@ -164,28 +167,29 @@ def apply_provider_state(
 ) -> Subscription:
     """Make the center's subscription match the provider's current state (idempotent)."""
     now = now or utcnow()
-    sub = get_subscription(tenant_id)
-    before = _audit_fields(sub) if sub is not None else None
-    if sub is None:
-        if plan is None:
-            raise BillingError(_("The subscription's plan is not known to ClusterHub."))
-        sub = Subscription(tenant_id=tenant_id, plan=plan, provider=provider)
-        db.session.add(sub)
-    if plan is not None:
-        sub.plan = plan
-    sub.provider = provider
-    if interval:
-        sub.interval = interval
-    sub.current_period_start = period_start or sub.current_period_start
-    sub.current_period_end = period_end or sub.current_period_end
-    sub.next_payment_at = sub.current_period_end if status != SubscriptionStatus.CANCELLED else None
-    _set_status(sub, status, now)
-    db.session.flush()
-    after = _audit_fields(sub)
-    if before != after:
-        record("billing.subscription_updated", sub, actor=actor, before=before, after=after)
-        db.session.flush()  # while the caller's scope is open: RLS accepts the entry only in its tenant's
-    return sub
+    with tenant_scope(db.session, tenant_id):
+        sub = get_subscription(tenant_id)
+        before = _audit_fields(sub) if sub is not None else None
+        if sub is None:
+            if plan is None:
+                raise BillingError(_("The subscription's plan is not known to ClusterHub."))
+            sub = Subscription(tenant_id=tenant_id, plan=plan, provider=provider)
+            db.session.add(sub)
+        if plan is not None:
+            sub.plan = plan
+        sub.provider = provider
+        if interval:
+            sub.interval = interval
+        sub.current_period_start = period_start or sub.current_period_start
+        sub.current_period_end = period_end or sub.current_period_end
+        sub.next_payment_at = sub.current_period_end if status != SubscriptionStatus.CANCELLED else None
+        _set_status(sub, status, now)
+        db.session.flush()
+        after = _audit_fields(sub)
+        if before != after:
+            record("billing.subscription_updated", sub, actor=actor, before=before, after=after)
+            db.session.flush()  # inside the scope: RLS accepts the entry only in its tenant's scope
+        return sub
 
 
 def set_subscription(
@@ -251,19 +255,23 @@ def add_interval(start: datetime, interval: str) -> datetime:
 def mark_past_due_periods(now: datetime | None = None) -> int:
     """Subscriptions paid by invoice whose period ended become past due (run daily). Returns how many."""
     now = now or utcnow()
-    subs = db.session.scalars(
-        sa.select(Subscription).where(
-            Subscription.status == SubscriptionStatus.ACTIVE,
-            Subscription.provider.in_(("invoice", "manual")),
-            Subscription.current_period_end < now,
-        )
-    ).all()
-    for sub in subs:
-        before = _audit_fields(sub)
-        _set_status(sub, SubscriptionStatus.PAST_DUE, now)
-        record("billing.subscription_updated", sub, before=before, after=_audit_fields(sub))
-    db.session.flush()
-    return len(subs)
+    count = 0
+    for tenant_id in db.session.scalars(sa.select(Tenant.id)).all():
+        with tenant_scope(db.session, tenant_id):
+            sub = db.session.scalar(
+                sa.select(Subscription).where(
+                    Subscription.status == SubscriptionStatus.ACTIVE,
+                    Subscription.provider.in_(("invoice", "manual")),
+                    Subscription.current_period_end < now,
+                )
+            )
+            if sub is not None:
+                before = _audit_fields(sub)
+                _set_status(sub, SubscriptionStatus.PAST_DUE, now)
+                record("billing.subscription_updated", sub, before=before, after=_audit_fields(sub))
+                db.session.flush()
+                count += 1
+    return count
 
 
 # --- enforcement ---------------------------------------------------------------------------------
@@ -289,11 +297,13 @@ def read_only_since(sub: Subscription | None) -> datetime | None:
     return None
 
 
-def is_read_only(tenant_id: int, now: datetime | None = None) -> bool:
-    """Is the center's staff area read-only because of a lapsed payment? Never with billing switched off."""
+def is_read_only(tenant_id: int, now: datetime | None = None, *, sub: Subscription | None = None) -> bool:
+    """Is the center's staff area read-only because of a lapsed payment? Never with billing switched off.
+
+    ``sub`` saves the query when the caller has the center's subscription already."""
     if not billing_enabled():
         return False
-    since = read_only_since(get_subscription(tenant_id))
+    since = read_only_since(sub if sub is not None else get_subscription(tenant_id))
     return since is not None and (now or utcnow()) >= since
 
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..tenancy.models import Tenant
 from . import providers, services
 from .forms import PlanForm, SubscriptionForm
-from .models import LIMIT_NAMES, Plan, Subscription
+from .models import LIMIT_NAMES, Plan
 from .permissions import MANAGE_BILLING, PLATFORM_BILLING
 
 bp = Blueprint("billing", __name__, template_folder="templates", cli_group="billing")
@@ -85,7 +85,7 @@ def overview():
         limit_names=LIMIT_NAMES,
         limit_labels=services.LIMIT_LABELS,
         interval_labels=services.INTERVAL_LABELS,
-        read_only=services.is_read_only(g.tenant.id),
+        read_only=services.is_read_only(g.tenant.id, sub=sub),
         read_only_since=services.read_only_since(sub),
         grace_days=services.grace_days(),
     )
@@ -102,7 +102,7 @@ def _staff_home_block():
         render_template(
             "billing/_staff_block.html",
             sub=sub,
-            read_only=services.is_read_only(tenant.id),
+            read_only=services.is_read_only(tenant.id, sub=sub),
             read_only_since=services.read_only_since(sub),
             can_manage=can(MANAGE_BILLING),
         )
@@ -152,16 +152,15 @@ def _plan_form(plan):
 @bp.route("/admin/billing/centers/")
 @requires(PLATFORM_BILLING)
 def admin_centers():
-    rows = db.session.execute(
-        sa.select(Tenant, Subscription)
-        .outerjoin(Subscription, Subscription.tenant_id == Tenant.id)
-        .order_by(Tenant.name_ru)
-    ).all()
+    # Subscriptions are tenant-owned: each is read in its center's scope (a few dozen centers at most).
+    tenants = db.session.scalars(sa.select(Tenant).order_by(Tenant.name_ru)).all()
+    rows = [(tenant, services.get_subscription(tenant.id)) for tenant in tenants]
+    read_only = {tenant.id for tenant, sub in rows if sub and services.is_read_only(tenant.id, sub=sub)}
     return render_template(
         "billing/admin_centers.html",
         rows=rows,
+        read_only=read_only,
         configured=providers.configured_providers(),
-        is_read_only=services.is_read_only,
     )
 
 

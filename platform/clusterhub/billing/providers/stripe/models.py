@@ -1,7 +1,9 @@
 """Stripe ids mapped to tenants, and the webhook events already handled.
 
 Both tables are platform-level on purpose: the webhook must resolve the tenant *before* any tenant scope
-exists, and it may never trust the payload's metadata to do so.
+exists, and it may never trust the payload's metadata to do so. They hold ids only, no data of a center.
+Their reference to the center is deliberately not called ``tenant_id``: by the schema's convention every
+``tenant_id`` column is under Row-Level Security, which would hide these rows from the webhook.
 """
 
 from datetime import datetime
@@ -19,7 +21,7 @@ class StripeCustomer(db.Model):
     __tablename__ = "billing_stripe_customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), unique=True)
+    tenant_ref_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), unique=True)
     customer_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     subscription_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -33,7 +35,7 @@ class StripeEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     type: Mapped[str] = mapped_column(sa.String(100))
-    tenant_id: Mapped[int | None] = mapped_column(
+    tenant_ref_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("tenants.id", ondelete="SET NULL"), index=True
     )
     outcome: Mapped[str] = mapped_column(sa.String(40))

@@ -65,7 +65,7 @@ def get_client() -> stripe.StripeClient:
 
 
 def customer_of(tenant_id: int) -> StripeCustomer | None:
-    return db.session.scalar(sa.select(StripeCustomer).where(StripeCustomer.tenant_id == tenant_id))
+    return db.session.scalar(sa.select(StripeCustomer).where(StripeCustomer.tenant_ref_id == tenant_id))
 
 
 def ensure_customer(client: stripe.StripeClient, tenant: Tenant) -> StripeCustomer:
@@ -82,7 +82,7 @@ def ensure_customer(client: stripe.StripeClient, tenant: Tenant) -> StripeCustom
         # One customer per center even if the first checkout is retried before our row commits.
         options={"idempotency_key": f"clusterhub-customer-{tenant.id}"},
     )
-    link = StripeCustomer(tenant_id=tenant.id, customer_id=customer.id)
+    link = StripeCustomer(tenant_ref_id=tenant.id, customer_id=customer.id)
     db.session.add(link)
     db.session.flush()
     return link
@@ -232,10 +232,12 @@ def handle_webhook(payload: bytes, sig_header: str | None) -> str:
         log.warning("Stripe event %s (%s) for a customer we do not know; ignored", event.id, event.type)
         entry.outcome = "unknown_customer"
         return entry.outcome
-    entry.tenant_id = link.tenant_id
-    with tenant_scope(db.session, link.tenant_id):
+    entry.tenant_ref_id = link.tenant_ref_id
+    with tenant_scope(db.session, link.tenant_ref_id):
         entry.outcome = _sync_subscription(client, link, _subscription_id_of(obj) or link.subscription_id)
-    log.info("Stripe event %s (%s) for tenant %s: %s", event.id, event.type, link.tenant_id, entry.outcome)
+    log.info(
+        "Stripe event %s (%s) for tenant %s: %s", event.id, event.type, link.tenant_ref_id, entry.outcome
+    )
     return entry.outcome
 
 
@@ -245,7 +247,9 @@ def _sync_subscription(client: stripe.StripeClient, link: StripeCustomer, subscr
     stripe_sub = client.v1.subscriptions.retrieve(subscription_id).to_dict()
     if _id(stripe_sub.get("customer")) != link.customer_id:
         log.warning(
-            "Stripe subscription %s does not belong to tenant %s's customer", subscription_id, link.tenant_id
+            "Stripe subscription %s does not belong to tenant %s's customer",
+            subscription_id,
+            link.tenant_ref_id,
         )
         return "customer_mismatch"
     status = STATUS_MAP.get(stripe_sub.get("status"))
@@ -266,11 +270,11 @@ def _sync_subscription(client: stripe.StripeClient, link: StripeCustomer, subscr
     if status is None:
         return "pending"
     plan, interval = _plan_and_interval(stripe_sub)
-    if plan is None and get_subscription(link.tenant_id) is None:
+    if plan is None and get_subscription(link.tenant_ref_id) is None:
         return "unknown_price"
     start, end = _period(stripe_sub)
     apply_provider_state(
-        link.tenant_id,
+        link.tenant_ref_id,
         provider=PROVIDER,
         status=status,
         plan=plan,

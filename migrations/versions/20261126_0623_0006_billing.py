@@ -1,10 +1,10 @@
-"""Billing: plans and subscriptions (platform-level), Stripe id map and event log (platform-level, the
-webhook resolves the tenant through them before any scope exists), and the center's requisites, invoices
-and payments (tenant-owned, with Row-Level Security); the per-year invoice counter.
+"""Billing: plans (platform-level); subscriptions, the center's requisites, invoices and payments
+(tenant-owned, with Row-Level Security); the Stripe id map and event log (platform-level: the webhook
+resolves the tenant through them before any scope exists); the per-year invoice counter.
 
 Revision ID: 0006_billing
 Revises: 0002_enterprises
-Create Date: 2026-11-26 06:11:59.747507
+Create Date: 2026-11-26 06:23:44.413094
 
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 
 from clusterhub.tenancy import rls
 
-TENANT_OWNED = ("billing_requisites", "billing_invoices", "billing_payments")
+TENANT_OWNED = ("billing_subscriptions", "billing_requisites", "billing_invoices", "billing_payments")
 
 
 revision = '0006_billing'
@@ -105,33 +105,32 @@ def upgrade():
 
     op.create_table('billing_stripe_customers',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('tenant_ref_id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.String(length=255), nullable=False),
     sa.Column('subscription_id', sa.String(length=255), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_billing_stripe_customers_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_ref_id'], ['tenants.id'], name=op.f('fk_billing_stripe_customers_tenant_ref_id_tenants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_stripe_customers')),
     sa.UniqueConstraint('customer_id', name=op.f('uq_billing_stripe_customers_customer_id')),
     sa.UniqueConstraint('subscription_id', name=op.f('uq_billing_stripe_customers_subscription_id')),
-    sa.UniqueConstraint('tenant_id', name=op.f('uq_billing_stripe_customers_tenant_id'))
+    sa.UniqueConstraint('tenant_ref_id', name=op.f('uq_billing_stripe_customers_tenant_ref_id'))
     )
     op.create_table('billing_stripe_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.String(length=255), nullable=False),
     sa.Column('type', sa.String(length=100), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=True),
+    sa.Column('tenant_ref_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=40), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_billing_stripe_events_tenant_id_tenants'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['tenant_ref_id'], ['tenants.id'], name=op.f('fk_billing_stripe_events_tenant_ref_id_tenants'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_stripe_events')),
     sa.UniqueConstraint('event_id', name=op.f('uq_billing_stripe_events_event_id'))
     )
     with op.batch_alter_table('billing_stripe_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_billing_stripe_events_tenant_id'), ['tenant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_stripe_events_tenant_ref_id'), ['tenant_ref_id'], unique=False)
 
     op.create_table('billing_subscriptions',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
     sa.Column('provider', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
@@ -142,14 +141,17 @@ def upgrade():
     sa.Column('past_due_since', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['plan_id'], ['billing_plans.id'], name=op.f('fk_billing_subscriptions_plan_id_billing_plans'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_billing_subscriptions_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_billing_subscriptions_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_subscriptions')),
-    sa.UniqueConstraint('tenant_id', name=op.f('uq_billing_subscriptions_tenant_id'))
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_billing_subscriptions_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', name='uq_billing_subscriptions_tenant')
     )
     with op.batch_alter_table('billing_subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_billing_subscriptions_plan_id'), ['plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_billing_subscriptions_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_subscriptions_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('billing_payments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -185,12 +187,13 @@ def downgrade():
 
     op.drop_table('billing_payments')
     with op.batch_alter_table('billing_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_billing_subscriptions_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_billing_subscriptions_status'))
         batch_op.drop_index(batch_op.f('ix_billing_subscriptions_plan_id'))
 
     op.drop_table('billing_subscriptions')
     with op.batch_alter_table('billing_stripe_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_billing_stripe_events_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_billing_stripe_events_tenant_ref_id'))
 
     op.drop_table('billing_stripe_events')
     op.drop_table('billing_stripe_customers')
