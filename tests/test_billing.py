@@ -222,3 +222,28 @@ def test_center_staff_cannot_see_billing(client, login, make_tenant, billing_use
     login(billing_user("center_staff", komi))
     assert client.get("/komi/staff/billing/").status_code == 403
     assert client.get("/admin/billing/plans/").status_code == 403
+
+
+def test_billing_pages_render_with_both_providers(
+    client, login, make_tenant, billing_user, make_plan, subscribe, invoice_billing, fake_stripe
+):
+    komi = make_tenant("komi")
+    plan = make_plan(name_en="Standard", staff_seats=5, stripe_price_month="price_std_m")
+    subscribe(komi, plan)
+    login(billing_user("center_admin", komi))
+    english = {"Accept-Language": "en"}
+    page = client.get("/komi/staff/billing/", headers=english).get_data(as_text=True)
+    assert "Pay by card" in page and "Subscribe or change plan" in page
+    assert "Pay by invoice (bank transfer)" in page and "Fill in the requisites" in page
+    assert "in use: 1" in page and "Standard" in page
+    assert "Billing is not configured" not in page
+    assert client.get("/komi/staff/billing/requisites").status_code == 200
+    staff_home = client.get("/komi/staff/", headers=english).get_data(as_text=True)
+    assert "Standard" in staff_home and "Active" in staff_home
+    client.post("/logout")
+    login(billing_user("platform_admin"))
+    assert client.get("/admin/billing/plans/new").status_code == 200
+    assert client.get(f"/admin/billing/plans/{plan.id}/edit").status_code == 200
+    assert "Standard" in client.get(f"/admin/billing/centers/{komi.id}", headers=english).get_data(
+        as_text=True
+    )

@@ -270,3 +270,13 @@ def test_keys_are_never_logged(
     send_webhook("customer.subscription.updated", {"id": "sub_1", "customer": "c"}, secret="whsec_bad")
     assert caplog.records  # something was logged, and none of it is a secret
     assert STRIPE_KEY not in caplog.text and WEBHOOK_SECRET not in caplog.text
+
+
+def test_the_webhook_needs_no_csrf_token_but_pages_do(
+    app, monkeypatch, client, login, make_tenant, billing_user, make_plan, fake_stripe, send_webhook
+):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    make_tenant("komi")
+    obj = {"id": "sub_1", "object": "subscription", "customer": "cus_nobody", "status": "active"}
+    assert send_webhook("customer.subscription.updated", obj).status_code == 200
+    assert client.post("/komi/staff/billing/stripe/portal").status_code == 400
