@@ -139,8 +139,11 @@ def test_invoice_periods_that_end_unpaid_become_past_due(
     plan = make_plan()
     subscribe(komi, plan, provider="invoice", period_days=-1)
     subscribe(tatarstan, plan, provider="invoice", period_days=5)
+    mordovia = make_tenant("mordovia")
+    subscribe(mordovia, plan, "trialing", period_days=-2)  # a trial that ended without payment
     result = app.test_cli_runner().invoke(args=["billing", "mark-past-due"])
-    assert result.exit_code == 0 and "1 subscription(s)" in result.output
+    assert result.exit_code == 0 and "2 subscription(s)" in result.output
+    assert billing.get_subscription(mordovia.id).status == "past_due"
     db.session.expire_all()
     assert billing.get_subscription(komi.id).status == "past_due"
     assert billing.get_subscription(tatarstan.id).status == "active"

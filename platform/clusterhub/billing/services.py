@@ -253,14 +253,15 @@ def add_interval(start: datetime, interval: str) -> datetime:
 
 
 def mark_past_due_periods(now: datetime | None = None) -> int:
-    """Subscriptions paid by invoice whose period ended become past due (run daily). Returns how many."""
+    """Subscriptions paid by invoice or set by the platform admin (trials included) whose period ended
+    become past due (run daily; Stripe reports its own). Returns how many."""
     now = now or utcnow()
     count = 0
     for tenant_id in db.session.scalars(sa.select(Tenant.id)).all():
         with tenant_scope(db.session, tenant_id):
             sub = db.session.scalar(
                 sa.select(Subscription).where(
-                    Subscription.status == SubscriptionStatus.ACTIVE,
+                    Subscription.status.in_((SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING)),
                     Subscription.provider.in_(("invoice", "manual")),
                     Subscription.current_period_end < now,
                 )
