@@ -208,7 +208,7 @@ def test_invoice_as_html_and_pdf_with_cyrillic(
     html = client.get(f"/komi/staff/billing/invoices/{invoice.id}").get_data(as_text=True)
     assert f"Счёт на оплату № {invoice.number}" in html
     assert "ООО «Кластерхаб»" in html and "ИНН 1101486237" in html and "Без налога (НДС)" in html
-    assert "12\u00a0000,00" in html
+    assert "12\u00a0000,00" in html and "Двенадцать тысяч рублей 00 копеек" in html
 
     pdf = client.get(f"/komi/staff/billing/invoices/{invoice.id}/pdf")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
@@ -325,3 +325,19 @@ def test_cancelled_invoice_keeps_its_number(make_tenant, make_plan, invoice_bill
     with pytest.raises(BillingError):
         _pay(komi, issued.id)
     assert _issue(komi, plan).seq == issued.seq + 1
+
+
+@pytest.mark.parametrize(
+    ("kopecks", "words"),
+    [
+        (1_200_000, "Двенадцать тысяч рублей 00 копеек"),
+        (2_101, "Двадцать один рубль 01 копейка"),
+        (1_100, "Одиннадцать рублей 00 копеек"),
+        (211_234_567, "Два миллиона сто двенадцать тысяч триста сорок пять рублей 67 копеек"),
+        (200_222, "Две тысячи два рубля 22 копейки"),
+    ],
+)
+def test_amount_in_words(kopecks, words):
+    from clusterhub.billing.providers.invoice.words import rubles_in_words
+
+    assert rubles_in_words(kopecks) == words

@@ -7,6 +7,7 @@ import font_roboto
 from fpdf import FPDF
 
 from .models import Invoice, Payment
+from .words import rubles_in_words
 
 FONT = "Roboto"
 
@@ -108,7 +109,12 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         width, 6, f"Всего к оплате: {rub(invoice.amount)} руб.", align="R", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.set_font(FONT, "", 10)
-    pdf.ln(4)
+    pdf.ln(2)
+    pdf.multi_cell(width, 5, f"Всего наименований 1, на сумму {rub(invoice.amount)} руб.")
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(width, 5, rubles_in_words(invoice.amount))
+    pdf.set_font(FONT, "", 10)
+    pdf.ln(3)
     pdf.multi_cell(width, 5, f"Назначение платежа: {invoice.purpose}")
     pdf.ln(2)
     pdf.multi_cell(
@@ -156,7 +162,12 @@ def act_pdf(payment: Payment) -> bytes:
     )
     pdf.cell(width, 6, vat, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
-    pdf.ln(4)
+    pdf.ln(2)
+    pdf.multi_cell(width, 5, f"Всего оказано услуг 1, на сумму {rub(payment.amount)} руб.")
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(width, 5, rubles_in_words(payment.amount))
+    pdf.set_font(FONT, "", 10)
+    pdf.ln(3)
     pdf.multi_cell(
         width,
         5,

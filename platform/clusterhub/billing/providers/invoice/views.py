@@ -18,6 +18,7 @@ from ...services import BillingError, localized_name
 from . import documents, services
 from .forms import InvoiceRequestForm, PaymentForm, RequisitesForm
 from .models import Invoice, InvoiceStatus, Payment
+from .words import rubles_in_words
 
 bp = Blueprint("billing_invoice", __name__, template_folder="templates")
 
@@ -26,6 +27,7 @@ bp = Blueprint("billing_invoice", __name__, template_folder="templates")
 def _setup(state):
     services.init_app(state.app)
     state.app.jinja_env.filters["rub"] = documents.rub
+    state.app.jinja_env.filters["rub_words"] = rubles_in_words
 
 
 def _invoice_form(plans):
