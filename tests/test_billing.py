@@ -250,3 +250,32 @@ def test_billing_pages_render_with_both_providers(
     assert "Standard" in client.get(f"/admin/billing/centers/{komi.id}", headers=english).get_data(
         as_text=True
     )
+
+
+def test_tenant_api_needs_a_plan_with_api_access(app, make_tenant, make_plan, subscribe, invoice_billing):
+    from flask import g
+
+    from clusterhub.billing.views import refuse_api_outside_the_plan, refuse_writes_when_lapsed
+
+    komi = make_tenant("komi")
+    subscribe(komi, make_plan(name_en="Basic", api_access=False))
+    with app.test_request_context("/api/v1/tenants/komi/events", headers={"Accept-Language": "en"}):
+        g.tenant = komi
+        response, status = refuse_api_outside_the_plan()
+        assert status == 402 and "Basic plan does not include API access" in response.json["error"]["message"]
+    with app.test_request_context("/komi/staff/", headers={"Accept-Language": "en"}):
+        g.tenant = komi
+        assert refuse_api_outside_the_plan() is None  # pages are not the API
+    subscribe(komi, make_plan(name_en="Pro", api_access=True))
+    with app.test_request_context("/api/v1/tenants/komi/events", method="POST"):
+        g.tenant = komi
+        assert refuse_api_outside_the_plan() is None
+        assert refuse_writes_when_lapsed() is None
+    # A lapsed center's API refuses writes with JSON.
+    subscribe(komi, make_plan(name_en="Pro2"), "cancelled", period_days=-1)
+    with app.test_request_context(
+        "/api/v1/tenants/komi/events", method="POST", headers={"Accept-Language": "en"}
+    ):
+        g.tenant = komi
+        response, status = refuse_writes_when_lapsed()
+        assert status == 402 and "read-only" in response.json["error"]["message"]

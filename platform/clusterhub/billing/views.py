@@ -33,6 +33,7 @@ def _setup(state):
     app = state.app
     services.init_app(app)
     app.before_request(refuse_writes_when_lapsed)
+    app.before_request(refuse_api_outside_the_plan)
     app.jinja_env.globals["billing_status_label"] = services.status_label
 
 
@@ -62,6 +63,23 @@ def refuse_writes_when_lapsed():
     if api:
         return jsonify(error={"code": 402, "message": message}), 402
     return render_template("billing/read_only.html", message=message), 402
+
+
+def refuse_api_outside_the_plan():
+    """``before_request``: a center whose plan has no API access gets 402 on its tenant API routes."""
+    tenant = g.get("tenant")
+    if tenant is None or not request.path.startswith(f"/api/v1/tenants/{tenant.slug}/"):
+        return None
+    if current_user.is_authenticated and current_user.is_platform_admin:
+        return None
+    if services.has_api_access(tenant):
+        return None
+    sub = services.get_subscription(tenant.id)
+    message = _(
+        "The %(plan)s plan does not include API access; choose a plan with API access on the billing page.",
+        plan=services.localized_name(sub.plan),
+    )
+    return jsonify(error={"code": 402, "message": message}), 402
 
 
 # --- the center's billing page ---------------------------------------------------------------------
