@@ -9,6 +9,7 @@ from clusterhub.audit.models import AuditEntry
 from clusterhub.billing import services as billing
 from clusterhub.billing.providers.stripe.models import StripeCustomer, StripeEvent
 from clusterhub.extensions import db
+from clusterhub.outbox.models import OutboxMessage
 from tests.billing_factories import STRIPE_KEY, WEBHOOK_SECRET
 
 
@@ -149,8 +150,11 @@ def test_a_replayed_event_has_no_second_effect(make_tenant, make_plan, fake_stri
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audit_count
 
 
-def test_events_out_of_order_end_in_stripes_current_state(make_tenant, make_plan, fake_stripe, send_webhook):
+def test_events_out_of_order_end_in_stripes_current_state(
+    make_tenant, billing_user, make_plan, fake_stripe, send_webhook
+):
     komi = make_tenant("komi")
+    admin = billing_user("center_admin", komi)
     plan = _plan(make_plan)
     _link(komi, "cus_komi")
     fake_stripe.set_subscription("sub_1", "cus_komi", "active", "price_pro_y", period_days=365)
@@ -176,12 +180,16 @@ def test_events_out_of_order_end_in_stripes_current_state(make_tenant, make_plan
     send_webhook("customer.subscription.updated", updated)
     sub = billing.get_subscription(komi.id)
     assert sub.status == "past_due" and sub.past_due_since is not None
+    [mail] = db.session.scalars(sa.select(OutboxMessage)).all()  # once, not for the late duplicate news
+    assert mail.recipient == admin.email and "ЦКР komi" in mail.subject
+    assert "/komi/staff/billing/" in mail.body_text and "только для чтения" in mail.body_text
 
     # Payment arrives: active again, grace cleared.
     fake_stripe.set_subscription("sub_1", "cus_komi", "active", "price_pro_y")
     send_webhook("invoice.paid", invoice)
     sub = billing.get_subscription(komi.id)
     assert sub.status == "active" and sub.past_due_since is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 2
 
 
 def test_unknown_customer_is_ignored_even_with_a_tenant_in_metadata(

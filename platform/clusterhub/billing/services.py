@@ -183,13 +183,44 @@ def apply_provider_state(
         sub.current_period_start = period_start or sub.current_period_start
         sub.current_period_end = period_end or sub.current_period_end
         sub.next_payment_at = sub.current_period_end if status != SubscriptionStatus.CANCELLED else None
+        was_lapsing = before is not None and before["status"] in (
+            SubscriptionStatus.PAST_DUE,
+            SubscriptionStatus.CANCELLED,
+        )
         _set_status(sub, status, now)
         db.session.flush()
+        if status == SubscriptionStatus.PAST_DUE and (before is None or before["status"] != status):
+            _notify_center_admins(sub, "billing_past_due")
+        elif status == SubscriptionStatus.ACTIVE and was_lapsing:
+            _notify_center_admins(sub, "billing_restored")
         after = _audit_fields(sub)
         if before != after:
             record("billing.subscription_updated", sub, actor=actor, before=before, after=after)
             db.session.flush()  # inside the scope: RLS accepts the entry only in its tenant's scope
         return sub
+
+
+def _notify_center_admins(sub: Subscription, template: str) -> None:
+    """Mail the center's administrators (through the outbox, in the same transaction as the change)."""
+    from ..accounts.models import Membership, TenantRole
+    from ..outbox.services import enqueue_template
+
+    tenant = db.session.get(Tenant, sub.tenant_id)
+    admins = db.session.scalars(sa.select(Membership).where(Membership.role == TenantRole.CENTER_ADMIN)).all()
+    since = read_only_since(sub)
+    for membership in admins:
+        user = membership.user
+        locale = user.locale or tenant.default_locale
+        enqueue_template(
+            user.email,
+            template,
+            locale,
+            tenant_slug=tenant.slug,
+            tenant_name=tenant.name_ru if locale == "ru" else tenant.name_en,
+            plan_name=sub.plan.name_ru if locale == "ru" else sub.plan.name_en,
+            read_only_on=since.strftime("%d.%m.%Y") if since else "",
+            link=f"{current_app.config['BASE_URL'].rstrip('/')}/{tenant.slug}/staff/billing/",
+        )
 
 
 def set_subscription(
