@@ -153,6 +153,7 @@ def pg_only(backend):
         pytest.skip("PostgreSQL-only behaviour; runs in the PostgreSQL pass of `make test`")
 
 
+from tests.billing_factories import *  # noqa: E402,F401,F403
 from tests.enterprises_factories import *  # noqa: E402,F401,F403
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
 from tests.technoparks_factories import *  # noqa: E402,F401,F403

@@ -25,6 +25,9 @@ BLUEPRINT_MODULES = [
     "clusterhub.clusters.views",
     "clusterhub.enterprises.api",
     "clusterhub.clusters.api",
+    "clusterhub.billing.views",
+    "clusterhub.billing.providers.stripe.views",
+    "clusterhub.billing.providers.invoice.views",
 ]
 
 

@@ -38,10 +38,30 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
+    # Billing: days of grace after a missed payment before the staff area turns read-only; VAT "none"
+    # (simplified taxation, "Без НДС") or the percent included in prices; the platform's own requisites.
+    "BILLING_GRACE_DAYS": 14,
+    "BILLING_VAT_RATE": "none",
+    "BILLING_INVOICE_DUE_DAYS": 10,
+    "BILLING_SELLER_NAME": None,
+    "BILLING_SELLER_INN": None,
+    "BILLING_SELLER_KPP": None,
+    "BILLING_SELLER_ADDRESS": None,
+    "BILLING_SELLER_BANK": None,
+    "BILLING_SELLER_BIC": None,
+    "BILLING_SELLER_ACCOUNT": None,
+    "BILLING_SELLER_CORR_ACCOUNT": None,
 }
 
 _BOOLS = {"MAIL_USE_TLS"}
-_INTS = {"MAIL_PORT", "PROXY_FIX_X_FOR", "INVITATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE"}
+_INTS = {
+    "MAIL_PORT",
+    "PROXY_FIX_X_FOR",
+    "INVITATION_MAX_AGE",
+    "PASSWORD_RESET_MAX_AGE",
+    "BILLING_GRACE_DAYS",
+    "BILLING_INVOICE_DUE_DAYS",
+}
 
 
 class ConfigError(RuntimeError):

@@ -2,6 +2,9 @@
 
 from .accounts import models as accounts  # noqa: F401
 from .audit import models as audit  # noqa: F401
+from .billing import models as billing  # noqa: F401
+from .billing.providers.invoice import models as billing_invoice  # noqa: F401
+from .billing.providers.stripe import models as billing_stripe  # noqa: F401
 from .clusters import models as clusters  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401
 from .outbox import models as outbox  # noqa: F401

@@ -190,6 +190,13 @@ def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitati
     """Invite ``email`` to the tenant with ``role`` and queue the e-mail with the link. Returns the link."""
     if role not in set(TenantRole):
         raise AccountError(_("Unknown role."))
+    if role != TenantRole.EXPERT:  # experts take no seat of the plan
+        from ..billing.services import LimitReached, check_staff_seat
+
+        try:
+            check_staff_seat(tenant)
+        except LimitReached as exc:
+            raise AccountError(str(exc)) from exc
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None:
