@@ -123,7 +123,10 @@ def compute(keys, scope: Scope, grouping: str) -> dict[str, dict]:
     """``{indicator key: {group key: value}}`` for the given indicators: one statement each."""
     if grouping not in GROUPS:
         raise ValueError(grouping)
-    return {key: REGISTRY[key].compute(scope, grouping) for key in keys}
+    results = {key: REGISTRY[key].compute(scope, grouping) for key in keys}
+    if grouping == "country":  # an aggregate over no rows still answers, with zero
+        results = {key: values or {COUNTRY: 0} for key, values in results.items()}
+    return results
 
 
 # --- platform indicators (always available) -------------------------------------------------------
@@ -168,4 +171,4 @@ def _staff(scope, grouping):
 
 def load_sources() -> None:
     """Import the indicator definitions of every module (they register themselves)."""
-    from .sources import technoparks  # noqa: F401
+    from .sources import clusters, kpi, technoparks  # noqa: F401

@@ -145,7 +145,7 @@ class VatTreatment(enum.StrEnum):
 
 VAT_LABELS = {
     VatTreatment.PLUS_20: _l("plus VAT 20%"),
-    VatTreatment.INCLUDED_20: _l("VAT 20% included"),
+    VatTreatment.INCLUDED_20: _l("VAT included (20%)"),
     VatTreatment.EXEMPT: _l("VAT exempt"),
     VatTreatment.NOT_SUBJECT: _l("not subject to VAT (simplified tax system)"),
 }

@@ -554,7 +554,7 @@ def clean_service(values: dict) -> dict:
             values.get("vat") or VatTreatment.PLUS_20,
             VatTreatment,
             "vat",
-            _("Choose how VAT applies: plus 20%, 20% included, exempt, or not subject (УСН)."),
+            _("Choose how VAT applies: plus 20%, included (20%), exempt, or not subject (УСН)."),
         ),
         "audience": _choice(
             values.get("audience") or Audience.ANYONE, Audience, "audience", _("Choose who may order.")

@@ -1,0 +1,38 @@
+"""KPIs no module records: the facts the centers report themselves with their plans."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..indicators import execute, group_column, grouped, indicator, scoped
+from ..models import KpiPlan
+
+
+def _reported_fact(key):
+    def compute(scope, grouping):
+        statement = sa.select(group_column(grouping), sa.func.sum(KpiPlan.fact)).select_from(KpiPlan)
+        statement = scoped(statement, scope, KpiPlan.tenant_id).where(
+            KpiPlan.indicator == key, KpiPlan.year == scope.period.start.year
+        )
+        return execute(grouped(statement, grouping))
+
+    return compute
+
+
+indicator(
+    "new_products_russia",
+    "kpi",
+    _l("New products on the Russian market"),
+    _l(
+        "KPI 4: goods, works and services brought to the Russian market with the center's help in the "
+        "period's year, as reported by the center."
+    ),
+)(_reported_fact("new_products_russia"))
+indicator(
+    "new_products_foreign",
+    "kpi",
+    _l("New products on foreign markets"),
+    _l(
+        "KPI 4: goods, works and services brought to foreign markets with the center's help in the "
+        "period's year, as reported by the center."
+    ),
+)(_reported_fact("new_products_foreign"))
