@@ -14,7 +14,7 @@ from clusterhub.tenancy.scoping import tenant_scope
 
 def test_demo_is_valid_idempotent_and_makes_the_luzales_owner(make_tenant, request_ctx):
     komi = make_tenant("komi")
-    rep = accounts.create_user("rep@luzales.local", "Лев Лузалесов", "clusterhub-demo-password")
+    rep = accounts.create_user("rep@luzales.example.com", "Лев Лузалесов", "clusterhub-demo-password")
     for _ in range(2):
         cluster_demo.load(["komi"])
         db.session.commit()

@@ -37,7 +37,16 @@ def demo_load():
         click.echo(f"  {email:32} {role}")
 
 
+# Each module's demo data, loaded in this order after the accounts: (module, call).
+MODULE_DEMOS = [
+    ("clusterhub.clusters.demo", lambda module: module.load(("komi",))),  # loads the enterprises first
+    ("clusterhub.technoparks.demo", lambda module: module.load("komi")),
+]
+
+
 def load_demo() -> None:
+    import importlib
+
     from ..accounts import services as accounts
     from ..tenancy.models import Tenant
 
@@ -51,3 +60,6 @@ def load_demo() -> None:
                 raise click.ClickException(f"tenant {membership[0]} missing: run `flask tenants sync` first")
             accounts.add_membership(user, tenant, membership[1])
     db.session.commit()
+    for module_name, load in MODULE_DEMOS:
+        load(importlib.import_module(module_name))
+        db.session.commit()

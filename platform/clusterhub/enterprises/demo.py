@@ -170,7 +170,7 @@ DEMO_PRODUCTS = {
 
 
 def load(tenant_slugs=None) -> dict:
-    """Create (once) the demo enterprises; rep@luzales.local, if it exists, becomes Luzales' owner.
+    """Create (once) the demo enterprises; rep@luzales.example.com, if it exists, becomes Luzales' owner.
 
     Returns the enterprises by short name. Idempotent: existing profiles (by ИНН) are left as they are.
     """
@@ -217,7 +217,7 @@ def load(tenant_slugs=None) -> dict:
         for name, okpd2 in DEMO_PRODUCTS.get(short, []):
             db.session.add(EnterpriseProduct(enterprise_id=enterprise.id, name=name, okpd2=okpd2))
     db.session.flush()
-    rep = find_user_by_email("rep@luzales.local")
+    rep = find_user_by_email("rep@luzales.example.com")
     if rep is not None and not services.is_representative(rep, result["Лузалес"]):
         from .models import EnterpriseRepresentative
 
