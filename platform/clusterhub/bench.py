@@ -48,7 +48,39 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def measure(port: int, path: str, duration: float = DURATION, concurrency: int = CONCURRENCY) -> Result:
+def login_cookie(port: int, email: str, password: str) -> str:
+    """Log in through the form (with its CSRF token) and return the session cookie for the requests."""
+    import re
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    from urllib.parse import urlencode
+
+    body = urlencode({"csrf_token": token, "email": email, "password": password})
+    conn.request(
+        "POST",
+        "/login",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"bench login as {email} failed: {response.status}")
+    return response.getheader("Set-Cookie").split(";", 1)[0]
+
+
+def measure(
+    port: int,
+    path: str,
+    duration: float = DURATION,
+    concurrency: int = CONCURRENCY,
+    cookie: str | None = None,
+) -> Result:
     deadline = time.perf_counter() + duration
     counts, errors, latencies = [0] * concurrency, [0] * concurrency, [[] for _ in range(concurrency)]
 
@@ -57,7 +89,8 @@ def measure(port: int, path: str, duration: float = DURATION, concurrency: int =
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Accept-Language": "ru"})
+                headers = {"Accept-Language": "ru", **({"Cookie": cookie} if cookie else {})}
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status != 200:
@@ -86,7 +119,7 @@ def measure(port: int, path: str, duration: float = DURATION, concurrency: int =
     )
 
 
-def prepare(env: dict) -> list[tuple[str, str]]:
+def prepare(env: dict) -> list[tuple]:
     """Migrate, sync tenants and build the data of every scenario; returns (label, path) pairs."""
     from . import create_app
     from .bench_scenarios import SCENARIOS
@@ -101,8 +134,13 @@ def prepare(env: dict) -> list[tuple[str, str]]:
         from .tenancy.services import sync_tenants
 
         sync_tenants(Path(app.config["TENANTS_DIR"]))
+        selected = os.environ.get("BENCH_ONLY")
         for scenario in SCENARIOS:
+            if selected and scenario.__name__ not in selected.split(","):
+                continue
+            started = time.perf_counter()
             pages.extend(scenario(app))
+            print(f"  {scenario.__name__}: data ready in {time.perf_counter() - started:.1f} s", flush=True)
     return pages
 
 
@@ -150,9 +188,12 @@ def main() -> None:
         measure(port, "/healthz", duration=1)  # warm-up
         baseline = measure(port, "/healthz")
         rows = [("/healthz", baseline)]
-        for label, path in pages:
-            measure(port, path, duration=1)
-            rows.append((label, measure(port, path)))
+        from .bench_scenarios import BENCH_PASSWORD
+
+        for label, path, *login in pages:
+            cookie = login_cookie(port, login[0], BENCH_PASSWORD) if login else None
+            measure(port, path, duration=1, cookie=cookie)
+            rows.append((label, measure(port, path, cookie=cookie)))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,5 +1,27 @@
-"""Benchmark scenarios: each builds its data in the prepared database and returns (label, path) pairs.
-Modules append theirs to SCENARIOS."""
+"""Benchmark scenarios: each builds its data in the prepared database and returns the pages to measure,
+as ``(label, path)`` or ``(label, path, email)`` for a page seen by a logged-in user (password
+``BENCH_PASSWORD``). Modules add theirs to SCENARIOS."""
+
+import sqlalchemy as sa
+
+from .extensions import db
+
+BENCH_PASSWORD = "bench-password-123"
+
+
+def bench_user(email: str, role: str | None = None, tenant_slug: str | None = None) -> str:
+    from .accounts import services as accounts
+    from .tenancy.models import Tenant
+
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        global_role = role if role in ("platform_admin", "federal_analyst") else None
+        user = accounts.create_user(email, "Bench User", BENCH_PASSWORD, global_role=global_role)
+        if tenant_slug:
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == tenant_slug))
+            accounts.add_membership(user, tenant, role)
+    db.session.commit()
+    return email
 
 
 def center_home(app):
@@ -10,4 +32,36 @@ def platform_home(app):
     return [("/ (platform home, 4 centers)", "/")]
 
 
-SCENARIOS = [center_home, platform_home]
+def enterprises_and_clusters(app):
+    from .enterprises import bench
+
+    dataset = bench.build_dataset()
+    db.session.commit()
+    staff = bench_user("bench-staff@clusterhub.example.com", "center_staff", dataset["tenant"])
+    return [
+        ("/enterprises/ search, 20,000 profiles", "/enterprises/?q=лес&page=3"),
+        ("/enterprises/ by ОКВЭД, 20,000 profiles", "/enterprises/?okved=16.10&region=&page=10"),
+        (
+            "cluster page, 150 members, 300 links",
+            f"/{dataset['tenant']}/clusters/{dataset['cluster_id']}",
+            staff,
+        ),
+    ]
+
+
+def technopark_search(app):
+    from .technoparks import bench
+
+    bench.create(tenants=85, services=200, equipment=50)
+    db.session.commit()
+    return [
+        ("/services/ 85 centers x 200 services, text", "/services/?q=испытания"),
+        (
+            "/services/ filtered by category and price",
+            "/services/?category=testing&price_min=1000&price_max=50000&sort=price_asc",
+        ),
+        ("/services/ equipment tab", "/services/?kind=equipment&district=VFD"),
+    ]
+
+
+SCENARIOS = [center_home, platform_home, enterprises_and_clusters, technopark_search]

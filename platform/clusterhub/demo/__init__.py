@@ -24,6 +24,12 @@ def demo_cli():
     pass
 
 
+def _register_scale():
+    from .scale import register
+
+    register(demo_cli)
+
+
 @demo_cli.command("load")
 @with_appcontext
 def demo_load():
@@ -63,3 +69,6 @@ def load_demo() -> None:
     for module_name, load in MODULE_DEMOS:
         load(importlib.import_module(module_name))
         db.session.commit()
+
+
+_register_scale()
