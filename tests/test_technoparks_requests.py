@@ -203,3 +203,18 @@ def test_requests_across_regions_in_one_query(setup, make_tenant, make_technopar
         sa.event.remove(engine, "before_cursor_execute", listener)
     assert {r.tenant_slug for r in rows} == {"komi", "tatarstan"}
     assert len([s for s in statements if "technopark_service_requests" in s]) == 1
+
+
+def test_the_enterprise_profile_lists_its_requests_across_centers(
+    client, login, make_technopark, make_service, make_representative, tp_request_context
+):
+    from clusterhub.technoparks.models import ServiceRequest
+
+    user, enterprise = make_representative()
+    service = make_service(make_technopark(), name_ru="Испытания на разрыв")
+    with tenant_scope(db.session, service.tenant_id):
+        db.session.add(ServiceRequest(service_id=service.id, enterprise_id=enterprise.id, quantity=1))
+    db.session.commit()
+    login(user)
+    page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert "Испытания на разрыв" in page

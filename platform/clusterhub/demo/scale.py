@@ -386,7 +386,9 @@ def register(cli_group) -> None:
         import time
 
         if db.session.scalar(sa.select(Tenant.id).where(Tenant.slug.like("region-%")).limit(1)):
-            raise click.ClickException("the scale dataset is already in this database (centers region-NN exist)")
+            raise click.ClickException(
+                "the scale dataset is already in this database (centers region-NN exist)"
+            )
         sizes = Sizes().scaled(factor) if factor != 1.0 else Sizes()
         click.echo(f"Building: {sizes}")
         started = time.perf_counter()

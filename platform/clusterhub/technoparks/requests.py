@@ -346,3 +346,44 @@ def requests_of_enterprises(enterprise_ids, limit: int = 200) -> list:
     )
     with federal_read_scope(db.session):
         return db.session.execute(statement).all()
+
+
+def request_history(enterprise, viewer):
+    """The enterprise's service requests in every center, for its profile page (its own rows only)."""
+    from flask import url_for
+
+    from ..enterprises import services as enterprises
+
+    statement = (
+        sa.select(ServiceRequest, ServiceOffer, Tenant)
+        .join(
+            ServiceOffer,
+            sa.and_(
+                ServiceOffer.id == ServiceRequest.service_id,
+                ServiceOffer.tenant_id == ServiceRequest.tenant_id,
+            ),
+        )
+        .join(Tenant, Tenant.id == ServiceRequest.tenant_id)
+        .where(ServiceRequest.enterprise_id == enterprise.id)
+        .order_by(ServiceRequest.created_at.desc())
+    )
+    return [
+        enterprises.HistoryItem(
+            tenant=tenant,
+            kind=_("Technopark service request"),
+            title=offer.name_ru,
+            date=request.created_at,
+            status=str(REQUEST_STATUS_LABELS.get(request.status, request.status)),
+            url=url_for("technoparks.request_detail", tenant=tenant.slug, request_id=request.id),
+        )
+        for request, offer, tenant in enterprises.read_across_tenants(statement).all()
+    ]
+
+
+def _register_history() -> None:
+    from ..enterprises import services as enterprises
+
+    enterprises.register_history_provider(request_history)
+
+
+_register_history()
