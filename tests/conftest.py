@@ -120,10 +120,11 @@ def _clean_database(app):
     tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(sa.text(f"DELETE FROM {table}"))
+            # DELETE costs next to nothing on the few rows a test writes, where TRUNCATE pays a fixed price
+            # per table; replica mode skips the foreign-key triggers (the owner here is a superuser).
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture(autouse=True)
