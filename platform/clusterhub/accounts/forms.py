@@ -1,11 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from .models import TenantRole
 
-LANGUAGE_CHOICES = [("", _l("As the browser says")), ("ru", "Русский"), ("en", "English")]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("As the browser says")),
+    SelectChoice("ru", "Русский"),
+    SelectChoice("en", "English"),
+]
 
 
 def role_label(role: str) -> str:
@@ -63,7 +68,7 @@ class ProfileForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in TenantRole])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in TenantRole])
     submit = SubmitField(_l("Send the invitation"))
 
 

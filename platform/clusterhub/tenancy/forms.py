@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from ..extensions import db
@@ -29,7 +30,9 @@ class TenantForm(FlaskForm):
         validators=[Optional(), Length(max=64)],
         description=_l("Leave empty to use the region's time zone."),
     )
-    default_locale = SelectField(_l("Default language"), choices=[("ru", "Русский"), ("en", "English")])
+    default_locale = SelectField(
+        _l("Default language"), choices=[SelectChoice("ru", "Русский"), SelectChoice("en", "English")]
+    )
     email = EmailField(_l("E-mail"), validators=[Optional(), Email()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     address_ru = StringField(_l("Address in Russian"), validators=[Optional(), Length(max=300)])
@@ -40,7 +43,7 @@ class TenantForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         regions = db.session.scalars(sa.select(Region).order_by(Region.name_ru)).all()
-        self.region_id.choices = [(r.id, r.name) for r in regions]
+        self.region_id.choices = [SelectChoice(r.id, r.name) for r in regions]
 
     def validate_timezone(self, field):
         if field.data:
