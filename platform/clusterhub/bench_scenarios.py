@@ -64,4 +64,22 @@ def technopark_search(app):
     ]
 
 
-SCENARIOS = [center_home, platform_home, enterprises_and_clusters, technopark_search]
+def federal_dashboard(app):
+    """The country-wide synthetic dataset (``BENCH_SCALE_FACTOR``, default 1) and the federal pages."""
+    import os
+
+    from .demo import scale
+
+    factor = float(os.environ.get("BENCH_SCALE_FACTOR", "1"))
+    sizes = scale.Sizes().scaled(factor) if factor != 1 else scale.Sizes()
+    scale.build(sizes)
+    analyst = bench_user("bench-analyst@minpromtorg.example.com", "federal_analyst")
+    district = db.session.scalar(sa.text("SELECT federal_district FROM regions WHERE tax_code = '16'"))
+    return [
+        ("/federal/ dashboard, whole country", "/federal/?period=2026", analyst),
+        ("/federal/ dashboard, one district", f"/federal/?period=2026&district={district}", analyst),
+        ("/federal/export.xlsx region comparison", "/federal/export.xlsx?period=2026", analyst),
+    ]
+
+
+SCENARIOS = [center_home, platform_home, enterprises_and_clusters, technopark_search, federal_dashboard]
