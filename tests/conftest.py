@@ -153,3 +153,4 @@ def pg_only(backend):
 
 
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
+from tests.projects_factories import *  # noqa: E402,F401,F403

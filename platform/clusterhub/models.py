@@ -2,7 +2,9 @@
 
 from .accounts import models as accounts  # noqa: F401
 from .audit import models as audit  # noqa: F401
+from .defenses import models as defenses  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
+from .projects import models as projects  # noqa: F401
 from .regions import models as regions  # noqa: F401
 from .tenancy import models as tenancy  # noqa: F401

@@ -1,0 +1,91 @@
+"""Factory fixtures for joint projects and defense rounds, built through the services."""
+
+from datetime import date
+
+import pytest
+
+from clusterhub.defenses import models as defense_models  # noqa: F401  (every model known at collection)
+from clusterhub.enterprises.services import get_or_create_by_inn
+from clusterhub.extensions import db
+from clusterhub.projects import services as projects
+from clusterhub.tenancy.scoping import tenant_scope
+
+# Valid ИНН (checksums verified by python-stdnum).
+INNS = [
+    "7707083893",
+    "1655004449",
+    "3906214945",
+    "7710030411",
+    "1101486237",
+    "7736050003",
+    "5018013000",
+    "7702070139",
+    "7728168971",
+    "7704217370",
+    "7710140679",
+    "7705042179",
+]
+
+
+@pytest.fixture
+def selection_round():
+    def make(code="pp41-2023"):
+        rounds = {r.code: r for r in projects.seed_selection_rounds()}
+        db.session.commit()
+        return rounds[code]
+
+    return make
+
+
+@pytest.fixture
+def enterprise():
+    counter = iter(range(len(INNS)))
+
+    def make(name=None):
+        n = next(counter)
+        ent, _ = get_or_create_by_inn(INNS[n], name or f"ООО Предприятие {n}")
+        db.session.commit()
+        return ent
+
+    return make
+
+
+@pytest.fixture
+def make_project(make_tenant, selection_round, enterprise):
+    """A draft project that passes every rule of the 2023 round (unless told otherwise)."""
+
+    def make(
+        tenant=None, title="Освоение производства плит МДФ", lead=None, buyer=None, complete=True, **values
+    ):
+        tenant = tenant or make_tenant("komi")
+        rnd = selection_round(values.pop("round_code", "pp41-2023"))
+        lead = lead or enterprise()
+        with tenant_scope(db.session, tenant.id):
+            project = projects.create_project(
+                rnd,
+                lead,
+                title,
+                requested_subsidy=values.pop("requested_subsidy", "40000000.00"),
+                co_financing=values.pop("co_financing", "60000000.00"),
+                **values,
+            )
+            if complete:
+                buyer_participant = projects.add_participant(project, buyer or enterprise(), "buyer")
+                projects.add_product(
+                    project,
+                    "Плита МДФ",
+                    "16.21.13.000",
+                    maker=project.participants[0],
+                    buyer=buyer_participant,
+                )
+                projects.add_cost_item(project, "equipment", "Линия прессования", "80000000.00")
+                projects.add_cost_item(project, "starter_batch", "Стартовая партия", "20000000.00")
+                projects.add_stage(project, "Монтаж линии", date(2026, 3, 1), date(2026, 9, 30))
+                projects.add_indicator(
+                    project, "output", "тыс. руб.", {(2026, 2): "15000", (2027, 1): "30000"}
+                )
+            db.session.commit()
+            project_id = project.id
+        return project_id
+
+    return make
