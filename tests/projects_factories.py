@@ -7,6 +7,7 @@ import pytest
 from clusterhub.defenses import models as defense_models  # noqa: F401  (every model known at collection)
 from clusterhub.enterprises.services import get_or_create_by_inn
 from clusterhub.extensions import db
+from clusterhub.projects import services as project_services
 from clusterhub.projects import services as projects
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -87,5 +88,55 @@ def make_project(make_tenant, selection_round, enterprise):
             db.session.commit()
             project_id = project.id
         return project_id
+
+    return make
+
+
+@pytest.fixture
+def make_defense(make_tenant, make_user, make_project, selection_round):
+    """A defense round with ``projects`` admitted projects, a chair, ``experts`` experts and a secretary.
+
+    Returns a dict of ids: round, slots, chair/secretary/experts (users) and members (panel members).
+    """
+    from clusterhub.defenses import services as defenses
+    from clusterhub.projects.models import JointProject
+
+    def make(tenant=None, projects=3, experts=3, assign="all", blind=False):
+        n_projects = projects
+        tenant = tenant or make_tenant("komi")
+        project_ids = [make_project(tenant, title=f"Проект {i}") for i in range(n_projects)]
+        chair = make_user("center_staff", tenant=tenant, name="Председатель")
+        secretary = make_user("center_staff", tenant=tenant, name="Секретарь")
+        expert_users = [make_user(name=f"Эксперт {i}") for i in range(experts)]
+        rnd = selection_round()
+        with tenant_scope(db.session, tenant.id):
+            defense = defenses.create_round(
+                rnd, 1, "Предварительная защита", blind=blind, min_experts_per_project=2
+            )
+            chair_m = defenses.add_panel_member(defense, chair, "chair", affiliation="Минпромторг")
+            defenses.add_panel_member(defense, secretary, "secretary")
+            members = [
+                defenses.add_panel_member(defense, u, "expert", affiliation="АКИТ") for u in expert_users
+            ]
+            slots = []
+            for pid in project_ids:
+                project = db.session.get(JointProject, pid)
+                project_services.change_status(project, "submitted")
+                project_services.change_status(project, "admitted")
+                slots.append(defenses.add_slot(defense, project, presenter="Докладчик"))
+            if assign == "all":
+                defenses.assign_all(defense)
+            db.session.commit()
+            return {
+                "tenant": tenant,
+                "round": defense.id,
+                "slots": [s.id for s in slots],
+                "projects": project_ids,
+                "chair": chair,
+                "chair_member": chair_m.id,
+                "secretary": secretary,
+                "experts": expert_users,
+                "members": [m.id for m in members],
+            }
 
     return make
