@@ -19,6 +19,10 @@ BLUEPRINT_MODULES = [
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
     "clusterhub.api.views",
+    "clusterhub.projects.views",
+    "clusterhub.defenses.views",
+    "clusterhub.projects.api",
+    "clusterhub.defenses.api",
 ]
 
 
