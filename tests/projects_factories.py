@@ -11,21 +11,12 @@ from clusterhub.projects import services as project_services
 from clusterhub.projects import services as projects
 from clusterhub.tenancy.scoping import tenant_scope
 
-# Valid ИНН (checksums verified by python-stdnum).
-INNS = [
-    "7707083893",
-    "1655004449",
-    "3906214945",
-    "7710030411",
-    "1101486237",
-    "7736050003",
-    "5018013000",
-    "7702070139",
-    "7728168971",
-    "7704217370",
-    "7710140679",
-    "7705042179",
-]
+
+def inn_for(n: int) -> str:
+    """A valid 10-digit ИНН (organisation) built from ``n``: the check digit per the tax service's rule."""
+    body = f"77{n:07d}"
+    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+    return body + str(sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11 % 10)
 
 
 @pytest.fixture
@@ -40,11 +31,11 @@ def selection_round():
 
 @pytest.fixture
 def enterprise():
-    counter = iter(range(len(INNS)))
+    counter = iter(range(1, 100_000))
 
     def make(name=None):
         n = next(counter)
-        ent, _ = get_or_create_by_inn(INNS[n], name or f"ООО Предприятие {n}")
+        ent, _ = get_or_create_by_inn(inn_for(n), name or f"ООО Предприятие {n}")
         db.session.commit()
         return ent
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -26,6 +26,10 @@ def font_path() -> Path:
     return SYSTEM_FONT
 
 
+def _line(pdf: FPDF, height: int, text: str) -> None:
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
 def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, role_labels: dict) -> bytes:
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(True, margin=12)
@@ -33,7 +37,7 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
     pdf.add_page()
     pdf.set_font("Body", size=14)
     rnd = content["round"]
-    pdf.multi_cell(0, 8, _("Protocol of the preliminary defense No. %(n)s", n=rnd["number"]))
+    _line(pdf, 8, _("Protocol of the preliminary defense No. %(n)s", n=rnd["number"]))
     pdf.set_font("Body", size=10)
     lines = [
         rnd["title"],
@@ -45,31 +49,29 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
     if rnd.get("location"):
         lines.append(_("Place: %(where)s", where=rnd["location"]))
     for line in lines:
-        pdf.multi_cell(0, 6, line)
+        _line(pdf, 6, line)
     pdf.ln(2)
 
     pdf.set_font("Body", size=12)
-    pdf.multi_cell(0, 7, _("Panel"))
+    _line(pdf, 7, _("Panel"))
     pdf.set_font("Body", size=10)
     for m in content["panel"]:
         attended = {True: _("present"), False: _("absent"), None: _("attendance not recorded")}[m["attended"]]
         affiliation = f", {m['affiliation']}" if m.get("affiliation") else ""
-        pdf.multi_cell(
-            0, 6, f"{m['name']} — {role_labels.get(m['role'], m['role'])}{affiliation} ({attended})"
-        )
+        _line(pdf, 6, f"{m['name']} — {role_labels.get(m['role'], m['role'])}{affiliation} ({attended})")
     pdf.ln(2)
 
     pdf.set_font("Body", size=12)
-    pdf.multi_cell(0, 7, _("Declared and detected conflicts of interest"))
+    _line(pdf, 7, _("Declared and detected conflicts of interest"))
     pdf.set_font("Body", size=10)
     if not content["conflicts"]:
-        pdf.multi_cell(0, 6, _("None."))
+        _line(pdf, 6, _("None."))
     for c in content["conflicts"]:
-        pdf.multi_cell(0, 6, f"{c['member']} — {c['project']}: {c['reason']} ({c['source']})")
+        _line(pdf, 6, f"{c['member']} — {c['project']}: {c['reason']} ({c['source']})")
     pdf.ln(2)
 
     pdf.set_font("Body", size=12)
-    pdf.multi_cell(0, 7, _("Scores and ranking"))
+    _line(pdf, 7, _("Scores and ranking"))
     pdf.set_font("Body", size=8)
     criteria = content["criteria"]
     headings = [
@@ -81,7 +83,11 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
         "σ",
         "n",
     ]
-    with pdf.table(col_widths=(6, 60, *([18] * len(criteria)), 14, 22, 10, 8), text_align="LEFT") as table:
+    with pdf.table(
+        headings_style=FontFace(emphasis=None),
+        col_widths=(6, 60, *([18] * len(criteria)), 14, 22, 10, 8),
+        text_align="LEFT",
+    ) as table:
         row = table.row()
         for heading in headings:
             row.cell(heading)
@@ -98,17 +104,17 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
     pdf.ln(3)
 
     pdf.set_font("Body", size=12)
-    pdf.multi_cell(0, 7, _("Decisions"))
+    _line(pdf, 7, _("Decisions"))
     pdf.set_font("Body", size=10)
     for p in content["projects"]:
         decision = outcome_labels.get(p["decision"], p["decision"] or "—")
         remarks = f" {p['remarks']}" if p.get("remarks") else ""
-        pdf.multi_cell(0, 6, f"{p['code']} {p['title']}: {decision}.{remarks}")
+        _line(pdf, 6, f"{p['code']} {p['title']}: {decision}.{remarks}")
     pdf.ln(3)
     signed = content.get("signed")
     if signed:
-        pdf.multi_cell(
-            0,
+        _line(
+            pdf,
             6,
             _(
                 "Signed by the chair %(name)s at %(when)s UTC.",
@@ -117,8 +123,8 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
             ),
         )
     else:
-        pdf.multi_cell(0, 6, _("Draft: not signed."))
+        _line(pdf, 6, _("Draft: not signed."))
     if content_hash:
         pdf.set_font("Body", size=8)
-        pdf.multi_cell(0, 5, _("SHA-256 of the protocol: %(hash)s", hash=content_hash))
+        _line(pdf, 5, _("SHA-256 of the protocol: %(hash)s", hash=content_hash))
     return bytes(pdf.output())
