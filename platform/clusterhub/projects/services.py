@@ -97,7 +97,7 @@ def seed_selection_rounds() -> list[SelectionRound]:
 def create_selection_round(values: dict, criteria, actor=None) -> SelectionRound:
     """A new round with its criteria ``(code, name_ru, name_en, weight[, min, max])``."""
     if not 0 < Decimal(values["max_subsidy_share"]) <= 1:
-        raise ProjectError(_("The subsidy share must be above 0 and at most 100 %."))
+        raise ProjectError(_("The subsidy share must be above 0 and at most 1 (a hundred per cent)."))
     selection_round = SelectionRound(**values)
     for position, row in enumerate(criteria):
         code, name_ru, name_en, weight, *score_range = row
