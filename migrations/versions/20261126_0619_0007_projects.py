@@ -34,6 +34,7 @@ TENANT_TABLES = (
     "defense_conflicts",
     "defense_scores",
     "defense_protocols",
+    "project_documents",
 )
 
 
@@ -392,6 +393,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_project_products_joint_project_id'), ['joint_project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_products_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('project_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('joint_project_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('storage_key', sa.String(length=300), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'joint_project_id'], ['joint_projects.tenant_id', 'joint_projects.id'], name=op.f('fk_project_documents_tenant_id_joint_project_id_joint_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_project_documents_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_project_documents_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_documents')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_project_documents_storage_key')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_project_documents_tenant_id_id'))
+    )
+    with op.batch_alter_table('project_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_documents_joint_project_id'), ['joint_project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_project_documents_tenant_id'), ['tenant_id'], unique=False)
+
     for table in TENANT_TABLES:
         rls.enable(table)
 
@@ -399,6 +422,11 @@ def upgrade():
 def downgrade():
     for table in TENANT_TABLES:
         rls.disable(table)
+    with op.batch_alter_table('project_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_documents_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_project_documents_joint_project_id'))
+
+    op.drop_table('project_documents')
     with op.batch_alter_table('project_products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_products_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_project_products_joint_project_id'))

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import CostCategory, DefenseOutcome, IndicatorKind, ParticipantRole
+from .models import CostCategory, DefenseOutcome, DocumentKind, IndicatorKind, ParticipantRole
 
 ROLE_LABELS = {
     ParticipantRole.LEAD: _l("Lead enterprise"),
@@ -116,3 +117,20 @@ class StatusForm(FlaskForm):
         _l("Outcome"), choices=[("", "—"), *OUTCOME_LABELS.items()], validators=[Optional()]
     )
     remark = TextAreaField(_l("Remark"), validators=[Optional()])
+
+
+DOCUMENT_LABELS = {
+    DocumentKind.BUSINESS_PLAN: _l("Business plan"),
+    DocumentKind.PRESENTATION: _l("Presentation"),
+    DocumentKind.COST_ESTIMATE: _l("Cost estimate"),
+    DocumentKind.OTHER: _l("Other document"),
+}
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Document"), choices=list(DOCUMENT_LABELS.items()))
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired()],
+        description=_l("PDF, docx, xlsx, pptx, odt, ods, odp, png or jpg; at most 20 MB."),
+    )

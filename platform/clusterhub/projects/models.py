@@ -143,6 +143,9 @@ class JointProject(TenantOwned, db.Model):
     status_changes: Mapped[list["ProjectStatusChange"]] = relationship(
         order_by="ProjectStatusChange.id", cascade="all, delete-orphan"
     )
+    documents: Mapped[list["ProjectDocument"]] = relationship(
+        order_by="ProjectDocument.id", cascade="all, delete-orphan"
+    )
 
     @property
     def total_cost(self) -> int:
@@ -265,3 +268,27 @@ class ProjectStatusChange(TenantOwned, db.Model):
     remark: Mapped[str | None] = mapped_column(sa.Text)
 
     actor = relationship("User")
+
+
+class DocumentKind(enum.StrEnum):
+    BUSINESS_PLAN = "business_plan"
+    PRESENTATION = "presentation"
+    COST_ESTIMATE = "cost_estimate"
+    OTHER = "other"
+
+
+class ProjectDocument(TenantOwned, db.Model):
+    """An uploaded file of the dossier; the bytes live in the storage under ``storage_key``."""
+
+    __tablename__ = "project_documents"
+    __tenant_table_args__ = (tenant_fk("joint_project_id", "joint_projects"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    joint_project_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    storage_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

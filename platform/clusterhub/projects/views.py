@@ -3,27 +3,29 @@
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ..accounts.authz import login_required, register_permissions, requires
+from ..accounts.authz import can, login_required, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_tenant_item
 from ..core.pagination import paginate
 from ..enterprises.services import EnterpriseError, get_or_create_by_inn
 from ..extensions import db
-from . import services
+from . import documents, services
 from .forms import (
     CATEGORY_LABELS,
+    DOCUMENT_LABELS,
     INDICATOR_LABELS,
     OUTCOME_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     CostForm,
+    DocumentForm,
     IndicatorForm,
     ParticipantForm,
     ProductForm,
@@ -31,7 +33,15 @@ from .forms import (
     StageForm,
     StatusForm,
 )
-from .models import CostItem, JointProject, PlanStage, ProjectParticipant, ProjectProduct, TargetIndicator
+from .models import (
+    CostItem,
+    JointProject,
+    PlanStage,
+    ProjectDocument,
+    ProjectParticipant,
+    ProjectProduct,
+    TargetIndicator,
+)
 
 VIEW_PROJECTS = "projects.view"
 MANAGE_PROJECTS = "projects.manage"
@@ -50,6 +60,7 @@ LABELS = {
     "role": ROLE_LABELS,
     "category": CATEGORY_LABELS,
     "indicator": INDICATOR_LABELS,
+    "document": DOCUMENT_LABELS,
 }
 
 
@@ -122,6 +133,7 @@ def _forms(project):
         "stage_form": StageForm(prefix="stage"),
         "indicator_form": IndicatorForm(prefix="indicator"),
         "status_form": status,
+        "document_form": DocumentForm(prefix="document"),
         "confirm_form": ConfirmForm(),
     }
 
@@ -265,6 +277,67 @@ def change_status(joint_project_id):
     else:
         flash(_("This status change is not possible."), "danger")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
+
+
+# --- documents -------------------------------------------------------------------------------------------
+
+
+@bp.route("/<tenant>/projects/<int:joint_project_id>/documents", methods=["POST"])
+@requires(MANAGE_PROJECTS)
+def upload(joint_project_id):
+    project = _project_or_404(joint_project_id)
+    form = DocumentForm(prefix="document")
+    if not form.validate_on_submit():
+        flash(_("Choose a file to upload."), "danger")
+    else:
+        try:
+            documents.add_document(
+                project, form.kind.data, form.file.data.stream, form.file.data.filename, actor=current_user
+            )
+        except services.ProjectError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The document has been uploaded."), "success")
+    return redirect(url_for("projects.detail", joint_project_id=project.id))
+
+
+def _document_or_404(document_id) -> ProjectDocument:
+    document = db.session.scalar(sa.select(ProjectDocument).where(ProjectDocument.id == document_id))
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.route("/<tenant>/projects/documents/<int:project_document_id>")
+@login_required
+def download(project_document_id):
+    """Served through the app (never a public URL) to staff, participants' representatives and the
+    panel members who review the project."""
+    document = _document_or_404(project_document_id)
+    project = _project_or_404(document.joint_project_id)
+    if not documents.may_download(current_user, project, staff=can(VIEW_PROJECTS)):
+        abort(404)
+    return send_file(
+        documents.open_document(document),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+
+
+@bp.route("/<tenant>/projects/documents/<int:project_document_id>/remove", methods=["POST"])
+@requires(MANAGE_PROJECTS)
+def remove_document(project_document_id):
+    document = _document_or_404(project_document_id)
+    project_id = document.joint_project_id
+    if ConfirmForm().validate_on_submit():
+        documents.remove_document(document, actor=current_user)
+        db.session.commit()
+        flash(_("Removed."), "success")
+    return redirect(url_for("projects.detail", joint_project_id=project_id))
 
 
 # --- the enterprise's view -----------------------------------------------------------------------------
