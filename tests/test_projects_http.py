@@ -113,6 +113,7 @@ def test_a_representative_sees_status_and_remarks_of_their_projects_only(
         )
         db.session.commit()
     login(rep)
+    assert "/komi/my-projects/" in client.get("/komi/").get_data(as_text=True)
     listing = client.get("/komi/my-projects/").get_data(as_text=True)
     assert "Освоение производства плит МДФ" in listing and "Чужой проект" not in listing
     page = client.get(f"/komi/my-projects/{mine}").get_data(as_text=True)
