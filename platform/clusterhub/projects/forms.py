@@ -72,6 +72,19 @@ class ProjectForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+class ProjectEditForm(FlaskForm):
+    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)])
+    summary_ru = TextAreaField(_l("Summary (Russian)"), validators=[Optional()])
+    summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional()])
+    requested_subsidy = DecimalField(
+        _l("Requested subsidy, ₽"), places=2, validators=[InputRequired(), NumberRange(min=0)]
+    )
+    co_financing = DecimalField(
+        _l("Own and co-financing, ₽"), places=2, validators=[InputRequired(), NumberRange(min=0)]
+    )
+
+
 class ParticipantForm(FlaskForm):
     inn = StringField(_l("ИНН"), validators=[DataRequired(), Length(max=12)])
     name = StringField(_l("Name (if new to ClusterHub)"), validators=[Optional(), Length(max=500)])

@@ -30,6 +30,7 @@ from .forms import (
     IndicatorForm,
     ParticipantForm,
     ProductForm,
+    ProjectEditForm,
     ProjectForm,
     StageForm,
     StatusForm,
@@ -130,6 +131,46 @@ def new():
             return redirect(url_for("projects.detail", joint_project_id=project.id))
     db.session.commit()  # default rounds seeded on first use
     return render_template("projects/form.html", form=form)
+
+
+@bp.route("/<tenant>/projects/<int:joint_project_id>/edit", methods=["GET", "POST"])
+@requires(MANAGE_PROJECTS)
+def edit(joint_project_id):
+    project = _project_or_404(joint_project_id)
+    if project.status != "draft":
+        flash(_("Only a draft can be edited."), "warning")
+        return redirect(url_for("projects.detail", joint_project_id=project.id))
+    form = ProjectEditForm(
+        obj=project,
+        data=None
+        if request.method == "POST"
+        else {
+            "requested_subsidy": Decimal(project.requested_subsidy) / 100,
+            "co_financing": Decimal(project.co_financing) / 100,
+        },
+    )
+    if form.validate_on_submit():
+        try:
+            services.update_project(
+                project,
+                {
+                    "title_ru": form.title_ru.data,
+                    "title_en": form.title_en.data or None,
+                    "summary_ru": form.summary_ru.data or None,
+                    "summary_en": form.summary_en.data or None,
+                    "requested_subsidy": form.requested_subsidy.data,
+                    "co_financing": form.co_financing.data,
+                },
+                actor=current_user,
+            )
+        except services.ProjectError as error:
+            db.session.rollback()
+            form.title_ru.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("projects.detail", joint_project_id=project.id))
+    return render_template("projects/edit.html", form=form, project=project)
 
 
 def _forms(project):
