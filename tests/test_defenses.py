@@ -248,3 +248,17 @@ def test_conflicted_scores_never_count(make_defense):
         result = services.round_data(rnd.id)["results"][0]
         assert result.count == 2  # chair (10) and expert 0 (0); expert 1 excluded
         assert str(result.score) == "50.00"
+
+
+def test_a_new_panel_member_is_told_by_mail_in_their_language(make_defense, make_user):
+    from clusterhub.outbox.models import OutboxMessage
+
+    d = make_defense(projects=1, experts=0)
+    english = make_user(name="Jane Expert", locale="en")
+    with tenant_scope(db.session, d["tenant"].id):
+        rnd = _get(DefenseRound, d["round"])
+        services.add_panel_member(rnd, english, "expert")
+        db.session.commit()
+        mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == english.email))
+    assert mail.subject == "You are on the panel of a preliminary defense"
+    assert f"/komi/defenses/{d['round']}" in mail.body_text and "Jane Expert" in mail.body_text

@@ -87,11 +87,20 @@ def test_staff_create_a_dossier_fill_it_and_submit_it(client, login, make_tenant
     assert client.get(f"{base}/edit").status_code == 200
     edited = client.post(
         f"{base}/edit",
-        data={"title_ru": "Плиты МДФ: второй этап", "requested_subsidy": "45000000", "co_financing": "55000000"},
+        data={
+            "title_ru": "Плиты МДФ: второй этап",
+            "requested_subsidy": "45000000",
+            "co_financing": "55000000",
+        },
     )
     assert edited.status_code == 302
     page = client.get(base).get_data(as_text=True)
-    assert "Плиты МДФ: второй этап" in page and "Пресс" in page and "16.21.13.000" in page and page.count("text-bg-success") >= 5
+    assert (
+        "Плиты МДФ: второй этап" in page
+        and "Пресс" in page
+        and "16.21.13.000" in page
+        and page.count("text-bg-success") >= 5
+    )
     assert client.post(f"{base}/status", data={"status-to_status": "submitted"}).status_code == 302
     assert client.post(f"{base}/status", data={"status-to_status": "granted"}).status_code == 302  # refused
     with tenant_scope(db.session, komi.id):

@@ -129,8 +129,32 @@ def add_panel_member(
     defense_round.panel.append(member)
     db.session.flush()
     record("defense.panel_added", defense_round, actor=actor, after={"user": user.email, "role": role})
+    _tell_panel_member(defense_round, user, role)
     detect_conflicts(defense_round)
     return member
+
+
+def _tell_panel_member(defense_round: DefenseRound, user, role: str) -> None:
+    """Queue an e-mail (sent by the outbox worker after the commit) with the link to the round."""
+    from flask import current_app
+
+    from ..outbox.services import enqueue_template
+    from .forms import PANEL_ROLE_LABELS
+
+    tenant = db.session.get(Tenant, defense_round.tenant_id)
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    enqueue_template(
+        user.email,
+        "defense_panel_added",
+        user.locale or tenant.default_locale,
+        tenant_slug=tenant.slug,
+        name=user.full_name,
+        tenant=tenant,
+        round_title=defense_round.title,
+        role=PANEL_ROLE_LABELS[role],
+        held_on=defense_round.held_on.strftime("%d.%m.%Y") if defense_round.held_on else None,
+        link=f"{base}/{tenant.slug}/defenses/{defense_round.id}",
+    )
 
 
 def add_slot(
