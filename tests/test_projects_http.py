@@ -160,3 +160,28 @@ def test_the_projects_api_for_staff(client, make_tenant, make_user, make_project
         ).status_code
         == 403
     )
+
+
+def test_a_platform_admin_adds_a_selection_round_without_code(client, login, make_user, make_tenant):
+    make_tenant("komi")
+    login(make_user("platform_admin"))
+    assert client.get("/admin/selection-rounds/").status_code == 200
+    data = {
+        "code": "pp41-2027",
+        "year": "2027",
+        "legal_edition": "ПП РФ № 41 в ред. 2027",
+        "applicant_cap": "100000000",
+        "max_subsidy_share": "0.4",
+        "min_participants": "3",
+        "criteria": "a; Импортозамещение; Import substitution; 0,6; 0; 10\nb; Кооперация; Cooperation; 0.4; 1; 5",
+    }
+    bad = client.post("/admin/selection-rounds/", data={**data, "criteria": "a; только имя"})
+    assert bad.status_code == 200
+    assert client.post("/admin/selection-rounds/", data=data).status_code == 302
+    from clusterhub.projects.models import SelectionRound
+
+    created = db.session.scalar(sa.select(SelectionRound).where(SelectionRound.code == "pp41-2027"))
+    assert created.applicant_cap == 100_000_000_00 and [c.max_score for c in created.criteria] == [10, 5]
+    client.post("/logout")
+    login(make_user("center_admin", tenant=make_tenant("komi")))
+    assert client.get("/admin/selection-rounds/").status_code == 403

@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -70,6 +71,36 @@ class ProjectForm(FlaskForm):
         _l("Own and co-financing, ₽"), places=2, validators=[InputRequired(), NumberRange(min=0)]
     )
     submit = SubmitField(_l("Save"))
+
+
+class SelectionRoundForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)], description="pp41-2027")
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2015, max=2100)])
+    legal_edition = StringField(
+        _l("Legal edition"),
+        validators=[DataRequired(), Length(max=200)],
+        description="ПП РФ № 41 от 28.01.2016 в ред. 2023",
+    )
+    applicant_cap = DecimalField(
+        _l("Cap per applicant, ₽"), places=2, validators=[InputRequired(), NumberRange(min=0)]
+    )
+    max_subsidy_share = DecimalField(
+        _l("Maximum subsidy share of eligible costs"),
+        places=4,
+        validators=[InputRequired(), NumberRange(min=0.0001, max=1)],
+        description=_l("0.5 means 50 per cent."),
+    )
+    min_participants = IntegerField(
+        _l("Minimum number of participants"), default=2, validators=[NumberRange(min=1, max=100)]
+    )
+    deadline = DateField(_l("Deadline for applications"), validators=[Optional()])
+    criteria = TextAreaField(
+        _l("Criteria"),
+        validators=[DataRequired()],
+        description=_l(
+            "One per line: code; name in Russian; name in English; weight; lowest score; highest score"
+        ),
+    )
 
 
 class ProjectEditForm(FlaskForm):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.authz import can, login_required, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
-from ..core.menu import add_center_home_block, add_tenant_item
+from ..core.menu import add_center_home_block, add_global_item, add_tenant_item
 from ..core.pagination import paginate
 from ..enterprises.services import EnterpriseError, get_or_create_by_inn
 from ..extensions import db
@@ -32,6 +32,7 @@ from .forms import (
     ProductForm,
     ProjectEditForm,
     ProjectForm,
+    SelectionRoundForm,
     StageForm,
     StatusForm,
 )
@@ -52,9 +53,13 @@ register_permissions(TenantRole.CENTER_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS})
 register_permissions(TenantRole.CENTER_STAFF, {VIEW_PROJECTS, MANAGE_PROJECTS})
 register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS})
 register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_PROJECTS})  # read-only
+# Selection rounds are federal and shared by every center: only platform administrators change them.
+MANAGE_SELECTION_ROUNDS = "projects.manage_selection_rounds"
+register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_SELECTION_ROUNDS})
 
 bp = Blueprint("projects", __name__, template_folder="templates")
 add_tenant_item(_l("Projects"), "projects.index", VIEW_PROJECTS)
+add_global_item(_l("Selection rounds"), "projects.selection_rounds", MANAGE_SELECTION_ROUNDS)
 
 
 def _my_projects_block(tenant) -> Markup:
@@ -415,3 +420,65 @@ def my_project(joint_project_id):
     return render_template(
         "projects/my_project.html", project=project, checks=services.rule_checks(project), labels=LABELS
     )
+
+
+# --- selection rounds (platform) --------------------------------------------------------------------------
+
+
+def _parse_criteria(text: str) -> list[tuple]:
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";")]
+        if len(parts) != 6 or not all(parts):
+            raise services.ProjectError(
+                _(
+                    "Each criterion line needs six parts separated by “;”: code, names, weight, lowest, highest."
+                )
+            )
+        code, name_ru, name_en, weight, low, high = parts
+        try:
+            rows.append((code, name_ru, name_en, Decimal(weight.replace(",", ".")), int(low), int(high)))
+        except (ArithmeticError, ValueError) as exc:
+            raise services.ProjectError(
+                _("The weight is a number and the scores are whole numbers.")
+            ) from exc
+    if not rows:
+        raise services.ProjectError(_("Give at least one criterion."))
+    return rows
+
+
+@bp.route("/admin/selection-rounds/", methods=["GET", "POST"])
+@requires(MANAGE_SELECTION_ROUNDS)
+def selection_rounds():
+    """The rounds of the federal selection and their rules; a new round is data, not code."""
+    form = SelectionRoundForm()
+    if form.validate_on_submit():
+        try:
+            criteria = _parse_criteria(form.criteria.data)
+            if any(r.code == form.code.data.strip() for r in services.selection_rounds()):
+                raise services.ProjectError(_("A round with this code exists."))
+            services.create_selection_round(
+                {
+                    "code": form.code.data.strip(),
+                    "year": form.year.data,
+                    "legal_edition": form.legal_edition.data.strip(),
+                    "applicant_cap": int(form.applicant_cap.data * 100),
+                    "max_subsidy_share": form.max_subsidy_share.data,
+                    "min_participants": form.min_participants.data,
+                    "deadline": form.deadline.data,
+                },
+                criteria,
+                actor=current_user,
+            )
+        except services.ProjectError as error:
+            db.session.rollback()
+            form.criteria.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The selection round has been created."), "success")
+            return redirect(url_for("projects.selection_rounds"))
+    rounds = services.selection_rounds() or services.seed_selection_rounds()
+    db.session.commit()
+    return render_template("projects/selection_rounds.html", rounds=rounds, form=form)
