@@ -262,3 +262,32 @@ def test_a_new_panel_member_is_told_by_mail_in_their_language(make_defense, make
         mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == english.email))
     assert mail.subject == "You are on the panel of a preliminary defense"
     assert f"/komi/defenses/{d['round']}" in mail.body_text and "Jane Expert" in mail.body_text
+
+
+def test_panel_and_programme_change_only_while_scoring_is_open(make_defense):
+    d = make_defense(projects=2, experts=2)
+    with tenant_scope(db.session, d["tenant"].id):
+        rnd = _get(DefenseRound, d["round"])
+        _score_all(d)
+        member, slot = _get(PanelMember, d["members"][0]), _get(DefenseSlot, d["slots"][1])
+        services.remove_panel_member(member)
+        services.remove_slot(slot)
+        db.session.commit()
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Score).where(Score.panel_member_id == d["members"][0])
+            )
+            == 0
+        )
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Assignment)
+                .where(Assignment.defense_slot_id == d["slots"][1])
+            )
+            == 0
+        )
+        assert [s.id for s in rnd.slots] == [d["slots"][0]]
+        services.close_round(rnd)
+        with pytest.raises(DefenseError):
+            services.remove_panel_member(_get(PanelMember, d["members"][1]))

@@ -181,6 +181,37 @@ def add_slot(
     return slot
 
 
+def remove_panel_member(member: PanelMember, *, actor=None) -> None:
+    """Take someone off the panel while scoring is open; their assignments, conflicts and scores go too."""
+    defense_round = db.session.get(DefenseRound, member.defense_round_id)
+    _refuse_if_signed(defense_round, actor, "remove_panel_member")
+    if defense_round.status != RoundStatus.OPEN:
+        raise DefenseError(_("The panel can change only while scoring is open."))
+    record(
+        "defense.panel_removed",
+        defense_round,
+        actor=actor,
+        before={"user_id": member.user_id, "role": member.role},
+    )
+    for model in (Score, Conflict, Assignment):
+        db.session.execute(sa.delete(model).where(model.panel_member_id == member.id))
+    defense_round.panel.remove(member)
+    db.session.flush()
+
+
+def remove_slot(slot: DefenseSlot, *, actor=None) -> None:
+    """Take a project off the programme while scoring is open, with its assignments, conflicts and scores."""
+    defense_round = db.session.get(DefenseRound, slot.defense_round_id)
+    _refuse_if_signed(defense_round, actor, "remove_slot")
+    if defense_round.status != RoundStatus.OPEN:
+        raise DefenseError(_("The programme can change only while scoring is open."))
+    record("defense.slot_removed", defense_round, actor=actor, before={"project": slot.joint_project_id})
+    for model in (Score, Conflict, Assignment):
+        db.session.execute(sa.delete(model).where(model.defense_slot_id == slot.id))
+    defense_round.slots.remove(slot)
+    db.session.flush()
+
+
 def set_attendance(member: PanelMember, attended: bool, *, actor=None) -> None:
     defense_round = db.session.get(DefenseRound, member.defense_round_id)
     _refuse_if_signed(defense_round, actor, "set_attendance")

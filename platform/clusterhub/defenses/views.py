@@ -270,6 +270,46 @@ def assign(defense_slot_id, panel_member_id):
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 
+@bp.route("/<tenant>/defenses/panel/<int:panel_member_id>/remove", methods=["POST"])
+@requires(MANAGE_DEFENSES)
+def remove_panel_member(panel_member_id):
+    member = db.session.scalar(sa.select(PanelMember).where(PanelMember.id == panel_member_id))
+    if member is None:
+        abort(404)
+    round_id = member.defense_round_id
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.remove_panel_member(member, actor=current_user)
+        except services.RoundLocked as error:
+            _locked(error)
+        except services.DefenseError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Removed from the panel."), "success")
+    return redirect(url_for("defenses.round_page", defense_round_id=round_id))
+
+
+@bp.route("/<tenant>/defenses/slots/<int:defense_slot_id>/remove", methods=["POST"])
+@requires(MANAGE_DEFENSES)
+def remove_slot(defense_slot_id):
+    slot = _slot_or_404(defense_slot_id)
+    round_id = slot.defense_round_id
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.remove_slot(slot, actor=current_user)
+        except services.RoundLocked as error:
+            _locked(error)
+        except services.DefenseError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Removed from the programme."), "success")
+    return redirect(url_for("defenses.round_page", defense_round_id=round_id))
+
+
 @bp.route("/<tenant>/defenses/panel/<int:panel_member_id>/attendance", methods=["POST"])
 @requires(PANEL_WORK)
 def attendance(panel_member_id):
