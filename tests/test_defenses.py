@@ -291,3 +291,45 @@ def test_panel_and_programme_change_only_while_scoring_is_open(make_defense):
         services.close_round(rnd)
         with pytest.raises(DefenseError):
             services.remove_panel_member(_get(PanelMember, d["members"][1]))
+
+
+def test_two_simultaneous_signatures_make_one_protocol(app, make_defense, pg_only):
+    import threading
+
+    from clusterhub.defenses.models import Protocol
+
+    d = make_defense(projects=1, experts=1)
+    with tenant_scope(db.session, d["tenant"].id):
+        rnd = _get(DefenseRound, d["round"])
+        _score_all(d)
+        services.close_round(rnd)
+        services.record_decision(rnd.slots[0], "recommended", "")
+        db.session.commit()
+    tenant_id, round_id, chair_id = d["tenant"].id, d["round"], d["chair"].id
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def sign():
+        from clusterhub.accounts.models import User
+
+        with app.app_context():
+            with tenant_scope(db.session, tenant_id):
+                chair = db.session.get(User, chair_id)
+                defense_round = _get(DefenseRound, round_id)
+                barrier.wait()
+                try:
+                    services.sign_protocol(defense_round, actor=chair)
+                    db.session.commit()
+                    outcomes.append("signed")
+                except RoundLocked:
+                    db.session.commit()
+                    outcomes.append("refused")
+            db.session.remove()
+
+    threads = [threading.Thread(target=sign) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "signed"]
+    with tenant_scope(db.session, tenant_id):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Protocol)) == 1

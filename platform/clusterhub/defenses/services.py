@@ -103,6 +103,20 @@ def create_round(
     return defense_round
 
 
+def _lock(defense_round: DefenseRound, *, exclusive: bool) -> DefenseRound:
+    """Re-read the round's status under a row lock (PostgreSQL; SQLite serialises writers anyway).
+
+    Scoring, declining and decisions take a shared lock; closing, reopening and signing an exclusive one,
+    so a score can never land after the scoring was closed or a decision after the protocol was signed.
+    """
+    return db.session.scalar(
+        sa.select(DefenseRound)
+        .where(DefenseRound.id == defense_round.id)
+        .with_for_update(read=not exclusive)
+        .execution_options(populate_existing=True)
+    )
+
+
 def _refuse_if_signed(defense_round: DefenseRound, actor, action: str) -> None:
     if defense_round.status == RoundStatus.SIGNED:
         record("defense.change_refused", defense_round, actor=actor, after={"attempted": action})
@@ -469,7 +483,7 @@ def _clean_value(raw, criterion: DefenseCriterion) -> Decimal:
 def score_project(slot: DefenseSlot, member: PanelMember, values: dict, *, actor=None) -> list[Score]:
     """Record the member's scores for a project: ``{criterion_id: (value, comment)}``; a value of ``None``
     clears that criterion. Only an assigned, non-conflicted member scores, only while the round is open."""
-    defense_round = db.session.get(DefenseRound, slot.defense_round_id)
+    defense_round = _lock(db.session.get(DefenseRound, slot.defense_round_id), exclusive=False)
     _refuse_if_signed(defense_round, actor, "score")
     if defense_round.status != RoundStatus.OPEN:
         raise DefenseError(_("Scoring is closed for this round."))
@@ -646,6 +660,7 @@ def CriterionSpecFrom(c: DefenseCriterion) -> arithmetic.CriterionSpec:  # noqa:
 
 def close_round(defense_round: DefenseRound, *, actor=None) -> None:
     """End scoring: results become visible to the panel and the chair records decisions."""
+    defense_round = _lock(defense_round, exclusive=True)
     _refuse_if_signed(defense_round, actor, "close")
     if defense_round.status != RoundStatus.OPEN:
         raise DefenseError(_("The round is already closed."))
@@ -656,6 +671,7 @@ def close_round(defense_round: DefenseRound, *, actor=None) -> None:
 
 
 def reopen_round(defense_round: DefenseRound, *, actor=None) -> None:
+    defense_round = _lock(defense_round, exclusive=True)
     _refuse_if_signed(defense_round, actor, "reopen")
     if defense_round.status != RoundStatus.CLOSED:
         raise DefenseError(_("Only a closed round can be reopened."))
@@ -667,7 +683,7 @@ def reopen_round(defense_round: DefenseRound, *, actor=None) -> None:
 
 def record_decision(slot: DefenseSlot, outcome: str, remarks: str | None, *, actor=None) -> None:
     """The chair's decision on a project, which also sets the project's status ("defended", with outcome)."""
-    defense_round = db.session.get(DefenseRound, slot.defense_round_id)
+    defense_round = _lock(db.session.get(DefenseRound, slot.defense_round_id), exclusive=False)
     _refuse_if_signed(defense_round, actor, "decision")
     if defense_round.status != RoundStatus.CLOSED:
         raise DefenseError(_("Close the scoring before recording decisions."))
@@ -777,6 +793,7 @@ def content_hash(content: dict) -> str:
 
 def sign_protocol(defense_round: DefenseRound, *, actor) -> Protocol:
     """The chair signs: the protocol is frozen with its SHA-256 and the round can no longer change."""
+    defense_round = _lock(defense_round, exclusive=True)
     _refuse_if_signed(defense_round, actor, "sign")
     if not is_chair(defense_round, actor):
         raise DefenseError(_("Only the chair signs the protocol."))
