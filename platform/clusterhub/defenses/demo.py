@@ -222,5 +222,5 @@ def build(
 def _assigned(slot, member) -> bool:
     return any(
         a.defense_slot_id == slot.id and a.panel_member_id == member.id
-        for a in services._assignments(slot.defense_round_id)
+        for a in services.assignments_in(slot.defense_round_id)
     )

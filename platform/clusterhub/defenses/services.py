@@ -237,7 +237,8 @@ def set_attendance(member: PanelMember, attended: bool, *, actor=None) -> None:
 # --- conflicts of interest ---------------------------------------------------------------------------
 
 
-def _conflicts(defense_round_id) -> dict:
+def conflicts_in(defense_round_id) -> dict:
+    """The round's conflicts of interest keyed by (slot id, panel member id)."""
     rows = db.session.scalars(
         sa.select(Conflict)
         .join(DefenseSlot, DefenseSlot.id == Conflict.defense_slot_id)
@@ -249,7 +250,7 @@ def _conflicts(defense_round_id) -> dict:
 def detect_conflicts(defense_round: DefenseRound) -> list[Conflict]:
     """Record a conflict wherever a panel member represents an enterprise taking part in a project, or one
     sharing a cluster with a participant. Idempotent; declared conflicts are kept as they are."""
-    existing = _conflicts(defense_round.id)
+    existing = conflicts_in(defense_round.id)
     participants = {}
     for slot in defense_round.slots:
         ids = set(
@@ -303,7 +304,7 @@ def declare_conflict(slot: DefenseSlot, member: PanelMember, reason: str, *, act
     _refuse_if_signed(defense_round, actor, "declare_conflict")
     if not (reason or "").strip():
         raise DefenseError(_("Say what the conflict of interest is."))
-    if (slot.id, member.id) in _conflicts(defense_round.id):
+    if (slot.id, member.id) in conflicts_in(defense_round.id):
         raise DefenseError(_("A conflict of interest is already recorded for this project."))
     conflict = Conflict(
         defense_slot_id=slot.id,
@@ -373,7 +374,8 @@ def assign_all(defense_round: DefenseRound, *, actor=None) -> int:
     return count
 
 
-def _assignments(defense_round_id) -> list[Assignment]:
+def assignments_in(defense_round_id) -> list[Assignment]:
+    """Every assignment of the round, declined ones included."""
     return list(
         db.session.scalars(
             sa.select(Assignment)
@@ -385,8 +387,8 @@ def _assignments(defense_round_id) -> list[Assignment]:
 
 def propose(defense_round: DefenseRound, per_project: int | None = None) -> Proposal:
     """A balanced proposal keeping current assignments; conflicts and declined pairs are excluded."""
-    assignments = _assignments(defense_round.id)
-    excluded = set(_conflicts(defense_round.id))
+    assignments = assignments_in(defense_round.id)
+    excluded = set(conflicts_in(defense_round.id))
     excluded |= {(a.defense_slot_id, a.panel_member_id) for a in assignments if a.declined_at}
     existing = {}
     for a in assignments:
@@ -555,12 +557,12 @@ def progress(defense_round: DefenseRound) -> list[dict]:
         .group_by(Score.defense_slot_id, Score.panel_member_id)
     ):
         counts[(slot_id, member_id)] = n
-    conflicts = _conflicts(defense_round.id)
+    conflicts = conflicts_in(defense_round.id)
     slots = {s.id: s for s in defense_round.slots}
     members = {m.id: m for m in defense_round.panel}
     total = len(defense_round.criteria)
     rows = []
-    for a in sorted(_assignments(defense_round.id), key=lambda a: (a.defense_slot_id, a.panel_member_id)):
+    for a in sorted(assignments_in(defense_round.id), key=lambda a: (a.defense_slot_id, a.panel_member_id)):
         if a.declined_at or (a.defense_slot_id, a.panel_member_id) in conflicts:
             continue
         done = counts.get((a.defense_slot_id, a.panel_member_id), 0)

@@ -133,14 +133,14 @@ def round_page(defense_round_id):
             )
             if p.id not in scheduled
         ]
-        assignments = services._assignments(defense_round.id)
+        assignments = services.assignments_in(defense_round.id)
         context = {
             "panel_form": PanelForm(prefix="panel"),
             "slot_form": slot_form,
             "progress": services.progress(defense_round),
             "proposal": services.propose(defense_round),
             "assignments": {(a.defense_slot_id, a.panel_member_id): a for a in assignments},
-            "conflicts": services._conflicts(defense_round.id),
+            "conflicts": services.conflicts_in(defense_round.id),
         }
     return render_template(
         "defenses/round.html",
