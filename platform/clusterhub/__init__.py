@@ -28,6 +28,10 @@ BLUEPRINT_MODULES = [
     "clusterhub.billing.views",
     "clusterhub.billing.providers.stripe.views",
     "clusterhub.billing.providers.invoice.views",
+    "clusterhub.projects.views",
+    "clusterhub.defenses.views",
+    "clusterhub.projects.api",
+    "clusterhub.defenses.api",
 ]
 
 

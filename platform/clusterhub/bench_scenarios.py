@@ -82,4 +82,19 @@ def federal_dashboard(app):
     ]
 
 
-SCENARIOS = [center_home, platform_home, enterprises_and_clusters, technopark_search, federal_dashboard]
+def defense_protocol_verification(app):
+    """A signed round of 10 projects × 7 experts × 6 criteria; the public hash check is a cross-tenant read."""
+    from .defenses.bench import build
+
+    data = build("komi", sign=True)
+    return [("/verify/protocol/<hash> (10×7×6 round)", f"/verify/protocol/{data['hash']}")]
+
+
+SCENARIOS = [
+    center_home,
+    platform_home,
+    enterprises_and_clusters,
+    technopark_search,
+    defense_protocol_verification,
+    federal_dashboard,  # last: it adds the country-wide dataset to whatever the others built
+]

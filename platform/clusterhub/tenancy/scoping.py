@@ -86,6 +86,10 @@ def _apply_to_transaction(db_session: Session) -> None:
             # which resets these transaction-local settings anyway.
             if getattr(exc.orig, "sqlstate", None) != "25P02":
                 raise
+        except sa.exc.PendingRollbackError:
+            # A flush failed inside the scope (e.g. a composite tenant foreign key refused a row): the
+            # session already rolled the transaction back, so there is nothing to re-set.
+            pass
 
 
 def _set_pg_scope(connection, db_session: Session) -> None:

@@ -1,0 +1,112 @@
+"""Dossier documents: type and size limits on upload, per-tenant storage keys, and who may download."""
+
+import io
+import secrets
+from pathlib import PurePosixPath
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..audit.services import record
+from ..extensions import db
+from ..tenancy.models import Tenant
+from .models import DocumentKind, JointProject, ProjectDocument
+from .services import ProjectError, represents_participant
+
+MAX_BYTES = 20 * 1024 * 1024
+# extension -> (content type, how the file must begin)
+ALLOWED = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
+    ".odp": ("application/vnd.oasis.opendocument.presentation", (b"PK\x03\x04",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+
+
+def _storage():
+    return current_app.extensions["storage"]
+
+
+def add_document(project: JointProject, kind: str, fileobj, filename: str, *, actor=None) -> ProjectDocument:
+    """Store an upload after checking its kind, extension, leading bytes and size (the declared content
+    type is ignored: the extension decides it, and the first bytes must match)."""
+    if kind not in set(DocumentKind):
+        raise ProjectError(_("Choose the kind of document."))
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    extension = PurePosixPath(name).suffix.lower()
+    if extension not in ALLOWED:
+        raise ProjectError(
+            _("Upload a PDF, an office document (docx, xlsx, pptx, odt, ods, odp) or an image.")
+        )
+    data = fileobj.read(MAX_BYTES + 1)
+    if not data:
+        raise ProjectError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise ProjectError(_("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)))
+    content_type, signatures = ALLOWED[extension]
+    if not data.startswith(signatures):
+        raise ProjectError(_("The file's content does not match its extension."))
+    tenant = db.session.get(Tenant, project.tenant_id)
+    key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{extension}"
+    _storage().save(key, io.BytesIO(data), content_type)
+    document = ProjectDocument(
+        kind=kind,
+        filename=name[:200],
+        content_type=content_type,
+        size=len(data),
+        storage_key=key,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    project.documents.append(document)
+    db.session.flush()
+    record(
+        "project.document_added", project, actor=actor, after={"filename": document.filename, "kind": kind}
+    )
+    return document
+
+
+def remove_document(document: ProjectDocument, *, actor=None) -> None:
+    record("project.document_removed", document, actor=actor, before={"filename": document.filename})
+    key = document.storage_key
+    db.session.delete(document)
+    db.session.flush()
+    _storage().delete(key)
+
+
+def may_download(user, project: JointProject, staff: bool) -> bool:
+    """Staff of the center, representatives of a participant, and panel members of a defense where the
+    project is on the programme without a conflict of interest."""
+    if staff or represents_participant(user, project):
+        return True
+    from ..defenses.models import Conflict, DefenseSlot, PanelMember
+
+    slots = sa.select(DefenseSlot.id, DefenseSlot.defense_round_id).where(
+        DefenseSlot.joint_project_id == project.id
+    )
+    for slot_id, round_id in db.session.execute(slots).all():
+        member_id = db.session.scalar(
+            sa.select(PanelMember.id).where(
+                PanelMember.defense_round_id == round_id, PanelMember.user_id == user.id
+            )
+        )
+        if member_id is None:
+            continue
+        conflicted = db.session.scalar(
+            sa.select(Conflict.id).where(
+                Conflict.defense_slot_id == slot_id, Conflict.panel_member_id == member_id
+            )
+        )
+        if conflicted is None:
+            return True
+    return False
+
+
+def open_document(document: ProjectDocument):
+    return _storage().open(document.storage_key)
