@@ -150,3 +150,4 @@ def pg_only(backend):
 
 
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
+from tests.events_factories import *  # noqa: E402,F401,F403

@@ -19,6 +19,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
     "clusterhub.api.views",
+    "clusterhub.events.views",
+    "clusterhub.events.api",
 ]
 
 
