@@ -15,7 +15,12 @@ class AuditEntry(db.Model):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_log_tenant_created", "tenant_id", "created_at"),)
+    # No INSERT ... RETURNING: on PostgreSQL a returned row must also pass the SELECT policy, which hides
+    # platform-level entries (tenant_id NULL) from tenant scopes. The id comes from the sequence instead.
+    __table_args__ = (
+        sa.Index("ix_audit_log_tenant_created", "tenant_id", "created_at"),
+        {"implicit_returning": False},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"))

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_babel import format_currency, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -13,11 +13,13 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 
 def select_locale() -> str:
     """User preference, then an explicit switch, then Accept-Language, then the tenant's default."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("lang") in LOCALES:
         return session["lang"]
-    if request and request.accept_languages:
+    if request.accept_languages:
         best = request.accept_languages.best_match(LOCALES)
         if best:
             return best
