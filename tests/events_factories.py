@@ -44,6 +44,7 @@ def make_event(make_tenant):
             if publish:
                 events.set_status(event, EventStatus.PUBLISHED)
             db.session.commit()
+            db.session.refresh(event)  # loaded in its scope: RLS hides it outside
         return event
 
     return make
@@ -55,6 +56,7 @@ def model_event(make_tenant):
     with tenant_scope(db.session, tenant.id):
         event = build_model_event(tenant)
         db.session.commit()
+        db.session.refresh(event)
     return event
 
 
