@@ -149,5 +149,5 @@ def pg_only(backend):
         pytest.skip("PostgreSQL-only behaviour; runs in the PostgreSQL pass of `make test`")
 
 
-from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
 from tests.events_factories import *  # noqa: E402,F401,F403
+from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)

@@ -70,4 +70,5 @@ def build(tenant: Tenant, items: int = 30, registrations: int = 500) -> Event:
             ],
         )
         db.session.commit()
+        db.session.refresh(event)  # loaded in its scope (RLS hides it outside)
     return event

@@ -1111,13 +1111,15 @@ def participants_query(
     elif checked_in == "no":
         statement = statement.where(Registration.checked_in_at.is_(None))
     if search and search.strip():
-        like = f"%{search.strip().lower()}%"
+        text = search.strip()
+        # lower() folds Cyrillic on PostgreSQL but not on SQLite, so the usual spellings are tried as well.
+        variants = {text, text.lower(), text.capitalize(), text.title(), text.upper()}
+        columns = (Registration.full_name, Registration.email, Registration.organisation)
         statement = statement.where(
             sa.or_(
-                sa.func.lower(Registration.full_name).like(like),
-                sa.func.lower(Registration.email).like(like),
-                sa.func.lower(Registration.organisation).like(like),
-                Registration.code == search.strip().upper(),
+                Registration.code == text.upper(),
+                *(sa.func.lower(column).like(f"%{text.lower()}%") for column in columns),
+                *(column.like(f"%{variant}%") for column in columns for variant in variants),
             )
         )
     return statement
