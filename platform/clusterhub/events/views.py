@@ -541,10 +541,10 @@ def add_organiser(event_id):
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="organisers"))
 
 
-@bp.route("/<tenant>/staff/events/<int:event_id>/organisers/<int:organiser_id>/delete", methods=["POST"])
+@bp.route("/<tenant>/staff/events/<int:event_id>/organisers/<int:event_organiser_id>/delete", methods=["POST"])
 @requires(MANAGE_EVENTS)
-def delete_organiser(event_id, organiser_id):
-    organiser = _get(EventOrganiser, organiser_id, event_id=event_id)
+def delete_organiser(event_id, event_organiser_id):
+    organiser = _get(EventOrganiser, event_organiser_id, event_id=event_id)
     if ConfirmForm().validate_on_submit():
         svc.delete_organiser(organiser, actor=current_user)
         db.session.commit()
@@ -553,11 +553,11 @@ def delete_organiser(event_id, organiser_id):
 
 
 @bp.route("/<tenant>/staff/events/<int:event_id>/agenda/new", methods=["GET", "POST"])
-@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>", methods=["GET", "POST"])
 @requires(MANAGE_EVENTS)
-def agenda_item(event_id, item_id=None):
+def agenda_item(event_id, agenda_item_id=None):
     event = _get(Event, event_id)
-    item = _get(AgendaItem, item_id, event_id=event.id) if item_id else None
+    item = _get(AgendaItem, agenda_item_id, event_id=event.id) if agenda_item_id else None
     form = AgendaItemForm(event, obj=item)
     if request.method == "GET" and item is not None:
         form.starts_at.data = svc.to_local(item.starts_at, g.tenant).replace(tzinfo=None)
@@ -580,12 +580,14 @@ def agenda_item(event_id, item_id=None):
 
 
 @bp.route(
-    "/<tenant>/staff/events/<int:event_id>/agenda/<int:item_id>/<any(up,down,delete):action>",
+    "/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>/<action>",
     methods=["POST"],
 )
 @requires(MANAGE_EVENTS)
-def agenda_action(event_id, item_id, action):
-    item = _get(AgendaItem, item_id, event_id=event_id)
+def agenda_action(event_id, agenda_item_id, action):
+    item = _get(AgendaItem, agenda_item_id, event_id=event_id)
+    if action not in ("up", "down", "delete"):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         if action == "delete":
             svc.delete_agenda_item(item, actor=current_user)
@@ -686,10 +688,12 @@ EXPORT_COLUMNS = (
 )
 
 
-@bp.route("/<tenant>/staff/events/<int:event_id>/participants.<any(csv,xlsx):fmt>")
+@bp.route("/<tenant>/staff/events/<int:event_id>/participants.<fmt>")
 @requires(MANAGE_EVENTS)
 def export_participants(event_id, fmt):
     event = _get(Event, event_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     rows = db.session.scalars(svc.participants_query(event, **_filters())).all()
     header = [str(label) for label, _value in EXPORT_COLUMNS]
     data = [[value(r) for _label, value in EXPORT_COLUMNS] for r in rows]
@@ -749,12 +753,14 @@ def participant(event_id, registration_id):
 
 
 @bp.route(
-    "/<tenant>/staff/events/<int:event_id>/participants/<int:registration_id>/<any(approve,decline,cancel):action>",
+    "/<tenant>/staff/events/<int:event_id>/participants/<int:registration_id>/<action>",
     methods=["POST"],
 )
 @requires(MANAGE_EVENTS)
 def participant_action(event_id, registration_id, action):
     registration = _get(Registration, registration_id, event_id=event_id)
+    if action not in ("approve", "decline", "cancel"):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         try:
             if action == "approve":
