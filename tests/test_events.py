@@ -331,3 +331,33 @@ def test_registrations_of_another_tenant_are_invisible(make_event, make_tenant, 
     with tenant_scope(db.session, other.id):
         assert db.session.scalars(sa.select(Registration)).all() == []
         assert events.load_event_page(event_id) is None
+
+
+class FailingThenWorkingMailer:
+    def __init__(self, failures):
+        self.failures, self.sent = failures, []
+
+    def send(self, message):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError("mail server down")
+        self.sent.append(message)
+
+
+def test_confirmation_survives_a_failing_mail_server(make_event, person):
+    from datetime import timedelta
+
+    from clusterhub.outbox.services import RETRY_DELAYS, send_due
+    from clusterhub.tenancy.models import utcnow
+
+    event = make_event()
+    with tenant_scope(db.session, event.tenant_id):
+        registration = events.register(event, person(locale="en"))
+        email = registration.email
+    db.session.commit()
+    mailer = FailingThenWorkingMailer(failures=1)
+    now = utcnow()
+    assert send_due(mailer, now=now) == {"sent": 0, "retry": 1, "failed": 0}
+    assert send_due(mailer, now=now + RETRY_DELAYS[0] + timedelta(seconds=1))["sent"] == 1
+    assert [m.recipient for m in mailer.sent] == [email]
+    assert mailer.sent[0].subject == "You are registered: Session"

@@ -291,3 +291,68 @@ def test_api_events_register_and_participants(client, make_event, make_user):
         headers={"Authorization": f"Bearer {staff_secret}"},
     ).get_json()
     assert staff_view["total"] == 1 and staff_view["items"][0]["email"] == "api@example.test"
+
+
+def test_every_staff_and_public_page_renders_in_both_languages(client, model_event, make_user, login, person):
+    event_id, tenant_id = model_event.id, model_event.tenant_id
+    rep = make_user(email="rep@example.com")
+    staff = make_user("center_admin", email="boss@example.com")
+    with tenant_scope(db.session, tenant_id):
+        event = db.session.get(type(model_event), event_id)
+        registration = events.register(event, person())
+        item_id, organiser_id = event.agenda_items[1].id, event.organisers[0].id
+        registration_id, ticket = registration.id, events.ticket_token(registration)
+    from clusterhub.enterprises.services import add_representative, get_or_create_by_inn
+
+    enterprise, _ = get_or_create_by_inn("1101000016", "ООО «Лузалес»")
+    add_representative(enterprise, rep, confirmed=True)
+    db.session.commit()
+    login(staff)
+    base = f"/komi/staff/events/{event_id}"
+    pages = [
+        "/komi/staff/events/",
+        "/komi/staff/events/new",
+        base,
+        base + "/edit",
+        base + "/agenda/new",
+        f"{base}/agenda/{item_id}",
+        base + "/participants",
+        f"{base}/participants/{registration_id}",
+        base + "/statistics",
+        base + "/check-in",
+        f"{base}/check-in?item={item_id}",
+        base + "/badges",
+        f"{base}/badges/{registration_id}",
+        f"/komi/events/ticket/{ticket}",
+        "/komi/events/",
+        "/calendar",
+        f"/komi/events/{event_id}/register",
+    ]
+    for language in ("ru", "en"):
+        client.post("/language", data={"lang": language, "next": "/"})
+        for path in pages:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+    # the check-in page offers camera scanning without any external script
+    assert "BarcodeDetector" in client.get(base + "/check-in").get_data(as_text=True)
+    assert 'src="http' not in client.get(base + "/check-in").get_data(as_text=True)
+    client.post("/logout")
+    login(rep)
+    page = client.get(f"/komi/events/{event_id}/register/group").get_data(as_text=True)
+    assert "Лузалес" in page
+    response = client.post(
+        f"/komi/events/{event_id}/register/group",
+        data={
+            "enterprise_id": enterprise.id,
+            "category": "enterprise",
+            "consent": "y",
+            "people": "Иван Иванов; ivan@example.com; инженер\nПётр Петров; petr@example.com",
+        },
+    )
+    assert response.status_code == 302
+    with tenant_scope(db.session, tenant_id):
+        names = db.session.scalars(
+            sa.select(Registration.full_name).where(Registration.enterprise_id == enterprise.id)
+        ).all()
+    assert sorted(names) == ["Иван Иванов", "Пётр Петров"]
+    assert organiser_id

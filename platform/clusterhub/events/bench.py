@@ -72,3 +72,10 @@ def build(tenant: Tenant, items: int = 30, registrations: int = 500) -> Event:
         db.session.commit()
         db.session.refresh(event)  # loaded in its scope (RLS hides it outside)
     return event
+
+
+def scenario(app) -> list[tuple[str, str]]:
+    """For ``bench_scenarios.SCENARIOS``: the komi public event page with 30 items and 500 registrations."""
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "komi"))
+    event = build(tenant)
+    return [("/komi/events/<id> (30 agenda items, 500 registrations)", f"/komi/events/{event.id}")]
