@@ -37,6 +37,7 @@ def test_public_event_page_shows_the_agenda_in_both_languages(client, model_even
     assert "Практическая сессия по развитию промышленных кластеров России" in ru
     assert "Посещение Монди СЛПК" in ru and "Защита совместных проектов" in ru
     assert "09:00–09:30" in ru  # the tenant's time zone, not UTC
+    assert "Программа" in ru and "День 2" in ru and "Выездное посещение" in ru
     assert "Минпромторг России" in ru and "yandex.ru/maps" in ru
     en = client.get(f"/komi/events/{event_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Practical session on the development of industrial clusters of Russia" in en
@@ -329,7 +330,7 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
         f"/komi/events/{event_id}/register",
     ]
     for language in ("ru", "en"):
-        client.post("/language", data={"lang": language, "next": "/"})
+        assert client.post("/lang", data={"lang": language, "next": "/"}).status_code == 302
         for path in pages:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)

@@ -201,7 +201,7 @@ def register_group(event_id):
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(count)s employees registered.", count=len(registrations)), "success")
+            flash(_("Employees registered: %(count)s.", count=len(registrations)), "success")
             return redirect(url_for("events.my_registrations"))
     return render_template("events/register_group.html", event=event, form=form)
 
@@ -541,7 +541,9 @@ def add_organiser(event_id):
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="organisers"))
 
 
-@bp.route("/<tenant>/staff/events/<int:event_id>/organisers/<int:event_organiser_id>/delete", methods=["POST"])
+@bp.route(
+    "/<tenant>/staff/events/<int:event_id>/organisers/<int:event_organiser_id>/delete", methods=["POST"]
+)
 @requires(MANAGE_EVENTS)
 def delete_organiser(event_id, event_organiser_id):
     organiser = _get(EventOrganiser, event_organiser_id, event_id=event_id)
@@ -653,7 +655,7 @@ def participants(event_id):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(_("The message has been queued for %(count)s registrants.", count=count), "success")
+            flash(_("The message has been queued; recipients: %(count)s.", count=count), "success")
             return redirect(url_for("events.participants", event_id=event.id, **_filter_args(filters)))
     page = paginate(statement, per_page=PER_PAGE)
     return render_template(
