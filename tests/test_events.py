@@ -361,3 +361,26 @@ def test_confirmation_survives_a_failing_mail_server(make_event, person):
     assert send_due(mailer, now=now + RETRY_DELAYS[0] + timedelta(seconds=1))["sent"] == 1
     assert [m.recipient for m in mailer.sent] == [email]
     assert mailer.sent[0].subject == "You are registered: Session"
+
+
+def test_demo_load_builds_the_model_event_once(make_tenant):
+    from clusterhub.events import demo
+    from clusterhub.events.models import Event
+
+    assert demo.load() is None  # no komi tenant yet: nothing to do
+    tenant = make_tenant("komi")
+    demo.load()
+    demo.load()
+    with tenant_scope(db.session, tenant.id):
+        rows = db.session.scalars(sa.select(Event)).all()
+        assert len(rows) == 1 and rows[0].status == EventStatus.PUBLISHED
+        assert len(rows[0].agenda_items) == 9 and len(rows[0].organisers) == 4
+
+
+def test_reminder_command(app, make_event, person):
+    event = make_event()
+    with tenant_scope(db.session, event.tenant_id):
+        events.register(event, person())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["events", "remind"])
+    assert result.exit_code == 0 and "queued 0 reminders" in result.output

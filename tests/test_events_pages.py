@@ -357,3 +357,12 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
         ).all()
     assert sorted(names) == ["Иван Иванов", "Пётр Петров"]
     assert organiser_id
+
+
+def test_center_home_and_staff_home_show_sessions(client, make_event, make_user, login):
+    make_event(title_ru="Ближайшая сессия")
+    make_event(title_ru="Черновик сессии", publish=False)
+    page = client.get("/komi/").get_data(as_text=True)
+    assert "Ближайшая сессия" in page and "Черновик сессии" not in page
+    login(make_user("center_staff", email="home@example.com"))
+    assert "/komi/staff/events/new" in client.get("/komi/staff/").get_data(as_text=True)

@@ -1235,7 +1235,19 @@ def enterprise_history(enterprise: Enterprise, viewer=None) -> list[dict]:
     )
     with federal_read_scope(db.session):
         rows = db.session.execute(statement).all()
+    # The keys tenant/kind/title/date/status/url match the enterprise profile's history items, so a
+    # provider for it is a one-line adapter.
     return [
-        {"event": event, "tenant": tenant, "participants": count, "present": present}
+        {
+            "event": event,
+            "tenant": tenant,
+            "participants": count,
+            "present": present,
+            "kind": _("Session"),
+            "title": event.title,
+            "date": event.start_date,
+            "status": _("Participants: %(count)s, present: %(present)s", count=count, present=present),
+            "url": absolute_url("events.event_page", tenant=tenant.slug, event_id=event.id),
+        }
         for event, tenant, count, present in rows
     ]

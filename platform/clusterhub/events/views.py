@@ -12,9 +12,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..accounts.authz import GlobalRole, TenantRole, login_required, public, register_permissions, requires
+from ..accounts.authz import (
+    GlobalRole,
+    TenantRole,
+    can,
+    login_required,
+    public,
+    register_permissions,
+    requires,
+)
 from ..accounts.forms import ConfirmForm
-from ..core.menu import add_global_item, add_tenant_item
+from ..core.menu import add_center_home_block, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
 from ..enterprises.services import represented_enterprises
 from ..extensions import db
@@ -64,6 +72,25 @@ add_tenant_item(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS)
 add_global_item(_l("Calendar"), "events.calendar")
 
 PER_PAGE = 50
+
+
+def _center_home_block(tenant) -> Markup:
+    """The next sessions on the center's home page."""
+    upcoming = db.session.scalars(svc.public_events(upcoming=True, limit=3)).all()
+    return Markup(render_template("events/_home_block.html", upcoming=upcoming))
+
+
+def _staff_home_block() -> Markup:
+    if not can(MANAGE_EVENTS):
+        return Markup("")
+    drafts = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Event).where(Event.status == EventStatus.DRAFT)
+    )
+    return Markup(render_template("events/_staff_block.html", drafts=drafts))
+
+
+add_center_home_block(_center_home_block)
+add_staff_home_block(_staff_home_block)
 
 
 def _get(model, object_id, **where):
@@ -569,7 +596,7 @@ def agenda_item(event_id, agenda_item_id=None):
         form.host_inns.data = ", ".join(e.inn for e in item.hosts)
     if form.validate_on_submit():
         try:
-            svc.save_agenda_item(event, form.values(), actor=current_user, item=item)
+            saved = svc.save_agenda_item(event, form.values(), actor=current_user, item=item)
         except svc.EventError as error:
             db.session.rollback()
             event = _get(Event, event_id)
@@ -577,6 +604,9 @@ def agenda_item(event_id, agenda_item_id=None):
         else:
             db.session.commit()
             flash(_("The agenda item has been saved."), "success")
+            db.session.refresh(event)
+            if saved.id in svc.overlapping_item_ids(event.agenda_items):
+                flash(_("It overlaps in time with another item at the same place."), "warning")
             return redirect(url_for("events.staff_event", event_id=event.id, _anchor="agenda"))
     return render_template("events/agenda_item_form.html", form=form, event=event, item=item)
 
