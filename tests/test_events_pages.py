@@ -366,3 +366,24 @@ def test_center_home_and_staff_home_show_sessions(client, make_event, make_user,
     assert "Ближайшая сессия" in page and "Черновик сессии" not in page
     login(make_user("center_staff", email="home@example.com"))
     assert "/komi/staff/events/new" in client.get("/komi/staff/").get_data(as_text=True)
+
+
+def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(client, make_event, person):
+    from clusterhub.events import cache
+
+    cache.clear()
+    event = make_event(capacity=10)
+    event_id, tenant_id = event.id, event.tenant_id
+    first = client.get(f"/komi/events/{event_id}").get_data(as_text=True)
+    with count_queries() as counter:
+        second = client.get(f"/komi/events/{event_id}").get_data(as_text=True)
+    assert counter["n"] <= 2  # the tenant and the event's version, nothing else
+    assert second == first and cache.CSRF_MARKER not in second and 'name="csrf_token"' in second
+    english = client.get(f"/komi/events/{event_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Participants" in english and english != first
+    with tenant_scope(db.session, tenant_id):
+        events.register(db.session.get(type(event), event_id), person())
+    db.session.commit()
+    after = client.get(f"/komi/events/{event_id}").get_data(as_text=True)
+    assert after != first
+    assert '<dd class="col-4">1</dd>' in after and '<dd class="col-4">1</dd>' not in first

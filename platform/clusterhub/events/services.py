@@ -84,6 +84,12 @@ def to_local(utc: datetime, tenant: Tenant) -> datetime:
 
 # --- events -------------------------------------------------------------------------------------------
 
+
+def touch(event: Event) -> None:
+    """Mark the event changed: its public page (cached by ``updated_at``) is rendered afresh."""
+    event.updated_at = utcnow()
+
+
 EVENT_FIELDS = (
     "title_ru",
     "title_en",
@@ -270,6 +276,7 @@ def add_venue(event: Event, values: dict, actor=None) -> Venue:
         address_en=(values.get("address_en") or "").strip() or None,
     )
     db.session.add(venue)
+    touch(event)
     db.session.flush()
     record("event.venue_added", event, actor=actor, after={"venue": name_ru})
     return venue
@@ -279,6 +286,7 @@ def delete_venue(venue: Venue, actor=None) -> None:
     if db.session.scalar(sa.select(AgendaItem.id).where(AgendaItem.venue_id == venue.id).limit(1)):
         raise EventError(_("Agenda items take place at this venue: move them first."))
     record("event.venue_removed", venue.event, actor=actor, before={"venue": venue.name_ru})
+    touch(venue.event)
     db.session.delete(venue)
     db.session.flush()
 
@@ -311,6 +319,7 @@ def add_organiser(event: Event, values: dict, actor=None) -> EventOrganiser:
         position=position + 1,
     )
     db.session.add(organiser)
+    touch(event)
     db.session.flush()
     record("event.organiser_added", event, actor=actor, after={"organiser": name_ru, "role": organiser.role})
     return organiser
@@ -318,6 +327,7 @@ def add_organiser(event: Event, values: dict, actor=None) -> EventOrganiser:
 
 def delete_organiser(organiser: EventOrganiser, actor=None) -> None:
     record("event.organiser_removed", organiser.event, actor=actor, before={"organiser": organiser.name_ru})
+    touch(organiser.event)
     db.session.delete(organiser)
     db.session.flush()
 
@@ -408,6 +418,7 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
         if enterprise_id not in present:
             item.host_links.append(AgendaItemHost(enterprise_id=enterprise_id))
             present.add(enterprise_id)
+    touch(event)
     db.session.flush()
     record(
         "event.agenda_item_created" if creating else "event.agenda_item_updated",
@@ -441,6 +452,7 @@ def _enterprise_by_inn(inn: str, name: str | None, field: str, actor) -> int:
 def delete_agenda_item(item: AgendaItem, actor=None) -> None:
     """Remove an item; people signed up for it are told nothing (the staff decide what to announce)."""
     record("event.agenda_item_deleted", item, actor=actor, before={"title_ru": item.title_ru})
+    touch(item.event)
     db.session.delete(item)
     db.session.flush()
 
@@ -461,6 +473,7 @@ def move_agenda_item(item: AgendaItem, direction: int, actor=None) -> None:
     items[index], items[other] = items[other], items[index]
     for position, each in enumerate(items, start=1):
         each.position = position
+    touch(item.event)
     db.session.flush()
     record("event.agenda_reordered", item, actor=actor, after={"position": item.position})
 
@@ -469,6 +482,7 @@ def sort_agenda_by_time(event: Event, actor=None) -> None:
     items = sorted(event.agenda_items, key=lambda i: (i.starts_at, i.position, i.id))
     for position, item in enumerate(items, start=1):
         item.position = position
+    touch(event)
     db.session.flush()
     record("event.agenda_sorted", event, actor=actor)
 
@@ -644,6 +658,7 @@ def register(event: Event, person: Participant, *, user=None, guest=False, actor
         **values,
     )
     db.session.add(registration)
+    touch(event)
     db.session.flush()
     record(
         "event.registered",
@@ -733,6 +748,7 @@ def confirm_email(token: str) -> Registration:
     lock_event(event)
     registration.status = _seat_status(event)
     registration.confirmed_at = utcnow()
+    touch(event)
     db.session.flush()
     record("event.registration_email_confirmed", registration, after={"status": registration.status})
     _mail_status(registration)
@@ -753,6 +769,7 @@ def cancel_registration(registration: Registration, actor=None, by_staff=False) 
         if signup.status != SignupStatus.CANCELLED:
             signup.status = SignupStatus.CANCELLED
             freed_items.append(signup.agenda_item)
+    touch(event)
     db.session.flush()
     record(
         "event.registration_cancelled",
@@ -785,6 +802,7 @@ def decline(registration: Registration, actor=None) -> Registration:
     lock_event(registration.event)
     before = registration.status
     registration.status = RegistrationStatus.DECLINED
+    touch(registration.event)
     db.session.flush()
     record("event.registration_declined", registration, actor=actor, before={"status": before})
     _mail(registration, "events_declined")
@@ -810,6 +828,7 @@ def promote_waitlist(event: Event) -> list[Registration]:
         registration.status = (
             RegistrationStatus.PENDING if event.requires_approval else RegistrationStatus.CONFIRMED
         )
+        touch(event)
         db.session.flush()
         record("event.registration_promoted", registration, after={"status": registration.status})
         _mail(registration, "events_promoted")
@@ -850,6 +869,7 @@ def update_registration(registration: Registration, values: dict, actor=None) ->
         if key == "enterprise_id" and not clean["enterprise_id"]:
             continue
         setattr(registration, key, clean[key])
+    touch(registration.event)
     db.session.flush()
     record(
         "event.registration_updated",

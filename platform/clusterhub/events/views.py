@@ -6,10 +6,11 @@ import io
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..accounts.authz import (
@@ -27,6 +28,7 @@ from ..core.pagination import paginate
 from ..enterprises.services import represented_enterprises
 from ..extensions import db
 from ..regions.models import district_name
+from . import cache as page_cache
 from . import ical
 from . import services as svc
 from .forms import (
@@ -127,6 +129,19 @@ def index():
 @bp.route("/<tenant>/events/<int:event_id>")
 @public
 def event_page(event_id):
+    # Anonymous visitors without pending messages all see the same page: served from the page cache
+    # when the event has not changed since it was rendered (see cache.py).
+    cacheable = not current_user.is_authenticated and "_flashes" not in session
+    if cacheable:
+        row = db.session.execute(
+            sa.select(Event.updated_at, Event.status).where(Event.id == event_id)
+        ).first()
+        if row is None or row.status not in svc.VISIBLE_PUBLIC:
+            abort(404)
+        key = (g.tenant.id, event_id, str(_locale()))
+        html = page_cache.get(key, row.updated_at)
+        if html is not None:
+            return html.replace(page_cache.CSRF_MARKER, generate_csrf())
     event = svc.load_event_page(event_id)
     if event is None:
         abort(404)
@@ -140,7 +155,7 @@ def event_page(event_id):
                 Registration.status.in_(svc.ACTIVE_STATUSES),
             )
         )
-    return render_template(
+    html = render_template(
         "events/event.html",
         event=event,
         days=svc.agenda_by_day(event.agenda_items, g.tenant),
@@ -148,6 +163,9 @@ def event_page(event_id):
         mine=mine,
         seats_left=None if event.capacity is None else max(0, event.capacity - counts["participants"]),
     )
+    if cacheable:
+        page_cache.put(key, row.updated_at, html.replace(generate_csrf(), page_cache.CSRF_MARKER))
+    return html
 
 
 @bp.route("/<tenant>/events/<int:event_id>/register", methods=["GET", "POST"])
