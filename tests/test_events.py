@@ -384,3 +384,16 @@ def test_reminder_command(app, make_event, person):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["events", "remind"])
     assert result.exit_code == 0 and "queued 0 reminders" in result.output
+
+
+def test_cancelling_the_event_tells_everyone_registered_in_their_language(make_event, person):
+    event = make_event(capacity=1)
+    with tenant_scope(db.session, event.tenant_id):
+        a = events.register(event, person(locale="en"))
+        b = events.register(event, person())
+        gone = events.register(event, person())
+        events.cancel_registration(gone)
+        events.set_status(event, EventStatus.CANCELLED)
+        assert outbox(a.email)[-1].subject == "Session cancelled: Session"
+        assert "Session cancelled" in outbox(b.email)[-1].subject or "отменена" in outbox(b.email)[-1].subject
+        assert not any("cancelled: Session" in m.subject or "отменена" in m.subject for m in outbox(gone.email))

@@ -178,6 +178,14 @@ def set_status(event: Event, status: str, actor=None) -> Event:
     event.status = status
     db.session.flush()
     record("event.status_changed", event, actor=actor, before={"status": before}, after={"status": status})
+    if status == EventStatus.CANCELLED:
+        # Everyone still registered is told, each in their language.
+        for registration in db.session.scalars(
+            sa.select(Registration).where(
+                Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)
+            )
+        ):
+            _mail(registration, "events_event_cancelled")
     return event
 
 

@@ -26,7 +26,7 @@ from ..accounts.forms import ConfirmForm
 from ..core.menu import add_center_home_block, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
 from ..enterprises.services import represented_enterprises
-from ..extensions import db
+from ..extensions import db, limiter
 from ..regions.models import district_name
 from . import cache as page_cache
 from . import ical
@@ -170,6 +170,7 @@ def event_page(event_id):
 
 @bp.route("/<tenant>/events/<int:event_id>/register", methods=["GET", "POST"])
 @public
+@limiter.limit("20 per hour", methods=["POST"])  # guests need no account: keep form spam down
 def register(event_id):
     event = _get(Event, event_id)
     if event.status not in svc.VISIBLE_PUBLIC:
