@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..extensions import db
@@ -36,6 +37,11 @@ def region_choices(blank=None):
     return ([(0, blank)] if blank is not None else []) + choices
 
 
+def as_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select options (tuples are deprecated since WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _labels(labels, blank=None):
     return ([("", blank)] if blank is not None else []) + [(key, label) for key, label in labels.items()]
 
@@ -43,7 +49,7 @@ def _labels(labels, blank=None):
 class EventForm(FlaskForm):
     title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=_labels(EVENT_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=as_choices(_labels(EVENT_KIND_LABELS)))
     description_ru = TextAreaField(_l("Description in Russian"), validators=[Optional()])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional()])
     city_ru = StringField(_l("City in Russian"), validators=[DataRequired(), Length(max=120)])
@@ -71,7 +77,7 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.region_id.choices = region_choices()
+        self.region_id.choices = as_choices(region_choices())
 
     def values(self) -> dict:
         return {
@@ -90,7 +96,7 @@ class VenueForm(FlaskForm):
 class OrganiserForm(FlaskForm):
     name_ru = StringField(_l("Organisation in Russian"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Organisation in English"), validators=[Optional(), Length(max=300)])
-    role = SelectField(_l("Role"), choices=_labels(ORGANISER_ROLE_LABELS))
+    role = SelectField(_l("Role"), choices=as_choices(_labels(ORGANISER_ROLE_LABELS)))
     inn = StringField(
         _l("ИНН"),
         validators=[Optional(), Length(max=14)],
@@ -102,7 +108,7 @@ class OrganiserForm(FlaskForm):
 class AgendaItemForm(FlaskForm):
     title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    kind = SelectField(_l("Type"), choices=_labels(AGENDA_KIND_LABELS))
+    kind = SelectField(_l("Type"), choices=as_choices(_labels(AGENDA_KIND_LABELS)))
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     venue_id = SelectField(_l("Venue"), coerce=int)
@@ -137,9 +143,9 @@ class AgendaItemForm(FlaskForm):
 
     def __init__(self, event, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.venue_id.choices = [(0, _l("— an enterprise site or another address —"))] + [
-            (v.id, v.name) for v in event.venues
-        ]
+        self.venue_id.choices = as_choices(
+            [(0, _l("— an enterprise site or another address —"))] + [(v.id, v.name) for v in event.venues]
+        )
 
     def values(self) -> dict:
         values = {
@@ -155,7 +161,7 @@ class RegistrationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    category = SelectField(_l("Category"), choices=_labels(CATEGORY_LABELS))
+    category = SelectField(_l("Category"), choices=as_choices(_labels(CATEGORY_LABELS)))
     region_id = SelectField(_l("Region"), coerce=int)
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=500)])
     inn = StringField(
@@ -169,7 +175,7 @@ class RegistrationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.region_id.choices = region_choices(blank=_l("— choose —"))
+        self.region_id.choices = as_choices(region_choices(blank=_l("— choose —")))
 
 
 class StaffRegistrationForm(RegistrationForm):
@@ -179,7 +185,7 @@ class StaffRegistrationForm(RegistrationForm):
 
 class GroupRegistrationForm(FlaskForm):
     enterprise_id = SelectField(_l("Enterprise"), coerce=int)
-    category = SelectField(_l("Category"), choices=_labels(CATEGORY_LABELS))
+    category = SelectField(_l("Category"), choices=as_choices(_labels(CATEGORY_LABELS)))
     people = TextAreaField(
         _l("Employees"),
         validators=[DataRequired()],

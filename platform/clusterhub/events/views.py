@@ -44,6 +44,7 @@ from .forms import (
     RegistrationForm,
     StaffRegistrationForm,
     VenueForm,
+    as_choices,
     region_choices,
 )
 from .models import (
@@ -234,7 +235,7 @@ def register_group(event_id):
         flash(_("Group registration is for confirmed representatives of an enterprise."), "warning")
         return redirect(url_for("events.event_page", event_id=event.id))
     form = GroupRegistrationForm()
-    form.enterprise_id.choices = [(e.id, e.name) for e in enterprises]
+    form.enterprise_id.choices = as_choices([(e.id, e.name) for e in enterprises])
     if form.validate_on_submit():
         enterprise = next(e for e in enterprises if e.id == form.enterprise_id.data)
         try:
@@ -853,9 +854,10 @@ def statistics(event_id):
 def check_in(event_id):
     event = _get(Event, event_id)
     form = CheckInForm()
-    form.agenda_item_id.choices = [(0, _("The session (entrance)"))] + [
-        (i.id, f"{svc.to_local(i.starts_at, g.tenant):%d.%m %H:%M} {i.title}") for i in event.agenda_items
-    ]
+    form.agenda_item_id.choices = as_choices(
+        [(0, _("The session (entrance)"))]
+        + [(i.id, f"{svc.to_local(i.starts_at, g.tenant):%d.%m %H:%M} {i.title}") for i in event.agenda_items]
+    )
     result = None
     if request.method == "GET":
         form.agenda_item_id.data = request.args.get("item", 0, type=int)
