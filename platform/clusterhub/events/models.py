@@ -358,7 +358,7 @@ class AgendaItem(TenantOwned, db.Model):
             return self.venue.name
         if self.site_enterprise is not None:
             return self.site_enterprise.name
-        return self.site_address
+        return ""  # only an address: it is shown as the address
 
     @property
     def place_address(self) -> str:
