@@ -54,11 +54,12 @@ EVENT_STATUS_LABELS = {
     EventStatus.CANCELLED: _l("Cancelled"),
 }
 # What the staff's buttons say for each move of the workflow.
+# (In the order the buttons appear; cancelling last.)
 STATUS_TRANSITIONS_LABELS = {
-    EventStatus.DRAFT: _l("Back to draft"),
     EventStatus.PUBLISHED: _l("Publish and open registration"),
     EventStatus.REGISTRATION_CLOSED: _l("Close registration"),
     EventStatus.FINISHED: _l("Mark as finished"),
+    EventStatus.DRAFT: _l("Back to draft"),
     EventStatus.CANCELLED: _l("Cancel the session"),
 }
 # The public sees these; drafts stay with the staff.

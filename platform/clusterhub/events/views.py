@@ -494,7 +494,7 @@ def staff_event(event_id):
         days=svc.agenda_by_day(event.agenda_items, g.tenant),
         overlaps=svc.overlapping_item_ids(event.agenda_items),
         counts=svc.participation_counts(event),
-        transitions=sorted(svc.STATUS_TRANSITIONS[event.status]),
+        transitions=[s for s in STATUS_TRANSITIONS_LABELS if s in svc.STATUS_TRANSITIONS[event.status]],
         transition_labels=STATUS_TRANSITIONS_LABELS,
         venue_form=VenueForm(prefix="venue"),
         organiser_form=OrganiserForm(prefix="org"),
