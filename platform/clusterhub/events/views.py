@@ -23,7 +23,7 @@ from ..accounts.authz import (
     requires,
 )
 from ..accounts.forms import ConfirmForm
-from ..core.menu import add_center_home_block, add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
@@ -77,12 +77,6 @@ add_global_item(_l("Calendar"), "events.calendar")
 PER_PAGE = 50
 
 
-def _center_home_block(tenant) -> Markup:
-    """The next sessions on the center's home page."""
-    upcoming = db.session.scalars(svc.public_events(upcoming=True, limit=3)).all()
-    return Markup(render_template("events/_home_block.html", upcoming=upcoming))
-
-
 def _staff_home_block() -> Markup:
     if not can(MANAGE_EVENTS):
         return Markup("")
@@ -92,7 +86,6 @@ def _staff_home_block() -> Markup:
     return Markup(render_template("events/_staff_block.html", drafts=drafts))
 
 
-add_center_home_block(_center_home_block)
 add_staff_home_block(_staff_home_block)
 
 
