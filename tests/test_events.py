@@ -401,3 +401,18 @@ def test_cancelling_the_event_tells_everyone_registered_in_their_language(make_e
         assert not any(
             "cancelled: Session" in m.subject or "отменена" in m.subject for m in outbox(gone.email)
         )
+
+
+def test_declining_frees_agenda_seats_too(model_event, person, make_tenant):
+    with tenant_scope(db.session, make_tenant("komi").id):
+        event = db.session.get(type(model_event), model_event.id)
+        event.requires_approval = True
+        bus = next(i for i in event.agenda_items if i.seat_limit)
+        bus.seat_limit = 1
+        a = events.register(event, person())
+        b = events.register(event, person())
+        events.sign_up(a, bus)
+        assert events.sign_up(b, bus).status == "waitlisted"
+        events.decline(a)
+        assert events.personal_agenda(b)[0].status == "confirmed"
+        assert events.item_seats_taken(bus) == 1

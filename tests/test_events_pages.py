@@ -347,6 +347,7 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
         data={
             "enterprise_id": enterprise.id,
             "category": "enterprise",
+            "region_id": region_id("11"),
             "consent": "y",
             "people": "Иван Иванов; ivan@example.com; инженер\nПётр Петров; petr@example.com",
         },

@@ -186,6 +186,7 @@ class StaffRegistrationForm(RegistrationForm):
 class GroupRegistrationForm(FlaskForm):
     enterprise_id = SelectField(_l("Enterprise"), coerce=int)
     category = SelectField(_l("Category"), choices=as_choices(_labels(CATEGORY_LABELS)))
+    region_id = SelectField(_l("Region"), coerce=int)
     people = TextAreaField(
         _l("Employees"),
         validators=[DataRequired()],
@@ -195,6 +196,10 @@ class GroupRegistrationForm(FlaskForm):
         _l("Each employee has consented to the processing of their personal data (152-ФЗ)")
     )
     submit = SubmitField(_l("Register the employees"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_id.choices = as_choices(region_choices(blank=_l("— the enterprise's region —")))
 
 
 class MessageForm(FlaskForm):

@@ -772,11 +772,7 @@ def cancel_registration(registration: Registration, actor=None, by_staff=False) 
     before = registration.status
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
-    freed_items = []
-    for signup in registration.signups:
-        if signup.status != SignupStatus.CANCELLED:
-            signup.status = SignupStatus.CANCELLED
-            freed_items.append(signup.agenda_item)
+    freed_items = _release_signups(registration)
     touch(event)
     db.session.flush()
     record(
@@ -792,6 +788,16 @@ def cancel_registration(registration: Registration, actor=None, by_staff=False) 
     for item in freed_items:
         promote_item_waitlist(item)
     return registration
+
+
+def _release_signups(registration: Registration) -> list[AgendaItem]:
+    """Give up the registrant's places on agenda items; returns the items whose seats were freed."""
+    freed = []
+    for signup in registration.signups:
+        if signup.status != SignupStatus.CANCELLED:
+            signup.status = SignupStatus.CANCELLED
+            freed.append(signup.agenda_item)
+    return freed
 
 
 def approve(registration: Registration, actor=None) -> Registration:
@@ -810,11 +816,14 @@ def decline(registration: Registration, actor=None) -> Registration:
     lock_event(registration.event)
     before = registration.status
     registration.status = RegistrationStatus.DECLINED
+    freed_items = _release_signups(registration)
     touch(registration.event)
     db.session.flush()
     record("event.registration_declined", registration, actor=actor, before={"status": before})
     _mail(registration, "events_declined")
     promote_waitlist(registration.event)
+    for item in freed_items:
+        promote_item_waitlist(item)
     return registration
 
 

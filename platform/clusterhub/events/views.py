@@ -234,7 +234,7 @@ def register_group(event_id):
         try:
             if not form.consent.data:
                 raise svc.EventError(_("Confirm that each employee has consented."), "consent")
-            people = _parse_people(form.people.data, form.category.data)
+            people = _parse_people(form.people.data, form.category.data, form.region_id.data or None)
             registrations = svc.register_group(event, enterprise, people, current_user)
         except svc.EventError as error:
             db.session.rollback()
@@ -246,7 +246,7 @@ def register_group(event_id):
     return render_template("events/register_group.html", event=event, form=form)
 
 
-def _parse_people(text: str, category: str) -> list:
+def _parse_people(text: str, category: str, region_id: int | None) -> list:
     people = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -262,7 +262,7 @@ def _parse_people(text: str, category: str) -> list:
                 email=parts[1],
                 position_title=parts[2] if len(parts) > 2 else None,
                 category=category,
-                region_id=None,
+                region_id=region_id,
                 organisation="",
                 consent=True,
                 locale=str(_locale()),
