@@ -416,3 +416,13 @@ def test_declining_frees_agenda_seats_too(model_event, person, make_tenant):
         events.decline(a)
         assert events.personal_agenda(b)[0].status == "confirmed"
         assert events.item_seats_taken(bus) == 1
+
+
+def test_a_cancelled_event_promotes_no_one(make_event, person):
+    event = make_event(capacity=1)
+    with tenant_scope(db.session, event.tenant_id):
+        a = events.register(event, person())
+        b = events.register(event, person())
+        events.set_status(event, EventStatus.CANCELLED)
+        events.cancel_registration(a)
+        assert b.status == RegistrationStatus.WAITLISTED

@@ -830,7 +830,9 @@ def decline(registration: Registration, actor=None) -> Registration:
 def promote_waitlist(event: Event) -> list[Registration]:
     """Give free seats to the waiting list in order of registration; each promoted person gets an e-mail.
 
-    The caller holds the event lock (or takes it here)."""
+    The caller holds the event lock (or takes it here). A finished or cancelled event promotes no one."""
+    if event.status not in (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED):
+        return []
     lock_event(event)
     promoted = []
     while event.capacity is None or seats_taken(event) < event.capacity:
