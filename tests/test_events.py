@@ -426,3 +426,32 @@ def test_a_cancelled_event_promotes_no_one(make_event, person):
         events.set_status(event, EventStatus.CANCELLED)
         events.cancel_registration(a)
         assert b.status == RegistrationStatus.WAITLISTED
+
+
+def test_history_provider_items_for_the_enterprise_profile(monkeypatch, make_event, make_user, person):
+    from dataclasses import dataclass
+
+    from clusterhub.enterprises import services as enterprise_services
+
+    @dataclass(frozen=True)
+    class HistoryItem:  # the profile's item type (from the enterprises module once merged)
+        tenant: object
+        kind: str
+        title: str
+        date: object
+        status: str = ""
+        url: str | None = None
+
+    monkeypatch.setattr(enterprise_services, "HistoryItem", HistoryItem, raising=False)
+    event = make_event()
+    event_id, start = event.id, event.start_date
+    with tenant_scope(db.session, event.tenant_id):
+        registration = events.register(event, person(inn="1101000016", organisation="ООО «Лузалес»"))
+        enterprise = registration.enterprise
+        events.check_in(registration)
+        db.session.commit()
+        db.session.refresh(enterprise)
+    items = events.registration_history(enterprise)
+    assert len(items) == 1
+    assert items[0].tenant.slug == "komi" and items[0].date == start
+    assert items[0].url.endswith(f"/komi/events/{event_id}") and "1" in items[0].status

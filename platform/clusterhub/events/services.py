@@ -1290,3 +1290,33 @@ def enterprise_history(enterprise: Enterprise, viewer=None) -> list[dict]:
         }
         for event, tenant, count, present in rows
     ]
+
+
+def registration_history(enterprise: Enterprise, viewer=None) -> list:
+    """History provider for the enterprise profile: one item per session its people take part in."""
+    from ..enterprises import services as enterprises
+
+    return [
+        enterprises.HistoryItem(
+            tenant=row["tenant"],
+            kind=row["kind"],
+            title=row["title"],
+            date=row["date"],
+            status=row["status"],
+            url=row["url"],
+        )
+        for row in enterprise_history(enterprise, viewer)
+    ]
+
+
+def _register_history() -> None:
+    # The profile's cross-region history (``register_history_provider``) is on main but not yet in this
+    # branch's copy of the enterprises module: register where it exists, do nothing where it does not.
+    from ..enterprises import services as enterprises
+
+    register_provider = getattr(enterprises, "register_history_provider", None)
+    if register_provider is not None:
+        register_provider(registration_history)
+
+
+_register_history()
