@@ -156,6 +156,7 @@ def pg_only(backend):
 
 from tests.billing_factories import *  # noqa: E402,F401,F403
 from tests.enterprises_factories import *  # noqa: E402,F401,F403
+from tests.events_factories import *  # noqa: E402,F401,F403
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
 from tests.projects_factories import *  # noqa: E402,F401,F403
 from tests.technoparks_factories import *  # noqa: E402,F401,F403

@@ -52,7 +52,7 @@ def _value_for(column: sa.Column):
     if python_type is dt.datetime:
         return dt.datetime(2026, 1, 1, 10, 0) + dt.timedelta(minutes=n)
     if python_type is dt.date:
-        return dt.date(2026, 1, 1) + dt.timedelta(days=n % 300)
+        return dt.date(2020, 1, 1) + dt.timedelta(days=n)  # increasing, so "start before end" checks hold
     if python_type is dt.time:
         return dt.time(10, 0)
     if python_type in (dict, list) or isinstance(type_, sa.JSON):

@@ -53,16 +53,16 @@ def test_search_lists_only_published_services_of_every_region(client, two_region
     assert "Испытания металлов на растяжение" in page and "Испытания электроники" in page
     assert "Секретные испытания" not in page
     page = client.get("/services/?q=испытания").get_data(as_text=True)
-    assert "Испытания электроники" in page and "Аренда" not in page and "Секретные" not in page
+    assert "Испытания электроники" in page and "Аренда производственных" not in page and "Секретные" not in page
     page = client.get("/services/?district=VFD").get_data(as_text=True)
     assert "Испытания электроники" in page and "растяжение" not in page
     page = client.get("/services/?category=space_rental").get_data(as_text=True)
     assert "Аренда" in page and "электроники" not in page
     # price range on the price with VAT: 1000 + 20% = 1200; 450 (УСН); 5000 incl. VAT
     page = client.get("/services/?price_min=1100&price_max=2000").get_data(as_text=True)
-    assert "растяжение" in page and "Аренда" not in page and "электроники" not in page
+    assert "растяжение" in page and "Аренда производственных" not in page and "электроники" not in page
     page = client.get("/services/?sort=price_desc").get_data(as_text=True)
-    assert page.index("электроники") < page.index("растяжение") < page.index("Аренда")
+    assert page.index("электроники") < page.index("растяжение") < page.index("Аренда производственных")
     page = client.get("/services/?kind=equipment").get_data(as_text=True)
     assert "Разрывная машина" in page and "Склад" not in page
 

@@ -12,7 +12,7 @@ from clusterhub.tenancy import rls
 
 
 revision = '0007_projects'
-down_revision = '0003_enterprises_clusters'
+down_revision = '0004_events'
 branch_labels = None
 depends_on = None
 

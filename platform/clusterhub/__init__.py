@@ -32,6 +32,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.defenses.views",
     "clusterhub.projects.api",
     "clusterhub.defenses.api",
+    "clusterhub.events.views",
+    "clusterhub.events.api",
 ]
 
 

@@ -90,11 +90,27 @@ def defense_protocol_verification(app):
     return [("/verify/protocol/<hash> (10×7×6 round)", f"/verify/protocol/{data['hash']}")]
 
 
+def events_scenario(app):
+    from .events import bench
+
+    pages = bench.scenario(app)
+    event_path = pages[0][1]
+    staff = bench_user("bench-staff@clusterhub.example.com", "center_staff", "komi")
+    return pages + [
+        (
+            "staff participant list, 500 registrations (page 1)",
+            f"{event_path.replace('/komi/', '/komi/staff/')}/participants",
+            staff,
+        )
+    ]
+
+
 SCENARIOS = [
     center_home,
     platform_home,
     enterprises_and_clusters,
     technopark_search,
     defense_protocol_verification,
+    events_scenario,
     federal_dashboard,  # last: it adds the country-wide dataset to whatever the others built
 ]

@@ -8,6 +8,7 @@ from .billing.providers.stripe import models as billing_stripe  # noqa: F401
 from .clusters import models as clusters  # noqa: F401
 from .defenses import models as defenses  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401
+from .events import models as events  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
 from .projects import models as projects  # noqa: F401
 from .regions import models as regions  # noqa: F401

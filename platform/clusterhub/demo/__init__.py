@@ -47,6 +47,7 @@ def demo_load():
 MODULE_DEMOS = [
     ("clusterhub.clusters.demo", lambda module: module.load(("komi",))),  # loads the enterprises first
     ("clusterhub.technoparks.demo", lambda module: module.load("komi")),
+    ("clusterhub.events.demo", lambda module: module.load()),
     ("clusterhub.defenses.demo", lambda module: module.load()),
 ]
 

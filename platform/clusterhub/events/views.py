@@ -1,0 +1,955 @@
+"""Pages of the events module: public pages of a center's sessions, the platform calendar, registration,
+the registrant's ticket, and the staff pages (organising, participants, check-in, badges)."""
+
+import csv
+import io
+
+import segno
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from ..accounts.authz import (
+    GlobalRole,
+    TenantRole,
+    can,
+    login_required,
+    public,
+    register_permissions,
+    requires,
+)
+from ..accounts.forms import ConfirmForm
+from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
+from ..core.pagination import paginate
+from ..enterprises.services import represented_enterprises
+from ..extensions import db, limiter
+from ..regions.models import district_name
+from . import cache as page_cache
+from . import ical
+from . import services as svc
+from .forms import (
+    CATEGORY_FILTER,
+    KIND_FILTER,
+    STATUS_FILTER,
+    AgendaItemForm,
+    CheckInForm,
+    EventForm,
+    GroupRegistrationForm,
+    MessageForm,
+    OrganiserForm,
+    RegistrationForm,
+    StaffRegistrationForm,
+    VenueForm,
+    as_choices,
+    region_choices,
+)
+from .models import (
+    CATEGORY_LABELS,
+    EVENT_KIND_LABELS,
+    STATUS_TRANSITIONS_LABELS,
+    AgendaItem,
+    AgendaSignup,
+    Event,
+    EventOrganiser,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Venue,
+)
+
+MANAGE_EVENTS = "events.manage"
+CHECK_IN = "events.check_in"
+
+register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_EVENTS, CHECK_IN})
+register_permissions(TenantRole.CENTER_STAFF, {MANAGE_EVENTS, CHECK_IN})
+register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_EVENTS, CHECK_IN})
+
+bp = Blueprint("events", __name__, template_folder="templates")
+
+add_tenant_item(_l("Sessions"), "events.index")
+add_tenant_item(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS)
+add_global_item(_l("Calendar"), "events.calendar")
+
+PER_PAGE = 50
+
+
+def _staff_home_block() -> Markup:
+    if not can(MANAGE_EVENTS):
+        return Markup("")
+    drafts = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Event).where(Event.status == EventStatus.DRAFT)
+    )
+    return Markup(render_template("events/_staff_block.html", drafts=drafts))
+
+
+add_staff_home_block(_staff_home_block)
+
+
+def _get(model, object_id, **where):
+    """A row of the current tenant, or 404 (another tenant's row is not found)."""
+    obj = db.session.scalar(sa.select(model).where(model.id == object_id).filter_by(**where))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _field_error(form, error):
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        if isinstance(field.errors, tuple):
+            field.errors = list(field.errors)
+        field.errors.append(str(error))
+    else:
+        flash(str(error), "danger")
+
+
+# --- public pages ---------------------------------------------------------------------------------------
+
+
+@bp.route("/<tenant>/events/")
+@public
+def index():
+    upcoming = db.session.scalars(
+        svc.public_events(upcoming=True).options(sa.orm.selectinload(Event.region))
+    ).all()
+    past = paginate(svc.public_events(upcoming=False), per_page=20)
+    return render_template("events/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/<tenant>/events/<int:event_id>")
+@public
+def event_page(event_id):
+    # Anonymous visitors without pending messages all see the same page: served from the page cache
+    # when the event has not changed since it was rendered (see cache.py).
+    cacheable = not current_user.is_authenticated and "_flashes" not in session
+    if cacheable:
+        row = db.session.execute(
+            sa.select(Event.updated_at, Event.status).where(Event.id == event_id)
+        ).first()
+        if row is None or row.status not in svc.VISIBLE_PUBLIC:
+            abort(404)
+        key = (g.tenant.id, event_id, str(_locale()))
+        html = page_cache.get(key, row.updated_at)
+        if html is not None:
+            return html.replace(page_cache.CSRF_MARKER, generate_csrf())
+    event = svc.load_event_page(event_id)
+    if event is None:
+        abort(404)
+    counts = svc.participation_counts(event)
+    mine = None
+    if current_user.is_authenticated:
+        mine = db.session.scalar(
+            sa.select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.email == current_user.email,
+                Registration.status.in_(svc.ACTIVE_STATUSES),
+            )
+        )
+    html = render_template(
+        "events/event.html",
+        event=event,
+        days=svc.agenda_by_day(event.agenda_items, g.tenant),
+        counts=counts,
+        mine=mine,
+        seats_left=None if event.capacity is None else max(0, event.capacity - counts["participants"]),
+    )
+    if cacheable:
+        page_cache.put(key, row.updated_at, html.replace(generate_csrf(), page_cache.CSRF_MARKER))
+    return html
+
+
+@bp.route("/<tenant>/events/<int:event_id>/register", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])  # guests need no account: keep form spam down
+def register(event_id):
+    event = _get(Event, event_id)
+    if event.status not in svc.VISIBLE_PUBLIC:
+        abort(404)
+    form = RegistrationForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.full_name.data = current_user.full_name
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        guest = not current_user.is_authenticated or form.email.data.strip().lower() != current_user.email
+        person = svc.Participant(
+            full_name=form.full_name.data,
+            email=form.email.data,
+            category=form.category.data,
+            region_id=form.region_id.data,
+            organisation=form.organisation.data,
+            position_title=form.position_title.data,
+            phone=form.phone.data,
+            inn=form.inn.data,
+            consent=form.consent.data,
+            locale=str(_locale()),
+        )
+        try:
+            registration = svc.register(
+                event,
+                person,
+                user=None if guest else current_user,
+                guest=guest,
+                actor=current_user if current_user.is_authenticated else None,
+            )
+        except svc.EventError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            if guest:
+                flash(
+                    _(
+                        "Almost done: we have sent a confirmation link to %(email)s.",
+                        email=registration.email,
+                    ),
+                    "info",
+                )
+                return redirect(url_for("events.event_page", event_id=event.id))
+            flash(registration.status_label, "success")
+            return redirect(url_for("events.ticket", token=svc.ticket_token(registration)))
+    return render_template("events/register.html", event=event, form=form)
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
+@bp.route("/<tenant>/events/<int:event_id>/register/group", methods=["GET", "POST"])
+@login_required
+def register_group(event_id):
+    event = _get(Event, event_id)
+    enterprises = represented_enterprises(current_user)
+    if not enterprises:
+        flash(_("Group registration is for confirmed representatives of an enterprise."), "warning")
+        return redirect(url_for("events.event_page", event_id=event.id))
+    form = GroupRegistrationForm()
+    form.enterprise_id.choices = as_choices([(e.id, e.name) for e in enterprises])
+    if form.validate_on_submit():
+        enterprise = next(e for e in enterprises if e.id == form.enterprise_id.data)
+        try:
+            if not form.consent.data:
+                raise svc.EventError(_("Confirm that each employee has consented."), "consent")
+            people = _parse_people(form.people.data, form.category.data, form.region_id.data or None)
+            registrations = svc.register_group(event, enterprise, people, current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Employees registered: %(count)s.", count=len(registrations)), "success")
+            return redirect(url_for("events.my_registrations"))
+    return render_template("events/register_group.html", event=event, form=form)
+
+
+def _parse_people(text: str, category: str, region_id: int | None) -> list:
+    people = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) < 2:
+            raise svc.EventError(
+                _("Line %(n)s: write the name and the e-mail, separated by ;.", n=number), "people"
+            )
+        people.append(
+            svc.Participant(
+                full_name=parts[0],
+                email=parts[1],
+                position_title=parts[2] if len(parts) > 2 else None,
+                category=category,
+                region_id=region_id,
+                organisation="",
+                consent=True,
+                locale=str(_locale()),
+            )
+        )
+    return people
+
+
+@bp.route("/<tenant>/events/confirm/<token>")
+@public
+def confirm_email(token):
+    try:
+        registration = svc.confirm_email(token)
+    except svc.EventError as error:
+        db.session.rollback()
+        return render_template("events/message.html", title=_("Confirmation"), text=str(error)), 400
+    db.session.commit()
+    flash(_("Your e-mail address is confirmed."), "success")
+    return redirect(url_for("events.ticket", token=svc.ticket_token(registration)))
+
+
+def _ticket_registration(token) -> Registration:
+    try:
+        return svc.registration_from_ticket(token, g.tenant.id)
+    except svc.EventError:
+        abort(404)
+
+
+@bp.route("/<tenant>/events/ticket/<token>", methods=["GET", "POST"])
+@public
+def ticket(token):
+    """The registrant's page: status, QR code, personal agenda; reachable only with the signed ticket."""
+    registration = _ticket_registration(token)
+    event = svc.load_event_page(registration.event_id, public=False)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action")
+        try:
+            if action == "cancel":
+                svc.cancel_registration(
+                    registration, actor=current_user if current_user.is_authenticated else None
+                )
+                flash(_("Your registration is cancelled."), "success")
+            elif action in ("signup", "drop"):
+                item = _get(AgendaItem, request.form.get("item_id", type=int), event_id=event.id)
+                if action == "signup":
+                    signup = svc.sign_up(registration, item)
+                    if signup.status == "waitlisted":
+                        flash(_("No seat is left: you are on the waiting list for this item."), "warning")
+                else:
+                    signup = db.session.scalar(
+                        sa.select(AgendaSignup).where(
+                            AgendaSignup.registration_id == registration.id,
+                            AgendaSignup.agenda_item_id == item.id,
+                        )
+                    )
+                    if signup is not None:
+                        svc.cancel_signup(signup)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+        return redirect(url_for("events.ticket", token=token))
+    signups = {s.agenda_item_id: s for s in registration.signups if s.status != "cancelled"}
+    return render_template(
+        "events/ticket.html",
+        registration=registration,
+        event=event,
+        token=token,
+        days=svc.agenda_by_day(event.agenda_items, g.tenant),
+        signups=signups,
+        form=form,
+        calendar_token=ical.person_token(g.tenant.id, registration.email),
+    )
+
+
+@bp.route("/<tenant>/events/ticket/<token>/qr.svg")
+@public
+def ticket_qr(token):
+    _ticket_registration(token)
+    buffer = io.BytesIO()
+    segno.make(svc.ticket_link_for_token(token), error="m").save(buffer, kind="svg", scale=6, border=2)
+    return Response(
+        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@bp.route("/<tenant>/events/mine")
+@login_required
+def my_registrations():
+    rows = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            sa.or_(Registration.email == current_user.email, Registration.registered_by_id == current_user.id)
+        )
+        .order_by(Registration.created_at.desc())
+        .options(sa.orm.selectinload(Registration.event))
+    ).all()
+    return render_template("events/mine.html", registrations=rows, ticket_token=svc.ticket_token)
+
+
+@bp.route("/calendar")
+@public
+def calendar():
+    region_id = request.args.get("region", type=int)
+    kind = request.args.get("kind") or None
+    show_past = request.args.get("past") == "1"
+    rows = svc.calendar_events(
+        region_id=region_id,
+        kind=kind if kind in EVENT_KIND_LABELS else None,
+        since=None if show_past else svc.utcnow().date(),
+    )
+    return render_template(
+        "events/calendar.html",
+        rows=rows,
+        regions=region_choices(blank=_("All regions")),
+        kinds=KIND_FILTER,
+        region_id=region_id or 0,
+        kind=kind or "",
+        show_past=show_past,
+    )
+
+
+# --- iCal feeds -------------------------------------------------------------------------------------------
+
+
+def _ics(body: str, name: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+@bp.route("/<tenant>/events/<int:event_id>.ics")
+@public
+def event_ics(event_id):
+    event = svc.load_event_page(event_id)
+    if event is None or event.status == EventStatus.CANCELLED:
+        abort(404)
+    return _ics(ical.event_calendar(event, g.tenant), f"event-{event.id}")
+
+
+@bp.route("/<tenant>/events.ics")
+@public
+def tenant_ics():
+    events = db.session.scalars(
+        sa.select(Event).where(Event.status.in_(svc.CALENDAR_STATUSES)).order_by(Event.start_date)
+    ).all()
+    return _ics(ical.tenant_calendar(events, g.tenant), g.tenant.slug)
+
+
+@bp.route("/<tenant>/events/calendar/<token>.ics")
+@public
+def person_ics(token):
+    email = ical.email_from_token(token, g.tenant.id)
+    if email is None:
+        abort(404)
+    return _ics(ical.person_calendar(email, g.tenant), "my-agenda")
+
+
+# --- staff: organising ---------------------------------------------------------------------------------
+
+
+@bp.route("/<tenant>/staff/events/")
+@requires(MANAGE_EVENTS)
+def staff_events():
+    page = paginate(sa.select(Event).order_by(Event.start_date.desc(), Event.id.desc()), per_page=PER_PAGE)
+    return render_template("events/staff_events.html", page=page)
+
+
+@bp.route("/<tenant>/staff/events/new", methods=["GET", "POST"])
+@requires(MANAGE_EVENTS)
+def new_event():
+    form = EventForm()
+    if request.method == "GET":
+        form.region_id.data = g.tenant.region_id
+        form.city_ru.data = g.tenant.region.capital_ru
+        form.city_en.data = g.tenant.region.capital_en
+    if form.validate_on_submit():
+        try:
+            event = svc.create_event(g.tenant, form.values(), actor=current_user)
+        except svc.EventError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The session has been created as a draft."), "success")
+            return redirect(url_for("events.staff_event", event_id=event.id))
+    return render_template("events/event_form.html", form=form, event=None)
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/edit", methods=["GET", "POST"])
+@requires(MANAGE_EVENTS)
+def edit_event(event_id):
+    event = _get(Event, event_id)
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        try:
+            svc.update_event(event, form.values(), actor=current_user)
+        except svc.EventError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The session has been saved."), "success")
+            return redirect(url_for("events.staff_event", event_id=event.id))
+    return render_template("events/event_form.html", form=form, event=event)
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>")
+@requires(MANAGE_EVENTS)
+def staff_event(event_id):
+    event = svc.load_event_page(event_id, public=False)
+    if event is None:
+        abort(404)
+    return render_template(
+        "events/staff_event.html",
+        event=event,
+        days=svc.agenda_by_day(event.agenda_items, g.tenant),
+        overlaps=svc.overlapping_item_ids(event.agenda_items),
+        counts=svc.participation_counts(event),
+        transitions=[s for s in STATUS_TRANSITIONS_LABELS if s in svc.STATUS_TRANSITIONS[event.status]],
+        transition_labels=STATUS_TRANSITIONS_LABELS,
+        venue_form=VenueForm(prefix="venue"),
+        organiser_form=OrganiserForm(prefix="org"),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/status", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def event_status(event_id):
+    event = _get(Event, event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            svc.set_status(event, request.form.get("status"), actor=current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The session is now: %(status)s.", status=event.status_label), "success")
+    return redirect(url_for("events.staff_event", event_id=event.id))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/delete", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def delete_event(event_id):
+    event = _get(Event, event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            svc.delete_event(event, actor=current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for("events.staff_event", event_id=event.id))
+        db.session.commit()
+        flash(_("The draft has been deleted."), "success")
+    return redirect(url_for("events.staff_events"))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/venues", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def add_venue(event_id):
+    event = _get(Event, event_id)
+    form = VenueForm(prefix="venue")
+    if form.validate_on_submit():
+        try:
+            svc.add_venue(event, form.data, actor=current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The venue has been added."), "success")
+    else:
+        flash(_("Give the venue's name and address."), "danger")
+    return redirect(url_for("events.staff_event", event_id=event.id, _anchor="venues"))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/venues/<int:venue_id>/delete", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def delete_venue(event_id, venue_id):
+    venue = _get(Venue, venue_id, event_id=event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            svc.delete_venue(venue, actor=current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The venue has been removed."), "success")
+    return redirect(url_for("events.staff_event", event_id=event_id, _anchor="venues"))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/organisers", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def add_organiser(event_id):
+    event = _get(Event, event_id)
+    form = OrganiserForm(prefix="org")
+    if form.validate_on_submit():
+        try:
+            svc.add_organiser(event, form.data, actor=current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The organiser has been added."), "success")
+    else:
+        flash(_("Give the organisation's name."), "danger")
+    return redirect(url_for("events.staff_event", event_id=event.id, _anchor="organisers"))
+
+
+@bp.route(
+    "/<tenant>/staff/events/<int:event_id>/organisers/<int:event_organiser_id>/delete", methods=["POST"]
+)
+@requires(MANAGE_EVENTS)
+def delete_organiser(event_id, event_organiser_id):
+    organiser = _get(EventOrganiser, event_organiser_id, event_id=event_id)
+    if ConfirmForm().validate_on_submit():
+        svc.delete_organiser(organiser, actor=current_user)
+        db.session.commit()
+        flash(_("The organiser has been removed."), "success")
+    return redirect(url_for("events.staff_event", event_id=event_id, _anchor="organisers"))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/new", methods=["GET", "POST"])
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>", methods=["GET", "POST"])
+@requires(MANAGE_EVENTS)
+def agenda_item(event_id, agenda_item_id=None):
+    event = _get(Event, event_id)
+    item = _get(AgendaItem, agenda_item_id, event_id=event.id) if agenda_item_id else None
+    form = AgendaItemForm(event, obj=item)
+    if request.method == "GET" and item is not None:
+        form.starts_at.data = svc.to_local(item.starts_at, g.tenant).replace(tzinfo=None)
+        form.ends_at.data = svc.to_local(item.ends_at, g.tenant).replace(tzinfo=None)
+        form.venue_id.data = item.venue_id or 0
+        form.site_inn.data = item.site_enterprise.inn if item.site_enterprise else ""
+        form.host_inns.data = ", ".join(e.inn for e in item.hosts)
+    if form.validate_on_submit():
+        try:
+            saved = svc.save_agenda_item(event, form.values(), actor=current_user, item=item)
+        except svc.EventError as error:
+            db.session.rollback()
+            event = _get(Event, event_id)
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The agenda item has been saved."), "success")
+            db.session.refresh(event)
+            if saved.id in svc.overlapping_item_ids(event.agenda_items):
+                flash(_("It overlaps in time with another item at the same place."), "warning")
+            return redirect(url_for("events.staff_event", event_id=event.id, _anchor="agenda"))
+    return render_template("events/agenda_item_form.html", form=form, event=event, item=item)
+
+
+@bp.route(
+    "/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>/<action>",
+    methods=["POST"],
+)
+@requires(MANAGE_EVENTS)
+def agenda_action(event_id, agenda_item_id, action):
+    item = _get(AgendaItem, agenda_item_id, event_id=event_id)
+    if action not in ("up", "down", "delete"):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if action == "delete":
+            svc.delete_agenda_item(item, actor=current_user)
+            flash(_("The agenda item has been deleted."), "success")
+        else:
+            svc.move_agenda_item(item, -1 if action == "up" else 1, actor=current_user)
+        db.session.commit()
+    return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/sort", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def agenda_sort(event_id):
+    event = _get(Event, event_id)
+    if ConfirmForm().validate_on_submit():
+        svc.sort_agenda_by_time(event, actor=current_user)
+        db.session.commit()
+    return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
+
+
+# --- staff: participants ----------------------------------------------------------------------------------
+
+
+def _filters():
+    return {
+        "status": request.args.get("status") or None,
+        "category": request.args.get("category") or None,
+        "region_id": request.args.get("region", type=int) or None,
+        "search": request.args.get("q") or None,
+        "checked_in": request.args.get("present") or None,
+    }
+
+
+def _filter_args(filters):
+    return {
+        k: v
+        for k, v in {
+            "status": filters["status"],
+            "category": filters["category"],
+            "region": filters["region_id"],
+            "q": filters["search"],
+            "present": filters["checked_in"],
+        }.items()
+        if v
+    }
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/participants", methods=["GET", "POST"])
+@requires(MANAGE_EVENTS)
+def participants(event_id):
+    event = _get(Event, event_id)
+    filters = _filters()
+    statement = svc.participants_query(event, **filters)
+    message_form = MessageForm()
+    if message_form.validate_on_submit():
+        recipients = db.session.scalars(statement.where(Registration.status.in_(svc.ACTIVE_STATUSES))).all()
+        try:
+            count = svc.message_registrants(
+                event, recipients, message_form.subject.data, message_form.body.data, actor=current_user
+            )
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The message has been queued; recipients: %(count)s.", count=count), "success")
+            return redirect(url_for("events.participants", event_id=event.id, **_filter_args(filters)))
+    page = paginate(statement, per_page=PER_PAGE)
+    return render_template(
+        "events/participants.html",
+        event=event,
+        page=page,
+        filters=filters,
+        filter_args=_filter_args(filters),
+        statuses=STATUS_FILTER,
+        categories=CATEGORY_FILTER,
+        regions=region_choices(blank=_("Any region")),
+        message_form=message_form,
+        confirm_form=ConfirmForm(),
+    )
+
+
+EXPORT_COLUMNS = (
+    (_l("Full name"), lambda r: r.full_name),
+    (_l("E-mail"), lambda r: r.email),
+    (_l("Phone"), lambda r: r.phone or ""),
+    (_l("Category"), lambda r: r.category_label),
+    (_l("Region"), lambda r: r.region.name),
+    (_l("Federal district"), lambda r: district_name(r.region.federal_district)),
+    (_l("Organisation"), lambda r: r.organisation),
+    (_l("ИНН"), lambda r: r.enterprise.inn if r.enterprise else ""),
+    (_l("Position"), lambda r: r.position_title or ""),
+    (_l("Status"), lambda r: r.status_label),
+    (_l("Registered (UTC)"), lambda r: r.created_at.strftime("%Y-%m-%d %H:%M")),
+    (_l("Checked in (UTC)"), lambda r: r.checked_in_at.strftime("%Y-%m-%d %H:%M") if r.checked_in_at else ""),
+    (_l("Consent version"), lambda r: r.consent_version),
+    (_l("Code"), lambda r: r.code),
+)
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/participants.<fmt>")
+@requires(MANAGE_EVENTS)
+def export_participants(event_id, fmt):
+    event = _get(Event, event_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = db.session.scalars(svc.participants_query(event, **_filters())).all()
+    header = [str(label) for label, _value in EXPORT_COLUMNS]
+    data = [[value(r) for _label, value in EXPORT_COLUMNS] for r in rows]
+    name = f"participants-{event.id}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(data)
+        # A BOM so that Excel opens the Cyrillic text correctly.
+        return Response(
+            "\ufeff" + buffer.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Participants")[:31])
+    sheet.append(header)
+    for row in data:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/participants/<int:registration_id>", methods=["GET", "POST"])
+@requires(MANAGE_EVENTS)
+def participant(event_id, registration_id):
+    registration = _get(Registration, registration_id, event_id=event_id)
+    form = StaffRegistrationForm(obj=registration)
+    if request.method == "GET":
+        form.inn.data = registration.enterprise.inn if registration.enterprise else ""
+    if form.validate_on_submit():
+        try:
+            svc.update_registration(registration, form.data, actor=current_user)
+        except svc.EventError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The registration has been saved."), "success")
+            return redirect(url_for("events.participant", event_id=event_id, registration_id=registration.id))
+    return render_template(
+        "events/participant.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        confirm_form=ConfirmForm(),
+        signups=svc.personal_agenda(registration),
+    )
+
+
+@bp.route(
+    "/<tenant>/staff/events/<int:event_id>/participants/<int:registration_id>/<action>",
+    methods=["POST"],
+)
+@requires(MANAGE_EVENTS)
+def participant_action(event_id, registration_id, action):
+    registration = _get(Registration, registration_id, event_id=event_id)
+    if action not in ("approve", "decline", "cancel"):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            if action == "approve":
+                svc.approve(registration, actor=current_user)
+            elif action == "decline":
+                svc.decline(registration, actor=current_user)
+            else:
+                svc.cancel_registration(registration, actor=current_user, by_staff=True)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s: %(status)s.", name=registration.full_name, status=registration.status_label),
+                "success",
+            )
+    return redirect(request.form.get("next") or url_for("events.participants", event_id=event_id))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/statistics")
+@requires(MANAGE_EVENTS)
+def statistics(event_id):
+    event = _get(Event, event_id)
+    return render_template(
+        "events/statistics.html",
+        event=event,
+        stats=svc.statistics(event),
+        category_labels=CATEGORY_LABELS,
+        district_name=district_name,
+    )
+
+
+# --- staff: on site -------------------------------------------------------------------------------------
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/check-in", methods=["GET", "POST"])
+@requires(CHECK_IN)
+def check_in(event_id):
+    event = _get(Event, event_id)
+    form = CheckInForm()
+    form.agenda_item_id.choices = as_choices(
+        [(0, _("The session (entrance)"))]
+        + [(i.id, f"{svc.to_local(i.starts_at, g.tenant):%d.%m %H:%M} {i.title}") for i in event.agenda_items]
+    )
+    result = None
+    if request.method == "GET":
+        form.agenda_item_id.data = request.args.get("item", 0, type=int)
+    if form.validate_on_submit():
+        item = (
+            _get(AgendaItem, form.agenda_item_id.data, event_id=event.id)
+            if form.agenda_item_id.data
+            else None
+        )
+        try:
+            registration = svc.find_for_check_in(event, form.code.data)
+            fresh = svc.check_in(registration, actor=current_user, item=item)
+        except svc.EventError as error:
+            db.session.rollback()
+            result = {"ok": False, "message": str(error)}
+        else:
+            db.session.commit()
+            result = {
+                "ok": True,
+                "fresh": fresh,
+                "registration": registration,
+                "message": _("Checked in: %(name)s.", name=registration.full_name)
+                if fresh
+                else _("%(name)s was already checked in; nothing changed.", name=registration.full_name),
+            }
+        form.code.data = ""
+    counts = svc.participation_counts(event)
+    return render_template(
+        "events/check_in.html",
+        event=event,
+        form=form,
+        result=result,
+        counts=counts,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/check-in/<int:registration_id>/undo", methods=["POST"])
+@requires(CHECK_IN)
+def undo_check_in(event_id, registration_id):
+    registration = _get(Registration, registration_id, event_id=event_id)
+    item_id = request.form.get("item_id", 0, type=int)
+    item = _get(AgendaItem, item_id, event_id=event_id) if item_id else None
+    if ConfirmForm().validate_on_submit():
+        svc.undo_check_in(registration, actor=current_user, item=item)
+        db.session.commit()
+        flash(_("The check-in of %(name)s has been undone.", name=registration.full_name), "success")
+    return redirect(request.form.get("next") or url_for("events.check_in", event_id=event_id, item=item_id))
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/badges")
+@bp.route("/<tenant>/staff/events/<int:event_id>/badges/<int:registration_id>")
+@requires(MANAGE_EVENTS)
+def badges(event_id, registration_id=None):
+    """Print-ready badges (A6, four to an A4 page): one, or all confirmed registrants (optionally filtered)."""
+    event = _get(Event, event_id)
+    if registration_id:
+        rows = [_get(Registration, registration_id, event_id=event_id)]
+    else:
+        filters = _filters()
+        filters["status"] = filters["status"] or RegistrationStatus.CONFIRMED
+        rows = db.session.scalars(svc.participants_query(event, **filters)).all()
+    qr = {r.id: Markup(_qr_svg(svc.ticket_link(r))) for r in rows}
+    return render_template("events/badges.html", event=event, rows=rows, qr=qr)
+
+
+def _qr_svg(data: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="svg", scale=3, border=1, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode()
+
+
+@bp.cli.command("remind")
+def remind_command():
+    """Queue the reminders for sessions that start tomorrow (run daily)."""
+    import click
+
+    count = svc.send_reminders()
+    db.session.commit()
+    click.echo(f"queued {count} reminders")
+
+
+@bp.app_template_filter("date_short")
+def _date_short(value):
+    from flask_babel import format_date
+
+    return format_date(value, "medium") if value else ""
+
+
+@bp.app_template_filter("date_long")
+def _date_long(value):
+    from flask_babel import format_date
+
+    return format_date(value, "full") if value else ""
+
+
+@bp.app_template_filter("time_local")
+def _time_local(value):
+    """A stored naive-UTC time as HH:mm in the request's (the tenant's) time zone."""
+    from flask_babel import format_time
+
+    return format_time(value, "HH:mm") if value else ""
