@@ -53,7 +53,9 @@ def test_search_lists_only_published_services_of_every_region(client, two_region
     assert "Испытания металлов на растяжение" in page and "Испытания электроники" in page
     assert "Секретные испытания" not in page
     page = client.get("/services/?q=испытания").get_data(as_text=True)
-    assert "Испытания электроники" in page and "Аренда производственных" not in page and "Секретные" not in page
+    assert (
+        "Испытания электроники" in page and "Аренда производственных" not in page and "Секретные" not in page
+    )
     page = client.get("/services/?district=VFD").get_data(as_text=True)
     assert "Испытания электроники" in page and "растяжение" not in page
     page = client.get("/services/?category=space_rental").get_data(as_text=True)

@@ -34,6 +34,14 @@ class RoundForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     held_on = DateTimeLocalField(_l("Date and time"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     location = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    agenda_item_id = SelectField(
+        _l("Held at the session"),
+        coerce=int,
+        validators=[Optional()],
+        description=_l(
+            "A «project defense» item of one of the center's sessions; leave empty for a standalone round."
+        ),
+    )
     min_experts_per_project = IntegerField(
         _l("Experts per project at least"), default=3, validators=[NumberRange(min=1, max=20)]
     )

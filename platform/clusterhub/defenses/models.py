@@ -36,13 +36,20 @@ class ConflictSource(enum.StrEnum):
 
 class DefenseRound(TenantOwned, db.Model):
     __tablename__ = "defense_rounds"
-    __tenant_table_args__ = (sa.UniqueConstraint("tenant_id", "selection_round_id", "number"),)
+    __tenant_table_args__ = (
+        sa.UniqueConstraint("tenant_id", "selection_round_id", "number"),
+        tenant_fk("event_id", "events", ondelete="RESTRICT"),
+        tenant_fk("agenda_item_id", "event_agenda_items", ondelete="RESTRICT"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     selection_round_id: Mapped[int] = mapped_column(sa.ForeignKey("selection_rounds.id"), index=True)
     number: Mapped[int] = mapped_column()  # 1st, 2nd preliminary defense of the selection cycle
     title: Mapped[str] = mapped_column(sa.String(300))
     held_on: Mapped[datetime | None] = mapped_column()
+    # The session (and its "project defense" agenda item) the round is held at; empty for a standalone round.
+    event_id: Mapped[int | None] = mapped_column(index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(index=True)
     location: Mapped[str | None] = mapped_column(sa.String(300))
     blind: Mapped[bool] = mapped_column(default=False)
     min_experts_per_project: Mapped[int] = mapped_column(default=3)

@@ -86,6 +86,15 @@ def create_round(
     )
     if taken:
         raise DefenseError(_("This selection round already has defense number %(n)s.", n=number))
+    agenda_item_id = values.pop("agenda_item_id", None)
+    if agenda_item_id:
+        from ..events.models import AgendaItem, AgendaKind
+
+        item = db.session.scalar(sa.select(AgendaItem).where(AgendaItem.id == agenda_item_id))
+        if item is None or item.kind != AgendaKind.PROJECT_DEFENSE:
+            raise DefenseError(_("Choose a «project defense» item of one of the center's sessions."))
+        values["agenda_item_id"], values["event_id"] = item.id, item.event_id
+        values["held_on"] = values.get("held_on") or item.starts_at
     per_project = int(values.pop("min_experts_per_project", 3))
     if per_project < 1:
         raise DefenseError(_("Every project needs at least one expert."))
@@ -855,3 +864,28 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
         return None, None, False
     tenant = db.session.get(Tenant, protocol.tenant_id)
     return protocol, tenant, content_hash(protocol.content) == digest
+
+
+def defense_agenda_items() -> list[tuple[int, str]]:
+    """The center's «project defense» agenda items, for attaching a round to a session."""
+    from ..events.models import AgendaItem, AgendaKind, Event
+
+    rows = db.session.execute(
+        sa.select(AgendaItem.id, AgendaItem.title_ru, AgendaItem.starts_at, Event.title_ru)
+        .join(Event, sa.and_(Event.id == AgendaItem.event_id, Event.tenant_id == AgendaItem.tenant_id))
+        .where(AgendaItem.kind == AgendaKind.PROJECT_DEFENSE)
+        .order_by(AgendaItem.starts_at.desc())
+    ).all()
+    return [
+        (item_id, f"{event_title} — {title} ({starts:%d.%m.%Y})")
+        for item_id, title, starts, event_title in rows
+    ]
+
+
+def session_of(defense_round):
+    """The session the round is part of, or None."""
+    if defense_round.event_id is None:
+        return None
+    from ..events.models import Event
+
+    return db.session.scalar(sa.select(Event).where(Event.id == defense_round.event_id))

@@ -87,6 +87,7 @@ def index():
     form = RoundForm()
     rounds = project_services.selection_rounds() or project_services.seed_selection_rounds()
     form.selection_round_id.choices = [(r.id, f"{r.year} — {r.legal_edition}") for r in rounds]
+    form.agenda_item_id.choices = [(0, _("— standalone round —")), *services.defense_agenda_items()]
     if form.validate_on_submit():
         selection_round = next(r for r in rounds if r.id == form.selection_round_id.data)
         try:
@@ -99,6 +100,7 @@ def index():
                 location=form.location.data or None,
                 blind=form.blind.data,
                 min_experts_per_project=form.min_experts_per_project.data,
+                agenda_item_id=form.agenda_item_id.data or None,
             )
         except services.DefenseError as error:
             form.number.errors.append(str(error))
@@ -588,3 +590,8 @@ def verify(digest):
     return render_template(
         "defenses/verify.html", protocol=protocol, tenant=tenant, valid=valid, digest=digest, labels=LABELS
     ), status
+
+
+@bp.app_context_processor
+def _session_link():
+    return {"defense_session": services.session_of}

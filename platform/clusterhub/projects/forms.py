@@ -55,6 +55,7 @@ OUTCOME_LABELS = {
 class ProjectForm(FlaskForm):
     selection_round_id = SelectField(_l("Selection round"), coerce=int)
     lead_inn = StringField(_l("ИНН of the lead enterprise"), validators=[DataRequired(), Length(max=12)])
+    cluster_id = SelectField(_l("Cluster"), coerce=int, validators=[Optional()])
     lead_name = StringField(
         _l("Name of the lead enterprise"),
         validators=[Optional(), Length(max=500)],

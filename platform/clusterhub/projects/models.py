@@ -107,7 +107,11 @@ class JointProject(TenantOwned, db.Model):
     """
 
     __tablename__ = "joint_projects"
-    __tenant_table_args__ = (sa.Index("ix_joint_projects_tenant_status", "tenant_id", "status"),)
+    __tenant_table_args__ = (
+        sa.Index("ix_joint_projects_tenant_status", "tenant_id", "status"),
+        # RESTRICT, not SET NULL: on a composite key SET NULL would also null tenant_id.
+        tenant_fk("cluster_id", "clusters", ondelete="RESTRICT"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     selection_round_id: Mapped[int] = mapped_column(sa.ForeignKey("selection_rounds.id"), index=True)
@@ -116,6 +120,7 @@ class JointProject(TenantOwned, db.Model):
     summary_ru: Mapped[str | None] = mapped_column(sa.Text)
     summary_en: Mapped[str | None] = mapped_column(sa.Text)
     lead_enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(index=True)
     requested_subsidy: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # kopecks
     co_financing: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # kopecks, own and partners' money
     status: Mapped[str] = mapped_column(sa.String(20), default=ProjectStatus.DRAFT)

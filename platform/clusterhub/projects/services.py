@@ -161,7 +161,14 @@ def create_project(
     """A draft dossier; the lead enterprise becomes its first participant."""
     if not (title_ru or "").strip():
         raise ProjectError(_("Give the project's title."))
+    cluster_id = values.get("cluster_id") or None
+    if cluster_id is not None:
+        from ..clusters.models import Cluster
+
+        if db.session.scalar(sa.select(Cluster.id).where(Cluster.id == cluster_id)) is None:
+            raise ProjectError(_("Choose one of the center's clusters."))
     project = JointProject(
+        cluster_id=cluster_id,
         selection_round_id=selection_round.id,
         selection_round=selection_round,
         lead_enterprise_id=lead.id,
@@ -441,3 +448,10 @@ def projects_of_representative(user) -> list[JointProject]:
 def represents_participant(user, project: JointProject) -> bool:
     ids = {e.id for e in represented_enterprises(user)}
     return any(p.enterprise_id in ids for p in project.participants)
+
+
+def cluster_choices() -> list[tuple[int, str]]:
+    """The center's clusters, for the dossier's cluster field."""
+    from ..clusters.models import Cluster
+
+    return list(db.session.execute(sa.select(Cluster.id, Cluster.name).order_by(Cluster.name)).tuples())

@@ -113,6 +113,7 @@ def new():
         services.seed_selection_rounds() if not services.selection_rounds() else services.selection_rounds()
     )
     form.selection_round_id.choices = [(r.id, f"{r.year} — {r.legal_edition}") for r in rounds]
+    form.cluster_id.choices = [(0, _("— no cluster —")), *services.cluster_choices()]
     if form.validate_on_submit():
         selection_round = next(r for r in rounds if r.id == form.selection_round_id.data)
         try:
@@ -126,6 +127,7 @@ def new():
                 summary_ru=form.summary_ru.data or None,
                 summary_en=form.summary_en.data or None,
                 requested_subsidy=form.requested_subsidy.data,
+                cluster_id=form.cluster_id.data or None,
                 co_financing=form.co_financing.data,
             )
         except (EnterpriseError, services.ProjectError) as error:
