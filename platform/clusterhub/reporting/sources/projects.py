@@ -1,0 +1,206 @@
+"""Indicators read from joint projects and their preliminary defenses."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ...defenses.models import DefenseCriterion, DefenseRound, DefenseSlot, Score
+from ...extensions import db as _db
+from ...projects.models import CostItem, DefenseOutcome, JointProject, ProjectStatus
+from ..indicators import COUNTRY, execute, group_column, grouped, indicator, reporting_session, scoped
+from .sql import percent, round1
+
+S = ProjectStatus
+PRESENTED = (S.SUBMITTED, S.ADMITTED, S.DEFENDED, S.FILED, S.GRANTED, S.REFUSED)
+DEFENDED = (S.DEFENDED, S.FILED, S.GRANTED, S.REFUSED)
+FILED = (S.FILED, S.GRANTED, S.REFUSED)
+
+
+def _projects(scope, grouping, value, *conditions, joins=()):
+    statement = sa.select(group_column(grouping), value).select_from(JointProject)
+    for target, on in joins:
+        statement = statement.outerjoin(target, on)
+    statement = scoped(statement, scope, JointProject.tenant_id).where(
+        JointProject.created_at >= scope.period.start_dt,
+        JointProject.created_at < scope.period.end_dt,
+        *conditions,
+    )
+    return execute(grouped(statement, grouping))
+
+
+def _count(*conditions):
+    return lambda scope, grouping: _projects(scope, grouping, sa.func.count(JointProject.id), *conditions)
+
+
+indicator(
+    "projects_presented",
+    "projects",
+    _l("Joint projects presented"),
+    _l("Joint cluster projects submitted to a center (drafts not counted), created in the period."),
+)(_count(JointProject.status.in_(PRESENTED)))
+indicator(
+    "projects_defended",
+    "projects",
+    _l("Projects defended"),
+    _l("Presented projects that went through a preliminary defense (any outcome)."),
+)(_count(JointProject.status.in_(DEFENDED)))
+indicator(
+    "projects_filed",
+    "projects",
+    _l("Filed for the federal selection"),
+    _l("Defended projects filed for Минпромторг's competitive selection."),
+)(_count(JointProject.status.in_(FILED)))
+indicator(
+    "subsidies_granted",
+    "projects",
+    _l("Subsidies granted"),
+    _l("Projects that were granted the subsidy after the federal selection."),
+)(_count(JointProject.status == S.GRANTED))
+
+
+@indicator(
+    "projects_recommended_share",
+    "projects",
+    _l("Recommended at defense, %"),
+    _l("Share of defended projects the panel recommended (with or without revisions)."),
+    unit="percent",
+)
+def projects_recommended_share(scope, grouping):
+    recommended = sa.func.sum(
+        sa.case(
+            (
+                JointProject.defense_outcome.in_(
+                    [DefenseOutcome.RECOMMENDED, DefenseOutcome.RECOMMENDED_WITH_REVISIONS]
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    return _projects(
+        scope,
+        grouping,
+        percent(recommended, sa.func.count(JointProject.id)),
+        JointProject.status.in_(DEFENDED),
+    )
+
+
+@indicator(
+    "requested_subsidy",
+    "projects",
+    _l("Subsidy requested, thousand RUB"),
+    _l("Subsidy the presented projects ask for, in thousands of roubles."),
+    unit="thousand_rub",
+)
+def requested_subsidy(scope, grouping):
+    return _projects(
+        scope,
+        grouping,
+        round1(sa.func.sum(JointProject.requested_subsidy) / 100_000.0),
+        JointProject.status.in_(PRESENTED),
+    )
+
+
+@indicator(
+    "projects_budget",
+    "projects",
+    _l("Budget of presented projects, thousand RUB"),
+    _l("Total cost estimates (смета) of the presented projects, in thousands of roubles."),
+    unit="thousand_rub",
+)
+def projects_budget(scope, grouping):
+    costs = (
+        sa.select(CostItem.tenant_id, CostItem.joint_project_id, sa.func.sum(CostItem.amount).label("total"))
+        .group_by(CostItem.tenant_id, CostItem.joint_project_id)
+        .subquery()
+    )
+    return _projects(
+        scope,
+        grouping,
+        round1(sa.func.sum(costs.c.total) / 100_000.0),
+        JointProject.status.in_(PRESENTED),
+        joins=[
+            (
+                costs,
+                sa.and_(
+                    costs.c.joint_project_id == JointProject.id, costs.c.tenant_id == JointProject.tenant_id
+                ),
+            )
+        ],
+    )
+
+
+def _normalised_scores(scope, grouping):
+    """Per group: mean and mean square of every score scaled to 0–100 of its criterion's range."""
+    scaled = (
+        100.0
+        * (Score.value - DefenseCriterion.min_score)
+        / sa.func.nullif(DefenseCriterion.max_score - DefenseCriterion.min_score, 0)
+    )
+    statement = (
+        sa.select(
+            group_column(grouping), sa.func.avg(scaled), sa.func.avg(scaled * scaled), sa.func.count(Score.id)
+        )
+        .select_from(Score)
+        .join(
+            DefenseCriterion,
+            sa.and_(
+                DefenseCriterion.id == Score.defense_criterion_id,
+                DefenseCriterion.tenant_id == Score.tenant_id,
+            ),
+        )
+        .join(
+            DefenseSlot,
+            sa.and_(DefenseSlot.id == Score.defense_slot_id, DefenseSlot.tenant_id == Score.tenant_id),
+        )
+        .join(
+            DefenseRound,
+            sa.and_(
+                DefenseRound.id == DefenseSlot.defense_round_id, DefenseRound.tenant_id == Score.tenant_id
+            ),
+        )
+    )
+    statement = scoped(statement, scope, Score.tenant_id).where(
+        DefenseRound.created_at >= scope.period.start_dt, DefenseRound.created_at < scope.period.end_dt
+    )
+    session = reporting_session.get() or _db.session
+    from ...tenancy.scoping import in_federal_read
+
+    statement = grouped(statement, grouping)
+    if in_federal_read(session):
+        statement = statement.execution_options(cross_tenant=True)
+    return {row[0]: row[1:] for row in session.execute(statement) if row[3]}
+
+
+@indicator(
+    "score_mean",
+    "projects",
+    _l("Average expert score, %"),
+    _l(
+        "Mean of all expert scores of the period's defense rounds, each scaled to 0–100 % of its criterion's "
+        "range."
+    ),
+    unit="percent",
+)
+def score_mean(scope, grouping):
+    rows = _normalised_scores(scope, grouping)
+    return {g: Decimal(str(round(float(mean), 1))) for g, (mean, _sq, _n) in rows.items()} or (
+        {COUNTRY: 0} if grouping == "country" else {}
+    )
+
+
+@indicator(
+    "score_spread",
+    "projects",
+    _l("Spread of expert scores, %"),
+    _l("Standard deviation of the same scaled scores: how much the experts disagree."),
+    unit="percent",
+    higher_is_better=False,
+)
+def score_spread(scope, grouping):
+    rows = _normalised_scores(scope, grouping)
+    return {
+        g: Decimal(str(round(max(0.0, float(sq) - float(mean) ** 2) ** 0.5, 1)))
+        for g, (mean, sq, _n) in rows.items()
+    }

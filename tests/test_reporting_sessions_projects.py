@@ -1,0 +1,113 @@
+"""Session and project indicators on a small hand-built dataset with known answers."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from clusterhub.defenses import services as defenses
+from clusterhub.defenses.models import DefenseCriterion, DefenseRound, PanelMember
+from clusterhub.events.models import Registration
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
+from clusterhub.reporting import indicators as ind
+from clusterhub.reporting.periods import parse_period
+from clusterhub.tenancy.models import utcnow
+from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
+
+
+def compute(keys, period):
+    with federal_read_scope(db.session):
+        return {
+            k: v.get(ind.COUNTRY) for k, v in ind.compute(keys, ind.Scope(period=period), "country").items()
+        }
+
+
+def region(code):
+    return db.session.scalar(sa.select(Region.id).where(Region.tax_code == code))
+
+
+def test_session_indicators(make_event, make_tenant, enterprise):
+    komi = make_tenant("komi")
+    session = make_event(komi, planned_participants=100)
+    session_id, start = session.id, session.start_date
+    make_event(komi, publish=False)  # a draft is not held
+    company = enterprise()
+    people = [  # status, region, enterprise, checked in
+        ("confirmed", "11", company.id, True),
+        ("confirmed", "16", company.id, True),
+        ("pending", "16", None, False),
+        ("cancelled", "39", None, False),
+        ("waitlisted", "13", None, False),
+    ]
+    with tenant_scope(db.session, komi.id):
+        for n, (status, code, enterprise_id, came) in enumerate(people):
+            db.session.add(
+                Registration(
+                    event_id=session.id,
+                    status=status,
+                    full_name=f"Участник {n}",
+                    email=f"p{n}@example.com",
+                    category="enterprise",
+                    region_id=region(code),
+                    organisation="ООО",
+                    enterprise_id=enterprise_id,
+                    consent_version="2026-01",
+                    consent_at=utcnow(),
+                    code=f"C{n:05d}",
+                    checked_in_at=utcnow() if came else None,
+                )
+            )
+    db.session.commit()
+    period = parse_period(
+        start=(start - timedelta(days=1)).isoformat(), end=(start + timedelta(days=1)).isoformat()
+    )
+    result = compute(
+        [
+            "sessions_held",
+            "registrations",
+            "attendance_planned",
+            "attendance_actual",
+            "session_enterprises",
+            "session_regions",
+        ],
+        period,
+    )
+    assert result == {
+        "sessions_held": 1,
+        "registrations": 3,
+        "attendance_planned": 100,
+        "attendance_actual": 2,
+        "session_enterprises": 1,
+        "session_regions": 2,
+    }
+    earlier = parse_period(start="2020-01-01", end="2020-12-31")
+    assert compute(["sessions_held", "registrations"], earlier) == {"sessions_held": 0, "registrations": 0}
+
+
+def test_project_and_defense_indicators(make_defense):
+    d = make_defense(projects=3, experts=2)
+    with tenant_scope(db.session, d["tenant"].id):
+        rnd = db.session.get(DefenseRound, d["round"])
+        criteria = db.session.scalars(
+            sa.select(DefenseCriterion)
+            .where(DefenseCriterion.defense_round_id == rnd.id)
+            .order_by(DefenseCriterion.position)
+        ).all()
+        first = criteria[0]
+        members = db.session.scalars(sa.select(PanelMember).where(PanelMember.id.in_(d["members"]))).all()
+        from clusterhub.defenses.models import DefenseSlot
+
+        slot = db.session.get(DefenseSlot, d["slots"][0])
+        # two experts score one criterion at the bottom and the top of its range: mean 50 %, spread 50 %
+        defenses.score_project(slot, members[0], {first.id: (first.min_score, "")})
+        defenses.score_project(slot, members[1], {first.id: (first.max_score, "")})
+        db.session.commit()
+    result = compute(
+        ["projects_presented", "projects_defended", "score_mean", "score_spread", "requested_subsidy"],
+        parse_period(str(utcnow().year)),
+    )
+    assert result["projects_presented"] == 3
+    assert result["projects_defended"] == 0
+    assert float(result["score_mean"]) == pytest.approx(50.0)
+    assert float(result["score_spread"]) == pytest.approx(50.0)
