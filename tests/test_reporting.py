@@ -177,3 +177,24 @@ def test_kpi_plans_are_entered_by_the_center(client, make_tenant, make_user, log
     client.post("/komi/staff/indicators?period=2026", data={"indicator": "staff", "plan": "5"})
     plans = services.kpi_plans(komi.id, 2026)
     assert float(plans["staff"].plan) == 5.0
+
+
+def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_of_queries(
+    app, client, make_tenant, make_user, login
+):
+    make_tenant("komi")
+    result = app.test_cli_runner().invoke(args=["demo", "scale", "--factor", "0.01"])
+    assert result.exit_code == 0, result.output
+    again = app.test_cli_runner().invoke(args=["demo", "scale", "--factor", "0.01"])
+    assert again.exit_code != 0 and "already" in again.output
+    with federal_read_scope(db.session):
+        totals = ind.compute(
+            ["registrations", "clusters", "service_requests", "projects_presented"],
+            ind.Scope(period=parse_period(start="2024-01-01", end="2026-12-31")),
+            "country",
+        )
+    assert all(values[ind.COUNTRY] > 0 for values in totals.values()), totals
+    login(make_user("federal_analyst"))
+    with QueryCounter(db.engine) as counter:
+        assert client.get("/federal/?period=2025").status_code == 200
+    assert counter.count <= 3 * len(ind.REGISTRY) + 10

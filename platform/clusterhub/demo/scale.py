@@ -326,7 +326,231 @@ def make_technoparks(tenant: Tenant, technoparks: int, services: int, requests: 
     insert(ServiceRequest, rows)
 
 
-# Modules with more data register (name, function(tenant, share, enterprises, rng, sizes)) here.
+CATEGORIES = ["enterprise"] * 6 + [
+    "executive_authority",
+    "cluster_center",
+    "specialised_organisation",
+    "expert",
+    "media",
+    "other",
+]
+EVENT_KINDS = [
+    "practical_session",
+    "practical_session",
+    "conference",
+    "preliminary_defense",
+    "site_visit",
+    "webinar",
+]
+
+
+def make_events(tenant: Tenant, share: dict, enterprises, rng, region_ids):
+    """Sessions from 2024 to 2026 and their registrations; past sessions are finished, with check-ins."""
+    from ..events.models import Event, Registration
+
+    today = date.today()
+    rows = []
+    for _ in range(max(1, share["events"])):
+        start = date(2024, 1, 10) + timedelta(days=rng.randint(0, 3 * 365))
+        planned = rng.choice([40, 60, 90, 120, 200])
+        rows.append(
+            {
+                "tenant_id": tenant.id,
+                "title_ru": f"{rng.choice(['Практическая сессия', 'Конференция', 'Семинар', 'Стратегическая сессия'])} «{rng.choice(FIRST)}»",
+                "kind": rng.choice(EVENT_KINDS),
+                "city_ru": "Город",
+                "region_id": tenant.region_id,
+                "start_date": start,
+                "end_date": start + timedelta(days=rng.choice([0, 1, 1, 2])),
+                "status": "finished" if start < today else "published",
+                "planned_participants": planned,
+                "planned_enterprises": planned // 2,
+                "planned_regions": rng.randint(5, 60),
+            }
+        )
+    event_ids = insert(Event, rows, returning=True)
+    past = {event_id for event_id, row in zip(event_ids, rows, strict=True) if row["start_date"] < today}
+    registrations, code = [], 0
+    now = datetime(2026, 1, 1)
+    for event_id, count in zip(event_ids, split(share["registrations"], len(event_ids), rng), strict=True):
+        for _ in range(count):
+            code += 1
+            status = rng.choice(["confirmed"] * 8 + ["pending", "cancelled"])
+            enterprise_id = rng.choice(enterprises) if rng.random() < 0.7 else None
+            registrations.append(
+                {
+                    "tenant_id": tenant.id,
+                    "event_id": event_id,
+                    "status": status,
+                    "full_name": f"Участник {code}",
+                    "email": f"p{code}.t{tenant.id}@example.com",
+                    "category": rng.choice(CATEGORIES),
+                    "region_id": tenant.region_id if rng.random() < 0.5 else rng.choice(region_ids),
+                    "organisation": "Организация",
+                    "enterprise_id": enterprise_id,
+                    "consent_version": "2026-01",
+                    "consent_at": now,
+                    "code": f"S{code:09d}",
+                    "checked_in_at": now
+                    if event_id in past and status == "confirmed" and rng.random() < 0.8
+                    else None,
+                }
+            )
+    insert(Registration, registrations)
+
+
+def make_projects(tenant: Tenant, share: dict, enterprises, rng, experts):
+    """Joint projects at every stage, their cost estimates, and defense rounds scored by ``experts``."""
+    from ..defenses.models import Assignment, DefenseCriterion, DefenseRound, DefenseSlot, PanelMember, Score
+    from ..projects.models import CostItem, JointProject, SelectionRound
+
+    selection = db.session.scalars(sa.select(SelectionRound).order_by(SelectionRound.year.desc())).first()
+    statuses = ["draft", "submitted", "admitted", "defended", "defended", "filed", "granted", "refused"]
+    outcomes = ["recommended", "recommended", "recommended_with_revisions", "not_recommended"]
+    rows = []
+    for n in range(max(1, share["projects"])):
+        status = rng.choice(statuses)
+        created = datetime(2024, 1, 1) + timedelta(days=rng.randint(0, 3 * 365 - 1))
+        rows.append(
+            {
+                "tenant_id": tenant.id,
+                "selection_round_id": selection.id,
+                "title_ru": f"Освоение производства «{rng.choice(SECOND)}» №{n + 1}",
+                "lead_enterprise_id": rng.choice(enterprises),
+                "status": status,
+                "created_at": created,
+                "requested_subsidy": rng.randint(10, 150) * 1_000_000 * 100,
+                "co_financing": rng.randint(10, 150) * 1_000_000 * 100,
+                "defense_outcome": rng.choice(outcomes)
+                if status in ("defended", "filed", "granted", "refused")
+                else None,
+            }
+        )
+    project_ids = insert(JointProject, rows, returning=True)
+    insert(
+        CostItem,
+        [
+            {
+                "tenant_id": tenant.id,
+                "joint_project_id": pid,
+                "category": category,
+                "description": "Статья сметы",
+                "amount": rng.randint(5, 120) * 1_000_000 * 100,
+            }
+            for pid in project_ids
+            for category in ("equipment", "starter_batch", "tooling")
+        ],
+    )
+    defended = [pid for pid, row in zip(project_ids, rows, strict=True) if row["defense_outcome"]]
+    if not defended or not experts:
+        return
+    round_id = insert(
+        DefenseRound,
+        [
+            {
+                "tenant_id": tenant.id,
+                "selection_round_id": selection.id,
+                "number": 1,
+                "title": "Предварительная защита",
+                "status": "closed",
+                "created_at": datetime(2025, 6, 1),
+            }
+        ],
+        returning=True,
+    )[0]
+    criterion_ids = insert(
+        DefenseCriterion,
+        [
+            {
+                "tenant_id": tenant.id,
+                "defense_round_id": round_id,
+                "code": f"c{i}",
+                "name_ru": f"Критерий {i}",
+                "name_en": f"Criterion {i}",
+                "weight": Decimal("1"),
+                "min_score": 0,
+                "max_score": 10,
+                "position": i,
+            }
+            for i in range(6)
+        ],
+        returning=True,
+    )
+    member_ids = insert(
+        PanelMember,
+        [
+            {"tenant_id": tenant.id, "defense_round_id": round_id, "user_id": user_id, "role": "expert"}
+            for user_id in experts
+        ],
+        returning=True,
+    )
+    slot_ids = insert(
+        DefenseSlot,
+        [
+            {
+                "tenant_id": tenant.id,
+                "defense_round_id": round_id,
+                "joint_project_id": pid,
+                "code": f"P{i + 1}",
+            }
+            for i, pid in enumerate(defended)
+        ],
+        returning=True,
+    )
+    insert(
+        Assignment,
+        [
+            {"tenant_id": tenant.id, "defense_slot_id": slot, "panel_member_id": member}
+            for slot in slot_ids
+            for member in member_ids
+        ],
+    )
+    scores, wanted = [], share["scores"]
+    for slot in slot_ids:
+        for member in member_ids:
+            for criterion in criterion_ids:
+                if len(scores) >= wanted:
+                    break
+                scores.append(
+                    {
+                        "tenant_id": tenant.id,
+                        "defense_slot_id": slot,
+                        "panel_member_id": member,
+                        "defense_criterion_id": criterion,
+                        "value": Decimal(rng.randint(3, 10)),
+                    }
+                )
+    insert(Score, scores)
+
+
+def make_experts(tenants: list[Tenant], per_tenant: int = 7) -> dict[int, list[int]]:
+    """Expert accounts (no password: they exist for the figures) with the expert role in each center."""
+    from ..accounts.models import Membership, User
+
+    experts = {}
+    for tenant in tenants:
+        ids = insert(
+            User,
+            [
+                {
+                    "email": f"expert{n}.{tenant.slug}@scale.example.com",
+                    "full_name": f"Эксперт {n}",
+                    "session_token": f"scale-{tenant.id}-{n}",
+                }
+                for n in range(per_tenant)
+            ],
+            returning=True,
+        )
+        with tenant_scope(db.session, tenant.id):
+            insert(
+                Membership,
+                [{"tenant_id": tenant.id, "user_id": user_id, "role": "expert"} for user_id in ids],
+            )
+        experts[tenant.id] = ids
+    return experts
+
+
+# Further steps per tenant: function(tenant, share, enterprises, rng).
 TENANT_STEPS: list = []
 
 
@@ -341,6 +565,12 @@ def build(sizes: Sizes, seed: int = 2026, progress=None) -> dict:
         by_region.setdefault(region_id, []).append(enterprise_id)
     every = [e for e, _r in enterprises]
     n = len(tenants)
+    region_ids = list(db.session.scalars(sa.select(Region.id)))
+    from ..projects.services import seed_selection_rounds
+
+    seed_selection_rounds()
+    experts = make_experts(tenants)
+    db.session.commit()
     plan = {
         key: split(getattr(sizes, key), n, rng)
         for key in (
@@ -364,8 +594,11 @@ def build(sizes: Sizes, seed: int = 2026, progress=None) -> dict:
             make_technoparks(
                 tenant, max(1, plan["technoparks"][i]), plan["services"][i], plan["requests"][i], pool, rng
             )
-            for _name, step in TENANT_STEPS:
-                step(tenant, {key: values[i] for key, values in plan.items()}, pool, rng)
+            share = {key: values[i] for key, values in plan.items()}
+            make_events(tenant, share, pool, rng, region_ids)
+            make_projects(tenant, share, pool, rng, experts[tenant.id])
+            for step in TENANT_STEPS:
+                step(tenant, share, pool, rng)
         db.session.commit()
         if progress:
             progress(tenant)
