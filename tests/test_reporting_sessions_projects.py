@@ -44,7 +44,7 @@ def test_session_indicators(make_event, make_tenant, enterprise):
         for n, (status, code, enterprise_id, came) in enumerate(people):
             db.session.add(
                 Registration(
-                    event_id=session.id,
+                    event_id=session_id,
                     status=status,
                     full_name=f"Участник {n}",
                     email=f"p{n}@example.com",
