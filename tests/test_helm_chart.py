@@ -438,3 +438,19 @@ def test_schema_validation_catches_an_unknown_field(minimal_release):
 
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken(web, misspell), KUBERNETES_VERSION, strict=True)
+
+
+def test_daily_maintenance_runs_as_restricted_cron_jobs(release):
+    jobs = {job["metadata"]["name"]: job for job in release.all("CronJob")}
+
+    assert set(jobs) == {f"{FULLNAME}-billing-past-due", f"{FULLNAME}-events-remind"}
+    for job in jobs.values():
+        assert job["spec"]["concurrencyPolicy"] == "Forbid"
+        template = job["spec"]["jobTemplate"]["spec"]["template"]
+        check_restricted({"kind": "Job", "spec": {"template": template}})
+        container = template["spec"]["containers"][0]
+        assert container["command"][:3] == ["flask", "--app", "clusterhub"]
+        assert "MIGRATIONS_DATABASE_URL" not in env_names(container)
+    assert jobs[f"{FULLNAME}-billing-past-due"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0][
+        "command"
+    ][3:] == ["billing", "mark-past-due"]
