@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-.PHONY: run test bench lint format translations install db demo clean
+.PHONY: run test bench bench-postgres lint format translations install db demo clean extract
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ test: install
 	bash tests/run.sh
 
 bench: install
+	$(BIN)/python -m clusterhub.bench
+
+# The same on PostgreSQL (a fresh database, the app as the non-owner role), as the reporting issue asks.
+PG_ADMIN ?= postgresql+psycopg://postgres@127.0.0.1:5432
+bench-postgres: install
+	$(BIN)/python -c "import sqlalchemy as sa; e=sa.create_engine('$(PG_ADMIN)/postgres', isolation_level='AUTOCOMMIT'); c=e.connect(); c.exec_driver_sql('DROP DATABASE IF EXISTS clusterhub_bench WITH (FORCE)'); c.exec_driver_sql('CREATE DATABASE clusterhub_bench')"
+	$(BIN)/python -c "import sqlalchemy as sa; e=sa.create_engine('$(PG_ADMIN)/postgres', isolation_level='AUTOCOMMIT'); c=e.connect(); r=c.exec_driver_sql(\"SELECT 1 FROM pg_roles WHERE rolname='clusterhub_app'\").first(); r or c.exec_driver_sql('CREATE ROLE clusterhub_app LOGIN')"
+	BENCH_DATABASE_URL=$(PG_ADMIN)/clusterhub_bench \
+	BENCH_APP_DATABASE_URL=$(subst postgres@,clusterhub_app@,$(PG_ADMIN))/clusterhub_bench \
 	$(BIN)/python -m clusterhub.bench
 
 lint: install
