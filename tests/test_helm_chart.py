@@ -451,6 +451,6 @@ def test_daily_maintenance_runs_as_restricted_cron_jobs(release):
         container = template["spec"]["containers"][0]
         assert container["command"][:3] == ["flask", "--app", "clusterhub"]
         assert "MIGRATIONS_DATABASE_URL" not in env_names(container)
-    assert jobs[f"{FULLNAME}-billing-past-due"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0][
-        "command"
-    ][3:] == ["billing", "mark-past-due"]
+    assert jobs[f"{FULLNAME}-billing-past-due"]["spec"]["jobTemplate"]["spec"]["template"]["spec"][
+        "containers"
+    ][0]["command"][3:] == ["billing", "mark-past-due"]

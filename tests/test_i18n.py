@@ -128,3 +128,26 @@ def test_money_is_formatted_for_the_locale_from_kopecks(app):
     with app.test_request_context(), force_locale("en"):
         assert money(12345678) == "123,456.78\u00a0₽"
         assert money(Decimal("1500.5")) == "1,500.50\u00a0₽"
+
+
+def test_the_catalogues_compile_without_errors(tmp_path):
+    """``make test`` compiles them first: a msgstr whose placeholders differ from its msgid breaks the build."""
+    for language in ("ru", "en"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "compile",
+                "-i",
+                str(ROOT / f"translations/{language}/LC_MESSAGES/messages.po"),
+                "-o",
+                str(tmp_path / f"{language}.mo"),
+                "-l",
+                language,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0 and "error" not in result.stderr.lower(), result.stderr

@@ -197,4 +197,66 @@ def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_o
     login(make_user("federal_analyst"))
     with QueryCounter(db.engine) as counter:
         assert client.get("/federal/?period=2025").status_code == 200
-    assert counter.count <= 3 * len(ind.REGISTRY) + 10
+    # three grouped statements per indicator, the time series and the outcomes: bounded, whatever the data
+    assert counter.count <= 3 * len(ind.REGISTRY) + 15
+
+
+def test_the_federal_api_gives_the_dashboards_numbers(app, client, three_centers, make_user):
+    from clusterhub.accounts.services import create_api_token
+
+    analyst = make_user("federal_analyst")
+    _token, secret = create_api_token(analyst, "api")
+    staff = make_user("center_staff", tenant=three_centers[0])
+    _t, staff_secret = create_api_token(staff, "api")
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {secret}"}
+    body = client.get("/api/v1/federal/indicators?period=2026&group=district", headers=auth).json
+    assert body["indicators"]["staff"]["values"] == {"NWFD": 4, "VFD": 1}
+    assert body["indicators"]["staff"]["definition"]
+    regions = client.get("/api/v1/federal/regions?period=2026", headers=auth).json["items"]
+    komi = next(item for item in regions if item["region"]["tax_code"] == "11")
+    assert komi["values"]["staff"] == 4
+    assert (
+        client.get("/api/v1/federal/reports?period=2026-H1", headers=auth).json["items"][0]["status"] is None
+    )
+    assert client.get("/api/v1/federal/indicators?group=planet", headers=auth).status_code == 400
+    # a center's staff: its own figures only, and no federal endpoints
+    staff_auth = {"Authorization": f"Bearer {staff_secret}"}
+    own = client.get("/api/v1/tenants/komi/indicators?period=2026", headers=staff_auth).json
+    assert own["indicators"]["staff"]["values"] == {"RU": 4}
+    assert client.get("/api/v1/federal/indicators", headers=staff_auth).status_code == 403
+
+
+def test_drill_down_to_the_records_behind_an_indicator(client, make_cluster, make_tenant, make_user, login):
+    make_cluster(make_tenant("komi"), name="Лесной кластер", okved_codes="16.10")
+    make_cluster(make_tenant("tatarstan"), name="Химический кластер", okved_codes="20.16")
+    login(make_user("federal_analyst"))
+    page = client.get("/federal/records/clusters?period=2026").get_data(as_text=True)
+    assert "Лесной кластер" in page and "Химический кластер" in page
+    only_timber = client.get("/federal/records/clusters?period=2026&specialisation=16").get_data(as_text=True)
+    assert "Лесной кластер" in only_timber and "Химический кластер" not in only_timber
+    assert client.get("/federal/records/staff").status_code == 404
+
+
+def test_the_specialisation_filter_applies_to_cluster_figures(make_cluster, make_tenant):
+    make_cluster(make_tenant("komi"), okved_codes="16.10 16.21")
+    make_cluster(make_tenant("tatarstan"), okved_codes="20.16")
+    with federal_read_scope(db.session):
+        timber = ind.compute(
+            ["clusters"], ind.Scope(period=parse_period("2026"), specialisation="16.2"), "country"
+        )
+        every = ind.compute(["clusters"], ind.Scope(period=parse_period("2026")), "country")
+    assert timber["clusters"][ind.COUNTRY] == 1 and every["clusters"][ind.COUNTRY] == 2
+
+
+def test_indicator_reads_go_to_the_reporting_replica_when_configured(app, three_centers, monkeypatch):
+    """REPORTING_DATABASE_URL: the federal reads use that engine (here the same database, counted)."""
+    app.config["SQLALCHEMY_BINDS"] = {"reporting": app.config["DATABASE_URL"]}
+    replica = sa.create_engine(app.config["DATABASE_URL"])
+    monkeypatch.setitem(db.engines, "reporting", replica)
+    with QueryCounter(replica) as on_replica, QueryCounter(db.engine) as on_primary, services.federal_reads():
+        values = ind.compute(["staff"], ind.Scope(period=parse_period("2026")), "country")
+    app.config["SQLALCHEMY_BINDS"] = {}
+    replica.dispose()
+    assert values["staff"][ind.COUNTRY] == 4
+    assert on_replica.count >= 1 and on_primary.count == 0

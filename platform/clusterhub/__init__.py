@@ -18,6 +18,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.tenancy.views",
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
+    "clusterhub.reporting.api",
     "clusterhub.api.views",
     "clusterhub.technoparks.views",
     "clusterhub.technoparks.api",

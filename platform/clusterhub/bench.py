@@ -82,6 +82,9 @@ def measure(
     cookie: str | None = None,
 ) -> Result:
     deadline = time.perf_counter() + duration
+    from urllib.parse import quote
+
+    path = quote(path, safe="/?&=%:+,")  # Cyrillic in a query string travels percent-encoded
     counts, errors, latencies = [0] * concurrency, [0] * concurrency, [[] for _ in range(concurrency)]
 
     def worker(i):

@@ -58,6 +58,46 @@ class Dashboard:
     districts: dict  # key -> {district: value}
 
 
+def time_series(scope: ind.Scope, key: str, years: int = 3) -> list[tuple[str, object]]:
+    """The indicator for the scope's area over the last ``years`` years: one statement per year."""
+    from dataclasses import replace
+
+    from .periods import parse_period
+
+    last = scope.period.start.year
+    points = []
+    for year in range(last - years + 1, last + 1):
+        value = ind.compute([key], replace(scope, period=parse_period(str(year))), "country")[key]
+        points.append((str(year), value.get(ind.COUNTRY, 0)))
+    return points
+
+
+def outcome_shares(scope: ind.Scope) -> list[tuple[str, int]]:
+    """Defended projects of the scope by the panel's outcome (one grouped statement)."""
+    from ..projects.forms import OUTCOME_LABELS
+    from ..projects.models import JointProject
+
+    statement = (
+        ind.scoped(
+            sa.select(JointProject.defense_outcome, sa.func.count(JointProject.id)).select_from(JointProject),
+            scope,
+            JointProject.tenant_id,
+        )
+        .where(
+            JointProject.defense_outcome.is_not(None),
+            JointProject.created_at >= scope.period.start_dt,
+            JointProject.created_at < scope.period.end_dt,
+        )
+        .group_by(JointProject.defense_outcome)
+    )
+    counts = ind.execute(statement)
+    return [
+        (OUTCOME_LABELS.get(outcome, outcome), counts[outcome])
+        for outcome in OUTCOME_LABELS
+        if counts.get(outcome)
+    ]
+
+
 def regions_in(scope: ind.Scope) -> list[Region]:
     statement = sa.select(Region).order_by(Region.federal_district, Region.name_ru)
     if scope.district:

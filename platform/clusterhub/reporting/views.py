@@ -1,5 +1,6 @@
 """The federal layer (read-only across tenants) and the centers' own indicators and period reports."""
 
+import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -22,6 +23,15 @@ from .models import ExportPreset, PeriodReport, ReportStatus
 from .periods import PeriodError, parse_period
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
+RECORD_KEYS = {
+    "clusters",
+    "clusters_in_register",
+    "sessions_held",
+    "projects_presented",
+    "projects_defended",
+    "projects_filed",
+    "technoparks",
+}
 ind.load_sources()
 add_global_item(_l("Federal dashboard"), "reporting.dashboard", Permission.FEDERAL_READ)
 add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA)
@@ -43,11 +53,21 @@ def scope_from_request(args) -> ind.Scope:
         period = parse_period()
     district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
     region_id = args.get("region", type=int)
-    return ind.Scope(period=period, district=district, region_id=region_id)
+    specialisation = (args.get("specialisation") or "").strip()
+    if specialisation and not re.fullmatch(r"\d{2}(\.\d{1,2}){0,2}", specialisation):
+        flash(_("The specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10."), "warning")
+        specialisation = ""
+    return ind.Scope(
+        period=period, district=district, region_id=region_id, specialisation=specialisation or None
+    )
 
 
 def filters_of(args) -> dict:
-    return {k: v for k, v in args.items() if k in ("period", "from", "to", "district", "region") and v}
+    return {
+        k: v
+        for k, v in args.items()
+        if k in ("period", "from", "to", "district", "region", "specialisation") and v
+    }
 
 
 @bp.route("/federal/")
@@ -75,6 +95,11 @@ def dashboard():
         links=region_links,
     )
     rows = services.comparison_rows(data, sort, descending)
+    with services.federal_reads():
+        series = services.time_series(scope, map_key)
+        outcomes = services.outcome_shares(scope)
+    series_svg = charts.line_chart(series, f"{ind.REGISTRY[map_key].label}: {_('by year')}")
+    outcomes_svg = charts.share_bar([(str(label), value) for label, value in outcomes], _("Defense outcomes"))
     bars = charts.bar_chart(
         sorted(((r["region"].name, r[map_key]) for r in rows if r[map_key]), key=lambda x: -float(x[1])),
         str(ind.REGISTRY[map_key].label),
@@ -98,10 +123,37 @@ def dashboard():
         tenants=tenants,
         tenant_values=tenant_values,
         link=link,
+        series_svg=series_svg,
+        record_keys=RECORD_KEYS,
+        outcomes_svg=outcomes_svg,
         preset_form=PresetForm(query=urlencode(filters)),
         presets=db.session.scalars(
             sa.select(ExportPreset).where(ExportPreset.user_id == current_user.id).order_by(ExportPreset.name)
         ).all(),
+    )
+
+
+@bp.route("/federal/records/<key>")
+@requires(Permission.FEDERAL_READ)
+def records(key):
+    """The records behind an indicator, read-only and paginated."""
+    from ..core.pagination import paginate
+    from .records import RECORDS
+
+    if key not in RECORDS:
+        abort(404)
+    scope = scope_from_request(request.args)
+    statement, columns = RECORDS[key](scope)
+    with federal_read_scope(db.session):
+        page = paginate(statement.execution_options(cross_tenant=True), per_page=50, scalars=False)
+    return render_template(
+        "reporting/records.html",
+        page=page,
+        columns=columns,
+        indicator=ind.REGISTRY[key],
+        key=key,
+        filters=filters_of(request.args),
+        scope=scope,
     )
 
 

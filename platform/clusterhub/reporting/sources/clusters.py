@@ -15,6 +15,13 @@ SME = (SizeCategory.MICRO, SizeCategory.SMALL, SizeCategory.MEDIUM)
 INDUSTRIAL_CLASSES = ("05", "39")
 
 
+def specialisation_filter(scope):
+    """Clusters whose ОКВЭД 2 specialisation starts with the filter (any of their space-separated codes)."""
+    if not scope.specialisation:
+        return sa.true()
+    return (" " + sa.func.coalesce(Cluster.okved_codes, "")).like(f"% {scope.specialisation}%")
+
+
 def _members_in_period(scope):
     """Memberships current at some point of the period."""
     return sa.and_(
@@ -27,7 +34,12 @@ def _participants(scope, grouping):
     """(group, enterprise) pairs, each enterprise once per group even if it is in several clusters."""
     statement = sa.select(group_column(grouping), ClusterMember.enterprise_id.label("enterprise_id"))
     statement = scoped(statement.select_from(ClusterMember), scope, ClusterMember.tenant_id)
-    return statement.where(_members_in_period(scope)).distinct().subquery()
+    if scope.specialisation:
+        statement = statement.join(
+            Cluster,
+            sa.and_(Cluster.id == ClusterMember.cluster_id, Cluster.tenant_id == ClusterMember.tenant_id),
+        )
+    return statement.where(_members_in_period(scope), specialisation_filter(scope)).distinct().subquery()
 
 
 @indicator(
@@ -38,7 +50,8 @@ def _participants(scope, grouping):
 )
 def clusters(scope, grouping):
     statement = sa.select(group_column(grouping), sa.func.count(Cluster.id)).select_from(Cluster)
-    return execute(grouped(scoped(statement, scope, Cluster.tenant_id), grouping))
+    statement = scoped(statement, scope, Cluster.tenant_id).where(specialisation_filter(scope))
+    return execute(grouped(statement, grouping))
 
 
 @indicator(
@@ -50,7 +63,7 @@ def clusters(scope, grouping):
 def clusters_in_register(scope, grouping):
     statement = sa.select(group_column(grouping), sa.func.count(Cluster.id)).select_from(Cluster)
     statement = scoped(statement, scope, Cluster.tenant_id).where(
-        Cluster.register_status == RegisterStatus.REGISTERED
+        Cluster.register_status == RegisterStatus.REGISTERED, specialisation_filter(scope)
     )
     return execute(grouped(statement, grouping))
 
@@ -67,6 +80,7 @@ def register_expiring(scope, grouping):
     statement = sa.select(group_column(grouping), sa.func.count(Cluster.id)).select_from(Cluster)
     statement = scoped(statement, scope, Cluster.tenant_id).where(
         Cluster.register_status == RegisterStatus.REGISTERED,
+        specialisation_filter(scope),
         Cluster.register_valid_until >= today,
         Cluster.register_valid_until < today + timedelta(days=365),
     )

@@ -178,8 +178,8 @@ def _normalised_scores(scope, grouping):
     "projects",
     _l("Average expert score, %"),
     _l(
-        "Mean of all expert scores of the period's defense rounds, each scaled to 0–100 % of its criterion's "
-        "range."
+        "Mean of all expert scores of the period's defense rounds, each scaled to its criterion's range "
+        "(from 0 to 100)."
     ),
     unit="percent",
 )

@@ -1,0 +1,174 @@
+"""The federal layer's JSON API: the same indicators as the dashboard, from the same definitions."""
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import get_locale
+
+from ..accounts.authz import Permission, requires
+from ..api.openapi import doc
+from ..extensions import csrf
+from ..regions.models import FEDERAL_DISTRICTS
+from . import indicators as ind
+from . import services
+from .periods import PeriodError, parse_period
+
+bp = Blueprint("reporting_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+FILTERS = {
+    "period": ("string", "2026, 2026-H1, 2026-Q3 (default: this year)"),
+    "from": ("string", "custom period start, ISO date"),
+    "to": ("string", "custom period end (inclusive), ISO date"),
+    "district": ("string", "federal district code: CFD, NWFD, SFD, NCFD, VFD, UFD, SibFD, FEFD"),
+    "region": ("integer", "region id"),
+    "specialisation": ("string", "cluster specialisation: an ОКВЭД 2 prefix such as 16 or 16.10"),
+}
+INDICATORS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "period": {"type": "object"},
+        "group": {"type": "string"},
+        "indicators": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "label": {"type": "string"},
+                    "definition": {"type": "string"},
+                    "unit": {"type": "string"},
+                    "section": {"type": "string"},
+                    "values": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+
+
+def _number(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _scope(tenant_id=None) -> ind.Scope:
+    try:
+        period = parse_period(request.args.get("period"), request.args.get("from"), request.args.get("to"))
+    except PeriodError as error:
+        abort(400, str(error))
+    district = request.args.get("district")
+    if district and district not in FEDERAL_DISTRICTS:
+        abort(400, "unknown district")
+    return ind.Scope(
+        period=period,
+        district=district,
+        region_id=request.args.get("region", type=int),
+        tenant_id=tenant_id,
+        specialisation=request.args.get("specialisation") or None,
+    )
+
+
+def _indicators_json(scope, grouping) -> dict:
+    values = ind.compute(list(ind.REGISTRY), scope, grouping)
+    return {
+        "period": {
+            "code": scope.period.code,
+            "start": scope.period.start.isoformat(),
+            "end_exclusive": scope.period.end.isoformat(),
+        },
+        "group": grouping,
+        "locale": str(get_locale()),
+        "indicators": {
+            key: {
+                "label": str(i.label),
+                "definition": str(i.definition),
+                "unit": i.unit,
+                "section": i.group,
+                "values": {str(k): _number(v) for k, v in values[key].items()},
+            }
+            for key, i in ind.REGISTRY.items()
+        },
+    }
+
+
+@bp.route("/federal/indicators")
+@requires(Permission.FEDERAL_READ)
+@doc(
+    "Every indicator for a period and area, grouped by country, district, region or tenant",
+    tags=["federal"],
+    query={**FILTERS, "group": ("string", "country (default), district, region or tenant")},
+    response=INDICATORS_SCHEMA,
+)
+def federal_indicators():
+    grouping = request.args.get("group", "country")
+    if grouping not in ind.GROUPS:
+        abort(400, "group must be country, district, region or tenant")
+    with services.federal_reads():
+        return jsonify(_indicators_json(_scope(), grouping))
+
+
+@bp.route("/federal/regions")
+@requires(Permission.FEDERAL_READ)
+@doc(
+    "The region comparison (one row per region, every indicator), as on the dashboard",
+    tags=["federal"],
+    query=FILTERS,
+    response={"type": "object", "properties": {"items": {"type": "array"}}},
+)
+def federal_regions():
+    scope = _scope()
+    with services.federal_reads():
+        data = services.build_dashboard(scope)
+    items = [
+        {
+            "region": {
+                "id": row["region"].id,
+                "tax_code": row["region"].tax_code,
+                "iso_code": row["region"].iso_code,
+                "name_ru": row["region"].name_ru,
+                "name_en": row["region"].name_en,
+                "federal_district": row["region"].federal_district,
+            },
+            "values": {key: _number(row[key]) for key in data.keys},
+        }
+        for row in services.comparison_rows(data)
+    ]
+    return jsonify(period=scope.period.code, items=items)
+
+
+@bp.route("/federal/reports")
+@requires(Permission.FEDERAL_READ)
+@doc(
+    "Period reports of every center for a period (missing ones included, with status null)",
+    tags=["federal"],
+    query={"period": ("string", "2026-H1 (default: the first half of this year)")},
+    response={"type": "object", "properties": {"items": {"type": "array"}}},
+)
+def federal_reports():
+    from datetime import date
+
+    try:
+        period = parse_period(request.args.get("period") or f"{date.today().year}-H1")
+    except PeriodError as error:
+        abort(400, str(error))
+    items = [
+        {
+            "tenant": tenant.slug,
+            "status": report.status if report else None,
+            "submitted_at": report.submitted_at.isoformat() if report and report.submitted_at else None,
+            "snapshot": report.snapshot if report else None,
+        }
+        for tenant, report in services.reports_for_period(period.code)
+    ]
+    return jsonify(period=period.code, items=items)
+
+
+@bp.route("/tenants/<tenant>/indicators")
+@requires(Permission.STAFF_AREA)
+@doc(
+    "The center's own indicators (center staff; the same definitions as the federal layer)",
+    tags=["reporting"],
+    query={k: v for k, v in FILTERS.items() if k in ("period", "from", "to")},
+    response=INDICATORS_SCHEMA,
+)
+def center_indicators():
+    return jsonify(_indicators_json(_scope(tenant_id=g.tenant.id), "country"))

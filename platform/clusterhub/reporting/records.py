@@ -1,0 +1,93 @@
+"""Drill-down from an indicator to the records behind it (read-only, across tenants, paginated)."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..tenancy.models import Tenant
+from . import indicators as ind
+
+
+def _clusters(scope):
+    from ..clusters.models import Cluster
+    from .sources.clusters import specialisation_filter
+
+    statement = sa.select(
+        Tenant.name_ru, Cluster.name, Cluster.industry, Cluster.register_status, Cluster.register_valid_until
+    ).select_from(Cluster)
+    statement = ind.scoped(statement, scope, Cluster.tenant_id).where(specialisation_filter(scope))
+    return statement.order_by(Tenant.name_ru, Cluster.name), [
+        _l("Center"),
+        _l("Cluster"),
+        _l("Specialisation"),
+        _l("Register status"),
+        _l("Valid until"),
+    ]
+
+
+def _sessions(scope):
+    from ..events.models import Event
+    from .sources.events import HELD
+
+    statement = sa.select(
+        Tenant.name_ru, Event.title_ru, Event.start_date, Event.city_ru, Event.planned_participants
+    ).select_from(Event)
+    statement = ind.scoped(statement, scope, Event.tenant_id).where(
+        Event.status.in_(HELD), Event.start_date >= scope.period.start, Event.start_date < scope.period.end
+    )
+    return statement.order_by(Event.start_date.desc()), [
+        _l("Center"),
+        _l("Session"),
+        _l("Starts"),
+        _l("City"),
+        _l("Planned participants"),
+    ]
+
+
+def _projects(scope):
+    from ..projects.models import JointProject
+
+    statement = sa.select(
+        Tenant.name_ru,
+        JointProject.title_ru,
+        JointProject.status,
+        JointProject.defense_outcome,
+        JointProject.created_at,
+    ).select_from(JointProject)
+    statement = ind.scoped(statement, scope, JointProject.tenant_id).where(
+        JointProject.created_at >= scope.period.start_dt,
+        JointProject.created_at < scope.period.end_dt,
+        JointProject.status != "draft",
+    )
+    return statement.order_by(JointProject.created_at.desc()), [
+        _l("Center"),
+        _l("Project"),
+        _l("Status"),
+        _l("Defense outcome"),
+        _l("Created"),
+    ]
+
+
+def _technoparks(scope):
+    from ..technoparks.models import Technopark
+
+    statement = sa.select(
+        Tenant.name_ru, Technopark.name_ru, Technopark.kind, Technopark.total_area, Technopark.created_at
+    ).select_from(Technopark)
+    return ind.scoped(statement, scope, Technopark.tenant_id).order_by(Tenant.name_ru, Technopark.name_ru), [
+        _l("Center"),
+        _l("Technopark"),
+        _l("Type"),
+        _l("Total area, m²"),
+        _l("Added"),
+    ]
+
+
+RECORDS = {
+    "clusters": _clusters,
+    "clusters_in_register": _clusters,
+    "sessions_held": _sessions,
+    "projects_presented": _projects,
+    "projects_defended": _projects,
+    "projects_filed": _projects,
+    "technoparks": _technoparks,
+}
