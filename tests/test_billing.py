@@ -279,3 +279,26 @@ def test_tenant_api_needs_a_plan_with_api_access(app, make_tenant, make_plan, su
         g.tenant = komi
         response, status = refuse_writes_when_lapsed()
         assert status == 402 and "read-only" in response.json["error"]["message"]
+
+
+def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
+    make_tenant, make_plan, subscribe, invoice_billing, english_request, make_event, make_technopark
+):
+    from clusterhub.events import services as events
+    from clusterhub.events.models import EventStatus
+    from clusterhub.technoparks import services as technoparks
+
+    komi = make_tenant("komi")
+    subscribe(komi, make_plan(sessions_per_year=1, technoparks=1))
+    make_event(komi)  # published: the one session of the year
+    draft = make_event(komi, publish=False)
+    make_technopark(komi)
+    with tenant_scope(db.session, komi.id):
+        with pytest.raises(events.EventError, match="limit"):
+            events.set_status(db.session.get(type(draft), draft.id), EventStatus.PUBLISHED)
+        db.session.rollback()
+        with pytest.raises(technoparks.TechnoparkError, match="limit"):
+            technoparks.create_technopark(
+                {"name_ru": "Второй", "kind": "industrial", "region_id": komi.region_id}
+            )
+        db.session.rollback()

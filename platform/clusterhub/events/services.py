@@ -174,6 +174,8 @@ def set_status(event: Event, status: str, actor=None) -> Event:
     """Move an event along its workflow; impossible moves raise :class:`EventError`."""
     if status not in STATUS_TRANSITIONS.get(event.status, set()):
         raise EventError(_("A session cannot go from this state to that one."))
+    if event.status == EventStatus.DRAFT and status == EventStatus.PUBLISHED:
+        _check_sessions_per_year(event)
     before = event.status
     event.status = status
     db.session.flush()
@@ -187,6 +189,28 @@ def set_status(event: Event, status: str, actor=None) -> Event:
         ):
             _mail(registration, "events_event_cancelled")
     return event
+
+
+def _check_sessions_per_year(event: Event) -> None:
+    """The plan's «published sessions per year» limit, counted over the year the session starts in."""
+    from ..billing.services import LimitReached, check_limit
+
+    year_start, next_year = date(event.start_date.year, 1, 1), date(event.start_date.year + 1, 1, 1)
+    published = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Event)
+        .where(
+            Event.id != event.id,
+            Event.status != EventStatus.DRAFT,
+            Event.status != EventStatus.CANCELLED,
+            Event.start_date >= year_start,
+            Event.start_date < next_year,
+        )
+    )
+    try:
+        check_limit(event.tenant, "sessions_per_year", published)
+    except LimitReached as exc:
+        raise EventError(str(exc)) from exc
 
 
 def delete_event(event: Event, actor=None) -> None:

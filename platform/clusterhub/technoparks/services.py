@@ -213,7 +213,18 @@ def clean_technopark(values: dict) -> dict:
 
 
 def create_technopark(values: dict, actor=None) -> Technopark:
-    """A new technopark of the current tenant."""
+    """A new technopark of the current tenant (within the plan's technopark limit)."""
+    from ..billing.services import LimitReached, check_limit
+    from ..tenancy.models import Tenant
+    from ..tenancy.scoping import current_tenant_id
+
+    tenant = db.session.get(Tenant, current_tenant_id(db.session))
+    try:
+        check_limit(
+            tenant, "technoparks", db.session.scalar(sa.select(sa.func.count()).select_from(Technopark))
+        )
+    except LimitReached as exc:
+        raise TechnoparkError(str(exc)) from exc
     cleaned = clean_technopark(values)
     technopark = Technopark(**cleaned)
     db.session.add(technopark)
