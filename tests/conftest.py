@@ -100,6 +100,7 @@ def app(database_urls, tmp_path_factory):
             "SERVER_NAME": None,
             "LOGIN_RATE_LIMIT": "5 per 15 minutes",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "REPORTING_CACHE_SECONDS": 0,
         }
     )
     application.test_client_class = IsolatedClient

@@ -260,3 +260,42 @@ def test_indicator_reads_go_to_the_reporting_replica_when_configured(app, three_
     replica.dispose()
     assert values["staff"][ind.COUNTRY] == 4
     assert on_replica.count >= 1 and on_primary.count == 0
+
+
+def test_federal_figures_are_reused_for_the_cache_period_and_then_recomputed(app, three_centers, make_user):
+    scope = ind.Scope(period=parse_period("2026"))
+    app.config["REPORTING_CACHE_SECONDS"] = 300
+    ind.clear_cache()
+    try:
+        with federal_read_scope(db.session):
+            first = ind.compute(["staff"], scope, "country")
+        make_user("center_staff", tenant=three_centers[0])
+        with federal_read_scope(db.session):
+            cached = ind.compute(["staff"], scope, "country")
+        ind.clear_cache()
+        with federal_read_scope(db.session):
+            fresh = ind.compute(["staff"], scope, "country")
+        # a center's own figures are never cached
+        with tenant_scope(db.session, three_centers[0].id):
+            own = ind.compute(
+                ["staff"], ind.Scope(period=scope.period, tenant_id=three_centers[0].id), "country"
+            )
+    finally:
+        app.config["REPORTING_CACHE_SECONDS"] = 0
+        ind.clear_cache()
+    assert first == cached == {"staff": {"RU": 4}}
+    assert fresh == {"staff": {"RU": 5}}
+    assert own == {"staff": {"RU": 4}}
+
+
+def test_region_sums_and_grouped_figures_agree(three_centers):
+    """The dashboard adds additive indicators up from regions: the sums equal the grouped statements."""
+    scope = ind.Scope(period=parse_period("2026"))
+    with federal_read_scope(db.session):
+        data = services.build_dashboard(scope)
+        for key in data.keys:
+            grouped = ind.compute([key], scope, "country")[key][ind.COUNTRY]
+            assert data.totals[key] == grouped, key
+            assert {k: v for k, v in data.districts[key].items() if v} == {
+                k: v for k, v in ind.compute([key], scope, "district")[key].items() if v
+            }, key

@@ -9,12 +9,14 @@ Statements run through :func:`execute`: across tenants inside the federal read s
 inside the caller's tenant scope for a center looking at its own figures.
 """
 
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -44,6 +46,9 @@ class Indicator:
     unit: str  # count, people, thousand_rub, rub, percent, hours, score
     compute: Callable  # (scope, grouping) -> {group key: value}
     higher_is_better: bool = True
+    # Additive: the value of an area is the sum of its regions' values (counts, sums). Distinct counts,
+    # shares and means are not, and are computed at each grouping.
+    additive: bool = True
     options: dict = field(default_factory=dict)
 
 
@@ -58,11 +63,12 @@ SECTIONS = {
 }
 
 
-def indicator(key, group, label, definition, unit="count", higher_is_better=True):
-    """Register the decorated compute function as an indicator."""
+def indicator(key, group, label, definition, unit="count", higher_is_better=True, additive=None):
+    """Register the decorated compute function as an indicator (shares and means are never additive)."""
 
     def decorator(compute):
-        REGISTRY[key] = Indicator(key, group, label, definition, unit, compute, higher_is_better)
+        is_additive = unit not in ("percent",) if additive is None else additive
+        REGISTRY[key] = Indicator(key, group, label, definition, unit, compute, higher_is_better, is_additive)
         return compute
 
     return decorator
@@ -119,11 +125,37 @@ def _number(value):
     return value
 
 
+# Federal figures are aggregates over every center: computed at most once per REPORTING_CACHE_SECONDS per
+# worker and reused by the dashboard, the exports and the API, so they always show the same numbers.
+_cache: dict = {}
+
+
+def _cached(key: str, scope: Scope, grouping: str):
+    session = reporting_session.get() or db.session
+    seconds = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
+    if not seconds or not in_federal_read(session):
+        return REGISTRY[key].compute(scope, grouping)
+    cache_key = (key, scope, grouping)
+    hit = _cache.get(cache_key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < seconds:
+        return hit[1]
+    value = REGISTRY[key].compute(scope, grouping)
+    if len(_cache) > 5000:
+        _cache.clear()
+    _cache[cache_key] = (now, value)
+    return value
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
 def compute(keys, scope: Scope, grouping: str) -> dict[str, dict]:
     """``{indicator key: {group key: value}}`` for the given indicators: one statement each."""
     if grouping not in GROUPS:
         raise ValueError(grouping)
-    results = {key: REGISTRY[key].compute(scope, grouping) for key in keys}
+    results = {key: _cached(key, scope, grouping) for key in keys}
     if grouping == "country":  # an aggregate over no rows still answers, with zero
         results = {key: values or {COUNTRY: 0} for key, values in results.items()}
     return results

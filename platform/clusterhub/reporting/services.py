@@ -110,10 +110,24 @@ def regions_in(scope: ind.Scope) -> list[Region]:
 def build_dashboard(scope: ind.Scope, keys: list[str] | None = None) -> Dashboard:
     """Every indicator for the scope: totals, by district and by region — three statements each."""
     keys = keys or list(ind.REGISTRY)
-    totals = {key: values.get(ind.COUNTRY, 0) for key, values in ind.compute(keys, scope, "country").items()}
+    regions = regions_in(scope)
     by_region = ind.compute(keys, scope, "region")
-    districts = ind.compute(keys, scope, "district")
-    return Dashboard(scope, keys, totals, by_region, regions_in(scope), districts)
+    district_of = {region.id: region.federal_district for region in regions}
+    additive = [key for key in keys if ind.REGISTRY[key].additive]
+    others = [key for key in keys if not ind.REGISTRY[key].additive]
+    # Additive indicators add up from their regions; the others are computed at each grouping.
+    totals = {key: sum(by_region[key].values(), 0) for key in additive}
+    districts = {key: {} for key in additive}
+    for key in additive:
+        for region_id, value in by_region[key].items():
+            district = district_of.get(region_id)
+            if district is not None:
+                districts[key][district] = districts[key].get(district, 0) + value
+    totals |= {
+        key: values.get(ind.COUNTRY, 0) for key, values in ind.compute(others, scope, "country").items()
+    }
+    districts |= ind.compute(others, scope, "district")
+    return Dashboard(scope, keys, totals, by_region, regions, districts)
 
 
 def comparison_rows(dashboard: Dashboard, sort: str | None = None, descending: bool = True) -> list[dict]:

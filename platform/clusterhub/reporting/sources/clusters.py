@@ -92,6 +92,7 @@ def register_expiring(scope, grouping):
     "clusters",
     _l("Cluster participants"),
     _l("Enterprises that are members of a cluster during the period, each counted once."),
+    additive=False,
 )
 def cluster_participants(scope, grouping):
     pairs = _participants(scope, grouping)
@@ -104,6 +105,7 @@ def cluster_participants(scope, grouping):
     "clusters",
     _l("Industrial participants"),
     _l("Cluster participants whose main ОКВЭД 2 activity is industrial (sections B–E, classes 05–39)."),
+    additive=False,
 )
 def industrial_participants(scope, grouping):
     pairs = _participants(scope, grouping)
@@ -141,6 +143,7 @@ def _figures_of_participants(scope, grouping, value, *conditions):
     _l("Employees of cluster participants"),
     _l("KPI 2: headcount of the cluster participants for the period's year, from their profiles."),
     unit="people",
+    additive=False,
 )
 def participant_employees(scope, grouping):
     return _figures_of_participants(scope, grouping, sa.func.sum(EnterpriseFigure.headcount))
@@ -155,6 +158,7 @@ def participant_employees(scope, grouping):
         "period's year, in thousands of roubles."
     ),
     unit="thousand_rub",
+    additive=False,
 )
 def sme_participant_revenue(scope, grouping):
     return _figures_of_participants(

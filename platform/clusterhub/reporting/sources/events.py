@@ -84,6 +84,7 @@ def attendance_actual(scope, grouping):
     "sessions",
     _l("Enterprises taking part"),
     _l("Different enterprises whose people registered for the period's sessions, each counted once."),
+    additive=False,
 )
 def session_enterprises(scope, grouping):
     return _registrations(
@@ -99,6 +100,7 @@ def session_enterprises(scope, grouping):
     "sessions",
     _l("Regions represented"),
     _l("Different regions the registrants of the period's sessions come from."),
+    additive=False,
 )
 def session_regions(scope, grouping):
     return _registrations(
