@@ -130,6 +130,24 @@ def build_dashboard(scope: ind.Scope, keys: list[str] | None = None) -> Dashboar
     return Dashboard(scope, keys, totals, by_region, regions, districts)
 
 
+def number_formatter(locale: str):
+    """A fast formatter of indicator values for the locale ("1 234,5" / "1,234.5"; percents with %)."""
+    group, point = ("\u00a0", ",") if locale == "ru" else (",", ".")
+
+    def format_value(value, unit="count") -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, int):
+            text = f"{value:,}".replace(",", group)
+        else:
+            number = float(value)
+            text = f"{number:,.1f}" if number != int(number) else f"{int(number):,}"
+            text = text.replace(",", "\x00").replace(".", point).replace("\x00", group)
+        return f"{text}\u00a0%" if unit == "percent" else text
+
+    return format_value
+
+
 def comparison_rows(dashboard: Dashboard, sort: str | None = None, descending: bool = True) -> list[dict]:
     rows = [
         {"region": region, **{key: dashboard.by_region[key].get(region.id, 0) for key in dashboard.keys}}
