@@ -111,3 +111,42 @@ def test_project_and_defense_indicators(make_defense):
     assert result["projects_defended"] == 0
     assert float(result["score_mean"]) == pytest.approx(50.0)
     assert float(result["score_spread"]) == pytest.approx(50.0)
+
+
+def test_project_target_attainment(make_project, make_tenant, client, make_user, login):
+    from clusterhub.projects import services as project_services
+    from clusterhub.projects.models import IndicatorValue, JointProject
+
+    komi = make_tenant("komi")
+    project_id = make_project(komi)
+    with tenant_scope(db.session, komi.id):
+        project = db.session.get(JointProject, project_id)
+        target = project_services.add_indicator(
+            project, "output", "млн руб.", {(2026, 1): 100, (2026, 2): 100}
+        )
+        value_ids = list(
+            db.session.scalars(
+                sa.select(IndicatorValue.id)
+                .where(IndicatorValue.target_indicator_id == target.id)
+                .order_by(IndicatorValue.half)
+            )
+        )
+        with pytest.raises(project_services.ProjectError):  # a draft reports no facts
+            project_services.report_indicator_fact(project, value_ids[0], 80)
+        for status in ("submitted", "admitted", "defended", "filed"):
+            project.status = status
+        db.session.commit()
+    login(make_user("center_admin", tenant=komi))
+    response = client.post(
+        f"/komi/projects/{project_id}/indicator-facts", data={f"fact-{value_ids[0]}": "80"}
+    )
+    assert response.status_code == 302
+    with tenant_scope(db.session, komi.id):
+        assert db.session.get(IndicatorValue, value_ids[0]).fact == 80
+    first_half = parse_period("2026-H1")
+    assert float(compute(["indicator_attainment"], first_half)["indicator_attainment"]) == pytest.approx(80.0)
+    # the second half-year is not reported yet: it does not count against the first
+    assert float(
+        compute(["indicator_attainment"], parse_period("2026"))["indicator_attainment"]
+    ) == pytest.approx(80.0)
+    assert compute(["indicator_attainment"], parse_period("2026-H2"))["indicator_attainment"] == 0

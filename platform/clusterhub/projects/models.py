@@ -255,6 +255,9 @@ class IndicatorValue(TenantOwned, db.Model):
     year: Mapped[int] = mapped_column()
     half: Mapped[int] = mapped_column()  # 1 = January–June, 2 = July–December
     plan: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2))
+    # What the subsidy recipient reported for the half-year (after the subsidy; empty until then).
+    fact: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
+    reported_at: Mapped[datetime | None] = mapped_column()
 
 
 class ProjectStatusChange(TenantOwned, db.Model):

@@ -346,6 +346,36 @@ def add_indicator(
     return indicator
 
 
+def report_indicator_fact(project: JointProject, value_id: int, fact, *, actor=None) -> IndicatorValue:
+    """Record the half-year fact of a target indicator; only for projects filed or granted a subsidy."""
+    if project.status not in (ProjectStatus.FILED, ProjectStatus.GRANTED):
+        raise ProjectError(_("Facts are reported once the project is filed or granted the subsidy."))
+    value = db.session.scalar(
+        sa.select(IndicatorValue)
+        .join(TargetIndicator, TargetIndicator.id == IndicatorValue.target_indicator_id)
+        .where(IndicatorValue.id == value_id, TargetIndicator.joint_project_id == project.id)
+    )
+    if value is None:
+        raise ProjectError(_("No such plan value in this project."))
+    try:
+        amount = Decimal(str(fact).replace(",", ".").replace(" ", ""))
+    except InvalidOperation as exc:
+        raise ProjectError(_("The fact is a number.")) from exc
+    if amount < 0:
+        raise ProjectError(_("The fact cannot be negative."))
+    before = value.fact
+    value.fact, value.reported_at = amount, utcnow()
+    db.session.flush()
+    record(
+        "project.indicator_fact",
+        project,
+        actor=actor,
+        before={"fact": before},
+        after={"value_id": value.id, "year": value.year, "half": value.half, "fact": amount},
+    )
+    return value
+
+
 def rule_checks(project: JointProject):
     return check_project(project, project.selection_round)
 

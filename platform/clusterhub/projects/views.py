@@ -282,6 +282,28 @@ def add(joint_project_id, what):
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
+@bp.route("/<tenant>/projects/<int:joint_project_id>/indicator-facts", methods=["POST"])
+@requires(MANAGE_PROJECTS)
+def indicator_facts(joint_project_id):
+    """Record the half-year facts the subsidy recipient reported (fields named fact-<value id>)."""
+    project = _project_or_404(joint_project_id)
+    facts = {
+        int(name.removeprefix("fact-")): value
+        for name, value in request.form.items()
+        if name.startswith("fact-") and name.removeprefix("fact-").isdigit() and value.strip()
+    }
+    try:
+        for value_id, fact in facts.items():
+            services.report_indicator_fact(project, value_id, fact, actor=current_user)
+    except services.ProjectError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("projects.detail", joint_project_id=project.id))
+
+
 LINE_MODELS = {
     "participant": ProjectParticipant,
     "product": ProjectProduct,

@@ -204,3 +204,31 @@ def score_spread(scope, grouping):
         g: Decimal(str(round(max(0.0, float(sq) - float(mean) ** 2) ** 0.5, 1)))
         for g, (mean, sq, _n) in rows.items()
     }
+
+
+@indicator(
+    "indicator_attainment",
+    "projects",
+    _l("Project targets attained, %"),
+    _l(
+        "Half-year facts reported by subsidy recipients against the plan values of the same half-years, for the "
+        "half-years starting in the period (only the half-years already reported)."
+    ),
+    unit="percent",
+)
+def indicator_attainment(scope, grouping):
+    from ...projects.models import IndicatorValue
+
+    half_start_month = sa.case((IndicatorValue.half == 1, 1), else_=7)
+    in_period = sa.and_(
+        IndicatorValue.year * 100 + half_start_month
+        >= scope.period.start.year * 100 + scope.period.start.month,
+        IndicatorValue.year * 100 + half_start_month < scope.period.end.year * 100 + scope.period.end.month,
+    )
+    statement = sa.select(
+        group_column(grouping), percent(sa.func.sum(IndicatorValue.fact), sa.func.sum(IndicatorValue.plan))
+    )
+    statement = scoped(statement.select_from(IndicatorValue), scope, IndicatorValue.tenant_id).where(
+        IndicatorValue.fact.is_not(None), in_period
+    )
+    return execute(grouped(statement, grouping))
