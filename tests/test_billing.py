@@ -302,3 +302,23 @@ def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
                 {"name_ru": "Второй", "kind": "industrial", "region_id": komi.region_id}
             )
         db.session.rollback()
+
+
+def test_the_plans_storage_limit_refuses_an_upload_that_would_pass_it(
+    make_tenant, make_plan, subscribe, invoice_billing, english_request, make_project
+):
+    import io
+
+    from clusterhub.projects import documents
+    from clusterhub.projects.models import JointProject
+    from clusterhub.projects.services import ProjectError
+
+    komi = make_tenant("komi")
+    subscribe(komi, make_plan(storage_mb=1))
+    project_id = make_project(komi)
+    pdf = b"%PDF-1.7\n" + b"0" * 600_000
+    with tenant_scope(db.session, komi.id):
+        project = db.session.get(JointProject, project_id)
+        documents.add_document(project, "business_plan", io.BytesIO(pdf), "plan.pdf")
+        with pytest.raises(ProjectError, match="limit"):
+            documents.add_document(project, "presentation", io.BytesIO(pdf), "slides.pdf")

@@ -34,6 +34,18 @@ def _storage():
     return current_app.extensions["storage"]
 
 
+def _check_storage_limit(tenant: Tenant, new_bytes: int) -> None:
+    """The plan's storage limit (in MB) over every document the center keeps."""
+    from ..billing.services import LimitReached, check_limit
+
+    used = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ProjectDocument.size), 0)))
+    try:
+        # Whole megabytes in use after this upload, so a limit of N MB refuses the upload that would pass N.
+        check_limit(tenant, "storage_mb", (used + new_bytes - 1) // (1024 * 1024))
+    except LimitReached as exc:
+        raise ProjectError(str(exc)) from exc
+
+
 def add_document(project: JointProject, kind: str, fileobj, filename: str, *, actor=None) -> ProjectDocument:
     """Store an upload after checking its kind, extension, leading bytes and size (the declared content
     type is ignored: the extension decides it, and the first bytes must match)."""
@@ -54,6 +66,7 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
     if not data.startswith(signatures):
         raise ProjectError(_("The file's content does not match its extension."))
     tenant = db.session.get(Tenant, project.tenant_id)
+    _check_storage_limit(tenant, len(data))
     key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{extension}"
     _storage().save(key, io.BytesIO(data), content_type)
     document = ProjectDocument(
