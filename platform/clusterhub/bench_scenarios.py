@@ -29,7 +29,7 @@ def center_home(app):
 
 
 def platform_home(app):
-    return [("/ (platform home, 4 centers)", "/")]
+    return [("/ (platform home, every center)", "/")]
 
 
 def enterprises_and_clusters(app):
