@@ -151,6 +151,13 @@ def clear_cache() -> None:
     _cache.clear()
 
 
+def aggregate(scope: Scope, grouping: str, model, value, *conditions) -> dict:
+    """The common shape of an indicator: ``value`` over ``model``'s rows of the scope, grouped."""
+    statement = sa.select(group_column(grouping), value).select_from(model)
+    statement = scoped(statement, scope, model.tenant_id).where(*conditions)
+    return execute(grouped(statement, grouping))
+
+
 def compute(keys, scope: Scope, grouping: str) -> dict[str, dict]:
     """``{indicator key: {group key: value}}`` for the given indicators: one statement each."""
     if grouping not in GROUPS:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...clusters.models import Cluster, ClusterMember, RegisterStatus
 from ...enterprises.models import Enterprise, EnterpriseFigure, SizeCategory
-from ..indicators import execute, group_column, grouped, indicator, scoped
+from ..indicators import aggregate, execute, group_column, indicator, scoped
 from .sql import round1
 
 SME = (SizeCategory.MICRO, SizeCategory.SMALL, SizeCategory.MEDIUM)
@@ -49,9 +49,7 @@ def _participants(scope, grouping):
     _l("KPI 1: clusters (industrial, territorial and innovative) kept by the centers."),
 )
 def clusters(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(Cluster.id)).select_from(Cluster)
-    statement = scoped(statement, scope, Cluster.tenant_id).where(specialisation_filter(scope))
-    return execute(grouped(statement, grouping))
+    return aggregate(scope, grouping, Cluster, sa.func.count(Cluster.id), specialisation_filter(scope))
 
 
 @indicator(
@@ -61,11 +59,14 @@ def clusters(scope, grouping):
     _l("Industrial clusters entered in Минпромторг's register (Decree No. 779)."),
 )
 def clusters_in_register(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(Cluster.id)).select_from(Cluster)
-    statement = scoped(statement, scope, Cluster.tenant_id).where(
-        Cluster.register_status == RegisterStatus.REGISTERED, specialisation_filter(scope)
+    return aggregate(
+        scope,
+        grouping,
+        Cluster,
+        sa.func.count(Cluster.id),
+        Cluster.register_status == RegisterStatus.REGISTERED,
+        specialisation_filter(scope),
     )
-    return execute(grouped(statement, grouping))
 
 
 @indicator(
@@ -77,14 +78,16 @@ def clusters_in_register(scope, grouping):
 )
 def register_expiring(scope, grouping):
     today = date.today()
-    statement = sa.select(group_column(grouping), sa.func.count(Cluster.id)).select_from(Cluster)
-    statement = scoped(statement, scope, Cluster.tenant_id).where(
+    return aggregate(
+        scope,
+        grouping,
+        Cluster,
+        sa.func.count(Cluster.id),
         Cluster.register_status == RegisterStatus.REGISTERED,
         specialisation_filter(scope),
         Cluster.register_valid_until >= today,
         Cluster.register_valid_until < today + timedelta(days=365),
     )
-    return execute(grouped(statement, grouping))
 
 
 @indicator(

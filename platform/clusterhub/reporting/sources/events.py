@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...events.models import Event, EventStatus, Registration, RegistrationStatus
-from ..indicators import execute, group_column, grouped, indicator, scoped
+from ..indicators import aggregate, execute, group_column, grouped, indicator, scoped
 
 HELD = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED, EventStatus.FINISHED)
 TAKING_PART = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
@@ -35,9 +35,7 @@ def _registrations(scope, grouping, value, *conditions):
     ),
 )
 def sessions_held(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(Event.id)).select_from(Event)
-    statement = scoped(statement, scope, Event.tenant_id).where(_events_in_period(scope))
-    return execute(grouped(statement, grouping))
+    return aggregate(scope, grouping, Event, sa.func.count(Event.id), _events_in_period(scope))
 
 
 @indicator(
@@ -61,9 +59,9 @@ def registrations(scope, grouping):
     unit="people",
 )
 def attendance_planned(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.sum(Event.planned_participants)).select_from(Event)
-    statement = scoped(statement, scope, Event.tenant_id).where(_events_in_period(scope))
-    return execute(grouped(statement, grouping))
+    return aggregate(
+        scope, grouping, Event, sa.func.sum(Event.planned_participants), _events_in_period(scope)
+    )
 
 
 @indicator(

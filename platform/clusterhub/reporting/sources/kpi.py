@@ -3,17 +3,20 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..indicators import execute, group_column, grouped, indicator, scoped
+from ..indicators import aggregate, indicator
 from ..models import KpiPlan
 
 
 def _reported_fact(key):
     def compute(scope, grouping):
-        statement = sa.select(group_column(grouping), sa.func.sum(KpiPlan.fact)).select_from(KpiPlan)
-        statement = scoped(statement, scope, KpiPlan.tenant_id).where(
-            KpiPlan.indicator == key, KpiPlan.year == scope.period.start.year
+        return aggregate(
+            scope,
+            grouping,
+            KpiPlan,
+            sa.func.sum(KpiPlan.fact),
+            KpiPlan.indicator == key,
+            KpiPlan.year == scope.period.start.year,
         )
-        return execute(grouped(statement, grouping))
 
     return compute
 

@@ -13,12 +13,16 @@ from ...technoparks.models import (
     ServiceRequest,
     Technopark,
 )
-from ..indicators import execute, group_column, grouped, indicator, scoped
-from .sql import clip, hours_between, percent
+from ..indicators import aggregate, indicator
+from .sql import clip, hours_between, percent, round1
+
+COUNT_REQUESTS = sa.func.count(ServiceRequest.id)
 
 
-def _in_period(column, scope):
-    return sa.and_(column >= scope.period.start_dt, column < scope.period.end_dt)
+def _requested_in(scope):
+    return sa.and_(
+        ServiceRequest.created_at >= scope.period.start_dt, ServiceRequest.created_at < scope.period.end_dt
+    )
 
 
 @indicator(
@@ -28,8 +32,7 @@ def _in_period(column, scope):
     _l("Technoparks in the catalogues of the centers (all, whatever their register status)."),
 )
 def technoparks(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(Technopark.id)).select_from(Technopark)
-    return execute(grouped(scoped(statement, scope, Technopark.tenant_id), grouping))
+    return aggregate(scope, grouping, Technopark, sa.func.count(Technopark.id))
 
 
 @indicator(
@@ -39,11 +42,13 @@ def technoparks(scope, grouping):
     _l("Technopark services open to enterprises in the catalogues (drafts not counted)."),
 )
 def services_published(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(ServiceOffer.id)).select_from(ServiceOffer)
-    statement = scoped(statement, scope, ServiceOffer.tenant_id).where(
-        ServiceOffer.status == OfferStatus.PUBLISHED
+    return aggregate(
+        scope,
+        grouping,
+        ServiceOffer,
+        sa.func.count(ServiceOffer.id),
+        ServiceOffer.status == OfferStatus.PUBLISHED,
     )
-    return execute(grouped(statement, grouping))
 
 
 @indicator(
@@ -53,13 +58,7 @@ def services_published(scope, grouping):
     _l("Requests for technopark services made by enterprises in the period."),
 )
 def service_requests(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(ServiceRequest.id)).select_from(
-        ServiceRequest
-    )
-    statement = scoped(statement, scope, ServiceRequest.tenant_id).where(
-        _in_period(ServiceRequest.created_at, scope)
-    )
-    return execute(grouped(statement, grouping))
+    return aggregate(scope, grouping, ServiceRequest, COUNT_REQUESTS, _requested_in(scope))
 
 
 @indicator(
@@ -69,15 +68,15 @@ def service_requests(scope, grouping):
     _l("KPI 5: technopark service requests of the period completed with a price (a quote above zero)."),
 )
 def paid_services_delivered(scope, grouping):
-    statement = sa.select(group_column(grouping), sa.func.count(ServiceRequest.id)).select_from(
-        ServiceRequest
-    )
-    statement = scoped(statement, scope, ServiceRequest.tenant_id).where(
-        _in_period(ServiceRequest.created_at, scope),
+    return aggregate(
+        scope,
+        grouping,
+        ServiceRequest,
+        COUNT_REQUESTS,
+        _requested_in(scope),
         ServiceRequest.status == RequestStatus.COMPLETED,
         ServiceRequest.quote > 0,
     )
-    return execute(grouped(statement, grouping))
 
 
 @indicator(
@@ -89,9 +88,9 @@ def paid_services_delivered(scope, grouping):
 )
 def request_completion_rate(scope, grouping):
     completed = sa.func.sum(sa.case((ServiceRequest.status == RequestStatus.COMPLETED, 1), else_=0))
-    statement = sa.select(group_column(grouping), percent(completed, sa.func.count(ServiceRequest.id)))
-    statement = scoped(statement.select_from(ServiceRequest), scope, ServiceRequest.tenant_id)
-    return execute(grouped(statement.where(_in_period(ServiceRequest.created_at, scope)), grouping))
+    return aggregate(
+        scope, grouping, ServiceRequest, percent(completed, COUNT_REQUESTS), _requested_in(scope)
+    )
 
 
 @indicator(
@@ -103,19 +102,20 @@ def request_completion_rate(scope, grouping):
 )
 def booked_equipment_hours(scope, grouping):
     start, end = scope.period.start_dt, scope.period.end_dt
-    hours = sa.func.round(
+    hours = round1(
         sa.func.sum(
             hours_between(
                 clip(EquipmentBooking.starts_at, start, end), clip(EquipmentBooking.ends_at, start, end)
             )
-        ),
-        1,
+        )
     )
-    statement = sa.select(group_column(grouping), hours).select_from(EquipmentBooking)
-    statement = scoped(statement, scope, EquipmentBooking.tenant_id).where(
+    return aggregate(
+        scope,
+        grouping,
+        EquipmentBooking,
+        hours,
         EquipmentBooking.status == BookingStatus.CONFIRMED,
         EquipmentBooking.kind == BookingKind.BOOKING,
         EquipmentBooking.starts_at < end,
         EquipmentBooking.ends_at > start,
     )
-    return execute(grouped(statement, grouping))
