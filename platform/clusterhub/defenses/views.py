@@ -81,6 +81,22 @@ def _locked(error):
     flash(str(error), "danger")
 
 
+def _carry_out(action, done_message) -> bool:
+    """Run a service call: commit and say so, or roll back (keeping a refusal's audit entry) and say why."""
+    try:
+        action()
+    except services.RoundLocked as error:
+        _locked(error)
+    except services.DefenseError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+        return True
+    return False
+
+
 @bp.route("/<tenant>/defenses/", methods=["GET", "POST"])
 @requires(MANAGE_DEFENSES)
 def index():
@@ -169,22 +185,16 @@ def add_panel(defense_round_id):
         if user is None:
             flash(_("No ClusterHub user has this e-mail; invite them to the center first."), "danger")
         else:
-            try:
-                services.add_panel_member(
+            _carry_out(
+                lambda: services.add_panel_member(
                     defense_round,
                     user,
                     form.role.data,
                     affiliation=form.affiliation.data or None,
                     actor=current_user,
-                )
-            except services.RoundLocked as error:
-                _locked(error)
-            except services.DefenseError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-            else:
-                db.session.commit()
-                flash(_("%(name)s is on the panel.", name=user.full_name), "success")
+                ),
+                _("%(name)s is on the panel.", name=user.full_name),
+            )
     else:
         flash(_("Give the e-mail of the panel member."), "danger")
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
@@ -199,22 +209,16 @@ def add_slot(defense_round_id):
     if project is None:
         flash(_("Choose a project admitted to the defense."), "danger")
     else:
-        try:
-            services.add_slot(
+        _carry_out(
+            lambda: services.add_slot(
                 defense_round,
                 project,
                 starts_at=form.starts_at.data,
                 presenter=form.presenter.data or None,
                 actor=current_user,
-            )
-        except services.RoundLocked as error:
-            _locked(error)
-        except services.DefenseError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The project is on the programme."), "success")
+            ),
+            _("The project is on the programme."),
+        )
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 
@@ -280,16 +284,9 @@ def remove_panel_member(panel_member_id):
         abort(404)
     round_id = member.defense_round_id
     if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_panel_member(member, actor=current_user)
-        except services.RoundLocked as error:
-            _locked(error)
-        except services.DefenseError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Removed from the panel."), "success")
+        _carry_out(
+            lambda: services.remove_panel_member(member, actor=current_user), _("Removed from the panel.")
+        )
     return redirect(url_for("defenses.round_page", defense_round_id=round_id))
 
 
@@ -299,16 +296,7 @@ def remove_slot(defense_slot_id):
     slot = _slot_or_404(defense_slot_id)
     round_id = slot.defense_round_id
     if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_slot(slot, actor=current_user)
-        except services.RoundLocked as error:
-            _locked(error)
-        except services.DefenseError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Removed from the programme."), "success")
+        _carry_out(lambda: services.remove_slot(slot, actor=current_user), _("Removed from the programme."))
     return redirect(url_for("defenses.round_page", defense_round_id=round_id))
 
 
@@ -415,18 +403,12 @@ def score(defense_slot_id):
 def declare_conflict(defense_slot_id):
     slot, defense_round, member = _expert_slot(defense_slot_id)
     form = ReasonForm()
-    try:
-        services.declare_conflict(
+    _carry_out(
+        lambda: services.declare_conflict(
             slot, member, form.reason.data if form.validate_on_submit() else "", actor=current_user
-        )
-    except services.RoundLocked as error:
-        _locked(error)
-    except services.DefenseError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Your conflict of interest is recorded; you will not score this project."), "success")
+        ),
+        _("Your conflict of interest is recorded; you will not score this project."),
+    )
     return redirect(url_for("defenses.expert_home"))
 
 
@@ -437,18 +419,12 @@ def decline(assignment_id):
     if assignment is None or assignment.member.user_id != current_user.id:
         abort(404)
     form = ReasonForm()
-    try:
-        services.decline(
+    _carry_out(
+        lambda: services.decline(
             assignment, form.reason.data if form.validate_on_submit() else "", actor=current_user
-        )
-    except services.RoundLocked as error:
-        _locked(error)
-    except services.DefenseError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("You have declined the assignment."), "success")
+        ),
+        _("You have declined the assignment."),
+    )
     return redirect(url_for("defenses.expert_home"))
 
 
@@ -523,16 +499,9 @@ def sign(defense_round_id):
     if not services.is_chair(defense_round, current_user):
         abort(403)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.sign_protocol(defense_round, actor=current_user)
-        except services.RoundLocked as error:
-            _locked(error)
-        except services.DefenseError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The protocol is signed."), "success")
+        _carry_out(
+            lambda: services.sign_protocol(defense_round, actor=current_user), _("The protocol is signed.")
+        )
     return redirect(url_for("defenses.protocol", defense_round_id=defense_round.id))
 
 
