@@ -502,3 +502,34 @@ class EquipmentBooking(TenantOwned, db.Model):
     @property
     def hours(self) -> Decimal:
         return Decimal((self.ends_at - self.starts_at).total_seconds()) / 3600
+
+
+class StoredFile:
+    """Columns of an uploaded file kept in the storage backend (the bytes live there, not in the database)."""
+
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    storage_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TechnoparkPhoto(StoredFile, TenantOwned, db.Model):
+    """A photo of the technopark, shown on its public page."""
+
+    __tablename__ = "technopark_photos"
+    __tenant_table_args__ = (tenant_fk("technopark_id", "technoparks"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technopark_id: Mapped[int] = mapped_column(index=True)
+
+
+class RequestAttachment(StoredFile, TenantOwned, db.Model):
+    """A file attached to a service request by the enterprise or the technopark; seen only by the two."""
+
+    __tablename__ = "technopark_request_attachments"
+    __tenant_table_args__ = (tenant_fk("request_id", "technopark_service_requests"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(index=True)

@@ -2,6 +2,7 @@
 platform-wide service search, service requests and equipment booking."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from ..enterprises.services import (
 )
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region
-from . import booking, imports, requests, stats
+from . import attachments, booking, imports, requests, stats
 from . import search as search_module
 from . import services as svc
 from .forms import (
@@ -53,8 +54,10 @@ from .models import (
     Equipment,
     EquipmentBooking,
     OfferStatus,
+    RequestAttachment,
     Resident,
     ServiceOffer,
+    TechnoparkPhoto,
     Zone,
 )
 from .services import TechnoparkError
@@ -138,6 +141,7 @@ def technopark(technopark_id):
         q=q,
         category=category,
         residents=[r for r in svc.residents(technopark) if r.active_on(date.today())],
+        photos=attachments.photos_of(technopark.id),
     )
 
 
@@ -238,6 +242,7 @@ def manage(technopark_id):
         equipment=svc.equipment_list(technopark),
         services=db.session.scalars(svc.services_of(technopark)).all(),
         residents=svc.residents(technopark),
+        photos=attachments.photos_of(technopark.id),
         resident_form=ResidentForm(),
         confirm_form=ConfirmForm(),
         today=date.today(),
@@ -594,7 +599,96 @@ def request_detail(request_id):
         accept_form=accept_form,
         note_form=note_form,
         status_labels=REQUEST_STATUS_LABELS,
+        attachments=attachments.attachments_of(service_request.id),
     )
+
+
+@bp.route("/<tenant>/technoparks/requests/<int:request_id>/attachments", methods=["POST"])
+@login_required
+def attach(request_id):
+    """Either side of the request attaches a file (documents or images, size-limited)."""
+    service_request = _request_or_404(request_id)
+    if _side(service_request) is None:
+        abort(404)
+    upload = request.files.get("attachment")
+    try:
+        if upload is None or not upload.filename:
+            raise TechnoparkError(_("Choose a file."))
+        attachments.attach_to_request(service_request, upload.stream, upload.filename, actor=current_user)
+    except TechnoparkError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The file has been attached."), "success")
+    return redirect(url_for("technoparks.request_detail", request_id=request_id))
+
+
+@bp.route("/<tenant>/technoparks/attachments/<int:request_attachment_id>")
+@login_required
+def attachment(request_attachment_id):
+    """Only the two sides of the request download its files."""
+    stored = db.session.scalar(
+        sa.select(RequestAttachment).where(RequestAttachment.id == request_attachment_id)
+    )
+    if stored is None or _side(_request_or_404(stored.request_id)) is None:
+        abort(404)
+    return _send(stored, inline=False)
+
+
+def _send(stored, inline: bool):
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        attachments.open_file(stored),
+        mimetype=stored.content_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.route("/<tenant>/technoparks/photos/<int:technopark_photo_id>")
+@public
+def photo(technopark_photo_id):
+    stored = db.session.scalar(sa.select(TechnoparkPhoto).where(TechnoparkPhoto.id == technopark_photo_id))
+    if stored is None:
+        abort(404)
+    response = _send(stored, inline=True)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.route("/<tenant>/staff/technoparks/<int:technopark_id>/photos", methods=["POST"])
+@requires(MANAGE_CATALOGUE)
+def add_photo(technopark_id):
+    technopark = _technopark_or_404(technopark_id)
+    upload = request.files.get("photo")
+    try:
+        if upload is None or not upload.filename:
+            raise TechnoparkError(_("Choose a file."))
+        attachments.add_photo(technopark, upload.stream, upload.filename, actor=current_user)
+    except TechnoparkError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The photo has been added."), "success")
+    return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#photos")
+
+
+@bp.route("/<tenant>/staff/technoparks/photos/<int:technopark_photo_id>/remove", methods=["POST"])
+@requires(MANAGE_CATALOGUE)
+def remove_photo(technopark_photo_id):
+    stored = db.session.scalar(sa.select(TechnoparkPhoto).where(TechnoparkPhoto.id == technopark_photo_id))
+    if stored is None:
+        abort(404)
+    technopark_id = stored.technopark_id
+    if ConfirmForm().validate_on_submit():
+        attachments.remove_photo(stored, actor=current_user)
+        db.session.commit()
+        flash(_("The photo has been removed."), "success")
+    return redirect(url_for("technoparks.manage", technopark_id=technopark_id) + "#photos")
 
 
 @bp.route("/technoparks/my-requests")
