@@ -151,3 +151,26 @@ class ComplianceRuleSetting(TenantOwned, db.Model):
     code: Mapped[str] = mapped_column(sa.String(40))
     threshold: Mapped[int | None] = mapped_column()
     enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class ClusterDocumentKind(enum.StrEnum):
+    FUNCTIONAL_MAP = "functional_map"
+    PROGRAMME = "programme"
+    OTHER = "other"
+
+
+class ClusterDocument(TenantOwned, db.Model):
+    """A document of the cluster (its functional map, development programme, ...); bytes in storage."""
+
+    __tablename__ = "cluster_documents"
+    __tenant_table_args__ = (tenant_fk("cluster_id", "clusters"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default=ClusterDocumentKind.OTHER)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    storage_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -863,3 +863,53 @@ def merge_duplicate_memberships(source: Enterprise, target: Enterprise) -> None:
 
 enterprises.register_history_provider(membership_history)
 enterprises.register_merge_handler(merge_duplicate_memberships)
+
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None):
+    """Store a cluster document (PDF, office document or image, up to 20 MB, checked by content)."""
+    import io
+    import secrets
+
+    from flask import current_app
+
+    from ..core.uploads import DOCUMENTS, IMAGES, UploadError, read_upload
+    from ..tenancy.models import Tenant
+    from .models import ClusterDocument, ClusterDocumentKind
+
+    if kind not in set(ClusterDocumentKind):
+        raise ClusterError(_("Choose the kind of document."), "kind")
+    try:
+        upload = read_upload(fileobj, filename, DOCUMENTS | IMAGES, DOCUMENT_MAX_BYTES)
+    except UploadError as exc:
+        raise ClusterError(str(exc), "document") from exc
+    tenant = db.session.get(Tenant, cluster.tenant_id)
+    key = f"{tenant.slug}/clusters/{cluster.id}/{secrets.token_hex(12)}{upload.extension}"
+    current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
+    document = ClusterDocument(
+        cluster_id=cluster.id,
+        kind=kind,
+        filename=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        storage_key=key,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(document)
+    db.session.flush()
+    record("cluster.document_added", cluster, actor=actor, after={"kind": kind, "filename": upload.name})
+    return document
+
+
+def documents_of(cluster: Cluster) -> list:
+    from .models import ClusterDocument
+
+    return list(
+        db.session.scalars(
+            sa.select(ClusterDocument)
+            .where(ClusterDocument.cluster_id == cluster.id)
+            .order_by(ClusterDocument.kind, ClusterDocument.id)
+        )
+    )

@@ -4,7 +4,18 @@ members import/export and the center's compliance rules."""
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +28,14 @@ from ..core.pagination import paginate
 from ..extensions import db
 from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
-from .models import MEMBER_ROLE_LABELS, Cluster, ClusterMember, SupplyLink
+from .models import (
+    MEMBER_ROLE_LABELS,
+    Cluster,
+    ClusterDocument,
+    ClusterDocumentKind,
+    ClusterMember,
+    SupplyLink,
+)
 from .services import ClusterError
 
 VIEW_CLUSTERS = "clusters.view"
@@ -133,6 +151,55 @@ def detail(cluster_id):
         regions=_regions(cluster.region_ids),
         role_colours=services.ROLE_COLOURS,
         role_labels=MEMBER_ROLE_LABELS,
+        documents=services.documents_of(cluster),
+        document_kinds=DOCUMENT_KIND_LABELS,
+    )
+
+
+DOCUMENT_KIND_LABELS = {
+    ClusterDocumentKind.FUNCTIONAL_MAP: _l("Functional map"),
+    ClusterDocumentKind.PROGRAMME: _l("Development programme"),
+    ClusterDocumentKind.OTHER: _l("Other document"),
+}
+
+
+@bp.route("/<tenant>/clusters/<int:cluster_id>/documents", methods=["POST"])
+@requires(MANAGE_CLUSTERS)
+def add_document(cluster_id):
+    cluster = _cluster(cluster_id)
+    upload = request.files.get("document")
+    try:
+        if upload is None or not upload.filename:
+            raise services.ClusterError(_("Choose a file."), "document")
+        services.add_document(
+            cluster, request.form.get("kind", ""), upload.stream, upload.filename, current_user
+        )
+    except services.ClusterError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The document has been added."), "success")
+    return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#documents")
+
+
+@bp.route("/<tenant>/clusters/documents/<int:cluster_document_id>")
+@requires(VIEW_CLUSTERS)
+def document(cluster_document_id):
+    from urllib.parse import quote
+
+    stored = db.session.scalar(sa.select(ClusterDocument).where(ClusterDocument.id == cluster_document_id))
+    if stored is None:
+        abort(404)
+    with current_app.extensions["storage"].open(stored.storage_key) as handle:
+        data = handle.read()
+    return Response(
+        data,
+        mimetype=stored.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -120,6 +120,9 @@ class Enterprise(db.Model):
     # Lower-cased names and identifiers, kept by the services: SQLite's LIKE folds only ASCII case, so
     # Cyrillic search needs a pre-folded column (on PostgreSQL a trigram GIN index makes it fast).
     search_text: Mapped[str] = mapped_column(sa.String(800), default="")
+    # The logo's bytes live in the storage backend under this key (PNG or JPEG).
+    logo_key: Mapped[str | None] = mapped_column(sa.String(300))
+    logo_content_type: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column()
 

@@ -930,3 +930,29 @@ def enterprise_history(enterprise: Enterprise, viewer) -> list[HistoryItem]:
         return datetime.combine(value, datetime.min.time()) if value else datetime.min
 
     return sorted(items, key=sort_key, reverse=True)
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def set_logo(enterprise: Enterprise, fileobj, filename: str, actor) -> None:
+    """Replace the enterprise's logo (PNG or JPEG up to 2 MB, checked by content)."""
+    import io
+    import secrets
+
+    from flask import current_app
+
+    from ..core.uploads import IMAGES, UploadError, read_upload
+
+    try:
+        upload = read_upload(fileobj, filename, IMAGES, LOGO_MAX_BYTES)
+    except UploadError as exc:
+        raise EnterpriseError(str(exc), "logo") from exc
+    storage = current_app.extensions["storage"]
+    key = f"enterprises/{enterprise.id}/logo-{secrets.token_hex(8)}{upload.extension}"
+    storage.save(key, io.BytesIO(upload.data), upload.content_type)
+    if enterprise.logo_key:
+        storage.delete(enterprise.logo_key)
+    enterprise.logo_key, enterprise.logo_content_type = key, upload.content_type
+    db.session.flush()
+    record("enterprise.logo_changed", enterprise, actor=actor, after={"filename": upload.name})

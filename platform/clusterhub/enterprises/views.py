@@ -1,7 +1,18 @@
 """Enterprise pages: the directory, profiles, claims, representatives and the platform admin's merge."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -152,6 +163,38 @@ def edit(enterprise_id):
         figure_form=figure_form,
         product_form=product_form,
         confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/enterprises/<int:enterprise_id>/logo", methods=["GET", "POST"])
+@public
+def logo(enterprise_id):
+    """The logo, public like the profile; representatives who may edit replace it with a POST."""
+    enterprise = _enterprise(enterprise_id)
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            abort(403)
+        _require_editor(enterprise)
+        upload = request.files.get("logo")
+        try:
+            if upload is None or not upload.filename:
+                raise EnterpriseError(_("Choose a file."), "logo")
+            services.set_logo(enterprise, upload.stream, upload.filename, current_user)
+        except EnterpriseError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The logo has been replaced."), "success")
+        return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id))
+    if not enterprise.logo_key:
+        abort(404)
+    with current_app.extensions["storage"].open(enterprise.logo_key) as handle:
+        data = handle.read()
+    return Response(
+        data,
+        mimetype=enterprise.logo_content_type,
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
 
 
