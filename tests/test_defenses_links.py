@@ -51,3 +51,41 @@ def test_a_dossier_names_one_of_the_centers_clusters(make_cluster, make_tenant, 
         project = projects.create_project(selection_round(), lead, "Проект", cluster_id=ours_id)
         db.session.commit()
         assert db.session.get(JointProject, project.id).cluster_id == ours_id
+
+
+def test_the_enterprise_profile_lists_its_projects_and_sessions(
+    client, login, make_tenant, make_project, make_user, enterprise, make_event
+):
+    from clusterhub.enterprises.services import add_representative
+    from clusterhub.events.models import Registration
+    from clusterhub.tenancy.models import utcnow
+
+    komi = make_tenant("komi")
+    lead = enterprise("ООО «Лузалес»")
+    lead_id = lead.id
+    project_id = make_project(komi, title="Освоение производства плит МДФ", lead=lead)
+    session = make_event(komi, title_ru="Практическая сессия в Сыктывкаре")
+    with tenant_scope(db.session, komi.id):
+        projects.change_status(db.session.get(JointProject, project_id), "submitted")
+        db.session.add(
+            Registration(
+                event_id=session.id,
+                status="confirmed",
+                full_name="Лев",
+                email="lev@example.com",
+                category="enterprise",
+                region_id=session.region_id,
+                organisation="Лузалес",
+                enterprise_id=lead_id,
+                consent_version="2026-01",
+                consent_at=utcnow(),
+                code="LZ0001",
+            )
+        )
+    owner = make_user()
+    add_representative(db.session.get(type(lead), lead_id), owner, "owner", confirmed=True)
+    db.session.commit()
+    login(owner)
+    page = client.get(f"/enterprises/{lead_id}").get_data(as_text=True)
+    assert "Освоение производства плит МДФ" in page
+    assert "Практическая сессия в Сыктывкаре" in page

@@ -1334,13 +1334,9 @@ def registration_history(enterprise: Enterprise, viewer=None) -> list:
 
 
 def _register_history() -> None:
-    # The profile's cross-region history (``register_history_provider``) is on main but not yet in this
-    # branch's copy of the enterprises module: register where it exists, do nothing where it does not.
     from ..enterprises import services as enterprises
 
-    register_provider = getattr(enterprises, "register_history_provider", None)
-    if register_provider is not None:
-        register_provider(registration_history)
+    enterprises.register_history_provider(registration_history)
 
 
 _register_history()

@@ -485,3 +485,51 @@ def cluster_choices() -> list[tuple[int, str]]:
     from ..clusters.models import Cluster
 
     return list(db.session.execute(sa.select(Cluster.id, Cluster.name).order_by(Cluster.name)).tuples())
+
+
+def project_history(enterprise, viewer):
+    """The joint projects the enterprise takes part in, in every center, with status and defense outcome."""
+    from flask import url_for
+
+    from ..enterprises import services as enterprises
+    from ..tenancy.models import Tenant
+    from .forms import OUTCOME_LABELS, STATUS_LABELS
+
+    statement = (
+        sa.select(JointProject, Tenant)
+        .join(
+            ProjectParticipant,
+            sa.and_(
+                ProjectParticipant.joint_project_id == JointProject.id,
+                ProjectParticipant.tenant_id == JointProject.tenant_id,
+            ),
+        )
+        .join(Tenant, Tenant.id == JointProject.tenant_id)
+        .where(ProjectParticipant.enterprise_id == enterprise.id, JointProject.status != ProjectStatus.DRAFT)
+        .order_by(JointProject.created_at.desc())
+    )
+    items = []
+    for project, tenant in enterprises.read_across_tenants(statement).all():
+        status = str(STATUS_LABELS.get(project.status, project.status))
+        if project.defense_outcome:
+            status += f" · {OUTCOME_LABELS.get(project.defense_outcome, project.defense_outcome)}"
+        items.append(
+            enterprises.HistoryItem(
+                tenant=tenant,
+                kind=_("Joint project"),
+                title=project.title_ru,
+                date=project.created_at,
+                status=status,
+                url=url_for("projects.mine", tenant=tenant.slug),
+            )
+        )
+    return items
+
+
+def _register_history() -> None:
+    from ..enterprises import services as enterprises
+
+    enterprises.register_history_provider(project_history)
+
+
+_register_history()
