@@ -455,3 +455,34 @@ def test_history_provider_items_for_the_enterprise_profile(monkeypatch, make_eve
     assert len(items) == 1
     assert items[0].tenant.slug == "komi" and items[0].date == start
     assert items[0].url.endswith(f"/komi/events/{event_id}") and "1" in items[0].status
+
+
+def test_an_agenda_item_links_the_centers_technopark_and_project(
+    client, model_event, make_technopark, make_tenant, make_project, request_context
+):
+    tenant_id = model_event.tenant_id
+    from clusterhub.tenancy.models import Tenant
+
+    komi = db.session.get(Tenant, tenant_id)
+    park = make_technopark(komi, name_ru="Индустриальный технопарк «Алграф»")
+    foreign_park = make_technopark(make_tenant("tatarstan"), name_ru="Чужой технопарк")
+    project_id = make_project(komi, title="Освоение производства плит МДФ")
+    with tenant_scope(db.session, tenant_id):
+        event = db.session.get(type(model_event), model_event.id)
+        day = event.start_date
+        values = {
+            "kind": "site_visit",
+            "title_ru": "Посещение технопарка",
+            "site_address_ru": "Сыктывкар",
+            "starts_at": datetime(day.year, day.month, day.day, 8, 0),
+            "ends_at": datetime(day.year, day.month, day.day, 8, 30),
+        }
+        with pytest.raises(events.EventError):
+            events.save_agenda_item(event, {**values, "technopark_id": foreign_park.id})
+        db.session.rollback()
+        event = db.session.get(type(model_event), model_event.id)
+        events.save_agenda_item(event, {**values, "technopark_id": park.id, "joint_project_id": project_id})
+        event_id = event.id
+        db.session.commit()
+    page = client.get(f"/{komi.slug}/events/{event_id}").get_data(as_text=True)
+    assert f"/{komi.slug}/technoparks/{park.id}" in page and "Освоение производства плит МДФ" in page

@@ -130,9 +130,9 @@ class AgendaItemForm(FlaskForm):
     speakers = TextAreaField(_l("Speakers"), validators=[Optional()], description=_l("One per line."))
     description_ru = TextAreaField(_l("Description in Russian"), validators=[Optional()])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional()])
-    linked_title = StringField(
-        _l("Linked technopark or joint project"), validators=[Optional(), Length(max=300)]
-    )
+    technopark_id = SelectField(_l("Technopark visited"), coerce=int, validators=[Optional()])
+    joint_project_id = SelectField(_l("Joint project presented"), coerce=int, validators=[Optional()])
+    linked_title = StringField(_l("Other link: title"), validators=[Optional(), Length(max=300)])
     linked_url = StringField(_l("Its link"), validators=[Optional(), Length(max=500)])
     seat_limit = IntegerField(
         _l("Seat limit"),
@@ -146,6 +146,10 @@ class AgendaItemForm(FlaskForm):
         self.venue_id.choices = as_choices(
             [(0, _l("— an enterprise site or another address —"))] + [(v.id, v.name) for v in event.venues]
         )
+        from .services import linkable_projects, linkable_technoparks
+
+        self.technopark_id.choices = as_choices([(0, _l("— none —"))] + linkable_technoparks())
+        self.joint_project_id.choices = as_choices([(0, _l("— none —"))] + linkable_projects())
 
     def values(self) -> dict:
         values = {

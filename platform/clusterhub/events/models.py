@@ -298,6 +298,8 @@ class AgendaItem(TenantOwned, db.Model):
     __tenant_table_args__ = (
         tenant_fk("event_id", "events"),
         tenant_fk("venue_id", "event_venues", ondelete=None),
+        tenant_fk("technopark_id", "technoparks", ondelete="RESTRICT"),
+        tenant_fk("joint_project_id", "joint_projects", ondelete="RESTRICT"),
         sa.Index("ix_event_agenda_items_event_position", "tenant_id", "event_id", "position"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("seat_limit IS NULL OR seat_limit >= 0", name="seat_limit_not_negative"),
@@ -322,6 +324,9 @@ class AgendaItem(TenantOwned, db.Model):
     site_address_en: Mapped[str | None] = mapped_column(sa.String(300))
     speakers: Mapped[str | None] = mapped_column(sa.Text)  # one per line: "Name, position"
     # A technopark or joint project shown next to the item, until those modules provide their own links.
+    # The center's technopark visited or joint project presented at this item (links into those modules).
+    technopark_id: Mapped[int | None] = mapped_column(index=True)
+    joint_project_id: Mapped[int | None] = mapped_column(index=True)
     linked_title: Mapped[str | None] = mapped_column(sa.String(300))
     linked_url: Mapped[str | None] = mapped_column(sa.String(500))
     seat_limit: Mapped[int | None] = mapped_column()
@@ -370,6 +375,21 @@ class AgendaItem(TenantOwned, db.Model):
     @property
     def speaker_list(self) -> list[str]:
         return [line.strip() for line in (self.speakers or "").splitlines() if line.strip()]
+
+    technopark = relationship(
+        "Technopark",
+        primaryjoin="and_(foreign(AgendaItem.technopark_id) == Technopark.id, "
+        "AgendaItem.tenant_id == Technopark.tenant_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+    joint_project = relationship(
+        "JointProject",
+        primaryjoin="and_(foreign(AgendaItem.joint_project_id) == JointProject.id, "
+        "AgendaItem.tenant_id == JointProject.tenant_id)",
+        viewonly=True,
+        lazy="joined",
+    )
 
 
 class AgendaItemHost(TenantOwned, db.Model):

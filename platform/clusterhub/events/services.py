@@ -8,6 +8,7 @@ agenda item row for seat-limited items) with ``SELECT ... FOR UPDATE`` on Postgr
 writes under that lock. SQLite serialises writers itself.
 """
 
+import importlib
 import re
 import secrets
 from collections import defaultdict
@@ -379,6 +380,8 @@ AGENDA_FIELDS = (
     "linked_title",
     "linked_url",
     "seat_limit",
+    "technopark_id",
+    "joint_project_id",
 )
 
 
@@ -410,6 +413,17 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
         raise EventError(_("The number cannot be negative."), "seat_limit")
     if clean["linked_url"] and not re.match(r"^https?://", clean["linked_url"]):
         raise EventError(_("The link must start with http:// or https://."), "linked_url")
+    for key, model_path, message in (
+        ("technopark_id", "technoparks.models:Technopark", _("Choose one of the center's technoparks.")),
+        ("joint_project_id", "projects.models:JointProject", _("Choose one of the center's joint projects.")),
+    ):
+        if not clean.get(key):
+            clean[key] = None
+            continue
+        module_name, class_name = model_path.split(":")
+        model = getattr(importlib.import_module(f"clusterhub.{module_name}"), class_name)
+        if db.session.scalar(sa.select(model.id).where(model.id == clean[key])) is None:
+            raise EventError(message, key)
     if clean["venue_id"]:
         venue = db.session.get(Venue, clean["venue_id"])
         if venue is None or venue.event_id != event.id:
@@ -1340,3 +1354,23 @@ def _register_history() -> None:
 
 
 _register_history()
+
+
+def linkable_technoparks() -> list[tuple[int, str]]:
+    from ..technoparks.models import Technopark
+
+    return list(
+        db.session.execute(sa.select(Technopark.id, Technopark.name_ru).order_by(Technopark.name_ru)).tuples()
+    )
+
+
+def linkable_projects() -> list[tuple[int, str]]:
+    from ..projects.models import JointProject, ProjectStatus
+
+    return list(
+        db.session.execute(
+            sa.select(JointProject.id, JointProject.title_ru)
+            .where(JointProject.status != ProjectStatus.DRAFT)
+            .order_by(JointProject.title_ru)
+        ).tuples()
+    )
