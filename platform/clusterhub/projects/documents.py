@@ -2,32 +2,20 @@
 
 import io
 import secrets
-from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.uploads import DOCUMENTS, IMAGES, UploadError, read_upload
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import DocumentKind, JointProject, ProjectDocument
 from .services import ProjectError, represents_participant
 
 MAX_BYTES = 20 * 1024 * 1024
-# extension -> (content type, how the file must begin)
-ALLOWED = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
-    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
-    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
-    ".odp": ("application/vnd.oasis.opendocument.presentation", (b"PK\x03\x04",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-}
+ALLOWED = DOCUMENTS | IMAGES
 
 
 def _storage():
@@ -51,29 +39,19 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
     type is ignored: the extension decides it, and the first bytes must match)."""
     if kind not in set(DocumentKind):
         raise ProjectError(_("Choose the kind of document."))
-    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
-    extension = PurePosixPath(name).suffix.lower()
-    if extension not in ALLOWED:
-        raise ProjectError(
-            _("Upload a PDF, an office document (docx, xlsx, pptx, odt, ods, odp) or an image.")
-        )
-    data = fileobj.read(MAX_BYTES + 1)
-    if not data:
-        raise ProjectError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise ProjectError(_("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)))
-    content_type, signatures = ALLOWED[extension]
-    if not data.startswith(signatures):
-        raise ProjectError(_("The file's content does not match its extension."))
+    try:
+        upload = read_upload(fileobj, filename, ALLOWED, MAX_BYTES)
+    except UploadError as exc:
+        raise ProjectError(str(exc)) from exc
     tenant = db.session.get(Tenant, project.tenant_id)
-    _check_storage_limit(tenant, len(data))
-    key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{extension}"
-    _storage().save(key, io.BytesIO(data), content_type)
+    _check_storage_limit(tenant, len(upload.data))
+    key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{upload.extension}"
+    _storage().save(key, io.BytesIO(upload.data), upload.content_type)
     document = ProjectDocument(
         kind=kind,
-        filename=name[:200],
-        content_type=content_type,
-        size=len(data),
+        filename=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
         storage_key=key,
         uploaded_by_id=getattr(actor, "id", None),
     )
