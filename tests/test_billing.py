@@ -322,3 +322,29 @@ def test_the_plans_storage_limit_refuses_an_upload_that_would_pass_it(
         documents.add_document(project, "business_plan", io.BytesIO(pdf), "plan.pdf")
         with pytest.raises(ProjectError, match="limit"):
             documents.add_document(project, "presentation", io.BytesIO(pdf), "slides.pdf")
+
+
+def test_storage_counts_every_kind_of_upload_of_the_center(
+    make_tenant, make_plan, subscribe, invoice_billing, english_request, make_project, make_technopark
+):
+    import io
+
+    from clusterhub.projects import documents
+    from clusterhub.projects.models import JointProject
+    from clusterhub.technoparks import attachments
+    from clusterhub.technoparks.services import TechnoparkError
+
+    komi = make_tenant("komi")
+    subscribe(komi, make_plan(storage_mb=1))
+    project_id = make_project(komi)
+    park = make_technopark(komi)
+    with tenant_scope(db.session, komi.id):
+        documents.add_document(
+            db.session.get(JointProject, project_id),
+            "business_plan",
+            io.BytesIO(b"%PDF-1.7\n" + b"0" * 600_000),
+            "plan.pdf",
+        )
+        assert billing.storage_in_use(komi) > 600_000
+        with pytest.raises(TechnoparkError, match="limit"):
+            attachments.add_photo(park, io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 600_000), "photo.png")

@@ -400,6 +400,29 @@ def staff_seats_in_use(tenant: Tenant) -> int:
     return members + pending
 
 
+def storage_in_use(tenant: Tenant) -> int:
+    """Bytes of every file the center keeps: each tenant-owned table with ``storage_key`` and ``size``
+    columns counts (found from the metadata, so a module's new kind of upload is counted without a change
+    here). One statement."""
+    from ..tenancy.scoping import tenant_owned_tables, tenant_scope
+
+    tables = [t for t in tenant_owned_tables() if {"storage_key", "size"} <= set(t.c.keys())]
+    if not tables:
+        return 0
+    sizes = sa.union_all(
+        *(sa.select(t.c.size.label("size")).where(t.c.tenant_id == tenant.id) for t in tables)
+    )
+    sizes = sizes.subquery()
+    with tenant_scope(db.session, tenant.id):
+        return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(sizes.c.size), 0))))
+
+
+def check_storage(tenant: Tenant, new_bytes: int) -> None:
+    """For uploads: raises :class:`LimitReached` when ``new_bytes`` more would pass the plan's storage."""
+    megabytes_after = (storage_in_use(tenant) + new_bytes - 1) // (1024 * 1024)
+    check_limit(tenant, "storage_mb", megabytes_after)
+
+
 def check_staff_seat(tenant: Tenant) -> None:
     """For invitations to a staff role: raises :class:`LimitReached` when every seat is taken."""
     check_limit(tenant, "staff_seats", staff_seats_in_use(tenant))

@@ -885,7 +885,13 @@ def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None
         upload = read_upload(fileobj, filename, DOCUMENTS | IMAGES, DOCUMENT_MAX_BYTES)
     except UploadError as exc:
         raise ClusterError(str(exc), "document") from exc
+    from ..billing.services import LimitReached, check_storage
+
     tenant = db.session.get(Tenant, cluster.tenant_id)
+    try:
+        check_storage(tenant, len(upload.data))
+    except LimitReached as exc:
+        raise ClusterError(str(exc), "document") from exc
     key = f"{tenant.slug}/clusters/{cluster.id}/{secrets.token_hex(12)}{upload.extension}"
     current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
     document = ClusterDocument(

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..billing.services import LimitReached, check_storage
 from ..core.uploads import DOCUMENTS, IMAGES, UploadError, read_upload
 from ..extensions import db
 from ..tenancy.models import Tenant
@@ -22,18 +23,6 @@ def _storage():
     return current_app.extensions["storage"]
 
 
-def _check_storage_limit(tenant: Tenant, new_bytes: int) -> None:
-    """The plan's storage limit (in MB) over every document the center keeps."""
-    from ..billing.services import LimitReached, check_limit
-
-    used = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ProjectDocument.size), 0)))
-    try:
-        # Whole megabytes in use after this upload, so a limit of N MB refuses the upload that would pass N.
-        check_limit(tenant, "storage_mb", (used + new_bytes - 1) // (1024 * 1024))
-    except LimitReached as exc:
-        raise ProjectError(str(exc)) from exc
-
-
 def add_document(project: JointProject, kind: str, fileobj, filename: str, *, actor=None) -> ProjectDocument:
     """Store an upload after checking its kind, extension, leading bytes and size (the declared content
     type is ignored: the extension decides it, and the first bytes must match)."""
@@ -44,7 +33,10 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
     except UploadError as exc:
         raise ProjectError(str(exc)) from exc
     tenant = db.session.get(Tenant, project.tenant_id)
-    _check_storage_limit(tenant, len(upload.data))
+    try:
+        check_storage(tenant, len(upload.data))
+    except LimitReached as exc:
+        raise ProjectError(str(exc)) from exc
     key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{upload.extension}"
     _storage().save(key, io.BytesIO(upload.data), upload.content_type)
     document = ProjectDocument(

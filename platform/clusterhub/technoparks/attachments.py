@@ -21,12 +21,11 @@ MAX_ATTACHMENTS = 10
 
 
 def _store(tenant_id: int, folder: str, upload, model, actor, **links):
-    from ..billing.services import LimitReached, check_limit
+    from ..billing.services import LimitReached, check_storage
 
     tenant = db.session.get(Tenant, tenant_id)
-    used = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(model.size), 0)))
     try:
-        check_limit(tenant, "storage_mb", (used + len(upload.data) - 1) // (1024 * 1024))
+        check_storage(tenant, len(upload.data))
     except LimitReached as exc:
         raise TechnoparkError(str(exc)) from exc
     key = f"{tenant.slug}/technoparks/{folder}/{secrets.token_hex(12)}{upload.extension}"
