@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -25,6 +24,7 @@ from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_tenant_item
 from ..core.pagination import paginate
+from ..core.uploads import send_stored
 from ..extensions import db
 from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
@@ -186,21 +186,10 @@ def add_document(cluster_id):
 @bp.route("/<tenant>/clusters/documents/<int:cluster_document_id>")
 @requires(VIEW_CLUSTERS)
 def document(cluster_document_id):
-    from urllib.parse import quote
-
     stored = db.session.scalar(sa.select(ClusterDocument).where(ClusterDocument.id == cluster_document_id))
     if stored is None:
         abort(404)
-    with current_app.extensions["storage"].open(stored.storage_key) as handle:
-        data = handle.read()
-    return Response(
-        data,
-        mimetype=stored.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return send_stored(stored.storage_key, stored.content_type, download_name=stored.filename)
 
 
 def _regions(ids):

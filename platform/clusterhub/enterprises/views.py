@@ -3,9 +3,7 @@
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -22,6 +20,7 @@ from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
+from ..core.uploads import send_stored
 from ..extensions import db
 from . import services
 from .forms import (
@@ -189,13 +188,7 @@ def logo(enterprise_id):
         return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id))
     if not enterprise.logo_key:
         abort(404)
-    with current_app.extensions["storage"].open(enterprise.logo_key) as handle:
-        data = handle.read()
-    return Response(
-        data,
-        mimetype=enterprise.logo_content_type,
-        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
-    )
+    return send_stored(enterprise.logo_key, enterprise.logo_content_type, max_age=3600)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/figures", methods=["POST"])

@@ -110,8 +110,3 @@ def attachments_of(request_id: int) -> list[RequestAttachment]:
             .order_by(RequestAttachment.id)
         )
     )
-
-
-def open_file(stored) -> bytes:
-    with current_app.extensions["storage"].open(stored.storage_key) as handle:
-        return handle.read()

@@ -2,7 +2,6 @@
 platform-wide service search, service requests and equipment booking."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_tenant_item
 from ..core.pagination import paginate
+from ..core.uploads import send_stored
 from ..enterprises.services import (
     EnterpriseError,
     is_representative,
@@ -633,19 +633,7 @@ def attachment(request_attachment_id):
     )
     if stored is None or _side(_request_or_404(stored.request_id)) is None:
         abort(404)
-    return _send(stored, inline=False)
-
-
-def _send(stored, inline: bool):
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        attachments.open_file(stored),
-        mimetype=stored.content_type,
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return send_stored(stored.storage_key, stored.content_type, download_name=stored.filename)
 
 
 @bp.route("/<tenant>/technoparks/photos/<int:technopark_photo_id>")
@@ -654,9 +642,7 @@ def photo(technopark_photo_id):
     stored = db.session.scalar(sa.select(TechnoparkPhoto).where(TechnoparkPhoto.id == technopark_photo_id))
     if stored is None:
         abort(404)
-    response = _send(stored, inline=True)
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    return send_stored(stored.storage_key, stored.content_type, max_age=86400)
 
 
 @bp.route("/<tenant>/staff/technoparks/<int:technopark_id>/photos", methods=["POST"])
