@@ -109,12 +109,17 @@ def scoped(statement, scope: Scope, tenant_column):
 reporting_session: ContextVar = ContextVar("reporting_session", default=None)
 
 
-def execute(statement) -> dict:
-    """Run a grouped statement (first column ``g``, second the value) and return ``{g: value}``."""
+def rows(statement):
+    """Run a reporting statement: on the replica when configured, across tenants in the federal scope."""
     session = reporting_session.get() or db.session
     if in_federal_read(session):
         statement = statement.execution_options(cross_tenant=True)
-    return {row[0]: _number(row[1]) for row in session.execute(statement)}
+    return session.execute(statement)
+
+
+def execute(statement) -> dict:
+    """Run a grouped statement (first column ``g``, second the value) and return ``{g: value}``."""
+    return {row[0]: _number(row[1]) for row in rows(statement)}
 
 
 def _number(value):

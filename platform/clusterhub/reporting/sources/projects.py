@@ -6,9 +6,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...defenses.models import DefenseCriterion, DefenseRound, DefenseSlot, Score
-from ...extensions import db as _db
 from ...projects.models import CostItem, DefenseOutcome, JointProject, ProjectStatus
-from ..indicators import COUNTRY, execute, group_column, grouped, indicator, reporting_session, scoped
+from ..indicators import COUNTRY, execute, group_column, grouped, indicator, rows, scoped
 from .sql import percent, round1
 
 S = ProjectStatus
@@ -164,13 +163,7 @@ def _normalised_scores(scope, grouping):
     statement = scoped(statement, scope, Score.tenant_id).where(
         DefenseRound.created_at >= scope.period.start_dt, DefenseRound.created_at < scope.period.end_dt
     )
-    session = reporting_session.get() or _db.session
-    from ...tenancy.scoping import in_federal_read
-
-    statement = grouped(statement, grouping)
-    if in_federal_read(session):
-        statement = statement.execution_options(cross_tenant=True)
-    return {row[0]: row[1:] for row in session.execute(statement) if row[3]}
+    return {row[0]: row[1:] for row in rows(grouped(statement, grouping)) if row[3]}
 
 
 @indicator(
