@@ -23,7 +23,7 @@ from ..regions.models import Region, district_name
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
 from . import indicators as ind
-from .models import KpiPlan, PeriodReport, ReportStatus
+from .models import ExportPreset, KpiPlan, PeriodReport, ReportStatus
 from .periods import Period
 
 
@@ -218,6 +218,14 @@ def to_xlsx(header, rows, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def save_export_preset(user, name: str, query: str) -> ExportPreset:
+    """A user's saved dashboard export: the filters as a query string, rerun from the dashboard."""
+    preset = ExportPreset(user_id=user.id, name=name.strip(), parameters={"query": query})
+    db.session.add(preset)
+    db.session.flush()
+    return preset
 
 
 # --- KPI plans and period reports -------------------------------------------------------------------

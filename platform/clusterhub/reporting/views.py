@@ -192,13 +192,7 @@ def save_preset():
     """Saving one's own export preset is the analyst's own setting, not a change to any center's data."""
     form = PresetForm()
     if form.validate_on_submit():
-        db.session.add(
-            ExportPreset(
-                user_id=current_user.id,
-                name=form.name.data.strip(),
-                parameters={"query": form.query.data or ""},
-            )
-        )
+        services.save_export_preset(current_user, form.name.data, form.query.data or "")
         db.session.commit()
         flash(_("The export has been saved."), "success")
     return redirect(url_for("reporting.dashboard") + ("?" + form.query.data if form.query.data else ""))
