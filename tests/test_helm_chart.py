@@ -440,10 +440,14 @@ def test_schema_validation_catches_an_unknown_field(minimal_release):
         kubernetes_validate.validate(broken(web, misspell), KUBERNETES_VERSION, strict=True)
 
 
-def test_daily_maintenance_runs_as_restricted_cron_jobs(release):
+def test_maintenance_runs_as_restricted_cron_jobs(release):
     jobs = {job["metadata"]["name"]: job for job in release.all("CronJob")}
 
-    assert set(jobs) == {f"{FULLNAME}-billing-past-due", f"{FULLNAME}-events-remind"}
+    assert set(jobs) == {
+        f"{FULLNAME}-billing-past-due",
+        f"{FULLNAME}-events-remind",
+        f"{FULLNAME}-reporting-refresh",
+    }
     for job in jobs.values():
         assert job["spec"]["concurrencyPolicy"] == "Forbid"
         template = job["spec"]["jobTemplate"]["spec"]["template"]
@@ -454,3 +458,9 @@ def test_daily_maintenance_runs_as_restricted_cron_jobs(release):
     assert jobs[f"{FULLNAME}-billing-past-due"]["spec"]["jobTemplate"]["spec"]["template"]["spec"][
         "containers"
     ][0]["command"][3:] == ["billing", "mark-past-due"]
+    refresh = jobs[f"{FULLNAME}-reporting-refresh"]["spec"]
+    assert refresh["schedule"] == "*/10 * * * *"
+    assert refresh["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][3:] == [
+        "reporting",
+        "refresh",
+    ]

@@ -1,6 +1,7 @@
 """The federal reporting layer: indicators with known answers, the dashboard, exports, period reports."""
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -171,6 +172,42 @@ def test_a_federal_analyst_cannot_review_reports(client, three_centers, make_use
         assert db.session.get(PeriodReport, report_id).status == ReportStatus.SUBMITTED
 
 
+def test_the_dashboard_shows_reports_as_submitted_next_to_live_figures(
+    client, three_centers, make_user, login
+):
+    komi = three_centers[0]
+    period = parse_period("2026-H1")
+    report = services.get_or_create_report(komi, period)
+    services.submit_report(report, period, "Отчёт", make_user("center_admin", tenant=komi))
+    db.session.commit()
+    make_user("center_staff", tenant=komi)  # after the report: live now 5, as submitted 4
+    login(make_user("federal_analyst"))
+
+    page = client.get("/federal/?period=2026-H1&map=staff", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert "awaiting review" in text and "Show “as submitted” next to “live now”" in text
+    badges = re.findall(r'badge text-bg-[a-z]+(?: border)?">(\d+)</span> ([a-z ]+)<', text)
+    assert ("1", "awaiting review") in badges and ("2", "not submitted") in badges
+
+    compared = client.get(
+        "/federal/?period=2026-H1&map=staff&figures=submitted", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    table = compared[compared.index('id="reports"') :]
+    komi_row = table[table.index("CDC komi") : table.index("</tr>", table.index("CDC komi"))]
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', komi_row)
+    assert cells == ["4", "5", "+1"]
+    tatarstan_row = table[table.index("CDC tatarstan") : table.index("</tr>", table.index("CDC tatarstan"))]
+    assert "Not submitted" in tatarstan_row
+    # in one district, only its centers
+    volga = client.get(
+        "/federal/?period=2026-H1&district=VFD&figures=submitted", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert "CDC tatarstan" in volga[volga.index('id="reports"') :] and "CDC komi" not in volga
+    # custom dates are not a reporting period
+    custom = client.get("/federal/?from=2026-02-01&to=2026-03-01", headers={"Accept-Language": "en"})
+    assert "choose one of them to see their reports" in custom.get_data(as_text=True)
+
+
 def test_kpi_plans_are_entered_by_the_center(client, make_tenant, make_user, login):
     komi = make_tenant("komi")
     login(make_user("center_admin", tenant=komi))
@@ -260,32 +297,6 @@ def test_indicator_reads_go_to_the_reporting_replica_when_configured(app, three_
     replica.dispose()
     assert values["staff"][ind.COUNTRY] == 4
     assert on_replica.count >= 1 and on_primary.count == 0
-
-
-def test_federal_figures_are_reused_for_the_cache_period_and_then_recomputed(app, three_centers, make_user):
-    scope = ind.Scope(period=parse_period("2026"))
-    app.config["REPORTING_CACHE_SECONDS"] = 300
-    ind.clear_cache()
-    try:
-        with federal_read_scope(db.session):
-            first = ind.compute(["staff"], scope, "country")
-        make_user("center_staff", tenant=three_centers[0])
-        with federal_read_scope(db.session):
-            cached = ind.compute(["staff"], scope, "country")
-        ind.clear_cache()
-        with federal_read_scope(db.session):
-            fresh = ind.compute(["staff"], scope, "country")
-        # a center's own figures are never cached
-        with tenant_scope(db.session, three_centers[0].id):
-            own = ind.compute(
-                ["staff"], ind.Scope(period=scope.period, tenant_id=three_centers[0].id), "country"
-            )
-    finally:
-        app.config["REPORTING_CACHE_SECONDS"] = 0
-        ind.clear_cache()
-    assert first == cached == {"staff": {"RU": 4}}
-    assert fresh == {"staff": {"RU": 5}}
-    assert own == {"staff": {"RU": 4}}
 
 
 def test_region_sums_and_grouped_figures_agree(three_centers):

@@ -38,8 +38,9 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
-    # Federal figures are aggregates over every center: reused for this many seconds (0: always live).
-    "REPORTING_CACHE_SECONDS": 300,
+    # Federal figures are read from the stored summaries while younger than this (0: always live); the
+    # worker's `flask reporting refresh` CronJob keeps them younger.
+    "REPORTING_CACHE_SECONDS": 900,
     # Billing: days of grace after a missed payment before the staff area turns read-only; VAT "none"
     # (simplified taxation, "Без НДС") or the percent included in prices; the platform's own requisites.
     "BILLING_GRACE_DAYS": 14,

@@ -9,14 +9,12 @@ Statements run through :func:`execute`: across tenants inside the federal read s
 inside the caller's tenant scope for a center looking at its own figures.
 """
 
-import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -130,32 +128,6 @@ def _number(value):
     return value
 
 
-# Federal figures are aggregates over every center: computed at most once per REPORTING_CACHE_SECONDS per
-# worker and reused by the dashboard, the exports and the API, so they always show the same numbers.
-_cache: dict = {}
-
-
-def _cached(key: str, scope: Scope, grouping: str):
-    session = reporting_session.get() or db.session
-    seconds = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
-    if not seconds or not in_federal_read(session):
-        return REGISTRY[key].compute(scope, grouping)
-    cache_key = (key, scope, grouping)
-    hit = _cache.get(cache_key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < seconds:
-        return hit[1]
-    value = REGISTRY[key].compute(scope, grouping)
-    if len(_cache) > 5000:
-        _cache.clear()
-    _cache[cache_key] = (now, value)
-    return value
-
-
-def clear_cache() -> None:
-    _cache.clear()
-
-
 def aggregate(scope: Scope, grouping: str, model, value, *conditions) -> dict:
     """The common shape of an indicator: ``value`` over ``model``'s rows of the scope, grouped."""
     statement = sa.select(group_column(grouping), value).select_from(model)
@@ -164,10 +136,19 @@ def aggregate(scope: Scope, grouping: str, model, value, *conditions) -> dict:
 
 
 def compute(keys, scope: Scope, grouping: str) -> dict[str, dict]:
-    """``{indicator key: {group key: value}}`` for the given indicators: one statement each."""
+    """``{indicator key: {group key: value}}`` for the given indicators.
+
+    Federal reads of the standard periods are sliced from the stored figures (:mod:`.summaries`); the
+    rest runs one statement per indicator."""
     if grouping not in GROUPS:
         raise ValueError(grouping)
-    results = {key: _cached(key, scope, grouping) for key in keys}
+    from .summaries import stored_figures  # the summary table is built from these very definitions
+
+    figures = stored_figures(scope)
+    if figures is not None:
+        results = {key: figures.slice(key, scope, grouping) for key in keys}
+    else:
+        results = {key: REGISTRY[key].compute(scope, grouping) for key in keys}
     if grouping == "country":  # an aggregate over no rows still answers, with zero
         results = {key: values or {COUNTRY: 0} for key, values in results.items()}
     return results

@@ -63,3 +63,22 @@ class ExportPreset(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     parameters: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IndicatorSummary(db.Model):
+    """Every indicator of one period for the whole country, at every grouping, as last computed.
+
+    A summary table of the federal layer (see :mod:`.summaries`): the dashboard, the exports and the API
+    cut the area they show out of it instead of aggregating hundreds of thousands of records per request.
+    Not tenant-owned: it holds aggregates, only read in the federal read scope.
+    """
+
+    __tablename__ = "indicator_summaries"
+    __table_args__ = (sa.UniqueConstraint("period", "specialisation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(32))
+    specialisation: Mapped[str] = mapped_column(sa.String(16), default="")
+    figures: Mapped[dict] = mapped_column(sa.JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    compute_ms: Mapped[int] = mapped_column(default=0)

@@ -8,7 +8,7 @@ over tenants). Across tenants they run in the federal read scope, on the reporti
 import csv
 import io
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +24,7 @@ from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
 from . import indicators as ind
 from .models import ExportPreset, KpiPlan, PeriodReport, ReportStatus
-from .periods import Period
+from .periods import Period, parse_period
 
 
 class ReportError(ValueError):
@@ -58,18 +58,18 @@ class Dashboard:
     districts: dict  # key -> {district: value}
 
 
-def time_series(scope: ind.Scope, key: str, years: int = 3) -> list[tuple[str, object]]:
-    """The indicator for the scope's area over the last ``years`` years: one statement per year."""
-    from dataclasses import replace
-
-    from .periods import parse_period
-
+def time_series_scopes(scope: ind.Scope, years: int = 3) -> list[ind.Scope]:
+    """The scope's area over each of the last ``years`` years up to the scope's own."""
     last = scope.period.start.year
-    points = []
-    for year in range(last - years + 1, last + 1):
-        value = ind.compute([key], replace(scope, period=parse_period(str(year))), "country")[key]
-        points.append((str(year), value.get(ind.COUNTRY, 0)))
-    return points
+    return [replace(scope, period=parse_period(str(year))) for year in range(last - years + 1, last + 1)]
+
+
+def time_series(scope: ind.Scope, key: str, years: int = 3) -> list[tuple[str, object]]:
+    """The indicator for the scope's area, year by year."""
+    return [
+        (year_scope.period.code, ind.compute([key], year_scope, "country")[key].get(ind.COUNTRY, 0))
+        for year_scope in time_series_scopes(scope, years)
+    ]
 
 
 def outcome_shares(scope: ind.Scope) -> list[tuple[str, int]]:
@@ -324,10 +324,14 @@ def review_report(report: PeriodReport, accept: bool, comment: str, actor) -> No
         )
 
 
-def reports_for_period(period_code: str) -> list[tuple[Tenant, PeriodReport | None]]:
-    """Every active center with its report for the period (None: not submitted) — one query."""
+def reports_for_period(
+    period_code: str, scope: ind.Scope | None = None
+) -> list[tuple[Tenant, PeriodReport | None]]:
+    """Every active center (of the scope's area) with its report for the period (None: not submitted)
+    — one query."""
     statement = (
         sa.select(Tenant, PeriodReport)
+        .join(Region, Region.id == Tenant.region_id)
         .outerjoin(
             PeriodReport, sa.and_(PeriodReport.tenant_id == Tenant.id, PeriodReport.period == period_code)
         )
@@ -335,8 +339,68 @@ def reports_for_period(period_code: str) -> list[tuple[Tenant, PeriodReport | No
         .order_by(Tenant.name_ru)
         .execution_options(cross_tenant=True)
     )
+    if scope is not None:
+        statement = _in_area(statement, scope)
     with federal_read_scope(db.session):
         return [(tenant, report) for tenant, report in db.session.execute(statement)]
+
+
+def _in_area(statement, scope: ind.Scope):
+    if scope.district:
+        statement = statement.where(Region.federal_district == scope.district)
+    if scope.region_id:
+        statement = statement.where(Region.id == scope.region_id)
+    return statement
+
+
+def report_status_counts(scope: ind.Scope) -> dict[str, int]:
+    """How many centers of the scope's area have a report for its period in each status, and how many
+    have none yet (``"missing"``) — one query."""
+    status = sa.func.coalesce(PeriodReport.status, "missing")
+    statement = (
+        sa.select(status, sa.func.count(Tenant.id))
+        .select_from(Tenant)
+        .join(Region, Region.id == Tenant.region_id)
+        .outerjoin(
+            PeriodReport,
+            sa.and_(PeriodReport.tenant_id == Tenant.id, PeriodReport.period == scope.period.code),
+        )
+        .where(Tenant.status == TenantStatus.ACTIVE)
+        .group_by(status)
+        .execution_options(cross_tenant=True)
+    )
+    with federal_read_scope(db.session):
+        return dict(db.session.execute(_in_area(statement, scope)).all())
+
+
+@dataclass
+class SubmittedAndLive:
+    tenant: Tenant
+    report: PeriodReport | None
+    submitted: object  # the value frozen in the report (None: no report submitted)
+    live: object
+
+    @property
+    def difference(self):
+        if self.submitted is None:
+            return None
+        return Decimal(str(self.live or 0)) - Decimal(str(self.submitted))
+
+
+def submitted_and_live(scope: ind.Scope, key: str) -> list[SubmittedAndLive]:
+    """For each center of the scope's area: the indicator as its report for the period froze it next to
+    its value now."""
+    reports = reports_for_period(scope.period.code, scope)
+    with federal_reads():
+        live = ind.compute([key], scope, "tenant")[key]
+    rows = []
+    for tenant, report in reports:
+        frozen = None
+        if report is not None and report.snapshot and report.status != ReportStatus.DRAFT:
+            value = report.snapshot.get("values", {}).get(key)
+            frozen = Decimal(value) if isinstance(value, str) else value
+        rows.append(SubmittedAndLive(tenant, report, frozen, live.get(tenant.id, 0)))
+    return rows
 
 
 def default_year() -> int:

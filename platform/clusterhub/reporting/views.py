@@ -1,9 +1,11 @@
 """The federal layer (read-only across tenants) and the centers' own indicators and period reports."""
 
 import re
+import sys
 from datetime import date
 from urllib.parse import urlencode
 
+import click
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -13,10 +15,11 @@ from flask_login import current_user
 
 from ..accounts.authz import Permission, can, personal, requires
 from ..core.menu import add_global_item, add_tenant_item
+from ..core.page_cache import PageCache
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region
 from ..tenancy.scoping import federal_read_scope
-from . import charts, services
+from . import charts, services, summaries
 from . import indicators as ind
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
@@ -74,50 +77,94 @@ def filters_of(args) -> dict:
 @requires(Permission.FEDERAL_READ)
 def dashboard():
     scope = scope_from_request(request.args)
+    view = {key: request.args[key] for key in ("map", "sort", "dir", "section") if request.args.get(key)}
+    # The figures part of the page is the same for every analyst: rendered once per filters, language and
+    # computation of the stored figures it shows (a live computation is never reused).
     with services.federal_reads():
-        data = services.build_dashboard(scope)
-        tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
-        tenants = services.tenants_in(scope) if scope.region_id else []
-    map_key = request.args.get("map") if request.args.get("map") in ind.REGISTRY else data.keys[0]
-    sort = request.args.get("sort") if request.args.get("sort") in ind.REGISTRY else None
-    descending = request.args.get("dir", "desc") != "asc"
+        version = summaries.version([scope] + services.time_series_scopes(scope))
+    key = (str(get_locale()), tuple(sorted(filters_of(request.args).items())), tuple(sorted(view.items())))
+    figures_html = _figures_cache.get(key, version) if version else None
+    if figures_html is None:
+        figures_html = render_template("reporting/_dashboard_figures.html", **_dashboard_figures(scope))
+        if version:
+            _figures_cache.put(key, version, figures_html)
     filters = filters_of(request.args)
-    all_regions = list(db.session.scalars(sa.select(Region).order_by(Region.name_ru)))
-
-    def link(**changes):
-        return url_for("reporting.dashboard", **{**filters, **changes})
-
-    region_links = {r.id: link(region=r.id, map=map_key) for r in all_regions}
-    map_svg = charts.tile_map(
-        all_regions,
-        {rid: v for rid, v in data.by_region[map_key].items()},
-        str(ind.REGISTRY[map_key].label),
-        links=region_links,
-    )
-    rows = services.comparison_rows(data, sort, descending)
-    # ~90 regions × every indicator: format the cells in one pass rather than a template call per cell.
-    number = services.number_formatter(str(get_locale()))
-    for row in rows:
-        row["cells"] = [number(row[key], ind.REGISTRY[key].unit) for key in data.keys]
-    with services.federal_reads():
-        series = services.time_series(scope, map_key)
-        outcomes = services.outcome_shares(scope)
-    series_svg = charts.line_chart(series, f"{ind.REGISTRY[map_key].label}: {_('by year')}")
-    outcomes_svg = charts.share_bar([(str(label), value) for label, value in outcomes], _("Defense outcomes"))
-    bars = charts.bar_chart(
-        sorted(((r["region"].name, r[map_key]) for r in rows if r[map_key]), key=lambda x: -float(x[1])),
-        str(ind.REGISTRY[map_key].label),
-    )
+    map_key = _choice("map", next(iter(ind.REGISTRY)))
+    reportable = summaries.STANDARD_PERIOD.fullmatch(scope.period.code) is not None  # centers report these
+    compare = reportable and request.args.get("figures") == "submitted"
     return render_template(
         "reporting/dashboard.html",
+        figures_html=figures_html,
+        scope=scope,
+        map_indicator=ind.REGISTRY[map_key],
+        report_counts=services.report_status_counts(scope) if reportable else None,
+        submitted_and_live=services.submitted_and_live(scope, map_key) if compare else None,
+        compare_link=url_for("reporting.dashboard", **filters, **view, figures="submitted") + "#reports",
+        preset_form=PresetForm(query=urlencode(filters)),
+        presets=db.session.scalars(
+            sa.select(ExportPreset).where(ExportPreset.user_id == current_user.id).order_by(ExportPreset.name)
+        ).all(),
+    )
+
+
+# Rendered figures and exports, reused while the stored figures they show are unchanged.
+_figures_cache = PageCache(max_entries=256)
+
+
+def _dashboard_figures(scope: ind.Scope) -> dict:
+    """What the figures part of the dashboard shows: totals, the map, the charts and the comparison."""
+    map_key = _choice("map", next(iter(ind.REGISTRY)))
+    with services.federal_reads():
+        data = services.build_dashboard(scope)
+        computed_at = summaries.computed_at(scope)
+        tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
+        tenants = services.tenants_in(scope) if scope.region_id else []
+        series = services.time_series(scope, map_key)
+        outcomes = services.outcome_shares(scope)
+    sort = _choice("sort", None)
+    descending = request.args.get("dir", "desc") != "asc"
+    # The comparison shows one section's indicators at a time (the map's, unless chosen): 90 regions by
+    # 33 indicators is a wall of numbers; the exports carry every column.
+    section = request.args.get("section")
+    section = section if section in ind.SECTIONS else ind.REGISTRY[sort or map_key].group
+    columns = [key for key in data.keys if ind.REGISTRY[key].group == section]
+    filters = filters_of(request.args)
+    all_regions = list(db.session.scalars(sa.select(Region).order_by(Region.name_ru)))
+    base = url_for("reporting.dashboard")
+
+    def link(**changes):  # ~150 links a page: built by hand, url_for costs a route lookup each
+        query = {**filters, **changes}
+        return f"{base}?{urlencode(query)}" if query else base
+
+    rows = services.comparison_rows(data, sort, descending)
+    number = services.number_formatter(str(get_locale()))
+    for row in rows:  # formatted in one pass rather than a template call per cell
+        row["cells"] = [number(row[key], ind.REGISTRY[key].unit) for key in columns]
+    label = str(ind.REGISTRY[map_key].label)
+    region_links = {r.id: link(region=r.id, map=map_key) for r in all_regions}
+    district_links = {
+        code: f"{base}?{urlencode({'period': scope.period.code, 'district': code, 'map': map_key})}"
+        for code in FEDERAL_DISTRICTS
+    }
+    return dict(
         data=data,
         scope=scope,
+        computed_at=computed_at,
         rows=rows,
+        columns=columns,
+        section=section,
         sort=sort,
         descending=descending,
         map_key=map_key,
-        map_svg=map_svg,
-        bars_svg=bars,
+        region_links=region_links,
+        district_links=district_links,
+        map_svg=charts.tile_map(all_regions, data.by_region[map_key], label, links=region_links),
+        bars_svg=charts.bar_chart(
+            sorted(((r["region"].name, r[map_key]) for r in rows if r[map_key]), key=lambda x: -float(x[1])),
+            label,
+        ),
+        series_svg=charts.line_chart(series, f"{label}: {_('by year')}"),
+        outcomes_svg=charts.share_bar([(str(name), n) for name, n in outcomes], _("Defense outcomes")),
         filters=filters,
         registry=ind.REGISTRY,
         sections=ind.SECTIONS,
@@ -127,14 +174,14 @@ def dashboard():
         tenants=tenants,
         tenant_values=tenant_values,
         link=link,
-        series_svg=series_svg,
         record_keys=RECORD_KEYS,
-        outcomes_svg=outcomes_svg,
-        preset_form=PresetForm(query=urlencode(filters)),
-        presets=db.session.scalars(
-            sa.select(ExportPreset).where(ExportPreset.user_id == current_user.id).order_by(ExportPreset.name)
-        ).all(),
     )
+
+
+def _choice(argument: str, default):
+    """An indicator key named in the query string, or ``default``."""
+    value = request.args.get(argument)
+    return value if value in ind.REGISTRY else default
 
 
 @bp.route("/federal/records/<key>")
@@ -161,27 +208,34 @@ def records(key):
     )
 
 
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 @bp.route("/federal/export.<fmt>")
 @requires(Permission.FEDERAL_READ)
 def export(fmt):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_TYPES:
         abort(404)
     scope = scope_from_request(request.args)
+    locale = str(get_locale())
     with services.federal_reads():
-        data = services.build_dashboard(scope)
-    header, rows = services.comparison_table(data, str(get_locale()))
-    name = f"clusterhub-regions-{scope.period.code}"
-    if fmt == "csv":
-        return Response(
-            services.to_csv(header, rows),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-        )
-    body = services.to_xlsx(header, rows, _("Regions"))
+        version = summaries.version([scope])
+    key = (fmt, locale, tuple(sorted(filters_of(request.args).items())))
+    body = _figures_cache.get(key, version) if version else None
+    if body is None:
+        with services.federal_reads():
+            data = services.build_dashboard(scope)
+        header, rows = services.comparison_table(data, locale)
+        body = services.to_csv(header, rows) if fmt == "csv" else services.to_xlsx(header, rows, _("Regions"))
+        if version:
+            _figures_cache.put(key, version, body)
     return Response(
         body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+        mimetype=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f"attachment; filename=clusterhub-regions-{scope.period.code}.{fmt}"},
     )
 
 
@@ -356,3 +410,19 @@ REPORT_STATUS_LABELS = {
 @bp.app_context_processor
 def _labels():
     return {"report_status_label": lambda status: REPORT_STATUS_LABELS.get(status, status)}
+
+
+@bp.cli.command("refresh")
+@click.option("--period", "periods", multiple=True, help="Only these periods (e.g. 2026, 2026-H1, 2026-Q3).")
+def refresh_command(periods):
+    """Recompute the stored federal figures: this year's and last year's periods and every period viewed."""
+    pairs = [(code, "") for code in periods] if periods else summaries.periods_to_refresh()
+    for code, _specialisation in pairs:
+        try:
+            parse_period(code)
+        except PeriodError as error:
+            raise click.BadParameter(str(error), param_hint="--period") from error
+    with click.progressbar(length=len(pairs), label="Federal figures", file=sys.stderr) as bar:
+        done = summaries.refresh_all(pairs, progress=lambda _code: bar.update(1))
+    for code, specialisation, milliseconds in done:
+        click.echo(f"{code}{' ' + specialisation if specialisation else ''}: {milliseconds} ms")

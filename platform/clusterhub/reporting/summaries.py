@@ -1,0 +1,291 @@
+"""The federal figures, stored: a summary table read by the dashboard, the exports and the API.
+
+Computing every indicator from the records takes seconds at the country's scale (300,000 registrations,
+30,000 scores), far too long for a page. So the figures of a period are computed once for the whole
+country at every grouping (by center, region, district and country) and stored in ``indicator_summaries``.
+Any area (a district, a region, a center) is a slice of that one computation, so every view of the same
+period shows the same numbers, whichever worker or replica answers.
+
+The worker keeps the stored periods fresh (``flask reporting refresh``, a CronJob); a request that finds
+its period missing or older than ``REPORTING_CACHE_SECONDS`` computes and stores it itself. Custom date
+ranges and a center's own figures (one tenant: quick) are always computed live.
+"""
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..regions.models import Region
+from ..tenancy.models import Tenant, TenantStatus, utcnow
+from ..tenancy.scoping import federal_read_scope, in_federal_read
+from . import indicators as ind
+from .models import IndicatorSummary
+from .periods import Period, parse_period
+
+LEVELS = ("country", "district", "region", "tenant")  # from the coarsest area to the finest
+STANDARD_PERIOD = re.compile(r"\d{4}(-H[12]|-Q[1-4])?")
+
+
+@dataclass
+class Figures:
+    """Every indicator of a period at every grouping, and the map of which center lies where."""
+
+    values: dict  # indicator key -> grouping -> {group key: value}
+    tenant_region: dict[int, int]  # active centers only, as the indicators count them
+    region_district: dict[int, str]
+    computed_at: datetime
+
+    def slice(self, key: str, scope: ind.Scope, grouping: str) -> dict:
+        """What ``ind.compute`` answers for ``scope`` and ``grouping``, read from the stored figures."""
+        area = self._area(scope)
+        if area is None:
+            return {}
+        area_level, area_key = area
+        by_group = self.values[key]
+        if LEVELS.index(grouping) <= LEVELS.index(area_level):
+            # The area itself, named at the coarser grouping (a region's figure under its district's key).
+            value = by_group[area_level].get(area_key)
+            return {} if value is None else {self._ancestor(area_level, area_key, grouping): value}
+        if area_level == "country":
+            return dict(by_group[grouping])
+        return {
+            group: value
+            for group, value in by_group[grouping].items()
+            if self._ancestor(grouping, group, area_level) == area_key
+        }
+
+    def _area(self, scope: ind.Scope) -> tuple[str, object] | None:
+        """The finest area the scope's filters name, or None when they contradict each other."""
+        region_id = scope.region_id
+        if scope.tenant_id:
+            if scope.tenant_id not in self.tenant_region:
+                return None
+            if region_id and self.tenant_region[scope.tenant_id] != region_id:
+                return None
+            region_id = self.tenant_region[scope.tenant_id]
+        if region_id and region_id not in self.region_district:
+            return None
+        if region_id and scope.district and self.region_district[region_id] != scope.district:
+            return None
+        if scope.tenant_id:
+            return "tenant", scope.tenant_id
+        if region_id:
+            return "region", region_id
+        if scope.district:
+            return "district", scope.district
+        return "country", ind.COUNTRY
+
+    def _ancestor(self, level: str, key, target: str):
+        """The key of the area at ``target`` level that contains the area ``key`` of ``level``."""
+        if level == "tenant" and target != "tenant":
+            key, level = self.tenant_region.get(key), "region"
+        if level == "region" and target not in ("region", "tenant"):
+            key, level = self.region_district.get(key), "district"
+        if target == "country":
+            return ind.COUNTRY
+        return key
+
+
+def compute_figures(period: Period, specialisation: str = "") -> Figures:
+    """Every indicator for the whole country at every grouping: one statement per indicator and grouping
+    computed (additive indicators only by center, then added up), whatever the number of centers."""
+    scope = ind.Scope(period=period, specialisation=specialisation or None)
+    tenant_region = dict(
+        ind.rows(sa.select(Tenant.id, Tenant.region_id).where(Tenant.status == TenantStatus.ACTIVE)).all()
+    )
+    region_district = dict(ind.rows(sa.select(Region.id, Region.federal_district)).all())
+    values = {}
+    for key, indicator in ind.REGISTRY.items():
+        by_tenant = indicator.compute(scope, "tenant")
+        if indicator.additive:
+            by_region = _added_up(by_tenant, tenant_region)
+            by_district = _added_up(by_region, region_district)
+            by_country = {ind.COUNTRY: sum(by_tenant.values(), 0)}
+        else:
+            by_region = indicator.compute(scope, "region")
+            by_district = indicator.compute(scope, "district")
+            by_country = indicator.compute(scope, "country") or {ind.COUNTRY: 0}
+        values[key] = {
+            "tenant": by_tenant,
+            "region": by_region,
+            "district": by_district,
+            "country": by_country,
+        }
+    return Figures(values, tenant_region, region_district, utcnow())
+
+
+def _added_up(values: dict, parent_of: dict) -> dict:
+    totals = {}
+    for key, value in values.items():
+        parent = parent_of.get(key)
+        if parent is not None:
+            totals[parent] = totals.get(parent, 0) + value
+    return totals
+
+
+# --- storage -----------------------------------------------------------------------------------------
+
+
+def _to_json(figures: Figures) -> dict:
+    def number(value):
+        return str(value) if isinstance(value, Decimal) else value
+
+    return {
+        "values": {
+            key: {
+                grouping: [[group, number(v)] for group, v in groups.items()]
+                for grouping, groups in by.items()
+            }
+            for key, by in figures.values.items()
+        },
+        "tenant_region": [[t, r] for t, r in figures.tenant_region.items()],
+        "region_district": [[r, d] for r, d in figures.region_district.items()],
+    }
+
+
+def _from_json(data: dict, computed_at: datetime) -> Figures:
+    def number(value):
+        return Decimal(value) if isinstance(value, str) else value
+
+    values = {
+        key: {grouping: {group: number(v) for group, v in pairs} for grouping, pairs in by.items()}
+        for key, by in data["values"].items()
+    }
+    return Figures(values, dict(data["tenant_region"]), dict(data["region_district"]), computed_at)
+
+
+@contextmanager
+def _computing_session():
+    """A session of its own in the federal read scope: the replica when configured, else the primary."""
+    engine = (
+        db.engines["reporting"]
+        if "reporting" in current_app.config.get("SQLALCHEMY_BINDS", {})
+        else db.engine
+    )
+    session = Session(bind=engine)
+    token = ind.reporting_session.set(session)
+    try:
+        with federal_read_scope(session):
+            yield
+    finally:
+        ind.reporting_session.reset(token)
+        session.close()
+
+
+def refresh(period: Period, specialisation: str = "") -> Figures:
+    """Compute the period's figures from the records and store them (replacing the previous ones)."""
+    started = time.perf_counter()
+    with _computing_session():
+        figures = compute_figures(period, specialisation)
+    elapsed_ms = int((time.perf_counter() - started) * 1000)
+    # Stored in a transaction of its own: a federal request stays read-only, and a refresh that races
+    # another one for the same period simply lets the other win.
+    with Session(bind=db.engine) as writer:
+        row = writer.scalar(
+            sa.select(IndicatorSummary).where(
+                IndicatorSummary.period == period.code, IndicatorSummary.specialisation == specialisation
+            )
+        )
+        if row is None:
+            row = IndicatorSummary(period=period.code, specialisation=specialisation)
+            writer.add(row)
+        row.figures, row.computed_at, row.compute_ms = _to_json(figures), figures.computed_at, elapsed_ms
+        try:
+            writer.commit()
+        except sa.exc.IntegrityError:
+            writer.rollback()
+    _parsed[(period.code, specialisation)] = figures
+    return figures
+
+
+# Parsed figures per worker, reused while the stored row is unchanged (checked once per request).
+_parsed: dict[tuple[str, str], Figures] = {}
+
+
+def stored_figures(scope: ind.Scope) -> Figures | None:
+    """The figures to slice for a federal read of ``scope``, or None when it is computed live."""
+    session = ind.reporting_session.get() or db.session
+    max_age = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
+    if not max_age or not in_federal_read(session) or not STANDARD_PERIOD.fullmatch(scope.period.code):
+        return None
+    key = (scope.period.code, scope.specialisation or "")
+    memo = g.setdefault("indicator_summaries", {}) if has_request_context() else {}
+    if key not in memo:
+        memo[key] = _fresh_figures(parse_period(key[0]), key[1], max_age)
+    return memo[key]
+
+
+def _fresh_figures(period: Period, specialisation: str, max_age: int) -> Figures:
+    stored = db.session.execute(
+        sa.select(IndicatorSummary.id, IndicatorSummary.computed_at).where(
+            IndicatorSummary.period == period.code, IndicatorSummary.specialisation == specialisation
+        )
+    ).first()
+    if stored is None or utcnow() - stored.computed_at > timedelta(seconds=max_age):
+        return refresh(period, specialisation)
+    parsed = _parsed.get((period.code, specialisation))
+    if parsed is None or parsed.computed_at != stored.computed_at:
+        data = db.session.scalar(sa.select(IndicatorSummary.figures).where(IndicatorSummary.id == stored.id))
+        parsed = _parsed[(period.code, specialisation)] = _from_json(data, stored.computed_at)
+    return parsed
+
+
+def version(scopes: list[ind.Scope]) -> tuple | None:
+    """When the figures of these scopes were computed, as a cache version; None if any is live."""
+    stamps = []
+    for scope in scopes:
+        figures = stored_figures(scope)
+        if figures is None:
+            return None
+        stamps.append(figures.computed_at)
+    return tuple(stamps)
+
+
+def computed_at(scope: ind.Scope) -> datetime | None:
+    """When the figures shown for ``scope`` were computed (None: live, just now)."""
+    figures = stored_figures(scope)
+    return figures.computed_at if figures else None
+
+
+def standard_periods(today: date | None = None) -> list[str]:
+    """The periods the worker keeps fresh: every year, half-year and quarter of this year and the last,
+    and the year before (the dashboard's time series shows three years)."""
+    today = today or date.today()
+    codes = []
+    for year in (today.year, today.year - 1):
+        codes += [str(year), f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in (1, 2, 3, 4)]
+    return codes + [str(today.year - 2)]
+
+
+def periods_to_refresh(today: date | None = None) -> list[tuple[str, str]]:
+    """This year's and last year's periods, and every other period someone has looked at since."""
+    wanted = [(code, "") for code in standard_periods(today)]
+    stored = db.session.execute(
+        sa.select(IndicatorSummary.period, IndicatorSummary.specialisation).order_by(IndicatorSummary.period)
+    ).all()
+    return wanted + [tuple(row) for row in stored if tuple(row) not in wanted]
+
+
+def refresh_all(pairs: Iterable[tuple[str, str]], progress: Callable | None = None) -> list[tuple]:
+    """Refresh every (period, specialisation); returns (period, specialisation, milliseconds) each."""
+    done = []
+    for code, specialisation in pairs:
+        started = time.perf_counter()
+        refresh(parse_period(code), specialisation)
+        done.append((code, specialisation, int((time.perf_counter() - started) * 1000)))
+        if progress:
+            progress(code)
+    return done
+
+
+def clear_parsed() -> None:
+    _parsed.clear()
