@@ -177,8 +177,9 @@ def test_the_dashboard_shows_reports_as_submitted_next_to_live_figures(
 ):
     komi = three_centers[0]
     period = parse_period("2026-H1")
+    admin = make_user("center_admin", tenant=komi)
     report = services.get_or_create_report(komi, period)
-    services.submit_report(report, period, "Отчёт", make_user("center_admin", tenant=komi))
+    services.submit_report(report, period, "Отчёт", admin)
     db.session.commit()
     make_user("center_staff", tenant=komi)  # after the report: live now 5, as submitted 4
     login(make_user("federal_analyst"))
