@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from clusterhub.reporting import indicators as ind
 from clusterhub.reporting import services, summaries
 from clusterhub.reporting.models import IndicatorSummary
 from clusterhub.reporting.periods import parse_period
-from clusterhub.tenancy.models import utcnow
+from clusterhub.tenancy.models import Tenant, utcnow
 from clusterhub.tenancy.scoping import federal_read_scope
 from tests.test_platform_pages import QueryCounter
 
@@ -159,3 +160,31 @@ def three_centers_and_analyst(make_tenant, make_user, client, login):
     analyst = make_user("federal_analyst")
     login(analyst)
     return komi, analyst, make_user, client
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
+def test_kpi_plans_of_the_area_are_shown_next_to_the_fact(app, three_centers_and_analyst, stored):
+    from clusterhub.accounts.services import create_api_token
+
+    komi, analyst, _make_user, client = three_centers_and_analyst
+    tatarstan = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "tatarstan"))
+    _token, secret = create_api_token(analyst, "api")
+    services.set_kpi_plan(komi, 2026, "staff", Decimal("4"))
+    services.set_kpi_plan(tatarstan, 2026, "staff", Decimal("2"))
+    services.set_kpi_plan(komi, 2025, "staff", Decimal("100"))  # another year
+    db.session.commit()
+    app.config["REPORTING_CACHE_SECONDS"] = 900 if stored else 0
+    summaries.clear_parsed()
+    try:
+        country = client.get("/federal/?period=2026-H1", headers={"Accept-Language": "en"})
+        volga = client.get("/federal/?period=2026&district=VFD", headers={"Accept-Language": "en"})
+        api = client.get(
+            "/api/v1/federal/indicators?period=2026&district=NWFD",
+            headers={"Authorization": f"Bearer {secret}"},
+        ).json
+    finally:
+        app.config["REPORTING_CACHE_SECONDS"] = 0
+    assert "Plan for 2026: 6 · <strong>50% of the plan</strong>" in country.get_data(as_text=True)
+    assert "Plan for 2026: 2 · <strong>50% of the plan</strong>" in volga.get_data(as_text=True)
+    assert api["indicators"]["staff"]["plan"] == 4 and api["indicators"]["staff"]["values"] == {"RU": 2}
+    assert api["indicators"]["clusters"]["plan"] is None

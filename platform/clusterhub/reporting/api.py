@@ -10,7 +10,7 @@ from ..api.openapi import doc
 from ..extensions import csrf
 from ..regions.models import FEDERAL_DISTRICTS
 from . import indicators as ind
-from . import services
+from . import services, summaries
 from .periods import PeriodError, parse_period
 
 bp = Blueprint("reporting_api", __name__, url_prefix="/api/v1")
@@ -39,6 +39,10 @@ INDICATORS_SCHEMA = {
                     "unit": {"type": "string"},
                     "section": {"type": "string"},
                     "values": {"type": "object"},
+                    "plan": {
+                        "type": ["number", "null"],
+                        "description": "the area's centers' plans for the period's year, added up",
+                    },
                 },
             },
         },
@@ -69,6 +73,7 @@ def _scope(tenant_id=None) -> ind.Scope:
 
 def _indicators_json(scope, grouping) -> dict:
     values = ind.compute(list(ind.REGISTRY), scope, grouping)
+    plans = summaries.plan_totals(scope)
     return {
         "period": {
             "code": scope.period.code,
@@ -84,6 +89,7 @@ def _indicators_json(scope, grouping) -> dict:
                 "unit": i.unit,
                 "section": i.group,
                 "values": {str(k): _number(v) for k, v in values[key].items()},
+                "plan": _number(plans.get(key)),
             }
             for key, i in ind.REGISTRY.items()
         },

@@ -8,7 +8,7 @@ over tenants). Across tenants they run in the federal read scope, on the reporti
 import csv
 import io
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ from ..regions.models import Region, district_name
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
 from . import indicators as ind
+from . import summaries
 from .models import ExportPreset, KpiPlan, PeriodReport, ReportStatus
 from .periods import Period, parse_period
 
@@ -56,6 +57,14 @@ class Dashboard:
     by_region: dict  # key -> {region id: value}
     regions: list  # Region rows in the scope
     districts: dict  # key -> {district: value}
+    plans: dict = field(default_factory=dict)  # key -> the area's centers' plans for the period's year
+
+    def attainment(self, key: str) -> Decimal | None:
+        """The fact as a percentage of the plan (None without a plan)."""
+        plan = self.plans.get(key)
+        if not plan:
+            return None
+        return round(Decimal(str(self.totals.get(key) or 0)) * 100 / Decimal(str(plan)), 1)
 
 
 def time_series_scopes(scope: ind.Scope, years: int = 3) -> list[ind.Scope]:
@@ -127,7 +136,8 @@ def build_dashboard(scope: ind.Scope, keys: list[str] | None = None) -> Dashboar
         key: values.get(ind.COUNTRY, 0) for key, values in ind.compute(others, scope, "country").items()
     }
     districts |= ind.compute(others, scope, "district")
-    return Dashboard(scope, keys, totals, by_region, regions, districts)
+    plans = {key: plan for key, plan in summaries.plan_totals(scope).items() if key in keys}
+    return Dashboard(scope, keys, totals, by_region, regions, districts, plans)
 
 
 def number_formatter(locale: str):

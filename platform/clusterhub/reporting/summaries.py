@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -28,7 +28,7 @@ from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, in_federal_read
 from . import indicators as ind
-from .models import IndicatorSummary
+from .models import IndicatorSummary, KpiPlan
 from .periods import Period, parse_period
 
 LEVELS = ("country", "district", "region", "tenant")  # from the coarsest area to the finest
@@ -43,6 +43,20 @@ class Figures:
     tenant_region: dict[int, int]  # active centers only, as the indicators count them
     region_district: dict[int, str]
     computed_at: datetime
+    plans: dict = field(default_factory=dict)  # indicator key -> {center: its plan for the period's year}
+
+    def plan_totals(self, scope: ind.Scope) -> dict:
+        """The centers' plans for the period's year added up over the scope's area."""
+        area = self._area(scope)
+        if area is None:
+            return {}
+        level, key = area
+        return {
+            indicator: sum(
+                plan for tenant, plan in by_tenant.items() if self._ancestor("tenant", tenant, level) == key
+            )
+            for indicator, by_tenant in self.plans.items()
+        }
 
     def slice(self, key: str, scope: ind.Scope, grouping: str) -> dict:
         """What ``ind.compute`` answers for ``scope`` and ``grouping``, read from the stored figures."""
@@ -120,7 +134,27 @@ def compute_figures(period: Period, specialisation: str = "") -> Figures:
             "district": by_district,
             "country": by_country,
         }
-    return Figures(values, tenant_region, region_district, utcnow())
+    return Figures(values, tenant_region, region_district, utcnow(), plans_by_tenant(scope))
+
+
+def plans_by_tenant(scope: ind.Scope) -> dict:
+    """``{indicator: {center: plan}}``: the plans the centers of the scope entered for the period's year."""
+    statement = sa.select(KpiPlan.tenant_id, KpiPlan.indicator, KpiPlan.plan).select_from(KpiPlan)
+    statement = ind.scoped(statement, scope, KpiPlan.tenant_id).where(
+        KpiPlan.year == scope.period.start.year, KpiPlan.plan.is_not(None)
+    )
+    plans: dict = {}
+    for tenant_id, indicator, plan in ind.rows(statement):
+        plans.setdefault(indicator, {})[tenant_id] = plan
+    return plans
+
+
+def plan_totals(scope: ind.Scope) -> dict:
+    """The plans of the scope's centers for the period's year, added up per indicator (federal reads)."""
+    figures = stored_figures(scope)
+    if figures is not None:
+        return figures.plan_totals(scope)
+    return {indicator: sum(by_tenant.values()) for indicator, by_tenant in plans_by_tenant(scope).items()}
 
 
 def _added_up(values: dict, parent_of: dict) -> dict:
@@ -147,6 +181,9 @@ def _to_json(figures: Figures) -> dict:
             }
             for key, by in figures.values.items()
         },
+        "plans": {
+            key: [[t, str(plan)] for t, plan in by_tenant.items()] for key, by_tenant in figures.plans.items()
+        },
         "tenant_region": [[t, r] for t, r in figures.tenant_region.items()],
         "region_district": [[r, d] for r, d in figures.region_district.items()],
     }
@@ -160,7 +197,8 @@ def _from_json(data: dict, computed_at: datetime) -> Figures:
         key: {grouping: {group: number(v) for group, v in pairs} for grouping, pairs in by.items()}
         for key, by in data["values"].items()
     }
-    return Figures(values, dict(data["tenant_region"]), dict(data["region_district"]), computed_at)
+    plans = {key: {t: Decimal(plan) for t, plan in pairs} for key, pairs in data.get("plans", {}).items()}
+    return Figures(values, dict(data["tenant_region"]), dict(data["region_district"]), computed_at, plans)
 
 
 @contextmanager
