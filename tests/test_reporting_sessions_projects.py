@@ -1,5 +1,6 @@
 """Session and project indicators on a small hand-built dataset with known answers."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,10 @@ from clusterhub.defenses import services as defenses
 from clusterhub.defenses.models import DefenseCriterion, DefenseRound, PanelMember
 from clusterhub.events.models import Registration
 from clusterhub.extensions import db
+from clusterhub.projects.models import JointProject, SelectionRound
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
+from clusterhub.reporting import summaries
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
@@ -33,22 +36,22 @@ def test_session_indicators(make_event, make_tenant, enterprise):
     session_id, start = session.id, session.start_date
     make_event(komi, publish=False)  # a draft is not held
     company = enterprise()
-    people = [  # status, region, enterprise, checked in
-        ("confirmed", "11", company.id, True),
-        ("confirmed", "16", company.id, True),
-        ("pending", "16", None, False),
-        ("cancelled", "39", None, False),
-        ("waitlisted", "13", None, False),
+    people = [  # status, region, enterprise, checked in, participant category
+        ("confirmed", "11", company.id, True, "enterprise"),
+        ("confirmed", "16", company.id, True, "enterprise"),
+        ("pending", "16", None, False, "expert"),
+        ("cancelled", "39", None, False, "media"),
+        ("waitlisted", "13", None, False, "media"),
     ]
     with tenant_scope(db.session, komi.id):
-        for n, (status, code, enterprise_id, came) in enumerate(people):
+        for n, (status, code, enterprise_id, came, category) in enumerate(people):
             db.session.add(
                 Registration(
                     event_id=session_id,
                     status=status,
                     full_name=f"Участник {n}",
                     email=f"p{n}@example.com",
-                    category="enterprise",
+                    category=category,
                     region_id=region(code),
                     organisation="ООО",
                     enterprise_id=enterprise_id,
@@ -83,6 +86,9 @@ def test_session_indicators(make_event, make_tenant, enterprise):
     }
     earlier = parse_period(start="2020-01-01", end="2020-12-31")
     assert compute(["sessions_held", "registrations"], earlier) == {"sessions_held": 0, "registrations": 0}
+    with federal_read_scope(db.session):
+        by_category = summaries.breakdown_totals(ind.Scope(period=period))["registrations_by_category"]
+    assert by_category == {"enterprise": 2, "expert": 1}  # the cancelled and the waitlisted do not count
 
 
 def test_project_and_defense_indicators(make_defense):
@@ -103,9 +109,26 @@ def test_project_and_defense_indicators(make_defense):
         defenses.score_project(slot, members[0], {first.id: (first.min_score, "")})
         defenses.score_project(slot, members[1], {first.id: (first.max_score, "")})
         db.session.commit()
+    this_year = parse_period(str(utcnow().year))
     result = compute(
-        ["projects_presented", "projects_defended", "score_mean", "score_spread", "requested_subsidy"],
-        parse_period(str(utcnow().year)),
+        ["projects_presented", "projects_defended", "score_mean", "score_spread", "requested_subsidy_of_cap"],
+        this_year,
+    )
+    with tenant_scope(db.session, d["tenant"].id):
+        projects = db.session.execute(
+            sa.select(JointProject.status, JointProject.requested_subsidy, SelectionRound.applicant_cap).join(
+                SelectionRound, SelectionRound.id == JointProject.selection_round_id
+            )
+        ).all()
+    with federal_read_scope(db.session):
+        by_status = summaries.breakdown_totals(ind.Scope(period=this_year))["projects_by_status"]
+    assert (
+        by_status == dict(Counter(status for status, _requested, _cap in projects))
+        and sum(by_status.values()) == 3
+    )
+    requested, caps = sum(p.requested_subsidy for p in projects), sum(p.applicant_cap for p in projects)
+    assert requested > 0 and float(result["requested_subsidy_of_cap"]) == pytest.approx(
+        round(100 * requested / caps, 1)
     )
     assert result["projects_presented"] == 3
     assert result["projects_defended"] == 0

@@ -29,6 +29,12 @@ INDICATORS_SCHEMA = {
     "properties": {
         "period": {"type": "object"},
         "group": {"type": "string"},
+        "breakdowns": {
+            "type": "object",
+            "description": "counts of the whole area split by category (registrations by participant "
+            "category, service requests and projects by status, defense outcomes)",
+            "additionalProperties": {"type": "object"},
+        },
         "indicators": {
             "type": "object",
             "additionalProperties": {
@@ -74,6 +80,7 @@ def _scope(tenant_id=None) -> ind.Scope:
 def _indicators_json(scope, grouping) -> dict:
     values = ind.compute(list(ind.REGISTRY), scope, grouping)
     plans = summaries.plan_totals(scope)
+    breakdowns = summaries.breakdown_totals(scope)
     return {
         "period": {
             "code": scope.period.code,
@@ -92,6 +99,16 @@ def _indicators_json(scope, grouping) -> dict:
                 "plan": _number(plans.get(key)),
             }
             for key, i in ind.REGISTRY.items()
+        },
+        "breakdowns": {
+            key: {
+                "label": str(b.label),
+                "definition": str(b.definition),
+                "section": b.group,
+                "categories": {category: str(name) for category, name in b.categories.items()},
+                "values": breakdowns.get(key, {}),
+            }
+            for key, b in ind.BREAKDOWNS.items()
         },
     }
 

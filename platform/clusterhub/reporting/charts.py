@@ -64,7 +64,7 @@ def line_chart(points: list[tuple[str, float]], title: str, width: int = 640, he
 
 
 def share_bar(parts: list[tuple[str, float]], title: str, width: int = 640) -> str:
-    """One stacked bar of shares (e.g. defense outcomes) with a legend."""
+    """One stacked bar of shares (e.g. defense outcomes) with a legend, three entries a line."""
     total = sum(float(v or 0) for _, v in parts)
     if not total:
         return ""
@@ -73,13 +73,15 @@ def share_bar(parts: list[tuple[str, float]], title: str, width: int = 640) -> s
         share = float(value or 0) / total
         colour = PALETTE[i % len(PALETTE)]
         segments.append(f'<rect x="{x:.1f}" y="24" width="{width * share:.1f}" height="28" fill="{colour}"/>')
+        left, top = (i % 3) * (width // 3), 64 + (i // 3) * 18
         legend.append(
-            f'<rect x="{i * 160}" y="64" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{i * 160 + 16}" y="75" font-size="12">{escape(label)}: {share:.0%}</text>'
+            f'<rect x="{left}" y="{top}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{left + 16}" y="{top + 11}" font-size="12">{escape(label)}: {share:.0%}</text>'
         )
         x += width * share
+    height = 64 + ((len(parts) + 2) // 3) * 18 + 8
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} 90" width="100%">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%">'
         f"<title>{escape(title)}</title>"
         f"<desc>{escape(', '.join(f'{lbl}: {_fmt(v)}' for lbl, v in parts))}</desc>"
         f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>'

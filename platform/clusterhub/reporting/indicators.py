@@ -50,7 +50,20 @@ class Indicator:
     options: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """A count split into categories (registrations by participant category, requests by status...)."""
+
+    key: str
+    group: str
+    label: object
+    definition: object
+    categories: dict  # category -> label, in the order they are shown
+    compute: Callable  # (scope) -> {(center id, category): count}, one statement
+
+
 REGISTRY: dict[str, Indicator] = {}
+BREAKDOWNS: dict[str, Breakdown] = {}
 SECTIONS = {
     "kpi": _l("Key performance indicators of the centers"),
     "clusters": _l("Clusters"),
@@ -67,6 +80,16 @@ def indicator(key, group, label, definition, unit="count", higher_is_better=True
     def decorator(compute):
         is_additive = unit not in ("percent",) if additive is None else additive
         REGISTRY[key] = Indicator(key, group, label, definition, unit, compute, higher_is_better, is_additive)
+        return compute
+
+    return decorator
+
+
+def breakdown(key, group, label, definition, categories):
+    """Register the decorated compute function as a breakdown."""
+
+    def decorator(compute):
+        BREAKDOWNS[key] = Breakdown(key, group, label, definition, categories, compute)
         return compute
 
     return decorator
@@ -133,6 +156,17 @@ def aggregate(scope: Scope, grouping: str, model, value, *conditions) -> dict:
     statement = sa.select(group_column(grouping), value).select_from(model)
     statement = scoped(statement, scope, model.tenant_id).where(*conditions)
     return execute(grouped(statement, grouping))
+
+
+def by_center_and(scope: Scope, model, category, *conditions, joins=()) -> dict:
+    """``{(center id, category): count}`` of ``model``'s rows of the scope: the shape of a breakdown."""
+    statement = sa.select(model.tenant_id, category, sa.func.count()).select_from(model)
+    for target, on in joins:
+        statement = statement.join(target, on)
+    statement = scoped(statement, scope, model.tenant_id).where(*conditions)
+    return {
+        (tenant, value): count for tenant, value, count in rows(statement.group_by(model.tenant_id, category))
+    }
 
 
 def compute(keys, scope: Scope, grouping: str) -> dict[str, dict]:

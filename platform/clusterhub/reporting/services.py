@@ -81,32 +81,6 @@ def time_series(scope: ind.Scope, key: str, years: int = 3) -> list[tuple[str, o
     ]
 
 
-def outcome_shares(scope: ind.Scope) -> list[tuple[str, int]]:
-    """Defended projects of the scope by the panel's outcome (one grouped statement)."""
-    from ..projects.forms import OUTCOME_LABELS
-    from ..projects.models import JointProject
-
-    statement = (
-        ind.scoped(
-            sa.select(JointProject.defense_outcome, sa.func.count(JointProject.id)).select_from(JointProject),
-            scope,
-            JointProject.tenant_id,
-        )
-        .where(
-            JointProject.defense_outcome.is_not(None),
-            JointProject.created_at >= scope.period.start_dt,
-            JointProject.created_at < scope.period.end_dt,
-        )
-        .group_by(JointProject.defense_outcome)
-    )
-    counts = ind.execute(statement)
-    return [
-        (OUTCOME_LABELS.get(outcome, outcome), counts[outcome])
-        for outcome in OUTCOME_LABELS
-        if counts.get(outcome)
-    ]
-
-
 def regions_in(scope: ind.Scope) -> list[Region]:
     statement = sa.select(Region).order_by(Region.federal_district, Region.name_ru)
     if scope.district:

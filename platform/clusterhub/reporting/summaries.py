@@ -44,19 +44,7 @@ class Figures:
     region_district: dict[int, str]
     computed_at: datetime
     plans: dict = field(default_factory=dict)  # indicator key -> {center: its plan for the period's year}
-
-    def plan_totals(self, scope: ind.Scope) -> dict:
-        """The centers' plans for the period's year added up over the scope's area."""
-        area = self._area(scope)
-        if area is None:
-            return {}
-        level, key = area
-        return {
-            indicator: sum(
-                plan for tenant, plan in by_tenant.items() if self._ancestor("tenant", tenant, level) == key
-            )
-            for indicator, by_tenant in self.plans.items()
-        }
+    breakdowns: dict = field(default_factory=dict)  # breakdown key -> {center: {category: count}}
 
     def slice(self, key: str, scope: ind.Scope, grouping: str) -> dict:
         """What ``ind.compute`` answers for ``scope`` and ``grouping``, read from the stored figures."""
@@ -76,6 +64,33 @@ class Figures:
             for group, value in by_group[grouping].items()
             if self._ancestor(grouping, group, area_level) == area_key
         }
+
+    def plan_totals(self, scope: ind.Scope) -> dict:
+        """The centers' plans for the period's year added up over the scope's area."""
+        centers = self._centers_in(scope)
+        return {
+            key: sum(by_center[c] for c in centers & by_center.keys())
+            for key, by_center in self.plans.items()
+            if centers & by_center.keys()
+        }
+
+    def breakdown_totals(self, scope: ind.Scope) -> dict:
+        """Every breakdown added up over the scope's area: ``{key: {category: count}}``."""
+        centers = self._centers_in(scope)
+        totals = {}
+        for key, by_center in self.breakdowns.items():
+            totals[key] = {}
+            for center in centers & by_center.keys():
+                for category, count in by_center[center].items():
+                    totals[key][category] = totals[key].get(category, 0) + count
+        return totals
+
+    def _centers_in(self, scope: ind.Scope) -> set:
+        area = self._area(scope)
+        if area is None:
+            return set()
+        level, key = area
+        return {c for c in self.tenant_region if self._ancestor("tenant", c, level) == key}
 
     def _area(self, scope: ind.Scope) -> tuple[str, object] | None:
         """The finest area the scope's filters name, or None when they contradict each other."""
@@ -134,7 +149,12 @@ def compute_figures(period: Period, specialisation: str = "") -> Figures:
             "district": by_district,
             "country": by_country,
         }
-    return Figures(values, tenant_region, region_district, utcnow(), plans_by_tenant(scope))
+    breakdowns = {}
+    for key, breakdown in ind.BREAKDOWNS.items():
+        breakdowns[key] = {}
+        for (center, category), count in breakdown.compute(scope).items():
+            breakdowns[key].setdefault(center, {})[category] = count
+    return Figures(values, tenant_region, region_district, utcnow(), plans_by_tenant(scope), breakdowns)
 
 
 def plans_by_tenant(scope: ind.Scope) -> dict:
@@ -147,6 +167,19 @@ def plans_by_tenant(scope: ind.Scope) -> dict:
     for tenant_id, indicator, plan in ind.rows(statement):
         plans.setdefault(indicator, {})[tenant_id] = plan
     return plans
+
+
+def breakdown_totals(scope: ind.Scope) -> dict:
+    """Every breakdown over the scope's area, ``{key: {category: count}}`` (federal reads: stored)."""
+    figures = stored_figures(scope)
+    if figures is not None:
+        return figures.breakdown_totals(scope)
+    totals = {}
+    for key, breakdown in ind.BREAKDOWNS.items():
+        totals[key] = {}
+        for (_center, category), count in breakdown.compute(scope).items():
+            totals[key][category] = totals[key].get(category, 0) + count
+    return totals
 
 
 def plan_totals(scope: ind.Scope) -> dict:
@@ -184,6 +217,14 @@ def _to_json(figures: Figures) -> dict:
         "plans": {
             key: [[t, str(plan)] for t, plan in by_tenant.items()] for key, by_tenant in figures.plans.items()
         },
+        "breakdowns": {
+            key: [
+                [center, category, n]
+                for center, counts in by_center.items()
+                for category, n in counts.items()
+            ]
+            for key, by_center in figures.breakdowns.items()
+        },
         "tenant_region": [[t, r] for t, r in figures.tenant_region.items()],
         "region_district": [[r, d] for r, d in figures.region_district.items()],
     }
@@ -198,7 +239,14 @@ def _from_json(data: dict, computed_at: datetime) -> Figures:
         for key, by in data["values"].items()
     }
     plans = {key: {t: Decimal(plan) for t, plan in pairs} for key, pairs in data.get("plans", {}).items()}
-    return Figures(values, dict(data["tenant_region"]), dict(data["region_district"]), computed_at, plans)
+    breakdowns = {}
+    for key, triples in data.get("breakdowns", {}).items():
+        breakdowns[key] = {}
+        for center, category, count in triples:
+            breakdowns[key].setdefault(center, {})[category] = count
+    return Figures(
+        values, dict(data["tenant_region"]), dict(data["region_district"]), computed_at, plans, breakdowns
+    )
 
 
 @contextmanager

@@ -120,11 +120,11 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
         tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
         tenants = services.tenants_in(scope) if scope.region_id else []
         series = services.time_series(scope, map_key)
-        outcomes = services.outcome_shares(scope)
+        breakdowns = summaries.breakdown_totals(scope)
     sort = _choice("sort", None)
     descending = request.args.get("dir", "desc") != "asc"
     # The comparison shows one section's indicators at a time (the map's, unless chosen): 90 regions by
-    # 33 indicators is a wall of numbers; the exports carry every column.
+    # every indicator is a wall of numbers; the exports carry every column.
     section = request.args.get("section")
     section = section if section in ind.SECTIONS else ind.REGISTRY[sort or map_key].group
     columns = [key for key in data.keys if ind.REGISTRY[key].group == section]
@@ -141,6 +141,12 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
     for row in rows:  # formatted in one pass rather than a template call per cell
         row["cells"] = [number(row[key], ind.REGISTRY[key].unit) for key in columns]
     label = str(ind.REGISTRY[map_key].label)
+    breakdown_svgs = []
+    for breakdown in ind.BREAKDOWNS.values():
+        counts = breakdowns.get(breakdown.key, {})
+        parts = [(str(name), counts[c]) for c, name in breakdown.categories.items() if counts.get(c)]
+        if parts:
+            breakdown_svgs.append(charts.share_bar(parts, str(breakdown.label)))
     region_links = {r.id: link(region=r.id, map=map_key) for r in all_regions}
     district_links = {
         code: f"{base}?{urlencode({'period': scope.period.code, 'district': code, 'map': map_key})}"
@@ -164,7 +170,7 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
             label,
         ),
         series_svg=charts.line_chart(series, f"{label}: {_('by year')}"),
-        outcomes_svg=charts.share_bar([(str(name), n) for name, n in outcomes], _("Defense outcomes")),
+        breakdown_svgs=breakdown_svgs,
         filters=filters,
         registry=ind.REGISTRY,
         sections=ind.SECTIONS,

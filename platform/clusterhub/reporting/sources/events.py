@@ -3,8 +3,17 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ...events.models import Event, EventStatus, Registration, RegistrationStatus
-from ..indicators import aggregate, execute, group_column, grouped, indicator, scoped
+from ...events.models import CATEGORY_LABELS, Event, EventStatus, Registration, RegistrationStatus
+from ..indicators import (
+    aggregate,
+    breakdown,
+    by_center_and,
+    execute,
+    group_column,
+    grouped,
+    indicator,
+    scoped,
+)
 
 HELD = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED, EventStatus.FINISHED)
 TAKING_PART = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
@@ -106,4 +115,24 @@ def session_regions(scope, grouping):
         grouping,
         sa.func.count(sa.distinct(Registration.region_id)),
         Registration.status.in_(TAKING_PART),
+    )
+
+
+@breakdown(
+    "registrations_by_category",
+    "sessions",
+    _l("Registrations by participant category"),
+    _l("People registered for the period's sessions (confirmed or awaiting approval), by who they are."),
+    CATEGORY_LABELS,
+)
+def registrations_by_category(scope):
+    return by_center_and(
+        scope,
+        Registration,
+        Registration.category,
+        _events_in_period(scope),
+        Registration.status.in_(TAKING_PART),
+        joins=[
+            (Event, sa.and_(Event.id == Registration.event_id, Event.tenant_id == Registration.tenant_id))
+        ],
     )

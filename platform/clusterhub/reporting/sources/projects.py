@@ -6,8 +6,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...defenses.models import DefenseCriterion, DefenseRound, DefenseSlot, Score
-from ...projects.models import CostItem, DefenseOutcome, JointProject, ProjectStatus
-from ..indicators import COUNTRY, execute, group_column, grouped, indicator, rows, scoped
+from ...projects.forms import OUTCOME_LABELS, STATUS_LABELS
+from ...projects.models import CostItem, DefenseOutcome, JointProject, ProjectStatus, SelectionRound
+from ..indicators import (
+    COUNTRY,
+    breakdown,
+    by_center_and,
+    execute,
+    group_column,
+    grouped,
+    indicator,
+    rows,
+    scoped,
+)
 from .sql import percent, round1
 
 S = ProjectStatus
@@ -127,6 +138,61 @@ def projects_budget(scope, grouping):
                 ),
             )
         ],
+    )
+
+
+@indicator(
+    "requested_subsidy_of_cap",
+    "projects",
+    _l("Subsidy requested against the round caps, %"),
+    _l(
+        "The subsidy the presented projects ask for as a share of the caps of their selection rounds (the most "
+        "one applicant may receive in the round)."
+    ),
+    unit="percent",
+    higher_is_better=False,
+)
+def requested_subsidy_of_cap(scope, grouping):
+    return _projects(
+        scope,
+        grouping,
+        percent(sa.func.sum(JointProject.requested_subsidy), sa.func.sum(SelectionRound.applicant_cap)),
+        JointProject.status.in_(PRESENTED),
+        joins=[(SelectionRound, SelectionRound.id == JointProject.selection_round_id)],
+    )
+
+
+def _created_in(scope):
+    return sa.and_(
+        JointProject.created_at >= scope.period.start_dt, JointProject.created_at < scope.period.end_dt
+    )
+
+
+@breakdown(
+    "projects_by_status",
+    "projects",
+    _l("Projects by status"),
+    _l("Joint projects created in the period, by where they stand now (drafts included)."),
+    STATUS_LABELS,
+)
+def projects_by_status(scope):
+    return by_center_and(scope, JointProject, JointProject.status, _created_in(scope))
+
+
+@breakdown(
+    "defense_outcomes",
+    "projects",
+    _l("Defense outcomes"),
+    _l("Projects created in the period that went through a preliminary defense, by the panel's outcome."),
+    OUTCOME_LABELS,
+)
+def defense_outcomes(scope):
+    return by_center_and(
+        scope,
+        JointProject,
+        JointProject.defense_outcome,
+        _created_in(scope),
+        JointProject.defense_outcome.is_not(None),
     )
 
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...technoparks.models import (
+    REQUEST_STATUS_LABELS,
     BookingKind,
     BookingStatus,
     EquipmentBooking,
@@ -13,7 +14,7 @@ from ...technoparks.models import (
     ServiceRequest,
     Technopark,
 )
-from ..indicators import aggregate, indicator
+from ..indicators import aggregate, breakdown, by_center_and, indicator
 from .sql import clip, hours_between, percent, round1
 
 COUNT_REQUESTS = sa.func.count(ServiceRequest.id)
@@ -119,3 +120,14 @@ def booked_equipment_hours(scope, grouping):
         EquipmentBooking.starts_at < end,
         EquipmentBooking.ends_at > start,
     )
+
+
+@breakdown(
+    "requests_by_status",
+    "technoparks",
+    _l("Service requests by status"),
+    _l("Requests for technopark services made in the period, by where they stand now."),
+    REQUEST_STATUS_LABELS,
+)
+def requests_by_status(scope):
+    return by_center_and(scope, ServiceRequest, ServiceRequest.status, _requested_in(scope))
