@@ -102,9 +102,25 @@ def test_exports_match_the_dashboard(client, three_centers, make_user, login):
     staff_column = header.index("Сотрудники центров") if "Сотрудники центров" in header else 3
     assert komi_row[staff_column] == "3"
     workbook = load_workbook(io.BytesIO(client.get("/federal/export.xlsx?period=2026").data))
-    sheet = workbook.active
-    values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert values["Республика Коми"][staff_column] == 3
+    assert workbook.sheetnames == ["Регионы", "Показатели", "По годам", "Разбивки", "Центры"]
+    regions = {row[0]: row for row in workbook["Регионы"].iter_rows(min_row=2, values_only=True)}
+    assert regions["Республика Коми"][staff_column] == 3
+    keys = list(ind.REGISTRY)  # the indicator sheets list the indicators in the registry's order
+    cards = list(workbook["Показатели"].iter_rows(min_row=2, values_only=True))
+    assert cards[keys.index("centers")][2] == 3 and cards[keys.index("staff")][2] == 4
+    header, *years = workbook["По годам"].iter_rows(values_only=True)
+    assert header == ("Показатель", "2024", "2025", "2026")
+    assert years[keys.index("staff")][1:] == (4, 4, 4)  # staff are counted as they are now
+    centers = {row[0]: row for row in workbook["Центры"].iter_rows(min_row=2, values_only=True)}
+    assert set(centers) == {"ЦКР komi", "ЦКР tatarstan", "ЦКР mordovia"}
+    assert centers["ЦКР komi"][1] == "Республика Коми" and centers["ЦКР komi"][staff_column] == 3
+    # one table alone, in English
+    breakdowns = client.get(
+        "/federal/export.csv?period=2026&table=breakdowns", headers={"Accept-Language": "en"}
+    ).data.decode("utf-8-sig")
+    assert breakdowns.splitlines()[0] == "Breakdown;Category;Count;Share, %"
+    assert "Registrations by participant category;Enterprise;0;" in breakdowns
+    assert client.get("/federal/export.csv?period=2026&table=nonsense").status_code == 404
 
 
 def test_saved_export_presets_can_be_rerun(client, three_centers, make_user, login):

@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..audit.services import record
@@ -154,15 +155,121 @@ def tenants_in(scope: ind.Scope) -> list[Tenant]:
 # --- exports ---------------------------------------------------------------------------------------
 
 
-def comparison_table(dashboard: Dashboard, locale: str) -> tuple[list[str], list[list]]:
-    """Header and rows of the region comparison, as exported (Russian headers in Russian)."""
+EXPORT_TABLES = {
+    "regions": _l("Regions"),
+    "indicators": _l("Indicators"),
+    "years": _l("By year"),
+    "breakdowns": _l("Breakdowns"),
+    "centers": _l("Centers"),
+}
+
+
+@dataclass
+class Table:
+    """One exported table: a sheet of the workbook, or a CSV file."""
+
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
+def export_tables(scope: ind.Scope, locale: str, only: str | None = None) -> list[Table]:
+    """The data of every table and chart of the dashboard for the scope (or only one of them), with
+    the same numbers: read through the same indicators inside the federal read scope."""
+    builders = {
+        "regions": _regions_table,
+        "indicators": _indicators_table,
+        "years": _years_table,
+        "breakdowns": _breakdowns_table,
+        "centers": _centers_table,
+    }
+    keys = [only] if only else list(builders)
+    with federal_reads():
+        dashboard = build_dashboard(scope)
+        return [Table(key, str(EXPORT_TABLES[key]), *builders[key](dashboard, locale)) for key in keys]
+
+
+def _region_name(region, locale: str) -> str:
+    return region.name_ru if locale == "ru" else region.name_en
+
+
+def _regions_table(dashboard: Dashboard, locale: str):
+    """The region comparison: one row per region, every indicator."""
     header = [_("Region"), _("Federal district")] + [str(ind.REGISTRY[k].label) for k in dashboard.keys]
+    rows = [
+        [_region_name(row["region"], locale), district_name(row["region"].federal_district)]
+        + [row[k] for k in dashboard.keys]
+        for row in comparison_rows(dashboard)
+    ]
+    return header, rows
+
+
+def _indicators_table(dashboard: Dashboard, locale: str):
+    """The cards: each indicator of the whole area with its plan and definition."""
+    header = [
+        _("Section"),
+        _("Indicator"),
+        _("Value"),
+        _("Plan for the year"),
+        _("Share of the plan, %"),
+        _("Definition"),
+    ]
+    rows = [
+        [
+            str(ind.SECTIONS[ind.REGISTRY[k].group]),
+            str(ind.REGISTRY[k].label),
+            dashboard.totals[k],
+            dashboard.plans.get(k),
+            dashboard.attainment(k),
+            str(ind.REGISTRY[k].definition),
+        ]
+        for k in dashboard.keys
+    ]
+    return header, rows
+
+
+def _years_table(dashboard: Dashboard, locale: str):
+    """The time series: every indicator of the area for each of the last three years."""
+    scopes = time_series_scopes(dashboard.scope)
+    by_year = [ind.compute(dashboard.keys, scope, "country") for scope in scopes]
+    header = [_("Indicator")] + [scope.period.code for scope in scopes]
+    rows = [
+        [str(ind.REGISTRY[k].label)] + [values[k].get(ind.COUNTRY, 0) for values in by_year]
+        for k in dashboard.keys
+    ]
+    return header, rows
+
+
+def _breakdowns_table(dashboard: Dashboard, locale: str):
+    """The share bars: each breakdown's categories with their counts and shares."""
+    totals = summaries.breakdown_totals(dashboard.scope)
+    header = [_("Breakdown"), _("Category"), _("Count"), _("Share, %")]
     rows = []
-    for row in comparison_rows(dashboard):
-        region = row["region"]
+    for key, breakdown in ind.BREAKDOWNS.items():
+        counts = totals.get(key, {})
+        whole = sum(counts.values())
+        for category, label in breakdown.categories.items():
+            count = counts.get(category, 0)
+            share = round(Decimal(count) * 100 / whole, 1) if whole else None
+            rows.append([str(breakdown.label), str(label), count, share])
+    return header, rows
+
+
+def _centers_table(dashboard: Dashboard, locale: str):
+    """The centers of the area with every indicator."""
+    values = ind.compute(dashboard.keys, dashboard.scope, "tenant")
+    regions = {region.id: region for region in dashboard.regions}
+    header = [_("Center"), _("Region")] + [str(ind.REGISTRY[k].label) for k in dashboard.keys]
+    rows = []
+    for tenant in tenants_in(dashboard.scope):
+        region = regions.get(tenant.region_id)
         rows.append(
-            [region.name_ru if locale == "ru" else region.name_en, district_name(region.federal_district)]
-            + [row[k] for k in dashboard.keys]
+            [
+                tenant.name_ru if locale == "ru" else tenant.name_en,
+                _region_name(region, locale) if region else "",
+            ]
+            + [values[k].get(tenant.id, 0) for k in dashboard.keys]
         )
     return header, rows
 
@@ -178,27 +285,29 @@ def to_csv(header, rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Cyrillic correctly
 
 
-def to_xlsx(header, rows, title: str) -> bytes:
+def to_xlsx(tables: list[Table]) -> bytes:
+    """A workbook with one sheet per table: bold frozen headers, grouped thousands, fitted widths."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-        for cell in column[1:]:
-            if isinstance(cell.value, float):
-                cell.number_format = "#,##0.00"
-            elif isinstance(cell.value, int):
-                cell.number_format = "#,##0"
-    sheet.freeze_panes = "C2"
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(table.title[:31])
+        sheet.append(table.header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        for column in sheet.columns:
+            width = max(len(str(cell.value or "")) for cell in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+            for cell in column[1:]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "#,##0.0"
+                elif isinstance(cell.value, int):
+                    cell.number_format = "#,##0"
+        sheet.freeze_panes = "B2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -299,41 +299,54 @@ _parsed: dict[tuple[str, str], Figures] = {}
 
 def stored_figures(scope: ind.Scope) -> Figures | None:
     """The figures to slice for a federal read of ``scope``, or None when it is computed live."""
-    session = ind.reporting_session.get() or db.session
-    max_age = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
-    if not max_age or not in_federal_read(session) or not STANDARD_PERIOD.fullmatch(scope.period.code):
-        return None
-    key = (scope.period.code, scope.specialisation or "")
-    memo = g.setdefault("indicator_summaries", {}) if has_request_context() else {}
-    if key not in memo:
-        memo[key] = _fresh_figures(parse_period(key[0]), key[1], max_age)
-    return memo[key]
-
-
-def _fresh_figures(period: Period, specialisation: str, max_age: int) -> Figures:
-    stored = db.session.execute(
-        sa.select(IndicatorSummary.id, IndicatorSummary.computed_at).where(
-            IndicatorSummary.period == period.code, IndicatorSummary.specialisation == specialisation
-        )
-    ).first()
-    if stored is None or utcnow() - stored.computed_at > timedelta(seconds=max_age):
-        return refresh(period, specialisation)
-    parsed = _parsed.get((period.code, specialisation))
-    if parsed is None or parsed.computed_at != stored.computed_at:
-        data = db.session.scalar(sa.select(IndicatorSummary.figures).where(IndicatorSummary.id == stored.id))
-        parsed = _parsed[(period.code, specialisation)] = _from_json(data, stored.computed_at)
-    return parsed
+    figures = _stored([scope])
+    return figures[0] if figures else None
 
 
 def version(scopes: list[ind.Scope]) -> tuple | None:
     """When the figures of these scopes were computed, as a cache version; None if any is live."""
-    stamps = []
-    for scope in scopes:
-        figures = stored_figures(scope)
-        if figures is None:
-            return None
-        stamps.append(figures.computed_at)
-    return tuple(stamps)
+    figures = _stored(scopes)
+    return tuple(f.computed_at for f in figures) if figures else None
+
+
+def _stored(scopes: list[ind.Scope]) -> list[Figures] | None:
+    """The stored figures of every scope (one query for those not read yet in this request), or None
+    if any of them is computed live."""
+    session = ind.reporting_session.get() or db.session
+    max_age = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
+    if not max_age or not in_federal_read(session):
+        return None
+    if not all(STANDARD_PERIOD.fullmatch(scope.period.code) for scope in scopes):
+        return None
+    keys = [(scope.period.code, scope.specialisation or "") for scope in scopes]
+    memo = g.setdefault("indicator_summaries", {}) if has_request_context() else {}
+    missing = list(dict.fromkeys(key for key in keys if key not in memo))
+    if missing:
+        stamps = {
+            (row.period, row.specialisation): row
+            for row in db.session.execute(
+                sa.select(
+                    IndicatorSummary.id,
+                    IndicatorSummary.period,
+                    IndicatorSummary.specialisation,
+                    IndicatorSummary.computed_at,
+                ).where(sa.tuple_(IndicatorSummary.period, IndicatorSummary.specialisation).in_(missing))
+            )
+        }
+        for key in missing:
+            memo[key] = _fresh_figures(key, stamps.get(key), max_age)
+    return [memo[key] for key in keys]
+
+
+def _fresh_figures(key: tuple[str, str], stored, max_age: int) -> Figures:
+    """The parsed figures of the stored row, recomputed first when missing or too old."""
+    if stored is None or utcnow() - stored.computed_at > timedelta(seconds=max_age):
+        return refresh(parse_period(key[0]), key[1])
+    parsed = _parsed.get(key)
+    if parsed is None or parsed.computed_at != stored.computed_at:
+        data = db.session.scalar(sa.select(IndicatorSummary.figures).where(IndicatorSummary.id == stored.id))
+        parsed = _parsed[key] = _from_json(data, stored.computed_at)
+    return parsed
 
 
 def computed_at(scope: ind.Scope) -> datetime | None:

@@ -80,8 +80,10 @@ def dashboard():
     view = {key: request.args[key] for key in ("map", "sort", "dir", "section") if request.args.get(key)}
     # The figures part of the page is the same for every analyst: rendered once per filters, language and
     # computation of the stored figures it shows (a live computation is never reused).
+    reportable = summaries.STANDARD_PERIOD.fullmatch(scope.period.code) is not None  # centers report these
     with services.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
+        report_counts = services.report_status_counts(scope) if reportable else None
     key = (str(get_locale()), tuple(sorted(filters_of(request.args).items())), tuple(sorted(view.items())))
     figures_html = _figures_cache.get(key, version) if version else None
     if figures_html is None:
@@ -90,14 +92,13 @@ def dashboard():
             _figures_cache.put(key, version, figures_html)
     filters = filters_of(request.args)
     map_key = _choice("map", next(iter(ind.REGISTRY)))
-    reportable = summaries.STANDARD_PERIOD.fullmatch(scope.period.code) is not None  # centers report these
     compare = reportable and request.args.get("figures") == "submitted"
     return render_template(
         "reporting/dashboard.html",
         figures_html=figures_html,
         scope=scope,
         map_indicator=ind.REGISTRY[map_key],
-        report_counts=services.report_status_counts(scope) if reportable else None,
+        report_counts=report_counts,
         submitted_and_live=services.submitted_and_live(scope, map_key) if compare else None,
         compare_link=url_for("reporting.dashboard", **filters, **view, figures="submitted") + "#reports",
         preset_form=PresetForm(query=urlencode(filters)),
@@ -223,25 +224,29 @@ EXPORT_TYPES = {
 @bp.route("/federal/export.<fmt>")
 @requires(Permission.FEDERAL_READ)
 def export(fmt):
+    """The data of the dashboard's tables and charts: one table as CSV, or a workbook of every table
+    (or of the one named by ``table``) as XLSX."""
     if fmt not in EXPORT_TYPES:
         abort(404)
+    table = request.args.get("table") or None
+    if table not in (None, *services.EXPORT_TABLES):
+        abort(404)
+    if fmt == "csv":
+        table = table or "regions"
     scope = scope_from_request(request.args)
     locale = str(get_locale())
     with services.federal_reads():
-        version = summaries.version([scope])
-    key = (fmt, locale, tuple(sorted(filters_of(request.args).items())))
+        version = summaries.version([scope] + services.time_series_scopes(scope))
+    key = (fmt, table, locale, tuple(sorted(filters_of(request.args).items())))
     body = _figures_cache.get(key, version) if version else None
     if body is None:
-        with services.federal_reads():
-            data = services.build_dashboard(scope)
-        header, rows = services.comparison_table(data, locale)
-        body = services.to_csv(header, rows) if fmt == "csv" else services.to_xlsx(header, rows, _("Regions"))
+        tables = services.export_tables(scope, locale, only=table)
+        body = services.to_csv(tables[0].header, tables[0].rows) if fmt == "csv" else services.to_xlsx(tables)
         if version:
             _figures_cache.put(key, version, body)
+    name = f"clusterhub-{table or 'dashboard'}-{scope.period.code}.{fmt}"
     return Response(
-        body,
-        mimetype=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f"attachment; filename=clusterhub-regions-{scope.period.code}.{fmt}"},
+        body, mimetype=EXPORT_TYPES[fmt], headers={"Content-Disposition": f"attachment; filename={name}"}
     )
 
 

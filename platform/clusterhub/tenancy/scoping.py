@@ -107,7 +107,8 @@ def tenant_scope(db_session: Session, tenant_id: int):
         raise TenantScopeError("tenant_scope needs a tenant id")
     previous = db_session.info.get(TENANT_KEY)
     db_session.info[TENANT_KEY] = tenant_id
-    _apply_to_transaction(db_session)
+    if previous != tenant_id:  # re-entering the same scope changes nothing: no round trip to PostgreSQL
+        _apply_to_transaction(db_session)
     try:
         yield tenant_id
         # What was changed inside the scope is written inside it (RLS checks rows against this tenant).
@@ -115,7 +116,8 @@ def tenant_scope(db_session: Session, tenant_id: int):
             db_session.flush()
     finally:
         db_session.info[TENANT_KEY] = previous
-        _apply_to_transaction(db_session)
+        if previous != tenant_id:
+            _apply_to_transaction(db_session)
 
 
 def set_request_tenant(db_session: Session, tenant_id: int | None) -> None:
@@ -129,12 +131,14 @@ def federal_read_scope(db_session: Session):
     """Allow statements marked ``cross_tenant=True`` to read every tenant. Nothing can be written."""
     previous = db_session.info.get(FEDERAL_KEY)
     db_session.info[FEDERAL_KEY] = True
-    _apply_to_transaction(db_session)
+    if not previous:  # nested in another federal read scope: the settings are already on
+        _apply_to_transaction(db_session)
     try:
         yield
     finally:
         db_session.info[FEDERAL_KEY] = previous
-        _apply_to_transaction(db_session)
+        if not previous:
+            _apply_to_transaction(db_session)
 
 
 def tenant_owned_tables() -> set:
