@@ -308,7 +308,7 @@ def test_indicator_reads_go_to_the_reporting_replica_when_configured(app, three_
     app.config["SQLALCHEMY_BINDS"] = {"reporting": app.config["DATABASE_URL"]}
     replica = sa.create_engine(app.config["DATABASE_URL"])
     monkeypatch.setitem(db.engines, "reporting", replica)
-    with QueryCounter(replica) as on_replica, QueryCounter(db.engine) as on_primary, services.federal_reads():
+    with QueryCounter(replica) as on_replica, QueryCounter(db.engine) as on_primary, ind.federal_reads():
         values = ind.compute(["staff"], ind.Scope(period=parse_period("2026")), "country")
     app.config["SQLALCHEMY_BINDS"] = {}
     replica.dispose()

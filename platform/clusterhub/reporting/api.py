@@ -125,7 +125,7 @@ def federal_indicators():
     grouping = request.args.get("group", "country")
     if grouping not in ind.GROUPS:
         abort(400, "group must be country, district, region or tenant")
-    with services.federal_reads():
+    with ind.federal_reads():
         return jsonify(_indicators_json(_scope(), grouping))
 
 
@@ -139,7 +139,7 @@ def federal_indicators():
 )
 def federal_regions():
     scope = _scope()
-    with services.federal_reads():
+    with ind.federal_reads():
         data = services.build_dashboard(scope)
     items = [
         {

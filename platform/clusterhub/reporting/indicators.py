@@ -10,17 +10,20 @@ inside the caller's tenant scope for a center looking at its own figures.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
-from ..tenancy.scoping import in_federal_read
+from ..tenancy.scoping import federal_read_scope, in_federal_read
 from .periods import Period
 
 GROUPS = ("country", "district", "region", "tenant")
@@ -126,8 +129,33 @@ def scoped(statement, scope: Scope, tenant_column):
     return statement
 
 
-# Set by services.federal_reads() when the reporting replica is configured.
+# Set by federal_reads() when the statements run on a session of their own (the replica, or a refresh).
 reporting_session: ContextVar = ContextVar("reporting_session", default=None)
+
+
+@contextmanager
+def federal_reads(own_session: bool = False):
+    """The federal read scope for indicator statements: on the replica when ``REPORTING_DATABASE_URL``
+    is set, on a session of its own when asked (figures stored apart from the request's transaction),
+    otherwise on the request's session."""
+    replica = "reporting" in current_app.config.get("SQLALCHEMY_BINDS", {})
+    if not replica and not own_session:
+        with federal_read_scope(db.session):
+            yield
+        return
+    session = Session(bind=db.engines["reporting"] if replica else db.engine)
+    token = reporting_session.set(session)
+    try:
+        with federal_read_scope(session):
+            yield
+    finally:
+        reporting_session.reset(token)
+        session.close()
+
+
+def in_period(column, scope: Scope):
+    """``column`` (a timestamp) falls within the scope's period."""
+    return sa.and_(column >= scope.period.start_dt, column < scope.period.end_dt)
 
 
 def rows(statement):

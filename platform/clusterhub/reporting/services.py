@@ -7,16 +7,13 @@ over tenants). Across tenants they run in the federal read scope, on the reporti
 
 import csv
 import io
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from ..audit.services import record
 from ..extensions import db
@@ -31,23 +28,6 @@ from .periods import Period, parse_period
 
 class ReportError(ValueError):
     pass
-
-
-@contextmanager
-def federal_reads():
-    """The federal read scope for indicator queries, on the replica if ``REPORTING_DATABASE_URL`` is set."""
-    if "reporting" not in current_app.config.get("SQLALCHEMY_BINDS", {}):
-        with federal_read_scope(db.session):
-            yield
-        return
-    replica = Session(bind=db.engines["reporting"])
-    token = ind.reporting_session.set(replica)
-    try:
-        with federal_read_scope(replica):
-            yield
-    finally:
-        ind.reporting_session.reset(token)
-        replica.close()
 
 
 @dataclass
@@ -185,7 +165,7 @@ def export_tables(scope: ind.Scope, locale: str, only: str | None = None) -> lis
         "centers": _centers_table,
     }
     keys = [only] if only else list(builders)
-    with federal_reads():
+    with ind.federal_reads():
         dashboard = build_dashboard(scope)
         return [Table(key, str(EXPORT_TABLES[key]), *builders[key](dashboard, locale)) for key in keys]
 
@@ -484,7 +464,7 @@ def submitted_and_live(scope: ind.Scope, key: str) -> list[SubmittedAndLive]:
     """For each center of the scope's area: the indicator as its report for the period froze it next to
     its value now."""
     reports = reports_for_period(scope.period.code, scope)
-    with federal_reads():
+    with ind.federal_reads():
         live = ind.compute([key], scope, "tenant")[key]
     rows = []
     for tenant, report in reports:

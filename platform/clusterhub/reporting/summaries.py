@@ -14,7 +14,6 @@ ranges and a center's own figures (one tenant: quick) are always computed live.
 import re
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus, utcnow
-from ..tenancy.scoping import federal_read_scope, in_federal_read
+from ..tenancy.scoping import in_federal_read
 from . import indicators as ind
 from .models import IndicatorSummary, KpiPlan
 from .periods import Period, parse_period
@@ -249,28 +248,10 @@ def _from_json(data: dict, computed_at: datetime) -> Figures:
     )
 
 
-@contextmanager
-def _computing_session():
-    """A session of its own in the federal read scope: the replica when configured, else the primary."""
-    engine = (
-        db.engines["reporting"]
-        if "reporting" in current_app.config.get("SQLALCHEMY_BINDS", {})
-        else db.engine
-    )
-    session = Session(bind=engine)
-    token = ind.reporting_session.set(session)
-    try:
-        with federal_read_scope(session):
-            yield
-    finally:
-        ind.reporting_session.reset(token)
-        session.close()
-
-
 def refresh(period: Period, specialisation: str = "") -> Figures:
     """Compute the period's figures from the records and store them (replacing the previous ones)."""
     started = time.perf_counter()
-    with _computing_session():
+    with ind.federal_reads(own_session=True):
         figures = compute_figures(period, specialisation)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     # Stored in a transaction of its own: a federal request stays read-only, and a refresh that races

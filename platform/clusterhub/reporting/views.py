@@ -81,7 +81,7 @@ def dashboard():
     # The figures part of the page is the same for every analyst: rendered once per filters, language and
     # computation of the stored figures it shows (a live computation is never reused).
     reportable = summaries.STANDARD_PERIOD.fullmatch(scope.period.code) is not None  # centers report these
-    with services.federal_reads():
+    with ind.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
         report_counts = services.report_status_counts(scope) if reportable else None
     key = (str(get_locale()), tuple(sorted(filters_of(request.args).items())), tuple(sorted(view.items())))
@@ -115,7 +115,7 @@ _figures_cache = PageCache(max_entries=256)
 def _dashboard_figures(scope: ind.Scope) -> dict:
     """What the figures part of the dashboard shows: totals, the map, the charts and the comparison."""
     map_key = _choice("map", next(iter(ind.REGISTRY)))
-    with services.federal_reads():
+    with ind.federal_reads():
         data = services.build_dashboard(scope)
         computed_at = summaries.computed_at(scope)
         tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
@@ -235,7 +235,7 @@ def export(fmt):
         table = table or "regions"
     scope = scope_from_request(request.args)
     locale = str(get_locale())
-    with services.federal_reads():
+    with ind.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
     key = (fmt, table, locale, tuple(sorted(filters_of(request.args).items())))
     body = _figures_cache.get(key, version) if version else None

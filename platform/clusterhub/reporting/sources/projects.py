@@ -15,6 +15,7 @@ from ..indicators import (
     execute,
     group_column,
     grouped,
+    in_period,
     indicator,
     rows,
     scoped,
@@ -32,9 +33,7 @@ def _projects(scope, grouping, value, *conditions, joins=()):
     for target, on in joins:
         statement = statement.outerjoin(target, on)
     statement = scoped(statement, scope, JointProject.tenant_id).where(
-        JointProject.created_at >= scope.period.start_dt,
-        JointProject.created_at < scope.period.end_dt,
-        *conditions,
+        in_period(JointProject.created_at, scope), *conditions
     )
     return execute(grouped(statement, grouping))
 
@@ -162,12 +161,6 @@ def requested_subsidy_of_cap(scope, grouping):
     )
 
 
-def _created_in(scope):
-    return sa.and_(
-        JointProject.created_at >= scope.period.start_dt, JointProject.created_at < scope.period.end_dt
-    )
-
-
 @breakdown(
     "projects_by_status",
     "projects",
@@ -176,7 +169,7 @@ def _created_in(scope):
     STATUS_LABELS,
 )
 def projects_by_status(scope):
-    return by_center_and(scope, JointProject, JointProject.status, _created_in(scope))
+    return by_center_and(scope, JointProject, JointProject.status, in_period(JointProject.created_at, scope))
 
 
 @breakdown(
@@ -191,7 +184,7 @@ def defense_outcomes(scope):
         scope,
         JointProject,
         JointProject.defense_outcome,
-        _created_in(scope),
+        in_period(JointProject.created_at, scope),
         JointProject.defense_outcome.is_not(None),
     )
 
@@ -226,9 +219,7 @@ def _normalised_scores(scope, grouping):
             ),
         )
     )
-    statement = scoped(statement, scope, Score.tenant_id).where(
-        DefenseRound.created_at >= scope.period.start_dt, DefenseRound.created_at < scope.period.end_dt
-    )
+    statement = scoped(statement, scope, Score.tenant_id).where(in_period(DefenseRound.created_at, scope))
     return {row[0]: row[1:] for row in rows(grouped(statement, grouping)) if row[3]}
 
 

@@ -14,16 +14,10 @@ from ...technoparks.models import (
     ServiceRequest,
     Technopark,
 )
-from ..indicators import aggregate, breakdown, by_center_and, indicator
+from ..indicators import aggregate, breakdown, by_center_and, in_period, indicator
 from .sql import clip, hours_between, percent, round1
 
 COUNT_REQUESTS = sa.func.count(ServiceRequest.id)
-
-
-def _requested_in(scope):
-    return sa.and_(
-        ServiceRequest.created_at >= scope.period.start_dt, ServiceRequest.created_at < scope.period.end_dt
-    )
 
 
 @indicator(
@@ -59,7 +53,9 @@ def services_published(scope, grouping):
     _l("Requests for technopark services made by enterprises in the period."),
 )
 def service_requests(scope, grouping):
-    return aggregate(scope, grouping, ServiceRequest, COUNT_REQUESTS, _requested_in(scope))
+    return aggregate(
+        scope, grouping, ServiceRequest, COUNT_REQUESTS, in_period(ServiceRequest.created_at, scope)
+    )
 
 
 @indicator(
@@ -74,7 +70,7 @@ def paid_services_delivered(scope, grouping):
         grouping,
         ServiceRequest,
         COUNT_REQUESTS,
-        _requested_in(scope),
+        in_period(ServiceRequest.created_at, scope),
         ServiceRequest.status == RequestStatus.COMPLETED,
         ServiceRequest.quote > 0,
     )
@@ -90,7 +86,11 @@ def paid_services_delivered(scope, grouping):
 def request_completion_rate(scope, grouping):
     completed = sa.func.sum(sa.case((ServiceRequest.status == RequestStatus.COMPLETED, 1), else_=0))
     return aggregate(
-        scope, grouping, ServiceRequest, percent(completed, COUNT_REQUESTS), _requested_in(scope)
+        scope,
+        grouping,
+        ServiceRequest,
+        percent(completed, COUNT_REQUESTS),
+        in_period(ServiceRequest.created_at, scope),
     )
 
 
@@ -130,4 +130,6 @@ def booked_equipment_hours(scope, grouping):
     REQUEST_STATUS_LABELS,
 )
 def requests_by_status(scope):
-    return by_center_and(scope, ServiceRequest, ServiceRequest.status, _requested_in(scope))
+    return by_center_and(
+        scope, ServiceRequest, ServiceRequest.status, in_period(ServiceRequest.created_at, scope)
+    )
