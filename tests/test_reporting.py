@@ -78,6 +78,29 @@ def test_the_dashboard_shows_totals_and_the_comparison(client, three_centers, ma
     )
 
 
+def test_drill_down_from_a_region_to_one_of_its_centers(client, three_centers, make_tenant, make_user, login):
+    second = make_tenant("komi-two", region="11")  # a second center in the Komi Republic
+    make_user("center_staff", tenant=second)
+    login(make_user("federal_analyst"))
+    region = client.get(
+        f"/federal/?period=2026&map=staff&region={region_id('11')}", headers={"Accept-Language": "en"}
+    )
+    text = region.get_data(as_text=True)
+    assert "<title>Komi Republic: 4</title>" in text  # both centers of the region
+    assert f"tenant={second.id}" in text
+    center = client.get(
+        f"/federal/?period=2026&map=staff&tenant={second.id}", headers={"Accept-Language": "en"}
+    )
+    page = center.get_data(as_text=True)
+    assert "<title>Komi Republic: 1</title>" in page  # only the second center's staff member
+    crumbs = page[page.index('class="breadcrumb"') : page.index("</ol>")]
+    assert (
+        "Komi Republic" in crumbs and "CDC komi-two" in crumbs and "Northwestern Federal District" in crumbs
+    )
+    unknown = client.get("/federal/?period=2026&tenant=999999", headers={"Accept-Language": "en"})
+    assert unknown.status_code == 200 and "There is no such working center." in unknown.get_data(as_text=True)
+
+
 def test_the_dashboard_runs_a_bounded_number_of_queries(client, make_tenant, make_user, login):
     make_tenant("komi")
     login(make_user("federal_analyst"))

@@ -129,6 +129,8 @@ def tenants_in(scope: ind.Scope) -> list[Tenant]:
         statement = statement.where(Region.federal_district == scope.district)
     if scope.region_id:
         statement = statement.where(Region.id == scope.region_id)
+    if scope.tenant_id:
+        statement = statement.where(Tenant.id == scope.tenant_id)
     return list(db.session.scalars(statement.order_by(Tenant.name_ru)))
 
 

@@ -18,6 +18,7 @@ from ..core.menu import add_global_item, add_tenant_item
 from ..core.page_cache import PageCache
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region
+from ..tenancy.models import Tenant, TenantStatus
 from ..tenancy.scoping import federal_read_scope
 from . import charts, services, summaries
 from . import indicators as ind
@@ -56,12 +57,24 @@ def scope_from_request(args) -> ind.Scope:
         period = parse_period()
     district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
     region_id = args.get("region", type=int)
+    tenant_id = args.get("tenant", type=int)
+    if tenant_id:  # a center: the region is its own (and the district follows)
+        tenant = db.session.get(Tenant, tenant_id)
+        if tenant is None or tenant.status != TenantStatus.ACTIVE:
+            flash(_("There is no such working center."), "warning")
+            tenant_id = None
+        else:
+            region_id, district = tenant.region_id, None
     specialisation = (args.get("specialisation") or "").strip()
     if specialisation and not re.fullmatch(r"\d{2}(\.\d{1,2}){0,2}", specialisation):
         flash(_("The specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10."), "warning")
         specialisation = ""
     return ind.Scope(
-        period=period, district=district, region_id=region_id, specialisation=specialisation or None
+        period=period,
+        district=district,
+        region_id=region_id,
+        tenant_id=tenant_id,
+        specialisation=specialisation or None,
     )
 
 
@@ -69,7 +82,7 @@ def filters_of(args) -> dict:
     return {
         k: v
         for k, v in args.items()
-        if k in ("period", "from", "to", "district", "region", "specialisation") and v
+        if k in ("period", "from", "to", "district", "region", "tenant", "specialisation") and v
     }
 
 
