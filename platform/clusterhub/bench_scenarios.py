@@ -85,7 +85,7 @@ def federal_dashboard(app):
     return [
         ("/federal/ dashboard, whole country", "/federal/?period=2026", analyst),
         ("/federal/ dashboard, one district", f"/federal/?period=2026&district={district}", analyst),
-        ("/federal/export.xlsx region comparison", "/federal/export.xlsx?period=2026", analyst),
+        ("/federal/export.xlsx, every table (regions first)", "/federal/export.xlsx?period=2026", analyst),
         (
             "/federal/ dashboard, custom dates (live, no summary)",
             "/federal/?from=2026-02-01&to=2026-05-31",
