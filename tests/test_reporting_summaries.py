@@ -182,12 +182,15 @@ def test_kpi_plans_of_the_area_are_shown_next_to_the_fact(app, three_centers_and
     services.set_kpi_plan(komi, 2026, "staff", Decimal("4"))
     services.set_kpi_plan(tatarstan, 2026, "staff", Decimal("2"))
     services.set_kpi_plan(komi, 2025, "staff", Decimal("100"))  # another year
+    for center in (komi, tatarstan):  # a share: not added up, only a center's own
+        services.set_kpi_plan(center, 2026, "request_completion_rate", Decimal("80"))
     db.session.commit()
     app.config["REPORTING_CACHE_SECONDS"] = 900 if stored else 0
     summaries.clear_parsed()
     try:
         country = client.get("/federal/?period=2026-H1", headers={"Accept-Language": "en"})
         volga = client.get("/federal/?period=2026&district=VFD", headers={"Accept-Language": "en"})
+        center = client.get(f"/federal/?period=2026&tenant={komi.id}", headers={"Accept-Language": "en"})
         api = client.get(
             "/api/v1/federal/indicators?period=2026&district=NWFD",
             headers={"Authorization": f"Bearer {secret}"},
@@ -196,5 +199,48 @@ def test_kpi_plans_of_the_area_are_shown_next_to_the_fact(app, three_centers_and
         app.config["REPORTING_CACHE_SECONDS"] = 0
     assert "Plan for 2026: 6 · <strong>50% of the plan</strong>" in country.get_data(as_text=True)
     assert "Plan for 2026: 2 · <strong>50% of the plan</strong>" in volga.get_data(as_text=True)
+    assert "Plan for 2026: 160" not in country.get_data(as_text=True)
+    assert "Plan for 2026: 80%" in center.get_data(as_text=True)
     assert api["indicators"]["staff"]["plan"] == 4 and api["indicators"]["staff"]["values"] == {"RU": 2}
     assert api["indicators"]["clusters"]["plan"] is None
+
+
+def test_only_recent_standard_periods_are_stored_and_the_rest_is_pruned(
+    app, three_centers_and_analyst, stored_figures
+):
+    komi, analyst, _make_user, client = three_centers_and_analyst
+    with federal_read_scope(db.session):
+        ind.compute(["staff"], ind.Scope(period=parse_period("1990")), "country")  # too old: live
+        ind.compute(["clusters"], ind.Scope(period=parse_period("2019-Q2"), specialisation="16.1"), "country")
+        ind.compute(["clusters"], ind.Scope(period=parse_period("2026")), "country")
+    stored = set(
+        db.session.execute(sa.select(IndicatorSummary.period, IndicatorSummary.specialisation)).all()
+    )
+    assert stored == {("2019-Q2", "16.1"), ("2026", "")}
+    db.session.execute(sa.update(IndicatorSummary).values(computed_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    assert summaries.prune() == 1  # the worker keeps 2026 (and will refresh it); 2019 goes
+    assert db.session.scalars(sa.select(IndicatorSummary.period)).all() == ["2026"]
+
+
+def test_a_refresh_never_replaces_newer_figures(app, three_centers_and_analyst):
+    summaries.refresh(parse_period("2026"))
+    later = utcnow() + timedelta(hours=1)  # as if another worker had just stored newer figures
+    db.session.execute(sa.update(IndicatorSummary).values(computed_at=later))
+    db.session.commit()
+    summaries.refresh(parse_period("2026"))
+    assert db.session.scalar(sa.select(IndicatorSummary.computed_at)) == later
+
+
+def test_the_api_refuses_a_malformed_specialisation(three_centers_and_analyst):
+    from clusterhub.accounts.services import create_api_token
+
+    _komi, analyst, _make_user, client = three_centers_and_analyst
+    _token, secret = create_api_token(analyst, "api")
+    db.session.commit()
+    response = client.get(
+        "/api/v1/federal/indicators?period=2026&specialisation=manufacturing",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(IndicatorSummary.id))) == 0

@@ -39,8 +39,9 @@ DEFAULTS = {
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
     # Federal figures are read from the stored summaries while younger than this (0: always live); the
-    # worker's `flask reporting refresh` CronJob keeps them younger.
-    "REPORTING_CACHE_SECONDS": 900,
+    # worker's `flask reporting refresh` CronJob renews them every 10 minutes, so a request recomputes
+    # only when the worker is late or for a period it does not keep.
+    "REPORTING_CACHE_SECONDS": 1800,
     # Billing: days of grace after a missed payment before the staff area turns read-only; VAT "none"
     # (simplified taxation, "Без НДС") or the percent included in prices; the platform's own requisites.
     "BILLING_GRACE_DAYS": 14,

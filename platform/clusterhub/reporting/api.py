@@ -68,12 +68,15 @@ def _scope(tenant_id=None) -> ind.Scope:
     district = request.args.get("district")
     if district and district not in FEDERAL_DISTRICTS:
         abort(400, "unknown district")
+    specialisation = request.args.get("specialisation") or None
+    if specialisation and not ind.SPECIALISATION.fullmatch(specialisation):
+        abort(400, "specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10")
     return ind.Scope(
         period=period,
         district=district,
         region_id=request.args.get("region", type=int),
         tenant_id=tenant_id,
-        specialisation=request.args.get("specialisation") or None,
+        specialisation=specialisation,
     )
 
 

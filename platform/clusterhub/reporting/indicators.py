@@ -9,6 +9,7 @@ Statements run through :func:`execute`: across tenants inside the federal read s
 inside the caller's tenant scope for a center looking at its own figures.
 """
 
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -77,11 +78,17 @@ SECTIONS = {
 }
 
 
+# Units whose values the statements round (to one decimal): adding rounded parts up would not give the
+# rounded whole, so they are computed at each grouping like shares and means.
+ROUNDED_UNITS = ("percent", "thousand_rub", "hours")
+SPECIALISATION = re.compile(r"\d{2}(\.\d{1,2}){0,2}")
+
+
 def indicator(key, group, label, definition, unit="count", higher_is_better=True, additive=None):
-    """Register the decorated compute function as an indicator (shares and means are never additive)."""
+    """Register the decorated compute function as an indicator."""
 
     def decorator(compute):
-        is_additive = unit not in ("percent",) if additive is None else additive
+        is_additive = unit not in ROUNDED_UNITS if additive is None else additive
         REGISTRY[key] = Indicator(key, group, label, definition, unit, compute, higher_is_better, is_additive)
         return compute
 

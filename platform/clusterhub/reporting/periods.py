@@ -73,3 +73,11 @@ def parse_period(
         last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
         return Period(first, last, code)
     raise PeriodError(str(_l("Unknown period %(code)s: use 2026, 2026-H1 or 2026-Q3.", code=code)))
+
+
+def codes_of_years(years) -> list[str]:
+    """Every year, half-year and quarter code of the given years, in that order."""
+    codes = []
+    for year in years:
+        codes += [str(year), f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in (1, 2, 3, 4)]
+    return codes

@@ -125,13 +125,7 @@ def comparison_rows(dashboard: Dashboard, sort: str | None = None, descending: b
 
 def tenants_in(scope: ind.Scope) -> list[Tenant]:
     statement = sa.select(Tenant).join(Region).where(Tenant.status == TenantStatus.ACTIVE)
-    if scope.district:
-        statement = statement.where(Region.federal_district == scope.district)
-    if scope.region_id:
-        statement = statement.where(Region.id == scope.region_id)
-    if scope.tenant_id:
-        statement = statement.where(Tenant.id == scope.tenant_id)
-    return list(db.session.scalars(statement.order_by(Tenant.name_ru)))
+    return list(db.session.scalars(_in_area(statement, scope).order_by(Tenant.name_ru)))
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -425,6 +419,8 @@ def _in_area(statement, scope: ind.Scope):
         statement = statement.where(Region.federal_district == scope.district)
     if scope.region_id:
         statement = statement.where(Region.id == scope.region_id)
+    if scope.tenant_id:
+        statement = statement.where(Tenant.id == scope.tenant_id)
     return statement
 
 
@@ -466,8 +462,8 @@ def submitted_and_live(scope: ind.Scope, key: str) -> list[SubmittedAndLive]:
     """For each center of the scope's area: the indicator as its report for the period froze it next to
     its value now."""
     reports = reports_for_period(scope.period.code, scope)
-    with ind.federal_reads():
-        live = ind.compute([key], scope, "tenant")[key]
+    with ind.federal_reads():  # computed from the records now, not read from the stored figures
+        live = ind.REGISTRY[key].compute(scope, "tenant")
     rows = []
     for tenant, report in reports:
         frozen = None

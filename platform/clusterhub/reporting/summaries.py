@@ -6,8 +6,10 @@ country at every grouping (by center, region, district and country) and stored i
 Any area (a district, a region, a center) is a slice of that one computation, so every view of the same
 period shows the same numbers, whichever worker or replica answers.
 
-The worker keeps the stored periods fresh (``flask reporting refresh``, a CronJob); a request that finds
-its period missing or older than ``REPORTING_CACHE_SECONDS`` computes and stores it itself. Custom date
+The worker keeps this year's and last year's periods fresh (``flask reporting refresh``, a CronJob every
+10 minutes). A request computes and stores figures itself only when they are missing or older than
+``REPORTING_CACHE_SECONDS`` (30 minutes: the worker is late, or the period is one it does not keep:
+another of the last ten years, or a cluster specialisation; those are pruned a day later). Custom date
 ranges and a center's own figures (one tenant: quick) are always computed live.
 """
 
@@ -28,7 +30,7 @@ from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import in_federal_read
 from . import indicators as ind
 from .models import IndicatorSummary, KpiPlan
-from .periods import Period, parse_period
+from .periods import Period, codes_of_years, parse_period
 
 LEVELS = ("country", "district", "region", "tenant")  # from the coarsest area to the finest
 STANDARD_PERIOD = re.compile(r"\d{4}(-H[12]|-Q[1-4])?")
@@ -67,11 +69,10 @@ class Figures:
     def plan_totals(self, scope: ind.Scope) -> dict:
         """The centers' plans for the period's year added up over the scope's area."""
         centers = self._centers_in(scope)
-        return {
-            key: sum(by_center[c] for c in centers & by_center.keys())
-            for key, by_center in self.plans.items()
-            if centers & by_center.keys()
+        plans = {
+            key: [by_center[c] for c in centers & by_center.keys()] for key, by_center in self.plans.items()
         }
+        return _area_plans(plans, single_center=len(centers) == 1)
 
     def breakdown_totals(self, scope: ind.Scope) -> dict:
         """Every breakdown added up over the scope's area: ``{key: {category: count}}``."""
@@ -186,7 +187,22 @@ def plan_totals(scope: ind.Scope) -> dict:
     figures = stored_figures(scope)
     if figures is not None:
         return figures.plan_totals(scope)
-    return {indicator: sum(by_tenant.values()) for indicator, by_tenant in plans_by_tenant(scope).items()}
+    plans = {key: list(by_center.values()) for key, by_center in plans_by_tenant(scope).items()}
+    return _area_plans(plans, single_center=scope.tenant_id is not None)
+
+
+def _area_plans(plans_of_centers: dict, single_center: bool) -> dict:
+    """The plan of an area from its centers' plans: added up, except for shares and means (plans of
+    80 % in two centers are not 160 %), which have a plan only for one center."""
+    area = {}
+    for key, plans in plans_of_centers.items():
+        if not plans or key not in ind.REGISTRY:
+            continue
+        if ind.REGISTRY[key].unit != "percent":
+            area[key] = sum(plans)
+        elif single_center:
+            area[key] = plans[0]
+    return area
 
 
 def _added_up(values: dict, parent_of: dict) -> dict:
@@ -254,8 +270,8 @@ def refresh(period: Period, specialisation: str = "") -> Figures:
     with ind.federal_reads(own_session=True):
         figures = compute_figures(period, specialisation)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
-    # Stored in a transaction of its own: a federal request stays read-only, and a refresh that races
-    # another one for the same period simply lets the other win.
+    # Stored in a transaction of its own (a federal request stays read-only). Two refreshes of the same
+    # period may race: newer figures are never replaced by older ones, and of two first inserts one wins.
     with Session(bind=db.engine) as writer:
         row = writer.scalar(
             sa.select(IndicatorSummary).where(
@@ -265,6 +281,8 @@ def refresh(period: Period, specialisation: str = "") -> Figures:
         if row is None:
             row = IndicatorSummary(period=period.code, specialisation=specialisation)
             writer.add(row)
+        elif row.computed_at > figures.computed_at:
+            return figures
         row.figures, row.computed_at, row.compute_ms = _to_json(figures), figures.computed_at, elapsed_ms
         try:
             writer.commit()
@@ -297,7 +315,7 @@ def _stored(scopes: list[ind.Scope]) -> list[Figures] | None:
     max_age = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
     if not max_age or not in_federal_read(session):
         return None
-    if not all(STANDARD_PERIOD.fullmatch(scope.period.code) for scope in scopes):
+    if not all(storable(scope.period.code, scope.specialisation or "") for scope in scopes):
         return None
     keys = [(scope.period.code, scope.specialisation or "") for scope in scopes]
     memo = g.setdefault("indicator_summaries", {}) if has_request_context() else {}
@@ -340,19 +358,37 @@ def standard_periods(today: date | None = None) -> list[str]:
     """The periods the worker keeps fresh: every year, half-year and quarter of this year and the last,
     and the year before (the dashboard's time series shows three years)."""
     today = today or date.today()
-    codes = []
-    for year in (today.year, today.year - 1):
-        codes += [str(year), f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in (1, 2, 3, 4)]
-    return codes + [str(today.year - 2)]
+    return codes_of_years((today.year, today.year - 1)) + [str(today.year - 2)]
+
+
+def storable(code: str, specialisation: str, today: date | None = None) -> bool:
+    """Whether a period's figures are stored: years, half-years and quarters of the last ten years (a
+    custom range, or any other year, is computed live), with a well-formed specialisation."""
+    today = today or date.today()
+    if not STANDARD_PERIOD.fullmatch(code) or not today.year - 10 <= int(code[:4]) <= today.year + 1:
+        return False
+    return not specialisation or bool(ind.SPECIALISATION.fullmatch(specialisation))
 
 
 def periods_to_refresh(today: date | None = None) -> list[tuple[str, str]]:
-    """This year's and last year's periods, and every other period someone has looked at since."""
-    wanted = [(code, "") for code in standard_periods(today)]
-    stored = db.session.execute(
-        sa.select(IndicatorSummary.period, IndicatorSummary.specialisation).order_by(IndicatorSummary.period)
+    """What the worker recomputes: the standard periods, without a cluster specialisation."""
+    return [(code, "") for code in standard_periods(today)]
+
+
+def prune(older_than: timedelta = timedelta(days=1), today: date | None = None) -> int:
+    """Delete the stored figures the worker does not keep (other years, specialisations) once they are
+    older than ``older_than``: a request that needs them again computes them again."""
+    kept = set(periods_to_refresh(today))
+    rows = db.session.execute(
+        sa.select(IndicatorSummary.id, IndicatorSummary.period, IndicatorSummary.specialisation).where(
+            IndicatorSummary.computed_at < utcnow() - older_than
+        )
     ).all()
-    return wanted + [tuple(row) for row in stored if tuple(row) not in wanted]
+    stale = [row.id for row in rows if (row.period, row.specialisation) not in kept]
+    if stale:
+        db.session.execute(sa.delete(IndicatorSummary).where(IndicatorSummary.id.in_(stale)))
+        db.session.commit()
+    return len(stale)
 
 
 def refresh_all(pairs: Iterable[tuple[str, str]], progress: Callable | None = None) -> list[tuple]:

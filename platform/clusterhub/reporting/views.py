@@ -1,6 +1,5 @@
 """The federal layer (read-only across tenants) and the centers' own indicators and period reports."""
 
-import re
 import sys
 from datetime import date
 from urllib.parse import urlencode
@@ -24,7 +23,7 @@ from . import charts, services, summaries
 from . import indicators as ind
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
-from .periods import PeriodError, parse_period
+from .periods import PeriodError, codes_of_years, parse_period
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 RECORD_KEYS = {
@@ -43,10 +42,9 @@ add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAF
 
 def period_choices(today: date | None = None) -> list[tuple[str, str]]:
     today = today or date.today()
-    codes = []
-    for year in (today.year, today.year - 1, today.year - 2):
-        codes += [str(year), f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in (1, 2, 3, 4)]
-    return [(code, parse_period(code).label) for code in codes]
+    return [
+        (code, parse_period(code).label) for code in codes_of_years(range(today.year, today.year - 3, -1))
+    ]
 
 
 def scope_from_request(args) -> ind.Scope:
@@ -58,15 +56,19 @@ def scope_from_request(args) -> ind.Scope:
     district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
     region_id = args.get("region", type=int)
     tenant_id = args.get("tenant", type=int)
-    if tenant_id:  # a center: the region is its own (and the district follows)
+    if tenant_id:  # a center of the chosen region (choosing another region or district leaves it)
         tenant = db.session.get(Tenant, tenant_id)
         if tenant is None or tenant.status != TenantStatus.ACTIVE:
             flash(_("There is no such working center."), "warning")
             tenant_id = None
+        elif (region_id and region_id != tenant.region_id) or (
+            district and district != tenant.region.federal_district
+        ):
+            tenant_id = None
         else:
             region_id, district = tenant.region_id, None
     specialisation = (args.get("specialisation") or "").strip()
-    if specialisation and not re.fullmatch(r"\d{2}(\.\d{1,2}){0,2}", specialisation):
+    if specialisation and not ind.SPECIALISATION.fullmatch(specialisation):
         flash(_("The specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10."), "warning")
         specialisation = ""
     return ind.Scope(
@@ -97,14 +99,14 @@ def dashboard():
     with ind.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
         report_counts = services.report_status_counts(scope) if reportable else None
-    key = (str(get_locale()), tuple(sorted(filters_of(request.args).items())), tuple(sorted(view.items())))
+    filters = filters_of(request.args)
+    map_key = _choice("map", next(iter(ind.REGISTRY)))
+    key = (str(get_locale()), tuple(sorted(filters.items())), tuple(sorted(view.items())))
     figures_html = _figures_cache.get(key, version) if version else None
     if figures_html is None:
         figures_html = render_template("reporting/_dashboard_figures.html", **_dashboard_figures(scope))
         if version:
             _figures_cache.put(key, version, figures_html)
-    filters = filters_of(request.args)
-    map_key = _choice("map", next(iter(ind.REGISTRY)))
     compare = reportable and request.args.get("figures") == "submitted"
     return render_template(
         "reporting/dashboard.html",
@@ -148,6 +150,8 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
 
     def link(**changes):  # ~150 links a page: built by hand, url_for costs a route lookup each
         query = {**filters, **changes}
+        if "tenant" not in changes and ("region" in changes or "district" in changes):
+            query.pop("tenant", None)  # another area than the center's
         return f"{base}?{urlencode(query)}" if query else base
 
     rows = services.comparison_rows(data, sort, descending)
@@ -439,7 +443,8 @@ def _labels():
 @bp.cli.command("refresh")
 @click.option("--period", "periods", multiple=True, help="Only these periods (e.g. 2026, 2026-H1, 2026-Q3).")
 def refresh_command(periods):
-    """Recompute the stored federal figures: this year's and last year's periods and every period viewed."""
+    """Recompute the stored federal figures of this year's and last year's periods; drop the other
+    stored figures (other years, cluster specialisations) a day after a request computed them."""
     pairs = [(code, "") for code in periods] if periods else summaries.periods_to_refresh()
     for code, _specialisation in pairs:
         try:
@@ -450,3 +455,5 @@ def refresh_command(periods):
         done = summaries.refresh_all(pairs, progress=lambda _code: bar.update(1))
     for code, specialisation, milliseconds in done:
         click.echo(f"{code}{' ' + specialisation if specialisation else ''}: {milliseconds} ms")
+    if not periods:
+        click.echo(f"pruned {summaries.prune()} figure sets not viewed for a day")

@@ -270,7 +270,7 @@ def indicator_attainment(scope, grouping):
     from ...projects.models import IndicatorValue
 
     half_start_month = sa.case((IndicatorValue.half == 1, 1), else_=7)
-    in_period = sa.and_(
+    reported_in_period = sa.and_(
         IndicatorValue.year * 100 + half_start_month
         >= scope.period.start.year * 100 + scope.period.start.month,
         IndicatorValue.year * 100 + half_start_month < scope.period.end.year * 100 + scope.period.end.month,
@@ -279,6 +279,6 @@ def indicator_attainment(scope, grouping):
         group_column(grouping), percent(sa.func.sum(IndicatorValue.fact), sa.func.sum(IndicatorValue.plan))
     )
     statement = scoped(statement.select_from(IndicatorValue), scope, IndicatorValue.tenant_id).where(
-        IndicatorValue.fact.is_not(None), in_period
+        IndicatorValue.fact.is_not(None), reported_in_period
     )
     return execute(grouped(statement, grouping))
