@@ -126,7 +126,11 @@ def grouped(statement, grouping: str):
 def scoped(statement, scope: Scope, tenant_column):
     """Join the tenant and its region to ``statement`` and apply the geographic filters."""
     statement = statement.join(Tenant, Tenant.id == tenant_column).join(Region, Region.id == Tenant.region_id)
-    statement = statement.where(Tenant.status == TenantStatus.ACTIVE)
+    return in_area(statement.where(Tenant.status == TenantStatus.ACTIVE), scope)
+
+
+def in_area(statement, scope: Scope):
+    """The scope's district, region and center, on a statement that already joins Tenant and Region."""
     if scope.district:
         statement = statement.where(Region.federal_district == scope.district)
     if scope.region_id:
@@ -237,13 +241,7 @@ def _centers(scope, grouping):
     statement = statement.join(Region, Region.id == Tenant.region_id).where(
         Tenant.status == TenantStatus.ACTIVE
     )
-    if scope.district:
-        statement = statement.where(Region.federal_district == scope.district)
-    if scope.region_id:
-        statement = statement.where(Region.id == scope.region_id)
-    if scope.tenant_id:
-        statement = statement.where(Tenant.id == scope.tenant_id)
-    return execute(grouped(statement, grouping))
+    return execute(grouped(in_area(statement, scope), grouping))
 
 
 @indicator(

@@ -125,7 +125,7 @@ def comparison_rows(dashboard: Dashboard, sort: str | None = None, descending: b
 
 def tenants_in(scope: ind.Scope) -> list[Tenant]:
     statement = sa.select(Tenant).join(Region).where(Tenant.status == TenantStatus.ACTIVE)
-    return list(db.session.scalars(_in_area(statement, scope).order_by(Tenant.name_ru)))
+    return list(db.session.scalars(ind.in_area(statement, scope).order_by(Tenant.name_ru)))
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -409,19 +409,9 @@ def reports_for_period(
         .execution_options(cross_tenant=True)
     )
     if scope is not None:
-        statement = _in_area(statement, scope)
+        statement = ind.in_area(statement, scope)
     with federal_read_scope(db.session):
         return [(tenant, report) for tenant, report in db.session.execute(statement)]
-
-
-def _in_area(statement, scope: ind.Scope):
-    if scope.district:
-        statement = statement.where(Region.federal_district == scope.district)
-    if scope.region_id:
-        statement = statement.where(Region.id == scope.region_id)
-    if scope.tenant_id:
-        statement = statement.where(Tenant.id == scope.tenant_id)
-    return statement
 
 
 def report_status_counts(scope: ind.Scope) -> dict[str, int]:
@@ -441,7 +431,7 @@ def report_status_counts(scope: ind.Scope) -> dict[str, int]:
         .execution_options(cross_tenant=True)
     )
     with federal_read_scope(db.session):
-        return dict(db.session.execute(_in_area(statement, scope)).all())
+        return dict(db.session.execute(ind.in_area(statement, scope)).all())
 
 
 @dataclass
