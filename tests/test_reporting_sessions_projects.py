@@ -173,3 +173,19 @@ def test_project_target_attainment(make_project, make_tenant, client, make_user,
         compute(["indicator_attainment"], parse_period("2026"))["indicator_attainment"]
     ) == pytest.approx(80.0)
     assert compute(["indicator_attainment"], parse_period("2026-H2"))["indicator_attainment"] == 0
+
+
+def test_defense_outcomes(make_defense):
+    d = make_defense(projects=3, experts=2)
+    with tenant_scope(db.session, d["tenant"].id):
+        projects = db.session.scalars(sa.select(JointProject).order_by(JointProject.id)).all()
+        for project, outcome in zip(projects, ["recommended", "not_recommended", None], strict=True):
+            if outcome:
+                project.status, project.defense_outcome = "defended", outcome
+        db.session.commit()
+    this_year = parse_period(str(utcnow().year))
+    with federal_read_scope(db.session):
+        outcomes = summaries.breakdown_totals(ind.Scope(period=this_year))["defense_outcomes"]
+    assert outcomes == {"recommended": 1, "not_recommended": 1}
+    result = compute(["projects_defended", "projects_recommended_share"], this_year)
+    assert result["projects_defended"] == 2 and float(result["projects_recommended_share"]) == 50.0

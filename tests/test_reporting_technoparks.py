@@ -91,3 +91,19 @@ def test_technopark_indicators_by_district_add_up(catalogue):
     assert by_district["technoparks"] == {"NWFD": 1, "VFD": 1}
     assert by_district["service_requests"] == {"NWFD": 4}
     assert float(by_district["booked_equipment_hours"]["NWFD"]) == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 900], ids=["live", "stored"])
+def test_requests_by_status(app, catalogue, cache_seconds):
+    from clusterhub.reporting import summaries
+
+    app.config["REPORTING_CACHE_SECONDS"] = cache_seconds
+    summaries.clear_parsed()
+    try:
+        with federal_read_scope(db.session):
+            quarter = summaries.breakdown_totals(ind.Scope(period=parse_period("2026-Q1")))
+            volga = summaries.breakdown_totals(ind.Scope(period=parse_period("2026"), district="VFD"))
+    finally:
+        app.config["REPORTING_CACHE_SECONDS"] = 0
+    assert quarter["requests_by_status"] == {"completed": 2, "rejected": 1}
+    assert volga["requests_by_status"] == {}  # Kazan's technopark has no requests
