@@ -247,12 +247,16 @@ def test_every_pod_runs_restricted(release):
         check_restricted(workload)
 
 
-def test_worker_runs_the_outbox_loop(release):
+def test_worker_runs_the_outbox_loop_and_is_restarted_when_it_stops_polling(release):
     worker = release.get("Deployment", f"{FULLNAME}-worker")
+    container = pod_spec(worker)["containers"][0]
 
-    assert pod_spec(worker)["containers"][0]["command"] == [
-        "flask", "--app", "clusterhub", "outbox", "send", "--loop",
+    assert container["command"] == [
+        "flask", "--app", "clusterhub", "outbox", "send", "--loop", "--heartbeat", "/tmp/worker-heartbeat",
     ]  # fmt: skip
+    probe = container["livenessProbe"]["exec"]["command"]
+    assert probe[:2] == ["python", "-c"] and "/tmp/worker-heartbeat" in probe[2] and "> 120" in probe[2]
+    assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]  # writable on a read-only root
 
 
 def test_migrations_job_is_a_pre_install_and_pre_upgrade_hook(release):

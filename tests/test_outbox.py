@@ -68,6 +68,24 @@ def test_the_worker_command_sends_queued_mail(app):
     assert db.session.scalars(sa.select(OutboxMessage.status)).one() == OutboxStatus.SENT
 
 
+def test_the_worker_loop_touches_its_heartbeat_after_every_poll(app, tmp_path, monkeypatch):
+    heartbeat = tmp_path / "heartbeat"
+    polls = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):  # the second poll's sleep ends the loop
+        polls.append(heartbeat.stat().st_mtime_ns)  # raises if the poll did not touch the heartbeat
+        if len(polls) == 2:
+            raise Stop
+
+    monkeypatch.setattr("clusterhub.cli.time.sleep", sleep)
+    result = app.test_cli_runner().invoke(args=["outbox", "send", "--loop", "--heartbeat", str(heartbeat)])
+    assert isinstance(result.exception, Stop) and len(polls) == 2
+    assert heartbeat.exists()
+
+
 def test_mail_is_rendered_in_the_recipients_language(make_tenant, make_user):
     from clusterhub.accounts.services import request_password_reset
 

@@ -59,8 +59,14 @@ def outbox_cli():
 @outbox_cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep running, polling for new mail (the worker).")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls with --loop.")
+@click.option(
+    "--heartbeat",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --loop: touch this file after every poll (the liveness probe checks its age).",
+)
 @with_appcontext
-def outbox_send(loop, interval):
+def outbox_send(loop, interval, heartbeat):
     """Send queued mail; failures are retried with backoff."""
     from .outbox.services import current_mailer, send_due
 
@@ -71,6 +77,8 @@ def outbox_send(loop, interval):
             click.echo(f"sent {counts['sent']}, retrying {counts['retry']}, failed {counts['failed']}")
         if not loop:
             break
+        if heartbeat:
+            Path(heartbeat).touch()
         time.sleep(interval)
 
 
