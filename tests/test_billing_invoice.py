@@ -341,3 +341,20 @@ def test_amount_in_words(kopecks, words):
     from clusterhub.billing.providers.invoice.words import rubles_in_words
 
     assert rubles_in_words(kopecks) == words
+
+
+def test_the_billing_page_lists_invoices_a_page_at_a_time(
+    client, login, make_tenant, billing_user, make_plan, invoice_billing
+):
+    komi = make_tenant("komi")
+    plan = make_plan()
+    _requisites(komi)
+    numbers = [_issue(komi, plan).number for _ in range(14)]
+    login(billing_user("center_admin", komi))
+    english = {"Accept-Language": "en"}
+    first = client.get("/komi/staff/billing/", headers=english).get_data(as_text=True)
+    second = client.get("/komi/staff/billing/?page=2", headers=english).get_data(as_text=True)
+    shown_first = [n for n in numbers if f"<td>{n}</td>" in first]
+    shown_second = [n for n in numbers if f"<td>{n}</td>" in second]
+    assert len(shown_first) == 12 and "Page 1 of 2" in first
+    assert shown_second == numbers[:2] and "Page 2 of 2" in second  # the oldest two, on the last page

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ....accounts.authz import requires
+from ....core.pagination import paginate
 from ....extensions import db
 from ....tenancy.models import Tenant
 from ....tenancy.scoping import tenant_scope
@@ -35,11 +36,19 @@ def _invoice_form(plans):
     return form
 
 
+INVOICES_PER_PAGE = 12  # a year of monthly invoices
+
+
 def _panel(tenant, sub, plans):
-    invoices = db.session.scalars(
-        sa.select(Invoice).order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+    invoices = paginate(
+        sa.select(Invoice).order_by(Invoice.issued_on.desc(), Invoice.id.desc()), per_page=INVOICES_PER_PAGE
+    )
+    # The payments of the invoices on the page (a payment settles one invoice).
+    payments = db.session.scalars(
+        sa.select(Payment)
+        .where(Payment.invoice_id.in_([invoice.id for invoice in invoices.items]))
+        .order_by(Payment.paid_on.desc())
     ).all()
-    payments = db.session.scalars(sa.select(Payment).order_by(Payment.paid_on.desc())).all()
     return Markup(
         render_template(
             "billing_invoice/panel.html",
