@@ -81,6 +81,15 @@ def test_production_mode_accepts_a_complete_configuration(tmp_path, monkeypatch)
         },
     )
     assert config["ENV"] == "production"
+    assert config["REPORTING_CACHE_SECONDS"] == 1800  # the worker renews the federal figures
+
+
+def test_federal_figures_age_differs_without_a_worker_and_reads_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLUSTERHUB_ENV", raising=False)
+    monkeypatch.delenv("REPORTING_CACHE_SECONDS", raising=False)
+    assert load_config(str(tmp_path))["REPORTING_CACHE_SECONDS"] == 60  # locally no worker refreshes
+    monkeypatch.setenv("REPORTING_CACHE_SECONDS", "600")
+    assert load_config(str(tmp_path))["REPORTING_CACHE_SECONDS"] == 600  # a number, not the string
 
 
 def test_unknown_lower_case_settings_are_refused(tmp_path):

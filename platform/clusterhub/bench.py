@@ -156,6 +156,9 @@ def main() -> None:
         "MIGRATIONS_DATABASE_URL": owner_url,
         "CLUSTERHUB_INSTANCE": str(workdir),
         "LOG_LEVEL": "WARNING",
+        # As in production, where the worker keeps the federal figures fresh (the bench refreshes
+        # them once while preparing the data).
+        "REPORTING_CACHE_SECONDS": "1800",
     }
     print(
         f"Preparing data in {workdir} ({'PostgreSQL' if owner_url.startswith('postgresql') else 'SQLite'})...",

@@ -40,8 +40,9 @@ DEFAULTS = {
     "TENANTS_DIR": None,
     # Federal figures are read from the stored summaries while younger than this (0: always live); the
     # worker's `flask reporting refresh` CronJob renews them every 10 minutes, so a request recomputes
-    # only when the worker is late or for a period it does not keep.
-    "REPORTING_CACHE_SECONDS": 1800,
+    # only when the worker is late or for a period it does not keep. Unset: 1800 in production, 60
+    # locally, where no worker runs.
+    "REPORTING_CACHE_SECONDS": None,
     # Billing: days of grace after a missed payment before the staff area turns read-only; VAT "none"
     # (simplified taxation, "Без НДС") or the percent included in prices; the platform's own requisites.
     "BILLING_GRACE_DAYS": 14,
@@ -65,6 +66,7 @@ _INTS = {
     "PASSWORD_RESET_MAX_AGE",
     "BILLING_GRACE_DAYS",
     "BILLING_INVOICE_DUE_DAYS",
+    "REPORTING_CACHE_SECONDS",
 }
 
 
@@ -97,6 +99,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     instance = Path(instance_path)
     production = config["ENV"] == "production"
+    if config["REPORTING_CACHE_SECONDS"] is None:
+        config["REPORTING_CACHE_SECONDS"] = 1800 if production else 60
     if production:
         check_production_safety(config)
     else:
