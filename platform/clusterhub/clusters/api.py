@@ -1,7 +1,7 @@
 """A center's clusters and their members as JSON: ``/api/v1/tenants/<tenant>/clusters``."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, jsonify
 
 from ..accounts.authz import requires
 from ..api.openapi import API_PREFIX, doc
@@ -75,10 +75,7 @@ def cluster_json(cluster: Cluster, active_members: int, region_codes: dict[int, 
 
 
 def _cluster(cluster_id) -> Cluster:
-    cluster = db.session.scalar(sa.select(Cluster).where(Cluster.id == cluster_id))
-    if cluster is None:
-        abort(404)
-    return cluster
+    return db.first_or_404(sa.select(Cluster).where(Cluster.id == cluster_id))
 
 
 @bp.route("")

@@ -23,6 +23,7 @@ from ..accounts.authz import register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_tenant_item
+from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..core.uploads import send_stored
 from ..extensions import db
@@ -52,10 +53,7 @@ add_tenant_item(_l("Clusters"), "clusters.index", VIEW_CLUSTERS)
 
 def _cluster(cluster_id) -> Cluster:
     """A cluster of the current center, or 404 (another center's cluster is simply not found)."""
-    cluster = db.session.scalar(sa.select(Cluster).where(Cluster.id == cluster_id))
-    if cluster is None:
-        abort(404)
-    return cluster
+    return db.first_or_404(sa.select(Cluster).where(Cluster.id == cluster_id))
 
 
 def _member(cluster, member_id) -> ClusterMember:
@@ -168,18 +166,15 @@ DOCUMENT_KIND_LABELS = {
 def add_document(cluster_id):
     cluster = _cluster(cluster_id)
     upload = request.files.get("document")
-    try:
+
+    def add():
         if upload is None or not upload.filename:
             raise services.ClusterError(_("Choose a file."), "document")
         services.add_document(
             cluster, request.form.get("kind", ""), upload.stream, upload.filename, current_user
         )
-    except services.ClusterError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("The document has been added."), "success")
+
+    carry_out(add, _("The document has been added."), services.ClusterError)
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#documents")
 
 

@@ -46,10 +46,7 @@ LABELS = {"outcome": OUTCOME_LABELS, "panel_role": PANEL_ROLE_LABELS, "round_sta
 
 
 def _round_or_404(round_id) -> DefenseRound:
-    defense_round = db.session.scalar(sa.select(DefenseRound).where(DefenseRound.id == round_id))
-    if defense_round is None:
-        abort(404)
-    return defense_round
+    return db.first_or_404(sa.select(DefenseRound).where(DefenseRound.id == round_id))
 
 
 def _access(defense_round):
@@ -69,10 +66,7 @@ def _chair_or_manager(defense_round):
 
 
 def _slot_or_404(slot_id) -> DefenseSlot:
-    slot = db.session.scalar(sa.select(DefenseSlot).where(DefenseSlot.id == slot_id))
-    if slot is None:
-        abort(404)
-    return slot
+    return db.first_or_404(sa.select(DefenseSlot).where(DefenseSlot.id == slot_id))
 
 
 def _locked(error):

@@ -24,6 +24,7 @@ from ..accounts.authz import (
 )
 from ..accounts.forms import ConfirmForm
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
+from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
@@ -91,10 +92,7 @@ add_staff_home_block(_staff_home_block)
 
 def _get(model, object_id, **where):
     """A row of the current tenant, or 404 (another tenant's row is not found)."""
-    obj = db.session.scalar(sa.select(model).where(model.id == object_id).filter_by(**where))
-    if obj is None:
-        abort(404)
-    return obj
+    return db.first_or_404(sa.select(model).where(model.id == object_id).filter_by(**where))
 
 
 def _field_error(form, error):
@@ -500,14 +498,11 @@ def staff_event(event_id):
 def event_status(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            svc.set_status(event, request.form.get("status"), actor=current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The session is now: %(status)s.", status=event.status_label), "success")
+        carry_out(
+            lambda: svc.set_status(event, request.form.get("status"), actor=current_user),
+            lambda: _("The session is now: %(status)s.", status=event.status_label),
+            svc.EventError,
+        )
     return redirect(url_for("events.staff_event", event_id=event.id))
 
 
@@ -515,15 +510,10 @@ def event_status(event_id):
 @requires(MANAGE_EVENTS)
 def delete_event(event_id):
     event = _get(Event, event_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            svc.delete_event(event, actor=current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(url_for("events.staff_event", event_id=event.id))
-        db.session.commit()
-        flash(_("The draft has been deleted."), "success")
+    if ConfirmForm().validate_on_submit() and not carry_out(
+        lambda: svc.delete_event(event, actor=current_user), _("The draft has been deleted."), svc.EventError
+    ):
+        return redirect(url_for("events.staff_event", event_id=event.id))
     return redirect(url_for("events.staff_events"))
 
 
@@ -533,14 +523,11 @@ def add_venue(event_id):
     event = _get(Event, event_id)
     form = VenueForm(prefix="venue")
     if form.validate_on_submit():
-        try:
-            svc.add_venue(event, form.data, actor=current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The venue has been added."), "success")
+        carry_out(
+            lambda: svc.add_venue(event, form.data, actor=current_user),
+            _("The venue has been added."),
+            svc.EventError,
+        )
     else:
         flash(_("Give the venue's name and address."), "danger")
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="venues"))
@@ -551,14 +538,11 @@ def add_venue(event_id):
 def delete_venue(event_id, venue_id):
     venue = _get(Venue, venue_id, event_id=event_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            svc.delete_venue(venue, actor=current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The venue has been removed."), "success")
+        carry_out(
+            lambda: svc.delete_venue(venue, actor=current_user),
+            _("The venue has been removed."),
+            svc.EventError,
+        )
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="venues"))
 
 
@@ -568,14 +552,11 @@ def add_organiser(event_id):
     event = _get(Event, event_id)
     form = OrganiserForm(prefix="org")
     if form.validate_on_submit():
-        try:
-            svc.add_organiser(event, form.data, actor=current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The organiser has been added."), "success")
+        carry_out(
+            lambda: svc.add_organiser(event, form.data, actor=current_user),
+            _("The organiser has been added."),
+            svc.EventError,
+        )
     else:
         flash(_("Give the organisation's name."), "danger")
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="organisers"))

@@ -14,6 +14,7 @@ from ..accounts.authz import can, login_required, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_center_home_block, add_global_item, add_tenant_item
+from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..enterprises.services import EnterpriseError, get_or_create_by_inn
 from ..extensions import db
@@ -84,14 +85,11 @@ LABELS = {
 
 
 def _project_or_404(project_id) -> JointProject:
-    project = db.session.scalar(
+    return db.first_or_404(
         sa.select(JointProject)
         .options(joinedload(JointProject.lead_enterprise), joinedload(JointProject.selection_round))
         .where(JointProject.id == project_id)
     )
-    if project is None:
-        abort(404)
-    return project
 
 
 @bp.route("/<tenant>/projects/")
@@ -241,7 +239,8 @@ def add(joint_project_id, what):
         errors = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
         flash(errors or _("Check the form."), "danger")
         return redirect(url_for("projects.detail", joint_project_id=project.id))
-    try:
+
+    def add():
         if what == "participant":
             enterprise, _created = get_or_create_by_inn(form.inn.data, form.name.data, actor=current_user)
             services.add_participant(project, enterprise, form.role.data, actor=current_user)
@@ -273,12 +272,8 @@ def add(joint_project_id, what):
             services.add_indicator(
                 project, form.kind.data, form.unit.data, _parse_plan(form.plan.data), actor=current_user
             )
-    except (EnterpriseError, services.ProjectError) as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+
+    carry_out(add, _("Saved."), EnterpriseError, services.ProjectError)
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -292,15 +287,12 @@ def indicator_facts(joint_project_id):
         for name, value in request.form.items()
         if name.startswith("fact-") and name.removeprefix("fact-").isdigit() and value.strip()
     }
-    try:
+
+    def report():
         for value_id, fact in facts.items():
             services.report_indicator_fact(project, value_id, fact, actor=current_user)
-    except services.ProjectError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+
+    carry_out(report, _("Saved."), services.ProjectError)
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -323,17 +315,16 @@ def remove(joint_project_id, what, line):
     row = db.session.scalar(sa.select(model).where(model.id == line, model.joint_project_id == project.id))
     if row is None or not ConfirmForm().validate_on_submit():
         abort(404)
-    try:
-        if what == "participant":
-            services.remove_participant(row, actor=current_user)
-        else:
-            services.remove_line(project, row, actor=current_user)
-    except services.ProjectError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if what == "participant":
+        carry_out(
+            lambda: services.remove_participant(row, actor=current_user), _("Removed."), services.ProjectError
+        )
     else:
-        db.session.commit()
-        flash(_("Removed."), "success")
+        carry_out(
+            lambda: services.remove_line(project, row, actor=current_user),
+            _("Removed."),
+            services.ProjectError,
+        )
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -343,20 +334,17 @@ def change_status(joint_project_id):
     project = _project_or_404(joint_project_id)
     form = _forms(project)["status_form"]
     if form.validate_on_submit():
-        try:
-            services.change_status(
+        carry_out(
+            lambda: services.change_status(
                 project,
                 form.to_status.data,
                 actor=current_user,
                 outcome=form.outcome.data or None,
                 remark=form.remark.data or None,
-            )
-        except services.ProjectError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The status is now: %(status)s.", status=STATUS_LABELS[project.status]), "success")
+            ),
+            lambda: _("The status is now: %(status)s.", status=STATUS_LABELS[project.status]),
+            services.ProjectError,
+        )
     else:
         flash(_("This status change is not possible."), "danger")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
@@ -373,24 +361,18 @@ def upload(joint_project_id):
     if not form.validate_on_submit():
         flash(_("Choose a file to upload."), "danger")
     else:
-        try:
-            documents.add_document(
+        carry_out(
+            lambda: documents.add_document(
                 project, form.kind.data, form.file.data.stream, form.file.data.filename, actor=current_user
-            )
-        except services.ProjectError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The document has been uploaded."), "success")
+            ),
+            _("The document has been uploaded."),
+            services.ProjectError,
+        )
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
 def _document_or_404(document_id) -> ProjectDocument:
-    document = db.session.scalar(sa.select(ProjectDocument).where(ProjectDocument.id == document_id))
-    if document is None:
-        abort(404)
-    return document
+    return db.first_or_404(sa.select(ProjectDocument).where(ProjectDocument.id == document_id))
 
 
 @bp.route("/<tenant>/projects/documents/<int:project_document_id>")

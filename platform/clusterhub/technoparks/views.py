@@ -14,6 +14,7 @@ from ..accounts.authz import can, login_required, public, register_permissions, 
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import add_tenant_item
+from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..core.uploads import send_stored
 from ..enterprises.services import (
@@ -102,12 +103,9 @@ def _technopark_or_404(technopark_id):
 
 
 def _child_or_404(model, object_id, technopark):
-    obj = db.session.scalar(
+    return db.first_or_404(
         sa.select(model).where(model.id == object_id, model.technopark_id == technopark.id)
     )
-    if obj is None:
-        abort(404)
-    return obj
 
 
 # --- public catalogue of a center ------------------------------------------------------------------
@@ -611,16 +609,13 @@ def attach(request_id):
     if _side(service_request) is None:
         abort(404)
     upload = request.files.get("attachment")
-    try:
+
+    def attach():
         if upload is None or not upload.filename:
             raise TechnoparkError(_("Choose a file."))
         attachments.attach_to_request(service_request, upload.stream, upload.filename, actor=current_user)
-    except TechnoparkError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("The file has been attached."), "success")
+
+    carry_out(attach, _("The file has been attached."), TechnoparkError)
     return redirect(url_for("technoparks.request_detail", request_id=request_id))
 
 
@@ -650,16 +645,13 @@ def photo(technopark_photo_id):
 def add_photo(technopark_id):
     technopark = _technopark_or_404(technopark_id)
     upload = request.files.get("photo")
-    try:
+
+    def add():
         if upload is None or not upload.filename:
             raise TechnoparkError(_("Choose a file."))
         attachments.add_photo(technopark, upload.stream, upload.filename, actor=current_user)
-    except TechnoparkError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("The photo has been added."), "success")
+
+    carry_out(add, _("The photo has been added."), TechnoparkError)
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#photos")
 
 
@@ -833,17 +825,8 @@ def booking_action(technopark_id, equipment_id, booking_id):
     if row is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
-            if request.form.get("action") == "confirm":
-                booking.confirm(row, current_user)
-            else:
-                booking.cancel(row, current_user)
-        except TechnoparkError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The booking has been updated."), "success")
+        decide = booking.confirm if request.form.get("action") == "confirm" else booking.cancel
+        carry_out(lambda: decide(row, current_user), _("The booking has been updated."), TechnoparkError)
     return redirect(
         url_for("technoparks.staff_calendar", technopark_id=technopark.id, equipment_id=equipment.id)
     )

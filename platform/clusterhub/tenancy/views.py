@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -75,10 +75,7 @@ def members():
 
 def _tenant_object(model, object_id):
     """A tenant-owned object of the current tenant, or 404 (another tenant's object is not found)."""
-    obj = db.session.scalar(sa.select(model).where(model.id == object_id))
-    if obj is None:
-        abort(404)
-    return obj
+    return db.first_or_404(sa.select(model).where(model.id == object_id))
 
 
 @bp.route("/<tenant>/staff/invitations/<int:invitation_id>/revoke", methods=["POST"])

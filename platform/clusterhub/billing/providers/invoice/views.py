@@ -86,10 +86,7 @@ providers.register(
 
 
 def _tenant_object(model, object_id):
-    obj = db.session.scalar(sa.select(model).where(model.id == object_id))
-    if obj is None:
-        abort(404)
-    return obj
+    return db.first_or_404(sa.select(model).where(model.id == object_id))
 
 
 def _pdf_response(data: bytes, filename: str):
