@@ -25,7 +25,11 @@ db: install
 demo: db
 	$(BIN)/flask demo load
 
+# The mail worker runs beside the server and stops with it; with no MAIL_SERVER it writes every message to
+# this terminal (and platform admins read them at /dev/mail).
 run: demo
+	$(BIN)/flask outbox send --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install

@@ -35,6 +35,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.defenses.api",
     "clusterhub.events.views",
     "clusterhub.events.api",
+    "clusterhub.outbox.views",
 ]
 
 

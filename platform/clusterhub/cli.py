@@ -12,6 +12,7 @@ def register(app) -> None:
     from .demo import demo_cli
 
     app.cli.add_command(tenants_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
 
@@ -49,6 +50,48 @@ def tenants_sync(dry_run, directory):
         f"{len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged" + (" (dry run)" if dry_run else "")
     )
+
+
+@click.group("users", help="User accounts.")
+def users_cli():
+    pass
+
+
+GLOBAL_ROLE_NAMES = ["platform_admin", "federal_analyst", "federal_reviewer"]
+TENANT_ROLE_NAMES = ["center_admin", "center_staff", "expert"]
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", "full_name", required=True, help="The person's full name.")
+@click.option("--role", type=click.Choice(GLOBAL_ROLE_NAMES), default=None, help="A platform-wide role.")
+@click.option("--center", "center_slug", default=None, help="A center's slug, with --center-role.")
+@click.option("--center-role", type=click.Choice(TENANT_ROLE_NAMES), default=None, help="The role there.")
+@click.password_option(help="At least 10 characters; asked for when not given.")
+@with_appcontext
+def users_create(email, full_name, role, center_slug, center_role, password):
+    """Create a user with a confirmed address (the first platform admin, or anyone else)."""
+    import sqlalchemy as sa
+
+    from .accounts import services as accounts
+    from .extensions import db
+    from .tenancy.models import Tenant
+
+    if bool(center_slug) != bool(center_role):
+        raise click.UsageError("--center and --center-role go together")
+    try:
+        user = accounts.create_user(email, full_name, password, global_role=role)
+        if center_slug:
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == center_slug))
+            if tenant is None:
+                raise click.ClickException(f"no center with the slug {center_slug!r}")
+            accounts.add_membership(user, tenant, center_role)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    roles = [r for r in (role, center_role and f"{center_role} @ {center_slug}") if r]
+    click.echo(f"created {user.email}" + (f" ({', '.join(roles)})" if roles else ""))
 
 
 @click.group("outbox", help="Outgoing mail.")

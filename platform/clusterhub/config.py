@@ -35,7 +35,11 @@ DEFAULTS = {
     "LOG_LEVEL": "INFO",
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "PASSWORD_RESET_MAX_AGE": 2 * 3600,
+    "EMAIL_CONFIRMATION_MAX_AGE": 2 * 24 * 3600,
+    # Failed logins: per account and client address (a stranger cannot lock the owner out), and per
+    # client address over all accounts (a guesser cannot try many accounts).
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
+    "LOGIN_IP_RATE_LIMIT": "30 per 15 minutes",
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
     # Federal figures are read from the stored summaries while younger than this (0: always live); the
@@ -64,6 +68,7 @@ _INTS = {
     "PROXY_FIX_X_FOR",
     "INVITATION_MAX_AGE",
     "PASSWORD_RESET_MAX_AGE",
+    "EMAIL_CONFIRMATION_MAX_AGE",
     "BILLING_GRACE_DAYS",
     "BILLING_INVOICE_DUE_DAYS",
     "REPORTING_CACHE_SECONDS",

@@ -22,6 +22,7 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT = "tenant.view_audit"
     EXPERT_AREA = "tenant.expert_area"
     MANAGE_TENANTS = "platform.manage_tenants"
+    MANAGE_FEDERAL_STAFF = "platform.manage_federal_staff"
     FEDERAL_READ = "federal.read"
     REVIEW_REPORTS = "federal.review_reports"
     SUBMIT_REPORTS = "tenant.submit_reports"

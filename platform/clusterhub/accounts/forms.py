@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from .models import TenantRole
+from .models import FEDERAL_ROLES, TenantRole
 
 LANGUAGE_CHOICES = [
     SelectChoice("", _l("As the browser says")),
@@ -46,6 +46,21 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Join"))
 
 
+class SignUpForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Sign up"))
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     submit = SubmitField(_l("Send the link"))
@@ -69,6 +84,12 @@ class ProfileForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in TenantRole])
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class FederalInviteForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in FEDERAL_ROLES])
     submit = SubmitField(_l("Send the invitation"))
 
 

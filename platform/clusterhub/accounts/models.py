@@ -19,6 +19,9 @@ class GlobalRole(enum.StrEnum):
     )
 
 
+FEDERAL_ROLES = (GlobalRole.FEDERAL_ANALYST, GlobalRole.FEDERAL_REVIEWER)
+
+
 class TenantRole(enum.StrEnum):
     CENTER_ADMIN = "center_admin"
     CENTER_STAFF = "center_staff"
@@ -46,6 +49,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # None until the owner of the address follows the confirmation link of a self-service sign-up; an
+    # invitation, a password reset or the CLI prove the address too. Unconfirmed accounts cannot log in.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column()
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -96,6 +102,26 @@ class Invitation(TenantOwned, db.Model):
 
     invited_by: Mapped[User | None] = relationship()
     tenant: Mapped[Tenant] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class FederalInvitation(db.Model):
+    """A platform admin's invitation of a federal analyst or reviewer; not tied to a center."""
+
+    __tablename__ = "federal_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    invited_by: Mapped[User | None] = relationship()
 
     @property
     def is_pending(self) -> bool:

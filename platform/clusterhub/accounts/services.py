@@ -20,7 +20,16 @@ from ..extensions import db, login_manager
 from ..outbox.services import enqueue_template
 from ..tenancy.models import Tenant, utcnow
 from ..tenancy.scoping import tenant_scope
-from .models import ApiToken, Invitation, Membership, TenantRole, User, new_session_token
+from .models import (
+    FEDERAL_ROLES,
+    ApiToken,
+    FederalInvitation,
+    Invitation,
+    Membership,
+    TenantRole,
+    User,
+    new_session_token,
+)
 
 password_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 10
@@ -29,6 +38,10 @@ API_TOKEN_PREFIX = "chub_"
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message is shown to the user."""
+
+
+class EmailNotConfirmed(AccountError):
+    """The password was right, but the address of this self-service account is not confirmed yet."""
 
 
 # --- users and passwords -------------------------------------------------------------------------
@@ -49,12 +62,23 @@ def create_user(
     *,
     locale: str | None = None,
     global_role: str | None = None,
+    email_confirmed: bool = True,
 ) -> User:
-    """Create a user; the e-mail is unique regardless of case."""
+    """Create a user; the e-mail is unique regardless of case.
+
+    Whoever creates a user this way (an invitation, the CLI, the demo) vouches for the address; only a
+    self-service sign-up passes ``email_confirmed=False``.
+    """
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise AccountError(_("A user with this e-mail address already exists."))
-    user = User(email=email, full_name=full_name.strip(), locale=locale, global_role=global_role)
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        locale=locale,
+        global_role=global_role,
+        email_confirmed_at=utcnow() if email_confirmed else None,
+    )
     if password is not None:
         set_password(user, password)
     db.session.add(user)
@@ -87,14 +111,94 @@ def check_password(user: User, password: str) -> bool:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or ``None``."""
+    """The active user with this e-mail and password, or ``None``.
+
+    Raises :class:`EmailNotConfirmed` (after queuing a fresh confirmation link) when the password is right
+    but the address of a signed-up account is not confirmed yet: only the password's owner learns that.
+    """
     user = find_user_by_email(email)
     if user is None:
         password_hasher.hash(password or "x")  # same cost as a real check: no user enumeration by timing
         return None
     if not user.is_active or not check_password(user, password):
         return None
+    if user.email_confirmed_at is None:
+        send_email_confirmation(user)
+        raise EmailNotConfirmed(
+            _("Confirm your e-mail address first: we have sent you a new link. Then log in.")
+        )
     user.last_login_at = utcnow()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every login cookie issued so far, copies included, stops working."""
+    user.session_token = new_session_token()
+
+
+# --- self-service sign-up ------------------------------------------------------------------------
+
+
+def sign_up(email: str, full_name: str, password: str, locale: str | None = None) -> None:
+    """Sign up for an account that works once the address is confirmed. Says nothing about the address.
+
+    A new address gets an unconfirmed account and a confirmation link. The owner of an existing account
+    gets a note that they already have one (with the reset link) instead, and their account is left as it
+    is. Signing up again for an unconfirmed address replaces its name and password, and the links sent
+    before stop working: only whoever reads the mailbox can ever confirm a password.
+    """
+    validate_password(password)
+    user = find_user_by_email(email)
+    if user is not None and user.email_confirmed_at is not None:
+        password_hasher.hash(password)  # the cost of a new account's hash: no enumeration by timing
+        if user.is_active:
+            enqueue_template(
+                user.email,
+                "signup_existing_account",
+                user.locale or locale,
+                name=user.full_name,
+                login_link=external_url("accounts.login"),
+                reset_link=external_url("accounts.forgot_password"),
+            )
+        return
+    if user is None:
+        user = create_user(email, full_name, password, locale=locale, email_confirmed=False)
+    else:
+        user.full_name = full_name.strip()
+        user.locale = locale
+        set_password(user, password)
+    record("user.signed_up", user, actor=user)
+    send_email_confirmation(user)
+
+
+def send_email_confirmation(user: User) -> str:
+    """Queue a link that confirms the user's address; a new password makes earlier links worthless."""
+    token = _serializer("confirm").dumps({"u": user.id, "f": _password_fingerprint(user)})
+    link = external_url("accounts.confirm_email", token=token)
+    enqueue_template(user.email, "email_confirmation", user.locale, link=link, name=user.full_name)
+    return link
+
+
+def confirm_email(token: str) -> User:
+    """Confirm the address behind ``token`` and return its user; a used link works no more."""
+    try:
+        data = _serializer("confirm").loads(token, max_age=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise AccountError(_("This confirmation link has expired. Sign up again to get a new one.")) from exc
+    except BadSignature as exc:
+        raise AccountError(_("This confirmation link is not valid.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if (
+        user is None
+        or not user.is_active
+        or not hmac.compare_digest(_password_fingerprint(user), data.get("f", ""))
+    ):
+        raise AccountError(_("This confirmation link is not valid."))
+    if user.email_confirmed_at is not None:
+        raise AccountError(_("Your address is confirmed already. Log in."))
+    user.email_confirmed_at = utcnow()
+    user.last_login_at = utcnow()
+    record("user.email_confirmed", user, actor=user)
     return user
 
 
@@ -243,11 +347,7 @@ def invitation_from_token(token: str) -> Invitation:
 
 def accept_invitation(invitation: Invitation, full_name: str, password: str | None) -> User:
     """Create the account if needed (with the password chosen here) and grant the invited role."""
-    user = find_user_by_email(invitation.email)
-    if user is None:
-        user = create_user(invitation.email, full_name, password, locale=None)
-    elif password:
-        set_password(user, password)
+    user = _user_for_invitation(invitation.email, full_name, password)
     with tenant_scope(db.session, invitation.tenant_id):
         invitation.accepted_at = utcnow()
         add_membership(user, invitation.tenant, invitation.role, actor=user)
@@ -256,11 +356,104 @@ def accept_invitation(invitation: Invitation, full_name: str, password: str | No
     return user
 
 
+def _user_for_invitation(email: str, full_name: str, password: str | None) -> User:
+    """The invited person's account, created if needed; following the link proves the address."""
+    user = find_user_by_email(email)
+    if user is None:
+        return create_user(email, full_name, password, locale=None)
+    if user.email_confirmed_at is None:
+        user.full_name = full_name.strip()  # a stranger's unconfirmed sign-up must not name this person
+        user.email_confirmed_at = utcnow()
+    if password:
+        set_password(user, password)
+    return user
+
+
 def revoke_invitation(invitation: Invitation, actor: User) -> None:
     if not invitation.is_pending:
         raise AccountError(_("This invitation is no longer pending."))
     invitation.revoked_at = utcnow()
     record("invitation.revoked", invitation, actor=actor)
+
+
+# --- federal staff --------------------------------------------------------------------------------
+
+
+def federal_staff() -> list[User]:
+    return db.session.scalars(
+        sa.select(User).where(User.global_role.in_(FEDERAL_ROLES)).order_by(User.full_name)
+    ).all()
+
+
+def pending_federal_invitations() -> list[FederalInvitation]:
+    return db.session.scalars(
+        sa.select(FederalInvitation)
+        .where(FederalInvitation.accepted_at.is_(None), FederalInvitation.revoked_at.is_(None))
+        .order_by(FederalInvitation.created_at.desc())
+    ).all()
+
+
+def invite_federal(email: str, role: str, actor: User) -> tuple[FederalInvitation, str]:
+    """A platform admin invites a federal analyst or reviewer; queues the e-mail and returns the link."""
+    if role not in FEDERAL_ROLES:
+        raise AccountError(_("Choose a federal role."))
+    email = normalize_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None and existing.global_role:
+        raise AccountError(_("This person already has a platform-wide role."))
+    invitation = FederalInvitation(email=email, role=role, invited_by_id=actor.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = _serializer("federal-invite").dumps({"i": invitation.id})
+    link = external_url("accounts.accept_federal_invitation", token=token)
+    enqueue_template(email, "federal_invitation", "ru", role=role, link=link, inviter=actor.full_name)
+    record("federal_invitation.created", invitation, actor=actor, after={"email": email, "role": role})
+    return invitation, link
+
+
+def federal_invitation_from_token(token: str) -> FederalInvitation:
+    """The pending federal invitation behind ``token``; expired, tampered or used tokens raise."""
+    try:
+        data = _serializer("federal-invite").loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except SignatureExpired as exc:
+        raise AccountError(_("This invitation link has expired. Ask for a new one.")) from exc
+    except BadSignature as exc:
+        raise AccountError(_("This invitation link is not valid.")) from exc
+    invitation = db.session.get(FederalInvitation, data.get("i"))
+    if invitation is None or invitation.revoked_at is not None:
+        raise AccountError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise AccountError(_("This invitation has already been used. Log in instead."))
+    return invitation
+
+
+def accept_federal_invitation(invitation: FederalInvitation, full_name: str, password: str | None) -> User:
+    """Create the account if needed and grant the federal role."""
+    user = _user_for_invitation(invitation.email, full_name, password)
+    if user.global_role and user.global_role != invitation.role:
+        raise AccountError(_("This person already has a platform-wide role."))
+    user.global_role = invitation.role
+    invitation.accepted_at = utcnow()
+    record("federal_invitation.accepted", invitation, actor=user, after={"role": invitation.role})
+    db.session.flush()
+    return user
+
+
+def revoke_federal_invitation(invitation: FederalInvitation, actor: User) -> None:
+    if not invitation.is_pending:
+        raise AccountError(_("This invitation is no longer pending."))
+    invitation.revoked_at = utcnow()
+    record("federal_invitation.revoked", invitation, actor=actor)
+
+
+def withdraw_federal_role(user: User, actor: User) -> None:
+    """Take the federal role away; the person's open sessions end with it."""
+    if user.global_role not in FEDERAL_ROLES:
+        raise AccountError(_("This person has no federal role."))
+    before = {"role": user.global_role}
+    user.global_role = None
+    end_sessions(user)
+    record("user.federal_role_withdrawn", user, actor=actor, before=before)
 
 
 # --- password reset ------------------------------------------------------------------------------
@@ -301,6 +494,8 @@ def user_from_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     user = user_from_reset_token(token)
     set_password(user, new_password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the reset link reached the mailbox: the address is proven
     record("user.password_reset", user, actor=user)
     return user
 

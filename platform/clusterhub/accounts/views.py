@@ -1,24 +1,32 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ..core.menu import add_global_item
+from ..core.urls import safe_next_url
 from ..extensions import db, limiter
 from . import services
-from .authz import login_required, personal, public
+from .authz import Permission, login_required, personal, public, requires
 from .forms import (
     AcceptInvitationForm,
     ApiTokenForm,
     ChangePasswordForm,
     ConfirmForm,
+    FederalInviteForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
+    SignUpForm,
 )
-from .models import ApiToken
+from .models import ApiToken, FederalInvitation, User
 from .services import (
     AccountError,
+    EmailNotConfirmed,
     authenticate,
     change_password,
     create_api_token,
@@ -33,42 +41,58 @@ from .services import reset_password as reset_password_with_token
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
+MANAGE_FEDERAL_STAFF = Permission.MANAGE_FEDERAL_STAFF
+add_global_item(_l("Federal staff"), "accounts.federal_staff", MANAGE_FEDERAL_STAFF)
+
+
+# Rate limits of the forms that take an e-mail address: per address and client together, so that nobody
+# but the owner's own client can lock an account, and per client over all addresses. Every limited
+# endpoint answers the same generic 429, whether the address has an account or not.
+def _per_address_and_client(purpose: str):
+    def key():
+        return f"{purpose}:{get_remote_address()}:{normalize_email(request.form.get('email', ''))}"
+
+    return key
+
 
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_ip_limit():
+    return current_app.config["LOGIN_IP_RATE_LIMIT"]
 
 
 def _failed(response):
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session: nothing a visitor's cookie carried before survives into it."""
+    session.clear()
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    _login_limit,
-    methods=["POST"],
-    deduct_when=_failed,
-    key_func=lambda: "login-account:" + normalize_email(request.form.get("email", "")),
-)
+@limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_per_address_and_client("login"))
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next_url(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except EmailNotConfirmed as error:
+            db.session.commit()  # the new confirmation link
+            flash(str(error), "warning")
+            return render_template("accounts/login.html", form=form)
         if user is not None:
-            login_user(user)
-            session.pop("lang", None)
             db.session.commit()
+            start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next_url(request.args.get("next")))
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("accounts/login.html", form=form)
 
@@ -77,14 +101,56 @@ def login():
 @login_required
 @personal
 def logout():
+    # A copy of the cookie (a shared computer, a stolen backup) must not outlive the logout.
+    services.end_sessions(current_user)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_per_address_and_client("signup"))
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("enterprises.mine"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_up(
+                form.email.data, form.full_name.data, form.password.data, locale=str(get_locale())
+            )
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            return render_template("accounts/signup_sent.html", email=normalize_email(form.email.data))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/signup/confirm/<token>")
+@public
+def confirm_email(token):
+    try:
+        user = services.confirm_email(token)
+    except AccountError as error:
+        return render_template("accounts/token_error.html", message=str(error)), 400
+    db.session.commit()
+    start_session(user)
+    flash(
+        _("Your address is confirmed. Now find your enterprise by its ИНН to represent it."),
+        "success",
+    )
+    return redirect(url_for("enterprises.mine"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=_per_address_and_client("reset"))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -131,10 +197,84 @@ def accept_invitation(token):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(user)
+            start_session(user)
             flash(_("Welcome to %(center)s!", center=tenant.name), "success")
             return redirect(url_for("tenancy.center_home", tenant=tenant.slug))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+
+
+@bp.route("/federal-invitations/<token>", methods=["GET", "POST"])
+@public
+def accept_federal_invitation(token):
+    try:
+        invitation = services.federal_invitation_from_token(token)
+    except AccountError as error:
+        return render_template("accounts/token_error.html", message=str(error)), 400
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_federal_invitation(invitation, form.full_name.data, form.password.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            start_session(user)
+            flash(_("Welcome, %(name)s!", name=user.full_name), "success")
+            return redirect(url_for("reporting.dashboard"))
+    return render_template("accounts/accept_federal_invitation.html", form=form, invitation=invitation)
+
+
+@bp.route("/admin/federal-staff", methods=["GET", "POST"])
+@requires(MANAGE_FEDERAL_STAFF)
+def federal_staff():
+    form = FederalInviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation, _link = services.invite_federal(form.email.data, form.role.data, current_user)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The invitation has been sent to %(email)s.", email=invitation.email), "success")
+            return redirect(url_for("accounts.federal_staff"))
+    return render_template(
+        "accounts/federal_staff.html",
+        form=form,
+        staff=services.federal_staff(),
+        invitations=services.pending_federal_invitations(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/federal-staff/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@requires(MANAGE_FEDERAL_STAFF)
+def revoke_federal_invitation(invitation_id):
+    invitation = db.get_or_404(FederalInvitation, invitation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.revoke_federal_invitation(invitation, current_user)
+        except AccountError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("The invitation has been revoked."), "success")
+    return redirect(url_for("accounts.federal_staff"))
+
+
+@bp.route("/admin/federal-staff/<int:user_id>/withdraw", methods=["POST"])
+@requires(MANAGE_FEDERAL_STAFF)
+def withdraw_federal_role(user_id):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.withdraw_federal_role(user, current_user)
+        except AccountError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("%(name)s no longer has a federal role.", name=user.full_name), "success")
+    return redirect(url_for("accounts.federal_staff"))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 
 from ..accounts.authz import public
@@ -8,6 +8,7 @@ from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
 from .i18n import LOCALES
 from .readiness import database_ready
+from .urls import safe_next_url
 
 bp = Blueprint("core", __name__)
 
@@ -34,10 +35,7 @@ def switch_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_next_url(request.form.get("next")))
 
 
 @bp.route("/healthz")

@@ -26,6 +26,7 @@ from ..accounts.forms import ConfirmForm
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.urls import safe_next_url
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
 from ..regions.models import district_name
@@ -804,7 +805,9 @@ def participant_action(event_id, registration_id, action):
                 _("%(name)s: %(status)s.", name=registration.full_name, status=registration.status_label),
                 "success",
             )
-    return redirect(request.form.get("next") or url_for("events.participants", event_id=event_id))
+    return redirect(
+        safe_next_url(request.form.get("next"), url_for("events.participants", event_id=event_id))
+    )
 
 
 @bp.route("/<tenant>/staff/events/<int:event_id>/statistics")
@@ -879,7 +882,9 @@ def undo_check_in(event_id, registration_id):
         svc.undo_check_in(registration, actor=current_user, item=item)
         db.session.commit()
         flash(_("The check-in of %(name)s has been undone.", name=registration.full_name), "success")
-    return redirect(request.form.get("next") or url_for("events.check_in", event_id=event_id, item=item_id))
+    return redirect(
+        safe_next_url(request.form.get("next"), url_for("events.check_in", event_id=event_id, item=item_id))
+    )
 
 
 @bp.route("/<tenant>/staff/events/<int:event_id>/badges")
