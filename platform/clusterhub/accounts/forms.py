@@ -51,7 +51,10 @@ class SignUpForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=10, max=200)],
+        validators=[
+            DataRequired(),
+            Length(min=10, max=200, message=_l("The password must be 10 to 200 characters long.")),
+        ],
         description=_l("At least 10 characters."),
     )
     confirm = PasswordField(
