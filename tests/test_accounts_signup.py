@@ -181,6 +181,11 @@ def test_only_federal_roles_can_be_given_and_only_by_a_platform_admin(client, ma
     admin = make_user("platform_admin")
     with pytest.raises(accounts.AccountError):
         accounts.invite_federal("x@gov.example", "platform_admin", admin)
+    accounts.invite_federal("x@gov.example", "federal_analyst", admin)
+    with pytest.raises(accounts.AccountError):  # one pending invitation per address
+        accounts.invite_federal("X@gov.example", "federal_reviewer", admin)
+    with pytest.raises(accounts.AccountError):
+        accounts.invite_federal(admin.email, "federal_analyst", admin)
     login(make_user("center_admin"))
     assert client.get("/admin/federal-staff").status_code == 403
 

@@ -401,6 +401,8 @@ def invite_federal(email: str, role: str, actor: User) -> tuple[FederalInvitatio
     existing = find_user_by_email(email)
     if existing is not None and existing.global_role:
         raise AccountError(_("This person already has a platform-wide role."))
+    if any(pending.email == email for pending in pending_federal_invitations()):
+        raise AccountError(_("An invitation to this address is waiting for an answer already."))
     invitation = FederalInvitation(email=email, role=role, invited_by_id=actor.id)
     db.session.add(invitation)
     db.session.flush()
