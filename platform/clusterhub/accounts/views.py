@@ -1,5 +1,16 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -67,6 +78,11 @@ def _failed(response):
     return response.status_code != 302
 
 
+def _accepted(response):
+    """The form passed validation (and a mail may have gone out): typos do not use up the limit."""
+    return g.get("account_form_accepted", False)
+
+
 def start_session(user: User) -> None:
     """Log ``user`` in on a fresh session: nothing a visitor's cookie carried before survives into it."""
     session.clear()
@@ -113,12 +129,15 @@ def logout():
 @bp.route("/signup", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
-@limiter.limit("3 per hour", methods=["POST"], key_func=_per_address_and_client("signup"))
+@limiter.limit(
+    "3 per hour", methods=["POST"], deduct_when=_accepted, key_func=_per_address_and_client("signup")
+)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("enterprises.mine"))
     form = SignUpForm()
     if form.validate_on_submit():
+        g.account_form_accepted = True
         try:
             services.sign_up(
                 form.email.data, form.full_name.data, form.password.data, locale=str(get_locale())
@@ -150,10 +169,13 @@ def confirm_email(token):
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
-@limiter.limit("5 per hour", methods=["POST"], key_func=_per_address_and_client("reset"))
+@limiter.limit(
+    "5 per hour", methods=["POST"], deduct_when=_accepted, key_func=_per_address_and_client("reset")
+)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        g.account_form_accepted = True
         request_password_reset(form.email.data)
         db.session.commit()
         flash(_("If an account with this address exists, we have sent a link to set a new password."), "info")
