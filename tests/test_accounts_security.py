@@ -167,3 +167,20 @@ def test_the_password_reset_answer_does_not_depend_on_the_address(client, make_u
     known = client.post("/password/forgot", data={"email": user.email}, follow_redirects=True)
     unknown = client.post("/password/forgot", data={"email": "nobody@example.com"}, follow_redirects=True)
     assert comparable(known, user.email) == comparable(unknown, "nobody@example.com")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/"])
+def test_event_staff_actions_never_redirect_off_site(client, make_user, make_event, person, login, target):
+    from clusterhub.events import services as events
+    from clusterhub.tenancy.scoping import tenant_scope
+
+    staff = make_user("center_staff")
+    event = make_event()
+    event_id = event.id
+    with tenant_scope(db.session, event.tenant_id):
+        registration_id = events.register(event, person()).id
+    db.session.commit()
+    login(staff)
+    base = f"/komi/staff/events/{event_id}"
+    assert_stays_on_site(client.post(f"{base}/check-in/{registration_id}/undo", data={"next": target}))
+    assert_stays_on_site(client.post(f"{base}/participants/{registration_id}/cancel", data={"next": target}))
