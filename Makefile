@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-.PHONY: run test bench bench-postgres lint format translations install db demo clean extract
+.PHONY: run test bench bench-postgres loadtest lint format translations install db demo clean extract
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench-postgres: install
 	BENCH_DATABASE_URL=$(PG_ADMIN)/clusterhub_bench \
 	BENCH_APP_DATABASE_URL=$(subst postgres@,clusterhub_app@,$(PG_ADMIN))/clusterhub_bench \
 	$(BIN)/python -m clusterhub.bench
+
+# 50 users for 60 s on PostgreSQL with a worker killed, the database cut for 5 s and SMTP down for 10 s
+# (not part of `make test`; figures in docs/performance.md). LOAD_USERS and LOAD_SECONDS change the load.
+loadtest: install
+	$(BIN)/python tests/loadtest.py
 
 lint: install
 	$(BIN)/ruff check .

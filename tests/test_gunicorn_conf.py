@@ -116,3 +116,30 @@ def test_errors_are_logged_to_stdout(load_conf, monkeypatch):
     cfg.logger_class(cfg).error("worker boot failed")
 
     assert "worker boot failed" in stdout.getvalue()
+
+
+def test_workers_fork_from_a_preloaded_app_and_are_not_recycled_by_default(load_conf):
+    cfg, _ = load_conf()
+
+    assert cfg.preload_app is True
+    assert cfg.max_requests == 0
+
+
+def test_recycling_when_asked_for_is_spread_by_a_jitter(load_conf):
+    cfg, _ = load_conf(GUNICORN_MAX_REQUESTS="5000")
+
+    assert cfg.max_requests == 5000 and cfg.max_requests_jitter >= 500
+
+
+def test_a_forked_worker_shares_no_database_connection_with_the_master(load_conf, app):
+    _, namespace = load_conf()
+    from clusterhub.extensions import db
+
+    with app.app_context():
+        pool = db.engine.pool
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+
+    namespace["post_fork"](server, worker=None)
+
+    with app.app_context():
+        assert db.engine.pool is not pool  # a new pool: the master's connections stay the master's

@@ -187,3 +187,77 @@ def test_api_search_catalogue_and_requests(client, two_regions, make_representat
     mine = client.get("/api/v1/technoparks/my-requests", headers=headers).get_json()["items"]
     assert [(r["tenant"], r["status"]) for r in mine] == [("komi", "submitted")]
     assert client.post(url, json={"enterprise_inn": enterprise.inn, "quantity": "1"}).status_code == 401
+
+
+def test_a_search_page_finds_its_rows_and_their_number_in_one_statement(
+    client, make_tenant, make_technopark, make_service
+):
+    technopark = make_technopark(make_tenant("komi"))
+    for n in range(25):
+        make_service(technopark, name_ru=f"Испытания образца №{n:02d}")
+    statements = []
+    listener = lambda *a: statements.append(a[2])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        from clusterhub.technoparks.search import SearchFilters, search_services
+
+        first = search_services(SearchFilters(q="испытания"), page=1, per_page=20)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+    assert first.total == 25 and len(first.items) == 20 and first.pages == 2
+    assert len([s for s in statements if "technopark_services" in s]) == 1
+    second = search_services(SearchFilters(q="испытания"), page=2, per_page=20)
+    assert second.total == 25 and len(second.items) == 5
+    beyond = search_services(SearchFilters(q="испытания"), page=9, per_page=20)
+    assert beyond.total == 25 and beyond.items == []
+    assert search_services(SearchFilters(q="несуществующее"), page=1).total == 0
+
+
+def _found(q, kind="services"):
+    from clusterhub.technoparks.search import SearchFilters, search_equipment, search_services
+
+    search = search_services if kind == "services" else search_equipment
+    return {row.name_ru for row in search(SearchFilters(q=q)).items}
+
+
+def test_the_text_search_follows_publishing_withdrawal_and_deletion(
+    make_tenant, make_technopark, make_service, make_equipment
+):
+    tenant = make_tenant("komi")
+    technopark = make_technopark(tenant)
+    draft = make_service(technopark, name_ru="Испытания на удар", status="draft")
+    machine = make_equipment(technopark, name_ru="Копёр маятниковый", bookable=True)
+    assert _found("удар") == set() and _found("копёр", "equipment") == {"Копёр маятниковый"}
+
+    with tenant_scope(db.session, tenant.id):
+        db.session.get(ServiceOffer, draft.id).status = "published"
+        db.session.commit()
+    assert _found("удар") == {"Испытания на удар"}
+
+    with tenant_scope(db.session, tenant.id):
+        db.session.get(ServiceOffer, draft.id).status = "draft"
+        from clusterhub.technoparks.models import Equipment
+
+        db.session.get(Equipment, machine.id).bookable = False
+        db.session.commit()
+    assert _found("удар") == set() and _found("копёр", "equipment") == set()
+
+    with tenant_scope(db.session, tenant.id):
+        offer = db.session.get(ServiceOffer, draft.id)
+        offer.status = "published"
+        db.session.commit()
+        db.session.delete(offer)
+        db.session.commit()
+    assert _found("удар") == set()
+
+
+def test_a_suspended_centers_services_leave_the_text_search(make_tenant, make_technopark, make_service):
+    tenant = make_tenant("komi")
+    make_service(make_technopark(tenant), name_ru="Испытания на удар")
+    assert _found("удар") == {"Испытания на удар"}
+
+    tenant.status = "suspended"
+    db.session.commit()
+
+    assert _found("удар") == set()

@@ -8,6 +8,7 @@ connections for a fixed time per URL. Later modules add scenarios to ``SCENARIOS
 Results are printed as a table; ``docs/performance.md`` records them with the machine and command.
 """
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -22,7 +23,8 @@ from pathlib import Path
 
 DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
-WORKERS = os.environ.get("BENCH_WORKERS", "2")
+WORKERS = os.environ.get("BENCH_WORKERS", "")  # empty: what gunicorn.conf.py decides
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: gunicorn.conf.py sits at its top
 
 
 @dataclass
@@ -165,35 +167,18 @@ def main() -> None:
         flush=True,
     )
     pages = prepare(env)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            WORKERS,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--access-logfile",
-            "/dev/null",
-            "clusterhub:create_app()",
-        ],
-        env={**os.environ, **env, "GUNICORN_CMD_ARGS": ""},
-        cwd=str(Path.cwd()),
-    )
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
+    server_env = {**os.environ, **env, "GUNICORN_CMD_ARGS": ""}
+    if WORKERS:
+        server_env["GUNICORN_WORKERS"] = WORKERS
+    floor = None
+    with serve("clusterhub.bench_floor:app", server_env) as port:
+        measure(port, "/healthz", duration=1)  # warm-up
+        floor = measure(port, "/healthz")
+    rows = []
+    with serve(None, server_env) as port:
         measure(port, "/healthz", duration=1)  # warm-up
         baseline = measure(port, "/healthz")
-        rows = [("/healthz", baseline, None)]
+        rows.append(("/healthz", baseline, None))
         from .bench_scenarios import BENCH_PASSWORD
 
         for label, path, *login in pages:
@@ -201,24 +186,52 @@ def main() -> None:
             first = measure(port, path, duration=0, concurrency=1, cookie=cookie)  # one request, cold
             measure(port, path, duration=1, cookie=cookie)
             rows.append((label, measure(port, path, cookie=cookie), first))
+    shutil.rmtree(workdir, ignore_errors=True)
+    report(floor, baseline, rows)
+
+
+@contextlib.contextmanager
+def serve(app_spec: str | None, server_env: dict):
+    """gunicorn with the repository's own ``gunicorn.conf.py`` (what production runs), on a free local port;
+    ``app_spec`` replaces the configured app (the bare Flask floor)."""
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null"]
+    if app_spec:
+        command.append(app_spec)
+    server = subprocess.Popen(command, env=server_env, cwd=str(ROOT), stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
 
+
+def report(floor: Result, baseline: Result, rows: list) -> None:
+    workers = WORKERS or "from gunicorn.conf.py"
     print(
-        f"\ngunicorn workers={WORKERS}, client threads={CONCURRENCY}, {DURATION:.0f} s per URL, "
+        f"\ngunicorn.conf.py, workers={workers}, client threads={CONCURRENCY}, {DURATION:.0f} s per URL, "
         f"{os.cpu_count()} CPUs"
     )
     print(
-        f"{'page':56} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'first ms':>9} {'errors':>6} {'vs /healthz':>11}"
+        f"{'page':56} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'first ms':>9} {'errors':>6} "
+        f"{'vs floor':>8} {'vs /healthz':>11}"
+    )
+    print(
+        f"{'bare Flask (the floor)':56} {floor.rps:8.1f} {floor.percentile(0.5):7.1f} "
+        f"{floor.percentile(0.99):7.1f} {'':>9} {floor.errors:6d} {100:7.0f}% {'':>11}"
     )
     for label, result, first in rows:
-        ratio = result.rps / baseline.rps * 100
         cold = f"{first.percentile(0.5):9.1f}" if first else f"{'':>9}"
         print(
-            f"{label:56} {result.rps:8.1f} {result.percentile(0.5):7.1f} {result.percentile(0.95):7.1f} {cold} "
-            f"{result.errors:6d} {ratio:10.0f}%"
+            f"{label:56} {result.rps:8.1f} {result.percentile(0.5):7.1f} {result.percentile(0.99):7.1f} {cold} "
+            f"{result.errors:6d} {result.rps / floor.rps * 100:7.0f}% {result.rps / baseline.rps * 100:10.0f}%"
         )
 
 

@@ -1,19 +1,31 @@
-"""A small in-process LRU of rendered HTML, each entry stamped with the version of what it shows.
+"""Rendered HTML of pages that many read and few change, each entry stamped with the version of what it
+shows.
 
 A hit is served only while the stored version equals the current one, which the caller reads from the
 database (an event's ``updated_at``, the computation time of the federal figures), so an entry is never
-stale and nothing needs invalidating across workers or pods: each worker keeps its own.
+stale and nothing needs invalidating. Each worker keeps a small LRU; with ``REDIS_URL`` configured (as in
+production) the entries are also shared through Redis, so a page rendered by one worker or pod is served
+by all of them. Redis is only a cache here: when it does not answer, the page is rendered as if it missed.
 """
 
+import hashlib
+import logging
 from collections import OrderedDict
+from pathlib import Path
 from threading import Lock
+
+from flask import current_app, has_app_context
 
 # Pages carrying the session's CSRF token store this marker instead and get the visitor's own token back.
 CSRF_MARKER = "\x00csrf\x00"
+SHARED_TTL_SECONDS = 24 * 3600
+
+log = logging.getLogger(__name__)
 
 
 class PageCache:
-    def __init__(self, max_entries: int = 512):
+    def __init__(self, name: str, max_entries: int = 512):
+        self.name = name
         self.max_entries = max_entries
         self._entries: OrderedDict = OrderedDict()
         self._lock = Lock()
@@ -21,18 +33,112 @@ class PageCache:
     def get(self, key, version) -> str | bytes | None:
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry[0] != version:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+            if entry is not None and entry[0] == version:
+                self._entries.move_to_end(key)
+                return entry[1]
+        shared = _shared_store()
+        if shared is None:
+            return None
+        stored = shared.get(self._shared_key(key))
+        if stored is None:
+            return None
+        stored_version, html = _decode(stored)
+        if stored_version != str(version):
+            return None
+        self._keep(key, version, html)
+        return html
 
     def put(self, key, version, html: str | bytes) -> None:
+        self._keep(key, version, html)
+        shared = _shared_store()
+        if shared is not None:
+            shared.set(self._shared_key(key), _encode(version, html), SHARED_TTL_SECONDS)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def _keep(self, key, version, html) -> None:
         with self._lock:
             self._entries[key] = (version, html)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+    def _shared_key(self, key) -> str:
+        # The release's templates and translations are part of the key: after a deploy, pages rendered by
+        # the previous release are not served even though the data they show has not changed.
+        return f"clusterhub:page:{_release_fingerprint()}:{self.name}:{key!r}"
+
+
+def _encode(version, html: str | bytes) -> bytes:
+    kind, body = (b"s", html.encode()) if isinstance(html, str) else (b"b", html)
+    return str(version).encode() + b"\n" + kind + body
+
+
+def _decode(stored: bytes) -> tuple[str, str | bytes]:
+    version, rest = stored.split(b"\n", 1)
+    body = rest[1:]
+    return version.decode(), body.decode() if rest[:1] == b"s" else body
+
+
+class _SharedStore:
+    """Redis for the page cache, failing soft: an unreachable server is a miss, logged once a minute."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+        self._errors = (redis.RedisError, OSError)
+        self._quiet_until = 0.0
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._client.get(key)
+        except self._errors as exc:
+            self._complain(exc)
+            return None
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        try:
+            self._client.set(key, value, ex=ttl)
+        except self._errors as exc:
+            self._complain(exc)
+
+    def _complain(self, exc) -> None:
+        import time
+
+        if time.monotonic() >= self._quiet_until:
+            log.warning("page cache: Redis unavailable (%s); rendering pages instead", exc)
+            self._quiet_until = time.monotonic() + 60
+
+
+def _shared_store() -> _SharedStore | None:
+    if not has_app_context():
+        return None
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    stores = current_app.extensions.setdefault("page_cache.redis", {})
+    if url not in stores:
+        stores[url] = _SharedStore(url)
+    return stores[url]
+
+
+_fingerprint: str | None = None
+
+
+def _release_fingerprint() -> str:
+    """A short hash of every template and compiled catalogue of this installation, computed once."""
+    global _fingerprint
+    if _fingerprint is None:
+        from .. import project_root
+
+        package = Path(__file__).resolve().parents[1]
+        files = sorted(package.rglob("*.html")) + sorted((project_root() / "translations").rglob("*.mo"))
+        digest = hashlib.blake2b(digest_size=8)
+        for path in files:
+            digest.update(str(path.relative_to(path.anchor)).encode())
+            digest.update(path.read_bytes())
+        _fingerprint = digest.hexdigest()
+    return _fingerprint

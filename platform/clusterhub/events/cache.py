@@ -13,5 +13,5 @@ from ..core.page_cache import CSRF_MARKER, PageCache
 
 __all__ = ["CSRF_MARKER", "get", "put", "clear"]
 
-_pages = PageCache(max_entries=512)
+_pages = PageCache("event-page", max_entries=512)
 get, put, clear = _pages.get, _pages.put, _pages.clear

@@ -124,7 +124,7 @@ def dashboard():
 
 
 # Rendered figures and exports, reused while the stored figures they show are unchanged.
-_figures_cache = PageCache(max_entries=256)
+_figures_cache = PageCache("federal-figures", max_entries=256)
 
 
 def _dashboard_figures(scope: ind.Scope) -> dict:

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from .models import Tenant, TenantStatus
-from .scoping import set_request_tenant
+from .scoping import TENANT_KEY, set_request_tenant
 
 TENANT_ARG = "tenant"
 
@@ -19,15 +19,35 @@ def load_tenant(endpoint, values):
     if not values or TENANT_ARG not in values:
         return
     slug = values.pop(TENANT_ARG)
-    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    tenant = _tenant_opening_scope(slug)
     if tenant is None:
         abort(404)
     if tenant.status != TenantStatus.ACTIVE and not (
         current_user.is_authenticated and current_user.is_platform_admin
     ):
+        set_request_tenant(db.session, None)
         abort(404)
     g.tenant = tenant
-    set_request_tenant(db.session, tenant.id)
+
+
+def _tenant_opening_scope(slug: str) -> Tenant | None:
+    """The tenant of ``slug``, read fresh, with its scope open for the rest of the request.
+
+    On PostgreSQL the row and the transaction's ``app.tenant_id`` come in one round trip (the statement
+    that reads the row also calls ``set_config``), so every tenant page pays one query for tenancy and
+    always sees the current status: a center suspended a moment ago is refused on the very next request.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+        if tenant is not None:
+            set_request_tenant(db.session, tenant.id)
+        return tenant
+    opening = sa.func.set_config("app.tenant_id", sa.cast(Tenant.id, sa.Text), True)
+    row = db.session.execute(sa.select(Tenant, opening).where(Tenant.slug == slug)).first()
+    if row is None:
+        return None
+    db.session.info[TENANT_KEY] = row[0].id  # already set in the database by the statement above
+    return row[0]
 
 
 def fill_tenant(endpoint, values):
@@ -39,8 +59,10 @@ def fill_tenant(endpoint, values):
 
 
 def clear_tenant(exc=None):
+    """Close the scope by ending the transaction: its settings end with it, with no extra round trip."""
     if "tenant" in g:
-        set_request_tenant(db.session, None)
+        db.session.info[TENANT_KEY] = None
+        db.session.close()
 
 
 def tenant_header(response):

@@ -1,10 +1,15 @@
 """Invoices and acts as PDF (fpdf2). The font ships in a Python package (font-roboto, with Cyrillic), so a
 fresh machine renders Russian text without any system font."""
 
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import font_roboto
-from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 from .models import Invoice, Payment
 from .words import rubles_in_words
@@ -24,6 +29,8 @@ def rub(kopecks: int) -> str:
 
 
 def _pdf() -> FPDF:
+    from fpdf import FPDF  # a second of import time, paid by the first document, not by every start
+
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.add_font(FONT, "", font_roboto.Roboto)

@@ -4,11 +4,13 @@ The secret key and the webhook secret come from configuration (``STRIPE_SECRET_K
 ``STRIPE_WEBHOOK_SECRET``) and are never logged: log lines name event ids and tenants only.
 """
 
+from __future__ import annotations
+
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-import stripe
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -18,6 +20,9 @@ from ....tenancy.models import Tenant
 from ....tenancy.scoping import tenant_scope
 from ...models import BillingInterval, Plan, SubscriptionStatus
 from ...services import BillingError, apply_provider_state, get_subscription
+
+if TYPE_CHECKING:
+    import stripe
 from .models import StripeCustomer, StripeEvent
 
 log = logging.getLogger(__name__)
@@ -61,6 +66,8 @@ def get_client() -> stripe.StripeClient:
     if not key:
         raise BillingError(_("Payment by card is not configured."))
     http_client = current_app.extensions.get("billing.stripe_http_client")
+    import stripe  # half a second of import time, paid by centers that use Stripe, not by every start
+
     return stripe.StripeClient(key, http_client=http_client, max_network_retries=2)
 
 
@@ -210,9 +217,11 @@ def handle_webhook(payload: bytes, sig_header: str | None) -> str:
     if not secret or not is_configured(current_app.config):
         raise WebhookRejected("webhook secret not configured")
     client = get_client()
+    from stripe import SignatureVerificationError
+
     try:
         event = client.construct_event(payload, sig_header, secret)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+    except (ValueError, SignatureVerificationError) as exc:
         raise WebhookRejected("signature verification failed") from exc
 
     if db.session.scalar(sa.select(StripeEvent.id).where(StripeEvent.event_id == event.id)) is not None:

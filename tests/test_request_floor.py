@@ -1,0 +1,50 @@
+"""What every tenant request pays: one statement for tenancy, a fresh view of the center's status."""
+
+import sqlalchemy as sa
+
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import TenantStatus
+
+EN = {"Accept-Language": "en"}
+
+
+class Statements:
+    def __init__(self):
+        self.sql = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.sql.append(statement)
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, "before_cursor_execute", self)
+
+
+def test_an_anonymous_center_home_costs_one_statement_for_tenancy(client, make_tenant, backend):
+    make_tenant(slug="komi")
+    client.get("/komi/", headers=EN)  # templates compiled, menus built
+
+    with Statements() as seen:
+        assert client.get("/komi/", headers=EN).status_code == 200
+
+    tenancy = [s for s in seen.sql if "tenants" in s or "set_config" in s]
+    assert len(tenancy) == 1, tenancy
+    if backend == "postgresql":
+        assert "set_config" in tenancy[0]  # the scope opens with the row: no separate round trip
+    assert not [s for s in seen.sql if s.strip().upper() == "SELECT 1"], "no pool ping per request"
+
+
+def test_a_center_suspended_a_moment_ago_is_refused_on_the_next_request(client, make_tenant):
+    tenant = make_tenant(slug="komi")
+    assert client.get("/komi/", headers=EN).status_code == 200
+
+    tenant.status = TenantStatus.SUSPENDED
+    db.session.commit()
+
+    assert client.get("/komi/", headers=EN).status_code == 404
+    tenant.status = TenantStatus.ACTIVE
+    db.session.commit()
+    assert client.get("/komi/", headers=EN).status_code == 200
