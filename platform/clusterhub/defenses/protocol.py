@@ -133,7 +133,7 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
     ]
     with pdf.table(
         headings_style=FontFace(emphasis=None),
-        col_widths=(6, 60, *([18] * len(criteria)), 14, 22, 10, 8),
+        col_widths=(6, 46, *([24] * len(criteria)), 14, 20, 10, 8),  # criteria are named, not coded
         text_align="LEFT",
     ) as table:
         row = table.row()
