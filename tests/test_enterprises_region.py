@@ -234,3 +234,19 @@ def test_the_migration_fills_in_the_regions_of_existing_profiles_and_leaves_give
         "nowhere": (None, False),
         "given": ("Komi Republic", False),
     }
+
+
+def test_the_api_says_whether_the_region_was_derived(client, make_user, request_ctx):
+    from clusterhub.accounts.services import create_api_token
+
+    derived, _ = services.get_or_create_by_inn(organisation_inn("16"), "ООО «Казанский завод»")
+    _row, secret = create_api_token(make_user(), "test")
+    db.session.commit()
+    profile = client.get(f"/api/v1/enterprises/{derived.id}", headers={"Authorization": f"Bearer {secret}"})
+    assert profile.get_json()["region"] == {
+        "tax_code": "16",
+        "iso_code": "RU-TA",
+        "name_ru": "Республика Татарстан",
+        "name_en": "Republic of Tatarstan",
+        "derived": True,
+    }
