@@ -250,3 +250,13 @@ def test_the_api_says_whether_the_region_was_derived(client, make_user, request_
         "name_en": "Republic of Tatarstan",
         "derived": True,
     }
+
+
+def test_a_merge_keeps_the_region_someone_gave_over_one_read_from_the_inn(request_ctx, make_user):
+    admin = make_user("platform_admin")
+    keep, _ = services.get_or_create_by_inn(organisation_inn("77", 7), "ООО «Основной»")
+    given_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
+    duplicate, _ = services.get_or_create_by_inn(organisation_inn("77", 8), "ООО «Дубль»", region_id=given_id)
+    assert keep.region_derived and not duplicate.region_derived
+    services.merge_enterprises(duplicate, keep, admin)
+    assert region_name(keep.region_id) == "Komi Republic" and not keep.region_derived

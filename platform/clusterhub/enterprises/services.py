@@ -926,6 +926,12 @@ def merge_enterprises(source: Enterprise, target: Enterprise, actor) -> dict:
         if key != "inn" and getattr(target, key) in (None, "") and getattr(source, key) not in (None, ""):
             filled[key] = getattr(source, key)
             setattr(target, key, filled[key])
+    if "region_id" in filled:
+        target.region_derived = source.region_derived
+    elif target.region_derived and source.region_id and not source.region_derived:
+        # A region someone gave beats one read from the ИНН.
+        filled["region_id"] = target.region_id = source.region_id
+        target.region_derived = False
     target.search_text = _search_text(target)
     target.updated_at = utcnow()
     db.session.flush()
