@@ -118,3 +118,8 @@ def test_the_protocol_shows_the_centers_time_and_russian_decimals(client, login,
     assert stored["round"]["held_on"] == "2026-04-02T07:00"  # what the hash covers does not change
     english = client.get(f"/komi/defenses/{d['round']}/protocol", headers=EN).get_data(as_text=True)
     assert "2 April 2026, 10:00 (Moscow Standard Time)" in english and "<td>7.5</td>" in english
+    client.post("/logout")
+    verified = client.get(
+        f"/verify/protocol/{services.content_hash(stored)}", headers={"Accept-Language": "ru"}
+    )
+    assert "(Москва, стандартное время)" in verified.get_data(as_text=True)  # the center's zone, named
