@@ -32,3 +32,20 @@ def test_demo_is_valid_idempotent_and_makes_the_luzales_owner(make_tenant, reque
         assert all(
             r.passed for r in services.check_compliance(view) if r.rule.code != "min_industrial_members"
         )
+
+
+def test_the_whole_demo_has_one_profile_per_company(make_tenant, request_ctx):
+    """The sessions, technopark and defense demos used to create their own «ООО «Лузалес»» and Algraf
+    next to the enterprises demo's: a visitor found three of each."""
+    from clusterhub.demo import load_demo
+
+    make_tenant("komi")
+    load_demo()
+    for name in ("лузалес", "алграф", "монди"):
+        found = db.session.scalars(
+            sa.select(Enterprise).where(Enterprise.search_text.like(f"%{name}%"))
+        ).all()
+        assert len(found) == 1, [e.full_name for e in found]
+    luzales = db.session.scalar(sa.select(Enterprise).where(Enterprise.short_name == "Лузалес"))
+    rep = accounts.find_user_by_email("rep@luzales.example.com")
+    assert [e.id for e in enterprises.represented_enterprises(rep)] == [luzales.id]

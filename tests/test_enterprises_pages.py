@@ -6,6 +6,7 @@ from sqlalchemy import event
 from clusterhub.enterprises import services
 from clusterhub.enterprises.models import EnterpriseRepresentative
 from clusterhub.extensions import db
+from clusterhub.regions.models import Region
 
 EN = {"Accept-Language": "en"}
 FORM = {"full_name": "ООО «Лузалес»", "okved_main": "16.10", "region_id": "", "size_category": "medium"}
@@ -129,3 +130,36 @@ def test_representative_adds_yearly_figures_and_products(client, login, make_ent
     page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
     assert "Брус" in page and "16.10.10" in page and "Щит" not in page and "120" in page
     assert "xx is not an ОКПД2 code" in page  # the flash message on the next page
+
+
+def test_the_claim_form_asks_for_the_organisations_name_and_my_enterprises_show_their_inn(
+    client, login, make_enterprise, make_owner
+):
+    enterprise = make_enterprise(
+        name="Общество с ограниченной ответственностью «Лузалес»", short_name="Лузалес"
+    )
+    login(make_owner(enterprise))
+    page = client.get("/enterprises/mine", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Полное наименование организации" in page and "ФИО" not in page
+    assert "Лузалес" in page and enterprise.inn in page and "Республика Коми" in page
+
+
+def test_the_edit_history_shows_words_not_stored_values(
+    client, login, make_enterprise, make_owner, make_user
+):
+    enterprise = make_enterprise(name="ООО «Алграф»", region="11", size_category="medium")
+    owner = make_owner(enterprise)
+    services.add_representative(enterprise, make_user(email="newcomer@algraf.test"), "editor")
+    db.session.commit()
+    login(owner)
+    tatarstan = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "16"))
+    data = {**FORM, "full_name": "ООО «Алграф»", "region_id": str(tatarstan), "size_category": "small"}
+    assert client.post(f"/enterprises/{enterprise.id}/edit", data=data).status_code == 302
+    page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
+    history = page[page.index("Edit history") :]
+    assert "Komi Republic</del> → Republic of Tatarstan" in history
+    assert "Role: Owner" in history and "Status: Confirmed" in history
+    assert "Role: Editor" in history and "Status: Awaiting a decision" in history
+    assert "Size category: <del>Medium-sized enterprise</del> → Small enterprise" in history
+    for raw in ("owner", "editor", "confirmed", "pending", "small", str(tatarstan)):
+        assert f": {raw}<" not in history and f"→ {raw}<" not in history

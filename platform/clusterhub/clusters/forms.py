@@ -66,7 +66,8 @@ class ClusterForm(FlaskForm):
 class MemberForm(FlaskForm):
     inn = StringField(_l("ИНН"), validators=[DataRequired()])
     full_name = StringField(
-        _l("Full name"), description=_l("Only needed when the enterprise has no profile yet.")
+        _l("Full name of the organisation"),
+        description=_l("Only needed when the enterprise has no profile yet."),
     )
     role = SelectField(_l("Role"), choices=list(MEMBER_ROLE_LABELS.items()), default="participant")
     joined_on = DateField(_l("Joined on"), validators=[Optional()])

@@ -9,7 +9,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ..accounts import services as accounts
-from ..enterprises.services import add_representative, get_or_create_by_inn
+from ..enterprises.demo import demo_inn
+from ..enterprises.services import add_representative, get_or_create_by_inn, is_representative
 from ..extensions import db
 from ..projects import services as projects
 from ..projects.models import JointProject
@@ -148,7 +149,8 @@ def load(tenant_slug: str = "komi") -> DefenseRound | None:
         representative = accounts.find_user_by_email("rep@luzales.example.com")
         if representative is not None:
             luzales = db.session.get(JointProject, built["projects"][0]).lead_enterprise
-            add_representative(luzales, representative, confirmed=True)
+            if not is_representative(representative, luzales):
+                add_representative(luzales, representative, confirmed=True)
         db.session.commit()
         return built["round"]
 
@@ -160,7 +162,9 @@ def build(
     projects scored by their experts. Used by the demo and the benchmark."""
     project_ids = []
     for i, (name, (lead_name, region), buyer_name, (product, okpd2), cost, share) in enumerate(project_rows):
-        lead, _ = get_or_create_by_inn(valid_inn(1000 + i * 7, region), lead_name)
+        # A lead that is one of the demo enterprises (Luzales, СФЗ) is that profile, not a namesake.
+        lead_inn = demo_inn(lead_name) or valid_inn(1000 + i * 7, region)
+        lead, _ = get_or_create_by_inn(lead_inn, lead_name)
         buyer, _ = get_or_create_by_inn(valid_inn(5000 + i * 7, region), buyer_name)
         project = projects.create_project(
             selection_round,

@@ -1,8 +1,15 @@
 """The protocol as a PDF (fpdf2). It is drawn from the same content that is hashed and shown as HTML."""
 
+import copy
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF, FontFace
 
@@ -26,11 +33,49 @@ def font_path() -> Path:
     return SYSTEM_FONT
 
 
+def local_time(iso_utc: str | None, timezone: str) -> str | None:
+    """A stored UTC time (ISO text) as the center's people read it: in its time zone, which is named."""
+    if not iso_utc:
+        return None
+    moment = datetime.fromisoformat(iso_utc).replace(tzinfo=ZoneInfo("UTC"))
+    return format_datetime(
+        moment, "d MMMM y, HH:mm (zzzz)", tzinfo=ZoneInfo(timezone), locale=str(get_locale())
+    )
+
+
+def local_number(text: str | None) -> str | None:
+    """A stored decimal (``"72.50"``) in the current language's notation (``72,5`` in Russian)."""
+    if text is None or text == "":
+        return None
+    try:
+        return format_decimal(Decimal(text), locale=str(get_locale()))
+    except InvalidOperation:
+        return text
+
+
+def displayed(content: dict, timezone: str) -> dict:
+    """The protocol's content to show (HTML and PDF alike): times in ``timezone``, numbers with the
+    language's decimal separator. The stored content, which the hash covers, keeps UTC ISO times and
+    dot decimals so that the hash does not depend on who reads it."""
+    shown = copy.deepcopy(content)
+    shown["round"]["held_on"] = local_time(content["round"].get("held_on"), timezone)
+    if content.get("signed"):
+        shown["signed"]["at"] = local_time(content["signed"]["at"], timezone)
+    for criterion in shown["criteria"]:
+        criterion["weight"] = local_number(criterion["weight"])
+    for project in shown["projects"]:
+        for key in ("score", "min", "max", "std_dev"):
+            project[key] = local_number(project[key])
+        project["per_criterion"] = [local_number(value) for value in project["per_criterion"]]
+    return shown
+
+
 def _line(pdf: FPDF, height: int, text: str) -> None:
     pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
 def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, role_labels: dict) -> bytes:
+    """The protocol as an A4 PDF; ``content`` as :func:`displayed` gives it."""
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(True, margin=12)
     pdf.add_font("Body", fname=str(font_path()))
@@ -45,7 +90,7 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
         _("Selection round: %(edition)s", edition=rnd["selection_round"]),
     ]
     if rnd.get("held_on"):
-        lines.append(_("Held on: %(when)s", when=rnd["held_on"].replace("T", " ")))
+        lines.append(_("Held on: %(when)s", when=rnd["held_on"]))
     if rnd.get("location"):
         lines.append(_("Place: %(where)s", where=rnd["location"]))
     for line in lines:
@@ -77,15 +122,18 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
     headings = [
         "#",
         _("Project"),
-        *[f"{c['code']} ({c['weight']})" for c in criteria],
+        *[
+            f"{c['name_ru'] if str(get_locale()) == 'ru' else c['name_en'] or c['name_ru']} (×{c['weight']})"
+            for c in criteria
+        ],
         _("Score"),
-        "min–max",
+        _("Min–max"),
         "σ",
         "n",
     ]
     with pdf.table(
         headings_style=FontFace(emphasis=None),
-        col_widths=(6, 60, *([18] * len(criteria)), 14, 22, 10, 8),
+        col_widths=(6, 46, *([24] * len(criteria)), 14, 20, 10, 8),  # criteria are named, not coded
         text_align="LEFT",
     ) as table:
         row = table.row()
@@ -116,11 +164,7 @@ def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, ro
         _line(
             pdf,
             6,
-            _(
-                "Signed by the chair %(name)s at %(when)s UTC.",
-                name=signed["by"],
-                when=signed["at"].replace("T", " "),
-            ),
+            _("Signed by the chair %(name)s on %(when)s.", name=signed["by"], when=signed["at"]),
         )
     else:
         _line(pdf, 6, _("Draft: not signed."))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from ..accounts.authz import READ_ONLY_ROLES
 from ..accounts.models import Membership, TenantRole
 from ..accounts.services import add_membership
 from ..audit.services import record
@@ -144,14 +145,57 @@ def _refuse_if_signed(defense_round: DefenseRound, actor, action: str) -> None:
         raise RoundLocked(_("The protocol is signed: scores and decisions can no longer change."))
 
 
+def panel_member_problems(user) -> list[str]:
+    """Why ``user`` could not do a panel member's work (log in, score, sign), in words; empty if nothing.
+
+    Every panel role writes (scores, decisions, the signature), so a read-only global role is a problem
+    for each of them, not only for experts.
+    """
+    from ..accounts.forms import role_label
+
+    problems = []
+    if user.global_role in READ_ONLY_ROLES:
+        problems.append(
+            _(
+                "the %(role)s role may read everything but change nothing, so they could not score or sign",
+                role=role_label(user.global_role).lower(),
+            )
+        )
+    if not user.active:
+        problems.append(_("the account is deactivated, so they cannot log in"))
+    elif not user.password_hash:
+        problems.append(_("no password has been set for the account yet, so they cannot log in"))
+    return problems
+
+
+def panel_readiness(defense_round: DefenseRound) -> list[tuple[PanelMember, list[str]]]:
+    """The panel members who could not log in and do their part, each with the reasons; empty when the
+    whole panel is ready."""
+    return [
+        (member, problems)
+        for member in defense_round.panel
+        if (problems := panel_member_problems(member.user))
+    ]
+
+
 def add_panel_member(
     defense_round: DefenseRound, user, role: str = PanelRole.EXPERT, *, affiliation=None, actor=None
 ) -> PanelMember:
-    """Put ``user`` on the panel. A user with no role in this center (an expert of another center,
-    federal staff) is given the expert role here, so they can reach the round's pages."""
+    """Put ``user`` on the panel. A user with no role in this center (an expert of another center) is
+    given the expert role here, so they can reach the round's pages. A user whose global role is
+    read-only (federal analyst or reviewer) or whose account is deactivated is refused: they could
+    not score."""
     _refuse_if_signed(defense_round, actor, "add_panel_member")
     if role not in set(PanelRole):
         raise DefenseError(_("Choose the panel role."))
+    if user.global_role in READ_ONLY_ROLES or not user.active:
+        raise DefenseError(
+            _(
+                "%(name)s cannot be on the panel: %(reason)s. Put someone with an ordinary account on the panel instead.",
+                name=user.full_name,
+                reason=panel_member_problems(user)[0],
+            )
+        )
     if any(m.user_id == user.id for m in defense_round.panel):
         raise DefenseError(_("%(name)s is already on the panel.", name=user.full_name))
     if role in (PanelRole.CHAIR, PanelRole.SECRETARY) and any(m.role == role for m in defense_round.panel):
@@ -359,6 +403,11 @@ def _drop_scores(slot_id, member_id) -> None:
 # --- assignments ---------------------------------------------------------------------------------------
 
 
+def _may_score(member: PanelMember) -> bool:
+    # Members put on the panel before read-only roles were refused are left out of assignments.
+    return member.scores and member.user.global_role not in READ_ONLY_ROLES
+
+
 def assign(slot: DefenseSlot, member: PanelMember, *, actor=None) -> Assignment:
     """Assign a scoring panel member to a project. Conflicted members cannot be assigned."""
     defense_round = db.session.get(DefenseRound, slot.defense_round_id)
@@ -368,6 +417,14 @@ def assign(slot: DefenseSlot, member: PanelMember, *, actor=None) -> Assignment:
     if is_conflicted(slot.id, member.id):
         raise DefenseError(
             _("%(name)s has a conflict of interest with this project.", name=member.user.full_name)
+        )
+    if member.user.global_role in READ_ONLY_ROLES:
+        raise DefenseError(
+            _(
+                "%(name)s cannot score: %(reason)s.",
+                name=member.user.full_name,
+                reason=panel_member_problems(member.user)[0],
+            )
         )
     existing = db.session.scalar(
         sa.select(Assignment).where(
@@ -388,7 +445,7 @@ def assign_all(defense_round: DefenseRound, *, actor=None) -> int:
     count = 0
     for slot in defense_round.slots:
         for member in defense_round.panel:
-            if member.scores and not is_conflicted(slot.id, member.id):
+            if _may_score(member) and not is_conflicted(slot.id, member.id):
                 assign(slot, member, actor=actor)
                 count += 1
     return count
@@ -416,7 +473,7 @@ def propose(defense_round: DefenseRound, per_project: int | None = None) -> Prop
             existing.setdefault(a.defense_slot_id, []).append(a.panel_member_id)
     return propose_assignment(
         [s.id for s in defense_round.slots],
-        [m.id for m in defense_round.panel if m.scores],
+        [m.id for m in defense_round.panel if _may_score(m)],
         per_project or defense_round.min_experts_per_project,
         excluded=excluded,
         existing=existing,

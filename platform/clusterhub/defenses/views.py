@@ -1,7 +1,7 @@
 """Pages of defense rounds: staff organise, the chair runs the panel, experts score (phone-friendly)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,7 +26,7 @@ from .forms import (
     SlotForm,
 )
 from .models import Assignment, DefenseRound, DefenseSlot, PanelMember, PanelRole, RoundStatus
-from .protocol import render_pdf
+from .protocol import displayed, local_time, render_pdf
 
 MANAGE_DEFENSES = "defenses.manage"
 register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES})
@@ -153,6 +153,7 @@ def round_page(defense_round_id):
             "proposal": services.propose(defense_round),
             "assignments": {(a.defense_slot_id, a.panel_member_id): a for a in assignments},
             "conflicts": services.conflicts_in(defense_round.id),
+            "unready": services.panel_readiness(defense_round),
         }
     return render_template(
         "defenses/round.html",
@@ -518,7 +519,7 @@ def protocol(defense_round_id):
     content, digest, signed = _protocol_content(defense_round)
     return render_template(
         "defenses/protocol.html",
-        content=content,
+        content=displayed(content, g.tenant.timezone),
         digest=digest,
         signed=signed,
         round=defense_round,
@@ -534,7 +535,7 @@ def protocol_pdf(defense_round_id):
     defense_round = _round_or_404(defense_round_id)
     content, digest, _signed = _protocol_content(defense_round)
     pdf = render_pdf(
-        content,
+        displayed(content, g.tenant.timezone),
         digest,
         {k: str(v) for k, v in OUTCOME_LABELS.items()},
         {k: str(v) for k, v in PANEL_ROLE_LABELS.items()},
@@ -550,8 +551,17 @@ def protocol_pdf(defense_round_id):
 def verify(digest):
     protocol, tenant, valid = services.verify_protocol(digest)
     status = 200 if protocol is not None else 404
+    signed_at = None
+    if protocol is not None:
+        signed_at = local_time(protocol.signed_at.isoformat(timespec="minutes"), tenant.timezone)
     return render_template(
-        "defenses/verify.html", protocol=protocol, tenant=tenant, valid=valid, digest=digest, labels=LABELS
+        "defenses/verify.html",
+        protocol=protocol,
+        tenant=tenant,
+        valid=valid,
+        digest=digest,
+        signed_at=signed_at,
+        labels=LABELS,
     ), status
 
 

@@ -60,6 +60,8 @@ def profile_json(e: Enterprise) -> dict:
                 "iso_code": e.region.iso_code,
                 "name_ru": e.region.name_ru,
                 "name_en": e.region.name_en,
+                # read from the ИНН/ОГРН (where the number was issued) and not yet confirmed by a person
+                "derived": e.region_derived,
             }
             if e.region
             else None

@@ -1,7 +1,7 @@
 """Demo enterprises of the Komi Republic (``load``), and checksum helpers for demo, test and benchmark data.
 
 The ИНН and ОГРН below are made up (prefix + computed check digits): real-looking, valid by checksum,
-and not those of the real companies whose names the demo borrows.
+and, but for Mondi's ИНН, not those of the real companies whose names the demo borrows.
 """
 
 import sqlalchemy as sa
@@ -22,13 +22,15 @@ def ogrn_with_checksum(first12: str) -> str:
     return f"{first12}{int(first12) % 11 % 10}"
 
 
-# name, short name, legal form, ИНН prefix, ОГРН prefix, main ОКВЭД, additional, size, headcount, revenue (RUB)
+# Mondi's, Luzales' and Algraf's whole ИНН are given: the sessions, technopark and defense demos refer to
+# the same three companies, and one profile each is what a visitor expects to find.
+# name, short name, legal form, ИНН (or its first nine digits), ОГРН prefix, main ОКВЭД, additional, size, headcount, revenue (RUB)
 DEMO_ENTERPRISES = [
     (
         "Акционерное общество «Монди Сыктывкарский ЛПК»",
         "Монди СЛПК",
         "АО",
-        "112100078",
+        "1121003135",
         "102110054321",
         "17.12",
         "17.11 16.10 35.11",
@@ -40,7 +42,7 @@ DEMO_ENTERPRISES = [
         "Общество с ограниченной ответственностью «Лузалес»",
         "Лузалес",
         "ООО",
-        "111200456",
+        "1101000016",
         "102110087654",
         "16.10",
         "16.21 02.20",
@@ -52,7 +54,7 @@ DEMO_ENTERPRISES = [
         "Общество с ограниченной ответственностью «Алграф»",
         "Алграф",
         "ООО",
-        "110100987",
+        "1101000023",
         "110110012345",
         "16.10",
         "16.23 16.24",
@@ -169,6 +171,16 @@ DEMO_PRODUCTS = {
 }
 
 
+def demo_inn(name: str) -> str | None:
+    """The ИНН of the demo enterprise called ``name`` (its short name, or the quoted part of a name such
+    as «ООО «Лузалес»»), so that other demos reuse the one profile instead of creating a namesake."""
+    quoted = name.partition("«")[2].rstrip("»") or name
+    for full, short, _form, inn, *_rest in DEMO_ENTERPRISES:
+        if name == short or f"«{quoted}»" in full:
+            return inn if len(inn) == 10 else inn_with_checksum(inn)
+    return None
+
+
 def load(tenant_slugs=None) -> dict:
     """Create (once) the demo enterprises; rep@luzales.example.com, if it exists, becomes Luzales' owner.
 
@@ -182,7 +194,7 @@ def load(tenant_slugs=None) -> dict:
     komi = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
     result = {}
     for full, short, form, inn9, ogrn12, okved, extra, size, headcount, revenue in DEMO_ENTERPRISES:
-        enterprise, created = services.get_or_create_by_inn(inn_with_checksum(inn9), full, region_id=komi)
+        enterprise, created = services.get_or_create_by_inn(demo_inn(short), full, region_id=komi)
         result[short] = enterprise
         if not created:
             continue

@@ -15,7 +15,7 @@ def region_choices(blank=_l("Not specified")):
 
 
 class EnterpriseProfileForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=500)])
+    full_name = StringField(_l("Full name of the organisation"), validators=[DataRequired(), Length(max=500)])
     short_name = StringField(_l("Short name"), validators=[Length(max=200)])
     legal_form = StringField(
         _l("Legal form"), validators=[Length(max=100)], description=_l("For example АО, ООО, ИП.")
@@ -42,6 +42,12 @@ class EnterpriseProfileForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.region_id.choices = region_choices()
         self.size_category.choices = [("", _l("Not specified"))] + [(k, v) for k, v in SIZE_LABELS.items()]
+
+    def show_derived_region(self, enterprise):
+        if enterprise.region_derived:
+            self.region_id.description = _l(
+                "Derived from the ИНН: the region where it was issued. Check it; saving confirms it."
+            )
 
     def process_enterprise(self, enterprise):
         self.region_id.data = str(enterprise.region_id or "")
@@ -89,7 +95,7 @@ class ClaimForm(FlaskForm):
         description=_l("10 digits for an organisation, 12 for an entrepreneur."),
     )
     full_name = StringField(
-        _l("Full name"),
+        _l("Full name of the organisation"),
         validators=[Length(max=500)],
         description=_l("Only needed when the enterprise has no profile yet."),
     )

@@ -53,7 +53,7 @@ FIELD_LABELS = {
     "inn": _l("ИНН"),
     "ogrn": _l("ОГРН"),
     "kpp": _l("КПП"),
-    "full_name": _l("Full name"),
+    "full_name": _l("Full name of the organisation"),
     "short_name": _l("Short name"),
     "legal_form": _l("Legal form"),
     "region_id": _l("Region"),
@@ -74,6 +74,8 @@ FIELD_LABELS = {
     "user": _l("User"),
     "role": _l("Role"),
     "status": _l("Status"),
+    "filename": _l("File"),
+    "moved": _l("Records moved"),
 }
 
 ACTION_LABELS = {
@@ -92,6 +94,7 @@ ACTION_LABELS = {
     "enterprise.representative_removed": _l("Representative removed"),
     "enterprise.representative_left": _l("Representative left"),
     "enterprise.merged": _l("Duplicate profile merged into this one"),
+    "enterprise.logo_changed": _l("Logo replaced"),
 }
 
 
@@ -106,6 +109,8 @@ class Enterprise(db.Model):
     short_name: Mapped[str | None] = mapped_column(sa.String(200))
     legal_form: Mapped[str | None] = mapped_column(sa.String(100))
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    # The region was read from the ИНН/ОГРН (where the number was issued), not given by a person.
+    region_derived: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     legal_address: Mapped[str | None] = mapped_column(sa.String(500))
     actual_address: Mapped[str | None] = mapped_column(sa.String(500))
     okved_main: Mapped[str | None] = mapped_column(sa.String(8), index=True)
@@ -193,6 +198,12 @@ REPRESENTATIVE_ROLE_LABELS = {
 class RepresentativeStatus(enum.StrEnum):
     PENDING = "pending"  # a claim awaiting confirmation (by center staff for the first, by an owner later)
     CONFIRMED = "confirmed"
+
+
+REPRESENTATIVE_STATUS_LABELS = {
+    RepresentativeStatus.PENDING: _l("Awaiting a decision"),
+    RepresentativeStatus.CONFIRMED: _l("Confirmed"),
+}
 
 
 class EnterpriseRepresentative(db.Model):

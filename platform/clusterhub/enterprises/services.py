@@ -25,6 +25,9 @@ from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
 from .models import (
     PUBLIC_FIELDS,
+    REPRESENTATIVE_ROLE_LABELS,
+    REPRESENTATIVE_STATUS_LABELS,
+    SIZE_LABELS,
     Enterprise,
     EnterpriseFigure,
     EnterpriseProduct,
@@ -97,6 +100,55 @@ def clean_ogrn(value: str) -> str:
     raise EnterpriseError(message, "ogrn")
 
 
+# Codes that once were subjects' own and now belong to the subject they merged into (the Federal Tax
+# Service kept them in ИНН and ОГРН issued before the merger). 82 is the Koryak district's tax code, not
+# Crimea's: Crimea's tax code is 91 (82 is its vehicle-plate code), Sevastopol's 92.
+MERGED_TAX_CODES = {
+    "80": "75",  # Агинский Бурятский АО → Забайкальский край (2008)
+    "81": "59",  # Коми-Пермяцкий АО → Пермский край (2005)
+    "82": "41",  # Корякский АО → Камчатский край (2007)
+    "84": "24",  # Таймырский (Долгано-Ненецкий) АО → Красноярский край (2007)
+    "85": "38",  # Усть-Ордынский Бурятский АО → Иркутская область (2008)
+    "88": "24",  # Эвенкийский АО → Красноярский край (2007)
+}
+# Codes of no subject: 99 is Baikonur and the interregional inspections (the largest taxpayers), 00 none.
+NO_REGION_TAX_CODES = frozenset({"00", "99"})
+
+
+def _subject_code(code: str) -> str | None:
+    if len(code) != 2 or not code.isdigit() or code in NO_REGION_TAX_CODES:
+        return None
+    return MERGED_TAX_CODES.get(code, code)
+
+
+def tax_region_code(inn: str | None, ogrn: str | None = None) -> str | None:
+    """The current tax code of the subject (``regions.tax_code``) where the enterprise was registered.
+
+    Read from the first two digits of the ИНН, else from digits 4–5 of the ОГРН/ОГРНИП; the codes of
+    merged subjects give the subject they merged into, and codes of no subject (99) give ``None``. The
+    digits say where the tax number was issued, so an enterprise that moved keeps its old region here:
+    the result is a default to confirm, never a fact.
+    """
+    inn, ogrn = _compact(inn), _compact(ogrn)
+    if len(inn) in (10, 12) and inn.isdigit():
+        code = _subject_code(inn[:2])
+        if code:
+            return code
+    if len(ogrn) in (13, 15) and ogrn.isdigit():
+        return _subject_code(ogrn[3:5])
+    return None
+
+
+def derived_region_id(inn: str | None, ogrn: str | None = None) -> int | None:
+    """The id of the region :func:`tax_region_code` names, or ``None`` (no code, or not in the reference)."""
+    from ..regions.models import Region
+
+    code = tax_region_code(inn, ogrn)
+    if code is None:
+        return None
+    return db.session.scalar(sa.select(Region.id).where(Region.tax_code == code))
+
+
 def clean_kpp(value: str) -> str:
     value = _compact(value).upper()
     if not KPP_PATTERN.match(value):
@@ -158,7 +210,8 @@ def _search_text(enterprise: Enterprise) -> str:
 def get_or_create_by_inn(inn: str, full_name: str, *, region_id=None, actor=None) -> tuple[Enterprise, bool]:
     """The one profile for this ИНН, created (with ``full_name``) if it does not exist yet.
 
-    Returns ``(enterprise, created)``. One profile per ИНН is also guaranteed by a unique index.
+    A new profile without ``region_id`` gets the region its ИНН was issued in, marked as derived
+    (``region_derived``) until someone confirms or changes it. Returns ``(enterprise, created)``. One profile per ИНН is also guaranteed by a unique index.
     """
     inn = clean_inn(inn)
     existing = db.session.scalar(sa.select(Enterprise).where(Enterprise.inn == inn))
@@ -166,7 +219,13 @@ def get_or_create_by_inn(inn: str, full_name: str, *, region_id=None, actor=None
         return existing, False
     if not (full_name or "").strip():
         raise EnterpriseError(_("Give the organisation's name."), "full_name")
-    enterprise = Enterprise(inn=inn, full_name=full_name.strip(), region_id=region_id)
+    region_derived = region_id is None
+    if region_derived:
+        region_id = derived_region_id(inn)
+        region_derived = region_id is not None
+    enterprise = Enterprise(
+        inn=inn, full_name=full_name.strip(), region_id=region_id, region_derived=region_derived
+    )
     enterprise.search_text = _search_text(enterprise)
     db.session.add(enterprise)
     db.session.flush()
@@ -244,6 +303,10 @@ def update_profile(enterprise: Enterprise, values: dict, actor) -> dict:
         if getattr(enterprise, key) != value:
             before[key], after[key] = getattr(enterprise, key), value
             setattr(enterprise, key, value)
+    if "region_id" in cleaned and enterprise.region_derived:
+        # Saving the profile form with the region shown is a person's choice: no longer a guess.
+        enterprise.region_derived = False
+        after.setdefault("region_id", enterprise.region_id)
     if after:
         enterprise.search_text = _search_text(enterprise)
         enterprise.updated_at = utcnow()
@@ -370,6 +433,30 @@ def edit_history(enterprise: Enterprise, limit: int = 100) -> list[AuditEntry]:
                 .limit(limit)
             )
         )
+
+
+def history_value(field: str, value) -> str:
+    """A value of the edit history in words: labels for stored codes (roles, statuses, size
+    categories), the region's name for its id, "yes"/"no" for flags; "—" for nothing."""
+    from ..regions.models import Region
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    labels = {
+        "role": REPRESENTATIVE_ROLE_LABELS,
+        "status": REPRESENTATIVE_STATUS_LABELS,
+        "size_category": SIZE_LABELS,
+    }.get(field)
+    if labels is not None:
+        return str(labels.get(value, value))
+    if field == "region_id":
+        region = db.session.get(Region, value) if str(value).isdigit() else None
+        return region.name if region else str(value)
+    if field == "okved_additional":
+        return ", ".join(str(value).split())
+    return str(value)
 
 
 # --- representatives and claims --------------------------------------------------------------------
@@ -839,6 +926,12 @@ def merge_enterprises(source: Enterprise, target: Enterprise, actor) -> dict:
         if key != "inn" and getattr(target, key) in (None, "") and getattr(source, key) not in (None, ""):
             filled[key] = getattr(source, key)
             setattr(target, key, filled[key])
+    if "region_id" in filled:
+        target.region_derived = source.region_derived
+    elif target.region_derived and source.region_id and not source.region_derived:
+        # A region someone gave beats one read from the ИНН.
+        filled["region_id"] = target.region_id = source.region_id
+        target.region_derived = False
     target.search_text = _search_text(target)
     target.updated_at = utcnow()
     db.session.flush()

@@ -134,6 +134,7 @@ def profile(enterprise_id):
         confirm_form=ConfirmForm(),
         field_labels=FIELD_LABELS,
         action_labels=ACTION_LABELS,
+        history_value=services.history_value,
     )
 
 
@@ -143,6 +144,7 @@ def edit(enterprise_id):
     enterprise = _enterprise(enterprise_id)
     _require_editor(enterprise)
     form = EnterpriseProfileForm(obj=enterprise)
+    form.show_derived_region(enterprise)
     if request.method == "GET":
         form.process_enterprise(enterprise)
     figure_form, product_form = FigureForm(prefix="fig"), ProductForm(prefix="prod")

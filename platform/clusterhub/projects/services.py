@@ -150,8 +150,11 @@ EDITABLE_STATUSES = {ProjectStatus.DRAFT}
 
 def _editable(project: JointProject) -> None:
     if project.status not in EDITABLE_STATUSES:
+        from .forms import STATUS_LABELS
+
+        status = str(STATUS_LABELS.get(project.status, project.status))
         raise ProjectError(
-            _("Only a draft can be edited; this project is %(status)s.", status=project.status)
+            _("Only a draft can be edited; this project's status is «%(status)s».", status=status)
         )
 
 

@@ -3,14 +3,15 @@ services. ``load()`` is idempotent (it finds what exists by name and adds only w
 
 import sqlalchemy as sa
 
+from ..enterprises.demo import demo_inn
 from ..extensions import db
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
 from . import services as svc
 from .models import Equipment, ServiceOffer, Technopark, Zone
 
-# A checksum-valid organisation ИНН with the Komi tax code (11); fictitious.
-ALGRAF_INN = "1101000030"
+# The operator is the demo enterprise Algraf: the same profile the sessions and clusters demos use.
+ALGRAF_INN = demo_inn("Алграф")
 TECHNOPARK_NAME = "Промышленный технопарк «Алграф»"
 
 ZONES = [

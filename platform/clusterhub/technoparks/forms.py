@@ -140,7 +140,7 @@ class ServiceForm(FlaskForm):
 class ResidentForm(FlaskForm):
     inn = StringField(_l("Resident's ИНН"), validators=[DataRequired(), Length(max=14)])
     full_name = StringField(
-        _l("Full name"),
+        _l("Full name of the organisation"),
         validators=[Optional(), Length(max=500)],
         description=_l("Needed only when the enterprise is not on the platform yet."),
     )
