@@ -297,6 +297,14 @@ def test_the_federal_api_gives_the_dashboards_numbers(app, client, three_centers
         client.get("/api/v1/federal/reports?period=2026-H1", headers=auth).json["items"][0]["status"] is None
     )
     assert client.get("/api/v1/federal/indicators?group=planet", headers=auth).status_code == 400
+    # centers are named by their slugs, as in their addresses, with their names and regions
+    by_center = client.get("/api/v1/federal/indicators?period=2026&group=tenant", headers=auth).json
+    assert by_center["indicators"]["staff"]["values"] == {"komi": 4, "tatarstan": 1}
+    assert by_center["indicators"]["centers"]["values"] == {"komi": 1, "tatarstan": 1, "mordovia": 1}
+    assert by_center["centers"]["komi"]["name_ru"] == three_centers[0].name_ru
+    assert by_center["centers"]["komi"]["region"]["tax_code"] == "11"
+    assert by_center["centers"]["tatarstan"]["region"]["federal_district"] == "VFD"
+    assert "centers" not in body
     # a center's staff: its own figures only, and no federal endpoints
     staff_auth = {"Authorization": f"Bearer {staff_secret}"}
     own = client.get("/api/v1/tenants/komi/indicators?period=2026", headers=staff_auth).json
