@@ -121,6 +121,11 @@ def test_drill_down_from_a_region_to_one_of_its_centers(client, three_centers, m
     text = region.get_data(as_text=True)
     assert "Komi Republic: 4" in text  # both centers of the region
     assert f"tenant={second.id}" in text
+    # the centers' table shows one section at a time and scrolls inside its own box, not the page
+    centers = text[text.index("Centers of the region") :]
+    assert centers.index('<div class="table-responsive">') < centers.index("<table")
+    head = centers[: centers.index("</thead>")]
+    assert "Center staff" in head and "Sessions held" not in head
     center = client.get(
         f"/federal/?period=2026&map=staff&tenant={second.id}", headers={"Accept-Language": "en"}
     )

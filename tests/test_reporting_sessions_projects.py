@@ -191,7 +191,18 @@ def test_defense_outcomes(make_defense):
     assert result["projects_defended"] == 2 and float(result["projects_recommended_share"]) == 50.0
 
 
-def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defense, make_event):
+@pytest.fixture
+def figures_from(app, request):
+    """Run the test on live figures, then on the stored summaries (which must agree)."""
+    app.config["REPORTING_CACHE_SECONDS"] = request.param
+    summaries.clear_parsed()
+    yield request.param
+    app.config["REPORTING_CACHE_SECONDS"] = 0
+    summaries.clear_parsed()
+
+
+@pytest.mark.parametrize("figures_from", [0, 900], ids=["live", "stored"], indirect=True)
+def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defense, make_event, figures_from):
     """A defense held on 2 April 2021 at a session's agenda item, with projects submitted in March 2021,
     all entered in 2026, counts in 2021: presented, defended, scores and outcomes alike."""
     from datetime import date, datetime
