@@ -294,6 +294,22 @@ def test_kpi_plans_are_entered_by_the_center(client, make_tenant, make_user, log
     assert float(plans["staff"].plan) == 5.0
 
 
+def test_a_centers_period_list_goes_back_to_its_own_earliest_record(
+    client, make_tenant, make_event, make_user, login
+):
+    from datetime import date
+
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    make_event(komi, start_date=date(2020, 3, 2), end_date=date(2020, 3, 3))
+    make_event(tatarstan, start_date=date(2015, 3, 2), end_date=date(2015, 3, 3))
+    login(make_user("center_admin", tenant=komi))
+    page = client.get("/komi/staff/indicators", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<optgroup label="2020">' in page and '<option value="2020-Q1">' in page
+    assert '<optgroup label="2019">' not in page  # the other center's 2015 session is not komi's
+    reports = client.get("/komi/staff/reports", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option value="2020-H2">' in reports
+
+
 def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_of_queries(
     app, client, make_tenant, make_user, login
 ):
