@@ -38,6 +38,7 @@ def test_periods():
     assert parse_period("2025-Q4").end.isoformat() == "2026-01-01"
     custom = parse_period(start="2026-03-01", end="2026-03-31")
     assert custom.end.isoformat() == "2026-04-01"
+    assert parse_period(start="2021-01-01", end="2021-12-31").label == "2021-01-01 — 2021-12-31"
     with pytest.raises(PeriodError):
         parse_period("2026-Q5")
     with pytest.raises(PeriodError):
@@ -78,6 +79,38 @@ def test_the_dashboard_shows_totals_and_the_comparison(client, three_centers, ma
     )
 
 
+def test_the_dashboard_offers_every_year_with_data_and_a_date_range(
+    client, three_centers, make_event, make_user, login
+):
+    from datetime import date
+
+    make_event(three_centers[0], start_date=date(2019, 5, 14), end_date=date(2019, 5, 15))
+    login(make_user("federal_analyst"))
+    page = client.get("/federal/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    this_year = date.today().year
+    for year in range(2019, this_year + 1):
+        assert f'<optgroup label="{year}">' in page
+        assert f'<option value="{year}-Q3">' in page and f'<option value="{year}-H2">' in page
+    assert '<optgroup label="2018">' not in page
+    assert 'type="date" id="f-from" name="from"' in page and 'name="to"' in page
+    # a session of 2019 is a choice away, and a custom range is shown with its last day
+    year_2019 = client.get("/federal/?period=2019&map=sessions_held", headers={"Accept-Language": "en"})
+    assert "Federal dashboard · 2019" in year_2019.get_data(as_text=True)
+    assert "Komi Republic: 1" in year_2019.get_data(as_text=True)
+    custom = client.get(
+        "/federal/?period=custom&from=2019-01-01&to=2019-12-31&map=sessions_held",
+        headers={"Accept-Language": "en"},
+    ).get_data(as_text=True)
+    assert "2019-01-01 — 2019-12-31" in custom and "2020-01-01" not in custom
+    assert 'value="2019-12-31"' in custom and '<option value="custom" selected>' in custom
+    assert "Komi Republic: 1" in custom
+    # a year chosen in the list wins over dates left in the form
+    chosen = client.get(
+        "/federal/?period=2020&from=2019-01-01&to=2019-12-31", headers={"Accept-Language": "en"}
+    )
+    assert "Federal dashboard · 2020" in chosen.get_data(as_text=True)
+
+
 def test_drill_down_from_a_region_to_one_of_its_centers(client, three_centers, make_tenant, make_user, login):
     second = make_tenant("komi-two", region="11")  # a second center in the Komi Republic
     make_user("center_staff", tenant=second)
@@ -86,13 +119,18 @@ def test_drill_down_from_a_region_to_one_of_its_centers(client, three_centers, m
         f"/federal/?period=2026&map=staff&region={region_id('11')}", headers={"Accept-Language": "en"}
     )
     text = region.get_data(as_text=True)
-    assert "<title>Komi Republic: 4</title>" in text  # both centers of the region
+    assert "Komi Republic: 4" in text  # both centers of the region
     assert f"tenant={second.id}" in text
+    # the centers' table shows one section at a time and scrolls inside its own box, not the page
+    centers = text[text.index("Centers of the region") :]
+    assert centers.index('<div class="table-responsive">') < centers.index("<table")
+    head = centers[: centers.index("</thead>")]
+    assert "Center staff" in head and "Sessions held" not in head
     center = client.get(
         f"/federal/?period=2026&map=staff&tenant={second.id}", headers={"Accept-Language": "en"}
     )
     page = center.get_data(as_text=True)
-    assert "<title>Komi Republic: 1</title>" in page  # only the second center's staff member
+    assert "Komi Republic: 1" in page  # only the second center's staff member
     crumbs = page[page.index('class="breadcrumb"') : page.index("</ol>")]
     assert (
         "Komi Republic" in crumbs and "CDC komi-two" in crumbs and "Northwestern Federal District" in crumbs
@@ -256,6 +294,22 @@ def test_kpi_plans_are_entered_by_the_center(client, make_tenant, make_user, log
     assert float(plans["staff"].plan) == 5.0
 
 
+def test_a_centers_period_list_goes_back_to_its_own_earliest_record(
+    client, make_tenant, make_event, make_user, login
+):
+    from datetime import date
+
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    make_event(komi, start_date=date(2020, 3, 2), end_date=date(2020, 3, 3))
+    make_event(tatarstan, start_date=date(2015, 3, 2), end_date=date(2015, 3, 3))
+    login(make_user("center_admin", tenant=komi))
+    page = client.get("/komi/staff/indicators", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<optgroup label="2020">' in page and '<option value="2020-Q1">' in page
+    assert '<optgroup label="2019">' not in page  # the other center's 2015 session is not komi's
+    reports = client.get("/komi/staff/reports", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option value="2020-H2">' in reports
+
+
 def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_of_queries(
     app, client, make_tenant, make_user, login
 ):
@@ -297,6 +351,14 @@ def test_the_federal_api_gives_the_dashboards_numbers(app, client, three_centers
         client.get("/api/v1/federal/reports?period=2026-H1", headers=auth).json["items"][0]["status"] is None
     )
     assert client.get("/api/v1/federal/indicators?group=planet", headers=auth).status_code == 400
+    # centers are named by their slugs, as in their addresses, with their names and regions
+    by_center = client.get("/api/v1/federal/indicators?period=2026&group=tenant", headers=auth).json
+    assert by_center["indicators"]["staff"]["values"] == {"komi": 4, "tatarstan": 1}
+    assert by_center["indicators"]["centers"]["values"] == {"komi": 1, "tatarstan": 1, "mordovia": 1}
+    assert by_center["centers"]["komi"]["name_ru"] == three_centers[0].name_ru
+    assert by_center["centers"]["komi"]["region"]["tax_code"] == "11"
+    assert by_center["centers"]["tatarstan"]["region"]["federal_district"] == "VFD"
+    assert "centers" not in body
     # a center's staff: its own figures only, and no federal endpoints
     staff_auth = {"Authorization": f"Bearer {staff_secret}"}
     own = client.get("/api/v1/tenants/komi/indicators?period=2026", headers=staff_auth).json
@@ -350,3 +412,38 @@ def test_region_sums_and_grouped_figures_agree(three_centers):
             assert {k: v for k, v in data.districts[key].items() if v} == {
                 k: v for k, v in ind.compute([key], scope, "district")[key].items() if v
             }, key
+
+
+def test_the_tile_map_is_a_group_of_links_named_by_their_text(client, three_centers, make_user, login):
+    """Each tile is a link whose accessible name starts with what it shows; Russian short names in
+    Russian, and the districts of the comparison by their Russian short names."""
+    import re
+
+    login(make_user("federal_analyst"))
+    page = client.get("/federal/?period=2026&map=staff", headers={"Accept-Language": "ru"}).get_data(
+        as_text=True
+    )
+    svg = page[page.index("<svg", page.index('id="map"')) : page.index("</svg>", page.index('id="map"'))]
+    assert 'role="group"' in svg.split(">")[0] and 'role="img"' not in svg.split(">")[0]
+    assert 'aria-label="Коми 3 — Республика Коми: 3"' in svg
+    assert 'aria-label="Мск — г. Москва: 0"' in svg
+    for label, text in re.findall(r'<a href="[^"]*" aria-label="([^"]*)">.*?<text[^>]*>([^<]*)</text>', svg):
+        assert label.startswith(text)
+    assert ">СЗФО</abbr>" in page and ">NWFD<" not in page
+    english = client.get("/federal/?period=2026&map=staff", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert 'aria-label="KO 3 — Komi Republic: 3"' in english and ">NWFD</abbr>" in english
+
+
+def test_the_dashboard_leads_with_a_summary_and_greys_zero_figures(client, three_centers, make_user, login):
+    login(make_user("federal_analyst"))
+    page = client.get("/federal/?period=2026", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    summary = page[page.index('id="summary"') : page.index('id="all-indicators"')]
+    assert "Centers" in summary and "Sessions held" in summary
+    assert "Employees of cluster participants" not in summary  # the rest is grouped below, collapsible
+    assert page.count("<details") == 6
+    staff_row = page[page.index("Center staff<div") - 100 : page.index("Center staff<div")]
+    assert "text-body-secondary" not in staff_row  # four staff members
+    sessions_row = page[page.index("Sessions held<div") - 100 : page.index("Sessions held<div")]
+    assert "text-body-secondary" in sessions_row  # none this year

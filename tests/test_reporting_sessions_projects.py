@@ -189,3 +189,75 @@ def test_defense_outcomes(make_defense):
     assert outcomes == {"recommended": 1, "not_recommended": 1}
     result = compute(["projects_defended", "projects_recommended_share"], this_year)
     assert result["projects_defended"] == 2 and float(result["projects_recommended_share"]) == 50.0
+
+
+@pytest.fixture
+def figures_from(app, request):
+    """Run the test on live figures, then on the stored summaries (which must agree)."""
+    app.config["REPORTING_CACHE_SECONDS"] = request.param
+    summaries.clear_parsed()
+    yield request.param
+    app.config["REPORTING_CACHE_SECONDS"] = 0
+    summaries.clear_parsed()
+
+
+@pytest.mark.parametrize("figures_from", [0, 900], ids=["live", "stored"], indirect=True)
+def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defense, make_event, figures_from):
+    """A defense held on 2 April 2021 at a session's agenda item, with projects submitted in March 2021,
+    all entered in 2026, counts in 2021: presented, defended, scores and outcomes alike."""
+    from datetime import date, datetime
+
+    from clusterhub.defenses.models import DefenseSlot
+    from clusterhub.events.models import AgendaItem
+
+    d = make_defense(projects=2, experts=2)
+    event = make_event(
+        d["tenant"], start_date=date(2021, 4, 1), end_date=date(2021, 4, 2), title_ru="Сессия 2021"
+    )
+    with tenant_scope(db.session, d["tenant"].id):
+        item = AgendaItem(
+            event_id=event.id,
+            kind="project_defense",
+            title_ru="Предварительная защита",
+            starts_at=datetime(2021, 4, 2, 7, 0),
+            ends_at=datetime(2021, 4, 2, 10, 0),
+        )
+        db.session.add(item)
+        db.session.flush()
+        rnd = db.session.get(DefenseRound, d["round"])
+        rnd.agenda_item_id, rnd.event_id = item.id, event.id
+        rnd.held_on = datetime(2026, 11, 20, 7, 0)  # the agenda item says when it was held, not this
+        projects = db.session.scalars(sa.select(JointProject).where(JointProject.id.in_(d["projects"]))).all()
+        for project, outcome in zip(projects, ["recommended", "not_recommended"], strict=True):
+            project.submitted_at = datetime(2021, 3, 15, 9, 0)
+            project.status, project.defense_outcome = "defended", outcome
+        first = db.session.scalars(
+            sa.select(DefenseCriterion)
+            .where(DefenseCriterion.defense_round_id == rnd.id)
+            .order_by(DefenseCriterion.position)
+        ).first()
+        members = db.session.scalars(sa.select(PanelMember).where(PanelMember.id.in_(d["members"]))).all()
+        slot = db.session.get(DefenseSlot, d["slots"][0])
+        defenses.score_project(slot, members[0], {first.id: (first.max_score, "")})
+        db.session.commit()
+    keys = ["projects_presented", "projects_defended", "projects_recommended_share", "score_mean"]
+    entered = parse_period(str(utcnow().year))
+    assert compute(keys, parse_period("2021")) == {
+        "projects_presented": 2,
+        "projects_defended": 2,
+        "projects_recommended_share": pytest.approx(50.0),
+        "score_mean": pytest.approx(100.0),
+    }
+    assert compute(["projects_defended"], parse_period("2021-Q2")) == {"projects_defended": 2}
+    assert compute(["projects_presented"], parse_period("2021-Q1")) == {"projects_presented": 2}
+    assert compute(keys, entered) == {
+        "projects_presented": 0,
+        "projects_defended": 0,
+        "projects_recommended_share": 0,
+        "score_mean": 0,
+    }
+    with federal_read_scope(db.session):
+        outcomes_2021 = summaries.breakdown_totals(ind.Scope(period=parse_period("2021")))["defense_outcomes"]
+        outcomes_now = summaries.breakdown_totals(ind.Scope(period=entered))["defense_outcomes"]
+    assert outcomes_2021 == {"recommended": 1, "not_recommended": 1}
+    assert outcomes_now == {}

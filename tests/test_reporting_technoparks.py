@@ -1,6 +1,6 @@
 """Technopark indicators computed on a small hand-built dataset with known answers."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -34,13 +34,14 @@ def catalogue(
     machine = make_equipment(algraf)
     _user, enterprise = make_representative()
     with tenant_scope(db.session, komi.id):
-        for status, quote, created in [
-            ("completed", Decimal("1000"), datetime(2026, 2, 1)),
-            ("completed", None, datetime(2026, 3, 1)),
-            ("rejected", None, datetime(2026, 3, 2)),
-            ("submitted", None, datetime(2026, 5, 2)),  # another quarter
-            ("completed", Decimal("500"), datetime(2025, 12, 30)),
-        ]:  # another year
+        # (completed requests were accepted first, so they have the end of their scheduled work)
+        for status, quote, created, scheduled_end in [
+            ("completed", Decimal("1000"), datetime(2026, 2, 1), date(2026, 2, 10)),
+            ("completed", None, datetime(2026, 3, 1), date(2026, 3, 5)),
+            ("rejected", None, datetime(2026, 3, 2), None),
+            ("submitted", None, datetime(2026, 5, 2), None),  # another quarter
+            ("completed", Decimal("500"), datetime(2025, 12, 30), date(2025, 12, 31)),  # another year
+        ]:
             db.session.add(
                 ServiceRequest(
                     service_id=lab.id,
@@ -49,6 +50,7 @@ def catalogue(
                     status=status,
                     quote=quote,
                     created_at=created,
+                    scheduled_end=scheduled_end,
                 )
             )
         # 3 h inside Q1, a booking crossing the end of Q1 (2 h inside), a cancelled one, a maintenance block
@@ -107,3 +109,56 @@ def test_requests_by_status(app, catalogue, cache_seconds):
         app.config["REPORTING_CACHE_SECONDS"] = 0
     assert quarter["requests_by_status"] == {"completed": 2, "rejected": 1}
     assert volga["requests_by_status"] == {}  # Kazan's technopark has no requests
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 900], ids=["live", "stored"])
+def test_paid_services_are_counted_when_they_were_delivered(
+    app, make_tenant, make_technopark, make_service, make_representative, tp_request_context, cache_seconds
+):
+    """A service delivered in April 2021 and entered (and marked completed) in 2026 counts in 2021; one
+    scheduled until June but marked completed in March counts in March."""
+    from clusterhub.technoparks.models import ServiceRequestEvent
+
+    komi = make_tenant("komi")
+    lab = make_service(make_technopark(komi))
+    _user, enterprise = make_representative()
+    with tenant_scope(db.session, komi.id):
+        for created, scheduled_end, marked in [
+            (datetime(2026, 11, 2, 9), date(2021, 4, 2), datetime(2026, 11, 2, 10)),  # back-dated
+            (datetime(2026, 2, 1, 9), date(2026, 6, 30), datetime(2026, 3, 15, 12)),  # finished early
+        ]:
+            request = ServiceRequest(
+                service_id=lab.id,
+                enterprise_id=enterprise.id,
+                quantity=1,
+                status="completed",
+                quote=Decimal("100"),
+                created_at=created,
+                updated_at=marked,
+                scheduled_end=scheduled_end,
+            )
+            db.session.add(request)
+            db.session.flush()
+            db.session.add(
+                ServiceRequestEvent(
+                    request_id=request.id, from_status="accepted", to_status="completed", created_at=marked
+                )
+            )
+    db.session.commit()
+
+    def delivered(period):
+        return values(ind.Scope(period=parse_period(period)))["paid_services_delivered"]
+
+    from clusterhub.reporting import summaries
+
+    app.config["REPORTING_CACHE_SECONDS"] = cache_seconds
+    summaries.clear_parsed()
+    try:
+        assert delivered("2021") == 1
+        assert delivered("2021-Q2") == 1
+        assert delivered("2026-Q1") == 1
+        assert delivered("2026-Q2") == 0
+        assert delivered("2026-Q4") == 0
+        assert delivered("2026") == 1
+    finally:
+        app.config["REPORTING_CACHE_SECONDS"] = 0

@@ -2,13 +2,15 @@
 
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, request
 from flask_babel import get_locale
 
 from ..accounts.authz import Permission, requires
 from ..api.openapi import doc
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..regions.models import FEDERAL_DISTRICTS
+from ..tenancy.models import Tenant
 from . import indicators as ind
 from . import services, summaries
 from .periods import PeriodError, parse_period
@@ -29,6 +31,12 @@ INDICATORS_SCHEMA = {
     "properties": {
         "period": {"type": "object"},
         "group": {"type": "string"},
+        "centers": {
+            "type": "object",
+            "description": "with group=tenant: each center the values name, by its slug (as in /<slug>/ and "
+            "the other endpoints), with its name and region",
+            "additionalProperties": {"type": "object"},
+        },
         "breakdowns": {
             "type": "object",
             "description": "counts of the whole area split by category (registrations by participant "
@@ -80,11 +88,42 @@ def _scope(tenant_id=None) -> ind.Scope:
     )
 
 
+def _center(tenant: Tenant) -> dict:
+    region = tenant.region
+    return {
+        "slug": tenant.slug,
+        "name_ru": tenant.name_ru,
+        "name_en": tenant.name_en,
+        "region": {
+            "tax_code": region.tax_code,
+            "iso_code": region.iso_code,
+            "name_ru": region.name_ru,
+            "name_en": region.name_en,
+            "federal_district": region.federal_district,
+        },
+    }
+
+
+def _keyed_by_slug(values: dict) -> tuple[dict, dict]:
+    """Values grouped by center, re-keyed from the internal ids to the slugs every other API publishes,
+    and the centers they name."""
+    ids = {center for by_center in values.values() for center in by_center}
+    tenants = db.session.scalars(sa.select(Tenant).where(Tenant.id.in_(ids))).all() if ids else []
+    slug = {tenant.id: tenant.slug for tenant in tenants}
+    keyed = {
+        key: {slug[c]: v for c, v in by_center.items() if c in slug} for key, by_center in values.items()
+    }
+    return keyed, {tenant.slug: _center(tenant) for tenant in sorted(tenants, key=lambda t: t.slug)}
+
+
 def _indicators_json(scope, grouping) -> dict:
     values = ind.compute(list(ind.REGISTRY), scope, grouping)
+    centers = None
+    if grouping == "tenant":
+        values, centers = _keyed_by_slug(values)
     plans = summaries.plan_totals(scope)
     breakdowns = summaries.breakdown_totals(scope)
-    return {
+    body = {
         "period": {
             "code": scope.period.code,
             "start": scope.period.start.isoformat(),
@@ -114,6 +153,9 @@ def _indicators_json(scope, grouping) -> dict:
             for key, b in ind.BREAKDOWNS.items()
         },
     }
+    if centers is not None:
+        body["centers"] = centers
+    return body
 
 
 @bp.route("/federal/indicators")

@@ -1,7 +1,10 @@
 """Server-side SVG charts (no JavaScript, no CDN). Every chart carries a title and a description for
 screen readers; pages show the same numbers as a table next to it."""
 
+import re
 from html import escape
+
+from flask_babel import get_locale
 
 PALETTE = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#ffc107"]
 
@@ -98,9 +101,53 @@ def _colour(value, top) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+# Short Russian names where the first letters of the name would be ambiguous or unfamiliar.
+RUSSIAN_TILE_NAMES = {
+    "RU-MOW": "Мск",
+    "RU-SPE": "СПб",
+    "92": "Сев",  # regions without an ISO code are keyed by their tax code
+    "RU-MOS": "МО",
+    "RU-LEN": "ЛО",
+    "RU-KB": "КБР",
+    "RU-KC": "КЧР",
+    "RU-SE": "РСО",
+    "RU-YAN": "ЯНАО",
+    "RU-KHM": "ХМАО",
+    "RU-NEN": "НАО",
+    "RU-CHU": "ЧАО",
+    "RU-YEV": "ЕАО",
+    "93": "ДНР",
+    "94": "ЛНР",
+    "RU-KDA": "Крдр",
+    "RU-KYA": "Крск",
+    "RU-SA": "Якут",
+    "RU-SAK": "Сах",
+    "RU-AL": "Алтай",
+    "RU-ALT": "Алт.к",
+    "RU-ME": "Мари",
+}
+_NOT_THE_NAME = re.compile(
+    r"\b(Республика|Республики|область|край|автономный|автономная|округ|Народная|г\.)(?!\w)\s*"
+)
+
+
+def tile_name(region) -> str:
+    """The few letters a region's tile shows: its Russian short name in Russian, its ISO code otherwise."""
+    code = region.iso_code or region.tax_code
+    if str(get_locale()) != "ru":
+        return code.removeprefix("RU-")
+    if code in RUSSIAN_TILE_NAMES:
+        return RUSSIAN_TILE_NAMES[code]
+    name = _NOT_THE_NAME.sub("", region.name_ru.split(" — ")[0]).strip()
+    return name.split()[0][:4]
+
+
 def tile_map(regions, values: dict, title: str, links: dict | None = None, cell: int = 46) -> str:
     """Russia as a tile grid: one square per region at (tile_row, tile_col), coloured by its value,
-    with a legend. ``regions`` are Region rows; ``values`` maps region id to a number."""
+    with a legend. ``regions`` are Region rows; ``values`` maps region id to a number.
+
+    With ``links`` each tile is a link whose accessible name starts with the text it shows (its short
+    name and value) followed by the region's full name; the map is then a group of links, not an image."""
     top = max((float(v) for v in values.values() if v is not None), default=0)
     width = (max(r.tile_col for r in regions) + 1) * cell
     height = (max(r.tile_row for r in regions) + 1) * cell + 50
@@ -108,26 +155,35 @@ def tile_map(regions, values: dict, title: str, links: dict | None = None, cell:
     for region in regions:
         value = values.get(region.id)
         x, y = region.tile_col * cell, region.tile_row * cell + 24
-        label = f"{region.name}: {_fmt(value)}"
-        abbreviation = (region.iso_code or region.tax_code).removeprefix("RU-")
+        label = f"{region.name}: {_fmt(value or 0)}"
+        short = tile_name(region)
+        shown = f"{short} {_fmt(value)}" if value else short
+        dark = value and top and float(value) / top > 0.55
         tile = (
             f'<rect x="{x + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" rx="4" '
-            f'fill="{_colour(value, top)}"><title>{escape(label)}</title></rect>'
+            f'fill="{_colour(value, top)}"/>'
             f'<text x="{x + cell / 2}" y="{y + cell / 2 - 2}" text-anchor="middle" font-size="10" '
-            f'fill="{"#fff" if value and top and float(value) / top > 0.55 else "#212529"}">{escape(abbreviation)}</text>'
+            f'fill="{"#fff" if dark else "#212529"}">{escape(short)}</text>'
             f'<text x="{x + cell / 2}" y="{y + cell / 2 + 11}" text-anchor="middle" font-size="9" '
-            f'fill="{"#fff" if value and top and float(value) / top > 0.55 else "#495057"}">{_fmt(value) if value else ""}</text>'
+            f'fill="{"#fff" if dark else "#495057"}">{_fmt(value) if value else ""}</text>'
         )
         if links and region.id in links:
-            tile = f'<a href="{escape(links[region.id])}" aria-label="{escape(label)}">{tile}</a>'
+            tile = (
+                f'<a href="{escape(links[region.id])}" aria-label="{escape(f"{shown} — {label}")}">'
+                f"<title>{escape(label)}</title>{tile}</a>"
+            )
+        else:
+            tile = f'<g role="img" aria-label="{escape(f"{shown} — {label}")}"><title>{escape(label)}</title>{tile}</g>'
         tiles.append(tile)
     legend = "".join(
         f'<rect x="{i * 60}" y="{height - 20}" width="60" height="12" fill="{_colour(top * i / 4, top)}"/>'
         f'<text x="{i * 60}" y="{height - 24}" font-size="10">{_fmt(round(top * i / 4, 1))}</text>'
         for i in range(5)
     )
+    role = 'role="group"' if links else 'role="img"'
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%">'
-        f"<title>{escape(title)}</title>"
-        f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>{"".join(tiles)}{legend}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" {role} aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="100%">'
+        f'<text x="0" y="14" font-size="13" font-weight="bold" aria-hidden="true">{escape(title)}</text>'
+        f'{"".join(tiles)}<g aria-hidden="true">{legend}</g></svg>'
     )

@@ -197,11 +197,11 @@ def aggregate(scope: Scope, grouping: str, model, value, *conditions) -> dict:
     return execute(grouped(statement, grouping))
 
 
-def by_center_and(scope: Scope, model, category, *conditions, joins=()) -> dict:
+def by_center_and(scope: Scope, model, category, *conditions, joins=(), outer=False) -> dict:
     """``{(center id, category): count}`` of ``model``'s rows of the scope: the shape of a breakdown."""
     statement = sa.select(model.tenant_id, category, sa.func.count()).select_from(model)
     for target, on in joins:
-        statement = statement.join(target, on)
+        statement = statement.join(target, on, isouter=outer)
     statement = scoped(statement, scope, model.tenant_id).where(*conditions)
     return {
         (tenant, value): count for tenant, value, count in rows(statement.group_by(model.tenant_id, category))

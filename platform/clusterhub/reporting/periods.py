@@ -35,7 +35,22 @@ class Period:
         match = re.fullmatch(r"(\d{4})-Q([1-4])", self.code)
         if match:
             return str(_l("Quarter %(n)s of %(year)s", n=match[2], year=match[1]))
-        return f"{self.start.isoformat()} — {self.end.isoformat()}"
+        return f"{self.start.isoformat()} — {self.last_day.isoformat()}"
+
+    @property
+    def last_day(self) -> date:
+        """The last day of the period (``end`` is the day after it)."""
+        return date.fromordinal(self.end.toordinal() - 1)
+
+    @property
+    def is_custom(self) -> bool:
+        return ".." in self.code
+
+    def query_args(self) -> dict:
+        """The dashboard's query arguments that choose this period."""
+        if self.is_custom:
+            return {"period": "custom", "from": self.start.isoformat(), "to": self.last_day.isoformat()}
+        return {"period": self.code}
 
 
 def parse_period(
@@ -73,6 +88,14 @@ def parse_period(
         last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
         return Period(first, last, code)
     raise PeriodError(str(_l("Unknown period %(code)s: use 2026, 2026-H1 or 2026-Q3.", code=code)))
+
+
+def period_groups(years) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``[(year, [(code, label), ...]), ...]``: each year, its half-years and its quarters, for a select
+    with one group per year."""
+    return [
+        (str(year), [(code, parse_period(code).label) for code in codes_of_years([year])]) for year in years
+    ]
 
 
 def codes_of_years(years) -> list[str]:

@@ -44,26 +44,56 @@ def _sessions(scope):
 
 
 def _projects(scope):
+    """The projects submitted in the period, as the project indicators date them."""
     from ..projects.models import JointProject
+    from .sources.projects import SUBMITTED_ON
 
     statement = sa.select(
         Tenant.name_ru,
         JointProject.title_ru,
         JointProject.status,
         JointProject.defense_outcome,
-        JointProject.created_at,
+        SUBMITTED_ON.label("submitted"),
     ).select_from(JointProject)
     statement = ind.scoped(statement, scope, JointProject.tenant_id).where(
-        JointProject.created_at >= scope.period.start_dt,
-        JointProject.created_at < scope.period.end_dt,
-        JointProject.status != "draft",
+        ind.in_period(SUBMITTED_ON, scope), JointProject.status != "draft"
     )
-    return statement.order_by(JointProject.created_at.desc()), [
+    return statement.order_by(SUBMITTED_ON.desc()), [
         _l("Center"),
         _l("Project"),
         _l("Status"),
         _l("Defense outcome"),
-        _l("Created"),
+        _l("Submitted"),
+    ]
+
+
+def _defended_projects(scope):
+    """The projects defended in the period, dated by their defense as ``projects_defended`` is."""
+    from ..projects.models import JointProject
+    from .sources.projects import DEFENDED, SUBMITTED_ON, defended_in_period
+
+    dated, (last_defense, on) = defended_in_period(scope)
+    defended_on = sa.func.coalesce(last_defense.c.held_on, SUBMITTED_ON)
+    statement = (
+        sa.select(
+            Tenant.name_ru,
+            JointProject.title_ru,
+            JointProject.status,
+            JointProject.defense_outcome,
+            defended_on.label("defended"),
+        )
+        .select_from(JointProject)
+        .outerjoin(last_defense, on)
+    )
+    statement = ind.scoped(statement, scope, JointProject.tenant_id).where(
+        dated, JointProject.status.in_(DEFENDED)
+    )
+    return statement.order_by(defended_on.desc()), [
+        _l("Center"),
+        _l("Project"),
+        _l("Status"),
+        _l("Defense outcome"),
+        _l("Defended"),
     ]
 
 
@@ -87,7 +117,7 @@ RECORDS = {
     "clusters_in_register": _clusters,
     "sessions_held": _sessions,
     "projects_presented": _projects,
-    "projects_defended": _projects,
+    "projects_defended": _defended_projects,
     "projects_filed": _projects,
     "technoparks": _technoparks,
 }

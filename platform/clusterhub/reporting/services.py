@@ -48,6 +48,44 @@ class Dashboard:
         return round(Decimal(str(self.totals.get(key) or 0)) * 100 / Decimal(str(plan)), 1)
 
 
+def years_with_data(today: date | None = None) -> list[int]:
+    """Every year from the earliest dated record the indicators count (a session, a project's submission,
+    a defense, a service request or its completion, a KPI plan) to this year, or to next year when
+    something is already planned then; the latest first. One statement, in whatever scope is open: the
+    federal read scope for the dashboard, the center's own for its pages."""
+    from ..defenses.models import DefenseRound
+    from ..events.models import Event
+    from ..technoparks.models import ServiceRequest
+    from .sources.projects import SUBMITTED_ON
+
+    today = today or date.today()
+    dated = [
+        (Event.start_date, Event),
+        (SUBMITTED_ON, None),
+        (DefenseRound.held_on, DefenseRound),
+        (ServiceRequest.created_at, ServiceRequest),
+        (ServiceRequest.scheduled_end, ServiceRequest),
+        (KpiPlan.year, KpiPlan),
+    ]
+    columns = []
+    for column, model in dated:
+        for extreme in (sa.func.min, sa.func.max):
+            statement = sa.select(extreme(column))
+            columns.append((statement.select_from(model) if model else statement).scalar_subquery())
+    years = [_year(value) for value in ind.rows(sa.select(*columns)).one() if value is not None]
+    first = max(min(years, default=today.year), today.year - 50)  # a mistyped year does not fill the list
+    last = min(max(years + [today.year]), today.year + 1)
+    return list(range(last, first - 1, -1))
+
+
+def _year(value) -> int:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):  # SQLite answers MIN over a subquery as text
+        return int(value[:4])
+    return value.year
+
+
 def time_series_scopes(scope: ind.Scope, years: int = 3) -> list[ind.Scope]:
     """The scope's area over each of the last ``years`` years up to the scope's own."""
     last = scope.period.start.year

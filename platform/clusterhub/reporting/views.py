@@ -16,14 +16,14 @@ from ..accounts.authz import Permission, can, personal, requires
 from ..core.menu import add_global_item, add_tenant_item
 from ..core.page_cache import PageCache
 from ..extensions import db
-from ..regions.models import FEDERAL_DISTRICTS, Region
+from ..regions.models import FEDERAL_DISTRICTS, Region, district_abbreviation
 from ..tenancy.models import Tenant, TenantStatus
 from ..tenancy.scoping import federal_read_scope
 from . import charts, services, summaries
 from . import indicators as ind
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
-from .periods import PeriodError, codes_of_years, parse_period
+from .periods import PeriodError, parse_period, period_groups
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 RECORD_KEYS = {
@@ -35,21 +35,43 @@ RECORD_KEYS = {
     "projects_filed",
     "technoparks",
 }
+# The few figures the dashboard leads with; every indicator follows, grouped by section.
+HEADLINE_KEYS = [
+    "centers",
+    "clusters",
+    "sessions_held",
+    "registrations",
+    "projects_presented",
+    "projects_defended",
+    "paid_services_delivered",
+    "service_requests",
+]
 ind.load_sources()
 add_global_item(_l("Federal dashboard"), "reporting.dashboard", Permission.FEDERAL_READ)
 add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA)
 
 
-def period_choices(today: date | None = None) -> list[tuple[str, str]]:
-    today = today or date.today()
-    return [
-        (code, parse_period(code).label) for code in codes_of_years(range(today.year, today.year - 3, -1))
-    ]
+def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every year with data, each with its half-years and quarters, grouped by year (the latest first).
+    Reads in the scope the caller opened: the federal read scope, or the center's own."""
+    return period_groups(services.years_with_data())
+
+
+def federal_period_choices():
+    with ind.federal_reads():
+        return period_choices()
+
+
+CUSTOM_PERIOD = "custom"
 
 
 def scope_from_request(args) -> ind.Scope:
+    """The period chosen in the list (a year, half-year or quarter), or the dates of a custom period when
+    the list says so (or names no period, as in older links with only ``from`` and ``to``)."""
+    code = args.get("period")
+    custom = not code or code == CUSTOM_PERIOD
     try:
-        period = parse_period(args.get("period"), args.get("from"), args.get("to"))
+        period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
     except PeriodError as error:
         flash(str(error), "warning")
         period = parse_period()
@@ -81,11 +103,16 @@ def scope_from_request(args) -> ind.Scope:
 
 
 def filters_of(args) -> dict:
-    return {
+    """The filters the dashboard's links keep (dates only with a custom period: a chosen year wins)."""
+    filters = {
         k: v
         for k, v in args.items()
         if k in ("period", "from", "to", "district", "region", "tenant", "specialisation") and v
     }
+    if filters.get("period", CUSTOM_PERIOD) != CUSTOM_PERIOD:
+        filters.pop("from", None)
+        filters.pop("to", None)
+    return filters
 
 
 @bp.route("/federal/")
@@ -137,6 +164,7 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
         tenants = services.tenants_in(scope) if scope.region_id else []
         series = services.time_series(scope, map_key)
         breakdowns = summaries.breakdown_totals(scope)
+        periods = period_choices()
     sort = _choice("sort", None)
     descending = request.args.get("dir", "desc") != "asc"
     # The comparison shows one section's indicators at a time (the map's, unless chosen): 90 regions by
@@ -167,13 +195,16 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
             breakdown_svgs.append(charts.share_bar(parts, str(breakdown.label)))
     region_links = {r.id: link(region=r.id, map=map_key) for r in all_regions}
     district_links = {
-        code: f"{base}?{urlencode({'period': scope.period.code, 'district': code, 'map': map_key})}"
+        code: f"{base}?{urlencode({**scope.period.query_args(), 'district': code, 'map': map_key})}"
         for code in FEDERAL_DISTRICTS
     }
     return dict(
         data=data,
         scope=scope,
         computed_at=computed_at,
+        headline_keys=[key for key in HEADLINE_KEYS if key in data.keys],
+        nonzero_keys={key for key in data.keys if data.totals.get(key)},
+        district_abbreviation=district_abbreviation,
         rows=rows,
         columns=columns,
         section=section,
@@ -187,14 +218,14 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
             sorted(((r["region"].name, r[map_key]) for r in rows if r[map_key]), key=lambda x: -float(x[1])),
             label,
         ),
-        series_svg=charts.line_chart(series, f"{label}: {_('by year')}"),
+        series_svg=charts.line_chart(series, _("%(indicator)s: by year", indicator=label)),
         breakdown_svgs=breakdown_svgs,
         filters=filters,
         registry=ind.REGISTRY,
         sections=ind.SECTIONS,
         districts=FEDERAL_DISTRICTS,
         regions=all_regions,
-        periods=period_choices(),
+        periods=periods,
         tenants=tenants,
         tenant_values=tenant_values,
         link=link,
@@ -298,7 +329,9 @@ def reports():
     except PeriodError:
         abort(404)
     rows = services.reports_for_period(period.code)
-    return render_template("reporting/reports.html", rows=rows, period=period, periods=period_choices())
+    return render_template(
+        "reporting/reports.html", rows=rows, period=period, periods=federal_period_choices()
+    )
 
 
 def _report_across_tenants(report_id) -> PeriodReport:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...defenses.models import DefenseCriterion, DefenseRound, DefenseSlot, Score
+from ...events.models import AgendaItem
 from ...projects.forms import OUTCOME_LABELS, STATUS_LABELS
 from ...projects.models import CostItem, DefenseOutcome, JointProject, ProjectStatus, SelectionRound
 from ..indicators import (
@@ -27,15 +28,75 @@ PRESENTED = (S.SUBMITTED, S.ADMITTED, S.DEFENDED, S.FILED, S.GRANTED, S.REFUSED)
 DEFENDED = (S.DEFENDED, S.FILED, S.GRANTED, S.REFUSED)
 FILED = (S.FILED, S.GRANTED, S.REFUSED)
 
+# Each figure is dated by when the thing happened, not when its row was entered (a defense held in 2021
+# and entered in 2026 counts in 2021):
+# - a project by its submission to the center (a project that never went through "submitted", e.g. an
+#   imported one, by its creation);
+SUBMITTED_ON = sa.func.coalesce(JointProject.submitted_at, JointProject.created_at)
+# - a defense round by its "project defense" agenda item at a session, else the date the center gave it,
+#   else its creation;
+DEFENSE_HELD_ON = sa.func.coalesce(AgendaItem.starts_at, DefenseRound.held_on, DefenseRound.created_at)
 
-def _projects(scope, grouping, value, *conditions, joins=()):
+
+def with_defense_dates(statement):
+    """Join the date each defense round was held (``DEFENSE_HELD_ON``) to a statement on DefenseRound."""
+    return statement.outerjoin(
+        AgendaItem,
+        sa.and_(AgendaItem.id == DefenseRound.agenda_item_id, AgendaItem.tenant_id == DefenseRound.tenant_id),
+    )
+
+
+def last_defense_of_projects():
+    """``(tenant_id, joint_project_id, held_on)``: the date of each project's latest defense."""
+    statement = (
+        sa.select(
+            DefenseSlot.tenant_id,
+            DefenseSlot.joint_project_id,
+            sa.func.max(DEFENSE_HELD_ON).label("held_on"),
+        )
+        .select_from(DefenseSlot)
+        .join(
+            DefenseRound,
+            sa.and_(
+                DefenseRound.id == DefenseSlot.defense_round_id,
+                DefenseRound.tenant_id == DefenseSlot.tenant_id,
+            ),
+        )
+    )
+    return (
+        with_defense_dates(statement)
+        .group_by(DefenseSlot.tenant_id, DefenseSlot.joint_project_id)
+        .subquery("last_defense")
+    )
+
+
+def defended_in_period(scope):
+    """(condition, join) of projects whose defense falls in the period: the latest defense round they had a
+    slot in, or, for a project marked defended without a round on the platform, its submission."""
+    last = last_defense_of_projects()
+    join = (
+        last,
+        sa.and_(last.c.joint_project_id == JointProject.id, last.c.tenant_id == JointProject.tenant_id),
+    )
+    return in_period(sa.func.coalesce(last.c.held_on, SUBMITTED_ON), scope), join
+
+
+def _projects(scope, grouping, value, *conditions, joins=(), dated_by=None):
+    """``value`` over the projects of the scope, dated by their submission unless ``dated_by`` says."""
     statement = sa.select(group_column(grouping), value).select_from(JointProject)
     for target, on in joins:
         statement = statement.outerjoin(target, on)
-    statement = scoped(statement, scope, JointProject.tenant_id).where(
-        in_period(JointProject.created_at, scope), *conditions
-    )
+    dated = in_period(SUBMITTED_ON, scope) if dated_by is None else dated_by
+    statement = scoped(statement, scope, JointProject.tenant_id).where(dated, *conditions)
     return execute(grouped(statement, grouping))
+
+
+def _defended(scope, grouping, value, *conditions):
+    """``value`` over the defended projects whose defense falls in the period."""
+    dated, join = defended_in_period(scope)
+    return _projects(
+        scope, grouping, value, JointProject.status.in_(DEFENDED), *conditions, joins=[join], dated_by=dated
+    )
 
 
 def _count(*conditions):
@@ -46,25 +107,42 @@ indicator(
     "projects_presented",
     "projects",
     _l("Joint projects presented"),
-    _l("Joint cluster projects submitted to a center (drafts not counted), created in the period."),
+    _l(
+        "Joint cluster projects submitted to a center in the period (drafts not counted); dated by the submission."
+    ),
 )(_count(JointProject.status.in_(PRESENTED)))
-indicator(
+
+
+@indicator(
     "projects_defended",
     "projects",
     _l("Projects defended"),
-    _l("Presented projects that went through a preliminary defense (any outcome)."),
-)(_count(JointProject.status.in_(DEFENDED)))
+    _l(
+        "Presented projects that went through a preliminary defense (any outcome); dated by the defense: "
+        "its agenda item at a session, else the date of the defense round."
+    ),
+)
+def projects_defended(scope, grouping):
+    return _defended(scope, grouping, sa.func.count(JointProject.id))
+
+
 indicator(
     "projects_filed",
     "projects",
     _l("Filed for the federal selection"),
-    _l("Defended projects filed for Минпромторг's competitive selection."),
+    _l(
+        "Defended projects filed for Минпромторг's competitive selection, of the projects submitted in the "
+        "period; dated by the submission."
+    ),
 )(_count(JointProject.status.in_(FILED)))
 indicator(
     "subsidies_granted",
     "projects",
     _l("Subsidies granted"),
-    _l("Projects that were granted the subsidy after the federal selection."),
+    _l(
+        "Projects that were granted the subsidy after the federal selection, of the projects submitted in "
+        "the period; dated by the submission."
+    ),
 )(_count(JointProject.status == S.GRANTED))
 
 
@@ -72,7 +150,10 @@ indicator(
     "projects_recommended_share",
     "projects",
     _l("Recommended at defense, %"),
-    _l("Share of defended projects the panel recommended (with or without revisions)."),
+    _l(
+        "Share of the projects defended in the period that the panel recommended (with or without "
+        "revisions); dated by the defense."
+    ),
     unit="percent",
 )
 def projects_recommended_share(scope, grouping):
@@ -87,19 +168,14 @@ def projects_recommended_share(scope, grouping):
             else_=0,
         )
     )
-    return _projects(
-        scope,
-        grouping,
-        percent(recommended, sa.func.count(JointProject.id)),
-        JointProject.status.in_(DEFENDED),
-    )
+    return _defended(scope, grouping, percent(recommended, sa.func.count(JointProject.id)))
 
 
 @indicator(
     "requested_subsidy",
     "projects",
     _l("Subsidy requested, thousand RUB"),
-    _l("Subsidy the presented projects ask for, in thousands of roubles."),
+    _l("Subsidy the projects submitted in the period ask for, in thousands of roubles."),
     unit="thousand_rub",
 )
 def requested_subsidy(scope, grouping):
@@ -115,7 +191,7 @@ def requested_subsidy(scope, grouping):
     "projects_budget",
     "projects",
     _l("Budget of presented projects, thousand RUB"),
-    _l("Total cost estimates (смета) of the presented projects, in thousands of roubles."),
+    _l("Total cost estimates (смета) of the projects submitted in the period, in thousands of roubles."),
     unit="thousand_rub",
 )
 def projects_budget(scope, grouping):
@@ -145,8 +221,8 @@ def projects_budget(scope, grouping):
     "projects",
     _l("Subsidy requested against the round caps, %"),
     _l(
-        "The subsidy the presented projects ask for as a share of the caps of their selection rounds (the most "
-        "one applicant may receive in the round)."
+        "The subsidy the projects submitted in the period ask for as a share of the caps of their selection "
+        "rounds (the most one applicant may receive in the round)."
     ),
     unit="percent",
     higher_is_better=False,
@@ -165,27 +241,30 @@ def requested_subsidy_of_cap(scope, grouping):
     "projects_by_status",
     "projects",
     _l("Projects by status"),
-    _l("Joint projects created in the period, by where they stand now (drafts included)."),
+    _l("Joint projects submitted in the period (drafts: created in the period), by where they stand now."),
     STATUS_LABELS,
 )
 def projects_by_status(scope):
-    return by_center_and(scope, JointProject, JointProject.status, in_period(JointProject.created_at, scope))
+    return by_center_and(scope, JointProject, JointProject.status, in_period(SUBMITTED_ON, scope))
 
 
 @breakdown(
     "defense_outcomes",
     "projects",
     _l("Defense outcomes"),
-    _l("Projects created in the period that went through a preliminary defense, by the panel's outcome."),
+    _l("Projects defended in the period, by the panel's outcome; dated by the defense."),
     OUTCOME_LABELS,
 )
 def defense_outcomes(scope):
+    dated, join = defended_in_period(scope)
     return by_center_and(
         scope,
         JointProject,
         JointProject.defense_outcome,
-        in_period(JointProject.created_at, scope),
+        dated,
         JointProject.defense_outcome.is_not(None),
+        joins=[join],
+        outer=True,
     )
 
 
@@ -219,7 +298,8 @@ def _normalised_scores(scope, grouping):
             ),
         )
     )
-    statement = scoped(statement, scope, Score.tenant_id).where(in_period(DefenseRound.created_at, scope))
+    statement = with_defense_dates(statement)
+    statement = scoped(statement, scope, Score.tenant_id).where(in_period(DEFENSE_HELD_ON, scope))
     return {row[0]: row[1:] for row in rows(grouped(statement, grouping)) if row[3]}
 
 
@@ -228,8 +308,8 @@ def _normalised_scores(scope, grouping):
     "projects",
     _l("Average expert score, %"),
     _l(
-        "Mean of all expert scores of the period's defense rounds, each scaled to its criterion's range "
-        "(from 0 to 100)."
+        "Mean of all expert scores of the defense rounds held in the period (dated by the defense's agenda "
+        "item, else the round's date), each scaled to its criterion's range (from 0 to 100)."
     ),
     unit="percent",
 )
