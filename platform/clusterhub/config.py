@@ -36,6 +36,10 @@ DEFAULTS = {
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "PASSWORD_RESET_MAX_AGE": 2 * 3600,
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
+    # The public registration form: per e-mail address and per session, not per IP address (a company
+    # registers its delegation from one office); the session's ceiling fits several delegations of 100.
+    "EVENT_REGISTRATIONS_PER_ADDRESS": "10 per hour",
+    "EVENT_REGISTRATIONS_PER_EVENT": "500 per hour",
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
     # Federal figures are read from the stored summaries while younger than this (0: always live); the

@@ -6,7 +6,19 @@ import json
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -176,16 +188,23 @@ def _registration_event_key() -> str:
     return f"events.register:{g.tenant.id}:{request.view_args.get('event_id')}"
 
 
-# Guests need no account, so the form is rate-limited: per e-mail address (one person retrying) and per
-# session (a flood), not per IP address, since a company registers its delegation from one office.
-REGISTRATIONS_PER_ADDRESS = "10 per hour"
-REGISTRATIONS_PER_EVENT = "500 per hour"
+def _limit(key: str):
+    # Guests need no account, so the form is rate-limited per e-mail address and per session (see config).
+    return lambda: current_app.config[key]
 
 
 @bp.route("/<tenant>/events/<int:event_id>/register", methods=["GET", "POST"])
 @public
-@limiter.limit(REGISTRATIONS_PER_ADDRESS, key_func=_registration_email_key, methods=["POST"])
-@limiter.limit(REGISTRATIONS_PER_EVENT, key_func=_registration_event_key, methods=["POST"])
+@limiter.limit(
+    _limit("EVENT_REGISTRATIONS_PER_ADDRESS"),
+    key_func=_registration_email_key,
+    methods=["POST"],
+)
+@limiter.limit(
+    _limit("EVENT_REGISTRATIONS_PER_EVENT"),
+    key_func=_registration_event_key,
+    methods=["POST"],
+)
 def register(event_id):
     event = _get(Event, event_id)
     if event.status not in svc.VISIBLE_PUBLIC:
