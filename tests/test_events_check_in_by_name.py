@@ -111,9 +111,10 @@ def test_one_click_check_in_refuses_an_unconfirmed_guest_and_a_foreign_next(
 
 def test_check_in_needs_the_check_in_permission(client, make_event, make_user, login, person):
     event = make_event()
+    event_id = event.id
     anna, _boris, _guest = _people(event, person)
     login(make_user("expert", email="expert@example.com"))
-    assert client.post(f"/komi/staff/events/{event.id}/check-in/{anna}").status_code == 403
+    assert client.post(f"/komi/staff/events/{event_id}/check-in/{anna}").status_code == 403
 
 
 def test_staff_session_pages_do_not_autofocus_a_form_at_the_bottom(

@@ -207,8 +207,8 @@ def test_staff_confirm_a_guest_whose_mail_never_arrived(client, make_event, make
 
 
 def test_staff_confirmation_respects_the_capacity(make_event, person, make_user):
-    event = make_event(capacity=1)
     staff = make_user("center_staff")
+    event = make_event(capacity=1)
     with tenant_scope(db.session, event.tenant_id):
         event = db.session.get(Event, event.id)
         events.register(event, person())
@@ -240,10 +240,11 @@ def test_a_session_that_ended_refuses_registration_and_hides_the_form(client, ma
 
 def test_participants_csv_names_its_charset_once(client, make_event, make_user, login, person):
     event = make_event()
-    with tenant_scope(db.session, event.tenant_id):
-        events.register(db.session.get(Event, event.id), person(full_name="Анна Каренина"))
+    event_id, tenant_id = event.id, event.tenant_id
+    with tenant_scope(db.session, tenant_id):
+        events.register(db.session.get(Event, event_id), person(full_name="Анна Каренина"))
         db.session.commit()
     login(make_user("center_staff", email="staff@example.com"))
-    response = client.get(f"/komi/staff/events/{event.id}/participants.csv")
+    response = client.get(f"/komi/staff/events/{event_id}/participants.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "Анна Каренина" in response.data.decode("utf-8-sig")
