@@ -216,11 +216,12 @@ def test_staff_confirmation_respects_the_capacity(make_event, person, make_user)
         assert events.confirm_by_staff(guest, actor=staff).status == RegistrationStatus.WAITLISTED
 
 
-def test_a_session_that_ended_refuses_registration_and_hides_the_form(client, make_event, person):
+def test_a_session_that_ended_refuses_registration_and_hides_the_form(app, client, make_event, person):
     long_ago = utcnow().date() - timedelta(days=3 * 365)
     event = make_event(start_date=long_ago, end_date=long_ago + timedelta(days=1))
     event_id, tenant_id = event.id, event.tenant_id
-    with tenant_scope(db.session, tenant_id):
+    english = app.test_request_context(headers={"Accept-Language": "en"})
+    with english, tenant_scope(db.session, tenant_id):
         try:
             events.register(db.session.get(Event, event_id), person())
         except events.EventError as error:
