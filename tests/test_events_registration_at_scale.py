@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from openpyxl import Workbook
 
 from clusterhub.audit.models import AuditEntry
@@ -80,8 +81,7 @@ def _xlsx(rows):
 
 def test_delegation_preview_reports_errors_and_duplicates_by_email(app, make_event, person):
     event = make_event()
-    english = app.test_request_context(headers={"Accept-Language": "en"})
-    with english, tenant_scope(db.session, event.tenant_id):
+    with app.test_request_context(), force_locale("en"), tenant_scope(db.session, event.tenant_id):
         event = db.session.get(Event, event.id)
         events.register(event, person(email="already@example.ru"))
         data = "\n".join(
@@ -220,8 +220,7 @@ def test_a_session_that_ended_refuses_registration_and_hides_the_form(app, clien
     long_ago = utcnow().date() - timedelta(days=3 * 365)
     event = make_event(start_date=long_ago, end_date=long_ago + timedelta(days=1))
     event_id, tenant_id = event.id, event.tenant_id
-    english = app.test_request_context(headers={"Accept-Language": "en"})
-    with english, tenant_scope(db.session, tenant_id):
+    with app.test_request_context(), force_locale("en"), tenant_scope(db.session, tenant_id):
         try:
             events.register(db.session.get(Event, event_id), person())
         except events.EventError as error:

@@ -369,7 +369,9 @@ def roster_add(event_id, agenda_item_id):
     return jsonify(_roster_json(item)), 201
 
 
-@bp.route("/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:signup_id>/move", methods=["POST"])
+@bp.route(
+    "/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:agenda_signup_id>/move", methods=["POST"]
+)
 @requires(MANAGE_EVENTS)
 @doc(
     "Move a person to another agenda item of the session (staff); returns the target's roster",
@@ -380,8 +382,8 @@ def roster_add(event_id, agenda_item_id):
     },
     response=ROSTER_SCHEMA,
 )
-def roster_move(event_id, agenda_item_id, signup_id):
-    signup = _roster_signup(event_id, agenda_item_id, signup_id)
+def roster_move(event_id, agenda_item_id, agenda_signup_id):
+    signup = _roster_signup(event_id, agenda_item_id, agenda_signup_id)
     target = _roster_item(event_id, (request.get_json(silent=True) or {}).get("agenda_item_id"))
     try:
         svc.move_signup(signup, target, actor=current_user)
@@ -391,13 +393,15 @@ def roster_move(event_id, agenda_item_id, signup_id):
     return jsonify(_roster_json(target))
 
 
-@bp.route("/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:signup_id>", methods=["DELETE"])
+@bp.route(
+    "/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:agenda_signup_id>", methods=["DELETE"]
+)
 @requires(MANAGE_EVENTS)
 @doc(
     "Take a person off an agenda item; the first person waiting gets the seat (staff)", response=ROSTER_SCHEMA
 )
-def roster_remove(event_id, agenda_item_id, signup_id):
-    signup = _roster_signup(event_id, agenda_item_id, signup_id)
+def roster_remove(event_id, agenda_item_id, agenda_signup_id):
+    signup = _roster_signup(event_id, agenda_item_id, agenda_signup_id)
     try:
         svc.remove_signup(signup, actor=current_user)
     except svc.EventError as error:
@@ -406,12 +410,14 @@ def roster_remove(event_id, agenda_item_id, signup_id):
     return jsonify(_roster_json(signup.agenda_item))
 
 
-def _roster_signup(event_id, agenda_item_id, signup_id):
+def _roster_signup(event_id, agenda_item_id, agenda_signup_id):
     from .models import AgendaSignup
 
     item = _roster_item(event_id, agenda_item_id)
     signup = db.session.scalar(
-        sa.select(AgendaSignup).where(AgendaSignup.id == signup_id, AgendaSignup.agenda_item_id == item.id)
+        sa.select(AgendaSignup).where(
+            AgendaSignup.id == agenda_signup_id, AgendaSignup.agenda_item_id == item.id
+        )
     )
     if signup is None:
         abort(404)
