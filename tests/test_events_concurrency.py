@@ -55,3 +55,74 @@ def test_fifty_concurrent_registrations_for_ten_seats(app, pg_only, make_event):
             ).all()
         )
     assert counts == {RegistrationStatus.CONFIRMED: 10, RegistrationStatus.WAITLISTED: 40}
+
+
+def test_staff_adding_twenty_people_at_once_to_a_five_seat_visit(app, pg_only, make_event, make_user):
+    """Manual roster additions take the item's row lock like any sign-up: five seats, fifteen waiting."""
+    from datetime import datetime
+
+    from clusterhub.events.models import AgendaItem, AgendaSignup, SignupStatus
+
+    staff_id = make_user("center_staff").id
+    event = make_event(capacity=100)
+    event_id, tenant_id, komi, day = event.id, event.tenant_id, region_id("11"), event.start_date
+    with tenant_scope(db.session, tenant_id):
+        target = db.session.get(Event, event_id)
+        item_id = events.save_agenda_item(
+            target,
+            {
+                "kind": "site_visit",
+                "title_ru": "Посещение завода",
+                "starts_at": datetime(day.year, day.month, day.day, 10),
+                "ends_at": datetime(day.year, day.month, day.day, 12),
+                "site_address_ru": "пр. Бумажников, 2",
+                "seat_limit": 5,
+            },
+        ).id
+        registration_ids = [
+            events.register(
+                target,
+                events.Participant(
+                    full_name=f"Гость {n}",
+                    email=f"bus{n}@example.test",
+                    category="enterprise",
+                    region_id=komi,
+                    organisation="ООО «Автобус»",
+                    consent=True,
+                ),
+            ).id
+            for n in range(20)
+        ]
+        db.session.commit()
+    barrier = threading.Barrier(20)
+    errors = []
+
+    def add(registration_id):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                with tenant_scope(db.session, tenant_id):
+                    item = db.session.get(AgendaItem, item_id)
+                    events.add_to_item(item, db.session.get(Registration, registration_id), actor=staff_id)
+                    db.session.commit()
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=add, args=(r,)) for r in registration_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with tenant_scope(db.session, tenant_id):
+        counts = dict(
+            db.session.execute(
+                sa.select(AgendaSignup.status, sa.func.count())
+                .where(AgendaSignup.agenda_item_id == item_id)
+                .group_by(AgendaSignup.status)
+            ).all()
+        )
+    assert counts == {SignupStatus.CONFIRMED: 5, SignupStatus.WAITLISTED: 15}

@@ -40,6 +40,10 @@ DEFAULTS = {
     # client address over all accounts (a guesser cannot try many accounts).
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "LOGIN_IP_RATE_LIMIT": "30 per 15 minutes",
+    # The public registration form: per e-mail address and per session, not per IP address (a company
+    # registers its delegation from one office); the session's ceiling fits several delegations of 100.
+    "EVENT_REGISTRATIONS_PER_ADDRESS": "10 per hour",
+    "EVENT_REGISTRATIONS_PER_EVENT": "500 per hour",
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
     # Federal figures are read from the stored summaries while younger than this (0: always live); the

@@ -260,3 +260,165 @@ def participants(event_id):
     return jsonify(
         items=[registration_json(r) for r in page.items], page=page.page, pages=page.pages, total=page.total
     )
+
+
+ROSTER_PERSON_SCHEMA = {
+    "type": "object",
+    "description": "passport-free fields only",
+    "properties": {
+        "signup_id": {"type": "integer"},
+        "registration_id": {"type": "integer"},
+        "position_in_list": {"type": "integer"},
+        "full_name": {"type": "string"},
+        "organisation": {"type": "string"},
+        "position": {"type": ["string", "null"]},
+        "region": {"type": "string", "description": "tax code of the region"},
+        "email": {"type": "string"},
+        "phone": {"type": ["string", "null"]},
+    },
+}
+ROSTER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "item": ITEM_SCHEMA,
+        "seat_limit": {"type": ["integer", "null"]},
+        "seats_taken": {"type": "integer"},
+        "seats_free": {"type": ["integer", "null"]},
+        "seated": {"type": "array", "items": ROSTER_PERSON_SCHEMA},
+        "waiting": {"type": "array", "items": ROSTER_PERSON_SCHEMA},
+    },
+}
+
+
+def _roster_item(event_id, agenda_item_id):
+    from .models import AgendaItem
+
+    item = db.session.scalar(
+        sa.select(AgendaItem).where(AgendaItem.id == agenda_item_id, AgendaItem.event_id == event_id)
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def _roster_json(item) -> dict:
+    roster = svc.item_roster(item)
+
+    def person(signup, number):
+        r = signup.registration
+        return {
+            "signup_id": signup.id,
+            "registration_id": r.id,
+            "position_in_list": number,
+            "full_name": r.full_name,
+            "organisation": r.organisation,
+            "position": r.position_title,
+            "region": r.region.tax_code,
+            "email": r.email,
+            "phone": r.phone,
+        }
+
+    return {
+        "item": item_json(item),
+        "seat_limit": item.seat_limit,
+        "seats_taken": len(roster.seated),
+        "seats_free": roster.free,
+        "seated": [person(s, n) for n, s in enumerate(roster.seated, start=1)],
+        "waiting": [person(s, n) for n, s in enumerate(roster.waiting, start=1)],
+    }
+
+
+def _refused(error):
+    db.session.rollback()
+    return jsonify(error={"code": 422, "message": str(error), "field": error.field}), 422
+
+
+@bp.route("/events/<int:event_id>/agenda/<int:agenda_item_id>/roster")
+@requires(MANAGE_EVENTS)
+@doc("The roster of an agenda item: seats in order, then the waiting list (staff)", response=ROSTER_SCHEMA)
+def roster(event_id, agenda_item_id):
+    return jsonify(_roster_json(_roster_item(event_id, agenda_item_id)))
+
+
+@bp.route("/events/<int:event_id>/agenda/<int:agenda_item_id>/roster", methods=["POST"])
+@requires(MANAGE_EVENTS)
+@doc(
+    "Put a participant on an agenda item: a free seat, else its waiting list (staff)",
+    request_body={
+        "type": "object",
+        "required": ["registration_id"],
+        "properties": {"registration_id": {"type": "integer"}},
+    },
+    response=ROSTER_SCHEMA,
+)
+def roster_add(event_id, agenda_item_id):
+    item = _roster_item(event_id, agenda_item_id)
+    data = request.get_json(silent=True) or {}
+    registration = db.session.scalar(
+        sa.select(Registration).where(
+            Registration.id == data.get("registration_id"), Registration.event_id == event_id
+        )
+    )
+    if registration is None:
+        abort(404)
+    try:
+        svc.add_to_item(item, registration, actor=current_user)
+    except svc.EventError as error:
+        return _refused(error)
+    db.session.commit()
+    return jsonify(_roster_json(item)), 201
+
+
+@bp.route(
+    "/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:agenda_signup_id>/move", methods=["POST"]
+)
+@requires(MANAGE_EVENTS)
+@doc(
+    "Move a person to another agenda item of the session (staff); returns the target's roster",
+    request_body={
+        "type": "object",
+        "required": ["agenda_item_id"],
+        "properties": {"agenda_item_id": {"type": "integer", "description": "the item to move to"}},
+    },
+    response=ROSTER_SCHEMA,
+)
+def roster_move(event_id, agenda_item_id, agenda_signup_id):
+    signup = _roster_signup(event_id, agenda_item_id, agenda_signup_id)
+    target = _roster_item(event_id, (request.get_json(silent=True) or {}).get("agenda_item_id"))
+    try:
+        svc.move_signup(signup, target, actor=current_user)
+    except svc.EventError as error:
+        return _refused(error)
+    db.session.commit()
+    return jsonify(_roster_json(target))
+
+
+@bp.route(
+    "/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:agenda_signup_id>", methods=["DELETE"]
+)
+@requires(MANAGE_EVENTS)
+@doc(
+    "Take a person off an agenda item; the first person waiting gets the seat (staff)", response=ROSTER_SCHEMA
+)
+def roster_remove(event_id, agenda_item_id, agenda_signup_id):
+    signup = _roster_signup(event_id, agenda_item_id, agenda_signup_id)
+    try:
+        svc.remove_signup(signup, actor=current_user)
+    except svc.EventError as error:
+        return _refused(error)
+    db.session.commit()
+    return jsonify(_roster_json(signup.agenda_item))
+
+
+def _roster_signup(event_id, agenda_item_id, agenda_signup_id):
+    from .models import AgendaSignup
+
+    item = _roster_item(event_id, agenda_item_id)
+    signup = db.session.scalar(
+        sa.select(AgendaSignup).where(
+            AgendaSignup.id == agenda_signup_id, AgendaSignup.agenda_item_id == item.id
+        )
+    )
+    if signup is None:
+        abort(404)
+    return signup

@@ -14,7 +14,7 @@ from ..regions.models import Region
 from ..tenancy.models import Tenant, utcnow
 from ..tenancy.scoping import tenant_scope
 from . import services as svc
-from .models import AgendaKind, Event, EventKind, EventStatus, OrganiserRole
+from .models import AgendaItem, AgendaKind, Event, EventKind, EventStatus, OrganiserRole, ParticipantCategory
 
 TITLE_RU = "Практическая сессия по развитию промышленных кластеров России"
 TITLE_EN = "Practical session on the development of industrial clusters of Russia"
@@ -195,8 +195,53 @@ def build_model_event(tenant: Tenant, start: date | None = None, actor=None, pub
     return event
 
 
+# Demo participants: (surname, given names, organisation, position, region tax code). Names are invented.
+SURNAMES = (
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
+    "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов",
+)  # fmt: skip
+GIVEN_NAMES = ("Алексей Петрович", "Мария Ивановна", "Сергей Николаевич", "Ольга Викторовна")
+ORGANISATIONS = (
+    ("ООО «Лузалес»", "11"),
+    ("АО «Монди Сыктывкарский ЛПК»", "11"),
+    ("ООО «Алграф»", "11"),
+    ("ЦКР Архангельской области", "29"),
+    ("ООО «Вологодский лесопромышленник»", "35"),
+    ("Министерство промышленности Республики Коми", "11"),
+    ("АНО «Кластер Карелии»", "10"),
+    ("ООО «Пермская фанера»", "59"),
+)
+SITE_VISIT_WANTED = 52  # the Mondi visit has 45 seats: the last seven wait
+
+
+def fill_site_visit(event: Event, people: int = SITE_VISIT_WANTED) -> AgendaItem | None:
+    """Register demo participants and sign them all up for the first seat-limited site visit, so its roster
+    is full and has a waiting list. Does nothing if that visit already has people on it."""
+    visit = next(
+        (i for i in event.agenda_items if i.kind == AgendaKind.SITE_VISIT and i.seat_limit is not None), None
+    )
+    if visit is None or svc.item_roster(visit).seated:
+        return visit
+    regions = dict(db.session.execute(sa.select(Region.tax_code, Region.id)).all())
+    for n in range(people):
+        organisation, tax_code = ORGANISATIONS[n % len(ORGANISATIONS)]
+        person = svc.Participant(
+            full_name=f"{SURNAMES[n % len(SURNAMES)]} {GIVEN_NAMES[n % len(GIVEN_NAMES)]}",
+            email=f"uchastnik{n + 1}@demo.example.ru",
+            category=ParticipantCategory.ENTERPRISE if n % 8 < 5 else ParticipantCategory.CLUSTER_CENTER,
+            region_id=regions.get(tax_code) or event.region_id,
+            organisation=organisation,
+            position_title=("Директор", "Главный инженер", "Специалист", "Руководитель проекта")[n % 4],
+            consent=True,
+        )
+        registration = svc.register(event, person)
+        svc.sign_up(registration, visit)
+    return visit
+
+
 def load() -> Event | None:
-    """Create the model event for the komi tenant unless it exists; commits. Returns it (None: no tenant)."""
+    """Create the model event for the komi tenant unless it exists, with a full site visit and its waiting
+    list; commits. Returns it (None: no tenant)."""
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "komi"))
     if tenant is None:
         return None
@@ -204,5 +249,6 @@ def load() -> Event | None:
         event = db.session.scalar(sa.select(Event).where(Event.title_ru == TITLE_RU))
         if event is None:
             event = build_model_event(tenant)
+        fill_site_visit(event)
         db.session.commit()
     return event

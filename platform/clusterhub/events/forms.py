@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -216,6 +217,39 @@ class CheckInForm(FlaskForm):
     code = StringField(_l("Code or ticket"), validators=[DataRequired(), Length(max=400)])
     agenda_item_id = SelectField(_l("Where"), coerce=int)
     submit = SubmitField(_l("Check in"))
+
+
+class DelegationImportForm(FlaskForm):
+    """A delegation's file and what its rows leave blank."""
+
+    file = FileField(
+        _l("CSV or XLSX file"),
+        validators=[FileRequired()],
+        description=_l(
+            "Columns: full_name and email (required), organisation, position, phone, category, region "
+            "(code or name), inn. The first row names the columns."
+        ),
+    )
+    organisation = StringField(
+        _l("Organisation of the delegation"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For the rows that name none."),
+    )
+    category = SelectField(_l("Category"), choices=as_choices(_labels(CATEGORY_LABELS)))
+    region_id = SelectField(_l("Region"), coerce=int)
+    submit = SubmitField(_l("Check the file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_id.choices = as_choices(region_choices(blank=_l("As in the file")))
+
+
+class RosterAddForm(FlaskForm):
+    registration_id = SelectField(_l("Participant"), coerce=int)
+
+
+class RosterMoveForm(FlaskForm):
+    agenda_item_id = SelectField(_l("Move to"), coerce=int)
 
 
 STATUS_FILTER = _labels(REGISTRATION_STATUS_LABELS, blank=_l("Any status"))

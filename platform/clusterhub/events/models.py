@@ -8,6 +8,7 @@ tenant's time zone.
 
 import enum
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -162,6 +163,11 @@ class SignupStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+def local_today(timezone: str) -> date:
+    """Today's date in ``timezone`` (a center's zone)."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
 def _pick(obj, field: str) -> str:
     if str(get_locale()) == "en":
         return getattr(obj, f"{field}_en", None) or getattr(obj, f"{field}_ru", None) or ""
@@ -238,8 +244,13 @@ class Event(TenantOwned, db.Model):
         return str(EVENT_STATUS_LABELS.get(self.status, self.status))
 
     @property
+    def has_ended(self) -> bool:
+        """The last day is over in the center's time zone (whatever the status still says)."""
+        return self.end_date < local_today(self.tenant.timezone)
+
+    @property
     def registration_open(self) -> bool:
-        return self.status == EventStatus.PUBLISHED
+        return self.status == EventStatus.PUBLISHED and not self.has_ended
 
     def __repr__(self):
         return f"<Event {self.id} {self.title_ru!r}>"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
@@ -666,6 +667,10 @@ def _new_code() -> str:
 def _check_open(event: Event) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise EventError(_("Registration for this session is closed."))
+    if event.has_ended:
+        raise EventError(
+            _("This session ended on %(date)s: registration is closed.", date=format_date(event.end_date))
+        )
 
 
 def _check_not_registered(event: Event, email: str) -> None:
@@ -790,13 +795,36 @@ def confirm_email(token: str) -> Registration:
         raise EventError(_("This confirmation link is not valid."))
     if registration.status != RegistrationStatus.UNCONFIRMED:
         return registration
+    _take_seat(registration)
+    record("event.registration_email_confirmed", registration, after={"status": registration.status})
+    _mail_status(registration)
+    return registration
+
+
+def _take_seat(registration: Registration) -> None:
+    """An unconfirmed registration takes a seat or the waiting list, counted under the event's lock."""
     event = registration.event
     lock_event(event)
     registration.status = _seat_status(event)
     registration.confirmed_at = utcnow()
     touch(event)
     db.session.flush()
-    record("event.registration_email_confirmed", registration, after={"status": registration.status})
+
+
+def confirm_by_staff(registration: Registration, actor) -> Registration:
+    """Staff confirm a guest whose confirmation mail never arrived: the same seat rules as the link.
+
+    The audit log records who confirmed it in the registrant's stead."""
+    if registration.status != RegistrationStatus.UNCONFIRMED:
+        raise EventError(_("Only a registration whose e-mail is not confirmed can be confirmed by staff."))
+    _take_seat(registration)
+    record(
+        "event.registration_confirmed_by_staff",
+        registration,
+        actor=actor,
+        before={"status": RegistrationStatus.UNCONFIRMED},
+        after={"status": registration.status, "email": registration.email},
+    )
     _mail_status(registration)
     return registration
 
@@ -1013,6 +1041,117 @@ def promote_item_waitlist(item: AgendaItem) -> list[AgendaSignup]:
     return promoted
 
 
+# --- rosters of agenda items (who holds the seats of a site visit, who waits) ---------------------------
+
+
+@dataclass
+class Roster:
+    """The people of one agenda item: seats taken and the waiting list, each in sign-up order."""
+
+    item: AgendaItem
+    seated: list[AgendaSignup]
+    waiting: list[AgendaSignup]
+
+    @property
+    def free(self) -> int | None:
+        """Seats left (None: the item has no seat limit)."""
+        if self.item.seat_limit is None:
+            return None
+        return max(0, self.item.seat_limit - len(self.seated))
+
+
+def item_roster(item: AgendaItem) -> Roster:
+    """The roster of ``item``; the waiting list is in the order seats are given out."""
+    signups = db.session.scalars(
+        sa.select(AgendaSignup)
+        .where(
+            AgendaSignup.agenda_item_id == item.id,
+            AgendaSignup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
+        )
+        .order_by(AgendaSignup.created_at, AgendaSignup.id)
+        .options(
+            selectinload(AgendaSignup.registration).options(
+                selectinload(Registration.region), selectinload(Registration.enterprise)
+            )
+        )
+    ).all()
+    return Roster(
+        item=item,
+        seated=[s for s in signups if s.status == SignupStatus.CONFIRMED],
+        waiting=[s for s in signups if s.status == SignupStatus.WAITLISTED],
+    )
+
+
+def roster_candidates(item: AgendaItem) -> list[Registration]:
+    """Participants of the item's session who hold a seat at it and are not on this item yet."""
+    on_item = sa.select(AgendaSignup.registration_id).where(
+        AgendaSignup.agenda_item_id == item.id, AgendaSignup.status != SignupStatus.CANCELLED
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == item.event_id,
+                Registration.status.in_(SEAT_HOLDING),
+                Registration.id.not_in(on_item),
+            )
+            .order_by(Registration.full_name, Registration.id)
+        )
+    )
+
+
+def add_to_item(item: AgendaItem, registration: Registration, actor) -> AgendaSignup:
+    """Staff put a participant on an item: a seat if one is left, else the end of its waiting list.
+
+    It is :func:`sign_up` (the item's row lock, then count), so staff can no more oversell than the
+    registrants themselves."""
+    active = db.session.scalar(
+        sa.select(AgendaSignup.id).where(
+            AgendaSignup.registration_id == registration.id,
+            AgendaSignup.agenda_item_id == item.id,
+            AgendaSignup.status != SignupStatus.CANCELLED,
+        )
+    )
+    if active:
+        raise EventError(_("%(name)s is already on this list.", name=registration.full_name))
+    return sign_up(registration, item, actor=actor)
+
+
+def move_signup(signup: AgendaSignup, target: AgendaItem, actor) -> AgendaSignup:
+    """Move a person from one item to another of the same session, e.g. between two site visits.
+
+    Both items are locked (in id order, so two opposite moves cannot deadlock) before anything is counted:
+    the person gets a seat at ``target`` only if one is free (else its waiting list), and the place given
+    up at the source goes to the first person waiting there."""
+    source = signup.agenda_item
+    if target.id == source.id:
+        raise EventError(_("Choose another item to move to."))
+    if target.event_id != source.event_id:
+        raise EventError(_("This item belongs to another session."))
+    if signup.status == SignupStatus.CANCELLED:
+        raise EventError(_("This person is no longer on the list."))
+    for item in sorted((source, target), key=lambda i: i.id):
+        lock_item(item)
+    was = signup.status
+    moved = add_to_item(target, signup.registration, actor)
+    cancel_signup(signup, actor=actor)
+    record(
+        "event.agenda_signup_moved",
+        moved,
+        actor=actor,
+        before={"item": source.id, "status": was},
+        after={"item": target.id, "status": moved.status},
+    )
+    return moved
+
+
+def remove_signup(signup: AgendaSignup, actor) -> None:
+    """Staff take a person off an item; their seat goes to the first person waiting."""
+    if signup.status == SignupStatus.CANCELLED:
+        raise EventError(_("This person is no longer on the list."))
+    cancel_signup(signup, actor=actor)
+
+
 def personal_agenda(registration: Registration) -> list[AgendaSignup]:
     return list(
         db.session.scalars(
@@ -1045,6 +1184,15 @@ def find_for_check_in(event: Event, text: str) -> Registration:
     if registration.event_id != event.id:
         raise EventError(_("This ticket is for another session."))
     return registration
+
+
+def check_in_candidates(event: Event, text: str, limit: int = 20) -> list[Registration]:
+    """Registrations of ``event`` whose name, organisation, e-mail or code match ``text`` (for the door,
+    when a participant has no ticket with them); the active ones first."""
+    if not (text or "").strip():
+        return []
+    statement = participants_query(event, search=text).where(Registration.status.in_(ACTIVE_STATUSES))
+    return list(db.session.scalars(statement.limit(limit)))
 
 
 def check_in(registration: Registration, actor=None, item: AgendaItem | None = None) -> bool:

@@ -1,12 +1,24 @@
 """Pages of the events module: public pages of a center's sessions, the platform calendar, registration,
 the registrant's ticket, and the staff pages (organising, participants, check-in, badges)."""
 
-import csv
 import io
+import json
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,7 +43,8 @@ from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
 from ..regions.models import district_name
 from . import cache as page_cache
-from . import ical
+from . import exports, ical
+from . import imports as delegation
 from . import services as svc
 from .forms import (
     CATEGORY_FILTER,
@@ -39,11 +52,14 @@ from .forms import (
     STATUS_FILTER,
     AgendaItemForm,
     CheckInForm,
+    DelegationImportForm,
     EventForm,
     GroupRegistrationForm,
     MessageForm,
     OrganiserForm,
     RegistrationForm,
+    RosterAddForm,
+    RosterMoveForm,
     StaffRegistrationForm,
     VenueForm,
     as_choices,
@@ -61,6 +77,7 @@ from .models import (
     Registration,
     RegistrationStatus,
     Venue,
+    local_today,
 )
 
 MANAGE_EVENTS = "events.manage"
@@ -127,11 +144,13 @@ def event_page(event_id):
     cacheable = not current_user.is_authenticated and "_flashes" not in session
     if cacheable:
         row = db.session.execute(
-            sa.select(Event.updated_at, Event.status).where(Event.id == event_id)
+            sa.select(Event.updated_at, Event.status, Event.end_date).where(Event.id == event_id)
         ).first()
         if row is None or row.status not in svc.VISIBLE_PUBLIC:
             abort(404)
-        key = (g.tenant.id, event_id, str(_locale()))
+        # The day after the session the page must lose its registration button, with no change to the row.
+        ended = row.end_date < local_today(g.tenant.timezone)
+        key = (g.tenant.id, event_id, str(_locale()), ended)
         html = page_cache.get(key, row.updated_at)
         if html is not None:
             return html.replace(page_cache.CSRF_MARKER, generate_csrf())
@@ -161,9 +180,32 @@ def event_page(event_id):
     return html
 
 
+def _registration_email_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    return f"events.register:{g.tenant.id}:{request.view_args.get('event_id')}:{email}"
+
+
+def _registration_event_key() -> str:
+    return f"events.register:{g.tenant.id}:{request.view_args.get('event_id')}"
+
+
+def _limit(key: str):
+    # Guests need no account, so the form is rate-limited per e-mail address and per session (see config).
+    return lambda: current_app.config[key]
+
+
 @bp.route("/<tenant>/events/<int:event_id>/register", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per hour", methods=["POST"])  # guests need no account: keep form spam down
+@limiter.limit(
+    _limit("EVENT_REGISTRATIONS_PER_ADDRESS"),
+    key_func=_registration_email_key,
+    methods=["POST"],
+)
+@limiter.limit(
+    _limit("EVENT_REGISTRATIONS_PER_EVENT"),
+    key_func=_registration_event_key,
+    methods=["POST"],
+)
 def register(event_id):
     event = _get(Event, event_id)
     if event.status not in svc.VISIBLE_PUBLIC:
@@ -216,6 +258,29 @@ def _locale():
     from flask_babel import get_locale
 
     return get_locale()
+
+
+@bp.errorhandler(429)
+def _too_many_registrations(error):
+    """Say what happened and what to do, instead of a bare 429."""
+    if request.endpoint != "events.register":
+        from ..core.errors import MESSAGES
+
+        title, text = MESSAGES[429]
+        return render_template("core/error.html", code=429, title=title, text=text), 429
+    event = db.session.scalar(sa.select(Event).where(Event.id == request.view_args.get("event_id")))
+    text = _(
+        "Too many registrations were sent for this e-mail address or this session in the last hour. "
+        "Wait a little and try again. To register a large delegation at once, send its list to the "
+        "organisers: they can import it."
+    )
+    response = render_template(
+        "events/message.html",
+        title=_("Please wait a little"),
+        text=text,
+        back_url=url_for("events.event_page", event_id=event.id) if event else None,
+    )
+    return response, 429, {"Retry-After": str(getattr(error, "retry_after", None) or 600)}
 
 
 @bp.route("/<tenant>/events/<int:event_id>/register/group", methods=["GET", "POST"])
@@ -724,31 +789,20 @@ def export_participants(event_id, fmt):
     rows = db.session.scalars(svc.participants_query(event, **_filters())).all()
     header = [str(label) for label, _value in EXPORT_COLUMNS]
     data = [[value(r) for _label, value in EXPORT_COLUMNS] for r in rows]
-    name = f"participants-{event.id}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(data)
-        # A BOM so that Excel opens the Cyrillic text correctly.
-        return Response(
-            "\ufeff" + buffer.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    from openpyxl import Workbook
+        body, content_type = exports.table_csv(header, data), "text/csv; charset=utf-8"
+    else:
+        body, content_type = exports.table_xlsx(header, data, _("Participants")), exports.XLSX_MIMETYPE
+    return _download(body, content_type, f"participants-{event.id}.{fmt}")
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Participants")[:31])
-    sheet.append(header)
-    for row in data:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+
+def _download(body: bytes, content_type: str, filename: str, inline: bool = False) -> Response:
+    # content_type, not mimetype: Flask would append a second charset to a text type.
+    disposition = "inline" if inline else "attachment"
     return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
     )
 
 
@@ -786,11 +840,13 @@ def participant(event_id, registration_id):
 @requires(MANAGE_EVENTS)
 def participant_action(event_id, registration_id, action):
     registration = _get(Registration, registration_id, event_id=event_id)
-    if action not in ("approve", "decline", "cancel"):
+    if action not in ("approve", "decline", "cancel", "confirm"):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            if action == "approve":
+            if action == "confirm":
+                svc.confirm_by_staff(registration, actor=current_user)
+            elif action == "approve":
                 svc.approve(registration, actor=current_user)
             elif action == "decline":
                 svc.decline(registration, actor=current_user)
@@ -821,6 +877,196 @@ def statistics(event_id):
         category_labels=CATEGORY_LABELS,
         district_name=district_name,
     )
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/import", methods=["GET", "POST"])
+@requires(MANAGE_EVENTS)
+def import_delegation(event_id):
+    """A delegation from a file: upload → preview with errors per row → register everyone or no one."""
+    event = _get(Event, event_id)
+    form = DelegationImportForm()
+    confirm_form = ConfirmForm()
+    rows = None
+    if request.form.get("rows") and confirm_form.validate_on_submit():
+        try:
+            raw = json.loads(request.form["rows"])
+            if not isinstance(raw, list):
+                raise ValueError
+            registrations = delegation.commit(
+                event, raw, _import_defaults(request.form), current_user, locale=str(_locale())
+            )
+        except (ValueError, TypeError) as error:
+            db.session.rollback()
+            message = (
+                str(error)
+                if isinstance(error, svc.EventError)
+                else _("The preview has expired: upload the file again.")
+            )
+            flash(message, "danger")
+        else:
+            db.session.commit()
+            waiting = sum(r.status == RegistrationStatus.WAITLISTED for r in registrations)
+            flash(
+                _(
+                    "People registered: %(count)s, of them on the waiting list: %(waiting)s.",
+                    count=len(registrations),
+                    waiting=waiting,
+                ),
+                "success",
+            )
+            return redirect(url_for("events.participants", event_id=event.id))
+    elif form.validate_on_submit():
+        upload = form.file.data
+        try:
+            raw = delegation.read_delegation(upload.filename or "", upload.read())
+            rows = delegation.preview(event, raw, _import_defaults(form.data))
+        except svc.EventError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+    seats_left = svc.seats_left(event)
+    return render_template(
+        "events/import.html",
+        event=event,
+        form=form,
+        confirm_form=confirm_form,
+        rows=rows,
+        rows_json=delegation.rows_to_json(rows) if rows else "",
+        error_count=sum(1 for r in rows if r.errors) if rows else 0,
+        seats_left=seats_left,
+        defaults=_import_defaults(form.data) if rows else None,
+        template_header=", ".join(delegation.TEMPLATE_HEADER),
+    )
+
+
+def _import_defaults(values) -> "delegation.Defaults":
+    try:
+        region_id = int(values.get("region_id") or 0) or None
+    except (TypeError, ValueError):
+        region_id = None
+    return delegation.Defaults(
+        organisation=(values.get("organisation") or "").strip(),
+        category=values.get("category") or "enterprise",
+        region_id=region_id,
+    )
+
+
+# --- staff: rosters of agenda items -----------------------------------------------------------------------
+
+
+def _roster_item(event_id, agenda_item_id) -> AgendaItem:
+    return _get(AgendaItem, agenda_item_id, event_id=event_id)
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>/roster")
+@requires(MANAGE_EVENTS)
+def roster(event_id, agenda_item_id):
+    """Who holds the seats of an item (a site visit's bus) and who waits, in order; add, move, remove."""
+    item = _roster_item(event_id, agenda_item_id)
+    add_form = RosterAddForm(prefix="add")
+    add_form.registration_id.choices = as_choices(
+        [(r.id, f"{r.full_name} — {r.organisation}") for r in svc.roster_candidates(item)]
+    )
+    move_form = RosterMoveForm(prefix="move")
+    move_form.agenda_item_id.choices = as_choices(
+        [
+            (other.id, f"{svc.to_local(other.starts_at, g.tenant):%d.%m %H:%M} {other.title}")
+            for other in item.event.agenda_items
+            if other.id != item.id
+        ]
+    )
+    return render_template(
+        "events/roster.html",
+        event=item.event,
+        item=item,
+        roster=svc.item_roster(item),
+        add_form=add_form,
+        move_form=move_form,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/add", methods=["POST"])
+@requires(MANAGE_EVENTS)
+def roster_add(event_id, agenda_item_id):
+    item = _roster_item(event_id, agenda_item_id)
+    form = RosterAddForm(prefix="add")
+    form.registration_id.choices = as_choices([(r.id, r.full_name) for r in svc.roster_candidates(item)])
+    if form.validate_on_submit():
+        registration = _get(Registration, form.registration_id.data, event_id=event_id)
+        _roster_change(
+            lambda: svc.add_to_item(item, registration, actor=current_user),
+            lambda signup: _(
+                "%(name)s is on the list: %(where)s.",
+                name=registration.full_name,
+                where=_signup_place(signup),
+            ),
+        )
+    else:
+        flash(_("Choose a participant of this session."), "danger")
+    return redirect(url_for("events.roster", event_id=event_id, agenda_item_id=item.id))
+
+
+@bp.route(
+    "/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>/roster/<int:agenda_signup_id>/<action>",
+    methods=["POST"],
+)
+@requires(MANAGE_EVENTS)
+def roster_action(event_id, agenda_item_id, agenda_signup_id, action):
+    item = _roster_item(event_id, agenda_item_id)
+    signup = _get(AgendaSignup, agenda_signup_id, agenda_item_id=item.id)
+    registration = signup.registration
+    if action == "remove":
+        if ConfirmForm().validate_on_submit():
+            carry_out(
+                lambda: svc.remove_signup(signup, actor=current_user),
+                _("%(name)s has been taken off the list.", name=registration.full_name),
+                svc.EventError,
+            )
+    elif action == "move":
+        form = RosterMoveForm(prefix="move")
+        form.agenda_item_id.choices = as_choices([(i.id, i.title) for i in item.event.agenda_items])
+        if form.validate_on_submit():
+            target = _get(AgendaItem, form.agenda_item_id.data, event_id=event_id)
+            _roster_change(
+                lambda: svc.move_signup(signup, target, actor=current_user),
+                lambda moved: _(
+                    "%(name)s moved to «%(item)s»: %(where)s.",
+                    name=registration.full_name,
+                    item=target.title,
+                    where=_signup_place(moved),
+                ),
+            )
+    else:
+        abort(404)
+    return redirect(url_for("events.roster", event_id=event_id, agenda_item_id=item.id))
+
+
+def _roster_change(change, message) -> None:
+    """Commit a roster change and say where the person ended up (a seat or the waiting list)."""
+    try:
+        signup = change()
+    except svc.EventError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return
+    db.session.commit()
+    flash(message(signup), "success")
+
+
+def _signup_place(signup: AgendaSignup) -> str:
+    return _("a seat") if signup.status == "confirmed" else _("the waiting list")
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/agenda/<int:agenda_item_id>/roster.<fmt>")
+@requires(MANAGE_EVENTS)
+def roster_export(event_id, agenda_item_id, fmt):
+    item = _roster_item(event_id, agenda_item_id)
+    roster = svc.item_roster(item)
+    name = f"roster-{event_id}-{item.id}.{fmt}"
+    if fmt == "xlsx":
+        return _download(exports.roster_xlsx(roster), exports.XLSX_MIMETYPE, name)
+    if fmt == "pdf":
+        return _download(exports.roster_pdf(roster, g.tenant), "application/pdf", name, inline=True)
+    abort(404)
 
 
 # --- staff: on site -------------------------------------------------------------------------------------
@@ -861,14 +1107,46 @@ def check_in(event_id):
                 else _("%(name)s was already checked in; nothing changed.", name=registration.full_name),
             }
         form.code.data = ""
-    counts = svc.participation_counts(event)
+    search = (request.args.get("q") or "").strip()
     return render_template(
         "events/check_in.html",
         event=event,
         form=form,
         result=result,
-        counts=counts,
+        counts=svc.participation_counts(event),
         confirm_form=ConfirmForm(),
+        search=search,
+        found=svc.check_in_candidates(event, search),
+        item_id=form.agenda_item_id.data or 0,
+    )
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/check-in/<int:registration_id>", methods=["POST"])
+@requires(CHECK_IN)
+def check_in_registration(event_id, registration_id):
+    """Check one participant in with one click (found by name at the door, or from the participant list).
+
+    Clicking twice changes nothing and says so; every check-in is in the audit log."""
+    registration = _get(Registration, registration_id, event_id=event_id)
+    item_id = request.form.get("item_id", 0, type=int)
+    item = _get(AgendaItem, item_id, event_id=event_id) if item_id else None
+    if ConfirmForm().validate_on_submit():
+        try:
+            fresh = svc.check_in(registration, actor=current_user, item=item)
+        except svc.EventError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            if fresh:
+                flash(_("Checked in: %(name)s.", name=registration.full_name), "success")
+            else:
+                flash(
+                    _("%(name)s was already checked in; nothing changed.", name=registration.full_name),
+                    "info",
+                )
+    return redirect(
+        safe_next_url(request.form.get("next"), url_for("events.check_in", event_id=event_id, item=item_id))
     )
 
 

@@ -63,6 +63,21 @@ class ImportReport:
 
 def read_rows(filename: str, data: bytes) -> list[dict]:
     """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file as dicts keyed by the header row."""
+    values = read_table(filename, data)
+    header = [(cell or "").strip().lower() for cell in values[0]]
+    if "name_ru" not in header:
+        raise TechnoparkError(_("The first row must hold the column names, including name_ru."))
+    if len(values) - 1 > MAX_ROWS:
+        raise TechnoparkError(_("At most %(n)s rows can be imported at once.", n=MAX_ROWS))
+    return [
+        {header[i]: (cell or "").strip() for i, cell in enumerate(row) if i < len(header)}
+        for row in values[1:]
+    ]
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """The non-empty rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text cells (also used by
+    the events module's delegation import)."""
     if len(data) > MAX_BYTES:
         raise TechnoparkError(_("The file is too large (at most 5 MB)."))
     name = (filename or "").lower()
@@ -88,15 +103,7 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
     values = [row for row in values if any((cell or "").strip() for cell in row)]
     if not values:
         raise TechnoparkError(_("The file is empty."))
-    header = [(cell or "").strip().lower() for cell in values[0]]
-    if "name_ru" not in header:
-        raise TechnoparkError(_("The first row must hold the column names, including name_ru."))
-    if len(values) - 1 > MAX_ROWS:
-        raise TechnoparkError(_("At most %(n)s rows can be imported at once.", n=MAX_ROWS))
-    return [
-        {header[i]: (cell or "").strip() for i, cell in enumerate(row) if i < len(header)}
-        for row in values[1:]
-    ]
+    return values
 
 
 def import_services(technopark: Technopark, rows: list[dict], actor=None) -> ImportReport:
@@ -254,4 +261,12 @@ def to_xlsx(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["ServiceOffer", "import_services", "import_equipment", "read_rows", "to_csv", "to_xlsx"]
+__all__ = [
+    "ServiceOffer",
+    "import_services",
+    "import_equipment",
+    "read_rows",
+    "read_table",
+    "to_csv",
+    "to_xlsx",
+]
