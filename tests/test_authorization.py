@@ -122,3 +122,35 @@ def test_a_federal_role_gets_403_on_every_mutating_route(role, app, client, make
             headers = {"Authorization": f"Bearer {secret}"} if url.startswith("/api/") else {}
             response = client.open(url, method=method, data={}, headers=headers)
             assert response.status_code == 403, f"{method} {url} -> {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ["federal_analyst", "federal_reviewer"])
+def test_a_federal_role_cannot_register_for_a_session_through_the_public_form(
+    role, client, make_event, make_user, login
+):
+    import sqlalchemy as sa
+
+    from clusterhub.events.models import Registration
+    from clusterhub.extensions import db
+    from clusterhub.tenancy.scoping import tenant_scope
+    from tests.events_factories import region_id
+
+    event = make_event(capacity=5)
+    event_id, tenant_id = event.id, event.tenant_id
+    login(make_user(role))
+    form = {
+        "full_name": "Аналитик Федеральный",
+        "email": "analyst@example.test",
+        "category": "expert",
+        "region_id": region_id("77"),
+        "organisation": "Минпромторг",
+        "position_title": "Аналитик",
+        "consent": "y",
+    }
+    assert client.get(f"/komi/events/{event_id}/register").status_code == 200  # reading stays possible
+    assert client.post(f"/komi/events/{event_id}/register", data=form).status_code == 403
+    with tenant_scope(db.session, tenant_id):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    client.post("/logout")
+    # The same form from an ordinary visitor is accepted, so the 403 is the federal rule.
+    assert client.post(f"/komi/events/{event_id}/register", data=form).status_code == 302

@@ -4,7 +4,10 @@ Every model that inherits :class:`TenantOwned` carries ``tenant_id``. While a te
 (:func:`tenant_scope`), one ``do_orm_execute`` hook adds ``tenant_id = <scope>`` to every ORM statement
 that touches such a model, and one ``before_flush`` hook stamps ``tenant_id`` on new rows and refuses rows
 of another tenant. With no scope open, querying a tenant-owned model raises :class:`TenantScopeError`
-(a forgotten filter fails loudly instead of returning everyone's rows).
+(a forgotten filter fails loudly instead of returning everyone's rows). The same hook covers relationship
+loads, refuses statements that reach a tenant-owned table outside a mapped entity (``Model.__table__``,
+its columns, ``sa.table()``: the criteria cannot reach them, and on SQLite nothing else would), and checks
+the ``tenant_id`` an INSERT or UPDATE statement writes.
 
 The only way across tenants is :func:`federal_read_scope` together with the execution option
 ``cross_tenant=True`` on the statement: read-only, and reserved for the federal reporting layer.
@@ -225,7 +228,9 @@ def _inserted_tenant_ids(orm_execute_state) -> list:
     for values in value_sets:
         for key, value in values.items() if isinstance(values, dict) else ():
             if getattr(key, "key", key) == "tenant_id":
-                found.append(value.value if isinstance(value, sa.sql.elements.BindParameter) else value)
+                if not isinstance(value, sa.sql.elements.BindParameter):
+                    raise TenantScopeError("tenant_id can only be written as a value, not an SQL expression")
+                found.append(value.value)
     parameters = orm_execute_state.parameters
     rows = parameters if isinstance(parameters, list | tuple) else [parameters] if parameters else []
     found += [row["tenant_id"] for row in rows if isinstance(row, dict) and "tenant_id" in row]
