@@ -148,6 +148,16 @@ def tenant_owned_tables() -> set:
     return {cls.__table__ for cls in _tenant_owned_classes if hasattr(cls, "__table__")}
 
 
+def mapped_attribute(table: sa.Table, column_name: str):
+    """``Model.column`` for a tenant-owned ``table`` and one of its columns.
+
+    Code that walks the metadata (every table with a ``storage_key``, every reference to an enterprise)
+    must still query through the model: the tenant guard refuses plain tables and their columns.
+    """
+    model = next(cls for cls in _tenant_owned_classes if getattr(cls, "__table__", None) is table)
+    return getattr(model, sa.inspect(model).get_property_by_column(table.c[column_name]).key)
+
+
 def _tenant_table(from_clause, tables: set, names: set):
     """The tenant-owned table behind ``from_clause`` (through aliases), or None."""
     while isinstance(from_clause, sa.sql.selectable.Alias):
