@@ -148,6 +148,18 @@ def tenant_owned_tables() -> set:
     return {cls.__table__ for cls in _tenant_owned_classes if hasattr(cls, "__table__")}
 
 
+_known_tables: tuple = (0, frozenset(), frozenset())
+
+
+def _tenant_tables_and_names() -> tuple[frozenset, frozenset]:
+    """The tenant-owned tables and their names, rebuilt only when a module declared another model."""
+    global _known_tables
+    if _known_tables[0] != len(_tenant_owned_classes):
+        tables = frozenset(tenant_owned_tables())
+        _known_tables = (len(_tenant_owned_classes), tables, frozenset(t.name for t in tables))
+    return _known_tables[1], _known_tables[2]
+
+
 def mapped_attribute(table: sa.Table, column_name: str):
     """``Model.column`` for a tenant-owned ``table`` and one of its columns.
 
@@ -165,8 +177,9 @@ def _tenant_table(from_clause, tables: set, names: set):
     if not isinstance(from_clause, sa.sql.selectable.TableClause):
         return None
     # A lightweight ``sa.table("invitations")`` is a different object with the same name: match names too.
-    plain = from_clause._deannotate() if hasattr(from_clause, "_deannotate") else from_clause
-    return plain if plain in tables or plain.name in names else None
+    if from_clause.name not in names:
+        return None
+    return from_clause._deannotate() if hasattr(from_clause, "_deannotate") else from_clause
 
 
 def _maps_an_entity(element) -> bool:
@@ -181,8 +194,7 @@ def _tenant_tables_in(statement) -> tuple[bool, bool]:
     Walks the whole statement (subqueries, joins, IN-clauses, EXISTS, CTEs), not just its top-level
     entities: a COUNT over a subquery of a tenant-owned model must be scoped as well.
     """
-    tables = tenant_owned_tables()
-    names = {table.name for table in tables}
+    tables, names = _tenant_tables_and_names()
     touches = unmapped = False
 
     def check_from(from_clause) -> None:
