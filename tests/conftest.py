@@ -101,6 +101,7 @@ def app(database_urls, tmp_path_factory):
             "LOGIN_RATE_LIMIT": "5 per 15 minutes",
             "RATELIMIT_STORAGE_URI": "memory://",
             "REPORTING_CACHE_SECONDS": 0,
+            "PASSWORD_HASHING": "minimal",  # hundreds of users are created; production refuses this
         }
     )
     application.test_client_class = IsolatedClient

@@ -55,7 +55,7 @@ def test_invitation_flow_sets_a_password_and_grants_the_role(client, make_tenant
 
     reused = client.get(link)
     assert reused.status_code == 400
-    assert "already been used" in reused.get_data(as_text=True) or "уже" in reused.get_data(as_text=True)
+    assert "Это приглашение уже использовано. Войдите в свою учётную запись." in reused.get_data(as_text=True)
 
 
 def test_tampered_and_expired_invitation_links_are_refused(app, client, make_tenant, make_user):

@@ -74,13 +74,13 @@ def test_a_member_of_another_center_does_not_reach_this_centers_staff_area(
 
 
 def mutating_routes(app):
-    """Routes that change data; those marked ``personal`` (a user's own profile, tokens, saved exports,
-    and the report review that has its own permission) are the declared exceptions."""
+    """Routes that change data, public forms included (registering for a session, taking a seat); those
+    marked ``personal`` (a user's own profile, language, tokens, saved exports, and the report review that
+    has its own permission) are the declared exceptions."""
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        view = app.view_functions[rule.endpoint]
-        if getattr(view, "access_rule", ("public",))[0] == "public" or getattr(view, "personal", False):
+        if getattr(app.view_functions[rule.endpoint], "personal", False):
             continue
         methods = rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
         if methods:
@@ -95,6 +95,7 @@ def test_personal_routes_are_few_and_named(app):
         "accounts.password",
         "accounts.profile",
         "accounts.revoke_token",
+        "core.switch_language",
         "reporting.report_detail",
         "reporting.save_preset",
     ]
@@ -111,7 +112,7 @@ def test_a_federal_role_gets_403_on_every_mutating_route(role, app, client, make
     db.session.commit()
     login(user)
     routes = list(mutating_routes(app))
-    assert routes
+    assert {"events.register", "events.ticket"} <= {rule.endpoint for rule, _methods in routes}
     for rule, methods in routes:
         url = rule.rule
         for argument in rule.arguments:
@@ -121,3 +122,35 @@ def test_a_federal_role_gets_403_on_every_mutating_route(role, app, client, make
             headers = {"Authorization": f"Bearer {secret}"} if url.startswith("/api/") else {}
             response = client.open(url, method=method, data={}, headers=headers)
             assert response.status_code == 403, f"{method} {url} -> {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ["federal_analyst", "federal_reviewer"])
+def test_a_federal_role_cannot_register_for_a_session_through_the_public_form(
+    role, client, make_event, make_user, login
+):
+    import sqlalchemy as sa
+
+    from clusterhub.events.models import Registration
+    from clusterhub.extensions import db
+    from clusterhub.tenancy.scoping import tenant_scope
+    from tests.events_factories import region_id
+
+    event = make_event(capacity=5)
+    event_id, tenant_id = event.id, event.tenant_id
+    login(make_user(role))
+    form = {
+        "full_name": "Аналитик Федеральный",
+        "email": "analyst@example.test",
+        "category": "expert",
+        "region_id": region_id("77"),
+        "organisation": "Минпромторг",
+        "position_title": "Аналитик",
+        "consent": "y",
+    }
+    assert client.get(f"/komi/events/{event_id}/register").status_code == 200  # reading stays possible
+    assert client.post(f"/komi/events/{event_id}/register", data=form).status_code == 403
+    with tenant_scope(db.session, tenant_id):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    client.post("/logout")
+    # The same form from an ordinary visitor is accepted, so the 403 is the federal rule.
+    assert client.post(f"/komi/events/{event_id}/register", data=form).status_code == 302

@@ -270,14 +270,14 @@ def test_tenant_api_needs_a_plan_with_api_access(app, make_tenant, make_plan, su
     with app.test_request_context("/api/v1/tenants/komi/events", method="POST"):
         g.tenant = komi
         assert refuse_api_outside_the_plan() is None
-        assert refuse_writes_when_lapsed() is None
+        assert refuse_writes_when_lapsed(komi) is None
     # A lapsed center's API refuses writes with JSON.
     subscribe(komi, make_plan(name_en="Pro2"), "cancelled", period_days=-1)
     with app.test_request_context(
         "/api/v1/tenants/komi/events", method="POST", headers={"Accept-Language": "en"}
     ):
         g.tenant = komi
-        response, status = refuse_writes_when_lapsed()
+        response, status = refuse_writes_when_lapsed(komi)
         assert status == 402 and "read-only" in response.json["error"]["message"]
 
 
@@ -348,3 +348,53 @@ def test_storage_counts_every_kind_of_upload_of_the_center(
         assert billing.storage_in_use(komi) > 600_000
         with pytest.raises(TechnoparkError, match="limit"):
             attachments.add_photo(park, io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 600_000), "photo.png")
+
+
+def tenant_permission_writes(app):
+    """Every (URL, method) that changes data and needs a permission a center's role can hold."""
+    from clusterhub.accounts.authz import is_tenant_permission
+
+    for rule in app.url_map.iter_rules():
+        access = getattr(app.view_functions[rule.endpoint], "access_rule", None)
+        if not access or access[0] != "permissions" or not any(is_tenant_permission(p) for p in access[1:]):
+            continue
+        if "tenant" not in rule.arguments:
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<{argument}>", "komi" if argument == "tenant" else "1")
+            url = url.replace(f"<int:{argument}>", "1")
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            yield rule.endpoint, url, method
+
+
+def test_a_lapsed_center_refuses_every_write_that_needs_a_tenant_permission(
+    app, client, login, make_tenant, billing_user, make_plan, subscribe, invoice_billing, monkeypatch
+):
+    from clusterhub.accounts import authz
+    from clusterhub.accounts.models import TenantRole
+    from clusterhub.accounts.services import create_api_token
+
+    # One role holding every tenant permission, so that no route stops at 403 before the lapse rule.
+    every_tenant_permission = set().union(*authz.TENANT_ROLE_PERMISSIONS.values())
+    monkeypatch.setitem(authz.TENANT_ROLE_PERMISSIONS, TenantRole.CENTER_ADMIN, every_tenant_permission)
+    komi = make_tenant("komi")
+    subscribe(komi, make_plan(), "cancelled", period_days=-1)
+    admin = billing_user("center_admin", komi)
+    _token, secret = create_api_token(admin, "probe")
+    db.session.commit()
+    login(admin)
+    writes = list(tenant_permission_writes(app))
+    assert {"clusters.new", "tenancy.members"} <= {endpoint for endpoint, _url, _method in writes}
+    for endpoint, url, method in writes:
+        headers = {"Accept-Language": "en"}
+        if url.startswith("/api/"):
+            headers["Authorization"] = f"Bearer {secret}"
+        response = client.open(url, method=method, data={}, headers=headers)
+        if endpoint.split(".")[0] in {"billing", "billing_stripe", "billing_invoice"}:
+            assert response.status_code != 402, f"{method} {url}: paying stays possible"
+        else:
+            assert response.status_code == 402, f"{method} {url} -> {response.status_code}"
+            assert "read-only" in response.get_data(as_text=True), url
+    # Reading stays possible, and so does a public form that needs no center permission.
+    assert client.get("/komi/clusters/").status_code == 200

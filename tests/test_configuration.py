@@ -59,10 +59,20 @@ def test_local_defaults_generate_a_secret_key_once(tmp_path, monkeypatch):
             },
             "https",
         ),
+        (
+            {
+                "SECRET_KEY": "x" * 40,
+                "DATABASE_URL": "postgresql+psycopg://a@b/c",
+                "REDIS_URL": "redis://r",
+                "BASE_URL": "https://clusterhub.example.com",
+                "PASSWORD_HASHING": "minimal",
+            },
+            "PASSWORD_HASHING",
+        ),
     ],
 )
 def test_production_mode_refuses_insecure_settings(tmp_path, monkeypatch, overrides, problem):
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_URL", "PASSWORD_HASHING"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CLUSTERHUB_ENV", "production")
     with pytest.raises(ConfigError, match=problem):
@@ -95,3 +105,20 @@ def test_federal_figures_age_differs_without_a_worker_and_reads_from_the_environ
 def test_unknown_lower_case_settings_are_refused(tmp_path):
     with pytest.raises(ConfigError):
         load_config(str(tmp_path), {"secret_key": "oops"})
+
+
+def test_minimal_password_hashing_is_for_tests_and_verifies_real_hashes(app, tmp_path):
+    from clusterhub.accounts.models import User
+    from clusterhub.accounts.services import PASSWORD_HASHERS, check_password, set_password
+
+    assert load_config(str(tmp_path))["PASSWORD_HASHING"] == "recommended"
+    with pytest.raises(ConfigError, match="PASSWORD_HASHING"):
+        load_config(str(tmp_path), {"PASSWORD_HASHING": "none"})
+    assert app.config["PASSWORD_HASHING"] == "minimal"  # the suite's own setting
+    user = User(email="hash@example.com", full_name="Hash")
+    set_password(user, "correct horse battery")
+    assert "m=8,t=1,p=1" in user.password_hash
+    # A hash made with the recommended parameters (the demo data, production) still logs in.
+    user.password_hash = PASSWORD_HASHERS["recommended"].hash("correct horse battery")
+    assert check_password(user, "correct horse battery")
+    assert not check_password(user, "wrong horse battery")

@@ -145,3 +145,111 @@ def test_cross_tenant_reference_is_refused_by_the_schema(two_tenants):
                 rows.build(child_model, a.id, **{child_column: parent_b_id})
                 db.session.commit()
             db.session.rollback()
+
+
+@pytest.fixture
+def invitations_of_two_tenants(two_tenants):
+    from clusterhub.accounts.models import Invitation
+
+    a, b, _rows = two_tenants
+    for tenant, email in ((a, "a@example.com"), (b, "b@example.com")):
+        with tenant_scope(db.session, tenant.id):
+            db.session.add(Invitation(email=email, role="center_staff"))
+    db.session.commit()
+    return a, b
+
+
+def emails_of_every_tenant():
+    """What the database holds, read as the owner (past the ORM and Row-Level Security)."""
+    from flask import current_app
+
+    with current_app.config["OWNER_ENGINE"].connect() as conn:
+        return dict(conn.execute(sa.text("SELECT email, tenant_id FROM invitations")).all())
+
+
+def test_core_statements_on_a_tenant_owned_table_are_refused(invitations_of_two_tenants):
+    from clusterhub.accounts.models import Invitation
+
+    a, b = invitations_of_two_tenants
+    table = Invitation.__table__
+    core_statements = [
+        sa.select(table.c.email),
+        sa.select(table),
+        sa.select(sa.func.count()).select_from(table),
+        sa.select(sa.literal_column("email")).select_from(sa.table("invitations")),
+        sa.select(Invitation.id).where(Invitation.email.in_(sa.select(table.c.email))),
+        sa.update(table).values(email="changed@example.com"),
+        sa.delete(table),
+        sa.insert(table).values(tenant_id=b.id, email="c@example.com", role="center_staff"),
+    ]
+    with tenant_scope(db.session, a.id):
+        for statement in core_statements:
+            with pytest.raises(TenantScopeError, match="outside a mapped entity"):
+                db.session.execute(statement)
+        # The same reads and writes through the model see and change tenant A's row only.
+        assert db.session.scalars(sa.select(Invitation.email)).all() == ["a@example.com"]
+        db.session.execute(sa.update(Invitation).values(email="a2@example.com"))
+        db.session.commit()
+    assert emails_of_every_tenant() == {"a2@example.com": a.id, "b@example.com": b.id}
+    # Outside any scope a Core statement is refused like an ORM one.
+    with pytest.raises(TenantScopeError):
+        db.session.execute(sa.select(table.c.email))
+    # The federal read scope may read a table with cross_tenant=True: it reads everything anyway.
+    with federal_read_scope(db.session):
+        statement = sa.select(table.c.email).execution_options(cross_tenant=True)
+        assert set(db.session.scalars(statement)) == {"a2@example.com", "b@example.com"}
+
+
+def test_an_insert_statement_cannot_write_rows_of_another_tenant(invitations_of_two_tenants):
+    from clusterhub.accounts.models import Invitation
+
+    a, b = invitations_of_two_tenants
+    with tenant_scope(db.session, a.id):
+        with pytest.raises(TenantScopeError, match="another tenant"):
+            db.session.execute(
+                sa.insert(Invitation).values(tenant_id=b.id, email="x@example.com", role="center_staff")
+            )
+        with pytest.raises(TenantScopeError, match="another tenant"):
+            db.session.execute(
+                sa.insert(Invitation),
+                [
+                    {"tenant_id": a.id, "email": "y@example.com", "role": "center_staff"},
+                    {"tenant_id": b.id, "email": "z@example.com", "role": "center_staff"},
+                ],
+            )
+        with pytest.raises(TenantScopeError, match="another tenant"):
+            db.session.execute(sa.update(Invitation).values(tenant_id=b.id))
+        db.session.execute(
+            sa.insert(Invitation).values(tenant_id=a.id, email="own@example.com", role="center_staff")
+        )
+        db.session.commit()
+    with pytest.raises(TenantScopeError):
+        db.session.execute(
+            sa.insert(Invitation).values(tenant_id=b.id, email="w@example.com", role="center_staff")
+        )
+    db.session.rollback()
+    assert emails_of_every_tenant() == {"a@example.com": a.id, "b@example.com": b.id, "own@example.com": a.id}
+
+
+def test_relationship_loads_are_scoped(two_tenants):
+    from clusterhub.events.models import Event, Venue
+
+    a, b, rows = two_tenants
+    event_id = rows.build(Event, a.id).id
+    rows.build(Venue, a.id, event_id=event_id)
+    db.session.commit()
+
+    with tenant_scope(db.session, a.id):
+        event = db.session.get(Event, event_id)
+        assert len(event.venues) == 1  # the lazy load inside the scope
+    db.session.expire(event, ["venues"])
+    with pytest.raises(TenantScopeError):
+        _ = event.venues  # a lazy load with no scope open
+    with tenant_scope(db.session, b.id):
+        db.session.expire(event, ["venues"])
+        assert event.venues == []  # tenant B cannot read A's rows through A's object
+    # The federal read scope loads relationships of what it read across tenants.
+    db.session.expire(event)
+    with federal_read_scope(db.session):
+        statement = sa.select(Event).where(Event.id == event_id).execution_options(cross_tenant=True)
+        assert len(db.session.scalars(statement).one().venues) == 1

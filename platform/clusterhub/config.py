@@ -44,6 +44,9 @@ DEFAULTS = {
     # registers its delegation from one office); the session's ceiling fits several delegations of 100.
     "EVENT_REGISTRATIONS_PER_ADDRESS": "10 per hour",
     "EVENT_REGISTRATIONS_PER_EVENT": "500 per hour",
+    # Argon2id cost: "recommended" (the library's parameters) or "minimal" (for the test suite only, where
+    # hundreds of users are created; refused in production).
+    "PASSWORD_HASHING": "recommended",
     "RATELIMIT_KEY_PREFIX": "clusterhub",
     "TENANTS_DIR": None,
     # Federal figures are read from the stored summaries while younger than this (0: always live); the
@@ -106,6 +109,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             raise ConfigError(f"Unknown setting {key!r}")
         config[key] = value
 
+    if config["PASSWORD_HASHING"] not in {"recommended", "minimal"}:
+        raise ConfigError("PASSWORD_HASHING must be 'recommended' or 'minimal'")
     instance = Path(instance_path)
     production = config["ENV"] == "production"
     if config["REPORTING_CACHE_SECONDS"] is None:
@@ -149,5 +154,7 @@ def check_production_safety(config: dict) -> None:
         problems.append("REDIS_URL must be set in production (rate limits are shared between workers)")
     if not (config.get("BASE_URL") or "").startswith("https://"):
         problems.append("BASE_URL must be an https:// address in production")
+    if config.get("PASSWORD_HASHING") != "recommended":
+        problems.append("PASSWORD_HASHING must be 'recommended' in production")
     if problems:
         raise ConfigError("Refusing to start in production mode: " + "; ".join(problems))

@@ -44,12 +44,30 @@ GLOBAL_ROLE_PERMISSIONS = {
     GlobalRole.FEDERAL_REVIEWER: {Permission.FEDERAL_READ, Permission.REVIEW_REPORTS},
 }
 PUBLIC_ENDPOINTS = {"static", "bootstrap.static"}
+# Who may refuse writes to a center's staff pages, e.g. billing when the center's payment has lapsed: each
+# guard takes the tenant and returns a response (the refusal) or None. See register_read_only_guard.
+_read_only_guards: list = []
 
 
 def register_permissions(role, permissions) -> None:
     """Let a domain module grant its own permissions to a role (called at import of its views)."""
     table = GLOBAL_ROLE_PERMISSIONS if isinstance(role, GlobalRole) else TENANT_ROLE_PERMISSIONS
     table.setdefault(role, set()).update(permissions)
+
+
+def register_read_only_guard(guard) -> None:
+    """Let a module make a center read-only: ``guard(tenant)`` returns the refusal to send, or None.
+
+    :func:`enforce` asks the guards on every write to an endpoint that needs a tenant permission, once
+    the user is known to hold it; what a guard refuses is its own business (billing keeps its own
+    payment pages writable)."""
+    if guard not in _read_only_guards:
+        _read_only_guards.append(guard)
+
+
+def is_tenant_permission(permission) -> bool:
+    """A permission that a role inside a center can hold (as opposed to a platform or federal one)."""
+    return any(permission in granted for granted in TENANT_ROLE_PERMISSIONS.values())
 
 
 def tenant_role(user, tenant) -> str | None:
@@ -113,24 +131,44 @@ def requires(*permissions):
 
 
 def enforce():
-    """``before_request``: apply the endpoint's declared rule. No declaration means no access."""
+    """``before_request``: apply the endpoint's declared rule. No declaration means no access.
+
+    Two rules hold whatever the declaration: federal roles change nothing except through ``@personal``
+    views (public forms included), and a write to an endpoint that needs a tenant permission is refused
+    while a read-only guard (billing: a lapsed center) says so.
+    """
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     view = current_app.view_functions[request.endpoint]
     rule = getattr(view, "access_rule", None)
     if rule is None:
         abort(403)
+    writing = request.method not in SAFE_METHODS
+    if (
+        writing
+        and current_user.is_authenticated
+        and current_user.global_role in READ_ONLY_ROLES
+        and not getattr(view, "personal", False)
+    ):
+        abort(403)  # federal roles read everything and change nothing, whatever the route
     kind, *needed = rule
     if kind == "public":
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if (
-        request.method not in SAFE_METHODS
-        and current_user.global_role in READ_ONLY_ROLES
-        and not getattr(view, "personal", False)
-    ):
-        abort(403)  # federal roles read everything and change nothing, whatever the route
     if kind == "permissions" and not all(can(p) for p in needed):
         abort(403)
+    if writing and kind == "permissions" and any(is_tenant_permission(p) for p in needed):
+        return _read_only_refusal()
+    return None
+
+
+def _read_only_refusal():
+    tenant = g.get("tenant")
+    if tenant is None or current_user.is_platform_admin:
+        return None  # the platform admin may repair a read-only center
+    for guard in _read_only_guards:
+        refusal = guard(tenant)
+        if refusal is not None:
+            return refusal
     return None

@@ -404,13 +404,18 @@ def storage_in_use(tenant: Tenant) -> int:
     """Bytes of every file the center keeps: each tenant-owned table with ``storage_key`` and ``size``
     columns counts (found from the metadata, so a module's new kind of upload is counted without a change
     here). One statement."""
-    from ..tenancy.scoping import tenant_owned_tables, tenant_scope
+    from ..tenancy.scoping import mapped_attribute, tenant_owned_tables, tenant_scope
 
     tables = [t for t in tenant_owned_tables() if {"storage_key", "size"} <= set(t.c.keys())]
     if not tables:
         return 0
     sizes = sa.union_all(
-        *(sa.select(t.c.size.label("size")).where(t.c.tenant_id == tenant.id) for t in tables)
+        *(
+            sa.select(mapped_attribute(t, "size").label("size")).where(
+                mapped_attribute(t, "tenant_id") == tenant.id
+            )
+            for t in tables
+        )
     )
     sizes = sizes.subquery()
     with tenant_scope(db.session, tenant.id):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..accounts.authz import requires
+from ..accounts.authz import register_read_only_guard, requires
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..extensions import db
 from ..tenancy.models import Tenant
@@ -23,7 +23,6 @@ bp = Blueprint("billing", __name__, template_folder="templates", cli_group="bill
 add_tenant_item(_l("Billing"), "billing.overview", MANAGE_BILLING)
 add_global_item(_l("Plans and billing"), "billing.admin_centers", PLATFORM_BILLING)
 
-MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Paying must stay possible while the staff area is read-only.
 BILLING_BLUEPRINTS = {"billing", "billing_stripe", "billing_invoice"}
 
@@ -31,35 +30,24 @@ BILLING_BLUEPRINTS = {"billing", "billing_stripe", "billing_invoice"}
 @bp.record_once
 def _setup(state):
     app = state.app
-    app.before_request(refuse_writes_when_lapsed)
+    register_read_only_guard(refuse_writes_when_lapsed)
     app.before_request(refuse_api_outside_the_plan)
     app.jinja_env.globals["billing_status_label"] = services.status_label
 
 
-def refuse_writes_when_lapsed():
-    """``before_request``: after the grace period a lapsed center's staff area is read-only.
-
-    Only mutating requests to the staff area (``/<tenant>/staff/...``) and the tenant API are refused;
-    reading, public pages, the federal layer and the billing pages themselves keep working.
+def refuse_writes_when_lapsed(tenant):
+    """The read-only guard ``authz.enforce`` asks on every write that needs a tenant permission: after the
+    grace period a lapsed center can be read and not changed (staff pages, cluster and session management,
+    the tenant API alike). Reading, public pages, the federal layer and the billing pages themselves keep
+    working, so that the center can pay.
     """
-    if request.method not in MUTATING_METHODS:
-        return None
-    tenant = g.get("tenant")
-    if tenant is None or request.blueprint in BILLING_BLUEPRINTS:
-        return None
-    staff = request.path.startswith(f"/{tenant.slug}/staff/")
-    api = request.path.startswith(f"/api/v1/tenants/{tenant.slug}/")
-    if not (staff or api):
-        return None
-    if current_user.is_authenticated and current_user.is_platform_admin:
-        return None
-    if not services.is_read_only(tenant.id):
+    if request.blueprint in BILLING_BLUEPRINTS or not services.is_read_only(tenant.id):
         return None
     message = _(
         "The center's subscription has lapsed, so the staff area is read-only: everything can be viewed "
         "and nothing has been deleted. Changes are possible again as soon as the payment arrives."
     )
-    if api:
+    if request.path.startswith("/api/"):
         return jsonify(error={"code": 402, "message": message}), 402
     return render_template("billing/read_only.html", message=message), 402
 

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 
-from ..accounts.authz import public
+from ..accounts.authz import personal, public
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
@@ -27,6 +27,7 @@ def home():
 
 @bp.route("/lang", methods=["POST"])
 @public
+@personal  # a federal user's own language
 def switch_language():
     """Switch the interface language; a logged-in user's choice is kept in their profile."""
     lang = request.form.get("lang")

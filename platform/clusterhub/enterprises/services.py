@@ -22,7 +22,7 @@ from ..audit.models import AuditEntry
 from ..audit.services import record
 from ..extensions import db
 from ..tenancy.models import Tenant, TenantStatus, utcnow
-from ..tenancy.scoping import federal_read_scope, tenant_scope
+from ..tenancy.scoping import federal_read_scope, mapped_attribute, tenant_scope
 from .models import (
     PUBLIC_FIELDS,
     REPRESENTATIVE_ROLE_LABELS,
@@ -895,10 +895,18 @@ def _move_references(table: sa.Table, column: sa.Column, source_id: int, target_
             .distinct()
             .execution_options(cross_tenant=True)
         ).all()
+    # Through the model: the tenant guard refuses a plain tenant-owned table inside a tenant scope.
+    reference = mapped_attribute(table, column.name)
+    move = (
+        sa.update(reference.class_)
+        .where(reference == source_id)
+        .values({reference.key: target_id})
+        .execution_options(synchronize_session=False)
+    )
     moved = 0
     for tenant_id in tenant_ids:
         with tenant_scope(db.session, tenant_id):
-            moved += db.session.execute(move.where(table.c.tenant_id == tenant_id)).rowcount
+            moved += db.session.execute(move).rowcount
     return moved
 
 

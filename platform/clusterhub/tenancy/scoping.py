@@ -4,7 +4,10 @@ Every model that inherits :class:`TenantOwned` carries ``tenant_id``. While a te
 (:func:`tenant_scope`), one ``do_orm_execute`` hook adds ``tenant_id = <scope>`` to every ORM statement
 that touches such a model, and one ``before_flush`` hook stamps ``tenant_id`` on new rows and refuses rows
 of another tenant. With no scope open, querying a tenant-owned model raises :class:`TenantScopeError`
-(a forgotten filter fails loudly instead of returning everyone's rows).
+(a forgotten filter fails loudly instead of returning everyone's rows). The same hook covers relationship
+loads, refuses statements that reach a tenant-owned table outside a mapped entity (``Model.__table__``,
+its columns, ``sa.table()``: the criteria cannot reach them, and on SQLite nothing else would), and checks
+the ``tenant_id`` an INSERT or UPDATE statement writes.
 
 The only way across tenants is :func:`federal_read_scope` together with the execution option
 ``cross_tenant=True`` on the statement: read-only, and reserved for the federal reporting layer.
@@ -145,26 +148,142 @@ def tenant_owned_tables() -> set:
     return {cls.__table__ for cls in _tenant_owned_classes if hasattr(cls, "__table__")}
 
 
-def _touches_tenant_owned(statement) -> bool:
-    # Walk the whole statement (subqueries, joins, IN-clauses), not just its top-level entities: a
-    # COUNT over a subquery of a tenant-owned model must be scoped as well.
-    tables = tenant_owned_tables()
-    found = sa.sql.util.find_tables(
-        statement, include_crud=True, include_joins=True, include_aliases=True, check_columns=True
-    )
-    return any(table in tables or getattr(table, "element", None) in tables for table in found)
+_known_tables: tuple = (0, frozenset(), frozenset())
+
+
+def _tenant_tables_and_names() -> tuple[frozenset, frozenset]:
+    """The tenant-owned tables and their names, rebuilt only when a module declared another model."""
+    global _known_tables
+    if _known_tables[0] != len(_tenant_owned_classes):
+        tables = frozenset(tenant_owned_tables())
+        _known_tables = (len(_tenant_owned_classes), tables, frozenset(t.name for t in tables))
+    return _known_tables[1], _known_tables[2]
+
+
+def mapped_attribute(table: sa.Table, column_name: str):
+    """``Model.column`` for a tenant-owned ``table`` and one of its columns.
+
+    Code that walks the metadata (every table with a ``storage_key``, every reference to an enterprise)
+    must still query through the model: the tenant guard refuses plain tables and their columns.
+    """
+    model = next(cls for cls in _tenant_owned_classes if getattr(cls, "__table__", None) is table)
+    return getattr(model, sa.inspect(model).get_property_by_column(table.c[column_name]).key)
+
+
+def _tenant_table(from_clause, tables: set, names: set):
+    """The tenant-owned table behind ``from_clause`` (through aliases), or None."""
+    while isinstance(from_clause, sa.sql.selectable.Alias):
+        from_clause = from_clause.element
+    if not isinstance(from_clause, sa.sql.selectable.TableClause):
+        return None
+    # A lightweight ``sa.table("invitations")`` is a different object with the same name: match names too.
+    if from_clause.name not in names:
+        return None
+    return from_clause._deannotate() if hasattr(from_clause, "_deannotate") else from_clause
+
+
+def _maps_an_entity(element) -> bool:
+    """Was ``element`` produced from a mapped class (``Invitation.email``, ``update(Invitation)``)?
+    Only those are reached by ``with_loader_criteria``; ``Invitation.__table__.c.email`` is not."""
+    return "parententity" in getattr(element, "_annotations", {})
+
+
+def _tenant_tables_in(statement) -> tuple[bool, bool]:
+    """(Does ``statement`` touch a tenant-owned table? Does it touch one outside a mapped entity?)
+
+    Walks the whole statement (subqueries, joins, IN-clauses, EXISTS, CTEs), not just its top-level
+    entities: a COUNT over a subquery of a tenant-owned model must be scoped as well.
+    """
+    tables, names = _tenant_tables_and_names()
+    touches = unmapped = False
+
+    def check_from(from_clause) -> None:
+        nonlocal touches, unmapped
+        if isinstance(from_clause, sa.sql.selectable.Join):
+            check_from(from_clause.left)
+            check_from(from_clause.right)
+        elif _tenant_table(from_clause, tables, names) is not None:
+            touches = True
+            unmapped = unmapped or not _maps_an_entity(from_clause)
+
+    def check_column(column) -> None:
+        nonlocal touches, unmapped
+        if _tenant_table(column.table, tables, names) is not None:
+            touches = True
+            unmapped = unmapped or not _maps_an_entity(column)
+
+    def is_column(element) -> bool:
+        return (
+            isinstance(element, sa.sql.elements.ColumnClause) and getattr(element, "table", None) is not None
+        )
+
+    # What a statement selects from and writes to must come from a mapped entity. Columns elsewhere (in
+    # WHERE) only count as touching the table: the ORM itself writes the mapper's plain columns there
+    # (``session.get``, lazy loads), and the entity they filter is scoped.
+    for element in sa.sql.visitors.iterate(statement):
+        if isinstance(element, sa.sql.Select):
+            for column in element._raw_columns:
+                if isinstance(column, sa.sql.expression.FromClause):
+                    check_from(column)  # select(Model) lists the (annotated) table itself
+                    continue
+                for part in sa.sql.visitors.iterate(column):
+                    if is_column(part):
+                        check_column(part)
+            for from_clause in element._from_obj:
+                check_from(from_clause)
+            for join in element._setup_joins:
+                check_from(join[0])
+        elif isinstance(element, sa.sql.dml.UpdateBase):
+            check_from(element.table)
+        elif isinstance(element, sa.sql.selectable.Join):
+            check_from(element)
+        elif is_column(element) and _tenant_table(element.table, tables, names) is not None:
+            touches = True
+    return touches, unmapped
+
+
+def _inserted_tenant_ids(orm_execute_state) -> list:
+    """Every ``tenant_id`` an INSERT (or UPDATE) would write: from ``.values()`` and from the parameters."""
+    statement = orm_execute_state.statement
+    found = []
+    value_sets = [statement._values or {}] + [row for rows in (statement._multi_values or ()) for row in rows]
+    for values in value_sets:
+        for key, value in values.items() if isinstance(values, dict) else ():
+            if getattr(key, "key", key) == "tenant_id":
+                if not isinstance(value, sa.sql.elements.BindParameter):
+                    raise TenantScopeError("tenant_id can only be written as a value, not an SQL expression")
+                found.append(value.value)
+    parameters = orm_execute_state.parameters
+    rows = parameters if isinstance(parameters, list | tuple) else [parameters] if parameters else []
+    found += [row["tenant_id"] for row in rows if isinstance(row, dict) and "tenant_id" in row]
+    return found
+
+
+def _check_written_tenant(orm_execute_state, tenant_id: int) -> None:
+    statement = orm_execute_state.statement
+    if orm_execute_state.is_insert and getattr(statement, "select", None) is not None:
+        raise TenantScopeError("INSERT ... SELECT into a tenant-owned table cannot be checked; insert rows")
+    for value in _inserted_tenant_ids(orm_execute_state):
+        if value != tenant_id:
+            raise TenantScopeError("A statement would write a row of another tenant")
 
 
 def install(session_class) -> None:
-    """Attach the scoping hooks to a Session class (done once, at import of the application)."""
+    """Attach the scoping hooks to a Session class (done once, at import of the application).
+
+    What the hooks cover: every statement run through the Session (``db.session.execute``/``scalars``,
+    ``Query``), ORM or Core, including relationship loads. What they cannot see: SQL sent on a connection
+    (``db.session.connection().execute(...)``, ``engine.connect()``) and ``text()`` — PostgreSQL's
+    Row-Level Security is the backstop there. Attribute refreshes of an object already held (column loads,
+    by primary key) are not checked either.
+    """
 
     @event.listens_for(session_class, "do_orm_execute")
     def _scope_statement(orm_execute_state):
-        if orm_execute_state.is_column_load or orm_execute_state.is_relationship_load:
-            return  # the parent statement already carried the criteria (propagated to loaders)
-        if not (orm_execute_state.is_select or orm_execute_state.is_update or orm_execute_state.is_delete):
-            return
-        if not _touches_tenant_owned(orm_execute_state.statement):
+        if orm_execute_state.is_column_load:
+            return  # refreshing an object the caller already holds, by its primary key
+        touches, unmapped = _tenant_tables_in(orm_execute_state.statement)
+        if not touches:
             return
         db_session = orm_execute_state.session
         if orm_execute_state.execution_options.get(CROSS_TENANT_OPTION):
@@ -173,12 +292,25 @@ def install(session_class) -> None:
             if not orm_execute_state.is_select:
                 raise TenantScopeError("the federal read scope cannot change rows")
             return
+        if orm_execute_state.is_relationship_load and in_federal_read(db_session):
+            return  # loading the relationships of rows the federal read scope read (reads only)
         tenant_id = current_tenant_id(db_session)
         if tenant_id is None:
             raise TenantScopeError(
                 "A tenant-owned model was queried outside a tenant scope; open tenant_scope() or, "
                 "for federal reporting, federal_read_scope() with cross_tenant=True"
             )
+        if unmapped and not orm_execute_state.is_relationship_load:  # the ORM writes those from the mapper
+            # with_loader_criteria reaches mapped entities only: a Table or its columns would see every
+            # tenant's rows on SQLite. Refuse rather than guess.
+            raise TenantScopeError(
+                "A tenant-owned table is used outside a mapped entity (Model.__table__, its columns, or "
+                "sa.table()); select, update and delete through the model instead"
+            )
+        if orm_execute_state.is_insert or orm_execute_state.is_update:
+            _check_written_tenant(orm_execute_state, tenant_id)
+        if orm_execute_state.is_insert:
+            return
         orm_execute_state.statement = orm_execute_state.statement.options(
             with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
         )
