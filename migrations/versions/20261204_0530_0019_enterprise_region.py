@@ -3,7 +3,7 @@ from an ИНН alone (a claim, an agenda item's host, a project participant) had
 from every by-region figure. Existing profiles without a region are filled in here.
 
 Revision ID: 0019_enterprise_region
-Revises: 0016_search_vectors
+Revises: 0017_signup
 Create Date: 2026-12-04 05:30:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 from clusterhub.enterprises.services import tax_region_code
 
 revision = "0019_enterprise_region"
-down_revision = "0016_search_vectors"
+down_revision = "0017_signup"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ catalogue shows anyway (published services, bookable equipment); triggers owned 
 it in step, and the application role may only read it.
 
 Revision ID: 0024_public_search_vectors
-Revises: 0016_search_vectors
+Revises: 0019_enterprise_region
 Create Date: 2026-12-04 05:30:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 from clusterhub.tenancy import rls
 
 revision = "0024_public_search_vectors"
-down_revision = "0016_search_vectors"
+down_revision = "0019_enterprise_region"
 branch_labels = None
 depends_on = None
 
