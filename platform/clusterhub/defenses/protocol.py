@@ -1,9 +1,12 @@
 """The protocol as a PDF (fpdf2). It is drawn from the same content that is hashed and shown as HTML."""
 
+from __future__ import annotations
+
 import copy
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -11,7 +14,9 @@ from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from fpdf import FPDF, FontFace
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -76,6 +81,8 @@ def _line(pdf: FPDF, height: int, text: str) -> None:
 
 def render_pdf(content: dict, content_hash: str | None, outcome_labels: dict, role_labels: dict) -> bytes:
     """The protocol as an A4 PDF; ``content`` as :func:`displayed` gives it."""
+    from fpdf import FPDF, FontFace  # a second of import time, paid by the first PDF, not by every start
+
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(True, margin=12)
     pdf.add_font("Body", fname=str(font_path()))

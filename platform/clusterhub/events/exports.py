@@ -6,11 +6,12 @@ spreadsheet, which staff already see on the participant list) — it is printed 
 security desk.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 
 from flask_babel import gettext as _
-from fpdf import FPDF, FontFace
 
 from ..defenses.protocol import font_path
 from . import services as svc
@@ -71,6 +72,8 @@ def _item_heading(item: AgendaItem, tenant) -> list[str]:
 
 def roster_pdf(roster: svc.Roster, tenant) -> bytes:
     """A printable A4 list: the seats in order, then the waiting list; no e-mail or phone numbers."""
+    from fpdf import FPDF, FontFace  # a second of import time, paid by the first PDF, not by every start
+
     item = roster.item
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
