@@ -529,7 +529,7 @@ def cooperation_svg(view: ClusterView, title: str) -> Markup:
         positions[member.id] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle), angle)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size:.0f} {size:.0f}" role="img" '
-        f'class="cooperation-scheme" style="max-width:100%;height:auto" font-family="system-ui, sans-serif" '
+        f'class="cooperation-scheme" font-family="system-ui, sans-serif" '
         'aria-labelledby="scheme-title">',
         f'<title id="scheme-title">{escape(title)}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '

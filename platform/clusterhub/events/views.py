@@ -26,6 +26,7 @@ from ..accounts.forms import ConfirmForm
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.security import permits_camera
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
 from ..regions.models import district_name
@@ -824,6 +825,7 @@ def statistics(event_id):
 
 
 @bp.route("/<tenant>/staff/events/<int:event_id>/check-in", methods=["GET", "POST"])
+@permits_camera
 @requires(CHECK_IN)
 def check_in(event_id):
     event = _get(Event, event_id)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.pagination import Page
+from ..core.pagination import Page, clamp_page
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
@@ -152,10 +152,10 @@ def equipment_statement(filters: SearchFilters):
 
 def _page(statement, page: int, per_page: int) -> Page:
     # core.pagination.paginate would build its COUNT without the cross_tenant option: count here.
-    page = max(1, page or 1)
     count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
     with federal_read_scope(db.session):
         total = db.session.scalar(count.execution_options(cross_tenant=True)) or 0
+        page = clamp_page(page, total, per_page)
         rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
