@@ -36,7 +36,11 @@ def _render(code: int, detail: str | None = None, headers=None):
     if request.path.startswith("/api/"):
         body = jsonify(error={"code": code, "message": str(title), "detail": detail or str(text)})
         return body, code, headers or {}
-    return render_template("core/error.html", code=code, title=title, text=detail or text), code, headers or {}
+    return (
+        render_template("core/error.html", code=code, title=title, text=detail or text),
+        code,
+        headers or {},
+    )
 
 
 def _specific_description(error: HTTPException) -> str | None:

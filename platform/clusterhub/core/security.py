@@ -10,6 +10,8 @@ import secrets
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 
+from .urls import web_href
+
 # Nesting deeper than this in a JSON body is refused before it is parsed: no API document needs more than
 # a few levels, and Python's parser recurses once per level.
 MAX_JSON_DEPTH = 32
@@ -134,3 +136,4 @@ def init_app(app) -> None:
     app.before_request(refuse_hostile_input)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.filters["web_href"] = web_href

@@ -20,6 +20,7 @@ from stdnum.ru import ogrn as ogrn_number
 
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core.urls import is_web_address
 from ..extensions import db
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
@@ -223,6 +224,8 @@ def clean_profile(values: dict) -> dict:
             if value and not re.match(r"^https?://", value):
                 value = f"https://{value}"
             if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+                raise EnterpriseError(_("Give the website address, for example https://example.ru."), key)
+            if value and not is_web_address(value):
                 raise EnterpriseError(_("Give the website address, for example https://example.ru."), key)
         elif key == "region_id":
             value = int(value) if value else None

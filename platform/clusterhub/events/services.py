@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record, snapshot
+from ..core.urls import is_web_address
 from ..enterprises.models import Enterprise
 from ..enterprises.services import EnterpriseError, clean_inn, get_or_create_by_inn, is_representative
 from ..extensions import db
@@ -411,7 +412,7 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
         raise EventError(_("The item must take place within the dates of the session."), "starts_at")
     if clean["seat_limit"] is not None and clean["seat_limit"] < 0:
         raise EventError(_("The number cannot be negative."), "seat_limit")
-    if clean["linked_url"] and not re.match(r"^https?://", clean["linked_url"]):
+    if clean["linked_url"] and not is_web_address(clean["linked_url"]):
         raise EventError(_("The link must start with http:// or https://."), "linked_url")
     for key, model_path, message in (
         ("technopark_id", "technoparks.models:Technopark", _("Choose one of the center's technoparks.")),
