@@ -336,8 +336,11 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
     # the check-in page offers camera scanning without any external script
-    assert "BarcodeDetector" in client.get(base + "/check-in").get_data(as_text=True)
-    assert 'src="http' not in client.get(base + "/check-in").get_data(as_text=True)
+    # (a static script of our own, the only page whose Permissions-Policy lets it ask for the camera)
+    check_in_page = client.get(base + "/check-in")
+    assert 'src="/static/check_in.js"' in check_in_page.get_data(as_text=True)
+    assert 'src="http' not in check_in_page.get_data(as_text=True)
+    assert "camera=(self)" in check_in_page.headers["Permissions-Policy"]
     client.post("/logout")
     login(rep)
     page = client.get(f"/komi/events/{event_id}/register/group").get_data(as_text=True)

@@ -167,6 +167,8 @@ def get_or_create_by_inn(inn: str, full_name: str, *, region_id=None, actor=None
         return existing, False
     if not (full_name or "").strip():
         raise EnterpriseError(_("Give the organisation's name."), "full_name")
+    if len(full_name.strip()) > Enterprise.full_name.type.length:
+        raise EnterpriseError(_("The text is too long."), "full_name")
     enterprise = Enterprise(inn=inn, full_name=full_name.strip(), region_id=region_id)
     enterprise.search_text = _search_text(enterprise)
     db.session.add(enterprise)

@@ -1,7 +1,6 @@
 """Pages of the events module: public pages of a center's sessions, the platform calendar, registration,
 the registrant's ticket, and the staff pages (organising, participants, check-in, badges)."""
 
-import csv
 import io
 
 import segno
@@ -23,6 +22,7 @@ from ..accounts.authz import (
     requires,
 )
 from ..accounts.forms import ConfirmForm
+from ..core import exports
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
@@ -726,27 +726,13 @@ def export_participants(event_id, fmt):
     data = [[value(r) for _label, value in EXPORT_COLUMNS] for r in rows]
     name = f"participants-{event.id}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(data)
-        # A BOM so that Excel opens the Cyrillic text correctly.
         return Response(
-            "\ufeff" + buffer.getvalue(),
+            exports.csv_text(header, data),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Participants")[:31])
-    sheet.append(header)
-    for row in data:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     return Response(
-        buffer.getvalue(),
+        exports.xlsx_bytes(header, data, sheet_title=_("Participants")),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
