@@ -43,6 +43,18 @@ def _render(code: int, detail: str | None = None, headers=None):
     )
 
 
+# Untranslated on purpose: this is the answer when even the user's language cannot be looked up.
+_BARE_500 = "Something went wrong / Что-то пошло не так. Please try again later / Попробуйте позже."
+
+
+def _render_without_database(code: int):
+    name = HTTP_STATUS_CODES.get(code, str(code))
+    detail = _BARE_500 if code >= 500 else name
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": code, "message": name, "detail": detail}), code
+    return f"<!doctype html><title>{code} {name}</title><p>{detail}</p>", code, {"Content-Type": "text/html"}
+
+
 def _specific_description(error: HTTPException) -> str | None:
     """The text given to ``abort(code, text)``, or None when the exception carries Werkzeug's default."""
     if error.description and error.description != type(error).description:
@@ -63,7 +75,11 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(error):
         if error.code in MESSAGES or request.path.startswith("/api/"):
-            return _render(error.code, _specific_description(error), _allow_header(error))
+            try:
+                return _render(error.code, _specific_description(error), _allow_header(error))
+            except Exception:  # e.g. the database is down and the user's language cannot be read
+                log.exception("The %s page could not be rendered on %s", error.code, request.path)
+                return _render_without_database(error.code)
         return error
 
     @app.errorhandler(Exception)
@@ -75,4 +91,8 @@ def register(app) -> None:
             db.session.rollback()
         except Exception:  # the database is unreachable: the error page must not depend on it
             log.exception("Rollback failed after the error on %s", request.path)
-        return _render(500)
+        try:
+            return _render(500)
+        except Exception:  # choosing the language reads the user, the page shell reads the menu: no database
+            log.exception("The error page could not be rendered on %s", request.path)
+            return _render_without_database(500)
