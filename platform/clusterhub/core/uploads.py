@@ -50,7 +50,20 @@ def read_upload(fileobj, filename: str, allowed: dict, max_bytes: int) -> Upload
     content_type, signatures = allowed[extension]
     if not data.startswith(signatures):
         raise UploadError(_("The file's content does not match its extension."))
+    if content_type.startswith("image/") and _carries_markup(data):
+        raise UploadError(_("The image contains web page code (a script or markup) and is refused."))
     return Upload(data, name[:200], extension, content_type)
+
+
+# Images are shown inline. A polyglot (valid PNG/JPEG signature with HTML or script inside) is harmless
+# behind nosniff and the CSP, but nothing legitimate carries these, so it is refused outright. Compressed
+# pixel data matching one of these byte strings by chance is vanishingly unlikely.
+_ACTIVE_MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<iframe", b"<body", b"<?php", b"javascript:")
+
+
+def _carries_markup(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(marker in lowered for marker in _ACTIVE_MARKUP)
 
 
 def send_stored(key: str, content_type: str, download_name: str | None = None, max_age: int = 0):
