@@ -669,16 +669,24 @@ def _check_open(event: Event) -> None:
         raise EventError(_("Registration for this session is closed."))
 
 
-def _check_not_registered(event: Event, email: str) -> None:
+class AlreadyRegistered(EventError):
+    """The address is already registered for this session. For a guest the public form must not reveal
+    it (anyone could probe who attends): the view answers as for a new registration, and the address's
+    owner gets an e-mail with their existing ticket instead."""
+
+
+def _check_not_registered(event: Event, email: str, guest: bool = False) -> None:
     existing = db.session.scalar(
-        sa.select(Registration.id).where(
+        sa.select(Registration).where(
             Registration.event_id == event.id,
             Registration.email == email,
             Registration.status.in_(ACTIVE_STATUSES),
         )
     )
-    if existing:
-        raise EventError(_("%(email)s is already registered for this session.", email=email), "email")
+    if existing is not None:
+        if guest:
+            _mail(existing, "events_already_registered")
+        raise AlreadyRegistered(_("%(email)s is already registered for this session.", email=email), "email")
 
 
 def register(event: Event, person: Participant, *, user=None, guest=False, actor=None) -> Registration:
@@ -691,7 +699,7 @@ def register(event: Event, person: Participant, *, user=None, guest=False, actor
     _check_open(event)
     values = _clean_participant(person, actor=actor or user)
     lock_event(event)
-    _check_not_registered(event, values["email"])
+    _check_not_registered(event, values["email"], guest=guest)
     status = RegistrationStatus.UNCONFIRMED if guest else _seat_status(event)
     registration = Registration(
         event_id=event.id,

@@ -194,22 +194,27 @@ def register(event_id):
                 guest=guest,
                 actor=current_user if current_user.is_authenticated else None,
             )
+        except svc.AlreadyRegistered as error:
+            if not guest:
+                _field_error(form, error)
+            else:  # the same answer as a new registration; the mail to the address says the rest
+                db.session.commit()
+                _flash_check_your_mail(form.email.data.strip().lower())
+                return redirect(url_for("events.event_page", event_id=event.id))
         except svc.EventError as error:
             _field_error(form, error)
         else:
             db.session.commit()
             if guest:
-                flash(
-                    _(
-                        "Almost done: we have sent a confirmation link to %(email)s.",
-                        email=registration.email,
-                    ),
-                    "info",
-                )
+                _flash_check_your_mail(registration.email)
                 return redirect(url_for("events.event_page", event_id=event.id))
             flash(registration.status_label, "success")
             return redirect(url_for("events.ticket", token=svc.ticket_token(registration)))
     return render_template("events/register.html", event=event, form=form)
+
+
+def _flash_check_your_mail(email: str) -> None:
+    flash(_("Almost done: we have sent a confirmation link to %(email)s.", email=email), "info")
 
 
 def _locale():
