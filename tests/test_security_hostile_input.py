@@ -165,3 +165,16 @@ def test_api_errors_stay_json_when_the_database_is_down(client, make_user, monke
     response = client.get("/api/v1/enterprises?q=x", headers=headers)
     assert response.status_code == 500
     assert response.is_json and response.get_json()["error"]["code"] == 500
+
+
+def test_the_openapi_document_lists_the_errors_each_operation_answers(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    scores = paths["/api/v1/tenants/{tenant}/expert/slots/{defense_slot_id}/scores"]["put"]
+    assert {"200", "400", "401", "403", "404", "405", "409", "422"} <= set(scores["responses"])
+    registration = paths["/api/v1/tenants/{tenant}/events/{event_id}/registrations"]["post"]
+    assert "201" in registration["responses"] and "200" not in registration["responses"]
+    reads = paths["/api/v1/tenants"]["get"]
+    assert {"400", "401", "404", "405"} <= set(reads["responses"]) and "409" not in reads["responses"]
+    # integer ids are documented as integers
+    [event_id] = [p for p in registration["parameters"] if p["name"] == "event_id"]
+    assert event_id["schema"]["type"] == "integer"

@@ -187,6 +187,7 @@ def agenda(event_id):
         },
     },
     response=REGISTRATION_SCHEMA,
+    status=201,
 )
 def register(event_id):
     from ..regions.models import Region

@@ -215,6 +215,7 @@ def search():
         },
     },
     response=REQUEST_SCHEMA,
+    status=201,
 )
 def create_request(service_id):
     payload = request.get_json(silent=True)
