@@ -170,3 +170,15 @@ def test_a_500_character_name_in_a_cluster_import_is_a_row_error(request_context
             cluster, [{"line": 2, "inn": "7707083893", "name": "Я" * 501, "role": "participant"}]
         )
     assert any("longer than 500" in error for error in checked[0].errors)
+
+
+def test_a_nul_character_in_an_imported_csv_is_refused(request_context):
+    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services import ClusterError
+    from clusterhub.technoparks import imports
+    from clusterhub.technoparks.services import TechnoparkError
+
+    with pytest.raises(ClusterError, match="NUL"):
+        clusters.read_members_file("members.csv", "inn;name\n7707083893;ООО\x00\n".encode())
+    with pytest.raises(TechnoparkError, match="NUL"):
+        imports.read_rows("services.csv", "name_ru,price\nУслуга\x00,100\n".encode())

@@ -636,6 +636,8 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1251", errors="replace")
+        if "\x00" in text:
+            raise ClusterError(_("The file contains a NUL character, which is not allowed in text."), "file")
         dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")

@@ -87,6 +87,8 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise TechnoparkError(_("Save the CSV file in UTF-8.")) from exc
+        if "\x00" in text:
+            raise TechnoparkError(_("The file contains a NUL character, which is not allowed in text."))
         dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
