@@ -56,15 +56,16 @@ def test_a_formula_is_written_as_text_and_read_back_unchanged(payload):
 
 def test_participant_exports_neutralise_what_registrants_typed(client, login, make_user, make_event, person):
     event = make_event()
+    event_id = event.id
     with tenant_scope(db.session, event.tenant_id):
         for n, payload in enumerate(PAYLOADS):
             events.register(event, person(full_name=payload, organisation=PAYLOADS[-1 - n]), guest=False)
         db.session.commit()
     login(make_user("center_admin"))
-    csv_body = client.get(f"/komi/staff/events/{event.id}/participants.csv").data
+    csv_body = client.get(f"/komi/staff/events/{event_id}/participants.csv").data
     _assert_no_formula_in_csv(csv_body)
     assert "'=cmd|' /C calc'!A0" in _cells_of_csv(csv_body)
-    xlsx = client.get(f"/komi/staff/events/{event.id}/participants.xlsx")
+    xlsx = client.get(f"/komi/staff/events/{event_id}/participants.xlsx")
     assert xlsx.status_code == 200
     _assert_no_formula_in_xlsx(xlsx.data)
 
@@ -75,18 +76,20 @@ def test_cluster_member_exports_never_write_an_enterprise_name_as_a_formula(
     from clusterhub.clusters import services as clusters
 
     cluster = make_cluster()
-    with tenant_scope(db.session, cluster.tenant_id):
+    tenant_id = cluster.test_tenant_id
+    with tenant_scope(db.session, tenant_id):
+        cluster_id = cluster.id
         for payload in PAYLOADS[:3]:
             enterprise = make_enterprise(name=payload)
             clusters.add_member_by_inn(cluster, enterprise.inn, None, "participant", None, None)
         db.session.commit()
     login(make_user("center_admin"))
-    csv_body = client.get(f"/komi/clusters/{cluster.id}/members.csv").data
+    csv_body = client.get(f"/komi/clusters/{cluster_id}/members.csv").data
     _assert_no_formula_in_csv(csv_body, delimiter=";")
-    xlsx = client.get(f"/komi/clusters/{cluster.id}/members.xlsx")
+    xlsx = client.get(f"/komi/clusters/{cluster_id}/members.xlsx")
     _assert_no_formula_in_xlsx(xlsx.data)
     # and the file can be imported again as it is: the names come back without the apostrophe
-    with tenant_scope(db.session, cluster.tenant_id):
+    with tenant_scope(db.session, tenant_id):
         rows = clusters.read_members_file("members.xlsx", xlsx.data)
     assert {row["name"] for row in rows} == set(PAYLOADS[:3])
 
