@@ -93,3 +93,13 @@ def test_python_built_svg_has_no_style_attributes():
     package = Path(clusterhub.__file__).parent
     for source in package.rglob("*.py"):
         assert 'style="' not in source.read_text(encoding="utf-8"), source
+
+
+def test_a_cached_event_page_carries_the_nonce_of_the_request_that_serves_it(client, make_event):
+    """Anonymous visitors get the event page from the page cache: its nonce must be the new one."""
+    event_id = make_event().id
+    for _ in range(2):  # the first request renders and stores, the second is a cache hit
+        response = client.get(f"/komi/events/{event_id}")
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+        page = response.get_data(as_text=True)
+        assert re.findall(r'nonce="([^"]+)"', page) and set(re.findall(r'nonce="([^"]+)"', page)) == {nonce}

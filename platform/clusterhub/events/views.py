@@ -23,10 +23,11 @@ from ..accounts.authz import (
 )
 from ..accounts.forms import ConfirmForm
 from ..core import exports
+from ..core import page_cache as page_cache_markers
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
-from ..core.security import permits_camera
+from ..core.security import csp_nonce, permits_camera
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
 from ..regions.models import district_name
@@ -134,7 +135,7 @@ def event_page(event_id):
         key = (g.tenant.id, event_id, str(_locale()))
         html = page_cache.get(key, row.updated_at)
         if html is not None:
-            return html.replace(page_cache.CSRF_MARKER, generate_csrf())
+            return page_cache_markers.thaw(html, generate_csrf(), csp_nonce())
     event = svc.load_event_page(event_id)
     if event is None:
         abort(404)
@@ -157,7 +158,7 @@ def event_page(event_id):
         seats_left=None if event.capacity is None else max(0, event.capacity - counts["participants"]),
     )
     if cacheable:
-        page_cache.put(key, row.updated_at, html.replace(generate_csrf(), page_cache.CSRF_MARKER))
+        page_cache.put(key, row.updated_at, page_cache_markers.freeze(html, generate_csrf(), csp_nonce()))
     return html
 
 
