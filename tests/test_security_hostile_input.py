@@ -183,3 +183,9 @@ def test_the_openapi_document_lists_the_errors_each_operation_answers(client):
     # integer ids are documented as integers
     [event_id] = [p for p in registration["parameters"] if p["name"] == "event_id"]
     assert event_id["schema"]["type"] == "integer"
+
+
+def test_an_id_beyond_the_integer_range_in_the_address_is_not_found(client, make_user):
+    headers = _bearer(make_user(locale="en"))
+    assert client.get("/api/v1/enterprises/15000000000", headers=headers).status_code == 404
+    assert client.get("/enterprises/1018613268959014161322344448").status_code == 404

@@ -9,6 +9,7 @@ import secrets
 
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
 
 from .urls import web_href
 
@@ -132,7 +133,19 @@ def refuse_hostile_input():
             abort(400, _("The request contains a NUL character, which is not allowed in text."))
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` in every route, bounded by PostgreSQL's ``integer`` (every primary key): a larger id
+    in the address would raise "out of range" in the database (a 500); beyond it the route does not
+    match (a 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app) -> None:
+    # Before any blueprint adds its rules: a rule takes its converters when it is added to the map.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(refuse_hostile_input)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
