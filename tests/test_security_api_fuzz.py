@@ -45,7 +45,7 @@ def test_no_api_operation_answers_a_server_error(app, api_headers):
         )
         @hypothesis.given(case=operation.as_strategy())
         def call(case):
-            calls.append(operation.label)
+            calls.append(case.operation.label)
             case.call_and_validate(
                 headers=api_headers,
                 checks=[not_a_server_error, status_code_conformance, allow_header_conformance],
