@@ -218,6 +218,13 @@ def search():
     status=201,
 )
 def create_request(service_id):
+    service = db.session.scalar(
+        sa.select(ServiceOffer).where(
+            ServiceOffer.id == service_id, ServiceOffer.status == OfferStatus.PUBLISHED
+        )
+    )
+    if service is None:
+        abort(404)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return _error(400, "Send a JSON object with the request's fields", None)
@@ -226,13 +233,6 @@ def create_request(service_id):
             return _error(400, f"{name} must be a string", name)
     if payload.get("comment") is not None and not isinstance(payload["comment"], str):
         return _error(400, "comment must be a string", "comment")
-    service = db.session.scalar(
-        sa.select(ServiceOffer).where(
-            ServiceOffer.id == service_id, ServiceOffer.status == OfferStatus.PUBLISHED
-        )
-    )
-    if service is None:
-        abort(404)
     enterprise = db.session.scalar(
         sa.select(Enterprise).where(Enterprise.inn == str(payload.get("enterprise_inn") or "").strip())
     )
