@@ -100,3 +100,72 @@ def test_mail_is_rendered_in_the_recipients_language(make_tenant, make_user):
         subjects["ru@example.com"] != subjects["en@example.com"]
         and "ClusterHub" in subjects["ru@example.com"]
     )
+
+
+class SilentSmtpServer:
+    """Accepts connections and never says a word: the mail server that starved the worker."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    def close(self):
+        for connection in self.connections:
+            connection.close()
+        self.listener.close()
+
+
+def test_a_silent_mail_server_costs_one_short_timeout_and_the_heartbeat_keeps_beating(app, tmp_path):
+    from clusterhub.outbox.services import SmtpMailer
+
+    for n in range(3):
+        enqueue(f"user{n}@example.com", "Hello", "Body")
+    db.session.commit()
+    server = SilentSmtpServer()
+    heartbeat = tmp_path / "worker-heartbeat"
+    app.extensions["clusterhub.mailer"] = SmtpMailer(
+        "127.0.0.1", server.port, sender="a@example.com", timeout=1
+    )
+    try:
+        result = app.test_cli_runner().invoke(args=["outbox", "send", "--heartbeat", str(heartbeat)])
+    finally:
+        del app.extensions["clusterhub.mailer"]
+        server.close()
+    assert result.exit_code == 0, result.output
+    # the pass stops at the first unanswered message instead of waiting on every one of them
+    assert "sent 0, retrying 1, failed 0" in result.output
+    assert len(server.connections) == 1
+    assert heartbeat.exists()  # touched after the message, not only after a whole pass
+    messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.status for m in messages] == [OutboxStatus.PENDING] * 3
+    assert "timed out" in messages[0].last_error and messages[1].attempts == 0
+
+
+def test_the_smtp_timeout_comes_from_the_configuration():
+    from clusterhub.outbox.services import mailer_from_config
+
+    mailer = mailer_from_config(
+        {"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": 25, "MAIL_DEFAULT_SENDER": "a@b.c"}
+    )
+    assert mailer.timeout == 10
+    configured = {
+        "MAIL_SERVER": "smtp.example.com",
+        "MAIL_PORT": 25,
+        "MAIL_DEFAULT_SENDER": "a@b.c",
+        "MAIL_TIMEOUT": 3,
+    }
+    assert mailer_from_config(configured).timeout == 3

@@ -156,7 +156,7 @@ def _enable_sqlite_foreign_keys(app: Flask) -> None:
 
 def configure_request_handling(app: Flask) -> None:
     from .accounts import authz
-    from .core import errors, menu
+    from .core import errors, menu, security
     from .tenancy import request as tenant_request
 
     if app.config["PROXY_FIX_X_FOR"]:
@@ -172,6 +172,7 @@ def configure_request_handling(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         return response
 
+    security.init_app(app)
     tenant_request.init_app(app)
     app.before_request(authz.enforce)
     errors.register(app)

@@ -106,7 +106,7 @@ def outbox_cli():
     "--heartbeat",
     type=click.Path(dir_okay=False),
     default=None,
-    help="With --loop: touch this file after every poll (the liveness probe checks its age).",
+    help="With --loop: touch this file after every poll and every message (the liveness probe checks its age).",
 )
 @with_appcontext
 def outbox_send(loop, interval, heartbeat):
@@ -114,14 +114,18 @@ def outbox_send(loop, interval, heartbeat):
     from .outbox.services import current_mailer, send_due
 
     mailer = current_mailer()
+
+    def beat():
+        if heartbeat:
+            Path(heartbeat).touch()
+
     while True:
-        counts = send_due(mailer)
+        counts = send_due(mailer, after_each=beat)
         if any(counts.values()) or not loop:
             click.echo(f"sent {counts['sent']}, retrying {counts['retry']}, failed {counts['failed']}")
         if not loop:
             break
-        if heartbeat:
-            Path(heartbeat).touch()
+        beat()
         time.sleep(interval)
 
 

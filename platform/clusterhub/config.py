@@ -19,6 +19,9 @@ DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
+    # Seconds the worker waits on each SMTP step (connect, greeting, every reply). A server that accepts
+    # and never answers costs one message this long, not the liveness probe's patience.
+    "MAIL_TIMEOUT": 10,
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
@@ -72,6 +75,7 @@ DEFAULTS = {
 _BOOLS = {"MAIL_USE_TLS"}
 _INTS = {
     "MAIL_PORT",
+    "MAIL_TIMEOUT",
     "PROXY_FIX_X_FOR",
     "INVITATION_MAX_AGE",
     "PASSWORD_RESET_MAX_AGE",

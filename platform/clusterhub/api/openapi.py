@@ -7,16 +7,40 @@ parameters and methods come from the routing rules, so a new endpoint appears wi
 import re
 
 from flask import current_app
+from werkzeug.routing import FloatConverter, IntegerConverter
 
 API_PREFIX = "/api/v1"
-_CONVERTER_TYPES = {"int": "integer", "float": "number"}
+
+# What every operation may answer besides success; writes may also conflict or fail validation.
+_ERRORS_OF_EVERY_OPERATION = {
+    "400": "Malformed request: invalid JSON or parameters, a NUL character in text",
+    "401": "No valid bearer token",
+    "403": "The token's user may not do this",
+    "404": "No such object in this center (another center's object also answers 404)",
+    "405": "Method not allowed; the Allow header lists the accepted ones",
+    "429": "Too many requests",
+    "500": "Unexpected error",
+}
+_ERRORS_OF_WRITES = {
+    "409": "Conflict with the object's current state (e.g. scoring is closed)",
+    "422": "The data was understood but refused by validation; the message says why",
+}
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def doc(summary: str, *, tags=None, query=None, response=None, request_body=None, public=False):
+def _path_parameter_type(converter) -> str:
+    if isinstance(converter, IntegerConverter):
+        return "integer"
+    if isinstance(converter, FloatConverter):
+        return "number"
+    return "string"
+
+
+def doc(summary: str, *, tags=None, query=None, response=None, request_body=None, public=False, status=200):
     """Describe an API view for the OpenAPI document.
 
     ``query`` maps query parameter names to ``(type, description)``; ``response`` and ``request_body`` are
-    JSON Schemas.
+    JSON Schemas; ``status`` is the success code (201 for a view that creates).
     """
 
     def decorator(view):
@@ -27,10 +51,24 @@ def doc(summary: str, *, tags=None, query=None, response=None, request_body=None
             "response": response,
             "request_body": request_body,
             "public": public,
+            "status": status,
         }
         return view
 
     return decorator
+
+
+def _error_responses(method: str) -> dict:
+    errors = dict(_ERRORS_OF_EVERY_OPERATION)
+    if method in _WRITE_METHODS:
+        errors |= _ERRORS_OF_WRITES
+    return {
+        code: {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code, text in sorted(errors.items())
+    }
 
 
 def build_document() -> dict:
@@ -53,11 +91,7 @@ def build_document() -> dict:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {
-                    "type": _CONVERTER_TYPES.get(
-                        type(conv).__name__.replace("Converter", "").lower(), "string"
-                    )
-                },
+                "schema": {"type": _path_parameter_type(conv)},
             }
             for name, conv in rule._converters.items()
         ]
@@ -78,12 +112,11 @@ def build_document() -> dict:
                 "tags": meta["tags"] or [rule.endpoint.split(".")[0]],
                 "parameters": parameters,
                 "responses": {
-                    "200": {
-                        "description": "OK",
+                    str(meta.get("status", 200)): {
+                        "description": "Created" if meta.get("status") == 201 else "OK",
                         "content": {"application/json": {"schema": meta["response"] or {"type": "object"}}},
                     },
-                    "401": {"$ref": "#/components/responses/Error"},
-                    "404": {"$ref": "#/components/responses/Error"},
+                    **_error_responses(method),
                 },
             }
             if meta["request_body"]:
@@ -108,24 +141,24 @@ def build_document() -> dict:
                     "description": "A personal API token (Account → API tokens).",
                 }
             },
-            "responses": {
+            "schemas": {
                 "Error": {
-                    "description": "Error",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "error": {
-                                        "type": "object",
-                                        "properties": {
-                                            "code": {"type": "integer"},
-                                            "message": {"type": "string"},
-                                            "detail": {"type": "string"},
-                                        },
-                                    }
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "oneOf": [
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "code": {"type": "integer"},
+                                        "message": {"type": "string"},
+                                        "detail": {"type": "string"},
+                                        "field": {"type": ["string", "null"]},
+                                    },
                                 },
-                            }
+                                {"type": "string"},
+                            ]
                         }
                     },
                 }

@@ -19,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..audit.services import record
+from ..core import exports
+from ..core.uploads import UploadError, check_xlsx_archive
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
 from ..extensions import db
@@ -529,7 +531,7 @@ def cooperation_svg(view: ClusterView, title: str) -> Markup:
         positions[member.id] = (centre + radius * math.cos(angle), centre + radius * math.sin(angle), angle)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size:.0f} {size:.0f}" role="img" '
-        f'class="cooperation-scheme" style="max-width:100%;height:auto" font-family="system-ui, sans-serif" '
+        f'class="cooperation-scheme" font-family="system-ui, sans-serif" '
         'aria-labelledby="scheme-title">',
         f'<title id="scheme-title">{escape(title)}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
@@ -591,6 +593,7 @@ ROLE_ALIASES = {
     "инфраструктура": MemberRole.INFRASTRUCTURE,
 }
 MAX_IMPORT_ROWS = 2000
+MAX_ENTERPRISE_NAME = Enterprise.full_name.type.length
 
 
 @dataclass
@@ -620,6 +623,10 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
         from openpyxl import load_workbook
 
         try:
+            check_xlsx_archive(data)
+        except UploadError as error:
+            raise ClusterError(str(error), "file") from error
+        try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             table = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # openpyxl raises many kinds of errors on a broken file
@@ -629,6 +636,8 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1251", errors="replace")
+        if "\x00" in text:
+            raise ClusterError(_("The file contains a NUL character, which is not allowed in text."), "file")
         dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
@@ -659,7 +668,7 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
                 value = value.isoformat()
             elif isinstance(value, float) and value.is_integer():
                 value = str(int(value))
-            row[key] = str(value).strip()
+            row[key] = str(exports.restore_cell(value)).strip()
         rows.append(row)
     if len(rows) > MAX_IMPORT_ROWS:
         raise ClusterError(_("At most %(n)s rows can be imported at once.", n=MAX_IMPORT_ROWS), "file")
@@ -679,7 +688,14 @@ def _parse_date(value: str) -> date | None:
 
 
 def preview_import(cluster: Cluster, rows: list[dict]) -> list[ImportRow]:
-    """Check every row without writing anything; each :class:`ImportRow` lists its errors."""
+    """Check every row without writing anything; each :class:`ImportRow` lists its errors.
+
+    ``rows`` come back from the browser between the preview and the commit, so they are checked here
+    again: at most ``MAX_IMPORT_ROWS``, each a mapping of text."""
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ClusterError(_("At most %(n)s rows can be imported at once.", n=MAX_IMPORT_ROWS), "file")
+    if not all(isinstance(raw, dict) for raw in rows):
+        raise ClusterError(_("The preview has expired: upload the file again."), "file")
     checked = []
     inns = {}
     for raw in rows:
@@ -691,6 +707,8 @@ def preview_import(cluster: Cluster, rows: list[dict]) -> list[ImportRow]:
             joined_on=str(raw.get("joined_on", "")).strip(),
         )
         row.role = ROLE_ALIASES.get(row.role, row.role)
+        if len(row.name) > MAX_ENTERPRISE_NAME:
+            row.errors.append(_("The name is longer than %(n)s characters.", n=MAX_ENTERPRISE_NAME))
         try:
             row.inn = enterprises.clean_inn(row.inn)
         except enterprises.EnterpriseError as error:
@@ -774,24 +792,11 @@ def _export_rows(view: ClusterView):
 
 def members_csv(view: ClusterView) -> bytes:
     """Members as CSV (UTF-8 with BOM so that Excel opens Cyrillic correctly), importable again."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(_export_rows(view))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return exports.csv_bytes(EXPORT_HEADER, _export_rows(view), delimiter=";")
 
 
 def members_xlsx(view: ClusterView) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("members")
-    sheet.append(EXPORT_HEADER)
-    for row in _export_rows(view):
-        sheet.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes(EXPORT_HEADER, _export_rows(view), sheet_title="members")
 
 
 # --- the enterprise profile's history, and merges ---------------------------------------------------

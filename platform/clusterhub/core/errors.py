@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
 
@@ -30,11 +31,40 @@ MESSAGES = {
 }
 
 
-def _render(code: int, detail: str | None = None):
-    title, text = MESSAGES.get(code, (str(code), ""))
+def _render(code: int, detail: str | None = None, headers=None):
+    title, text = MESSAGES.get(code, (HTTP_STATUS_CODES.get(code, str(code)), ""))
     if request.path.startswith("/api/"):
-        return jsonify(error={"code": code, "message": str(title), "detail": detail or str(text)}), code
-    return render_template("core/error.html", code=code, title=title, text=detail or text), code
+        body = jsonify(error={"code": code, "message": str(title), "detail": detail or str(text)})
+        return body, code, headers or {}
+    return (
+        render_template("core/error.html", code=code, title=title, text=detail or text),
+        code,
+        headers or {},
+    )
+
+
+# Untranslated on purpose: this is the answer when even the user's language cannot be looked up.
+_BARE_500 = "Something went wrong / Что-то пошло не так. Please try again later / Попробуйте позже."
+
+
+def _render_without_database(code: int):
+    name = HTTP_STATUS_CODES.get(code, str(code))
+    detail = _BARE_500 if code >= 500 else name
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": code, "message": name, "detail": detail}), code
+    return f"<!doctype html><title>{code} {name}</title><p>{detail}</p>", code, {"Content-Type": "text/html"}
+
+
+def _specific_description(error: HTTPException) -> str | None:
+    """The text given to ``abort(code, text)``, or None when the exception carries Werkzeug's default."""
+    if error.description and error.description != type(error).description:
+        return str(error.description)
+    return None
+
+
+def _allow_header(error: HTTPException) -> dict:
+    # A 405 must say which methods the address does accept (RFC 9110).
+    return {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
 
 
 def register(app) -> None:
@@ -44,8 +74,12 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error):
-        if error.code in MESSAGES:
-            return _render(error.code)
+        if error.code in MESSAGES or request.path.startswith("/api/"):
+            try:
+                return _render(error.code, _specific_description(error), _allow_header(error))
+            except Exception:  # e.g. the database is down and the user's language cannot be read
+                log.exception("The %s page could not be rendered on %s", error.code, request.path)
+                return _render_without_database(error.code)
         return error
 
     @app.errorhandler(Exception)
@@ -53,5 +87,12 @@ def register(app) -> None:
         if isinstance(error, HTTPException):
             return _http(error)
         log.exception("Unhandled error on %s", request.path)
-        db.session.rollback()
-        return _render(500)
+        try:
+            db.session.rollback()
+        except Exception:  # the database is unreachable: the error page must not depend on it
+            log.exception("Rollback failed after the error on %s", request.path)
+        try:
+            return _render(500)
+        except Exception:  # choosing the language reads the user, the page shell reads the menu: no database
+            log.exception("The error page could not be rendered on %s", request.path)
+            return _render_without_database(500)

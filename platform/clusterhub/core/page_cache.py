@@ -22,6 +22,20 @@ SHARED_TTL_SECONDS = 24 * 3600
 
 log = logging.getLogger(__name__)
 
+# Likewise the Content-Security-Policy nonce: a page served with another request's nonce would have its
+# scripts blocked, since the header carries the new one.
+NONCE_MARKER = "\x00nonce\x00"
+
+
+def freeze(html: str, csrf_token: str, nonce: str) -> str:
+    """``html`` with this request's CSRF token and CSP nonce replaced by markers, ready to be stored."""
+    return html.replace(csrf_token, CSRF_MARKER).replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARKER}"')
+
+
+def thaw(html: str, csrf_token: str, nonce: str) -> str:
+    """A stored page with the markers replaced by the current request's token and nonce."""
+    return html.replace(CSRF_MARKER, csrf_token).replace(NONCE_MARKER, nonce)
+
 
 class PageCache:
     def __init__(self, name: str, max_entries: int = 512):

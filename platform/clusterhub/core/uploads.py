@@ -50,7 +50,20 @@ def read_upload(fileobj, filename: str, allowed: dict, max_bytes: int) -> Upload
     content_type, signatures = allowed[extension]
     if not data.startswith(signatures):
         raise UploadError(_("The file's content does not match its extension."))
+    if content_type.startswith("image/") and _carries_markup(data):
+        raise UploadError(_("The image contains web page code (a script or markup) and is refused."))
     return Upload(data, name[:200], extension, content_type)
+
+
+# Images are shown inline. A polyglot (valid PNG/JPEG signature with HTML or script inside) is harmless
+# behind nosniff and the CSP, but nothing legitimate carries these, so it is refused outright. Compressed
+# pixel data matching one of these byte strings by chance is vanishingly unlikely.
+_ACTIVE_MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<iframe", b"<body", b"<?php", b"javascript:")
+
+
+def _carries_markup(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(marker in lowered for marker in _ACTIVE_MARKUP)
 
 
 def send_stored(key: str, content_type: str, download_name: str | None = None, max_age: int = 0):
@@ -67,3 +80,37 @@ def send_stored(key: str, content_type: str, download_name: str | None = None, m
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# An XLSX is a zip of XML parts. openpyxl inflates each part it reads, so a small file can unpack into
+# hundreds of megabytes (a zip bomb) and hold a worker past its timeout: the archive's directory is checked
+# first, which costs nothing. Real workbooks of a few thousand rows stay far below these limits.
+XLSX_MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
+XLSX_MAX_COMPRESSION_RATIO = 100
+XLSX_MAX_MEMBERS = 1000
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Raise :class:`UploadError` unless ``data`` is a zip whose parts unpack to a reasonable size."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise UploadError(_("The file could not be read as an XLSX workbook.")) from error
+    too_big = _(
+        "The workbook unpacks to more than %(mb)s MB; split it into smaller files.",
+        mb=XLSX_MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
+    )
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise UploadError(too_big)
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(1, member.compress_size)
+        if total > XLSX_MAX_UNCOMPRESSED_BYTES or (
+            member.file_size > 1024 * 1024 and ratio > XLSX_MAX_COMPRESSION_RATIO
+        ):
+            raise UploadError(too_big)

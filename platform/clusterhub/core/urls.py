@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -26,3 +27,40 @@ def safe_next_url(target: str | None, fallback: str | None = None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+class InvalidWebAddress(ValueError):
+    """A stored link must be an http(s) address; the message says so in the user's language."""
+
+
+def is_web_address(value: str) -> bool:
+    """True for an absolute http:// or https:// address with a host and no whitespace or control characters.
+
+    Anything else (``javascript:``, ``data:``, ``vbscript:``, a relative path) would run or mislead when a
+    page renders it as a link."""
+    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def clean_web_address(value: str | None) -> str | None:
+    """The address stripped, or None when empty; raises :class:`InvalidWebAddress` unless it is http(s)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not is_web_address(value):
+        raise InvalidWebAddress(
+            _("Give a web address starting with http:// or https://, e.g. https://example.ru.")
+        )
+    return value
+
+
+def web_href(value: str | None) -> str:
+    """For templates: the address when it is http(s), otherwise a harmless ``#`` (rows stored before the
+    check existed must not become a ``javascript:`` link)."""
+    return value if value and is_web_address(value) else "#"

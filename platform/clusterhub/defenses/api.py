@@ -97,11 +97,12 @@ def put_scores(defense_slot_id):
     member = services.member_of(defense_round, current_user)
     if member is None:
         abort(404)
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    scores = body.get("scores") if isinstance(body, dict) else None
     try:
-        values = {
-            int(row["criterion_id"]): (row.get("value"), row.get("comment")) for row in body.get("scores", [])
-        }
+        if not isinstance(scores, list) or not all(isinstance(row, dict) for row in scores):
+            raise TypeError
+        values = {int(row["criterion_id"]): (row.get("value"), row.get("comment")) for row in scores}
     except (KeyError, TypeError, ValueError):
         return _error("scores must be a list of {criterion_id, value, comment}", 400)
     try:

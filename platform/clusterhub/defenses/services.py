@@ -541,13 +541,19 @@ def select_conflicted_slot_ids(member_id) -> set:
 
 
 def _clean_value(raw, criterion: DefenseCriterion) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
+        raise DefenseError(_("A score is a number."))
     try:
         value = Decimal(str(raw).replace(",", "."))
     except (InvalidOperation, TypeError) as exc:
         raise DefenseError(_("A score is a number.")) from exc
-    if not value.is_finite() or value != value.quantize(Decimal("0.1")):
+    if not value.is_finite():
+        raise DefenseError(_("A score is a number."))
+    # The range first: quantizing 1e30 would overflow the decimal context.
+    in_range = criterion.min_score <= value <= criterion.max_score
+    if in_range and value != value.quantize(Decimal("0.1")):
         raise DefenseError(_("Scores have at most one decimal place."))
-    if not criterion.min_score <= value <= criterion.max_score:
+    if not in_range:
         raise DefenseError(
             _(
                 "The score for “%(name)s” must be from %(min)s to %(max)s.",
@@ -587,8 +593,10 @@ def score_project(slot: DefenseSlot, member: PanelMember, values: dict, *, actor
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
             raise DefenseError(_("Unknown criterion."))
+        if comment is not None and not isinstance(comment, str):
+            raise DefenseError(_("A comment is text."))
         cleaned[criterion.id] = (
-            None if raw in (None, "") else _clean_value(raw, criterion),
+            None if raw is None or raw == "" else _clean_value(raw, criterion),
             (comment or "").strip(),
         )
     saved = []

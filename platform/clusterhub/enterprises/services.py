@@ -20,6 +20,7 @@ from stdnum.ru import ogrn as ogrn_number
 
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core.urls import is_web_address
 from ..extensions import db
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, mapped_attribute, tenant_scope
@@ -219,6 +220,8 @@ def get_or_create_by_inn(inn: str, full_name: str, *, region_id=None, actor=None
         return existing, False
     if not (full_name or "").strip():
         raise EnterpriseError(_("Give the organisation's name."), "full_name")
+    if len(full_name.strip()) > Enterprise.full_name.type.length:
+        raise EnterpriseError(_("The text is too long."), "full_name")
     region_derived = region_id is None
     if region_derived:
         region_id = derived_region_id(inn)
@@ -282,6 +285,8 @@ def clean_profile(values: dict) -> dict:
             if value and not re.match(r"^https?://", value):
                 value = f"https://{value}"
             if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+                raise EnterpriseError(_("Give the website address, for example https://example.ru."), key)
+            if value and not is_web_address(value):
                 raise EnterpriseError(_("Give the website address, for example https://example.ru."), key)
         elif key == "region_id":
             value = int(value) if value else None

@@ -3,6 +3,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.authz import login_required, public, requires
@@ -186,6 +187,7 @@ def agenda(event_id):
         },
     },
     response=REGISTRATION_SCHEMA,
+    status=201,
 )
 def register(event_id):
     from ..regions.models import Region
@@ -195,7 +197,12 @@ def register(event_id):
     )
     if event is None:
         abort(404)
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _json_error(400, _("Send a JSON object with the registration's fields."))
+    for key in ("full_name", "category", "organisation", "inn", "position", "phone"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return _json_error(400, _("The field %(field)s must be text.", field=key), key)
     region_id = db.session.scalar(
         sa.select(Region.id).where(Region.tax_code == str(data.get("region") or ""))
     )
@@ -218,6 +225,10 @@ def register(event_id):
         return jsonify(error={"code": 422, "message": str(error), "field": error.field}), 422
     db.session.commit()
     return jsonify(registration_json(registration)), 201
+
+
+def _json_error(code: int, message: str, field: str | None = None):
+    return jsonify(error={"code": code, "message": message, "field": field}), code
 
 
 @bp.route("/registrations")

@@ -8,11 +8,9 @@ security desk.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
 
+from ..core import exports as core_exports
 from ..defenses.protocol import font_path
 from . import services as svc
 from .models import AgendaItem
@@ -21,25 +19,12 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def table_csv(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens the Cyrillic text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """UTF-8 with a BOM (Excel opens the Cyrillic text correctly); no cell can become a formula."""
+    return core_exports.csv_bytes(header, rows)
 
 
 def table_xlsx(header: list[str], rows: list[list], sheet_title: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return core_exports.xlsx_bytes(header, rows, sheet_title=sheet_title)
 
 
 def roster_rows(roster: svc.Roster, with_contacts: bool) -> tuple[list[str], list[list]]:

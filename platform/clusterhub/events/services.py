@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record, snapshot
+from ..core.urls import is_web_address
 from ..enterprises.models import Enterprise
 from ..enterprises.services import EnterpriseError, clean_inn, get_or_create_by_inn, is_representative
 from ..extensions import db
@@ -412,7 +413,7 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
         raise EventError(_("The item must take place within the dates of the session."), "starts_at")
     if clean["seat_limit"] is not None and clean["seat_limit"] < 0:
         raise EventError(_("The number cannot be negative."), "seat_limit")
-    if clean["linked_url"] and not re.match(r"^https?://", clean["linked_url"]):
+    if clean["linked_url"] and not is_web_address(clean["linked_url"]):
         raise EventError(_("The link must start with http:// or https://."), "linked_url")
     for key, model_path, message in (
         ("technopark_id", "technoparks.models:Technopark", _("Choose one of the center's technoparks.")),
@@ -673,16 +674,24 @@ def _check_open(event: Event) -> None:
         )
 
 
-def _check_not_registered(event: Event, email: str) -> None:
+class AlreadyRegistered(EventError):
+    """The address is already registered for this session. For a guest the public form must not reveal
+    it (anyone could probe who attends): the view answers as for a new registration, and the address's
+    owner gets an e-mail with their existing ticket instead."""
+
+
+def _check_not_registered(event: Event, email: str, guest: bool = False) -> None:
     existing = db.session.scalar(
-        sa.select(Registration.id).where(
+        sa.select(Registration).where(
             Registration.event_id == event.id,
             Registration.email == email,
             Registration.status.in_(ACTIVE_STATUSES),
         )
     )
-    if existing:
-        raise EventError(_("%(email)s is already registered for this session.", email=email), "email")
+    if existing is not None:
+        if guest:
+            _mail(existing, "events_already_registered")
+        raise AlreadyRegistered(_("%(email)s is already registered for this session.", email=email), "email")
 
 
 def register(event: Event, person: Participant, *, user=None, guest=False, actor=None) -> Registration:
@@ -695,7 +704,7 @@ def register(event: Event, person: Participant, *, user=None, guest=False, actor
     _check_open(event)
     values = _clean_participant(person, actor=actor or user)
     lock_event(event)
-    _check_not_registered(event, values["email"])
+    _check_not_registered(event, values["email"], guest=guest)
     status = RegistrationStatus.UNCONFIRMED if guest else _seat_status(event)
     registration = Registration(
         event_id=event.id,

@@ -35,9 +35,11 @@ from ..accounts.authz import (
     requires,
 )
 from ..accounts.forms import ConfirmForm
+from ..core import page_cache as page_cache_markers
 from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.security import csp_nonce, permits_camera
 from ..core.urls import safe_next_url
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
@@ -153,7 +155,7 @@ def event_page(event_id):
         key = (g.tenant.id, event_id, str(_locale()), ended)
         html = page_cache.get(key, row.updated_at)
         if html is not None:
-            return html.replace(page_cache.CSRF_MARKER, generate_csrf())
+            return page_cache_markers.thaw(html, generate_csrf(), csp_nonce())
     event = svc.load_event_page(event_id)
     if event is None:
         abort(404)
@@ -176,7 +178,7 @@ def event_page(event_id):
         seats_left=None if event.capacity is None else max(0, event.capacity - counts["participants"]),
     )
     if cacheable:
-        page_cache.put(key, row.updated_at, html.replace(generate_csrf(), page_cache.CSRF_MARKER))
+        page_cache.put(key, row.updated_at, page_cache_markers.freeze(html, generate_csrf(), csp_nonce()))
     return html
 
 
@@ -236,22 +238,27 @@ def register(event_id):
                 guest=guest,
                 actor=current_user if current_user.is_authenticated else None,
             )
+        except svc.AlreadyRegistered as error:
+            if not guest:
+                _field_error(form, error)
+            else:  # the same answer as a new registration; the mail to the address says the rest
+                db.session.commit()
+                _flash_check_your_mail(form.email.data.strip().lower())
+                return redirect(url_for("events.event_page", event_id=event.id))
         except svc.EventError as error:
             _field_error(form, error)
         else:
             db.session.commit()
             if guest:
-                flash(
-                    _(
-                        "Almost done: we have sent a confirmation link to %(email)s.",
-                        email=registration.email,
-                    ),
-                    "info",
-                )
+                _flash_check_your_mail(registration.email)
                 return redirect(url_for("events.event_page", event_id=event.id))
             flash(registration.status_label, "success")
             return redirect(url_for("events.ticket", token=svc.ticket_token(registration)))
     return render_template("events/register.html", event=event, form=form)
+
+
+def _flash_check_your_mail(email: str) -> None:
+    flash(_("Almost done: we have sent a confirmation link to %(email)s.", email=email), "info")
 
 
 def _locale():
@@ -1073,6 +1080,7 @@ def roster_export(event_id, agenda_item_id, fmt):
 
 
 @bp.route("/<tenant>/staff/events/<int:event_id>/check-in", methods=["GET", "POST"])
+@permits_camera
 @requires(CHECK_IN)
 def check_in(event_id):
     event = _get(Event, event_id)

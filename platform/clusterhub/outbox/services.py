@@ -59,9 +59,9 @@ class LogMailer:
 
 
 class SmtpMailer:
-    def __init__(self, host, port, username=None, password=None, use_tls=False, sender=None):
+    def __init__(self, host, port, username=None, password=None, use_tls=False, sender=None, timeout=10):
         self.host, self.port, self.username, self.password = host, port, username, password
-        self.use_tls, self.sender = use_tls, sender
+        self.use_tls, self.sender, self.timeout = use_tls, sender, timeout
 
     def send(self, message: OutboxMessage) -> None:
         mail = EmailMessage()
@@ -72,7 +72,7 @@ class SmtpMailer:
         mail.set_content(message.body_text)
         if message.body_html:
             mail.add_alternative(message.body_html, subtype="html")
-        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.use_tls:
                 smtp.starttls()
             if self.username:
@@ -90,6 +90,7 @@ def mailer_from_config(config) -> LogMailer | SmtpMailer:
         config.get("MAIL_PASSWORD"),
         config.get("MAIL_USE_TLS"),
         config["MAIL_DEFAULT_SENDER"],
+        timeout=config.get("MAIL_TIMEOUT") or 10,
     )
 
 
@@ -105,8 +106,16 @@ def _claim_next(now: datetime) -> OutboxMessage | None:
     return db.session.scalars(query).first()
 
 
-def send_due(mailer, now: datetime | None = None, limit: int = 100) -> dict:
-    """Send up to ``limit`` due messages, each in its own transaction. Returns counts by outcome."""
+# The mail server cannot be reached or does not answer: the rest of the pass would wait just as long.
+_SERVER_UNREACHABLE = (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
+
+
+def send_due(mailer, now: datetime | None = None, limit: int = 100, after_each=None) -> dict:
+    """Send up to ``limit`` due messages, each in its own transaction. Returns counts by outcome.
+
+    ``after_each`` is called after every message (the worker touches its heartbeat there, so a slow
+    mail server never looks like a dead worker). A server that cannot be reached ends the pass after
+    the first failure; that message is retried later like any other."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _ in range(limit):
         message = _claim_next(now or utcnow())
@@ -131,11 +140,17 @@ def send_due(mailer, now: datetime | None = None, limit: int = 100) -> dict:
                 message.attempts,
                 message.last_error,
             )
+            unreachable = isinstance(exc, _SERVER_UNREACHABLE)
         else:
             message.status = OutboxStatus.SENT
             message.sent_at = utcnow()
             counts["sent"] += 1
+            unreachable = False
         db.session.commit()
+        if after_each is not None:
+            after_each()
+        if unreachable:
+            break
     return counts
 
 

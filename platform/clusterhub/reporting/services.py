@@ -5,7 +5,6 @@ over tenants). Across tenants they run in the federal read scope, on the reporti
 ``REPORTING_DATABASE_URL`` is set.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
+from ..core import exports
 from ..extensions import db
 from ..regions.models import Region, district_name
 from ..tenancy.models import Tenant, TenantStatus, utcnow
@@ -289,14 +289,11 @@ def _centers_table(dashboard: Dashboard, locale: str):
 
 
 def to_csv(header, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [str(value).replace(".", ",") if isinstance(value, Decimal) else value for value in row]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Cyrillic correctly
+    decimal_commas = (
+        [str(value).replace(".", ",") if isinstance(value, Decimal) else value for value in row]
+        for row in rows
+    )
+    return exports.csv_bytes(header, decimal_commas, delimiter=";")
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
@@ -308,11 +305,11 @@ def to_xlsx(tables: list[Table]) -> bytes:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(table.header)
+        sheet.append(exports.safe_row(table.header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append(exports.safe_row([float(v) if isinstance(v, Decimal) else v for v in row]))
         for column in sheet.columns:
             width = max(len(str(cell.value or "")) for cell in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))

@@ -215,9 +215,9 @@ def search():
         },
     },
     response=REQUEST_SCHEMA,
+    status=201,
 )
 def create_request(service_id):
-    payload = request.get_json(silent=True) or {}
     service = db.session.scalar(
         sa.select(ServiceOffer).where(
             ServiceOffer.id == service_id, ServiceOffer.status == OfferStatus.PUBLISHED
@@ -225,6 +225,14 @@ def create_request(service_id):
     )
     if service is None:
         abort(404)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _error(400, "Send a JSON object with the request's fields", None)
+    for name in ("enterprise_inn", "quantity", "desired_start", "desired_end", "comment"):
+        if payload.get(name) is not None and not isinstance(payload[name], str | int | float):
+            return _error(400, f"{name} must be a string", name)
+    if payload.get("comment") is not None and not isinstance(payload["comment"], str):
+        return _error(400, "comment must be a string", "comment")
     enterprise = db.session.scalar(
         sa.select(Enterprise).where(Enterprise.inn == str(payload.get("enterprise_inn") or "").strip())
     )

@@ -99,7 +99,9 @@ def book(
     _check_period(starts_at, ends_at)
     if not equipment.bookable:
         raise BookingError(_("This equipment cannot be booked by time."))
-    if enterprise is not None and not confirmed and not is_representative(actor, enterprise):
+    # A booking request (not staff's own confirmed booking) is always made for an enterprise the actor
+    # represents: a posted id of someone else's enterprise must not become an anonymous booking.
+    if not confirmed and (enterprise is None or not is_representative(actor, enterprise)):
         raise BookingError(_("You can only book on behalf of an enterprise you represent."), "enterprise_id")
     booking = EquipmentBooking(
         equipment_id=equipment.id,

@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core import exports
+from ..core.exports import restore_cell
+from ..core.uploads import UploadError, check_xlsx_archive
 from ..extensions import db
 from . import services as catalogue
 from .models import Equipment, ServiceOffer, Technopark, Zone
@@ -83,21 +86,28 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         try:
+            check_xlsx_archive(data)
+        except UploadError as error:
+            raise TechnoparkError(str(error)) from error
+        try:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file
             raise TechnoparkError(_("The file could not be read as an XLSX workbook.")) from exc
         values = [
-            ["" if v is None else str(v) for v in row] for row in workbook.active.iter_rows(values_only=True)
+            ["" if v is None else str(restore_cell(v)) for v in row]
+            for row in workbook.active.iter_rows(values_only=True)
         ]
     elif name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise TechnoparkError(_("Save the CSV file in UTF-8.")) from exc
+        if "\x00" in text:
+            raise TechnoparkError(_("The file contains a NUL character, which is not allowed in text."))
         dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        values = list(csv.reader(io.StringIO(text), dialect))
+        values = [[restore_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
     else:
         raise TechnoparkError(_("Upload a .csv or .xlsx file."))
     values = [row for row in values if any((cell or "").strip() for cell in row)]
@@ -246,19 +256,11 @@ def equipment_rows(technopark: Technopark) -> list[list]:
 
 
 def to_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(None, rows)
 
 
 def to_xlsx(rows: list[list]) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(None, rows)
 
 
 __all__ = [

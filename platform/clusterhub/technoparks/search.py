@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.pagination import Page
+from ..core.pagination import Page, clamp_page
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
@@ -26,6 +26,7 @@ from .models import Equipment, OfferStatus, ServiceOffer, Technopark
 RUSSIAN = sa.literal_column("'russian'::regconfig")
 SORTS = ("relevance", "price_asc", "price_desc")
 PER_PAGE = 20
+MAX_PAGE = 100_000  # a page number beyond this is answered as the last page without trying it
 
 
 @dataclass
@@ -180,12 +181,17 @@ def equipment_statement(filters: SearchFilters):
 
 def _page(statement, page: int, per_page: int) -> Page:
     """One query: the page's rows carry the number of all matches (a window count), so the matching rows
-    are found once, not once for COUNT and again for the page. Past the last page a COUNT tells the total.
+    are found once, not once for COUNT and again for the page. Past the last page a COUNT tells the total
+    and the last page is shown (a huge ``?page=`` never reaches the database's OFFSET).
     (core.pagination.paginate would also lose the cross_tenant option on its COUNT.)"""
     page = max(1, page or 1)
     counted = statement.add_columns(sa.func.count().over().label("matches"))
+
+    def rows_of(number):
+        return db.session.execute(counted.limit(per_page).offset((number - 1) * per_page)).all()
+
     with federal_read_scope(db.session):
-        rows = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+        rows = rows_of(page) if page <= MAX_PAGE else []
         if rows:
             total = rows[0].matches
         elif page == 1:
@@ -193,6 +199,8 @@ def _page(statement, page: int, per_page: int) -> Page:
         else:
             count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
             total = db.session.scalar(count.execution_options(cross_tenant=True)) or 0
+            page = clamp_page(page, total, per_page)
+            rows = rows_of(page) if total else []
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
 

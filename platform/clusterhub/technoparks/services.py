@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record, snapshot
+from ..core.urls import InvalidWebAddress, clean_web_address
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..regions.models import Region
@@ -171,6 +172,14 @@ TECHNOPARK_FIELDS = (
 )
 
 
+def _web_address(values: dict, key: str, max_length: int) -> str | None:
+    value = _text(values, key, max_length)
+    try:
+        return clean_web_address(value)
+    except InvalidWebAddress as error:
+        raise TechnoparkError(str(error), key) from error
+
+
 def clean_technopark(values: dict) -> dict:
     cleaned = {
         "name_ru": _text(values, "name_ru", 300, _("Give the technopark's name in Russian.")),
@@ -188,7 +197,7 @@ def clean_technopark(values: dict) -> dict:
         "description_en": _text(values, "description_en", 20000),
         "contact_email": _text(values, "contact_email", 254),
         "contact_phone": _text(values, "contact_phone", 40),
-        "website": _text(values, "website", 200),
+        "website": _web_address(values, "website", 200),
         "total_area": clean_area(values.get("total_area"), "total_area", required=False),
         "useful_area": clean_area(values.get("useful_area"), "useful_area", required=False),
     }

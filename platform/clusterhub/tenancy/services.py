@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..audit.services import record
+from ..core.urls import InvalidWebAddress, clean_web_address, is_web_address
 from ..extensions import db
 from ..regions.models import Region
 from .models import Tenant, TenantStatus
@@ -86,6 +87,13 @@ class TenantFile(BaseModel):
             raise ValueError(f"'{value}' is reserved for platform pages")
         return value
 
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value):
+        if value is not None and not is_web_address(value):
+            raise ValueError("must be an http:// or https:// address with a host")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value):
@@ -119,7 +127,11 @@ def validate_tenant_values(values: dict, existing: Tenant | None = None) -> dict
     clash = db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
     if clash is not None and (existing is None or clash != existing.id):
         raise TenantError(_("The address %(slug)s is already taken by another center.", slug=slug))
-    values = {**values, "slug": slug}
+    try:
+        website = clean_web_address(values.get("website"))
+    except InvalidWebAddress as error:
+        raise TenantError(str(error)) from error
+    values = {**values, "slug": slug, "website": website}
     if not values.get("timezone"):
         region = db.session.get(Region, values["region_id"])
         values["timezone"] = region.timezone

@@ -1,0 +1,152 @@
+"""Security headers on every response, and the refusal of hostile input before any view sees it.
+
+The Content-Security-Policy carries a fresh nonce per request: templates give it to their few ``<script>``
+and ``<style>`` elements (``csp_nonce()``); inline event handlers and ``style=`` attributes are not allowed
+at all, so pages use classes from ``static/clusterhub.css`` and behaviour from ``static/clusterhub.js``.
+"""
+
+import secrets
+
+from flask import abort, current_app, g, request
+from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
+
+from .urls import web_href
+
+# Nesting deeper than this in a JSON body is refused before it is parsed: no API document needs more than
+# a few levels, and Python's parser recurses once per level.
+MAX_JSON_DEPTH = 32
+
+# Features no page uses; the check-in page alone may ask for the camera (see ``permits_camera``).
+_DISABLED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+)
+
+
+def permits_camera(view):
+    """Mark a view whose page may use the camera (the check-in scanner); every other page may not."""
+    view.permits_camera = True
+    return view
+
+
+def csp_nonce() -> str:
+    """This request's nonce for inline ``<script>``/``<style>`` elements."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str) -> str:
+    directives = {
+        "default-src": "'self'",
+        "script-src": f"'self' 'nonce-{nonce}'",
+        "style-src": f"'self' 'nonce-{nonce}'",
+        # Bootstrap draws its toggler and select arrows as data: SVG images.
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _permissions_policy(camera_allowed: bool) -> str:
+    features = [f"{name}=()" for name in _DISABLED_FEATURES]
+    features.append("camera=(self)" if camera_allowed else "camera=()")
+    return ", ".join(sorted(features))
+
+
+def _view_permits_camera() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "permits_camera", False))
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    headers["X-Frame-Options"] = "DENY"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["Permissions-Policy"] = _permissions_policy(_view_permits_camera())
+    if current_app.config.get("ENV") == "production":
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+def json_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, counted without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def refuse_hostile_input():
+    """400 for a NUL character in any query, form or JSON text, and for JSON nested beyond reason.
+
+    PostgreSQL cannot store NUL in text and raises on it; no legitimate client sends one."""
+    if any(_contains_nul(key) or _contains_nul(value) for key, value in request.args.items(multi=True)):
+        abort(400, _("The request contains a NUL character, which is not allowed in text."))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if any(_contains_nul(key) or _contains_nul(value) for key, value in request.form.items(multi=True)):
+            abort(400, _("The request contains a NUL character, which is not allowed in text."))
+        if any(_contains_nul(upload.filename or "") for upload in request.files.values()):
+            abort(400, _("The request contains a NUL character, which is not allowed in text."))
+    if request.is_json and request.content_length != 0:
+        raw = request.get_data(cache=True)
+        if json_depth(raw) > MAX_JSON_DEPTH:
+            abort(400, _("The JSON document is nested too deeply."))
+        if b"\\u0000" in raw or b"\x00" in raw:
+            abort(400, _("The request contains a NUL character, which is not allowed in text."))
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` in every route, bounded by PostgreSQL's ``integer`` (every primary key): a larger id
+    in the address would raise "out of range" in the database (a 500); beyond it the route does not
+    match (a 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app) -> None:
+    # Before any blueprint adds its rules: a rule takes its converters when it is added to the map.
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(refuse_hostile_input)
+    app.after_request(set_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.filters["web_href"] = web_href
