@@ -159,7 +159,7 @@ def sign_up(email: str, full_name: str, password: str, locale: str | None = None
     validate_password(password)
     user = find_user_by_email(email)
     if user is not None and user.email_confirmed_at is not None:
-        password_hasher.hash(password)  # the cost of a new account's hash: no enumeration by timing
+        password_hasher().hash(password)  # the cost of a new account's hash: no enumeration by timing
         if user.is_active:
             enqueue_template(
                 user.email,

@@ -56,7 +56,12 @@ def _render_without_database(code: int):
 
 
 def _specific_description(error: HTTPException) -> str | None:
-    """The text given to ``abort(code, text)``, or None when the exception carries Werkzeug's default."""
+    """The text given to ``abort(code, text)``, or None when the exception carries Werkzeug's default.
+
+    A rate limit's own description is the limit ("5 per 15 minute"): not for users, and the same wording
+    must answer whether or not an account exists."""
+    if hasattr(error, "limit"):
+        return None
     if error.description and error.description != type(error).description:
         return str(error.description)
     return None
