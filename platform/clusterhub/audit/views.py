@@ -3,12 +3,12 @@ from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.authz import Permission, requires
-from ..core.menu import add_tenant_item
+from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.pagination import paginate
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__, template_folder="templates")
-add_tenant_item(_l("Audit log"), "audit.tenant_log", Permission.VIEW_AUDIT)
+add_tenant_item(_l("Audit log"), "audit.tenant_log", Permission.VIEW_AUDIT, group=STAFF_GROUP)
 
 
 @bp.route("/<tenant>/staff/audit")
