@@ -41,20 +41,19 @@ def add_global_item(label, endpoint, permission=None, group=None) -> None:
 
 
 def _visible(items):
-    """The entries the current user may follow: top-bar links and dropdowns, in the order added."""
-    entries, dropdowns = [], {}
+    """The entries the current user may follow: top-bar links first, then one dropdown per group."""
+    links, dropdowns = [], {}
     for item in items:
         if item.permission is not None and not can(item.permission):
             continue
         link = {"label": item.label, "url": url_for(item.endpoint)}
         if item.group is None:
-            entries.append(link)
+            links.append(link)
         elif item.group in dropdowns:
             dropdowns[item.group]["children"].append(link)
         else:
             dropdowns[item.group] = {"label": GROUP_LABELS[item.group], "children": [link], "id": item.group}
-            entries.append(dropdowns[item.group])
-    return entries
+    return links + list(dropdowns.values())
 
 
 def register(app) -> None:
