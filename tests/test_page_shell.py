@@ -45,7 +45,7 @@ def crawl(client, start: str) -> list[tuple[str, int, str]]:
         url, referrer = queue.popleft()
         response = client.get(url)
         visited.append((url, response.status_code, referrer))
-        if response.status_code != 200 or not response.mimetype == "text/html":
+        if response.status_code != 200 or response.mimetype != "text/html":
             continue
         page = response.get_data(as_text=True)
         assert not ESCAPED_TAG.search(page), f"escaped HTML on {url}: {ESCAPED_TAG.search(page).group(0)}"
