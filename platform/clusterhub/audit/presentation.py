@@ -6,6 +6,7 @@ labels. Codes with no label yet fall back to readable text built from the code, 
 
 import ast
 from datetime import date, datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -121,14 +122,19 @@ FIELD_LABELS = {
 }
 
 
+@cache
 def _value_words() -> dict:
-    """Stored codes and their labels, from the modules that define them (first definition wins)."""
+    """Stored codes and their labels, from the modules that define them (first definition wins).
+
+    The labels are lazy strings, so one dictionary serves every language."""
     from ..accounts.forms import ROLE_LABELS as ACCOUNT_ROLES
     from ..clusters.models import MEMBER_ROLE_LABELS
+    from ..clusters.models import REGISTER_STATUS_LABELS as CLUSTER_REGISTER
     from ..enterprises.models import REPRESENTATIVE_ROLE_LABELS
     from ..events.models import EVENT_KIND_LABELS, EVENT_STATUS_LABELS, REGISTRATION_STATUS_LABELS
     from ..projects.forms import ROLE_LABELS as PROJECT_ROLES
     from ..projects.forms import STATUS_LABELS as PROJECT_STATUSES
+    from ..technoparks.models import TECHNOPARK_KIND_LABELS
 
     words = {}
     for labels in (
@@ -140,11 +146,12 @@ def _value_words() -> dict:
         MEMBER_ROLE_LABELS,
         PROJECT_ROLES,
         EVENT_KIND_LABELS,
+        CLUSTER_REGISTER,
+        TECHNOPARK_KIND_LABELS,
     ):
         for code, label in labels.items():
             words.setdefault(str(code), label)
     words.setdefault("pending", _l("Awaiting confirmation"))
-    words.setdefault("applied", _l("Application filed"))
     words.setdefault("active", _l("Active"))
     words.setdefault("suspended", _l("Suspended"))
     return words
