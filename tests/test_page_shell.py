@@ -56,7 +56,9 @@ def crawl(client, start: str) -> list[tuple[str, int, str]]:
         assert '="None"' not in page, f"an attribute with the value None on {url}"
         if 'lang="ru"' in page:  # English words in the Russian text are stored codes shown as they are
             text = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[-1])
-            assert not STORED_CODE.search(text), f"a stored code on {url}: {STORED_CODE.search(text).group(0)}"
+            assert not STORED_CODE.search(text), (
+                f"a stored code on {url}: {STORED_CODE.search(text).group(0)}"
+            )
         for link in _links(page):
             shape = _shape(urlsplit(link).path)
             if link in seen or shapes.get(shape, 0) >= PAGES_PER_SHAPE:
