@@ -161,3 +161,27 @@ def test_only_the_login_form_takes_the_focus(make_tenant, make_user, client, log
     login(make_user("center_admin", tenant=tenant))
     page = client.get("/komi/staff/members").get_data(as_text=True)
     assert "<form" in page and "autofocus" not in page
+
+
+def test_the_start_page_lists_only_the_users_own_registrations_in_every_center(
+    make_tenant, make_user, make_event, person, client, login, request_context
+):
+    from clusterhub.events import services as events
+    from clusterhub.tenancy.scoping import tenant_scope
+
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    visitor, stranger = make_user(email="visitor@example.com"), make_user(email="stranger@example.com")
+    for tenant, user in ((komi, visitor), (tatarstan, visitor), (tatarstan, stranger)):
+        event = make_event(tenant=tenant)
+        with tenant_scope(db.session, tenant.id):
+            events.register(event, person(email=user.email), user=user)
+            db.session.commit()
+    login(visitor)
+    page = client.get("/start").get_data(as_text=True)
+    assert "/komi/events/mine" in page and "/tatarstan/events/mine" in page
+    assert page.count("1 регистрация") == 2  # the stranger's registration in Tatarstan is not counted
+
+
+def test_the_start_page_needs_a_login(client):
+    response = client.get("/start")
+    assert response.status_code == 302 and "/login" in response.location
