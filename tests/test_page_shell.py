@@ -185,3 +185,24 @@ def test_the_start_page_lists_only_the_users_own_registrations_in_every_center(
 def test_the_start_page_needs_a_login(client):
     response = client.get("/start")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_technoparks_menu_item_and_new_project_form_open(
+    make_tenant, make_user, make_technopark, client, login, request_context
+):
+    """Both answered 500: the catalogue named a template that does not exist; the project form's cluster
+    choices were database rows, which WTForms does not take for (value, label) pairs."""
+    from clusterhub.clusters import services as clusters
+    from clusterhub.tenancy.scoping import tenant_scope
+
+    tenant = make_tenant("komi")
+    make_technopark(tenant=tenant, name_ru="Технопарк «Алграф»")
+    with tenant_scope(db.session, tenant.id):
+        clusters.create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, actor=None)
+        db.session.commit()
+    catalogue = client.get("/komi/technoparks/")
+    assert catalogue.status_code == 200 and "Технопарк «Алграф»" in catalogue.get_data(as_text=True)
+    login(make_user("center_admin", tenant=tenant, email="head@komi.example"))
+    form = client.get("/komi/projects/new")
+    assert form.status_code == 200
+    assert re.search(r'<option value="\d+">Лесной кластер</option>', form.get_data(as_text=True))
