@@ -180,6 +180,9 @@ def configure_request_handling(app: Flask) -> None:
     from .accounts.forms import role_label
 
     app.jinja_env.globals["role_label"] = role_label
+    from .audit.presentation import value_words
+
+    app.jinja_env.filters["words"] = value_words  # stored codes (owner, applied...) as words
 
 
 def register_blueprints(app: Flask) -> None:

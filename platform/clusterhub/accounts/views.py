@@ -95,7 +95,7 @@ def start_session(user: User) -> None:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_per_address_and_client("login"))
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next_url(request.args.get("next")))
+        return redirect(safe_next_url(request.args.get("next"), url_for("core.start")))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -108,7 +108,7 @@ def login():
             db.session.commit()
             start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
-            return redirect(safe_next_url(request.args.get("next")))
+            return redirect(safe_next_url(request.args.get("next"), url_for("core.start")))
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("accounts/login.html", form=form)
 
