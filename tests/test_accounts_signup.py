@@ -153,7 +153,6 @@ def test_sign_up_is_limited_per_address_and_client(client):
     assert len(mails_to("flood@example.com")) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="the ui branch fixes the shared form macro; drop this mark at merge")
 @pytest.mark.parametrize("path", ["/login", "/signup", "/password/forgot"])
 def test_account_forms_render_no_none_attributes(client, path):
     html = client.get(path).get_data(as_text=True)

@@ -48,3 +48,44 @@ def test_a_center_suspended_a_moment_ago_is_refused_on_the_next_request(client, 
     tenant.status = TenantStatus.ACTIVE
     db.session.commit()
     assert client.get("/komi/", headers=EN).status_code == 200
+
+
+def test_an_anonymous_reader_gets_no_session_cookie(client, make_tenant, make_event):
+    make_tenant(slug="komi")
+    event = make_event()
+    for path in ("/", "/komi/", f"/komi/events/{event.id}", f"/komi/events/{event.id}", "/enterprises/", "/services/"):
+        response = client.get(path, headers=EN)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+
+
+def test_an_anonymous_visitor_switches_language_without_a_token_and_a_user_only_with_one(
+    app, client, make_tenant, make_user, login
+):
+    make_tenant(slug="komi")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        switched = client.post("/lang", data={"lang": "en", "next": "/komi/"})
+        assert switched.status_code == 302 and switched.headers["Location"].endswith("/komi/")
+        assert '<html lang="en">' in client.get("/komi/").get_data(as_text=True)
+
+        app.config["WTF_CSRF_ENABLED"] = False
+        login(make_user())
+        app.config["WTF_CSRF_ENABLED"] = True
+        assert client.post("/lang", data={"lang": "ru"}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_an_anonymous_center_home_is_served_from_the_cache_until_the_center_changes(client, make_tenant):
+    tenant = make_tenant(slug="komi")
+    client.get("/komi/", headers=EN)
+    with Statements() as seen:
+        first = client.get("/komi/", headers=EN).get_data(as_text=True)
+    assert len(seen.sql) == 1  # the tenant's row, which is also the page's version
+
+    tenant.name_en = "Komi Cluster Development Center"
+    db.session.commit()
+
+    assert "Komi Cluster Development Center" in client.get("/komi/", headers=EN).get_data(as_text=True)
+    assert "Komi Cluster Development Center" not in first

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 
 # Pages carrying the session's CSRF token store this marker instead and get the visitor's own token back.
 CSRF_MARKER = "\x00csrf\x00"
@@ -27,14 +27,29 @@ log = logging.getLogger(__name__)
 NONCE_MARKER = "\x00nonce\x00"
 
 
-def freeze(html: str, csrf_token: str, nonce: str) -> str:
-    """``html`` with this request's CSRF token and CSP nonce replaced by markers, ready to be stored."""
-    return html.replace(csrf_token, CSRF_MARKER).replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARKER}"')
+def freeze(html: str, nonce: str) -> str:
+    """``html`` with this request's CSRF token (if the page carries one) and CSP nonce replaced by markers,
+    ready to be stored."""
+    token = g.get("csrf_token")  # where Flask-WTF keeps the token it put on this page, if it made one
+    if token:
+        html = html.replace(token, CSRF_MARKER)
+    return html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARKER}"')
 
 
-def thaw(html: str, csrf_token: str, nonce: str) -> str:
-    """A stored page with the markers replaced by the current request's token and nonce."""
-    return html.replace(CSRF_MARKER, csrf_token).replace(NONCE_MARKER, nonce)
+def thaw(html: str, nonce: str) -> str:
+    """A stored page with the markers replaced by the current request's token and nonce. A page without a
+    form asks for no CSRF token, so serving it starts no session and sets no cookie."""
+    if CSRF_MARKER in html:
+        from flask_wtf.csrf import generate_csrf
+
+        html = html.replace(CSRF_MARKER, generate_csrf())
+    return html.replace(NONCE_MARKER, nonce)
+
+
+def row_version(row) -> str:
+    """A short digest of every column of an ORM row: the version of a page that shows that row alone."""
+    values = "\x1f".join(str(getattr(row, column.key)) for column in row.__table__.columns)
+    return hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
 
 
 class PageCache:

@@ -12,7 +12,7 @@ from flask import (
 from flask_login import current_user
 
 from ..accounts.authz import Permission, can, login_required, personal, public
-from ..extensions import db
+from ..extensions import csrf, db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
 from .i18n import LOCALES
@@ -64,10 +64,17 @@ def favicon():
 
 
 @bp.route("/lang", methods=["POST"])
+@csrf.exempt
 @public
 @personal  # a federal user's own language
 def switch_language():
-    """Switch the interface language; a logged-in user's choice is kept in their profile."""
+    """Switch the interface language; a logged-in user's choice is kept in their profile.
+
+    An anonymous visitor's switch needs no CSRF token (it changes only that visitor's own cookie), so the
+    pages they read carry no token and start no session: no cookie is set until they log in or fill in a
+    form. A logged-in user's switch changes their profile and must carry the token."""
+    if current_user.is_authenticated:
+        csrf.protect()
     lang = request.form.get("lang")
     if lang in LOCALES:
         session["lang"] = lang

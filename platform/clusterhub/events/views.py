@@ -22,7 +22,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..accounts.authz import (
@@ -155,7 +154,7 @@ def event_page(event_id):
         key = (g.tenant.id, event_id, str(_locale()), ended)
         html = page_cache.get(key, row.updated_at)
         if html is not None:
-            return page_cache_markers.thaw(html, generate_csrf(), csp_nonce())
+            return page_cache_markers.thaw(html, csp_nonce())
     event = svc.load_event_page(event_id)
     if event is None:
         abort(404)
@@ -178,7 +177,7 @@ def event_page(event_id):
         seats_left=None if event.capacity is None else max(0, event.capacity - counts["participants"]),
     )
     if cacheable:
-        page_cache.put(key, row.updated_at, page_cache_markers.freeze(html, generate_csrf(), csp_nonce()))
+        page_cache.put(key, row.updated_at, page_cache_markers.freeze(html, csp_nonce()))
     return html
 
 

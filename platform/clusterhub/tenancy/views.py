@@ -1,5 +1,6 @@
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,8 +9,11 @@ from ..accounts.authz import Permission, public, requires
 from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
 from ..accounts.services import AccountError, invite, remove_membership, revoke_invitation
+from ..core import page_cache
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_tenant_item
+from ..core.page_cache import PageCache, row_version
 from ..core.pagination import paginate
+from ..core.security import csp_nonce
 from ..extensions import db
 from ..regions.models import Region
 from .forms import TenantForm
@@ -26,10 +30,23 @@ add_global_item(_l("Centers"), "tenancy.admin_tenants", Permission.MANAGE_TENANT
 # --- a center's pages (under /<tenant>/) -----------------------------------------------------------
 
 
+_anonymous_homes = PageCache("center-home", max_entries=256)
+
+
 @bp.route("/<tenant>/")
 @public
 def center_home():
-    return render_template("tenancy/center_home.html", tenant=g.tenant)
+    # Anonymous visitors all see the same page, which shows the center's row and nothing else: it is
+    # served from the page cache while that row is unchanged (no query beyond the tenant's own).
+    if current_user.is_authenticated or "_flashes" in session or request.query_string:
+        return render_template("tenancy/center_home.html", tenant=g.tenant)
+    key, version = (g.tenant.id, str(get_locale())), row_version(g.tenant)
+    html = _anonymous_homes.get(key, version)
+    if html is None:
+        html = render_template("tenancy/center_home.html", tenant=g.tenant)
+        _anonymous_homes.put(key, version, page_cache.freeze(html, csp_nonce()))
+        return html
+    return page_cache.thaw(html, csp_nonce())
 
 
 @bp.route("/<tenant>/staff/")
