@@ -53,7 +53,14 @@ def test_a_center_suspended_a_moment_ago_is_refused_on_the_next_request(client, 
 def test_an_anonymous_reader_gets_no_session_cookie(client, make_tenant, make_event):
     make_tenant(slug="komi")
     event = make_event()
-    for path in ("/", "/komi/", f"/komi/events/{event.id}", f"/komi/events/{event.id}", "/enterprises/", "/services/"):
+    for path in (
+        "/",
+        "/komi/",
+        f"/komi/events/{event.id}",
+        f"/komi/events/{event.id}",
+        "/enterprises/",
+        "/services/",
+    ):
         response = client.get(path, headers=EN)
         assert response.status_code == 200, path
         assert "Set-Cookie" not in response.headers, path

@@ -73,7 +73,7 @@ def switch_language():
     An anonymous visitor's switch needs no CSRF token (it changes only that visitor's own cookie), so the
     pages they read carry no token and start no session: no cookie is set until they log in or fill in a
     form. A logged-in user's switch changes their profile and must carry the token."""
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     lang = request.form.get("lang")
     if lang in LOCALES:
