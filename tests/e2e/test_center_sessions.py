@@ -29,7 +29,7 @@ def test_admin_creates_and_publishes_a_session_staff_check_people_in_prints_badg
     page.get_by_label("Последний день", exact=True).fill("2027-03-11")
     page.get_by_label("Вместимость", exact=True).fill("50")
     pages.check()
-    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
 
     page.get_by_label("Площадка на русском", exact=True).fill("Конгресс-холл")
@@ -42,7 +42,7 @@ def test_admin_creates_and_publishes_a_session_staff_check_people_in_prints_badg
     page.get_by_label("Окончание", exact=True).fill("2027-03-10T12:00")
     page.get_by_label("Площадка", exact=True).select_option(label="Конгресс-холл")
     pages.check()
-    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
     expect(page.get_by_text("Пленарное заседание").first).to_be_visible()
 
     page.get_by_role("link", name="Добавить пункт").click()
@@ -53,7 +53,7 @@ def test_admin_creates_and_publishes_a_session_staff_check_people_in_prints_badg
     page.get_by_label("Адрес площадки на русском", exact=True).fill("ул. Гаражная, 3")
     page.get_by_label("Посещаемый технопарк", exact=True).select_option(label="Промышленный технопарк «Алграф»")
     page.get_by_label("Ограничение мест", exact=True).fill("2")
-    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
     expect(page.get_by_text("Посещение технопарка «Алграф»").first).to_be_visible()
 
     page.get_by_role("button", name="Опубликовать").click()
