@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -50,3 +52,33 @@ def test_a_center_admin_browses_only_their_tenants_log(client, make_tenant, make
 def test_center_staff_cannot_browse_the_log(client, make_tenant, make_user, login):
     login(make_user("center_staff", tenant=make_tenant("komi")))
     assert client.get("/komi/staff/audit").status_code == 403
+
+
+def test_the_log_page_speaks_words_not_codes_or_python(client, make_tenant, make_user, login):
+    komi = make_tenant("komi")
+    admin = make_user("center_admin", tenant=komi, locale="en", email="irina@example.com")
+    with tenant_scope(db.session, komi.id):
+        record(
+            "event.status_changed",
+            ("Event", 7),
+            actor=admin,
+            tenant_id=komi.id,
+            before={"status": "draft"},
+            after={"status": "published"},
+        )
+        record(
+            "defense.scored",
+            ("DefenseSlot", 1),
+            tenant_id=komi.id,
+            after={"member": 1, "scores": "{'1': '7', '2': '8'}", "confirmed": True},
+        )
+        db.session.commit()
+    login(admin)
+    page = client.get("/komi/staff/audit").get_data(as_text=True)
+    # What a reader sees: the text of the page's main part, tags (and the codes in their titles) left out.
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1]).split())
+    assert "Session status changed" in text and "Draft → Published" in text
+    assert "Role granted" in text and "Center administrator" in text  # the admin's own membership
+    assert "Scores : 1: 7; 2: 8" in text and "yes" in text
+    for code in ("center_admin", "event.status_changed", "{&#39;", "{'", "True"):
+        assert code not in text, code

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -12,7 +13,8 @@ from clusterhub.core.i18n import money
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_string_in_the_code_has_a_russian_translation(tmp_path):
+def _extracted_ids(tmp_path) -> set:
+    """Every msgid in the Python code and in the Jinja templates (babel.cfg), as ``make extract`` finds them."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -36,7 +38,11 @@ def test_every_string_in_the_code_has_a_russian_translation(tmp_path):
         cwd=ROOT,
     )
     with pot.open("rb") as handle:
-        extracted = {m.id for m in read_po(handle) if m.id}
+        return {m.id for m in read_po(handle) if m.id}
+
+
+def test_every_string_in_the_code_has_a_russian_translation(tmp_path):
+    extracted = _extracted_ids(tmp_path)
     with (ROOT / "translations/ru/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = read_po(handle)
     missing, fuzzy = [], []
@@ -53,6 +59,41 @@ def test_every_string_in_the_code_has_a_russian_translation(tmp_path):
             fuzzy.append(message_id)
     assert not missing, f"untranslated into Russian: {sorted(map(str, missing))[:20]}"
     assert not fuzzy, f"fuzzy Russian translations: {sorted(map(str, fuzzy))[:20]}"
+
+
+def test_every_string_in_the_code_and_templates_is_in_the_english_catalogue(tmp_path):
+    """English is the source: an empty msgstr shows the msgid, but the string must be in the catalogue
+    (``make extract`` was run), and nothing may be left fuzzy there either."""
+    extracted = _extracted_ids(tmp_path)
+    with (ROOT / "translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [m for m in extracted if catalog.get(m[0] if isinstance(m, tuple) else m) is None]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not missing, (
+        f"missing from the English catalogue (run make extract): {sorted(map(str, missing))[:20]}"
+    )
+    assert not fuzzy, f"fuzzy English translations: {sorted(map(str, fuzzy))[:20]}"
+
+
+# Russian legal documents (invoice, act) are in Russian whatever the interface language.
+RUSSIAN_ONLY_TEMPLATES = ("invoice_document.html", "act_document.html")
+
+
+def test_templates_translate_every_sentence_they_show():
+    """Text typed straight into a template, outside ``_()``, shows untranslated in the other language.
+    Only names and abbreviations (ClusterHub, CSV, PDF, ИНН) may stand as they are."""
+    untranslated = []
+    for path in (ROOT / "platform/clusterhub").rglob("templates/**/*.html"):
+        if path.name in RUSSIAN_ONLY_TEMPLATES or "templates/mail/" in path.as_posix():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"\{#.*?#\}", r"\{\{.*?\}\}", r"\{%.*?%\}", r"<(script|style)\b.*?</\1>"):
+            text = re.sub(pattern, " ", text, flags=re.S)
+        for chunk in re.sub(r"<[^>]*>", "\n", text).splitlines():
+            words = re.findall(r"[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё-]{2,}", chunk)
+            if any(word != "ClusterHub" and not word.isupper() for word in words):
+                untranslated.append(f"{path.relative_to(ROOT)}: {chunk.strip()}")
+    assert not untranslated, "text outside _() in templates:\n" + "\n".join(untranslated[:20])
 
 
 def test_russian_plural_forms(app):

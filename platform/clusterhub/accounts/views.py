@@ -45,7 +45,7 @@ def _failed(response):
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("core.home")
+    return url_for("core.start")
 
 
 @bp.route("/login", methods=["GET", "POST"])

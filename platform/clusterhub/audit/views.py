@@ -3,12 +3,13 @@ from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.authz import Permission, requires
-from ..core.menu import add_tenant_item
+from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.pagination import paginate
+from . import presentation
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__, template_folder="templates")
-add_tenant_item(_l("Audit log"), "audit.tenant_log", Permission.VIEW_AUDIT)
+add_tenant_item(_l("Audit log"), "audit.tenant_log", Permission.VIEW_AUDIT, group=STAFF_GROUP)
 
 
 @bp.route("/<tenant>/staff/audit")
@@ -19,4 +20,10 @@ def tenant_log():
     if action:
         statement = statement.where(AuditEntry.action.startswith(action))
     page = paginate(statement.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()), per_page=50)
-    return render_template("audit/log.html", page=page, action=action)
+    return render_template(
+        "audit/log.html",
+        page=page,
+        action=action,
+        action_label=presentation.action_label,
+        describe_changes=presentation.describe_changes,
+    )

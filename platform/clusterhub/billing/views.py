@@ -7,10 +7,9 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..accounts.authz import requires
-from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..extensions import db
 from ..tenancy.models import Tenant
 from . import providers, services
@@ -20,8 +19,8 @@ from .permissions import MANAGE_BILLING, PLATFORM_BILLING
 
 bp = Blueprint("billing", __name__, template_folder="templates", cli_group="billing")
 
-add_tenant_item(_l("Billing"), "billing.overview", MANAGE_BILLING)
-add_global_item(_l("Plans and billing"), "billing.admin_centers", PLATFORM_BILLING)
+add_tenant_item(_l("Billing"), "billing.overview", MANAGE_BILLING, group=STAFF_GROUP)
+add_global_item(_l("Plans and billing"), "billing.admin_centers", PLATFORM_BILLING, group=PLATFORM_GROUP)
 
 MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Paying must stay possible while the staff area is read-only.
@@ -111,22 +110,19 @@ def overview():
 def _staff_home_block():
     tenant = g.get("tenant")
     if tenant is None or not services.billing_enabled():
-        return Markup("")
+        return None
     from ..accounts.authz import can
 
     sub = services.get_subscription(tenant.id)
-    return Markup(
-        render_template(
-            "billing/_staff_block.html",
-            sub=sub,
-            read_only=services.is_read_only(tenant.id, sub=sub),
-            read_only_since=services.read_only_since(sub),
-            can_manage=can(MANAGE_BILLING),
-        )
-    )
+    return {
+        "sub": sub,
+        "read_only": services.is_read_only(tenant.id, sub=sub),
+        "read_only_since": services.read_only_since(sub),
+        "can_manage": can(MANAGE_BILLING),
+    }
 
 
-add_staff_home_block(_staff_home_block)
+add_staff_home_block("billing/_staff_block.html", _staff_home_block)
 
 
 # --- platform administration ------------------------------------------------------------------------

@@ -801,6 +801,7 @@ def membership_history(enterprise: Enterprise, viewer):
     """Cluster memberships of ``enterprise`` in every center (the enterprise's own rows only)."""
     from flask import url_for
 
+    from ..accounts.authz import can
     from ..tenancy.models import Tenant
 
     statement = (
@@ -824,7 +825,10 @@ def membership_history(enterprise: Enterprise, viewer):
                 title=cluster.name,
                 date=member.joined_on,
                 status=status,
-                url=url_for("clusters.detail", tenant=tenant.slug, cluster_id=cluster.id),
+                # The cluster's page is for the center's people: no link the viewer could not follow.
+                url=url_for("clusters.detail", tenant=tenant.slug, cluster_id=cluster.id)
+                if can("clusters.view", tenant, viewer)
+                else None,
             )
         )
     return items

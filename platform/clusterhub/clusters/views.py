@@ -22,7 +22,7 @@ from flask_login import current_user
 from ..accounts.authz import register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
-from ..core.menu import add_tenant_item
+from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..core.uploads import send_stored
@@ -48,7 +48,7 @@ register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS}
 register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS})  # read-only
 
 bp = Blueprint("clusters", __name__, template_folder="templates")
-add_tenant_item(_l("Clusters"), "clusters.index", VIEW_CLUSTERS)
+add_tenant_item(_l("Clusters"), "clusters.index", VIEW_CLUSTERS, group=STAFF_GROUP)
 
 
 def _cluster(cluster_id) -> Cluster:

@@ -1,10 +1,21 @@
-"""Navigation menus. Each module adds its entries with the permission that shows them."""
+"""Navigation menus and home-page blocks. Each module adds its entries with the permission that shows them.
 
+Menu entries for everybody stay in the top bar; entries of the center's staff and of the platform's
+administrators go into one dropdown each, so the bar fits a 1366 px screen whatever the role.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import render_template, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..accounts.authz import can
+
+STAFF_GROUP = "staff"
+PLATFORM_GROUP = "platform"
+GROUP_LABELS = {STAFF_GROUP: _l("Center management"), PLATFORM_GROUP: _l("Platform")}
 
 
 @dataclass(frozen=True)
@@ -12,28 +23,37 @@ class MenuItem:
     label: object  # a lazy string
     endpoint: str
     permission: object = None  # None: everyone
+    group: str | None = None  # None: the top bar; else the dropdown of GROUP_LABELS
 
 
 TENANT_MENU: list[MenuItem] = []
 GLOBAL_MENU: list[MenuItem] = []
 
 
-def add_tenant_item(label, endpoint, permission=None) -> None:
+def add_tenant_item(label, endpoint, permission=None, group=None) -> None:
     if all(item.endpoint != endpoint for item in TENANT_MENU):
-        TENANT_MENU.append(MenuItem(label, endpoint, permission))
+        TENANT_MENU.append(MenuItem(label, endpoint, permission, group))
 
 
-def add_global_item(label, endpoint, permission=None) -> None:
+def add_global_item(label, endpoint, permission=None, group=None) -> None:
     if all(item.endpoint != endpoint for item in GLOBAL_MENU):
-        GLOBAL_MENU.append(MenuItem(label, endpoint, permission))
+        GLOBAL_MENU.append(MenuItem(label, endpoint, permission, group))
 
 
 def _visible(items):
-    return [
-        {"label": item.label, "url": url_for(item.endpoint)}
-        for item in items
-        if item.permission is None or can(item.permission)
-    ]
+    """The entries the current user may follow: top-bar links first, then one dropdown per group."""
+    links, dropdowns = [], {}
+    for item in items:
+        if item.permission is not None and not can(item.permission):
+            continue
+        link = {"label": item.label, "url": url_for(item.endpoint)}
+        if item.group is None:
+            links.append(link)
+        elif item.group in dropdowns:
+            dropdowns[item.group]["children"].append(link)
+        else:
+            dropdowns[item.group] = {"label": GROUP_LABELS[item.group], "children": [link], "id": item.group}
+    return links + list(dropdowns.values())
 
 
 def register(app) -> None:
@@ -42,24 +62,44 @@ def register(app) -> None:
     register_blocks(app)
 
 
-# Blocks that other modules add to the center's home page and to the staff area: callables returning HTML.
-CENTER_HOME_BLOCKS: list = []
-STAFF_HOME_BLOCKS: list = []
+@dataclass(frozen=True)
+class HomeBlock:
+    """A block on a home page: a template and the function giving its context (None hides the block).
+
+    Blocks are templates, never strings of HTML built in Python, so everything in them is escaped by Jinja.
+    """
+
+    template: str
+    context: Callable[..., dict | None]
 
 
-def add_center_home_block(render) -> None:
-    if render not in CENTER_HOME_BLOCKS:
-        CENTER_HOME_BLOCKS.append(render)
+CENTER_HOME_BLOCKS: list[HomeBlock] = []
+STAFF_HOME_BLOCKS: list[HomeBlock] = []
 
 
-def add_staff_home_block(render) -> None:
-    if render not in STAFF_HOME_BLOCKS:
-        STAFF_HOME_BLOCKS.append(render)
+def add_center_home_block(template: str, context: Callable[..., dict | None]) -> None:
+    """``context(tenant)`` gives the template's variables, or None when the block is not for this user."""
+    if all(block.template != template for block in CENTER_HOME_BLOCKS):
+        CENTER_HOME_BLOCKS.append(HomeBlock(template, context))
+
+
+def add_staff_home_block(template: str, context: Callable[..., dict | None]) -> None:
+    """``context()`` gives the template's variables, or None when the block is not for this user."""
+    if all(block.template != template for block in STAFF_HOME_BLOCKS):
+        STAFF_HOME_BLOCKS.append(HomeBlock(template, context))
+
+
+def _render(blocks, *args) -> list[Markup]:
+    rendered = []
+    for block in blocks:
+        context = block.context(*args)
+        if context is not None:
+            # The output of an autoescaped template is safe HTML by construction.
+            rendered.append(Markup(render_template(block.template, **context)))
+    return rendered
 
 
 def register_blocks(app) -> None:
-    app.jinja_env.globals["center_home_blocks"] = lambda tenant: [
-        render(tenant) for render in CENTER_HOME_BLOCKS
-    ]
-    app.jinja_env.globals["staff_home_blocks"] = lambda: [render() for render in STAFF_HOME_BLOCKS]
+    app.jinja_env.globals["center_home_blocks"] = lambda tenant: _render(CENTER_HOME_BLOCKS, tenant)
+    app.jinja_env.globals["staff_home_blocks"] = lambda: _render(STAFF_HOME_BLOCKS)
     app.jinja_env.globals["can"] = can

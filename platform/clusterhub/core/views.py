@@ -1,13 +1,24 @@
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from ..accounts.authz import public
+from ..accounts.authz import Permission, can, login_required, public
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
 from .i18n import LOCALES
 from .readiness import database_ready
+from .start import start_page_of
 
 bp = Blueprint("core", __name__)
 
@@ -22,6 +33,34 @@ def home():
         .order_by(Region.federal_district, Tenant.name_ru)
     ).all()
     return render_template("core/home.html", tenants=tenants)
+
+
+@bp.route("/start")
+@login_required
+def start():
+    """Each role's pending work: where a user lands after logging in."""
+    return render_template(
+        "core/start.html",
+        page=start_page_of(current_user),
+        federal=can(Permission.FEDERAL_READ),
+        reviewer=can(Permission.REVIEW_REPORTS),
+        platform_admin=can(Permission.MANAGE_TENANTS),
+    )
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    # Browsers ask for /favicon.ico whatever the page says; without this route it would be a center slug.
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 @bp.route("/lang", methods=["POST"])

@@ -10,7 +10,7 @@ from ..accounts.authz import Permission, can, login_required, public, register_p
 from ..accounts.forms import ConfirmForm, role_label
 from ..accounts.models import GlobalRole, TenantRole
 from ..accounts.services import find_user_by_email
-from ..core.menu import add_tenant_item
+from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..extensions import db
 from ..projects import services as project_services
 from ..projects.forms import OUTCOME_LABELS
@@ -39,7 +39,7 @@ for _role in (TenantRole.CENTER_ADMIN, TenantRole.CENTER_STAFF, TenantRole.EXPER
     register_permissions(_role, {PANEL_WORK})
 
 bp = Blueprint("defenses", __name__, template_folder="templates")
-add_tenant_item(_l("Defenses"), "defenses.index", MANAGE_DEFENSES)
+add_tenant_item(_l("Defenses"), "defenses.index", MANAGE_DEFENSES, group=STAFF_GROUP)
 add_tenant_item(_l("My expert work"), "defenses.expert_home", Permission.EXPERT_AREA)
 
 LABELS = {"outcome": OUTCOME_LABELS, "panel_role": PANEL_ROLE_LABELS, "round_status": ROUND_STATUS_LABELS}

@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import login_required, public, register_permissions, requires
+from ..accounts.authz import can, login_required, public, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
-from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
 from ..core.uploads import send_stored
 from ..extensions import db
@@ -53,31 +53,24 @@ register_permissions(GlobalRole.PLATFORM_ADMIN, {CONFIRM_CLAIMS, MERGE_ENTERPRIS
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 
 add_global_item(_l("Enterprises"), "enterprises.directory")
-add_tenant_item(_l("Enterprise claims"), "enterprises.center_claims", CONFIRM_CLAIMS)
-add_global_item(_l("Merge profiles"), "enterprises.merge", MERGE_ENTERPRISES)
+add_tenant_item(_l("Enterprise claims"), "enterprises.center_claims", CONFIRM_CLAIMS, group=STAFF_GROUP)
+add_global_item(_l("Merge profiles"), "enterprises.merge", MERGE_ENTERPRISES, group=PLATFORM_GROUP)
 
 PER_PAGE = 25
 
 
 def _staff_block():
-    from flask import render_template_string
-
+    if not can(CONFIRM_CLAIMS):
+        return None
     count = db.session.scalar(
         sa.select(sa.func.count()).select_from(
             services.first_claims_for_center(g.tenant).order_by(None).subquery()
         )
     )
-    return render_template_string(
-        """<div class="col-md-4"><div class="card"><div class="card-body">
-        <h2 class="h6 text-muted">{{ _("Enterprise claims") }}</h2>
-        <p class="display-6 mb-0">{{ count|number }}</p>
-        <a href="{{ url_for('enterprises.center_claims') }}" class="stretched-link">{{ _("Review") }}</a>
-        </div></div></div>""",
-        count=count,
-    )
+    return {"count": count}
 
 
-add_staff_home_block(_staff_block)
+add_staff_home_block("enterprises/_staff_block.html", _staff_block)
 
 
 def _enterprise(enterprise_id) -> Enterprise:

@@ -23,7 +23,7 @@ from ..accounts.authz import (
     requires,
 )
 from ..accounts.forms import ConfirmForm
-from ..core.menu import add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..enterprises.services import represented_enterprises
@@ -72,22 +72,22 @@ register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_EVENTS, CHECK_IN})
 bp = Blueprint("events", __name__, template_folder="templates")
 
 add_tenant_item(_l("Sessions"), "events.index")
-add_tenant_item(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS)
+add_tenant_item(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS, group=STAFF_GROUP)
 add_global_item(_l("Calendar"), "events.calendar")
 
 PER_PAGE = 50
 
 
-def _staff_home_block() -> Markup:
+def _staff_home_block():
     if not can(MANAGE_EVENTS):
-        return Markup("")
+        return None
     drafts = db.session.scalar(
         sa.select(sa.func.count()).select_from(Event).where(Event.status == EventStatus.DRAFT)
     )
-    return Markup(render_template("events/_staff_block.html", drafts=drafts))
+    return {"drafts": drafts}
 
 
-add_staff_home_block(_staff_home_block)
+add_staff_home_block("events/_staff_block.html", _staff_home_block)
 
 
 def _get(model, object_id, **where):

@@ -484,7 +484,9 @@ def cluster_choices() -> list[tuple[int, str]]:
     """The center's clusters, for the dossier's cluster field."""
     from ..clusters.models import Cluster
 
-    return list(db.session.execute(sa.select(Cluster.id, Cluster.name).order_by(Cluster.name)).tuples())
+    # Plain tuples: WTForms takes a choice for a (value, label) pair only if it is a tuple, not a Row.
+    rows = db.session.execute(sa.select(Cluster.id, Cluster.name).order_by(Cluster.name))
+    return [(cluster_id, name) for cluster_id, name in rows]
 
 
 def project_history(enterprise, viewer):

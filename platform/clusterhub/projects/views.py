@@ -7,13 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from ..accounts.authz import can, login_required, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
-from ..core.menu import add_center_home_block, add_global_item, add_tenant_item
+from ..core.menu import PLATFORM_GROUP, add_center_home_block, add_global_item, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..enterprises.services import EnterpriseError, get_or_create_by_inn
@@ -60,19 +59,19 @@ register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_SELECTION_ROUNDS})
 
 bp = Blueprint("projects", __name__, template_folder="templates")
 add_tenant_item(_l("Projects"), "projects.index", VIEW_PROJECTS)
-add_global_item(_l("Selection rounds"), "projects.selection_rounds", MANAGE_SELECTION_ROUNDS)
+add_global_item(
+    _l("Selection rounds"), "projects.selection_rounds", MANAGE_SELECTION_ROUNDS, group=PLATFORM_GROUP
+)
 
 
-def _my_projects_block(tenant) -> Markup:
+def _my_projects_block(tenant):
     """On the center's home page: a link for representatives of enterprises taking part in a project."""
     if not current_user.is_authenticated or not services.projects_of_representative(current_user):
-        return Markup("")
-    return Markup('<p><a class="btn btn-outline-primary" href="{}">{}</a></p>').format(
-        url_for("projects.mine"), _("Projects of my enterprises")
-    )
+        return None
+    return {}
 
 
-add_center_home_block(_my_projects_block)
+add_center_home_block("projects/_home_block.html", _my_projects_block)
 
 LABELS = {
     "status": STATUS_LABELS,

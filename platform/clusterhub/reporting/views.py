@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.authz import Permission, can, personal, requires
-from ..core.menu import add_global_item, add_tenant_item
+from ..core.menu import STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region
@@ -37,7 +37,7 @@ RECORD_KEYS = {
 }
 ind.load_sources()
 add_global_item(_l("Federal dashboard"), "reporting.dashboard", Permission.FEDERAL_READ)
-add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA)
+add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA, group=STAFF_GROUP)
 
 
 def period_choices(today: date | None = None) -> list[tuple[str, str]]:

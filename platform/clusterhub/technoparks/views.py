@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..accounts.authz import can, login_required, public, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
-from ..core.menu import add_tenant_item
+from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..core.uploads import send_stored
@@ -75,7 +75,7 @@ register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_STATISTICS})  # read-only
 bp = Blueprint("technoparks", __name__, template_folder="templates")
 
 add_tenant_item(_l("Technoparks"), "technoparks.catalogue")
-add_tenant_item(_l("Manage technoparks"), "technoparks.staff_list", MANAGE_CATALOGUE)
+add_tenant_item(_l("Manage technoparks"), "technoparks.staff_list", MANAGE_CATALOGUE, group=STAFF_GROUP)
 
 LABELS = {
     "technopark_kind": TECHNOPARK_KIND_LABELS,
@@ -114,7 +114,7 @@ def _child_or_404(model, object_id, technopark):
 @bp.route("/<tenant>/technoparks/")
 @public
 def catalogue():
-    return render_template("technoparks/svc.html", technoparks=svc.technoparks())
+    return render_template("technoparks/catalogue.html", technoparks=svc.technoparks())
 
 
 @bp.route("/<tenant>/technoparks/<int:technopark_id>")

@@ -41,6 +41,10 @@ RESERVED_SLUGS = {
     "verify",
     "about",
     "help",
+    "start",
+    "accessibility",
+    "favicon.ico",
+    "robots.txt",
 }
 TENANT_FIELDS = (
     "slug",

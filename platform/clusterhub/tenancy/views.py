@@ -8,7 +8,7 @@ from ..accounts.authz import Permission, public, requires
 from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
 from ..accounts.services import AccountError, invite, remove_membership, revoke_invitation
-from ..core.menu import add_global_item, add_tenant_item
+from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.pagination import paginate
 from ..extensions import db
 from ..regions.models import Region
@@ -18,9 +18,9 @@ from .services import TenantError, create_tenant, set_tenant_status, update_tena
 
 bp = Blueprint("tenancy", __name__, template_folder="templates")
 
-add_tenant_item(_l("Staff area"), "tenancy.staff_home", Permission.STAFF_AREA)
-add_tenant_item(_l("People"), "tenancy.members", Permission.MANAGE_MEMBERS)
-add_global_item(_l("Centers"), "tenancy.admin_tenants", Permission.MANAGE_TENANTS)
+add_tenant_item(_l("Staff area"), "tenancy.staff_home", Permission.STAFF_AREA, group=STAFF_GROUP)
+add_tenant_item(_l("People"), "tenancy.members", Permission.MANAGE_MEMBERS, group=STAFF_GROUP)
+add_global_item(_l("Centers"), "tenancy.admin_tenants", Permission.MANAGE_TENANTS, group=PLATFORM_GROUP)
 
 
 # --- a center's pages (under /<tenant>/) -----------------------------------------------------------
