@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
+from tests.conftest import BACKEND, _create_pg_database, _drop_pg_database
 from werkzeug.serving import make_server
 
 from clusterhub import create_app, project_root
 from clusterhub.extensions import db
-from tests.conftest import BACKEND, _create_pg_database, _drop_pg_database
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,7 +57,9 @@ def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI"):
-        raise pytest.UsageError(f"CI: the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+        raise pytest.UsageError(
+            f"CI: the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     skip = pytest.mark.skip(
         reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` (or `make e2e`) to run the browser tests"
     )

@@ -3,7 +3,6 @@
 import re
 
 from playwright.sync_api import expect
-
 from tests.e2e.conftest import DEMO_PASSWORD, link_in, read_mail
 
 KOMI = "Центр кластерного развития Республики Коми"
@@ -20,32 +19,43 @@ def log_in(pages, email, password=DEMO_PASSWORD):
     """Log in from the platform home through the navbar's link; lands on the person's start page."""
     page = pages.page
     page.goto("/")
-    page.get_by_role("link", name="Войти", exact=True).first.click()
+    menu(page, "Войти")
     page.get_by_label("Электронная почта", exact=True).fill(email)
     page.get_by_label("Пароль", exact=True).fill(password)
     page.get_by_role("main").get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("button", name="Выйти")).to_be_attached()
+    expect(page.get_by_role("navigation").first.get_by_role("link", name="Войти", exact=True)).to_have_count(
+        0
+    )
     pages.check()
     return page
 
 
 def menu(page, name):
-    """Follow a link of the site's navigation (grouped menus open on the way if the link is inside one)."""
-    nav = page.get_by_role("navigation").first
+    """Follow a link of the site's menu, opening the grouped menu that holds it; on a start page without
+    it, the link of the start page itself; else first the way into the Komi center (the platform home's
+    link, a staff member's start page's link)."""
+    nav = page.locator("nav")  # the main menu and, inside a center, the center's menu
     link = nav.get_by_role("link", name=name, exact=True).first
-    if not link.count() and page.get_by_role("main").get_by_role("link", name=KOMI).count():
-        # the platform home: center links are in the center's own menu
-        page.get_by_role("main").get_by_role("link", name=KOMI).click()
+    if not link.count():
+        in_main = page.get_by_role("main").get_by_role("link", name=name, exact=True).first
+        if in_main.count():
+            in_main.click()
+            return
+        for entry in (KOMI, "Кабинет сотрудника"):  # the platform home, a staff member's start page
+            entry_link = page.get_by_role("main").get_by_role("link", name=entry, exact=True)
+            if entry_link.count():
+                entry_link.first.click()
+                break
     if not link.is_visible():
-        toggler = page.locator(".navbar-toggler")
-        if toggler.is_visible():
-            toggler.click()
+        for toggler in page.locator(".navbar-toggler").all():
+            if toggler.is_visible():
+                toggler.click()
     if not link.is_visible():
-        # a grouped menu: open the dropdown that holds the link
         for toggle in nav.locator("[data-bs-toggle=dropdown]").all():
             toggle.click()
             if link.is_visible():
                 break
+            page.keyboard.press("Escape")
     link.click()
 
 

@@ -6,7 +6,7 @@ import re
 
 import openpyxl
 from playwright.sync_api import expect
-
+from tests.e2e.conftest import PHONE, Pages
 from tests.e2e.flows import KOMI_ADMIN, KOMI_STAFF, log_in, menu, register_as_guest
 
 DEMO_SESSION = "Практическая сессия по развитию промышленных кластеров России"
@@ -23,7 +23,9 @@ def test_admin_creates_and_publishes_a_session_staff_check_people_in_prints_badg
     page.get_by_label("Название на русском", exact=True).fill(TITLE)
     page.get_by_label("Название на английском", exact=True).fill("Timber cluster session (check)")
     page.get_by_label("Вид", exact=True).select_option(label="Практическая сессия")
-    page.get_by_label("Описание на русском", exact=True).fill("Два дня: пленарное заседание и посещение технопарка.")
+    page.get_by_label("Описание на русском", exact=True).fill(
+        "Два дня: пленарное заседание и посещение технопарка."
+    )
     page.get_by_label("Регион", exact=True).select_option(label="Республика Коми")
     page.get_by_label("Первый день", exact=True).fill("2027-03-10")
     page.get_by_label("Последний день", exact=True).fill("2027-03-11")
@@ -51,7 +53,9 @@ def test_admin_creates_and_publishes_a_session_staff_check_people_in_prints_badg
     page.get_by_label("Начало", exact=True).fill("2027-03-10T14:00")
     page.get_by_label("Окончание", exact=True).fill("2027-03-10T16:00")
     page.get_by_label("Адрес площадки на русском", exact=True).fill("ул. Гаражная, 3")
-    page.get_by_label("Посещаемый технопарк", exact=True).select_option(label="Промышленный технопарк «Алграф»")
+    page.get_by_label("Посещаемый технопарк", exact=True).select_option(
+        label="Промышленный технопарк «Алграф»"
+    )
     page.get_by_label("Ограничение мест", exact=True).fill("2")
     page.get_by_role("button", name="Сохранить", exact=True).click()
     expect(page.get_by_text("Посещение технопарка «Алграф»").first).to_be_visible()
@@ -112,3 +116,54 @@ def test_staff_check_a_registrant_in_by_name_with_one_click(pages, another_perso
     expect(page.get_by_role("status")).to_contain_text("Отмечен")
     expect(page.get_by_role("status")).to_contain_text("Пётр Именной")
     pages.check()
+
+
+def _camera_video_of(text: str, path) -> None:
+    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text`` in black on white."""
+    import segno
+
+    scale, border = 8, 4
+    matrix = segno.make(text, error="m").matrix
+    size = (len(matrix) + 2 * border) * scale
+    size += size % 2
+    luma = bytearray([235]) * (size * size)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                for dy in range(scale):
+                    start = ((y + border) * scale + dy) * size + (x + border) * scale
+                    luma[start : start + scale] = bytes([16]) * scale
+    chroma = bytes([128]) * ((size // 2) * (size // 2))
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{size} H{size} F5:1 Ip A1:1 C420jpeg\n".encode() + frame * 5)
+
+
+def test_staff_check_a_registrant_in_with_the_camera(
+    another_person, live_server, browser_type, browser_type_launch_args, tmp_path
+):
+    visitor = another_person()
+    ticket = register_as_guest(visitor, live_server, DEMO_SESSION, "Вера Камерова", "vera.camera@example.com")
+    video = tmp_path / "ticket.y4m"
+    _camera_video_of(ticket, video)
+
+    # a phone's camera pointed at the ticket: Chromium's fake camera plays the QR code
+    args = browser_type_launch_args["args"] + [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    try:
+        context = browser.new_context(base_url=live_server.url, locale="ru-RU", viewport=PHONE)
+        context.grant_permissions(["camera"])
+        staff = Pages(context.new_page(), live_server)
+        page = log_in(staff, KOMI_STAFF)
+        menu(page, "Управление сессиями")
+        page.get_by_role("link", name=DEMO_SESSION).click()
+        page.get_by_role("link", name="Регистрация на месте").first.click()
+        page.get_by_role("button", name="Сканировать камерой").click()
+        expect(page.get_by_role("status")).to_contain_text("Вера Камерова", timeout=15_000)
+        staff.check()
+        staff.assert_no_problems()
+    finally:
+        browser.close()

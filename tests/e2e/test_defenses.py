@@ -5,7 +5,6 @@ scores; the chair closes scoring, records the decisions and signs the protocol."
 import re
 
 from playwright.sync_api import expect
-
 from tests.e2e.flows import EXPERT, KOMI_ADMIN, SECOND_EXPERT, log_in, menu
 
 ROUND = "Предварительная защита (слепая, проверка)"
@@ -33,7 +32,9 @@ def build_blind_round(pages, number):
         page.get_by_label("Эл. почта пользователя ClusterHub").fill(email)
         page.get_by_label("Роль в комиссии").select_option(label=role)
         page.get_by_role("button", name="Добавить", exact=True).first.click()
-        expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text("в состав комиссии")
+        expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(
+            "в состав комиссии"
+        )
     for project in (PROJECT_A, PROJECT_B):
         page.get_by_text("Добавить проект").click()
         page.get_by_label("Проект", exact=True).select_option(label=project)
@@ -43,6 +44,20 @@ def build_blind_round(pages, number):
     expect(page.get_by_text("назначен").first).to_be_visible()
     pages.check(screenshot="defense-round")
     return page
+
+
+def open_expert_work(page):
+    """The expert's list of projects to score: from the menu inside the center, or the start page's link."""
+    if (
+        page.get_by_role("link", name="Проекты для оценки").count() == 0
+        and page.locator("nav").get_by_role("link", name="Моя экспертиза").count() == 0
+    ):
+        menu(page, "Моя стартовая страница")
+    if page.get_by_role("main").get_by_role("link", name="Проекты для оценки").count():
+        page.get_by_role("main").get_by_role("link", name="Проекты для оценки").click()
+    else:
+        menu(page, "Моя экспертиза")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Моя экспертиза")
 
 
 def score(page, value):
@@ -56,44 +71,46 @@ def test_defense_round_from_panel_to_signed_protocol(pages, another_person):
 
     expert = another_person()
     page = log_in(expert, EXPERT)
-    menu(page, "Моя экспертиза")
+    open_expert_work(page)
     expect(page.get_by_role("link", name=ROUND)).to_be_visible()
     expert.check(screenshot="expert-home")
     # blind: the expert sees the projects, not who applied
     blind_round = page.locator("section", has=page.get_by_role("link", name=ROUND))
     expect(blind_round.get_by_text("Лузалес")).to_have_count(0)
     expect(page.locator("section", has_text=PROJECT_A).get_by_text("Лузалес").first).to_be_visible()
-    blind_round.locator(".card", has_text=PROJECT_B).get_by_role(
-        "link", name="Балл"
-    ).click()
+    blind_round.locator(".card", has_text=PROJECT_B).get_by_role("link", name="Балл").click()
     page.get_by_text("Заявить о конфликте интересов").click()
-    page.locator("details", has_text="Заявить о конфликте интересов").get_by_label("Причина").fill("Работал в компании-заявителе до 2025 года.")
+    page.locator("details", has_text="Заявить о конфликте интересов").get_by_label("Причина").fill(
+        "Работал в компании-заявителе до 2025 года."
+    )
     page.get_by_role("button", name="Заявить о конфликте").click()
     expert.check()
     expect(page.get_by_text(PROJECT_B)).to_have_count(0)
 
-    page.locator("section", has=page.get_by_role("link", name=ROUND)).locator(".card", has_text=PROJECT_A).get_by_role(
-        "link", name="Балл"
-    ).click()
+    page.locator("section", has=page.get_by_role("link", name=ROUND)).locator(
+        ".card", has_text=PROJECT_A
+    ).get_by_role("link", name="Балл").click()
     expert.check(screenshot="scoring")
     score(page, 8)
     expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
 
     second = another_person()
     page2 = log_in(second, SECOND_EXPERT)
-    menu(page2, "Моя экспертиза")
+    open_expert_work(page2)
     for project, value in ((PROJECT_A, 5), (PROJECT_B, 6)):
-        page2.locator("section", has=page2.get_by_role("link", name=ROUND)).locator(".card", has_text=project).get_by_role(
-            "link", name="Балл"
-        ).click()
+        page2.locator("section", has=page2.get_by_role("link", name=ROUND)).locator(
+            ".card", has_text=project
+        ).get_by_role("link", name="Балл").click()
         score(page2, value)
-        menu(page2, "Моя экспертиза")
+        open_expert_work(page2)
 
     # the first expert still sees only their own scores: no results, no one else's numbers
-    menu(page, "Моя экспертиза")
+    open_expert_work(page)
     page.get_by_role("link", name=ROUND).click()
     expect(page.get_by_role("link", name="Результаты")).to_have_count(0)
-    expect(page.get_by_text("Марина Промышленная").locator("xpath=..").get_by_text(re.compile(r"\b5\b"))).to_have_count(0)
+    expect(
+        page.get_by_text("Марина Промышленная").locator("xpath=..").get_by_text(re.compile(r"\b5\b"))
+    ).to_have_count(0)
     page.locator("a", has_text=PROJECT_A).first.click()
     for field in page.get_by_label("Балл", exact=True).all():
         expect(field).to_have_value(re.compile(r"^8(\.0+)?$"))

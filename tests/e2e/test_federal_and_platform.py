@@ -5,7 +5,6 @@ import re
 
 import openpyxl
 from playwright.sync_api import expect
-
 from tests.e2e.flows import ANALYST, KOMI, PLATFORM_ADMIN, log_in, menu
 
 
@@ -15,7 +14,9 @@ def test_analyst_filters_by_district_drills_down_to_a_center_and_downloads_the_w
     expect(page.get_by_role("heading", level=1)).to_contain_text("Федеральная панель показателей")
     pages.check(screenshot="federal-dashboard")
 
-    page.get_by_label("Федеральный округ", exact=True).select_option(label="Северо-Западный федеральный округ")
+    page.get_by_label("Федеральный округ", exact=True).select_option(
+        label="Северо-Западный федеральный округ"
+    )
     page.get_by_role("button", name="Показать").click()
     expect(page.get_by_label("Федеральный округ", exact=True)).to_have_value("NWFD")
     expect(page.get_by_role("main")).to_contain_text("Северо-Западный федеральный округ")
@@ -32,7 +33,9 @@ def test_analyst_filters_by_district_drills_down_to_a_center_and_downloads_the_w
         page.get_by_role("link", name="Все таблицы, XLSX").click()
     workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert len(workbook.sheetnames) > 1
-    text = {str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value is not None}
+    text = {
+        str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value is not None
+    }
     assert "Проведено сессий" in text
     assert any("Коми" in value for value in text)
 
@@ -64,9 +67,13 @@ def test_platform_admin_creates_a_center_suspends_and_reactivates_it(pages):
     expect(page.get_by_role("main").get_by_role("link", name=name)).to_have_count(0)
 
     menu(page, "Центры")
-    page.get_by_role("row", name=re.compile(name)).get_by_role("link", name=re.compile("Возобновить|Активировать")).click()
+    page.get_by_role("row", name=re.compile(name)).get_by_role(
+        "link", name=re.compile("Возобновить|Активировать")
+    ).click()
     page.get_by_role("main").get_by_role("button", name=re.compile("Возобновить|Активировать")).click()
-    expect(page.get_by_role("row", name=re.compile(name)).get_by_role("link", name="Приостановить")).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile(name)).get_by_role("link", name="Приостановить")
+    ).to_be_visible()
     page.get_by_role("link", name="ClusterHub").click()
     page.get_by_role("main").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)

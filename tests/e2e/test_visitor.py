@@ -3,8 +3,8 @@
 import re
 
 from playwright.sync_api import expect
-
 from tests.e2e.conftest import link_in, read_mail
+from tests.e2e.flows import menu
 
 KOMI = "Центр кластерного развития Республики Коми"
 SESSION = "Практическая сессия по развитию промышленных кластеров России"
@@ -16,7 +16,7 @@ def test_visitor_finds_the_komi_session_registers_and_takes_the_ical_file(pages,
     pages.check(screenshot="platform-home")
     page.get_by_role("link", name=KOMI).click()
     pages.check(screenshot="center-home")
-    page.get_by_role("navigation").get_by_role("link", name="Сессии").first.click()
+    menu(page, "Сессии")
     pages.check()
     page.get_by_role("link", name=SESSION).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SESSION)
@@ -63,7 +63,9 @@ def test_visitor_searches_the_platform_wide_service_catalogue(pages):
     page.get_by_role("link", name=re.compile("^Услуги")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Услуги технопарков"))
     page.get_by_label("Поисковый запрос", exact=True).fill("станк")
-    page.get_by_label("Федеральный округ", exact=True).select_option(label="Северо-Западный федеральный округ")
+    page.get_by_label("Федеральный округ", exact=True).select_option(
+        label="Северо-Западный федеральный округ"
+    )
     page.get_by_role("button", name="Найти").click()
     results = page.get_by_role("main").get_by_role("link", name=re.compile("станк", re.I))
     expect(results.first).to_be_visible()
