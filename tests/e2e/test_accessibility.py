@@ -38,6 +38,15 @@ def tab_to(page, name, role="link", limit=150):
     raise AssertionError(f"{role} {name!r} cannot be reached with Tab on {page.url}")
 
 
+def choose_with_arrows(page, option, limit=120):
+    """Move through the focused list with the arrow keys until ``option`` is chosen."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement.selectedOptions[0].text") == option:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{option!r} cannot be chosen with the arrow keys")
+
+
 def press_enter_and_wait(page):
     """Enter on a focused link or submit button, then the page it leads to."""
     with page.expect_navigation():
@@ -106,7 +115,7 @@ def test_registration_and_scoring_with_the_keyboard_alone(pages):
         tab_to(page, label, role="textbox")
         page.keyboard.type(text)
     tab_to(page, "Регион", role="combobox")
-    page.keyboard.type("Республика Коми")
+    choose_with_arrows(page, "Республика Коми")
     tab_to(page, "Организация", role="textbox")
     page.keyboard.type("ООО «Клавиша»")
     tab_to(page, re.compile("персональных данных"), role="checkbox")
