@@ -102,7 +102,9 @@ def test_representative_requests_an_algraf_service_and_follows_its_status(pages,
     staff_page = log_in(staff, KOMI_STAFF)
     menu(staff_page, "Управление технопарками")
     staff_page.get_by_role("link", name=re.compile("Заявки")).first.click()
-    staff_page.get_by_role("link", name=re.compile(SERVICE)).first.click()
+    staff_page.get_by_role("row", name=re.compile(SERVICE)).filter(has_text="Лузалес").first.get_by_role(
+        "link"
+    ).first.click()
     staff.check()
     accept = staff_page.locator("form").filter(
         has=staff_page.get_by_role("button", name="Принять", exact=True)
