@@ -109,7 +109,9 @@ def test_representative_requests_an_algraf_service_and_follows_its_status(pages,
     accept = staff_page.locator("form").filter(
         has=staff_page.get_by_role("button", name="Принять", exact=True)
     )
-    accept.get_by_role("textbox").first.fill("96000")
+    accept.get_by_label(re.compile("^Расчёт стоимости")).fill("96000")
+    accept.locator("input[type=date]").nth(0).fill("2027-02-01")
+    accept.locator("input[type=date]").nth(1).fill("2027-02-05")
     accept.get_by_role("button", name="Принять", exact=True).click()
     expect(staff_page.get_by_text("Принято").first).to_be_visible()
     staff.check()
