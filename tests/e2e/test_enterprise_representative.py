@@ -80,7 +80,8 @@ def test_representative_registers_colleagues_and_takes_a_site_visit_seat(pages):
 
 def test_representative_requests_an_algraf_service_and_follows_its_status(pages, another_person):
     page = log_in(pages, REPRESENTATIVE)
-    page.get_by_role("link", name=KOMI).click()
+    page.get_by_role("link", name="ClusterHub").click()  # from the platform home, into the Komi center
+    page.get_by_role("main").get_by_role("link", name=KOMI).click()
     menu(page, "Технопарки")
     page.get_by_role("link", name="Промышленный технопарк «Алграф»").first.click()
     pages.check(screenshot="technopark")
