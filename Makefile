@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-.PHONY: run test bench bench-postgres loadtest lint format translations install db demo clean extract
+
+.PHONY: run test e2e chromium bench bench-postgres loadtest lint format translations install db demo clean extract
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +33,23 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install
+test: install chromium
 	bash tests/run.sh
+
+# The browser tests alone (both passes, like `make test`); HEADED=1 shows the browser (needs a display).
+e2e: install chromium
+	bash tests/run.sh tests/e2e $(if $(HEADED),--headed --slowmo 200)
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+export CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	  else \
+	    echo "Chromium is missing and apt-get is not available: install Chromium with your package manager" \
+	         "and point CHROMIUM=/path/to/chromium at it; without it the browser tests are skipped (CI fails)." >&2; \
+	  fi; }
 
 bench: install
 	$(BIN)/python -m clusterhub.bench

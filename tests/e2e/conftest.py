@@ -1,0 +1,330 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server of the application.
+
+One server per test run (a werkzeug thread on a free port) on a fresh database of the pass's backend
+(``TEST_DATABASE``), with the tenants synced and the demo data loaded as ``make demo`` does; one browser
+context per test. The tests share the demo data, so each one creates what it changes under names of its own.
+
+Every page a test reaches goes through :func:`Pages.check`: axe-core at desktop and phone width, no
+sideways scrolling, no untranslated message on a Russian page. Any browser console error, uncaught script
+error, CSP violation or failed request fails the test that caused it.
+"""
+
+import logging
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.pofile import read_po
+from tests.conftest import BACKEND, _create_pg_database, _drop_pg_database
+from werkzeug.serving import make_server
+
+from clusterhub import create_app, project_root
+from clusterhub.extensions import db
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = project_root() / "docs" / "screenshots"
+DEMO_PASSWORD = "clusterhub-demo"
+SERIOUS = {"serious", "critical"}
+
+
+def pytest_configure(config):
+    # Failure artefacts of each pass in their own folder, so the PostgreSQL pass keeps the SQLite one's.
+    if config.getoption("--output", None) == "test-results":
+        config.option.output = f"test-results/e2e-{BACKEND}"
+    if config.getoption("--tracing", None) == "off":
+        config.option.tracing = "retain-on-failure"
+    if config.getoption("--screenshot", None) == "off":
+        config.option.screenshot = "only-on-failure"
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(
+            f"CI: the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    skip = pytest.mark.skip(
+        reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` (or `make e2e`) to run the browser tests"
+    )
+    for item in items:
+        if Path(item.fspath).is_relative_to(Path(__file__).parent):
+            item.add_marker(skip)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    owner_url: str
+
+
+@pytest.fixture(autouse=True)
+def ctx():
+    """The browser tests share one live database: no per-test application context or cleanup."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The application served on a free port of 127.0.0.1 with the demo data; yields its base URL."""
+    from flask_migrate import upgrade
+
+    from clusterhub.demo import load_demo
+    from clusterhub.tenancy.services import sync_tenants
+
+    pg_name = None
+    if BACKEND == "postgresql":
+        pg_name, owner_url, app_url = _create_pg_database()
+    else:
+        owner_url = app_url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'e2e.sqlite3'}"
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": app_url,
+            "MIGRATIONS_DATABASE_URL": owner_url,
+            "SECRET_KEY": "e2e-secret-key-not-for-production",
+            # every test logs in from 127.0.0.1
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "REPORTING_CACHE_SECONDS": 0,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        report = sync_tenants(Path(app.config["TENANTS_DIR"]))
+        assert not report.errors, report.errors
+        db.session.commit()
+        load_demo()
+        db.session.remove()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, owner_url=owner_url)
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    if pg_name:
+        _drop_pg_database(pg_name)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server.url
+
+
+def read_mail(live_server, recipient: str) -> str:
+    """The text of the newest e-mail queued for ``recipient``: what the person would find in their inbox."""
+    engine = sa.create_engine(live_server.owner_url)
+    try:
+        with engine.connect() as conn:
+            body = conn.scalar(
+                sa.text(
+                    "SELECT body_text FROM outbox_messages WHERE recipient = :r ORDER BY id DESC LIMIT 1"
+                ),
+                {"r": recipient},
+            )
+    finally:
+        engine.dispose()
+    assert body, f"no e-mail to {recipient}"
+    return body
+
+
+def link_in(mail: str, live_server) -> str:
+    """The first link of an e-mail, made relative to the live server (mail links use BASE_URL)."""
+    match = re.search(r"https?://[^\s]+", mail)
+    assert match, mail
+    parts = urlsplit(match.group(0))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": DESKTOP,
+        "locale": "ru-RU",
+        "timezone_id": "Europe/Moscow",
+        "accept_downloads": True,
+    }
+
+
+def _untranslated_messages() -> list[str]:
+    """English sources that, seen on a Russian page, mean a string escaped translation.
+
+    Only whole sentences or phrases of some length, without placeholders, and not part of any Russian
+    translation (brand names and codes stay the same in both languages).
+    """
+    with open(project_root() / "translations" / "ru" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    translations = " ".join(str(m.string) for m in catalog if m.id and isinstance(m.string, str))
+    found = []
+    for message in catalog:
+        source = message.id if isinstance(message.id, str) else (message.id or [""])[0]
+        if (
+            source
+            and len(source) >= 12
+            and " " in source
+            and "%" not in source
+            and "{" not in source
+            and "<" not in source
+            and re.search(r"[a-z]{3}", source)
+            and source not in translations
+        ):
+            found.append(source)
+    return found
+
+
+UNTRANSLATED = _untranslated_messages()
+_audited: set[tuple[str, str]] = set()
+
+
+def _page_key(url: str) -> str:
+    """One axe run per kind of page: numbers in the path stand for any record."""
+    return re.sub(r"/\d+(?=/|$)", "/N", urlsplit(url).path)
+
+
+class Pages:
+    """What a test sees of its browser tab: the problems it raised, and the per-page checks."""
+
+    def __init__(self, page, live_server):
+        self.page = page
+        self.live_server = live_server
+        self.problems: list[str] = []
+        self.allowed_statuses: set[int] = set()
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+        page.on("dialog", lambda dialog: dialog.accept())  # the person answers "OK" to a confirmation
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI));"
+        )
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error on {self.page.url}: {message.text}")
+
+    def _on_request_failed(self, request):
+        failure = request.failure or ""
+        # a download or a navigation replaced by the next one is aborted by the browser, not failed
+        if "ERR_ABORTED" in failure:
+            return
+        self.problems.append(f"request failed: {request.method} {request.url} ({failure})")
+
+    def _on_response(self, response):
+        if response.status >= 400 and response.status not in self.allowed_statuses:
+            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def assert_no_problems(self):
+        problems, self.problems = self.problems, []
+        assert not problems, "\n".join(dict.fromkeys(problems))
+
+    def check(self, screenshot: str | None = None):
+        """The checks every visited page must pass; ``screenshot`` names the README picture to refresh.
+
+        What they find is kept, not raised, so one run of a flow reports every page's problems; the test
+        fails at its end (see the ``pages`` fixture) when anything was found.
+        """
+        page = self.page
+        page.wait_for_load_state("load")
+        text = page.locator("body").inner_text()
+        if page.evaluate("document.documentElement.lang").startswith("ru"):
+            leaked = [message for message in UNTRANSLATED if message in text]
+            if leaked:
+                self.problems.append(f"untranslated on {page.url}: {leaked}")
+        if screenshot:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"))
+        key = _page_key(page.url)
+        viewport = page.viewport_size
+        try:
+            for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+                if size != page.viewport_size:
+                    page.set_viewport_size(size)
+                self.problems.extend(sideways_scroll(page, size["width"]))
+                if (key, name) not in _audited:
+                    _audited.add((key, name))
+                    self.problems.extend(accessibility_violations(page, name))
+        finally:
+            if viewport != page.viewport_size:
+                page.set_viewport_size(viewport)
+        return page
+
+
+def sideways_scroll(page, width) -> list[str]:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        return [f"{page.url} scrolls sideways at {width}px: {scroll_width}px wide"]
+    return []
+
+
+_axe = None
+
+
+def accessibility_violations(page, viewport_name) -> list[str]:
+    """The serious and critical violations axe-core finds on the page as it is now."""
+    global _axe
+    if _axe is None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _axe = Axe()
+    results = _axe.run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    return [
+        f"axe on {page.url} ({viewport_name}): {v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
+        for v in serious
+    ]
+
+
+@pytest.fixture
+def pages(page, live_server):
+    """The test's browser tab, watched for console errors, failed requests and CSP violations."""
+    page.set_default_timeout(10_000)
+    watched = Pages(page, live_server)
+    yield watched
+    watched.assert_no_problems()
+
+
+@pytest.fixture
+def another_person(new_context, live_server):
+    """A second (third...) person in the same story: their own browser context, watched like ``pages``."""
+    people = []
+
+    def open_tab():
+        page = new_context().new_page()
+        page.set_default_timeout(10_000)
+        people.append(Pages(page, live_server))
+        return people[-1]
+
+    yield open_tab
+    for person in people:
+        person.assert_no_problems()
