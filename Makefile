@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-
 .PHONY: run test e2e chromium bench bench-postgres loadtest lint format translations install db demo clean extract
 
 $(STAMP): pyproject.toml
