@@ -169,3 +169,45 @@ def test_the_smtp_timeout_comes_from_the_configuration():
         "MAIL_TIMEOUT": 3,
     }
     assert mailer_from_config(configured).timeout == 3
+
+
+def test_the_worker_waits_out_a_database_outage_instead_of_dying(app, monkeypatch):
+    import sqlalchemy as sa
+
+    from clusterhub.outbox import services as outbox
+
+    calls = []
+
+    def send_due(mailer, after_each=None):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("SELECT 1", {}, Exception("terminating connection"))
+        return {"sent": 1, "retry": 0, "failed": 0}
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        if len(calls) >= 2:
+            raise Stop
+
+    monkeypatch.setattr(outbox, "send_due", send_due)
+    monkeypatch.setattr("clusterhub.cli.time.sleep", sleep)
+    result = app.test_cli_runner().invoke(args=["outbox", "send", "--loop", "--interval", "0"])
+
+    assert isinstance(result.exception, Stop)  # still looping after the outage, stopped by the test
+    assert len(calls) == 2
+    assert "database unreachable" in result.output and "sent 1" in result.output
+
+
+def test_a_request_during_a_database_outage_answers_503_with_retry_after(app, client, monkeypatch):
+    import sqlalchemy as sa
+
+    def down():
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    down.access_rule = ("public",)
+    monkeypatch.setitem(app.view_functions, "core.healthz", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "Please try again later" in response.get_data(as_text=True)

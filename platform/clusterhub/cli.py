@@ -1,9 +1,11 @@
 """Command-line interface: ``flask --app clusterhub ...`` or the ``clusterhub`` console script."""
 
+import contextlib
 import time
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -111,6 +113,7 @@ def outbox_cli():
 @with_appcontext
 def outbox_send(loop, interval, heartbeat):
     """Send queued mail; failures are retried with backoff."""
+    from .extensions import db
     from .outbox.services import current_mailer, send_due
 
     mailer = current_mailer()
@@ -120,11 +123,21 @@ def outbox_send(loop, interval, heartbeat):
             Path(heartbeat).touch()
 
     while True:
-        counts = send_due(mailer, after_each=beat)
-        if any(counts.values()) or not loop:
-            click.echo(f"sent {counts['sent']}, retrying {counts['retry']}, failed {counts['failed']}")
-        if not loop:
-            break
+        try:
+            counts = send_due(mailer, after_each=beat)
+        except sa.exc.OperationalError as error:
+            # The database went away (a failover, a restart): the worker waits for it instead of dying,
+            # and no message is lost, since each one leaves the outbox only when its send is committed.
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                db.session.rollback()
+            if not loop:
+                raise
+            click.echo(f"database unreachable ({error.__class__.__name__}); trying again", err=True)
+        else:
+            if any(counts.values()) or not loop:
+                click.echo(f"sent {counts['sent']}, retrying {counts['retry']}, failed {counts['failed']}")
+            if not loop:
+                break
         beat()
         time.sleep(interval)
 

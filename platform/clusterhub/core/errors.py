@@ -1,8 +1,10 @@
 """Error pages in both languages, and JSON errors under /api."""
 
+import contextlib
 import logging
 
-from flask import jsonify, render_template, request
+import sqlalchemy as sa
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -55,6 +57,13 @@ def _render_without_database(code: int):
     return f"<!doctype html><title>{code} {name}</title><p>{detail}</p>", code, {"Content-Type": "text/html"}
 
 
+def _database_unreachable(error: Exception) -> bool:
+    """The connection to the database failed or was cut (as opposed to a statement that failed)."""
+    return isinstance(error, sa.exc.OperationalError) or (
+        isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+    )
+
+
 def _specific_description(error: HTTPException) -> str | None:
     """The text given to ``abort(code, text)``, or None when the exception carries Werkzeug's default.
 
@@ -91,6 +100,15 @@ def register(app) -> None:
     def _unexpected(error):
         if isinstance(error, HTTPException):
             return _http(error)
+        if _database_unreachable(error):
+            # A failover or a restart of the database: the request is refused whole (its transaction never
+            # committed), with a status that tells clients and load balancers to try again shortly.
+            log.warning("Database unreachable on %s: %s", request.path, error.__class__.__name__)
+            with contextlib.suppress(Exception):
+                db.session.rollback()
+            response = make_response(_render_without_database(503))
+            response.headers["Retry-After"] = "5"
+            return response
         log.exception("Unhandled error on %s", request.path)
         try:
             db.session.rollback()
