@@ -168,8 +168,8 @@ def test_api_errors_stay_json_when_the_database_is_down(client, make_user, monke
     monkeypatch.setattr(db.session, "scalars", unreachable)
     monkeypatch.setattr(db.session, "rollback", unreachable)
     response = client.get("/api/v1/enterprises?q=x", headers=headers)
-    assert response.status_code == 500
-    assert response.is_json and response.get_json()["error"]["code"] == 500
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.is_json and response.get_json()["error"]["code"] == 503
 
 
 def test_the_openapi_document_lists_the_errors_each_operation_answers(client):

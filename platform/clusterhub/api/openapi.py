@@ -20,6 +20,7 @@ _ERRORS_OF_EVERY_OPERATION = {
     "405": "Method not allowed; the Allow header lists the accepted ones",
     "429": "Too many requests",
     "500": "Unexpected error",
+    "503": "The database cannot be reached for the moment; try again after Retry-After seconds",
 }
 _ERRORS_OF_WRITES = {
     "409": "Conflict with the object's current state (e.g. scoring is closed)",
