@@ -143,3 +143,18 @@ def test_a_forked_worker_shares_no_database_connection_with_the_master(load_conf
 
     with app.app_context():
         assert db.engine.pool is not pool  # a new pool: the master's connections stay the master's
+
+
+def test_the_app_starts_without_importing_the_pdf_spreadsheet_qr_or_payment_libraries():
+    # The master builds the app once (preload_app), and every CLI command and CronJob builds it too:
+    # these libraries cost seconds of import time and are loaded by the first document that needs them.
+    import subprocess
+    import sys
+
+    heavy = ("fpdf", "openpyxl", "segno", "stripe", "boto3")
+    script = (
+        "import sys; from clusterhub import create_app; create_app({'DATABASE_URL': 'sqlite://'}); "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

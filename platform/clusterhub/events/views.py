@@ -4,7 +4,6 @@ the registrant's ticket, and the staff pages (organising, participants, check-in
 import io
 import json
 
-import segno
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -415,6 +414,8 @@ def ticket(token):
 def ticket_qr(token):
     _ticket_registration(token)
     buffer = io.BytesIO()
+    import segno  # imported by the first QR code, not by every app start
+
     segno.make(svc.ticket_link_for_token(token), error="m").save(buffer, kind="svg", scale=6, border=2)
     return Response(
         buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
@@ -1190,6 +1191,8 @@ def badges(event_id, registration_id=None):
 
 def _qr_svg(data: str) -> str:
     buffer = io.BytesIO()
+    import segno
+
     segno.make(data, error="m").save(buffer, kind="svg", scale=3, border=1, xmldecl=False, svgns=True)
     return buffer.getvalue().decode()
 

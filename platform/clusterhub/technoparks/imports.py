@@ -10,7 +10,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-import openpyxl
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -90,6 +89,8 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         except UploadError as error:
             raise TechnoparkError(str(error)) from error
         try:
+            import openpyxl  # imported by the first spreadsheet read, not by every app start
+
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file
             raise TechnoparkError(_("The file could not be read as an XLSX workbook.")) from exc
