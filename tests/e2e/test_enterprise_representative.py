@@ -21,7 +21,7 @@ def test_representative_claims_a_profile_and_edits_their_own(pages):
     pages.check(screenshot="enterprise")
     page.get_by_role("link", name=re.compile("Заявите права")).click()
     page.get_by_label("ИНН", exact=True).fill(inn)
-    page.get_by_label("ФИО", exact=True).fill("Лев Лузалесов")
+    page.get_by_label("Полное наименование организации", exact=True).fill("ООО «Коми КЛТ»")
     page.get_by_role("button", name="Заявить права").click()
     expect(page.get_by_role("alert").first).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Коми КЛТ")

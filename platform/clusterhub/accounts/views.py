@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from ..core.menu import add_global_item
+from ..core.menu import PLATFORM_GROUP, add_global_item
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
 from . import services
@@ -53,7 +53,7 @@ from .services import reset_password as reset_password_with_token
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 MANAGE_FEDERAL_STAFF = Permission.MANAGE_FEDERAL_STAFF
-add_global_item(_l("Federal staff"), "accounts.federal_staff", MANAGE_FEDERAL_STAFF)
+add_global_item(_l("Federal staff"), "accounts.federal_staff", MANAGE_FEDERAL_STAFF, group=PLATFORM_GROUP)
 
 
 # Rate limits of the forms that take an e-mail address: per address and client together, so that nobody

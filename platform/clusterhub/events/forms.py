@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ..extensions import db
 from ..regions.models import Region
@@ -164,7 +164,15 @@ class AgendaItemForm(FlaskForm):
 
 class RegistrationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        # the shape only (one @, a dotted domain): registrations come from every kind of organisation's mail
+        validators=[
+            DataRequired(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     category = SelectField(_l("Category"), choices=as_choices(_labels(CATEGORY_LABELS)))
     region_id = SelectField(_l("Region"), coerce=int)

@@ -92,6 +92,7 @@ bp = Blueprint("events", __name__, template_folder="templates")
 add_tenant_item(_l("Sessions"), "events.index")
 add_tenant_item(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS, group=STAFF_GROUP)
 add_global_item(_l("Calendar"), "events.calendar")
+add_global_item(_l("Services"), "technoparks.search")  # the platform-wide catalogue of technopark services
 
 PER_PAGE = 50
 

@@ -20,3 +20,14 @@
     }
   });
 })();
+
+// A table wider than the screen scrolls inside its box: make that box reachable with the keyboard
+// (WCAG 2.1.1), so the columns off to the right can be scrolled to without a mouse.
+(function () {
+  "use strict";
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+    }
+  });
+})();
