@@ -139,7 +139,7 @@ def test_registration_and_scoring_with_the_keyboard_alone(pages):
     press_enter_and_wait(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Моя экспертиза")
     tab_to(page, DEMO_ROUND)
-    tab_to(page, "Балл")
+    tab_to(page, "Оценить проект")
     press_enter_and_wait(page)
     expect(page.get_by_role("button", name="Сохранить мои оценки")).to_be_visible()
     pages.check()

@@ -78,7 +78,7 @@ def test_defense_round_from_panel_to_signed_protocol(pages, another_person):
     blind_round = page.locator("section", has=page.get_by_role("link", name=ROUND))
     expect(blind_round.get_by_text("Лузалес")).to_have_count(0)
     expect(page.locator("section", has_text=PROJECT_A).get_by_text("Лузалес").first).to_be_visible()
-    blind_round.locator(".card", has_text=PROJECT_B).get_by_role("link", name="Балл").click()
+    blind_round.locator(".card", has_text=PROJECT_B).get_by_role("link", name="Оценить проект").click()
     page.get_by_text("Заявить о конфликте интересов").click()
     page.locator("details", has_text="Заявить о конфликте интересов").get_by_label("Причина").fill(
         "Работал в компании-заявителе до 2025 года."
@@ -89,7 +89,7 @@ def test_defense_round_from_panel_to_signed_protocol(pages, another_person):
 
     page.locator("section", has=page.get_by_role("link", name=ROUND)).locator(
         ".card", has_text=PROJECT_A
-    ).get_by_role("link", name="Балл").click()
+    ).get_by_role("link", name="Оценить проект").click()
     expert.check(screenshot="scoring")
     score(page, 8)
     expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
@@ -100,7 +100,7 @@ def test_defense_round_from_panel_to_signed_protocol(pages, another_person):
     for project, value in ((PROJECT_A, 5), (PROJECT_B, 6)):
         page2.locator("section", has=page2.get_by_role("link", name=ROUND)).locator(
             ".card", has_text=project
-        ).get_by_role("link", name="Балл").click()
+        ).get_by_role("link", name="Оценить проект").click()
         score(page2, value)
         open_expert_work(page2)
 

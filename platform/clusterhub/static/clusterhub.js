@@ -25,9 +25,15 @@
 // (WCAG 2.1.1), so the columns off to the right can be scrolled to without a mouse.
 (function () {
   "use strict";
-  document.querySelectorAll(".table-responsive").forEach(function (box) {
-    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
-      box.setAttribute("tabindex", "0");
-    }
-  });
+  function reachable() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  reachable();
+  window.addEventListener("resize", reachable);
 })();
