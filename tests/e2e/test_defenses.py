@@ -52,7 +52,7 @@ def open_expert_work(page):
         page.get_by_role("link", name="Проекты для оценки").count() == 0
         and page.locator("nav").get_by_role("link", name="Моя экспертиза").count() == 0
     ):
-        menu(page, "Моя стартовая страница")
+        menu(page, "Мои задачи")
     if page.get_by_role("main").get_by_role("link", name="Проекты для оценки").count():
         page.get_by_role("main").get_by_role("link", name="Проекты для оценки").click()
     else:

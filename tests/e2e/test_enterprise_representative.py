@@ -118,7 +118,7 @@ def test_representative_requests_an_algraf_service_and_follows_its_status(pages,
     staff.check()
 
     # the representative follows it from their own list of requests
-    menu(page, "Моя стартовая страница")
+    menu(page, "Мои задачи")
     page.get_by_role("main").get_by_role("link", name="Мои заявки на услуги").click()
     row = page.locator("tr, li, .card").filter(has_text=SERVICE).first
     expect(row).to_contain_text("Принято")

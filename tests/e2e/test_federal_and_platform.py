@@ -10,7 +10,7 @@ from tests.e2e.flows import ANALYST, KOMI, PLATFORM_ADMIN, log_in, menu
 
 def test_analyst_filters_by_district_drills_down_to_a_center_and_downloads_the_workbook(pages):
     page = log_in(pages, ANALYST)
-    menu(page, "Федеральная панель показателей")
+    menu(page, "Федеральные показатели")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Федеральная панель показателей")
     pages.check(screenshot="federal-dashboard")
 
