@@ -233,7 +233,7 @@ def user_loop(run: Run, number: int, deadline: float):
                 kind = "register"
                 sequence += 1
                 status, detail = register(
-                    run, rng.choice(event_ids), f"load-{number}-{sequence}@example.test"
+                    run, rng.choice(event_ids), f"load-{number}-{sequence}@loadtest.example.com"
                 )
             else:
                 kind = "api"
@@ -395,7 +395,9 @@ def main() -> int:
             thread.join()
 
         def in_window(outcome):
-            return any(start <= outcome.started <= end for _, start, end in windows)
+            # a request fails "inside" a fault when it was in flight at any moment of the window
+            finished = outcome.started + outcome.seconds
+            return any(outcome.started <= end and finished >= start for _, start, end in windows)
 
         ok = lambda o: 200 <= o.status < 400 or o.detail == "refused"  # noqa: E731
         outside = [o for o in run.outcomes if not ok(o) and not in_window(o)]

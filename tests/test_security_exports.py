@@ -84,7 +84,9 @@ def test_cluster_member_exports_never_write_an_enterprise_name_as_a_formula(
             clusters.add_member_by_inn(cluster, enterprise.inn, None, "participant", None, None)
         db.session.commit()
     login(make_user("center_admin"))
-    csv_body = client.get(f"/komi/clusters/{cluster_id}/members.csv").data
+    csv_response = client.get(f"/komi/clusters/{cluster_id}/members.csv")
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    csv_body = csv_response.data
     _assert_no_formula_in_csv(csv_body, delimiter=";")
     xlsx = client.get(f"/komi/clusters/{cluster_id}/members.xlsx")
     _assert_no_formula_in_xlsx(xlsx.data)
@@ -104,6 +106,7 @@ def test_technopark_catalogue_exports_neutralise_service_names(
         response = client.get(f"/komi/staff/technoparks/{park.id}/export/services.{fmt}")
         assert response.status_code == 200
         if fmt == "csv":
+            assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
             _assert_no_formula_in_csv(response.data)
         else:
             _assert_no_formula_in_xlsx(response.data)

@@ -356,7 +356,7 @@ def export_members(cluster_id, fmt):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     filename = f"cluster-{cluster.id}-members.{fmt}"
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 

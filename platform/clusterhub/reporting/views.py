@@ -294,7 +294,7 @@ def export(fmt):
             _figures_cache.put(key, version, body)
     name = f"clusterhub-{table or 'dashboard'}-{scope.period.code}.{fmt}"
     return Response(
-        body, mimetype=EXPORT_TYPES[fmt], headers={"Content-Disposition": f"attachment; filename={name}"}
+        body, content_type=EXPORT_TYPES[fmt], headers={"Content-Disposition": f"attachment; filename={name}"}
     )
 
 

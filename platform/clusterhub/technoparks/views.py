@@ -891,7 +891,7 @@ def export(technopark_id, what, fmt):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
-        mimetype=mimetype,
+        content_type=mimetype,  # not mimetype=: Flask would add a second charset to a text type
         headers={"Content-Disposition": f'attachment; filename="technopark-{technopark.id}-{what}.{fmt}"'},
     )
 
