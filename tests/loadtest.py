@@ -250,7 +250,7 @@ def register(run: Run, event_id: int, email: str) -> tuple[int, str]:
     if status != 200:
         return status, "form"
     cookie, token = cookie_of(headers), CSRF.search(page).group(1).decode()
-    region = re.search(rb'<option value="(\d+)"', page.split(b'name="region_id"', 1)[1]).group(1).decode()
+    region = re.search(rb'<option value="([1-9]\d*)"', page.split(b'name="region_id"', 1)[1]).group(1).decode()
     body = urlencode(
         {
             "csrf_token": token,
@@ -426,6 +426,8 @@ def main() -> int:
         if not after or after[-1] != 200:
             failures.append("/readyz did not recover after the outage")
 
+        if not run.registered:
+            failures.append("no registration went through: the scenario itself is broken")
         failures += check_data(owner_url, run.registered, mailbox)
     finally:
         for process in (mail_worker, gunicorn):
