@@ -45,7 +45,8 @@ def test_representative_registers_colleagues_and_takes_a_site_visit_seat(pages):
     log_in(pages, REPRESENTATIVE)
     page = open_komi_session(pages, DEMO_SESSION)
     page.get_by_role("link", name="Зарегистрировать сотрудников моего предприятия").click()
-    page.get_by_label("Предприятие", exact=True).select_option(label="Лузалес")
+    enterprise = page.get_by_label("Предприятие", exact=True)  # options read "name (ИНН …)"
+    enterprise.select_option(enterprise.locator("option", has_text="Лузалес").first.get_attribute("value"))
     page.get_by_label("Сотрудники", exact=True).fill(
         "Ольга Коллегова; olga.kollegova@luzales.example.com; инженер\n"
         "Илья Коллегов; ilya.kollegov@luzales.example.com; технолог\n"
