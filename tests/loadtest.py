@@ -250,7 +250,9 @@ def register(run: Run, event_id: int, email: str) -> tuple[int, str]:
     if status != 200:
         return status, "form"
     cookie, token = cookie_of(headers), CSRF.search(page).group(1).decode()
-    region = re.search(rb'<option value="([1-9]\d*)"', page.split(b'name="region_id"', 1)[1]).group(1).decode()
+    region = (
+        re.search(rb'<option value="([1-9]\d*)"', page.split(b'name="region_id"', 1)[1]).group(1).decode()
+    )
     body = urlencode(
         {
             "csrf_token": token,

@@ -88,7 +88,8 @@ def test_representative_requests_an_algraf_service_and_follows_its_status(pages,
     pages.check(screenshot="technopark")
     page.get_by_role("link", name=SERVICE).click()
     page.get_by_role("link", name="Подать заявку").click()
-    page.get_by_label("От имени", exact=True).select_option(index=1)
+    on_behalf = page.get_by_label("От имени", exact=True)  # only the enterprises the user represents
+    on_behalf.select_option(on_behalf.locator("option", has_text="Лузалес").first.get_attribute("value"))
     page.get_by_label("Количество", exact=True).fill("16")
     page.get_by_label("Желаемая дата начала", exact=True).fill("2027-02-01")
     page.get_by_label("Желаемая дата окончания", exact=True).fill("2027-02-05")

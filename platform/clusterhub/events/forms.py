@@ -183,7 +183,11 @@ class RegistrationForm(FlaskForm):
         description=_l("Finds the enterprise profile, or creates it."),
     )
     position_title = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
-    consent = BooleanField(_l("I consent to the processing of my personal data (152-ФЗ)"))
+    consent = BooleanField(
+        _l("I consent to the processing of my personal data (152-ФЗ)"),
+        # checked here too, so that the box itself is marked and named in the error summary
+        validators=[DataRequired(_l("Registration needs your consent to the processing of personal data."))],
+    )
     submit = SubmitField(_l("Register"))
 
     def __init__(self, *args, **kwargs):
