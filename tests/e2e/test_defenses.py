@@ -5,7 +5,6 @@ scores; the chair closes scoring, records the decisions and signs the protocol."
 import re
 
 import pytest
-
 from playwright.sync_api import expect
 from tests.e2e.flows import EXPERT, KOMI_ADMIN, SECOND_EXPERT, log_in, menu
 
