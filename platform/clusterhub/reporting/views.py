@@ -47,7 +47,9 @@ HEADLINE_KEYS = [
     "service_requests",
 ]
 ind.load_sources()
-add_global_item(_l("Federal figures"), "reporting.dashboard", Permission.FEDERAL_READ)  # short: the bar fits 1366 px
+add_global_item(
+    _l("Federal figures"), "reporting.dashboard", Permission.FEDERAL_READ
+)  # short: the bar fits 1366 px
 add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA, group=STAFF_GROUP)
 
 
