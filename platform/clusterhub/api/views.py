@@ -26,18 +26,8 @@ TENANT_SCHEMA = {
 
 
 def tenant_json(tenant: Tenant) -> dict:
-    region = tenant.region
     return {
-        "slug": tenant.slug,
-        "name_ru": tenant.name_ru,
-        "name_en": tenant.name_en,
-        "region": {
-            "tax_code": region.tax_code,
-            "iso_code": region.iso_code,
-            "name_ru": region.name_ru,
-            "name_en": region.name_en,
-            "federal_district": region.federal_district,
-        },
+        **tenant.public_summary(),
         "timezone": tenant.timezone,
         "email": tenant.email,
         "phone": tenant.phone,

@@ -88,22 +88,6 @@ def _scope(tenant_id=None) -> ind.Scope:
     )
 
 
-def _center(tenant: Tenant) -> dict:
-    region = tenant.region
-    return {
-        "slug": tenant.slug,
-        "name_ru": tenant.name_ru,
-        "name_en": tenant.name_en,
-        "region": {
-            "tax_code": region.tax_code,
-            "iso_code": region.iso_code,
-            "name_ru": region.name_ru,
-            "name_en": region.name_en,
-            "federal_district": region.federal_district,
-        },
-    }
-
-
 def _keyed_by_slug(values: dict) -> tuple[dict, dict]:
     """Values grouped by center, re-keyed from the internal ids to the slugs every other API publishes,
     and the centers they name."""
@@ -113,7 +97,7 @@ def _keyed_by_slug(values: dict) -> tuple[dict, dict]:
     keyed = {
         key: {slug[c]: v for c, v in by_center.items() if c in slug} for key, by_center in values.items()
     }
-    return keyed, {tenant.slug: _center(tenant) for tenant in sorted(tenants, key=lambda t: t.slug)}
+    return keyed, {tenant.slug: tenant.public_summary() for tenant in sorted(tenants, key=lambda t: t.slug)}
 
 
 def _indicators_json(scope, grouping) -> dict:

@@ -52,5 +52,21 @@ class Tenant(db.Model):
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE
 
+    def public_summary(self) -> dict:
+        """How every API names a center: its slug, names and region (never its internal id)."""
+        region = self.region
+        return {
+            "slug": self.slug,
+            "name_ru": self.name_ru,
+            "name_en": self.name_en,
+            "region": {
+                "tax_code": region.tax_code,
+                "iso_code": region.iso_code,
+                "name_ru": region.name_ru,
+                "name_en": region.name_en,
+                "federal_district": region.federal_district,
+            },
+        }
+
     def __repr__(self):
         return f"<Tenant {self.slug}>"
