@@ -4,7 +4,6 @@ scores; the chair closes scoring, records the decisions and signs the protocol."
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 from tests.e2e.flows import EXPERT, KOMI_ADMIN, SECOND_EXPERT, log_in, menu
 
@@ -67,11 +66,6 @@ def score(page, value):
     page.get_by_role("button", name="Сохранить мои оценки").click()
 
 
-@pytest.mark.xfail(
-    reason="open (issue 14): after the decisions the story looks for «Протокол», which the round page now shows "
-    "only once the round is closed; the story must close the round through the page first",
-    strict=False,
-)
 def test_defense_round_from_panel_to_signed_protocol(pages, another_person):
     chair = build_blind_round(pages, 2)
 
