@@ -180,6 +180,21 @@ def sign_up(email: str, full_name: str, password: str, locale: str | None = None
     send_email_confirmation(user)
 
 
+def _user_of_link(purpose: str, token: str, max_age: int, expired: str, invalid: str) -> tuple[User, bool]:
+    """The active user a signed e-mail link names, and whether the link is still fresh (signed over the
+    user's current password, so changing the password or using the link once makes it stale)."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise AccountError(expired) from exc
+    except BadSignature as exc:
+        raise AccountError(invalid) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active:
+        raise AccountError(invalid)
+    return user, hmac.compare_digest(_password_fingerprint(user), data.get("f", ""))
+
+
 def send_email_confirmation(user: User) -> str:
     """Queue a link that confirms the user's address; a new password makes earlier links worthless."""
     token = _serializer("confirm").dumps({"u": user.id, "f": _password_fingerprint(user)})
@@ -190,18 +205,14 @@ def send_email_confirmation(user: User) -> str:
 
 def confirm_email(token: str) -> User:
     """Confirm the address behind ``token`` and return its user; a used link works no more."""
-    try:
-        data = _serializer("confirm").loads(token, max_age=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"])
-    except SignatureExpired as exc:
-        raise AccountError(_("This confirmation link has expired. Sign up again to get a new one.")) from exc
-    except BadSignature as exc:
-        raise AccountError(_("This confirmation link is not valid.")) from exc
-    user = db.session.get(User, data.get("u"))
-    if (
-        user is None
-        or not user.is_active
-        or not hmac.compare_digest(_password_fingerprint(user), data.get("f", ""))
-    ):
+    user, fresh = _user_of_link(
+        "confirm",
+        token,
+        current_app.config["EMAIL_CONFIRMATION_MAX_AGE"],
+        expired=_("This confirmation link has expired. Sign up again to get a new one."),
+        invalid=_("This confirmation link is not valid."),
+    )
+    if not fresh:
         raise AccountError(_("This confirmation link is not valid."))
     if user.email_confirmed_at is not None:
         raise AccountError(_("Your address is confirmed already. Log in."))
@@ -488,16 +499,14 @@ def request_password_reset(email: str) -> str | None:
 
 
 def user_from_reset_token(token: str) -> User:
-    try:
-        data = _serializer("reset").loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired as exc:
-        raise AccountError(_("This password reset link has expired. Request a new one.")) from exc
-    except BadSignature as exc:
-        raise AccountError(_("This password reset link is not valid.")) from exc
-    user = db.session.get(User, data.get("u"))
-    if user is None or not user.is_active:
-        raise AccountError(_("This password reset link is not valid."))
-    if not hmac.compare_digest(_password_fingerprint(user), data.get("f", "")):
+    user, fresh = _user_of_link(
+        "reset",
+        token,
+        current_app.config["PASSWORD_RESET_MAX_AGE"],
+        expired=_("This password reset link has expired. Request a new one."),
+        invalid=_("This password reset link is not valid."),
+    )
+    if not fresh:
         raise AccountError(_("This password reset link has already been used. Request a new one."))
     return user
 

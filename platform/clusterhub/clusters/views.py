@@ -1,8 +1,6 @@
 """A center's clusters: list, page (compliance, cooperation scheme, members, supplies), editing,
 members import/export and the center's compliance rules."""
 
-import json
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -25,7 +23,7 @@ from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
-from ..core.uploads import send_stored
+from ..core.uploads import previewed_rows, send_stored
 from ..extensions import db
 from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
@@ -307,9 +305,7 @@ def import_members(cluster_id):
     rows = None
     if request.form.get("rows") and confirm_form.validate_on_submit():
         try:
-            raw = json.loads(request.form["rows"])
-            if not isinstance(raw, list):
-                raise ValueError
+            raw = previewed_rows(request.form["rows"])
             count = services.commit_import(cluster, raw, current_user)
         except (ValueError, TypeError) as error:
             db.session.rollback()

@@ -1,6 +1,7 @@
 """Checking uploaded files: the extension decides the type, the first bytes must match it, size is capped.
 The declared content type of the browser is ignored."""
 
+import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -114,3 +115,11 @@ def check_xlsx_archive(data: bytes) -> None:
             member.file_size > 1024 * 1024 and ratio > XLSX_MAX_COMPRESSION_RATIO
         ):
             raise UploadError(too_big)
+
+
+def previewed_rows(posted: str) -> list:
+    """The rows an import preview posted back (JSON): a list, or ValueError for anything else."""
+    rows = json.loads(posted)
+    if not isinstance(rows, list):
+        raise ValueError("the preview's rows are not a list")
+    return rows

@@ -2,7 +2,6 @@
 the registrant's ticket, and the staff pages (organising, participants, check-in, badges)."""
 
 import io
-import json
 
 import sqlalchemy as sa
 from flask import (
@@ -38,6 +37,7 @@ from ..core.menu import STAFF_GROUP, add_global_item, add_staff_home_block, add_
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..core.security import csp_nonce, permits_camera
+from ..core.uploads import previewed_rows
 from ..core.urls import safe_next_url
 from ..enterprises.services import represented_enterprises
 from ..extensions import db, limiter
@@ -897,9 +897,7 @@ def import_delegation(event_id):
     rows = None
     if request.form.get("rows") and confirm_form.validate_on_submit():
         try:
-            raw = json.loads(request.form["rows"])
-            if not isinstance(raw, list):
-                raise ValueError
+            raw = previewed_rows(request.form["rows"])
             registrations = delegation.commit(
                 event, raw, _import_defaults(request.form), current_user, locale=str(_locale())
             )
