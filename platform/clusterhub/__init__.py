@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 BLUEPRINT_MODULES = [
@@ -59,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
         or os.environ.get("CLUSTERHUB_INSTANCE")
         or str(Path.cwd() / "instance")
     )
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
+    app = UnitOfWorkFlask(__name__, instance_path=instance_path, instance_relative_config=False)
     settings = config_module.load_config(
         instance_path, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"}
     )

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..core.urls import external_url
 from ..extensions import db, login_manager
 from ..outbox.services import enqueue_template
@@ -40,7 +41,7 @@ MIN_PASSWORD_LENGTH = 10
 API_TOKEN_PREFIX = "chub_"
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """A request about an account that cannot be carried out; the message is shown to the user."""
 
 

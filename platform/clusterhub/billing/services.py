@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record, snapshot
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy.models import Tenant, utcnow
 from ..tenancy.scoping import tenant_scope
@@ -49,7 +50,7 @@ PLAN_FIELDS = (
 )
 
 
-class BillingError(ValueError):
+class BillingError(Refusal):
     """A billing request that cannot be carried out; the message is shown to the user."""
 
 

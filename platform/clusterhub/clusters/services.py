@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from ..audit.services import record
 from ..core import exports
+from ..core.refusal import Refusal
 from ..core.uploads import UploadError, check_xlsx_archive
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
@@ -35,7 +36,7 @@ from .models import (
 )
 
 
-class ClusterError(ValueError):
+class ClusterError(Refusal):
     """Invalid cluster data or a refused operation; the message is shown to the user."""
 
     def __init__(self, message, field=None):

@@ -4,7 +4,7 @@ import contextlib
 import logging
 
 import sqlalchemy as sa
-from flask import jsonify, make_response, render_template, request
+from flask import flash, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
+from .refusal import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,27 @@ def _allow_header(error: HTTPException) -> dict:
     return {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
 
 
+def _refused(error: Refusal):
+    """A refusal no view turned into a form error: the API answers 422 with the field, a page flashes the
+    reason and goes back to where the form was (the request's writes are already rolled back)."""
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    if request.path.startswith("/api/"):
+        body = {"code": error.status, "message": str(error)}
+        if error.field:
+            body["field"] = error.field
+        return jsonify(error=body), error.status
+    flash(str(error), "danger")
+    if request.method in ("GET", "HEAD"):
+        return _render(400, str(error))
+    from .urls import safe_next_url
+
+    return redirect(safe_next_url(request.referrer, request.path), code=303)
+
+
 def register(app) -> None:
+    app.register_error_handler(Refusal, _refused)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return _render(400, _("The form has expired or was sent from another page. Reload it and try again."))

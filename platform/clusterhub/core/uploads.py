@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
 
+from .refusal import Refusal
+
 # extension -> (content type, how the file must begin)
 DOCUMENTS = {
     ".pdf": ("application/pdf", (b"%PDF-",)),
@@ -24,7 +26,7 @@ IMAGES = {
 }
 
 
-class UploadError(ValueError):
+class UploadError(Refusal):
     """The file cannot be accepted; the message says why."""
 
 

@@ -17,6 +17,7 @@ from ..accounts.authz import READ_ONLY_ROLES
 from ..accounts.models import Membership, TenantRole
 from ..accounts.services import add_membership
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import is_representative
 from ..extensions import db
@@ -41,7 +42,7 @@ from .models import (
 )
 
 
-class DefenseError(ValueError):
+class DefenseError(Refusal):
     """A change to a defense round that cannot be made; the message is shown to the user."""
 
 

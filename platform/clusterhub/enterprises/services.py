@@ -20,6 +20,7 @@ from stdnum.ru import ogrn as ogrn_number
 
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..core.urls import is_web_address
 from ..extensions import db
 from ..tenancy.models import Tenant, TenantStatus, utcnow
@@ -46,7 +47,7 @@ OKPD2_PATTERN = re.compile(r"^\d{2}(\.\d{1,2}|\.\d{2}\.\d{1,2}|\.\d{2}\.\d{2}\.\
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class EnterpriseError(ValueError):
+class EnterpriseError(Refusal):
     """Invalid enterprise data or a refused operation; the message is shown to the user.
 
     ``field`` names the form field the message belongs to, when there is one.

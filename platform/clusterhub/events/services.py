@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record, snapshot
+from ..core.refusal import Refusal
 from ..core.urls import is_web_address
 from ..enterprises.models import Enterprise
 from ..enterprises.services import EnterpriseError, clean_inn, get_or_create_by_inn, is_representative
@@ -56,7 +57,7 @@ CONFIRM_MAX_AGE = 3 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the door
 
 
-class EventError(ValueError):
+class EventError(Refusal):
     """Invalid event data or a refused operation; the message is shown to the user.
 
     ``field`` names the form field the message belongs to, when there is one.

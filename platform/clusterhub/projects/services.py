@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import represented_enterprises
 from ..extensions import db
@@ -31,7 +32,7 @@ from .models import (
 from .rules import OKPD2_PATTERN, check_project
 
 
-class ProjectError(ValueError):
+class ProjectError(Refusal):
     """A change to a project that cannot be made; the message is shown to the user."""
 
 

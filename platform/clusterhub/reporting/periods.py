@@ -6,8 +6,10 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusal import Refusal
 
-class PeriodError(ValueError):
+
+class PeriodError(Refusal):
     pass
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
 from ..core import exports
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..regions.models import Region, district_name
 from ..tenancy.models import Tenant, TenantStatus, utcnow
@@ -26,7 +27,7 @@ from .models import ExportPreset, KpiPlan, PeriodReport, ReportStatus
 from .periods import Period, parse_period
 
 
-class ReportError(ValueError):
+class ReportError(Refusal):
     pass
 
 

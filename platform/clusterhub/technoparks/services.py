@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record, snapshot
+from ..core.refusal import Refusal
 from ..core.urls import InvalidWebAddress, clean_web_address
 from ..enterprises.models import Enterprise
 from ..extensions import db
@@ -44,7 +45,7 @@ MAX_AREA = Decimal("9999999999.99")
 CENT = Decimal("0.01")
 
 
-class TechnoparkError(ValueError):
+class TechnoparkError(Refusal):
     """Invalid catalogue data or a refused operation; the message is shown to the user."""
 
     def __init__(self, message: str, field: str | None = None):

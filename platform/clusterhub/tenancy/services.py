@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..core.urls import InvalidWebAddress, clean_web_address, is_web_address
 from ..extensions import db
 from ..regions.models import Region
@@ -62,7 +63,7 @@ TENANT_FIELDS = (
 )
 
 
-class TenantError(ValueError):
+class TenantError(Refusal):
     """Invalid center data; the message names the problem."""
 
 

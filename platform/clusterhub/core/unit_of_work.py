@@ -1,0 +1,49 @@
+"""The request owns the transaction (as Indico's request handler does): services add and flush, and the
+view's successful return commits once; a refusal or an exception anywhere rolls everything back.
+
+Work that must not happen unless the data is stored (deleting a replaced file from storage) is queued
+with ``after_commit`` and runs only once the commit has succeeded."""
+
+from collections.abc import Callable
+
+from flask import Flask, g, request
+
+from ..extensions import db
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` after this request's commit (at once outside a request: the caller commits)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        callback()
+        return
+    g.setdefault("after_commit", []).append(callback)
+
+
+def finish(app: Flask) -> None:
+    """Commit what the view did, or roll it back if the request met a refusal."""
+    session = db.session
+    if g.pop("refused", False):
+        session.rollback()
+        g.pop("after_commit", None)
+        return
+    if request.method not in _SAFE_METHODS or session.new or session.dirty or session.deleted:
+        session.commit()
+    for callback in g.pop("after_commit", ()):
+        try:
+            callback()
+        except Exception:  # the data is stored; a leftover file is logged, not a failed request
+            app.logger.exception("An after-commit task failed on %s", request.path)
+
+
+class UnitOfWorkFlask(Flask):
+    """Flask whose view dispatch ends with the request's single commit: an error in the commit itself goes
+    through the same error handlers as one raised by the view (503 when the database is gone)."""
+
+    def dispatch_request(self):
+        response = super().dispatch_request()
+        finish(self)
+        return response
