@@ -58,7 +58,7 @@ PG_ADMIN ?= postgresql+psycopg://postgres@127.0.0.1:5432
 bench-postgres: install
 	$(BIN)/python -c "import sqlalchemy as sa; e=sa.create_engine('$(PG_ADMIN)/postgres', isolation_level='AUTOCOMMIT'); c=e.connect(); c.exec_driver_sql('DROP DATABASE IF EXISTS clusterhub_bench WITH (FORCE)'); c.exec_driver_sql('CREATE DATABASE clusterhub_bench')"
 	$(BIN)/python -c "import sqlalchemy as sa; e=sa.create_engine('$(PG_ADMIN)/postgres', isolation_level='AUTOCOMMIT'); c=e.connect(); r=c.exec_driver_sql(\"SELECT 1 FROM pg_roles WHERE rolname='clusterhub_app'\").first(); r or c.exec_driver_sql('CREATE ROLE clusterhub_app LOGIN')"
-	BENCH_DATABASE_URL=$(PG_ADMIN)/clusterhub_bench \
+	BENCH_DATABASE_URL=$(PG_ADMIN)/clusterhub_bench BENCH_REDIS_URL=$${BENCH_REDIS_URL-redis://127.0.0.1:6379/12} \
 	BENCH_APP_DATABASE_URL=$(subst postgres@,clusterhub_app@,$(PG_ADMIN))/clusterhub_bench \
 	$(BIN)/python -m clusterhub.bench
 

@@ -1,8 +1,12 @@
 """What every tenant request pays: one statement for tenancy, a fresh view of the center's status."""
 
+import os
+
+import pytest
 import sqlalchemy as sa
 
 from clusterhub.extensions import db
+from clusterhub.tenancy import row_cache
 from clusterhub.tenancy.models import TenantStatus
 
 EN = {"Accept-Language": "en"}
@@ -96,3 +100,77 @@ def test_an_anonymous_center_home_is_served_from_the_cache_until_the_center_chan
 
     assert "Komi Cluster Development Center" in client.get("/komi/", headers=EN).get_data(as_text=True)
     assert "Komi Cluster Development Center" not in first
+
+
+REDIS = "redis://127.0.0.1:6379/14"
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=0.2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def shared_redis(app, monkeypatch):
+    """The application as production runs it: with Redis shared by every worker (CI has it)."""
+    if not _redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI: Redis is required at 127.0.0.1:6379")
+        pytest.skip("Redis not reachable at 127.0.0.1:6379 (CI has it)")
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    row_cache.rows.forget()
+    yield
+    row_cache.rows.forget()
+
+
+def test_with_redis_a_cached_center_home_does_not_touch_the_database(client, make_tenant, shared_redis):
+    make_tenant(slug="komi")
+    client.get("/komi/", headers=EN)  # the row is kept by this worker, the page by the cache
+
+    with Statements() as seen:
+        response = client.get("/komi/", headers=EN)
+    assert response.status_code == 200
+    assert seen.sql == [], seen.sql
+
+
+def test_with_redis_a_suspended_center_is_refused_on_the_next_request(client, make_tenant, shared_redis):
+    tenant = make_tenant(slug="komi")
+    assert client.get("/komi/", headers=EN).status_code == 200
+    assert client.get("/komi/", headers=EN).status_code == 200  # served from the worker's row
+
+    tenant.status = TenantStatus.SUSPENDED
+    db.session.commit()  # the commit bumps the shared version: every worker drops its rows
+
+    assert client.get("/komi/", headers=EN).status_code == 404
+    tenant.status = TenantStatus.ACTIVE
+    db.session.commit()
+    assert client.get("/komi/", headers=EN).status_code == 200
+
+
+def test_a_change_made_elsewhere_reaches_this_worker_through_the_shared_version(
+    client, make_tenant, shared_redis
+):
+    """Another worker or pod renamed the center: this worker's row is replaced on the next request."""
+    import redis
+
+    tenant = make_tenant(slug="komi")
+    client.get("/komi/", headers=EN)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE tenants SET name_en = 'Renamed Komi' WHERE id = :id"), {"id": tenant.id})
+    assert "Renamed Komi" not in client.get("/komi/", headers=EN).get_data(as_text=True)  # not yet bumped
+    redis.Redis.from_url(REDIS).incr(row_cache.VERSION_KEY)
+    assert "Renamed Komi" in client.get("/komi/", headers=EN).get_data(as_text=True)
+
+
+def test_without_an_answering_redis_the_row_is_read_from_the_database(client, make_tenant, app, monkeypatch):
+    make_tenant(slug="komi")
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    row_cache.rows.forget()
+    assert client.get("/komi/", headers=EN).status_code == 200
+    with Statements() as seen:
+        assert client.get("/komi/", headers=EN).status_code == 200
+    assert [s for s in seen.sql if "tenants" in s]

@@ -222,10 +222,12 @@ def _install_session_hooks() -> None:
     if _hooks_installed:
         return
     from .audit import services as audit_services
-    from .tenancy import scoping
+    from .core.page_cache import shared_store
+    from .tenancy import row_cache, scoping
 
     scoping.install(Session)
     audit_services.install(Session)
+    row_cache.install(Session, shared_store)
     _hooks_installed = True
 
 

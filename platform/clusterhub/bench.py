@@ -162,6 +162,8 @@ def main() -> None:
         # them once while preparing the data).
         "REPORTING_CACHE_SECONDS": "1800",
     }
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]  # production shares its caches through Redis
     print(
         f"Preparing data in {workdir} ({'PostgreSQL' if owner_url.startswith('postgresql') else 'SQLite'})...",
         flush=True,

@@ -10,6 +10,7 @@ by all of them. Redis is only a cache here: when it does not answer, the page is
 
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
@@ -19,6 +20,7 @@ from flask import current_app, g, has_app_context
 # Pages carrying the session's CSRF token store this marker instead and get the visitor's own token back.
 CSRF_MARKER = "\x00csrf\x00"
 SHARED_TTL_SECONDS = 24 * 3600
+RETRY_AFTER_FAILURE_SECONDS = 5
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ class PageCache:
             if entry is not None and entry[0] == version:
                 self._entries.move_to_end(key)
                 return entry[1]
-        shared = _shared_store()
+        shared = shared_store()
         if shared is None:
             return None
         stored = shared.get(self._shared_key(key))
@@ -79,7 +81,7 @@ class PageCache:
 
     def put(self, key, version, html: str | bytes) -> None:
         self._keep(key, version, html)
-        shared = _shared_store()
+        shared = shared_store()
         if shared is not None:
             shared.set(self._shared_key(key), _encode(version, html), SHARED_TTL_SECONDS)
 
@@ -120,8 +122,11 @@ class _SharedStore:
         self._client = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
         self._errors = (redis.RedisError, OSError)
         self._quiet_until = 0.0
+        self._skip_until = 0.0
 
     def get(self, key: str) -> bytes | None:
+        if self._resting():
+            return None
         try:
             return self._client.get(key)
         except self._errors as exc:
@@ -129,20 +134,38 @@ class _SharedStore:
             return None
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
+        if self._resting():
+            return
         try:
             self._client.set(key, value, ex=ttl)
         except self._errors as exc:
             self._complain(exc)
 
-    def _complain(self, exc) -> None:
-        import time
+    def incr(self, key: str) -> bool:
+        """Add one to a counter; False when Redis did not take it."""
+        if self._resting():
+            return False
+        try:
+            self._client.incr(key)
+        except self._errors as exc:
+            self._complain(exc)
+            return False
+        return True
 
+    def _resting(self) -> bool:
+        # After a failure Redis is left alone for a few seconds: every request would otherwise wait for the
+        # connection timeout while it is down.
+        return self._skip_until and time.monotonic() < self._skip_until
+
+    def _complain(self, exc) -> None:
+        self._skip_until = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
         if time.monotonic() >= self._quiet_until:
             log.warning("page cache: Redis unavailable (%s); rendering pages instead", exc)
             self._quiet_until = time.monotonic() + 60
 
 
-def _shared_store() -> _SharedStore | None:
+def shared_store() -> _SharedStore | None:
+    """The Redis store shared by every worker and pod, or None when none is configured."""
     if not has_app_context():
         return None
     url = current_app.config.get("REDIS_URL")

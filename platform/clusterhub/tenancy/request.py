@@ -4,7 +4,9 @@ import sqlalchemy as sa
 from flask import abort, current_app, g
 from flask_login import current_user
 
+from ..core.page_cache import shared_store
 from ..extensions import db
+from . import row_cache
 from .models import Tenant, TenantStatus
 from .scoping import TENANT_KEY, set_request_tenant
 
@@ -31,12 +33,29 @@ def load_tenant(endpoint, values):
 
 
 def _tenant_opening_scope(slug: str) -> Tenant | None:
-    """The tenant of ``slug``, read fresh, with its scope open for the rest of the request.
+    """The tenant of ``slug``, with its scope open for the rest of the request: from this worker's rows while
+    the shared version counter says they are current (``row_cache``), else read from the database.
 
     On PostgreSQL the row and the transaction's ``app.tenant_id`` come in one round trip (the statement
     that reads the row also calls ``set_config``), so every tenant page pays one query for tenancy and
     always sees the current status: a center suspended a moment ago is refused on the very next request.
     """
+    store = shared_store()
+    version = row_cache.rows.version(store)
+    if version is not None:
+        tenant_id = row_cache.rows.tenant_id(slug)
+        if tenant_id is not None:
+            # No round trip: the first statement of the request, if any, opens the scope in its transaction
+            # (set before the row is attached, which begins the session's transaction without a connection).
+            set_request_tenant(db.session, tenant_id)
+            return row_cache.rows.get(slug, db.session)
+    tenant = _read_tenant_opening_scope(slug)
+    if tenant is not None and version is not None:
+        row_cache.rows.keep(tenant, version)
+    return tenant
+
+
+def _read_tenant_opening_scope(slug: str) -> Tenant | None:
     if db.session.get_bind().dialect.name != "postgresql":
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
         if tenant is not None:

@@ -1,0 +1,94 @@
+"""Each worker keeps the centers' rows it has read, checked on every request against one version counter
+in Redis that every change of a center bumps after its commit.
+
+A tenant page then needs no database round trip for tenancy at all: the row comes from the worker and the
+scope is set by the first statement's transaction (``after_begin``), so a page served from the page cache
+does not touch PostgreSQL. A center suspended a moment ago is refused on the very next request, by every
+worker of every pod: the counter moved, so each worker drops its rows and reads them again. Without Redis
+(a local run) or while it does not answer, the row is read from the database on every request as before.
+If a bump is lost (Redis down at the moment of the commit), rows older than ``MAX_AGE_SECONDS`` are read
+again anyway.
+"""
+
+import time
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from .models import Tenant
+
+VERSION_KEY = "clusterhub:tenants:version"
+MAX_AGE_SECONDS = 30
+_CHANGED = "clusterhub.tenant_rows_changed"
+
+
+class TenantRows:
+    def __init__(self):
+        self._rows: dict[str, tuple[Tenant, float]] = {}
+        self._version: bytes | None = None
+
+    def version(self, store) -> bytes | None:
+        """The current counter (read once per request, before any row), or None without Redis."""
+        if store is None:
+            return None
+        try:
+            version = store.get(VERSION_KEY)
+        except Exception:  # the store fails soft already; anything else must not cost the request
+            return None
+        if version is None and store._resting():
+            return None
+        version = version or b"0"
+        if version != self._version:
+            self._rows.clear()
+            self._version = version
+        return version
+
+    def tenant_id(self, slug: str) -> int | None:
+        """The id of a kept, current row of ``slug``, or None when it must be read."""
+        entry = self._rows.get(slug)
+        if entry is None or time.monotonic() - entry[1] > MAX_AGE_SECONDS:
+            return None
+        return entry[0].id
+
+    def get(self, slug: str, db_session) -> Tenant:
+        entry = self._rows[slug]
+        # A copy attached to this request's session without a query: relationships still load lazily,
+        # and the worker's own copy is never touched by a request.
+        return db_session.merge(entry[0], load=False)
+
+    def keep(self, tenant: Tenant, version: bytes) -> None:
+        if version != self._version:
+            return
+        columns = Tenant.__table__.columns
+        snapshot = Tenant(**{column.key: getattr(tenant, column.key) for column in columns})
+        make_transient_to_detached(snapshot)
+        self._rows[tenant.slug] = (snapshot, time.monotonic())
+
+    def forget(self) -> None:
+        self._rows.clear()
+        self._version = None
+
+
+rows = TenantRows()
+
+
+def install(session_class, store_of) -> None:
+    """Bump the counter after every commit that changed a center's row. ``store_of()`` gives the Redis store
+    of the running application (None without one)."""
+
+    @event.listens_for(session_class, "before_flush")
+    def _note_tenant_changes(db_session: Session, flush_context, instances):
+        if any(isinstance(obj, Tenant) for obj in (*db_session.new, *db_session.dirty, *db_session.deleted)):
+            db_session.info[_CHANGED] = True
+
+    @event.listens_for(session_class, "after_commit")
+    def _bump(db_session: Session):
+        if db_session.info.pop(_CHANGED, False):
+            rows.forget()
+            store = store_of()
+            if store is not None:
+                store.incr(VERSION_KEY)
+
+    @event.listens_for(session_class, "after_rollback")
+    def _drop_note(db_session: Session):
+        db_session.info.pop(_CHANGED, None)
