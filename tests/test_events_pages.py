@@ -66,6 +66,7 @@ def test_public_page_and_participant_list_take_constant_queries(client, make_ten
             assert client.get(f"/komi/events/{event_id}").status_code == 200
         counts.append(counter["n"])
     assert counts[0] == counts[1]
+    client.get(f"/komi/staff/events/{small_id}/participants")  # the worker reads the region names once
     counts = []
     for event_id in (small_id, big_id):
         with count_queries() as counter:

@@ -181,6 +181,9 @@ def configure_request_handling(app: Flask) -> None:
     from .accounts.forms import role_label
 
     app.jinja_env.globals["role_label"] = role_label
+    from .core.urls import row_urls
+
+    app.jinja_env.globals["row_urls"] = row_urls
     from .audit.presentation import value_words
 
     app.jinja_env.filters["words"] = value_words  # stored codes (owner, applied...) as words

@@ -64,3 +64,18 @@ def web_href(value: str | None) -> str:
     """For templates: the address when it is http(s), otherwise a harmless ``#`` (rows stored before the
     check existed must not become a ``javascript:`` link)."""
     return value if value and is_web_address(value) else "#"
+
+
+_ROW_MARKER = 987654321
+
+
+def row_urls(endpoint: str, key: str, **values):
+    """``url_for`` for every row of a long table, built once: the returned function puts a row's integer
+    ``key`` into the address. (A ``url_for`` call costs tens of microseconds; a 50-row staff list with
+    four links a row paid milliseconds for them.)"""
+    head, tail = url_for(endpoint, **values, **{key: _ROW_MARKER}).split(str(_ROW_MARKER), 1)
+
+    def address(value: int) -> str:
+        return f"{head}{int(value)}{tail}"
+
+    return address

@@ -1,6 +1,5 @@
 """Forms of the events module. Validation of meaning lives in the services; forms parse and require."""
 
-import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,8 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from ..extensions import db
-from ..regions.models import Region
+from ..regions.models import region_names
 from .models import (
     AGENDA_KIND_LABELS,
     CATEGORY_LABELS,
@@ -31,11 +29,7 @@ from .models import (
 
 
 def region_choices(blank=None):
-    lang = str(get_locale())
-    regions = db.session.scalars(sa.select(Region).order_by(Region.name_ru)).all()
-    choices = [(r.id, r.name_en if lang == "en" else r.name_ru) for r in regions]
-    choices.sort(key=lambda c: c[1])
-    return ([(0, blank)] if blank is not None else []) + choices
+    return ([(0, blank)] if blank is not None else []) + region_names(str(get_locale()))
 
 
 def as_choices(pairs) -> list[SelectChoice]:

@@ -59,3 +59,17 @@ class Region(db.Model):
 
     def __repr__(self):
         return f"<Region {self.tax_code} {self.name_en}>"
+
+
+_names: dict[str, list[tuple[int, str]]] = {}
+
+
+def region_names(lang: str) -> list[tuple[int, str]]:
+    """(id, name) of every region in ``lang``, sorted by name. The reference changes only with a migration,
+    so each worker reads it once (a filter of regions on every staff list read 89 rows per request)."""
+    if lang not in _names:
+        regions = db.session.execute(sa.select(Region.id, Region.name_ru, Region.name_en)).all()
+        _names[lang] = sorted(
+            ((r.id, r.name_en if lang == "en" else r.name_ru) for r in regions), key=lambda c: c[1]
+        )
+    return _names[lang]
