@@ -263,3 +263,34 @@ def test_a_suspended_centers_services_leave_the_text_search(make_tenant, make_te
     db.session.commit()
 
     assert _found("удар") == set()
+
+
+def test_a_words_only_search_cuts_its_page_among_the_matches_and_agrees_with_the_general_path(
+    make_tenant, make_technopark, make_service, make_equipment
+):
+    """The words-only path (rank and cut the page among the matches, then join twenty rows) returns the
+    same rows, order and total as joining every match first, page by page, and skips suspended centers."""
+    from clusterhub.technoparks import search
+
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    for tenant in (komi, tatarstan):
+        technopark = make_technopark(tenant)
+        for n in range(13):
+            make_service(technopark, name_ru=f"Испытания {'металлов ' * (n % 3)}образца №{n:02d}")
+        make_equipment(technopark, name_ru="Машина для испытаний", category="testing")
+    suspended = make_tenant("altai")
+    make_service(make_technopark(suspended), name_ru="Испытания в закрытом центре")
+    suspended.status = "suspended"
+    db.session.commit()
+
+    filters = search.SearchFilters(q="испытания металлов")
+    for page in (1, 2, 3):
+        fast = search.search_services(filters, page=page, per_page=5)
+        general = search._page(search.service_statement(filters), page, 5)
+        assert [r.id for r in fast.items] == [r.id for r in general.items]
+        assert (fast.total, fast.page) == (general.total, general.page)
+    assert search.search_services(search.SearchFilters(q="испытания"), per_page=50).total == 26
+    beyond = search.search_services(filters, page=40, per_page=5)
+    assert beyond.page == beyond.pages and beyond.items
+    equipment = search.search_equipment(search.SearchFilters(q="машина"))
+    assert equipment.total == 2 and {r.name_ru for r in equipment.items} == {"Машина для испытаний"}

@@ -146,6 +146,9 @@ def prepare(env: dict) -> list[tuple]:
             started = time.perf_counter()
             pages.extend(scenario(app))
             print(f"  {scenario.__name__}: data ready in {time.perf_counter() - started:.1f} s", flush=True)
+        from .bench_scenarios import analyze
+
+        analyze()  # fresh bulk data has no planner statistics until autovacuum's first pass; production has
     return pages
 
 

@@ -73,7 +73,7 @@ def federal_dashboard(app):
     factor = float(os.environ.get("BENCH_SCALE_FACTOR", "1"))
     sizes = scale.Sizes().scaled(factor) if factor != 1 else scale.Sizes()
     scale.build(sizes)
-    _analyze()
+    analyze()
     # What the worker's CronJob does (`flask reporting refresh`): this is the full computation from the
     # records, timed here because the pages below read its result.
     from .reporting import summaries
@@ -94,7 +94,7 @@ def federal_dashboard(app):
     ]
 
 
-def _analyze() -> None:
+def analyze() -> None:
     """Refresh the planner's statistics after the bulk load, as autovacuum would before long (PostgreSQL:
     as the owner, who alone may ANALYZE the tables)."""
     import os

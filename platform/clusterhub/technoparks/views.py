@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,7 +24,7 @@ from ..enterprises.services import (
     represented_enterprises,
 )
 from ..extensions import db
-from ..regions.models import FEDERAL_DISTRICTS, Region
+from ..regions.models import FEDERAL_DISTRICTS, region_names
 from . import attachments, booking, imports, requests, stats
 from . import search as search_module
 from . import services as svc
@@ -474,7 +475,7 @@ def search():
         page = search_module.search_equipment(filters, page_number)
     else:
         page = search_module.search_services(filters, page_number)
-    regions = db.session.scalars(sa.select(Region).order_by(Region.name_ru)).all()
+    regions = region_names(str(get_locale()))
     return render_template(
         "technoparks/search.html",
         kind=kind,
