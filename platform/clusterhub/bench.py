@@ -148,7 +148,7 @@ def prepare(env: dict) -> list[tuple]:
             print(f"  {scenario.__name__}: data ready in {time.perf_counter() - started:.1f} s", flush=True)
         from .bench_scenarios import analyze
 
-        analyze()  # fresh bulk data has no planner statistics until autovacuum's first pass; production has
+        analyze()  # bulk-loaded rows have no planner statistics until autovacuum's first pass
     return pages
 
 
