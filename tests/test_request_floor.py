@@ -121,6 +121,9 @@ def shared_redis(app, monkeypatch):
         if os.environ.get("CI") == "true":
             pytest.fail("CI: Redis is required at 127.0.0.1:6379")
         pytest.skip("Redis not reachable at 127.0.0.1:6379 (CI has it)")
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()  # ids are reused between tests, never in production
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
     row_cache.rows.forget()
     yield
@@ -174,3 +177,27 @@ def test_without_an_answering_redis_the_row_is_read_from_the_database(client, ma
     with Statements() as seen:
         assert client.get("/komi/", headers=EN).status_code == 200
     assert [s for s in seen.sql if "tenants" in s]
+
+
+def test_with_redis_a_cached_event_page_does_not_touch_the_database_until_the_center_writes(
+    client, make_tenant, make_event, shared_redis
+):
+    from clusterhub.events import cache as event_pages
+    from clusterhub.tenancy.scoping import tenant_scope
+
+    tenant = make_tenant(slug="komi")
+    event = make_event(title_en="Practical session on clusters")
+    event_pages.clear()
+    path = f"/komi/events/{event.id}"
+    client.get(path, headers=EN)
+
+    with Statements() as seen:
+        response = client.get(path, headers=EN)
+    assert response.status_code == 200 and "Practical session on clusters" in response.get_data(as_text=True)
+    assert seen.sql == [], seen.sql
+
+    with tenant_scope(db.session, tenant.id):
+        db.session.merge(event).title_en = "Practical session, second edition"
+        db.session.commit()  # any write of the center moves its shared version
+
+    assert "second edition" in client.get(path, headers=EN).get_data(as_text=True)

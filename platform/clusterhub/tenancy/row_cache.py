@@ -16,10 +16,31 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .models import Tenant
+from .scoping import TenantOwned, current_tenant_id
 
 VERSION_KEY = "clusterhub:tenants:version"
 MAX_AGE_SECONDS = 30
 _CHANGED = "clusterhub.tenant_rows_changed"
+_CHANGED_CONTENT = "clusterhub.changed_tenants"
+
+
+def content_key(tenant_id: int) -> str:
+    return f"clusterhub:tenant:{tenant_id}:content"
+
+
+def content_version(store, tenant_id: int) -> str | None:
+    """A version of everything a center owns, for pages cached across workers: it moves after every commit
+    that wrote a row of the center. None without Redis (or while it does not answer): callers then read
+    the version of what they show from the database.
+
+    A bump lost while Redis was down must not keep a page stale for long, so the version also moves
+    once a minute."""
+    if store is None:
+        return None
+    counter = store.get(content_key(tenant_id))
+    if counter is None and store._resting():
+        return None
+    return f"{(counter or b'0').decode()}:{int(time.time() // 60)}"
 
 
 class TenantRows:
@@ -78,17 +99,48 @@ def install(session_class, store_of) -> None:
 
     @event.listens_for(session_class, "before_flush")
     def _note_tenant_changes(db_session: Session, flush_context, instances):
-        if any(isinstance(obj, Tenant) for obj in (*db_session.new, *db_session.dirty, *db_session.deleted)):
+        tenants = [
+            o for o in (*db_session.new, *db_session.dirty, *db_session.deleted) if isinstance(o, Tenant)
+        ]
+        if tenants:
             db_session.info[_CHANGED] = True
+            # Every page of a center shows its name: a change of the row is a change of its content too.
+            db_session.info.setdefault(_CHANGED_CONTENT, set()).update(t.id for t in tenants)
+
+    @event.listens_for(session_class, "before_flush")
+    def _note_content_changes(db_session: Session, flush_context, instances):
+        changed = {
+            obj.tenant_id or current_tenant_id(db_session)
+            for obj in (*db_session.new, *db_session.dirty, *db_session.deleted)
+            if isinstance(obj, TenantOwned)
+        }
+        if changed:
+            db_session.info.setdefault(_CHANGED_CONTENT, set()).update(changed)
+
+    @event.listens_for(session_class, "do_orm_execute")
+    def _note_bulk_changes(orm_execute_state):
+        state = orm_execute_state
+        if (state.is_update or state.is_delete or state.is_insert) and current_tenant_id(state.session):
+            state.session.info.setdefault(_CHANGED_CONTENT, set()).add(current_tenant_id(state.session))
 
     @event.listens_for(session_class, "after_commit")
     def _bump(db_session: Session):
-        if db_session.info.pop(_CHANGED, False):
+        changed_tenants = db_session.info.pop(_CHANGED_CONTENT, None)
+        tenant_rows_changed = db_session.info.pop(_CHANGED, False)
+        if not (changed_tenants or tenant_rows_changed):
+            return
+        if tenant_rows_changed:
             rows.forget()
-            store = store_of()
-            if store is not None:
-                store.incr(VERSION_KEY)
+        store = store_of()
+        if store is None:
+            return
+        if tenant_rows_changed:
+            store.incr(VERSION_KEY)
+        for tenant_id in changed_tenants or ():
+            if tenant_id is not None:
+                store.incr(content_key(tenant_id))
 
     @event.listens_for(session_class, "after_rollback")
     def _drop_note(db_session: Session):
         db_session.info.pop(_CHANGED, None)
+        db_session.info.pop(_CHANGED_CONTENT, None)
