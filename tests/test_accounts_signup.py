@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
 from clusterhub.clusters import demo as cluster_demo
+from clusterhub.core.refusal import Refusal
 from clusterhub.enterprises import services as enterprises
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
 from clusterhub.extensions import db
@@ -189,12 +190,12 @@ def test_a_platform_admin_invites_a_federal_analyst(client, make_user, login):
 
 def test_only_federal_roles_can_be_given_and_only_by_a_platform_admin(client, make_user, login):
     admin = make_user("platform_admin")
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(Refusal):
         accounts.invite_federal("x@gov.example", "platform_admin", admin)
     accounts.invite_federal("x@gov.example", "federal_analyst", admin)
-    with pytest.raises(accounts.AccountError):  # one pending invitation per address
+    with pytest.raises(Refusal):  # one pending invitation per address
         accounts.invite_federal("X@gov.example", "federal_reviewer", admin)
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(Refusal):
         accounts.invite_federal(admin.email, "federal_analyst", admin)
     login(make_user("center_admin"))
     assert client.get("/admin/federal-staff").status_code == 403

@@ -18,6 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..core.menu import PLATFORM_GROUP, add_global_item
+from ..core.refusal import Refusal
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
 from . import services
@@ -36,7 +37,6 @@ from .forms import (
 )
 from .models import ApiToken, FederalInvitation, User
 from .services import (
-    AccountError,
     EmailNotConfirmed,
     authenticate,
     change_password,
@@ -142,7 +142,7 @@ def signup():
             services.sign_up(
                 form.email.data, form.full_name.data, form.password.data, locale=str(get_locale())
             )
-        except AccountError as error:
+        except Refusal as error:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
@@ -155,7 +155,7 @@ def signup():
 def confirm_email(token):
     try:
         user = services.confirm_email(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     db.session.commit()
     start_session(user)
@@ -188,13 +188,13 @@ def forgot_password():
 def reset_password(token):
     try:
         user = user_from_reset_token(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             reset_password_with_token(token, form.password.data)
-        except AccountError as error:
+        except Refusal as error:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
@@ -208,14 +208,14 @@ def reset_password(token):
 def accept_invitation(token):
     try:
         invitation = invitation_from_token(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         tenant = invitation.tenant  # read before the commit: the invitation's scope closes with it
         try:
             user = services.accept_invitation(invitation, form.full_name.data, form.password.data)
-        except AccountError as error:
+        except Refusal as error:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
@@ -230,13 +230,13 @@ def accept_invitation(token):
 def accept_federal_invitation(token):
     try:
         invitation = services.federal_invitation_from_token(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
             user = services.accept_federal_invitation(invitation, form.full_name.data, form.password.data)
-        except AccountError as error:
+        except Refusal as error:
             db.session.rollback()
             form.password.errors.append(str(error))
         else:
@@ -254,7 +254,7 @@ def federal_staff():
     if form.validate_on_submit():
         try:
             invitation, _link = services.invite_federal(form.email.data, form.role.data, current_user)
-        except AccountError as error:
+        except Refusal as error:
             form.email.errors.append(str(error))
         else:
             db.session.commit()
@@ -276,7 +276,7 @@ def revoke_federal_invitation(invitation_id):
     if ConfirmForm().validate_on_submit():
         try:
             services.revoke_federal_invitation(invitation, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "warning")
         else:
             db.session.commit()
@@ -291,7 +291,7 @@ def withdraw_federal_role(user_id):
     if ConfirmForm().validate_on_submit():
         try:
             services.withdraw_federal_role(user, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "warning")
         else:
             db.session.commit()
@@ -320,7 +320,7 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.password.data)
-        except AccountError as error:
+        except Refusal as error:
             form.current.errors.append(str(error))
         else:
             db.session.commit()
@@ -339,7 +339,7 @@ def api_tokens():
     if form.validate_on_submit():
         try:
             _token, new_secret = create_api_token(current_user, form.name.data)
-        except AccountError as error:
+        except Refusal as error:
             form.name.errors.append(str(error))
         else:
             db.session.commit()

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..accounts.authz import register_read_only_guard, requires
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy.models import Tenant
 from . import providers, services
@@ -141,7 +142,7 @@ def _plan_form(plan):
     if form.validate_on_submit():
         try:
             plan = services.save_plan(form.values(), actor=current_user, plan=plan)
-        except services.BillingError as error:
+        except Refusal as error:
             form.code.errors.append(str(error))
         else:
             db.session.commit()
@@ -195,7 +196,7 @@ def admin_center(tenant_id):
                 period_end=period_end,
                 actor=current_user,
             )
-        except services.BillingError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()

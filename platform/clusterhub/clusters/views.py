@@ -23,6 +23,7 @@ from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.uploads import previewed_rows, send_stored
 from ..extensions import db
 from . import services
@@ -35,7 +36,6 @@ from .models import (
     ClusterMember,
     SupplyLink,
 )
-from .services import ClusterError
 
 VIEW_CLUSTERS = "clusters.view"
 MANAGE_CLUSTERS = "clusters.manage"
@@ -95,7 +95,7 @@ def _save_cluster(form, cluster=None):
             cluster = services.create_cluster(values, current_user)
         else:
             services.update_cluster(cluster, values, current_user)
-    except ClusterError as error:
+    except Refusal as error:
         _field_error(form, error, "name")
         return None
     db.session.commit()
@@ -167,12 +167,12 @@ def add_document(cluster_id):
 
     def add():
         if upload is None or not upload.filename:
-            raise services.ClusterError(_("Choose a file."), "document")
+            raise Refusal(_("Choose a file."), "document")
         services.add_document(
             cluster, request.form.get("kind", ""), upload.stream, upload.filename, current_user
         )
 
-    carry_out(add, _("The document has been added."), services.ClusterError)
+    carry_out(add, _("The document has been added."), Refusal)
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#documents")
 
 
@@ -203,7 +203,7 @@ def add_member(cluster_id):
             member = services.add_member_by_inn(
                 cluster, form.inn.data, form.full_name.data, form.role.data, form.joined_on.data, current_user
             )
-        except ClusterError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -224,7 +224,7 @@ def edit_member(cluster_id, cluster_member_id):
             services.update_member(
                 member, form.role.data, form.joined_on.data, form.left_on.data, current_user
             )
-        except ClusterError as error:
+        except Refusal as error:
             _field_error(form, error, "role")
         else:
             db.session.commit()
@@ -269,7 +269,7 @@ def add_link(cluster_id):
                 form.okpd2.data,
                 current_user,
             )
-        except ClusterError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -311,7 +311,7 @@ def import_members(cluster_id):
             db.session.rollback()
             message = (
                 str(error)
-                if isinstance(error, ClusterError)
+                if isinstance(error, Refusal)
                 else _("The preview has expired: upload the file again.")
             )
             flash(message, "danger")
@@ -325,7 +325,7 @@ def import_members(cluster_id):
             rows = services.preview_import(
                 cluster, services.read_members_file(upload.filename or "", upload.read())
             )
-        except ClusterError as error:
+        except Refusal as error:
             form.file.errors.append(str(error))
     return render_template(
         "clusters/import.html",
@@ -366,7 +366,7 @@ def rules():
         if form.validate_on_submit():
             try:
                 services.set_rule(code, form.threshold.data, form.enabled.data, current_user)
-            except ClusterError as error:
+            except Refusal as error:
                 flash(str(error), "danger")
             else:
                 db.session.commit()

@@ -11,6 +11,7 @@ from ..accounts.forms import ConfirmForm, role_label
 from ..accounts.models import GlobalRole, TenantRole
 from ..accounts.services import find_user_by_email
 from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..projects import services as project_services
 from ..projects.forms import OUTCOME_LABELS
@@ -81,7 +82,7 @@ def _carry_out(action, done_message) -> bool:
         action()
     except services.RoundLocked as error:
         _locked(error)
-    except services.DefenseError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
@@ -112,7 +113,7 @@ def index():
                 min_experts_per_project=form.min_experts_per_project.data,
                 agenda_item_id=form.agenda_item_id.data or None,
             )
-        except services.DefenseError as error:
+        except Refusal as error:
             form.number.errors.append(str(error))
         else:
             db.session.commit()
@@ -241,7 +242,7 @@ def manage(defense_round_id, action):
         operation(defense_round, actor=current_user)
     except services.RoundLocked as error:
         _locked(error)
-    except services.DefenseError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
@@ -263,7 +264,7 @@ def assign(defense_slot_id, panel_member_id):
         services.assign(slot, member, actor=current_user)
     except services.RoundLocked as error:
         _locked(error)
-    except services.DefenseError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
@@ -368,7 +369,7 @@ def score(defense_slot_id):
         except services.RoundLocked as error:
             _locked(error)
             status = 409
-        except services.DefenseError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
             status = 422
@@ -469,12 +470,12 @@ def decision(defense_slot_id):
     status = 302
     try:
         if not form.validate_on_submit():
-            raise services.DefenseError(_("Choose the panel's decision."))
+            raise Refusal(_("Choose the panel's decision."))
         services.record_decision(slot, form.outcome.data, form.remarks.data, actor=current_user)
     except services.RoundLocked as error:
         _locked(error)
         status = 409
-    except services.DefenseError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:

@@ -20,6 +20,7 @@ from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.uploads import send_stored
 from ..extensions import db
 from . import services
@@ -41,7 +42,6 @@ from .models import (
     EnterpriseRepresentative,
     RepresentativeRole,
 )
-from .services import EnterpriseError
 
 CONFIRM_CLAIMS = "enterprises.confirm_claims"
 MERGE_ENTERPRISES = "enterprises.merge"
@@ -144,7 +144,7 @@ def edit(enterprise_id):
     if form.validate_on_submit():
         try:
             changed = services.update_profile(enterprise, form.values(), current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             getattr(form, error.field or "full_name").errors.append(str(error))
         else:
             db.session.commit()
@@ -172,9 +172,9 @@ def logo(enterprise_id):
         upload = request.files.get("logo")
         try:
             if upload is None or not upload.filename:
-                raise EnterpriseError(_("Choose a file."), "logo")
+                raise Refusal(_("Choose a file."), "logo")
             services.set_logo(enterprise, upload.stream, upload.filename, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -197,7 +197,7 @@ def add_figures(enterprise_id):
             services.set_figures(
                 enterprise, form.year.data, form.headcount.data, form.revenue.data, current_user
             )
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -233,7 +233,7 @@ def add_product(enterprise_id):
             services.add_product(
                 enterprise, form.name.data, form.okpd2.data, form.description.data, current_user
             )
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -268,7 +268,7 @@ def mine():
     if form.validate_on_submit():
         try:
             link = services.claim(current_user, form.inn.data, form.full_name.data)
-        except EnterpriseError as error:
+        except Refusal as error:
             getattr(form, error.field if error.field in ("inn", "full_name") else "inn").errors.append(
                 str(error)
             )
@@ -300,7 +300,7 @@ def approve(enterprise_id, link_id):
     if form.validate_on_submit():
         try:
             services.approve_claim(link, current_user, form.role.data)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -316,7 +316,7 @@ def reject(enterprise_id, link_id):
     if ConfirmForm().validate_on_submit():
         try:
             services.reject_claim(link, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -333,7 +333,7 @@ def change_role(enterprise_id, link_id):
     if form.validate_on_submit():
         try:
             services.set_representative_role(link, form.role.data, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -354,7 +354,7 @@ def remove_representative(enterprise_id, link_id):
     if form.validate_on_submit():
         try:
             services.remove_representative(link, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
         db.session.commit()
@@ -396,7 +396,7 @@ def center_decide(claim, decision):
             else:
                 services.reject_claim(link, current_user, tenant=g.tenant)
                 message = _("The claim has been rejected.")
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -416,7 +416,7 @@ def merge():
         try:
             source = services.find_by_inn(form.source_inn.data)
             target = services.find_by_inn(form.target_inn.data)
-        except EnterpriseError as error:
+        except Refusal as error:
             form.source_inn.errors.append(str(error))
         else:
             if source is None or target is None:

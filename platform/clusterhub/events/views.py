@@ -36,6 +36,7 @@ from ..core import page_cache as page_cache_markers
 from ..core.menu import STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.security import csp_nonce, permits_camera
 from ..core.uploads import previewed_rows
 from ..core.urls import safe_next_url
@@ -244,7 +245,7 @@ def register(event_id):
                 db.session.commit()
                 _flash_check_your_mail(form.email.data.strip().lower())
                 return redirect(url_for("events.event_page", event_id=event.id))
-        except svc.EventError as error:
+        except Refusal as error:
             _field_error(form, error)
         else:
             db.session.commit()
@@ -303,10 +304,10 @@ def register_group(event_id):
         enterprise = next(e for e in enterprises if e.id == form.enterprise_id.data)
         try:
             if not form.consent.data:
-                raise svc.EventError(_("Confirm that each employee has consented."), "consent")
+                raise Refusal(_("Confirm that each employee has consented."), "consent")
             people = _parse_people(form.people.data, form.category.data, form.region_id.data or None)
             registrations = svc.register_group(event, enterprise, people, current_user)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             _field_error(form, error)
         else:
@@ -323,9 +324,7 @@ def _parse_people(text: str, category: str, region_id: int | None) -> list:
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) < 2:
-            raise svc.EventError(
-                _("Line %(n)s: write the name and the e-mail, separated by ;.", n=number), "people"
-            )
+            raise Refusal(_("Line %(n)s: write the name and the e-mail, separated by ;.", n=number), "people")
         people.append(
             svc.Participant(
                 full_name=parts[0],
@@ -346,7 +345,7 @@ def _parse_people(text: str, category: str, region_id: int | None) -> list:
 def confirm_email(token):
     try:
         registration = svc.confirm_email(token)
-    except svc.EventError as error:
+    except Refusal as error:
         db.session.rollback()
         return render_template("events/message.html", title=_("Confirmation"), text=str(error)), 400
     db.session.commit()
@@ -357,7 +356,7 @@ def confirm_email(token):
 def _ticket_registration(token) -> Registration:
     try:
         return svc.registration_from_ticket(token, g.tenant.id)
-    except svc.EventError:
+    except Refusal:
         abort(404)
 
 
@@ -391,7 +390,7 @@ def ticket(token):
                     )
                     if signup is not None:
                         svc.cancel_signup(signup)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -521,7 +520,7 @@ def new_event():
     if form.validate_on_submit():
         try:
             event = svc.create_event(g.tenant, form.values(), actor=current_user)
-        except svc.EventError as error:
+        except Refusal as error:
             _field_error(form, error)
         else:
             db.session.commit()
@@ -538,7 +537,7 @@ def edit_event(event_id):
     if form.validate_on_submit():
         try:
             svc.update_event(event, form.values(), actor=current_user)
-        except svc.EventError as error:
+        except Refusal as error:
             _field_error(form, error)
         else:
             db.session.commit()
@@ -575,7 +574,7 @@ def event_status(event_id):
         carry_out(
             lambda: svc.set_status(event, request.form.get("status"), actor=current_user),
             lambda: _("The session is now: %(status)s.", status=event.status_label),
-            svc.EventError,
+            Refusal,
         )
     return redirect(url_for("events.staff_event", event_id=event.id))
 
@@ -585,7 +584,7 @@ def event_status(event_id):
 def delete_event(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit() and not carry_out(
-        lambda: svc.delete_event(event, actor=current_user), _("The draft has been deleted."), svc.EventError
+        lambda: svc.delete_event(event, actor=current_user), _("The draft has been deleted."), Refusal
     ):
         return redirect(url_for("events.staff_event", event_id=event.id))
     return redirect(url_for("events.staff_events"))
@@ -600,7 +599,7 @@ def add_venue(event_id):
         carry_out(
             lambda: svc.add_venue(event, form.data, actor=current_user),
             _("The venue has been added."),
-            svc.EventError,
+            Refusal,
         )
     else:
         flash(_("Give the venue's name and address."), "danger")
@@ -615,7 +614,7 @@ def delete_venue(event_id, venue_id):
         carry_out(
             lambda: svc.delete_venue(venue, actor=current_user),
             _("The venue has been removed."),
-            svc.EventError,
+            Refusal,
         )
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="venues"))
 
@@ -629,7 +628,7 @@ def add_organiser(event_id):
         carry_out(
             lambda: svc.add_organiser(event, form.data, actor=current_user),
             _("The organiser has been added."),
-            svc.EventError,
+            Refusal,
         )
     else:
         flash(_("Give the organisation's name."), "danger")
@@ -665,7 +664,7 @@ def agenda_item(event_id, agenda_item_id=None):
     if form.validate_on_submit():
         try:
             saved = svc.save_agenda_item(event, form.values(), actor=current_user, item=item)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             event = _get(Event, event_id)
             _field_error(form, error)
@@ -748,7 +747,7 @@ def participants(event_id):
             count = svc.message_registrants(
                 event, recipients, message_form.subject.data, message_form.body.data, actor=current_user
             )
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -824,7 +823,7 @@ def participant(event_id, registration_id):
     if form.validate_on_submit():
         try:
             svc.update_registration(registration, form.data, actor=current_user)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             _field_error(form, error)
         else:
@@ -860,7 +859,7 @@ def participant_action(event_id, registration_id, action):
                 svc.decline(registration, actor=current_user)
             else:
                 svc.cancel_registration(registration, actor=current_user, by_staff=True)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -905,7 +904,7 @@ def import_delegation(event_id):
             db.session.rollback()
             message = (
                 str(error)
-                if isinstance(error, svc.EventError)
+                if isinstance(error, Refusal)
                 else _("The preview has expired: upload the file again.")
             )
             flash(message, "danger")
@@ -926,7 +925,7 @@ def import_delegation(event_id):
         try:
             raw = delegation.read_delegation(upload.filename or "", upload.read())
             rows = delegation.preview(event, raw, _import_defaults(form.data))
-        except svc.EventError as error:
+        except Refusal as error:
             form.file.errors = [*form.file.errors, str(error)]
     seats_left = svc.seats_left(event)
     return render_template(
@@ -1025,7 +1024,7 @@ def roster_action(event_id, agenda_item_id, agenda_signup_id, action):
             carry_out(
                 lambda: svc.remove_signup(signup, actor=current_user),
                 _("%(name)s has been taken off the list.", name=registration.full_name),
-                svc.EventError,
+                Refusal,
             )
     elif action == "move":
         form = RosterMoveForm(prefix="move")
@@ -1050,7 +1049,7 @@ def _roster_change(change, message) -> None:
     """Commit a roster change and say where the person ended up (a seat or the waiting list)."""
     try:
         signup = change()
-    except svc.EventError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
         return
@@ -1100,7 +1099,7 @@ def check_in(event_id):
         try:
             registration = svc.find_for_check_in(event, form.code.data)
             fresh = svc.check_in(registration, actor=current_user, item=item)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             result = {"ok": False, "message": str(error)}
         else:
@@ -1140,7 +1139,7 @@ def check_in_registration(event_id, registration_id):
     if ConfirmForm().validate_on_submit():
         try:
             fresh = svc.check_in(registration, actor=current_user, item=item)
-        except svc.EventError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:

@@ -15,7 +15,8 @@ from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import PLATFORM_GROUP, add_center_home_block, add_global_item, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
-from ..enterprises.services import EnterpriseError, get_or_create_by_inn
+from ..core.refusal import Refusal
+from ..enterprises.services import get_or_create_by_inn
 from ..extensions import db
 from . import documents, services
 from .forms import (
@@ -127,7 +128,7 @@ def new():
                 cluster_id=form.cluster_id.data or None,
                 co_financing=form.co_financing.data,
             )
-        except (EnterpriseError, services.ProjectError) as error:
+        except (Refusal, Refusal) as error:
             form.lead_inn.errors.append(str(error))
         else:
             db.session.commit()
@@ -167,7 +168,7 @@ def edit(joint_project_id):
                 },
                 actor=current_user,
             )
-        except services.ProjectError as error:
+        except Refusal as error:
             db.session.rollback()
             form.title_ru.errors.append(str(error))
         else:
@@ -217,11 +218,11 @@ def _parse_plan(text: str) -> dict:
         if not parts:
             continue
         if len(parts) != 3:
-            raise services.ProjectError(_("Each line needs a year, a half (1 or 2) and a value."))
+            raise Refusal(_("Each line needs a year, a half (1 or 2) and a value."))
         try:
             plan[(int(parts[0]), int(parts[1]))] = Decimal(parts[2])
         except (ValueError, ArithmeticError) as exc:
-            raise services.ProjectError(_("Each line needs a year, a half (1 or 2) and a value.")) from exc
+            raise Refusal(_("Each line needs a year, a half (1 or 2) and a value.")) from exc
     return plan
 
 
@@ -272,7 +273,7 @@ def add(joint_project_id, what):
                 project, form.kind.data, form.unit.data, _parse_plan(form.plan.data), actor=current_user
             )
 
-    carry_out(add, _("Saved."), EnterpriseError, services.ProjectError)
+    carry_out(add, _("Saved."), Refusal, Refusal)
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -291,7 +292,7 @@ def indicator_facts(joint_project_id):
         for value_id, fact in facts.items():
             services.report_indicator_fact(project, value_id, fact, actor=current_user)
 
-    carry_out(report, _("Saved."), services.ProjectError)
+    carry_out(report, _("Saved."), Refusal)
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -315,14 +316,12 @@ def remove(joint_project_id, what, line):
     if row is None or not ConfirmForm().validate_on_submit():
         abort(404)
     if what == "participant":
-        carry_out(
-            lambda: services.remove_participant(row, actor=current_user), _("Removed."), services.ProjectError
-        )
+        carry_out(lambda: services.remove_participant(row, actor=current_user), _("Removed."), Refusal)
     else:
         carry_out(
             lambda: services.remove_line(project, row, actor=current_user),
             _("Removed."),
-            services.ProjectError,
+            Refusal,
         )
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
@@ -342,7 +341,7 @@ def change_status(joint_project_id):
                 remark=form.remark.data or None,
             ),
             lambda: _("The status is now: %(status)s.", status=STATUS_LABELS[project.status]),
-            services.ProjectError,
+            Refusal,
         )
     else:
         flash(_("This status change is not possible."), "danger")
@@ -365,7 +364,7 @@ def upload(joint_project_id):
                 project, form.kind.data, form.file.data.stream, form.file.data.filename, actor=current_user
             ),
             _("The document has been uploaded."),
-            services.ProjectError,
+            Refusal,
         )
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
@@ -437,7 +436,7 @@ def _parse_criteria(text: str) -> list[tuple]:
             continue
         parts = [part.strip() for part in line.split(";")]
         if len(parts) != 6 or not all(parts):
-            raise services.ProjectError(
+            raise Refusal(
                 _(
                     "Each criterion line needs six parts separated by “;”: code, names, weight, lowest, highest."
                 )
@@ -446,11 +445,9 @@ def _parse_criteria(text: str) -> list[tuple]:
         try:
             rows.append((code, name_ru, name_en, Decimal(weight.replace(",", ".")), int(low), int(high)))
         except (ArithmeticError, ValueError) as exc:
-            raise services.ProjectError(
-                _("The weight is a number and the scores are whole numbers.")
-            ) from exc
+            raise Refusal(_("The weight is a number and the scores are whole numbers.")) from exc
     if not rows:
-        raise services.ProjectError(_("Give at least one criterion."))
+        raise Refusal(_("Give at least one criterion."))
     return rows
 
 
@@ -463,7 +460,7 @@ def selection_rounds():
         try:
             criteria = _parse_criteria(form.criteria.data)
             if any(r.code == form.code.data.strip() for r in services.selection_rounds()):
-                raise services.ProjectError(_("A round with this code exists."))
+                raise Refusal(_("A round with this code exists."))
             services.create_selection_round(
                 {
                     "code": form.code.data.strip(),
@@ -477,7 +474,7 @@ def selection_rounds():
                 criteria,
                 actor=current_user,
             )
-        except services.ProjectError as error:
+        except Refusal as error:
             db.session.rollback()
             form.criteria.errors.append(str(error))
         else:

@@ -15,6 +15,7 @@ from flask_login import current_user
 from ..accounts.authz import Permission, can, personal, requires
 from ..core.menu import STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region, district_abbreviation
 from ..tenancy.models import Tenant, TenantStatus
@@ -23,7 +24,7 @@ from . import charts, services, summaries
 from . import indicators as ind
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
-from .periods import PeriodError, parse_period, period_groups
+from .periods import parse_period, period_groups
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 RECORD_KEYS = {
@@ -74,7 +75,7 @@ def scope_from_request(args) -> ind.Scope:
     custom = not code or code == CUSTOM_PERIOD
     try:
         period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
-    except PeriodError as error:
+    except Refusal as error:
         flash(str(error), "warning")
         period = parse_period()
     district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
@@ -328,7 +329,7 @@ def reports():
     period_code = request.args.get("period") or f"{date.today().year}-H1"
     try:
         period = parse_period(period_code)
-    except PeriodError:
+    except Refusal:
         abort(404)
     rows = services.reports_for_period(period.code)
     return render_template(
@@ -360,7 +361,7 @@ def report_detail(report_id):
             services.review_report(
                 report, accept=bool(form.accept.data), comment=form.comment.data or "", actor=current_user
             )
-        except services.ReportError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -403,7 +404,7 @@ def center_indicators():
                 form.fact.data,
                 actor=current_user,
             )
-        except services.ReportError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -431,7 +432,7 @@ def center_reports():
     period_code = request.args.get("period") or f"{date.today().year}-H1"
     try:
         period = parse_period(period_code)
-    except PeriodError:
+    except Refusal:
         abort(404)
     report = db.session.scalar(sa.select(PeriodReport).where(PeriodReport.period == period.code))
     form = SubmitReportForm(obj=report)
@@ -441,7 +442,7 @@ def center_reports():
         report = report or services.get_or_create_report(g.tenant, period)
         try:
             services.submit_report(report, period, form.narrative.data, current_user)
-        except services.ReportError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -484,7 +485,7 @@ def refresh_command(periods):
     for code, _specialisation in pairs:
         try:
             parse_period(code)
-        except PeriodError as error:
+        except Refusal as error:
             raise click.BadParameter(str(error), param_hint="--period") from error
     with click.progressbar(length=len(pairs), label="Federal figures", file=sys.stderr) as bar:
         done = summaries.refresh_all(pairs, progress=lambda _code: bar.update(1))

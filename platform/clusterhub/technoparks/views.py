@@ -16,12 +16,9 @@ from ..accounts.models import GlobalRole, TenantRole
 from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.uploads import send_stored
-from ..enterprises.services import (
-    EnterpriseError,
-    is_representative,
-    represented_enterprises,
-)
+from ..enterprises.services import is_representative, represented_enterprises
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region
 from . import attachments, booking, imports, requests, stats
@@ -61,7 +58,6 @@ from .models import (
     TechnoparkPhoto,
     Zone,
 )
-from .services import TechnoparkError
 
 MANAGE_CATALOGUE = "technoparks.manage"
 HANDLE_REQUESTS = "technoparks.requests"
@@ -191,9 +187,9 @@ def new_technopark():
     if form.validate_on_submit():
         try:
             technopark = svc.create_technopark(_technopark_values(form), actor=current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             form.operator_inn.errors.append(str(error))
-        except TechnoparkError as error:
+        except Refusal as error:
             apply_error(form, error)
         else:
             db.session.commit()
@@ -217,9 +213,9 @@ def edit_technopark(technopark_id):
             if not (form.operator_inn.data or "").strip():
                 values["operator_id"] = None
             svc.update_technopark(technopark, values, actor=current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             form.operator_inn.errors.append(str(error))
-        except TechnoparkError as error:
+        except Refusal as error:
             apply_error(form, error)
         else:
             db.session.commit()
@@ -261,7 +257,7 @@ def add_resident(technopark_id):
                 form.inn.data, form.full_name.data or "", actor=current_user
             )
             svc.add_resident(technopark, enterprise, form.since.data, form.until.data, current_user)
-        except (EnterpriseError, TechnoparkError) as error:
+        except (Refusal, Refusal) as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -281,7 +277,7 @@ def end_resident(technopark_id, resident_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.end_residency(resident, date.today(), actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -303,7 +299,7 @@ def edit_zone(technopark_id, zone_id=None):
     if form.validate_on_submit():
         try:
             svc.save_zone(technopark, form.data, zone=zone, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             apply_error(form, error)
         else:
             db.session.commit()
@@ -345,7 +341,7 @@ def edit_equipment(technopark_id, equipment_id=None):
         try:
             specs = svc.parse_specs(form.specs.data or "")
             svc.save_equipment(technopark, form.data, specs, equipment=equipment, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             apply_error(form, error)
         else:
             db.session.commit()
@@ -365,7 +361,7 @@ def delete_equipment(technopark_id, equipment_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.delete_equipment(equipment, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -394,7 +390,7 @@ def edit_service(technopark_id, service_id=None):
             svc.save_service(
                 technopark, form.data, form.equipment_ids.data or [], service=offer, actor=current_user
             )
-        except TechnoparkError as error:
+        except Refusal as error:
             apply_error(form, error)
         else:
             db.session.commit()
@@ -414,7 +410,7 @@ def service_status(technopark_id, service_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.set_service_status(offer, request.form.get("status", ""), actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -432,7 +428,7 @@ def delete_service(technopark_id, service_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.delete_service(offer, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -456,7 +452,7 @@ def _filters_from_args(args) -> search_module.SearchFilters:
         if raw:
             try:
                 setattr(filters, name, svc.clean_price(raw, field=name))
-            except TechnoparkError:
+            except Refusal:
                 setattr(filters, name, None)
     return filters
 
@@ -513,7 +509,7 @@ def new_request(technopark_id, service_id):
                 form.desired_end.data,
                 form.comment.data,
             )
-        except TechnoparkError as error:
+        except Refusal as error:
             apply_error(form, error)
         else:
             db.session.commit()
@@ -558,7 +554,7 @@ def request_detail(request_id):
                 abort(400)
             if action == "accept" and side == "technopark":
                 if not accept_form.validate():
-                    raise TechnoparkError(_("Give the quote and the scheduled dates."), "quote")
+                    raise Refusal(_("Give the quote and the scheduled dates."), "quote")
                 requests.accept(
                     service_request,
                     current_user,
@@ -578,8 +574,8 @@ def request_detail(request_id):
             elif action == "cancel" and side == "enterprise":
                 requests.cancel(service_request, current_user, note_form.note.data)
             else:
-                raise TechnoparkError(_("This step belongs to the other side of the request."))
-        except TechnoparkError as error:
+                raise Refusal(_("This step belongs to the other side of the request."))
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -612,10 +608,10 @@ def attach(request_id):
 
     def attach():
         if upload is None or not upload.filename:
-            raise TechnoparkError(_("Choose a file."))
+            raise Refusal(_("Choose a file."))
         attachments.attach_to_request(service_request, upload.stream, upload.filename, actor=current_user)
 
-    carry_out(attach, _("The file has been attached."), TechnoparkError)
+    carry_out(attach, _("The file has been attached."), Refusal)
     return redirect(url_for("technoparks.request_detail", request_id=request_id))
 
 
@@ -648,10 +644,10 @@ def add_photo(technopark_id):
 
     def add():
         if upload is None or not upload.filename:
-            raise TechnoparkError(_("Choose a file."))
+            raise Refusal(_("Choose a file."))
         attachments.add_photo(technopark, upload.stream, upload.filename, actor=current_user)
 
-    carry_out(add, _("The photo has been added."), TechnoparkError)
+    carry_out(add, _("The photo has been added."), Refusal)
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#photos")
 
 
@@ -743,7 +739,7 @@ def equipment_calendar(technopark_id, equipment_id):
                     enterprise=enterprise,
                     note=form.note.data,
                 )
-            except TechnoparkError as error:
+            except Refusal as error:
                 db.session.rollback()
                 apply_error(form, error)
             else:
@@ -786,7 +782,7 @@ def staff_calendar(technopark_id, equipment_id):
                 booking.book(
                     equipment, starts_at, ends_at, actor=current_user, confirmed=True, note=form.note.data
                 )
-        except TechnoparkError as error:
+        except Refusal as error:
             db.session.rollback()
             apply_error(form, error)
         else:
@@ -826,7 +822,7 @@ def booking_action(technopark_id, equipment_id, booking_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         decide = booking.confirm if request.form.get("action") == "confirm" else booking.cancel
-        carry_out(lambda: decide(row, current_user), _("The booking has been updated."), TechnoparkError)
+        carry_out(lambda: decide(row, current_user), _("The booking has been updated."), Refusal)
     return redirect(
         url_for("technoparks.staff_calendar", technopark_id=technopark.id, equipment_id=equipment.id)
     )
@@ -845,13 +841,13 @@ def import_export(technopark_id):
         upload = request.files.get("file")
         try:
             if upload is None or not upload.filename:
-                raise TechnoparkError(_("Choose a file to import."))
+                raise Refusal(_("Choose a file to import."))
             rows = imports.read_rows(upload.filename, upload.read())
             if form.what.data == "equipment":
                 report = imports.import_equipment(technopark, rows, actor=current_user)
             else:
                 report = imports.import_services(technopark, rows, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:

@@ -8,17 +8,18 @@ from flask_login import current_user
 from ..accounts.authz import Permission, public, requires
 from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
-from ..accounts.services import AccountError, invite, remove_membership, revoke_invitation
+from ..accounts.services import invite, remove_membership, revoke_invitation
 from ..core import page_cache
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache, row_version
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.security import csp_nonce
 from ..extensions import db
 from ..regions.models import Region
 from .forms import TenantForm
 from .models import Tenant, TenantStatus
-from .services import TenantError, create_tenant, set_tenant_status, update_tenant
+from .services import create_tenant, set_tenant_status, update_tenant
 
 bp = Blueprint("tenancy", __name__, template_folder="templates")
 
@@ -68,7 +69,7 @@ def members():
     if form.validate_on_submit():
         try:
             invite(g.tenant, form.email.data, form.role.data, current_user)
-        except AccountError as error:
+        except Refusal as error:
             form.email.errors.append(str(error))
         else:
             db.session.commit()
@@ -102,7 +103,7 @@ def revoke(invitation_id):
     if ConfirmForm().validate_on_submit():
         try:
             revoke_invitation(invitation, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -118,7 +119,7 @@ def remove_member(membership_id):
     if form.validate_on_submit():
         try:
             remove_membership(membership, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -148,7 +149,7 @@ def admin_new_tenant():
     if form.validate_on_submit():
         try:
             tenant = create_tenant(form.values(), actor=current_user)
-        except TenantError as error:
+        except Refusal as error:
             form.slug.errors.append(str(error))
         else:
             db.session.commit()
@@ -165,7 +166,7 @@ def admin_edit_tenant(tenant_id):
     if form.validate_on_submit():
         try:
             update_tenant(tenant, form.values(), actor=current_user)
-        except TenantError as error:
+        except Refusal as error:
             form.slug.errors.append(str(error))
         else:
             db.session.commit()

@@ -9,13 +9,14 @@ from markupsafe import Markup
 
 from ....accounts.authz import requires
 from ....core.pagination import paginate
+from ....core.refusal import Refusal
 from ....extensions import db
 from ....tenancy.models import Tenant
 from ....tenancy.scoping import tenant_scope
 from ... import providers
 from ...models import Plan
 from ...permissions import MANAGE_BILLING, PLATFORM_BILLING
-from ...services import BillingError, localized_name
+from ...services import localized_name
 from . import documents, services
 from .forms import InvoiceRequestForm, PaymentForm, RequisitesForm
 from .models import Invoice, InvoiceStatus, Payment
@@ -107,7 +108,7 @@ def requisites():
     if form.validate_on_submit():
         try:
             services.save_requisites(form.values(), actor=current_user)
-        except BillingError as error:
+        except Refusal as error:
             getattr(form, getattr(error, "field", "name")).errors.append(str(error))
         else:
             db.session.commit()
@@ -128,7 +129,7 @@ def new_invoice():
         invoice = services.issue_invoice(
             g.tenant, db.session.get(Plan, form.plan_id.data), form.interval.data, actor=current_user
         )
-    except BillingError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("billing.overview"))
@@ -194,7 +195,7 @@ def record_payment(tenant_id, invoice_id):
                     order_number=form.order_number.data,
                     actor=current_user,
                 )
-            except BillingError as error:
+            except Refusal as error:
                 db.session.rollback()
                 form.amount.errors.append(str(error))
             else:
@@ -214,7 +215,7 @@ def cancel_invoice(tenant_id, invoice_id):
         invoice = _tenant_object(Invoice, invoice_id)
         try:
             services.cancel_invoice(invoice, actor=current_user)
-        except BillingError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             db.session.commit()

@@ -12,12 +12,12 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from ....accounts.authz import public, requires
+from ....core.refusal import Refusal
 from ....extensions import csrf, db
 from ... import providers
 from ...forms import INTERVAL_CHOICES
 from ...models import Plan
 from ...permissions import MANAGE_BILLING
-from ...services import BillingError
 from . import services
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def checkout():
     plan = db.session.get(Plan, request.form.get("plan_id", type=int) or 0)
     try:
         if plan is None:
-            raise BillingError(_("Choose a plan."))
+            raise Refusal(_("Choose a plan."))
         url = services.start_checkout(
             g.tenant,
             plan,
@@ -65,7 +65,7 @@ def checkout():
             cancel_url=_absolute("billing.overview"),
             locale=str(get_locale()),
         )
-    except BillingError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("billing.overview"))
@@ -78,7 +78,7 @@ def checkout():
 def portal():
     try:
         url = services.portal_url(g.tenant, return_url=_absolute("billing.overview"))
-    except BillingError as error:
+    except Refusal as error:
         flash(str(error), "warning")
         return redirect(url_for("billing.overview"))
     return redirect(url, code=303)
