@@ -554,5 +554,6 @@ def load_user_from_api_token(req) -> User | None:
     if token is None or not token.user.is_active:
         return None
     token.last_used_at = utcnow()
+    # Stored at once, before the handler runs: the token was used even if the request is then refused.
     db.session.commit()
     return token.user

@@ -104,9 +104,21 @@ def _refused(error: Refusal):
     flash(str(error), "danger")
     if request.method in ("GET", "HEAD"):
         return _render(400, str(error))
+    return redirect(_back_url(), code=303)
+
+
+def _back_url() -> str:
+    """The page the refused form was on: the referrer when it is a page of this site (browsers send it
+    on same-origin posts), else the address that was posted to."""
+    from urllib.parse import urlsplit
+
     from .urls import safe_next_url
 
-    return redirect(safe_next_url(request.referrer, request.path), code=303)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        return safe_next_url(back, request.path)
+    return request.path
 
 
 def register(app) -> None:

@@ -18,6 +18,7 @@ from flask_login import current_user
 from ..accounts.authz import can, login_required, public, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
@@ -147,7 +148,6 @@ def edit(enterprise_id):
         except Refusal as error:
             getattr(form, error.field or "full_name").errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("The profile has been saved.") if changed else _("Nothing has changed."), "success")
             return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id))
     return render_template(
@@ -175,10 +175,8 @@ def logo(enterprise_id):
                 raise Refusal(_("Choose a file."), "logo")
             services.set_logo(enterprise, upload.stream, upload.filename, current_user)
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The logo has been replaced."), "success")
         return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id))
     if not enterprise.logo_key:
@@ -200,7 +198,6 @@ def add_figures(enterprise_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The figures for %(year)s have been saved.", year=form.year.data), "success")
     else:
         flash(_("Give the year and at least one figure."), "danger")
@@ -217,7 +214,6 @@ def remove_figures(enterprise_id, figure_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         services.remove_figures(figure, current_user)
-        db.session.commit()
         flash(_("The figures have been removed."), "success")
     return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id) + "#figures")
 
@@ -236,7 +232,6 @@ def add_product(enterprise_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The product has been added."), "success")
     else:
         flash(_("Give the product's name."), "danger")
@@ -253,7 +248,6 @@ def remove_product(enterprise_id, product_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         services.remove_product(product, current_user)
-        db.session.commit()
         flash(_("The product has been removed."), "success")
     return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id) + "#products")
 
@@ -273,7 +267,6 @@ def mine():
                 str(error)
             )
         else:
-            db.session.commit()
             flash(
                 _(
                     "Your claim for %(name)s has been sent. You will be able to edit the profile once it is confirmed.",
@@ -303,7 +296,6 @@ def approve(enterprise_id, link_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("%(name)s now represents the enterprise.", name=link.user.full_name), "success")
     return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
 
@@ -319,7 +311,6 @@ def reject(enterprise_id, link_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The claim has been rejected."), "success")
     return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
 
@@ -336,7 +327,6 @@ def change_role(enterprise_id, link_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The role has been changed."), "success")
     return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
 
@@ -357,7 +347,6 @@ def remove_representative(enterprise_id, link_id):
         except Refusal as error:
             flash(str(error), "danger")
             return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
-        db.session.commit()
         if own:
             flash(_("You no longer represent %(name)s.", name=enterprise.name), "success")
             return redirect(url_for("enterprises.mine"))
@@ -399,7 +388,6 @@ def center_decide(claim, decision):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(message, "success")
     return redirect(url_for("enterprises.center_claims"))
 
@@ -417,7 +405,7 @@ def merge():
             source = services.find_by_inn(form.source_inn.data)
             target = services.find_by_inn(form.target_inn.data)
         except Refusal as error:
-            form.source_inn.errors.append(str(error))
+            show_on(form, error, "source_inn")
         else:
             if source is None or target is None:
                 form.source_inn.errors.append(_("There is no profile with this ИНН."))
@@ -426,7 +414,6 @@ def merge():
             elif request.form.get("confirmed") == "1":
                 name = source.name
                 moved = services.merge_enterprises(source, target, current_user)
-                db.session.commit()
                 flash(
                     _(
                         "%(source)s has been merged into %(target)s (%(count)s references moved).",

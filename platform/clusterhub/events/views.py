@@ -33,10 +33,10 @@ from ..accounts.authz import (
 )
 from ..accounts.forms import ConfirmForm
 from ..core import page_cache as page_cache_markers
+from ..core.forms import show_on
 from ..core.menu import STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
-from ..core.refusal import Refusal
+from ..core.refusal import Refusal, answered
 from ..core.security import csp_nonce, permits_camera
 from ..core.uploads import previewed_rows
 from ..core.urls import safe_next_url
@@ -113,16 +113,6 @@ add_staff_home_block("events/_staff_block.html", _staff_home_block)
 def _get(model, object_id, **where):
     """A row of the current tenant, or 404 (another tenant's row is not found)."""
     return db.first_or_404(sa.select(model).where(model.id == object_id).filter_by(**where))
-
-
-def _field_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        if isinstance(field.errors, tuple):
-            field.errors = list(field.errors)
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "danger")
 
 
 # --- public pages ---------------------------------------------------------------------------------------
@@ -240,15 +230,14 @@ def register(event_id):
             )
         except svc.AlreadyRegistered as error:
             if not guest:
-                _field_error(form, error)
+                show_on(form, error)
             else:  # the same answer as a new registration; the mail to the address says the rest
-                db.session.commit()
+                answered(error)  # that mail (queued by the refusal) must be stored and sent
                 _flash_check_your_mail(form.email.data.strip().lower())
                 return redirect(url_for("events.event_page", event_id=event.id))
         except Refusal as error:
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             if guest:
                 _flash_check_your_mail(registration.email)
                 return redirect(url_for("events.event_page", event_id=event.id))
@@ -308,10 +297,8 @@ def register_group(event_id):
             people = _parse_people(form.people.data, form.category.data, form.region_id.data or None)
             registrations = svc.register_group(event, enterprise, people, current_user)
         except Refusal as error:
-            db.session.rollback()
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("Employees registered: %(count)s.", count=len(registrations)), "success")
             return redirect(url_for("events.my_registrations"))
     return render_template("events/register_group.html", event=event, form=form)
@@ -346,9 +333,7 @@ def confirm_email(token):
     try:
         registration = svc.confirm_email(token)
     except Refusal as error:
-        db.session.rollback()
         return render_template("events/message.html", title=_("Confirmation"), text=str(error)), 400
-    db.session.commit()
     flash(_("Your e-mail address is confirmed."), "success")
     return redirect(url_for("events.ticket", token=svc.ticket_token(registration)))
 
@@ -391,10 +376,7 @@ def ticket(token):
                     if signup is not None:
                         svc.cancel_signup(signup)
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
-        else:
-            db.session.commit()
         return redirect(url_for("events.ticket", token=token))
     signups = {s.agenda_item_id: s for s in registration.signups if s.status != "cancelled"}
     return render_template(
@@ -521,9 +503,8 @@ def new_event():
         try:
             event = svc.create_event(g.tenant, form.values(), actor=current_user)
         except Refusal as error:
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The session has been created as a draft."), "success")
             return redirect(url_for("events.staff_event", event_id=event.id))
     return render_template("events/event_form.html", form=form, event=None)
@@ -538,9 +519,8 @@ def edit_event(event_id):
         try:
             svc.update_event(event, form.values(), actor=current_user)
         except Refusal as error:
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The session has been saved."), "success")
             return redirect(url_for("events.staff_event", event_id=event.id))
     return render_template("events/event_form.html", form=form, event=event)
@@ -571,11 +551,12 @@ def staff_event(event_id):
 def event_status(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit():
-        carry_out(
-            lambda: svc.set_status(event, request.form.get("status"), actor=current_user),
-            lambda: _("The session is now: %(status)s.", status=event.status_label),
-            Refusal,
-        )
+        try:
+            svc.set_status(event, request.form.get("status"), actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The session is now: %(status)s.", status=event.status_label), "success")
     return redirect(url_for("events.staff_event", event_id=event.id))
 
 
@@ -583,10 +564,14 @@ def event_status(event_id):
 @requires(MANAGE_EVENTS)
 def delete_event(event_id):
     event = _get(Event, event_id)
-    if ConfirmForm().validate_on_submit() and not carry_out(
-        lambda: svc.delete_event(event, actor=current_user), _("The draft has been deleted."), Refusal
-    ):
+    if not ConfirmForm().validate_on_submit():
         return redirect(url_for("events.staff_event", event_id=event.id))
+    try:
+        svc.delete_event(event, actor=current_user)
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The draft has been deleted."), "success")
     return redirect(url_for("events.staff_events"))
 
 
@@ -596,11 +581,12 @@ def add_venue(event_id):
     event = _get(Event, event_id)
     form = VenueForm(prefix="venue")
     if form.validate_on_submit():
-        carry_out(
-            lambda: svc.add_venue(event, form.data, actor=current_user),
-            _("The venue has been added."),
-            Refusal,
-        )
+        try:
+            svc.add_venue(event, form.data, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The venue has been added."), "success")
     else:
         flash(_("Give the venue's name and address."), "danger")
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="venues"))
@@ -611,11 +597,12 @@ def add_venue(event_id):
 def delete_venue(event_id, venue_id):
     venue = _get(Venue, venue_id, event_id=event_id)
     if ConfirmForm().validate_on_submit():
-        carry_out(
-            lambda: svc.delete_venue(venue, actor=current_user),
-            _("The venue has been removed."),
-            Refusal,
-        )
+        try:
+            svc.delete_venue(venue, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The venue has been removed."), "success")
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="venues"))
 
 
@@ -625,11 +612,12 @@ def add_organiser(event_id):
     event = _get(Event, event_id)
     form = OrganiserForm(prefix="org")
     if form.validate_on_submit():
-        carry_out(
-            lambda: svc.add_organiser(event, form.data, actor=current_user),
-            _("The organiser has been added."),
-            Refusal,
-        )
+        try:
+            svc.add_organiser(event, form.data, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The organiser has been added."), "success")
     else:
         flash(_("Give the organisation's name."), "danger")
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="organisers"))
@@ -643,7 +631,6 @@ def delete_organiser(event_id, event_organiser_id):
     organiser = _get(EventOrganiser, event_organiser_id, event_id=event_id)
     if ConfirmForm().validate_on_submit():
         svc.delete_organiser(organiser, actor=current_user)
-        db.session.commit()
         flash(_("The organiser has been removed."), "success")
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="organisers"))
 
@@ -665,11 +652,9 @@ def agenda_item(event_id, agenda_item_id=None):
         try:
             saved = svc.save_agenda_item(event, form.values(), actor=current_user, item=item)
         except Refusal as error:
-            db.session.rollback()
             event = _get(Event, event_id)
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The agenda item has been saved."), "success")
             db.session.refresh(event)
             if saved.id in svc.overlapping_item_ids(event.agenda_items):
@@ -693,7 +678,6 @@ def agenda_action(event_id, agenda_item_id, action):
             flash(_("The agenda item has been deleted."), "success")
         else:
             svc.move_agenda_item(item, -1 if action == "up" else 1, actor=current_user)
-        db.session.commit()
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
 
 
@@ -703,7 +687,6 @@ def agenda_sort(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit():
         svc.sort_agenda_by_time(event, actor=current_user)
-        db.session.commit()
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
 
 
@@ -748,10 +731,8 @@ def participants(event_id):
                 event, recipients, message_form.subject.data, message_form.body.data, actor=current_user
             )
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The message has been queued; recipients: %(count)s.", count=count), "success")
             return redirect(url_for("events.participants", event_id=event.id, **_filter_args(filters)))
     page = paginate(statement, per_page=PER_PAGE)
@@ -824,10 +805,8 @@ def participant(event_id, registration_id):
         try:
             svc.update_registration(registration, form.data, actor=current_user)
         except Refusal as error:
-            db.session.rollback()
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The registration has been saved."), "success")
             return redirect(url_for("events.participant", event_id=event_id, registration_id=registration.id))
     return render_template(
@@ -860,10 +839,8 @@ def participant_action(event_id, registration_id, action):
             else:
                 svc.cancel_registration(registration, actor=current_user, by_staff=True)
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("%(name)s: %(status)s.", name=registration.full_name, status=registration.status_label),
                 "success",
@@ -900,16 +877,12 @@ def import_delegation(event_id):
             registrations = delegation.commit(
                 event, raw, _import_defaults(request.form), current_user, locale=str(_locale())
             )
-        except (ValueError, TypeError) as error:
+        except Refusal as error:
+            flash(str(error), "danger")
+        except (ValueError, TypeError):  # not a refusal: the view returns normally, so it drops the attempt
             db.session.rollback()
-            message = (
-                str(error)
-                if isinstance(error, Refusal)
-                else _("The preview has expired: upload the file again.")
-            )
-            flash(message, "danger")
+            flash(_("The preview has expired: upload the file again."), "danger")
         else:
-            db.session.commit()
             waiting = sum(r.status == RegistrationStatus.WAITLISTED for r in registrations)
             flash(
                 _(
@@ -1021,11 +994,12 @@ def roster_action(event_id, agenda_item_id, agenda_signup_id, action):
     registration = signup.registration
     if action == "remove":
         if ConfirmForm().validate_on_submit():
-            carry_out(
-                lambda: svc.remove_signup(signup, actor=current_user),
-                _("%(name)s has been taken off the list.", name=registration.full_name),
-                Refusal,
-            )
+            try:
+                svc.remove_signup(signup, actor=current_user)
+            except Refusal as error:
+                flash(str(error), "danger")
+            else:
+                flash(_("%(name)s has been taken off the list.", name=registration.full_name), "success")
     elif action == "move":
         form = RosterMoveForm(prefix="move")
         form.agenda_item_id.choices = as_choices([(i.id, i.title) for i in item.event.agenda_items])
@@ -1050,10 +1024,8 @@ def _roster_change(change, message) -> None:
     try:
         signup = change()
     except Refusal as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return
-    db.session.commit()
     flash(message(signup), "success")
 
 
@@ -1100,10 +1072,8 @@ def check_in(event_id):
             registration = svc.find_for_check_in(event, form.code.data)
             fresh = svc.check_in(registration, actor=current_user, item=item)
         except Refusal as error:
-            db.session.rollback()
             result = {"ok": False, "message": str(error)}
         else:
-            db.session.commit()
             result = {
                 "ok": True,
                 "fresh": fresh,
@@ -1140,10 +1110,8 @@ def check_in_registration(event_id, registration_id):
         try:
             fresh = svc.check_in(registration, actor=current_user, item=item)
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
         else:
-            db.session.commit()
             if fresh:
                 flash(_("Checked in: %(name)s.", name=registration.full_name), "success")
             else:
@@ -1164,7 +1132,6 @@ def undo_check_in(event_id, registration_id):
     item = _get(AgendaItem, item_id, event_id=event_id) if item_id else None
     if ConfirmForm().validate_on_submit():
         svc.undo_check_in(registration, actor=current_user, item=item)
-        db.session.commit()
         flash(_("The check-in of %(name)s has been undone.", name=registration.full_name), "success")
     return redirect(
         safe_next_url(request.form.get("next"), url_for("events.check_in", event_id=event_id, item=item_id))
@@ -1201,7 +1168,7 @@ def remind_command():
     import click
 
     count = svc.send_reminders()
-    db.session.commit()
+    db.session.commit()  # a command, not a request: no unit of work commits for it
     click.echo(f"queued {count} reminders")
 
 

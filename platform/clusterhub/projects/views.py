@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 from ..accounts.authz import can, login_required, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, add_center_home_block, add_global_item, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..enterprises.services import get_or_create_by_inn
@@ -128,13 +128,11 @@ def new():
                 cluster_id=form.cluster_id.data or None,
                 co_financing=form.co_financing.data,
             )
-        except (Refusal, Refusal) as error:
-            form.lead_inn.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "lead_inn")
         else:
-            db.session.commit()
             flash(_("The project has been created as a draft."), "success")
             return redirect(url_for("projects.detail", joint_project_id=project.id))
-    db.session.commit()  # default rounds seeded on first use
     return render_template("projects/form.html", form=form)
 
 
@@ -169,10 +167,8 @@ def edit(joint_project_id):
                 actor=current_user,
             )
         except Refusal as error:
-            db.session.rollback()
-            form.title_ru.errors.append(str(error))
+            show_on(form, error, "title_ru")
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("projects.detail", joint_project_id=project.id))
     return render_template("projects/edit.html", form=form, project=project)
@@ -273,7 +269,12 @@ def add(joint_project_id, what):
                 project, form.kind.data, form.unit.data, _parse_plan(form.plan.data), actor=current_user
             )
 
-    carry_out(add, _("Saved."), Refusal, Refusal)
+    try:
+        add()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Saved."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -292,7 +293,12 @@ def indicator_facts(joint_project_id):
         for value_id, fact in facts.items():
             services.report_indicator_fact(project, value_id, fact, actor=current_user)
 
-    carry_out(report, _("Saved."), Refusal)
+    try:
+        report()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Saved."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -316,13 +322,19 @@ def remove(joint_project_id, what, line):
     if row is None or not ConfirmForm().validate_on_submit():
         abort(404)
     if what == "participant":
-        carry_out(lambda: services.remove_participant(row, actor=current_user), _("Removed."), Refusal)
+        try:
+            services.remove_participant(row, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed."), "success")
     else:
-        carry_out(
-            lambda: services.remove_line(project, row, actor=current_user),
-            _("Removed."),
-            Refusal,
-        )
+        try:
+            services.remove_line(project, row, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -332,17 +344,18 @@ def change_status(joint_project_id):
     project = _project_or_404(joint_project_id)
     form = _forms(project)["status_form"]
     if form.validate_on_submit():
-        carry_out(
-            lambda: services.change_status(
+        try:
+            services.change_status(
                 project,
                 form.to_status.data,
                 actor=current_user,
                 outcome=form.outcome.data or None,
                 remark=form.remark.data or None,
-            ),
-            lambda: _("The status is now: %(status)s.", status=STATUS_LABELS[project.status]),
-            Refusal,
-        )
+            )
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The status is now: %(status)s.", status=STATUS_LABELS[project.status]), "success")
     else:
         flash(_("This status change is not possible."), "danger")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
@@ -359,13 +372,14 @@ def upload(joint_project_id):
     if not form.validate_on_submit():
         flash(_("Choose a file to upload."), "danger")
     else:
-        carry_out(
-            lambda: documents.add_document(
+        try:
+            documents.add_document(
                 project, form.kind.data, form.file.data.stream, form.file.data.filename, actor=current_user
-            ),
-            _("The document has been uploaded."),
-            Refusal,
-        )
+            )
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The document has been uploaded."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -397,9 +411,12 @@ def remove_document(project_document_id):
     document = _document_or_404(project_document_id)
     project_id = document.joint_project_id
     if ConfirmForm().validate_on_submit():
-        documents.remove_document(document, actor=current_user)
-        db.session.commit()
-        flash(_("Removed."), "success")
+        try:
+            documents.remove_document(document, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project_id))
 
 
@@ -475,12 +492,9 @@ def selection_rounds():
                 actor=current_user,
             )
         except Refusal as error:
-            db.session.rollback()
-            form.criteria.errors.append(str(error))
+            show_on(form, error, "criteria")
         else:
-            db.session.commit()
             flash(_("The selection round has been created."), "success")
             return redirect(url_for("projects.selection_rounds"))
     rounds = services.selection_rounds() or services.seed_selection_rounds()
-    db.session.commit()
     return render_template("projects/selection_rounds.html", rounds=rounds, form=form)

@@ -309,7 +309,6 @@ def save_preset():
     form = PresetForm()
     if form.validate_on_submit():
         services.save_export_preset(current_user, form.name.data, form.query.data or "")
-        db.session.commit()
         flash(_("The export has been saved."), "success")
     return redirect(url_for("reporting.dashboard") + ("?" + form.query.data if form.query.data else ""))
 
@@ -364,7 +363,6 @@ def report_detail(report_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("The report has been accepted.")
                 if form.accept.data
@@ -407,7 +405,6 @@ def center_indicators():
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The plan has been saved."), "success")
         return redirect(url_for("reporting.center_indicators", **filters_of(request.args)))
     values = {
@@ -445,7 +442,6 @@ def center_reports():
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The report has been submitted."), "success")
             return redirect(url_for("reporting.center_reports", period=period.code))
     history = db.session.scalars(sa.select(PeriodReport).order_by(PeriodReport.period.desc())).all()

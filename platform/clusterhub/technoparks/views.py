@@ -13,10 +13,10 @@ from flask_login import current_user
 from ..accounts.authz import can, login_required, public, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import STAFF_GROUP, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
-from ..core.refusal import Refusal
+from ..core.refusal import Refusal, expected_refusals
 from ..core.uploads import send_stored
 from ..enterprises.services import is_representative, represented_enterprises
 from ..extensions import db
@@ -35,7 +35,6 @@ from .forms import (
     ServiceForm,
     TechnoparkForm,
     ZoneForm,
-    apply_error,
 )
 from .models import (
     AUDIENCE_LABELS,
@@ -171,9 +170,14 @@ def _technopark_values(form) -> dict:
     values = {name: form[name].data for name in svc.TECHNOPARK_FIELDS if name in form}
     inn = (form.operator_inn.data or "").strip()
     if inn:
-        enterprise, _created = svc.enterprise_by_inn(
-            inn, form.operator_name.data or "", region_id=form.region_id.data, actor=current_user
-        )
+        try:
+            enterprise, _created = svc.enterprise_by_inn(
+                inn, form.operator_name.data or "", region_id=form.region_id.data, actor=current_user
+            )
+        except Refusal as error:  # the enterprise's fields are the operator's on this form
+            raise Refusal(
+                str(error), "operator_name" if error.field == "full_name" else "operator_inn"
+            ) from error
         values["operator_id"] = enterprise.id
     return values
 
@@ -188,11 +192,8 @@ def new_technopark():
         try:
             technopark = svc.create_technopark(_technopark_values(form), actor=current_user)
         except Refusal as error:
-            form.operator_inn.errors.append(str(error))
-        except Refusal as error:
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The technopark has been created."), "success")
             return redirect(url_for("technoparks.manage", technopark_id=technopark.id))
     return render_template(
@@ -214,11 +215,8 @@ def edit_technopark(technopark_id):
                 values["operator_id"] = None
             svc.update_technopark(technopark, values, actor=current_user)
         except Refusal as error:
-            form.operator_inn.errors.append(str(error))
-        except Refusal as error:
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("technoparks.manage", technopark_id=technopark.id))
     back = url_for("technoparks.manage", technopark_id=technopark.id)
@@ -257,11 +255,9 @@ def add_resident(technopark_id):
                 form.inn.data, form.full_name.data or "", actor=current_user
             )
             svc.add_resident(technopark, enterprise, form.since.data, form.until.data, current_user)
-        except (Refusal, Refusal) as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("%(name)s has been added as a resident.", name=enterprise.name), "success")
     else:
         for errors in form.errors.values():
@@ -280,7 +276,6 @@ def end_resident(technopark_id, resident_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The residency has ended today."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#residents")
 
@@ -300,9 +295,8 @@ def edit_zone(technopark_id, zone_id=None):
         try:
             svc.save_zone(technopark, form.data, zone=zone, actor=current_user)
         except Refusal as error:
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The zone has been saved."), "success")
             return redirect(back)
     title = zone.name_ru if zone else _("New zone")
@@ -316,7 +310,6 @@ def delete_zone(technopark_id, zone_id):
     zone = _child_or_404(Zone, zone_id, technopark)
     if ConfirmForm().validate_on_submit():
         svc.delete_zone(zone, actor=current_user)
-        db.session.commit()
         flash(_("The zone has been deleted."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#zones")
 
@@ -342,9 +335,8 @@ def edit_equipment(technopark_id, equipment_id=None):
             specs = svc.parse_specs(form.specs.data or "")
             svc.save_equipment(technopark, form.data, specs, equipment=equipment, actor=current_user)
         except Refusal as error:
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The equipment has been saved."), "success")
             return redirect(back)
     title = equipment.name_ru if equipment else _("New equipment")
@@ -364,7 +356,6 @@ def delete_equipment(technopark_id, equipment_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The equipment has been deleted."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#equipment")
 
@@ -391,9 +382,8 @@ def edit_service(technopark_id, service_id=None):
                 technopark, form.data, form.equipment_ids.data or [], service=offer, actor=current_user
             )
         except Refusal as error:
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The service has been saved."), "success")
             return redirect(back)
     title = offer.name_ru if offer else _("New service")
@@ -413,7 +403,6 @@ def service_status(technopark_id, service_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The service's status has been changed."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#services")
 
@@ -431,7 +420,6 @@ def delete_service(technopark_id, service_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The service has been deleted."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#services")
 
@@ -451,7 +439,8 @@ def _filters_from_args(args) -> search_module.SearchFilters:
         raw = (args.get(name) or "").strip()
         if raw:
             try:
-                setattr(filters, name, svc.clean_price(raw, field=name))
+                with expected_refusals():  # an unreadable price filter is ignored, not a failed request
+                    setattr(filters, name, svc.clean_price(raw, field=name))
             except Refusal:
                 setattr(filters, name, None)
     return filters
@@ -510,9 +499,8 @@ def new_request(technopark_id, service_id):
                 form.comment.data,
             )
         except Refusal as error:
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("Your request has been sent to the technopark."), "success")
             return redirect(url_for("technoparks.request_detail", request_id=created.id))
     return render_template(
@@ -576,10 +564,8 @@ def request_detail(request_id):
             else:
                 raise Refusal(_("This step belongs to the other side of the request."))
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("The request is now “%(status)s”.", status=requests.status_label(service_request.status)),
                 "success",
@@ -611,7 +597,12 @@ def attach(request_id):
             raise Refusal(_("Choose a file."))
         attachments.attach_to_request(service_request, upload.stream, upload.filename, actor=current_user)
 
-    carry_out(attach, _("The file has been attached."), Refusal)
+    try:
+        attach()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The file has been attached."), "success")
     return redirect(url_for("technoparks.request_detail", request_id=request_id))
 
 
@@ -647,7 +638,12 @@ def add_photo(technopark_id):
             raise Refusal(_("Choose a file."))
         attachments.add_photo(technopark, upload.stream, upload.filename, actor=current_user)
 
-    carry_out(add, _("The photo has been added."), Refusal)
+    try:
+        add()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The photo has been added."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#photos")
 
 
@@ -660,7 +656,6 @@ def remove_photo(technopark_photo_id):
     technopark_id = stored.technopark_id
     if ConfirmForm().validate_on_submit():
         attachments.remove_photo(stored, actor=current_user)
-        db.session.commit()
         flash(_("The photo has been removed."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark_id) + "#photos")
 
@@ -740,10 +735,8 @@ def equipment_calendar(technopark_id, equipment_id):
                     note=form.note.data,
                 )
             except Refusal as error:
-                db.session.rollback()
-                apply_error(form, error)
+                show_on(form, error)
             else:
-                db.session.commit()
                 flash(_("Your booking request has been sent; the technopark will confirm it."), "success")
                 return redirect(request.url)
     start = _week_start()
@@ -783,10 +776,8 @@ def staff_calendar(technopark_id, equipment_id):
                     equipment, starts_at, ends_at, actor=current_user, confirmed=True, note=form.note.data
                 )
         except Refusal as error:
-            db.session.rollback()
-            apply_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The period has been booked."), "success")
             return redirect(request.url)
     start = _week_start()
@@ -822,7 +813,12 @@ def booking_action(technopark_id, equipment_id, booking_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         decide = booking.confirm if request.form.get("action") == "confirm" else booking.cancel
-        carry_out(lambda: decide(row, current_user), _("The booking has been updated."), Refusal)
+        try:
+            decide(row, current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The booking has been updated."), "success")
     return redirect(
         url_for("technoparks.staff_calendar", technopark_id=technopark.id, equipment_id=equipment.id)
     )
@@ -848,11 +844,9 @@ def import_export(technopark_id):
             else:
                 report = imports.import_services(technopark, rows, actor=current_user)
         except Refusal as error:
-            db.session.rollback()
             flash(str(error), "danger")
         else:
             if report.ok:
-                db.session.commit()
                 flash(
                     _(
                         "Imported: %(created)s created, %(updated)s updated.",
@@ -862,7 +856,6 @@ def import_export(technopark_id):
                     "success",
                 )
                 return redirect(url_for("technoparks.manage", technopark_id=technopark.id))
-            db.session.rollback()
     return render_template(
         "technoparks/import.html",
         technopark=technopark,

@@ -10,6 +10,7 @@ from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
 from ..accounts.services import invite, remove_membership, revoke_invitation
 from ..core import page_cache
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache, row_version
 from ..core.pagination import paginate
@@ -70,9 +71,8 @@ def members():
         try:
             invite(g.tenant, form.email.data, form.role.data, current_user)
         except Refusal as error:
-            form.email.errors.append(str(error))
+            show_on(form, error, "email")
         else:
-            db.session.commit()
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("tenancy.members"))
     memberships = db.session.scalars(sa.select(Membership).order_by(Membership.created_at)).all()
@@ -106,7 +106,6 @@ def revoke(invitation_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The invitation has been revoked."), "success")
     return redirect(url_for("tenancy.members"))
 
@@ -122,7 +121,6 @@ def remove_member(membership_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("%(name)s no longer has a role in the center.", name=membership.user.full_name), "success"
             )
@@ -150,9 +148,8 @@ def admin_new_tenant():
         try:
             tenant = create_tenant(form.values(), actor=current_user)
         except Refusal as error:
-            form.slug.errors.append(str(error))
+            show_on(form, error, "slug")
         else:
-            db.session.commit()
             flash(_("The center %(name)s has been created.", name=tenant.name), "success")
             return redirect(url_for("tenancy.admin_tenants"))
     return render_template("tenancy/admin_tenant_form.html", form=form, tenant=None)
@@ -167,9 +164,8 @@ def admin_edit_tenant(tenant_id):
         try:
             update_tenant(tenant, form.values(), actor=current_user)
         except Refusal as error:
-            form.slug.errors.append(str(error))
+            show_on(form, error, "slug")
         else:
-            db.session.commit()
             flash(_("The center has been saved."), "success")
             return redirect(url_for("tenancy.admin_tenants"))
     return render_template("tenancy/admin_tenant_form.html", form=form, tenant=tenant)
@@ -184,7 +180,6 @@ def admin_tenant_status(tenant_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         set_tenant_status(tenant, new_status, actor=current_user)
-        db.session.commit()
         if new_status == TenantStatus.SUSPENDED:
             flash(_("The center %(name)s is suspended; its data is kept.", name=tenant.name), "success")
         else:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ....accounts.authz import requires
+from ....core.forms import show_on
 from ....core.pagination import paginate
 from ....core.refusal import Refusal
 from ....extensions import db
@@ -111,7 +112,6 @@ def requisites():
         except Refusal as error:
             getattr(form, getattr(error, "field", "name")).errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("The requisites have been saved."), "success")
             return redirect(url_for("billing.overview"))
     return render_template("billing_invoice/requisites.html", form=form)
@@ -130,10 +130,8 @@ def new_invoice():
             g.tenant, db.session.get(Plan, form.plan_id.data), form.interval.data, actor=current_user
         )
     except Refusal as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("billing.overview"))
-    db.session.commit()
     flash(_("Invoice No. %(number)s has been issued.", number=invoice.number), "success")
     return redirect(url_for("billing_invoice.invoice", invoice_id=invoice.id))
 
@@ -196,10 +194,8 @@ def record_payment(tenant_id, invoice_id):
                     actor=current_user,
                 )
             except Refusal as error:
-                db.session.rollback()
-                form.amount.errors.append(str(error))
+                show_on(form, error, "amount")
             else:
-                db.session.commit()
                 flash(_("The payment has been recorded and the subscription extended."), "success")
                 return redirect(url_for("billing.admin_center", tenant_id=tenant.id))
         return render_template(
@@ -218,6 +214,5 @@ def cancel_invoice(tenant_id, invoice_id):
         except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("Invoice No. %(number)s has been cancelled.", number=invoice.number), "success")
     return redirect(url_for("billing.admin_center", tenant_id=tenant.id))

@@ -66,10 +66,8 @@ def checkout():
             locale=str(get_locale()),
         )
     except Refusal as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("billing.overview"))
-    db.session.commit()
     return redirect(url, code=303)
 
 
@@ -90,13 +88,15 @@ def portal():
 def webhook():
     try:
         outcome = services.handle_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
-        db.session.commit()
     except services.WebhookRejected as rejected:
+        # Not a refusal (the caller is Stripe, not a user): the view returns normally, so it drops
+        # whatever the rejected delivery wrote itself instead of leaving it to the request's commit.
         db.session.rollback()
         log.warning("Stripe webhook refused: %s", rejected)
         return {"error": "invalid signature"}, 400
     except IntegrityError:
-        # A concurrent delivery of the same event claimed its id first: this one changes nothing.
+        # A concurrent delivery of the same event claimed its id first (the flush that claims it fails on
+        # the unique index): this one changes nothing.
         db.session.rollback()
         outcome = "duplicate"
     return {"received": True, "outcome": outcome}, 200
