@@ -146,7 +146,7 @@ def edit(enterprise_id):
         try:
             changed = services.update_profile(enterprise, form.values(), current_user)
         except Refusal as error:
-            getattr(form, error.field or "full_name").errors.append(str(error))
+            show_on(form, error, "full_name")
         else:
             flash(_("The profile has been saved.") if changed else _("Nothing has changed."), "success")
             return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id))

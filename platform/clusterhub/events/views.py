@@ -899,7 +899,7 @@ def import_delegation(event_id):
             raw = delegation.read_delegation(upload.filename or "", upload.read())
             rows = delegation.preview(event, raw, _import_defaults(form.data))
         except Refusal as error:
-            form.file.errors = [*form.file.errors, str(error)]
+            show_on(form, error, "file")
     seats_left = svc.seats_left(event)
     return render_template(
         "events/import.html",

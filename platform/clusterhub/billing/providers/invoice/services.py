@@ -80,9 +80,7 @@ def clean_requisites(values: dict) -> dict:
     cleaned = {}
 
     def fail(field, message):
-        error = Refusal(message)
-        error.field = field
-        raise error
+        raise Refusal(message, field)
 
     for field in ("name", "address", "bank_name"):
         cleaned[field] = " ".join((values.get(field) or "").split())

@@ -110,7 +110,7 @@ def requisites():
         try:
             services.save_requisites(form.values(), actor=current_user)
         except Refusal as error:
-            getattr(form, getattr(error, "field", "name")).errors.append(str(error))
+            show_on(form, error, "name")
         else:
             flash(_("The requisites have been saved."), "success")
             return redirect(url_for("billing.overview"))
