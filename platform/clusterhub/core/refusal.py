@@ -47,9 +47,10 @@ def answered(error: Refusal) -> None:
 
 @contextmanager
 def expected_refusals() -> Iterator[None]:
-    """Refusals raised and caught inside are answers the caller collects (the rows of an import preview, a
-    filter value ignored), not a failure of the request: its writes stand. Nothing inside may leave
-    half-done writes behind; a refusal that escapes the block still rolls everything back."""
+    """Refusals raised and caught inside the block are answers the caller acts on (a filter value that is
+    ignored, a period replaced by the default one), not a failure of the request: its writes stand. The
+    ``try``/``except`` goes inside the ``with``: a refusal that escapes the block still rolls everything
+    back. Nothing inside may leave half-done writes behind."""
     pending = _pending()
     before = len(pending)
     yield

@@ -15,7 +15,7 @@ from flask_login import current_user
 from ..accounts.authz import Permission, can, personal, requires
 from ..core.menu import STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache
-from ..core.refusal import Refusal
+from ..core.refusal import Refusal, expected_refusals
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region, district_abbreviation
 from ..tenancy.models import Tenant, TenantStatus
@@ -73,11 +73,14 @@ def scope_from_request(args) -> ind.Scope:
     the list says so (or names no period, as in older links with only ``from`` and ``to``)."""
     code = args.get("period")
     custom = not code or code == CUSTOM_PERIOD
-    try:
-        period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
-    except Refusal as error:
-        flash(str(error), "warning")
-        period = parse_period()
+    # A period that does not parse is answered with a warning and the default period; the figures the
+    # page then computes and stores for it stand.
+    with expected_refusals():
+        try:
+            period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
+        except Refusal as error:
+            flash(str(error), "warning")
+            period = parse_period()
     district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
     region_id = args.get("region", type=int)
     tenant_id = args.get("tenant", type=int)

@@ -438,11 +438,11 @@ def _filters_from_args(args) -> search_module.SearchFilters:
     for name in ("price_min", "price_max"):
         raw = (args.get(name) or "").strip()
         if raw:
-            try:
-                with expected_refusals():  # an unreadable price filter is ignored, not a failed request
+            with expected_refusals():  # an unreadable price filter is ignored, not a failed request
+                try:
                     setattr(filters, name, svc.clean_price(raw, field=name))
-            except Refusal:
-                setattr(filters, name, None)
+                except Refusal:
+                    setattr(filters, name, None)
     return filters
 
 
