@@ -312,12 +312,10 @@ def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitati
     if role not in set(TenantRole):
         raise Refusal(_("Unknown role."))
     if role != TenantRole.EXPERT:  # experts take no seat of the plan
-        from ..billing.services import LimitReached, check_staff_seat
+        from ..billing.services import check_staff_seat
 
-        try:
-            check_staff_seat(tenant)
-        except LimitReached as exc:
-            raise Refusal(str(exc)) from exc
+        # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+        check_staff_seat(tenant)
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None:

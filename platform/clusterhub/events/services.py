@@ -189,7 +189,7 @@ def set_status(event: Event, status: str, actor=None) -> Event:
 
 def _check_sessions_per_year(event: Event) -> None:
     """The plan's «published sessions per year» limit, counted over the year the session starts in."""
-    from ..billing.services import LimitReached, check_limit
+    from ..billing.services import check_limit
 
     year_start, next_year = date(event.start_date.year, 1, 1), date(event.start_date.year + 1, 1, 1)
     published = db.session.scalar(
@@ -203,10 +203,8 @@ def _check_sessions_per_year(event: Event) -> None:
             Event.start_date < next_year,
         )
     )
-    try:
-        check_limit(event.tenant, "sessions_per_year", published)
-    except LimitReached as exc:
-        raise Refusal(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_limit(event.tenant, "sessions_per_year", published)
 
 
 def delete_event(event: Event, actor=None) -> None:

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..billing.services import LimitReached, check_storage
+from ..billing.services import check_storage
 from ..core.refusal import Refusal
 from ..core.unit_of_work import after_commit
 from ..core.uploads import DOCUMENTS, IMAGES, read_upload
@@ -32,10 +32,8 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
         raise Refusal(_("Choose the kind of document."))
     upload = read_upload(fileobj, filename, ALLOWED, MAX_BYTES)
     tenant = db.session.get(Tenant, project.tenant_id)
-    try:
-        check_storage(tenant, len(upload.data))
-    except LimitReached as exc:
-        raise Refusal(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_storage(tenant, len(upload.data))
     key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{upload.extension}"
     _storage().save(key, io.BytesIO(upload.data), upload.content_type)
     document = ProjectDocument(

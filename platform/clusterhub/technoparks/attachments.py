@@ -22,13 +22,11 @@ MAX_ATTACHMENTS = 10
 
 
 def _store(tenant_id: int, folder: str, upload, model, actor, **links):
-    from ..billing.services import LimitReached, check_storage
+    from ..billing.services import check_storage
 
     tenant = db.session.get(Tenant, tenant_id)
-    try:
-        check_storage(tenant, len(upload.data))
-    except LimitReached as exc:
-        raise Refusal(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_storage(tenant, len(upload.data))
     key = f"{tenant.slug}/technoparks/{folder}/{secrets.token_hex(12)}{upload.extension}"
     current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
     stored = model(

@@ -215,17 +215,13 @@ def clean_technopark(values: dict) -> dict:
 
 def create_technopark(values: dict, actor=None) -> Technopark:
     """A new technopark of the current tenant (within the plan's technopark limit)."""
-    from ..billing.services import LimitReached, check_limit
+    from ..billing.services import check_limit
     from ..tenancy.models import Tenant
     from ..tenancy.scoping import current_tenant_id
 
     tenant = db.session.get(Tenant, current_tenant_id(db.session))
-    try:
-        check_limit(
-            tenant, "technoparks", db.session.scalar(sa.select(sa.func.count()).select_from(Technopark))
-        )
-    except LimitReached as exc:
-        raise Refusal(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_limit(tenant, "technoparks", db.session.scalar(sa.select(sa.func.count()).select_from(Technopark)))
     cleaned = clean_technopark(values)
     technopark = Technopark(**cleaned)
     db.session.add(technopark)
