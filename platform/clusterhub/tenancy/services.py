@@ -127,11 +127,11 @@ def validate_tenant_values(values: dict, existing: Tenant | None = None) -> dict
         raise Refusal(f"{first['loc'][0]}: {first['msg']}") from exc
     clash = db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
     if clash is not None and (existing is None or clash != existing.id):
-        raise Refusal(_("The address %(slug)s is already taken by another center.", slug=slug))
+        raise Refusal(_("The address %(slug)s is already taken by another center.", slug=slug), "slug")
     try:
         website = clean_web_address(values.get("website"))
     except InvalidWebAddress as error:
-        raise Refusal(str(error)) from error
+        raise Refusal(str(error), "website") from error
     values = {**values, "slug": slug, "website": website}
     if not values.get("timezone"):
         region = db.session.get(Region, values["region_id"])
