@@ -1,6 +1,6 @@
 """Billing operations: plans, subscription state, limits and the lapse policy.
 
-Services validate and flush; the caller commits. Nothing here ever hides or deletes a center's data: a
+Services validate and flush; the request commits. Nothing here ever hides or deletes a center's data: a
 reached limit refuses only the creation of one more thing, and a lapsed subscription makes the staff area
 read-only until payment arrives.
 """

@@ -1,7 +1,8 @@
 """Operations on defense rounds: panel, slots, assignments, conflicts, scores, decisions and signing.
 
-Services validate and flush; callers commit. After the protocol is signed every change is refused with
-:class:`RoundLocked` and the attempt is written to the audit log (the caller commits that entry).
+Services validate and flush; the request commits. After the protocol is signed every change is refused with
+:class:`RoundLocked` and the attempt is written to the audit log; that entry is stored though the change is
+not (a ``RoundLocked`` does not roll the request back).
 """
 
 import hashlib

@@ -1,7 +1,8 @@
 """Operations on events: organising, registration with capacity and waiting lists, check-in, statistics.
 
-Services validate, change rows and flush; the caller commits. Every state change is audited, and mail goes
-through the transactional outbox in the registrant's language, so it is sent exactly when the change commits.
+Services validate, change rows and flush; the request's unit of work commits (a command commits itself).
+Every state change is audited, and mail goes through the transactional outbox in the registrant's language,
+so it is sent exactly when the change commits.
 
 Capacity is never oversold: every operation that takes or frees a seat first locks the event row (or the
 agenda item row for seat-limited items) with ``SELECT ... FOR UPDATE`` on PostgreSQL, then counts and

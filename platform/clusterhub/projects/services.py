@@ -1,4 +1,5 @@
-"""Operations on selection rounds and joint project dossiers. Services validate and flush; callers commit."""
+"""Operations on selection rounds and joint project dossiers. Services validate and flush; the request's unit
+of work commits."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation

@@ -1,7 +1,7 @@
 """Catalogue operations: technoparks, residents, zones, equipment and priced services.
 
 Every function validates its input, raises :class:`Refusal` (with a translated message and the
-field it concerns) on bad data, records the change in the audit log and flushes; the caller commits.
+field it concerns) on bad data, records the change in the audit log and flushes; the request commits.
 Tenant-owned rows are created inside the caller's tenant scope (the ORM stamps ``tenant_id``).
 """
 
