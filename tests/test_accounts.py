@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
@@ -21,7 +22,7 @@ def last_mail_link(recipient: str) -> str:
 
 def test_email_addresses_are_unique_regardless_of_case(make_user):
     make_user(email="Anna@Example.com")
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(Refusal):
         accounts.create_user("anna@example.COM", "Anna Again", PASSWORD)
     assert accounts.authenticate("ANNA@example.com", PASSWORD) is not None
 

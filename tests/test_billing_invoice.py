@@ -12,7 +12,7 @@ from clusterhub.billing import services as billing
 from clusterhub.billing.providers.invoice import documents
 from clusterhub.billing.providers.invoice import services as invoices
 from clusterhub.billing.providers.invoice.models import Invoice, InvoiceStatus, Payment
-from clusterhub.billing.services import BillingError
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
@@ -60,7 +60,7 @@ def _pay(tenant, invoice_id, *, paid_on=None, order="1"):
     ],
 )
 def test_requisites_are_validated(field, value, message):
-    with pytest.raises(BillingError) as caught:
+    with pytest.raises(Refusal) as caught:
         invoices.clean_requisites({**BUYER_REQUISITES, field: value})
     assert caught.value.field == field
     assert message in str(caught.value)
@@ -171,11 +171,11 @@ def test_invoice_amount_vat_and_purpose(app, monkeypatch, make_tenant, make_plan
 def test_an_invoice_needs_requisites_and_a_priced_plan(make_tenant, make_plan, invoice_billing):
     komi = make_tenant("komi")
     plan = make_plan()
-    with tenant_scope(db.session, komi.id), pytest.raises(BillingError, match="requisites"):
+    with tenant_scope(db.session, komi.id), pytest.raises(Refusal, match="requisites"):
         invoices.issue_invoice(komi, plan, "month", actor=None)
     _requisites(komi)
     free = make_plan(price_month=0, price_year=0)
-    with tenant_scope(db.session, komi.id), pytest.raises(BillingError, match="no price"):
+    with tenant_scope(db.session, komi.id), pytest.raises(Refusal, match="no price"):
         invoices.issue_invoice(komi, free, "month", actor=None)
 
 
@@ -322,7 +322,7 @@ def test_cancelled_invoice_keeps_its_number(make_tenant, make_plan, invoice_bill
         invoice = db.session.get(Invoice, issued.id)
         invoices.cancel_invoice(invoice, actor=None)
         db.session.commit()
-    with pytest.raises(BillingError):
+    with pytest.raises(Refusal):
         _pay(komi, issued.id)
     assert _issue(komi, plan).seq == issued.seq + 1
 

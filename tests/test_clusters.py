@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from clusterhub.clusters import services
 from clusterhub.clusters.models import ClusterMember, SupplyLink
-from clusterhub.clusters.services import ClusterError
+from clusterhub.core.refusal import Refusal
 from clusterhub.enterprises import services as enterprises
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
@@ -26,9 +26,9 @@ def test_an_enterprise_joins_a_cluster_once(make_cluster, make_enterprise):
     company = make_enterprise()
     with _scope(cluster):
         services.add_member(cluster, company, "anchor", date(2020, 1, 1), None)
-        with pytest.raises(ClusterError, match="already a member"):
+        with pytest.raises(Refusal, match="already a member"):
             services.add_member(cluster, company, "participant", None, None)
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.add_member_by_inn(cluster, "7707083893", "", "participant", None, None)
         member = services.add_member_by_inn(cluster, "7707083893", "ПАО «Новое»", "supplier", None, None)
         assert member.enterprise.full_name == "ПАО «Новое»"
@@ -42,11 +42,11 @@ def test_supply_links_connect_two_members_of_the_cluster(make_cluster, make_ente
             sa.select(ClusterMember).where(ClusterMember.cluster_id == cluster.id)
         ).all()
         outsider = db.session.scalar(sa.select(ClusterMember).where(ClusterMember.cluster_id == other.id))
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.add_link(cluster, a.id, outsider.id, "Брус", None, None)
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.add_link(cluster, a.id, a.id, "Брус", None, None)
-        with pytest.raises(ClusterError, match="ОКПД2"):
+        with pytest.raises(Refusal, match="ОКПД2"):
             services.add_link(cluster, a.id, b.id, "Брус", "16-10", None)
         services.add_link(cluster, a.id, b.id, "Брус клеёный", "16.23.11", None)
         services.remove_member(b, None)
@@ -72,7 +72,7 @@ def test_compliance_rules_pass_and_fail_with_the_center_thresholds(make_cluster,
         assert results["min_industrial_members"].passed
         assert not results["max_without_output"].passed
         assert "functional_map" not in results
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.set_rule("min_industrial_members", -1, True, None)
 
 
@@ -124,7 +124,7 @@ def test_import_reports_errors_per_row_and_writes_nothing(make_cluster, make_ent
         assert "ИНН 7707083894 is not valid" in checked[1].errors[0]
         assert len(checked[2].errors) == 2  # role and date
         assert "line 2" in checked[3].errors[0]
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.commit_import(cluster, rows, None)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ClusterMember)) == 0
         assert enterprises.find_by_inn("7736207543") is None
@@ -158,11 +158,11 @@ def test_import_from_xlsx_commits_all_rows_and_export_round_trips(make_cluster, 
 def test_unreadable_or_headerless_files_are_refused(make_cluster):
     cluster = make_cluster()
     with _scope(cluster):
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.read_members_file("m.xlsx", b"not a zip")
-        with pytest.raises(ClusterError, match="ИНН column"):
+        with pytest.raises(Refusal, match="ИНН column"):
             services.read_members_file("m.csv", b"a,b\n1,2\n")
-        with pytest.raises(ClusterError):
+        with pytest.raises(Refusal):
             services.read_members_file("m.pdf", b"%PDF")
 
 

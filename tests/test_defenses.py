@@ -6,9 +6,10 @@ import sqlalchemy as sa
 
 from clusterhub.accounts.models import Membership
 from clusterhub.audit.models import AuditEntry
+from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services
 from clusterhub.defenses.models import Assignment, Conflict, DefenseRound, DefenseSlot, PanelMember, Score
-from clusterhub.defenses.services import DefenseError, RoundLocked
+from clusterhub.defenses.services import RoundLocked
 from clusterhub.enterprises.services import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject
@@ -35,7 +36,7 @@ def test_the_round_copies_the_selection_round_criteria_and_numbers_within_the_cy
         rnd = _get(DefenseRound, d["round"])
         assert [c.code for c in rnd.criteria][:2] == ["import_substitution", "cooperation"]
         assert [s.code for s in rnd.slots] == ["P-01", "P-02", "P-03"]
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.create_round(selection_round(), 1, "Ещё одна первая")
         assert services.create_round(selection_round(), 2, "Вторая защита").number == 2
 
@@ -64,7 +65,7 @@ def test_a_conflict_is_detected_for_a_representative_and_blocks_assignment_and_s
             and slot.project.lead_enterprise.inn in added[0].reason
         )
         member = _get(PanelMember, d["members"][0])
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.assign(slot, member)
         proposal = services.propose(rnd)
         assert member.id not in proposal.assignments[slot.id]
@@ -88,10 +89,10 @@ def test_a_declared_conflict_withdraws_scores_and_hides_the_project(make_defense
         services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
         services.declare_conflict(slot, member, "Бывший сотрудник заявителя", actor=member.user)
         assert services.own_scores(slot.id, member.id) == {}
-        with pytest.raises(DefenseError, match="(conflict|конфликт)"):
+        with pytest.raises(Refusal, match="(conflict|конфликт)"):
             services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
         assert slot.id not in {a.defense_slot_id for a in services.assignments_of(member)}
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.declare_conflict(slot, member, "ещё раз")
 
 
@@ -102,7 +103,7 @@ def test_scores_are_validated_against_the_criterion_range(make_defense):
         slot, member = _get(DefenseSlot, d["slots"][0]), _get(PanelMember, d["members"][0])
         c = rnd.criteria[0]
         for bad in ("11", "-1", "abc", "5.55"):
-            with pytest.raises(DefenseError):
+            with pytest.raises(Refusal):
                 services.score_project(slot, member, {c.id: (bad, "")})
         services.score_project(slot, member, {c.id: ("7,5", "Хорошо")})
         services.score_project(slot, member, {c.id: ("8", "Лучше")})  # an expert may revise while open
@@ -116,15 +117,15 @@ def test_only_assigned_members_score_and_a_declined_assignment_stops_scoring(mak
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
         slot, member = _get(DefenseSlot, d["slots"][0]), _get(PanelMember, d["members"][0])
-        with pytest.raises(DefenseError, match="(not assigned|не назначены)"):
+        with pytest.raises(Refusal, match="(not assigned|не назначены)"):
             services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
         assignment = services.assign(slot, member)
         services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.decline(assignment, "  ")
         services.decline(assignment, "Нет компетенции в деревообработке", actor=member.user)
         assert services.own_scores(slot.id, member.id) == {}
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
         # the proposal does not offer the declined pair again
         assert member.id not in services.propose(rnd).assignments[slot.id]
@@ -165,15 +166,15 @@ def test_results_decisions_signing_and_immutability(make_defense):
         slot2 = _get(DefenseSlot, d["slots"][1])
         member = _get(PanelMember, d["members"][0])
         services.score_project(slot2, member, {c.id: (2, "слабо") for c in rnd.criteria})
-        with pytest.raises(DefenseError):  # decisions come after scoring closes
+        with pytest.raises(Refusal):  # decisions come after scoring closes
             services.record_decision(slot2, "recommended", "")
         services.close_round(rnd, actor=d["chair"])
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.score_project(slot2, member, {rnd.criteria[0].id: (9, "")})
         data = services.round_data(rnd.id)
         ranked = [(data["slots"][r.key].code, r.rank, str(r.score)) for r in data["results"]]
         assert ranked == [("P-01", 1, "80.00"), ("P-02", 2, "60.00")]
-        with pytest.raises(DefenseError):  # not every project decided yet
+        with pytest.raises(Refusal):  # not every project decided yet
             services.sign_protocol(rnd, actor=d["chair"])
         services.record_decision(_get(DefenseSlot, d["slots"][0]), "recommended", "", actor=d["chair"])
         services.record_decision(slot2, "recommended_with_revisions", "Уточнить смету", actor=d["chair"])
@@ -183,7 +184,7 @@ def test_results_decisions_signing_and_immutability(make_defense):
             "recommended_with_revisions",
             "Уточнить смету",
         )
-        with pytest.raises(DefenseError):  # only the chair signs
+        with pytest.raises(Refusal):  # only the chair signs
             services.sign_protocol(rnd, actor=d["experts"][0])
         protocol = services.sign_protocol(rnd, actor=d["chair"])
         db.session.commit()
@@ -289,7 +290,7 @@ def test_panel_and_programme_change_only_while_scoring_is_open(make_defense):
         )
         assert [s.id for s in rnd.slots] == [d["slots"][0]]
         services.close_round(rnd)
-        with pytest.raises(DefenseError):
+        with pytest.raises(Refusal):
             services.remove_panel_member(_get(PanelMember, d["members"][1]))
 
 

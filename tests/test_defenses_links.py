@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services as defenses
 from clusterhub.events.models import AgendaItem, AgendaKind
 from clusterhub.extensions import db
@@ -23,7 +24,7 @@ def test_a_round_is_held_at_the_sessions_defense_item(model_event, selection_rou
         ).first()
         assert item is not None and other is not None
         assert item.id in dict(defenses.defense_agenda_items())
-        with pytest.raises(defenses.DefenseError):
+        with pytest.raises(Refusal):
             defenses.create_round(rnd, 1, "Защита", agenda_item_id=other.id)
         round_ = defenses.create_round(rnd, 1, "Первая предварительная защита", agenda_item_id=item.id)
         round_id, event_id, starts = round_.id, model_event.id, item.starts_at
@@ -46,7 +47,7 @@ def test_a_dossier_names_one_of_the_centers_clusters(make_cluster, make_tenant, 
     lead = enterprise()
     with tenant_scope(db.session, komi.id):
         assert (ours_id, "Лесопромышленный кластер") in projects.cluster_choices()
-        with pytest.raises(projects.ProjectError):
+        with pytest.raises(Refusal):
             projects.create_project(selection_round(), lead, "Проект", cluster_id=theirs_id)
         project = projects.create_project(selection_round(), lead, "Проект", cluster_id=ours_id)
         db.session.commit()

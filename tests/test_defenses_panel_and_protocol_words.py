@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services
 from clusterhub.defenses.models import DefenseRound
 from clusterhub.extensions import db
@@ -64,7 +65,7 @@ def test_a_member_who_became_read_only_is_left_out_of_assignments(make_defense):
         assert services.panel_readiness(defense) == [(member, services.panel_member_problems(reviewer))]
         services.assign_all(defense)
         assert reviewer.id not in {a.member.user_id for a in services.assignments_in(defense.id)}
-        with pytest.raises(services.DefenseError, match="cannot score|не может оценивать"):
+        with pytest.raises(Refusal, match="cannot score|не может оценивать"):
             services.assign(defense.slots[0], member)
 
 

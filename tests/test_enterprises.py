@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 from stdnum.ru import ogrn as stdnum_ogrn
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.enterprises import services
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
-from clusterhub.enterprises.services import EnterpriseError
 from clusterhub.extensions import db
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
@@ -25,7 +25,7 @@ def test_valid_inn_is_accepted(number):
 
 @pytest.mark.parametrize("number", INVALID_INN)
 def test_invalid_inn_is_refused_with_the_number_in_the_message(number):
-    with pytest.raises(EnterpriseError, match="ИНН"):
+    with pytest.raises(Refusal, match="ИНН"):
         services.clean_inn(number)
 
 
@@ -36,7 +36,7 @@ def test_valid_ogrn_and_ogrnip_are_accepted(number):
 
 @pytest.mark.parametrize("number", INVALID_OGRN)
 def test_invalid_ogrn_is_refused(number):
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.clean_ogrn(number)
 
 
@@ -46,7 +46,7 @@ def test_ogrnip_whose_remainder_is_10_to_12_is_valid_although_stdnum_refuses_it(
     assert int(number[:-1]) % 13 == 10
     assert not stdnum_ogrn.is_valid(number)  # the python-stdnum bug DOMAIN.md warns about
     assert services.clean_ogrn(number) == number
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.clean_ogrn("304500100000041")
 
 
@@ -57,7 +57,7 @@ def test_valid_kpp(kpp):
 
 @pytest.mark.parametrize("kpp", ["77360100", "7736010011", "7736010A1", "AB3601001"])
 def test_invalid_kpp(kpp):
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.clean_kpp(kpp)
 
 
@@ -68,13 +68,13 @@ def test_okved_formats_accepted(code):
 
 @pytest.mark.parametrize("code", ["1", "16.", "16.100", "16.10.111", "A16", "16,10"])
 def test_okved_formats_refused(code):
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.clean_okved(code)
 
 
 def test_okpd2_accepts_the_deepest_level_and_refuses_garbage():
     assert services.clean_okpd2("16.10.10.110") == "16.10.10.110"
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.clean_okpd2("16.10.10.1100")
 
 
@@ -87,7 +87,7 @@ def test_one_profile_per_inn(make_enterprise):
 def test_profile_update_validates_and_records_before_and_after(make_enterprise, make_owner):
     enterprise = make_enterprise(name="ООО «Лес»")
     owner = make_owner(enterprise)
-    with pytest.raises(EnterpriseError) as error:
+    with pytest.raises(Refusal) as error:
         services.update_profile(enterprise, {"ogrn": "1027700132196"}, owner)
     assert error.value.field == "ogrn"
     changed = services.update_profile(
@@ -116,7 +116,7 @@ def test_figures_are_a_history_by_year(make_enterprise):
     db.session.commit()
     db.session.refresh(enterprise)
     assert [(f.year, f.headcount) for f in enterprise.figures] == [(2024, 125), (2023, 100)]
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.set_figures(enterprise, 1800, 1, None, None)
 
 
@@ -128,7 +128,7 @@ def test_first_claim_is_confirmed_by_the_center_of_the_region(make_enterprise, m
     link = services.claim(claimant, enterprise.inn)
     assert link.status == "pending" and link.role == "owner"
     assert not services.center_may_decide(tatarstan, link)
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.confirm_first_claim(link, tatarstan, staff_tatarstan)
     services.confirm_first_claim(link, komi, staff_komi)
     db.session.commit()
@@ -144,13 +144,13 @@ def test_first_claim_of_a_region_without_center_goes_to_any_center(make_enterpri
 
 def test_claim_of_an_unknown_inn_creates_the_profile_and_a_duplicate_claim_finds_it(make_user):
     user, other = make_user(), make_user()
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.claim(user, "7736207543")
     link = services.claim(user, "7736207543", "ООО «Яндекс»")
     again = services.claim(other, "7736207543", "Какое-то другое имя")
     assert again.enterprise_id == link.enterprise_id
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) == 1
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.claim(user, "7736207543")
 
 
@@ -161,7 +161,7 @@ def test_later_claims_are_approved_by_an_owner_not_by_an_editor(make_enterprise,
     services.add_representative(enterprise, editor, "editor", confirmed=True)
     link = services.claim(make_user(), enterprise.inn)
     assert link.role == "editor"
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.approve_claim(link, editor)
     services.approve_claim(link, owner, "editor")
     assert link.status == "confirmed"
@@ -175,9 +175,9 @@ def test_last_owner_cannot_leave_others_behind_but_can_hand_over(make_enterprise
     owner_link = db.session.scalar(
         sa.select(EnterpriseRepresentative).where(EnterpriseRepresentative.user_id == owner.id)
     )
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.remove_representative(owner_link, owner)
-    with pytest.raises(EnterpriseError):
+    with pytest.raises(Refusal):
         services.set_representative_role(owner_link, "editor", owner)
     services.set_representative_role(editor_link, "owner", owner)
     services.remove_representative(owner_link, owner)

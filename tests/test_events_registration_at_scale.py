@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 
 from clusterhub.audit.models import AuditEntry
+from clusterhub.core.refusal import Refusal
 from clusterhub.events import imports as delegation
 from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration, RegistrationStatus
@@ -110,7 +111,7 @@ def test_delegation_preview_reports_errors_and_duplicates_by_email(app, make_eve
         before = db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
         try:
             delegation.commit(event, [r.as_dict() for r in rows], delegation.Defaults(), actor=None)
-        except events.EventError as error:
+        except Refusal as error:
             assert "Nothing was imported" in str(error)
         else:
             raise AssertionError("imported a file with errors")
@@ -223,7 +224,7 @@ def test_a_session_that_ended_refuses_registration_and_hides_the_form(app, clien
     with app.test_request_context(), force_locale("en"), tenant_scope(db.session, tenant_id):
         try:
             events.register(db.session.get(Event, event_id), person())
-        except events.EventError as error:
+        except Refusal as error:
             assert "ended on" in str(error)
         else:
             raise AssertionError("an ended session accepted a registration")

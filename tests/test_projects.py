@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.audit.models import AuditEntry
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.projects import services
 from clusterhub.projects.models import JointProject, ProjectStatus, SelectionRound
-from clusterhub.projects.services import ProjectError
 from clusterhub.tenancy.scoping import tenant_scope
 
 
@@ -101,7 +101,7 @@ def test_okpd2_accepts_every_level(code):
 
 @pytest.mark.parametrize("code", ["", "1", "16.", "16.21.13.00", "16-21", "16.2.1", "AB.12", "16.21.13.0001"])
 def test_okpd2_refuses_malformed_codes(code):
-    with pytest.raises(ProjectError):
+    with pytest.raises(Refusal):
         services.clean_okpd2(code)
 
 
@@ -111,19 +111,19 @@ def test_dossier_validation(make_tenant, make_project):
     with tenant_scope(db.session, tenant.id):
         project = _project(tenant, project_id)
         lead, buyer = project.participants
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.add_product(project, "Плита", "16.21.13.000", maker=lead, buyer=lead)
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.add_cost_item(project, "equipment", "Станок", "-5")
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.add_cost_item(project, "equipment", "Станок", "10.001")
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.add_stage(project, "Этап", date(2026, 5, 1), date(2026, 4, 1))
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.add_indicator(project, "jobs", "чел.", {(2026, 3): 5})
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.remove_participant(lead)
-        with pytest.raises(ProjectError):  # named as the product's buyer
+        with pytest.raises(Refusal):  # named as the product's buyer
             services.remove_participant(buyer)
         assert project.total_cost == 100_000_000_00 and project.eligible_cost == 100_000_000_00
 
@@ -134,13 +134,13 @@ def test_the_workflow_records_each_transition_and_refuses_invalid_ones(make_tena
     project_id = make_project(tenant)
     with tenant_scope(db.session, tenant.id):
         project = _project(tenant, project_id)
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             services.change_status(project, ProjectStatus.FILED, actor=staff)
         services.change_status(project, ProjectStatus.SUBMITTED, actor=staff)
-        with pytest.raises(ProjectError):  # only drafts are edited
+        with pytest.raises(Refusal):  # only drafts are edited
             services.add_stage(project, "Этап", date(2026, 1, 1), date(2026, 2, 1))
         services.change_status(project, ProjectStatus.ADMITTED, actor=staff)
-        with pytest.raises(ProjectError):  # an outcome is required
+        with pytest.raises(Refusal):  # an outcome is required
             services.change_status(project, ProjectStatus.DEFENDED, actor=staff)
         services.change_status(
             project, ProjectStatus.DEFENDED, actor=staff, outcome="not_recommended", remark="Нет"
@@ -175,6 +175,6 @@ def test_a_project_failing_the_rules_cannot_be_submitted(make_tenant, make_proje
     project_id = make_project(tenant, complete=False)
     with tenant_scope(db.session, tenant.id):
         project = _project(tenant, project_id)
-        with pytest.raises(ProjectError, match="(rules|правилам)"):
+        with pytest.raises(Refusal, match="(rules|правилам)"):
             services.change_status(project, ProjectStatus.SUBMITTED)
         assert project.status == ProjectStatus.DRAFT and project.submitted_at is None

@@ -5,12 +5,12 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services as defenses
 from clusterhub.enterprises.services import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects import documents
 from clusterhub.projects.models import JointProject, ProjectDocument
-from clusterhub.projects.services import ProjectError
 from clusterhub.tenancy.scoping import tenant_scope
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -24,14 +24,14 @@ def test_uploads_are_checked_for_type_content_and_size(make_tenant, make_project
         doc = documents.add_document(project, "business_plan", io.BytesIO(PDF), "../../бизнес-план.pdf")
         assert doc.filename == "бизнес-план.pdf" and doc.content_type == "application/pdf"
         assert doc.storage_key.startswith(f"komi/projects/{project_id}/")
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             documents.add_document(project, "other", io.BytesIO(b"MZ\x90\x00"), "setup.exe")
-        with pytest.raises(ProjectError):  # a renamed executable
+        with pytest.raises(Refusal):  # a renamed executable
             documents.add_document(project, "other", io.BytesIO(b"MZ\x90\x00"), "plan.pdf")
-        with pytest.raises(ProjectError):
+        with pytest.raises(Refusal):
             documents.add_document(project, "other", io.BytesIO(b""), "plan.pdf")
         monkeypatch.setattr(documents, "MAX_BYTES", 64)
-        with pytest.raises(ProjectError, match="(larger|больше)"):
+        with pytest.raises(Refusal, match="(larger|больше)"):
             documents.add_document(project, "other", io.BytesIO(PDF + b"x" * 100), "plan.pdf")
         with documents.open_document(doc) as stored:
             assert stored.read() == PDF

@@ -7,12 +7,13 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
 from clusterhub.reporting import services
 from clusterhub.reporting.models import PeriodReport, ReportStatus
-from clusterhub.reporting.periods import PeriodError, parse_period
+from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 from tests.test_platform_pages import QueryCounter
 
@@ -39,9 +40,9 @@ def test_periods():
     custom = parse_period(start="2026-03-01", end="2026-03-31")
     assert custom.end.isoformat() == "2026-04-01"
     assert parse_period(start="2021-01-01", end="2021-12-31").label == "2021-01-01 — 2021-12-31"
-    with pytest.raises(PeriodError):
+    with pytest.raises(Refusal):
         parse_period("2026-Q5")
-    with pytest.raises(PeriodError):
+    with pytest.raises(Refusal):
         parse_period(start="2026-05-01", end="2026-04-01")
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services as defenses
 from clusterhub.defenses.models import DefenseCriterion, DefenseRound, PanelMember
 from clusterhub.events.models import Registration
@@ -154,7 +155,7 @@ def test_project_target_attainment(make_project, make_tenant, client, make_user,
                 .order_by(IndicatorValue.half)
             )
         )
-        with pytest.raises(project_services.ProjectError):  # a draft reports no facts
+        with pytest.raises(Refusal):  # a draft reports no facts
             project_services.report_indicator_fact(project, value_ids[0], 80)
         for status in ("submitted", "admitted", "defended", "filed"):
             project.status = status

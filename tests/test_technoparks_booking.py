@@ -7,9 +7,10 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.technoparks import booking
-from clusterhub.technoparks.booking import BookingConflict, BookingError
+from clusterhub.technoparks.booking import BookingConflict
 from clusterhub.technoparks.models import EquipmentBooking
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -49,7 +50,7 @@ def test_confirmed_bookings_and_maintenance_never_overlap(machine, make_user, ma
         booking.confirm(other, staff)
         booking.cancel(other, staff)
         booking.book(machine, T(2026, 12, 4, 10), T(2026, 12, 4, 11), actor=staff, confirmed=True)
-        with pytest.raises(BookingError):
+        with pytest.raises(Refusal):
             booking.book(machine, T(2026, 12, 5, 10), T(2026, 12, 5, 9), actor=staff, confirmed=True)
         cal = booking.calendar(machine, T(2026, 12, 1))
         assert len(cal["taken"]) == 5  # two bookings, maintenance, the pending request, the re-booking

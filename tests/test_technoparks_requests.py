@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.technoparks import requests
-from clusterhub.technoparks.requests import RequestError
 from clusterhub.tenancy.scoping import tenant_scope
 
 pytestmark = pytest.mark.usefixtures("tp_request_context")
@@ -85,7 +85,7 @@ def test_refused_transitions(setup, status, action):
             "resubmit": lambda: requests.resubmit(req, user),
             "cancel": lambda: requests.cancel(req, user),
         }
-        with pytest.raises(RequestError, match="cannot be moved|не может"):
+        with pytest.raises(Refusal, match="cannot be moved|не может"):
             calls[action]()
         assert req.status == status
 
@@ -94,13 +94,13 @@ def test_reject_needs_a_reason_and_accept_a_valid_quote_and_schedule(setup):
     technopark, service, user, enterprise, staff = setup
     with tenant_scope(db.session, technopark.tenant_id):
         req = requests.create_request(service, enterprise, user, "1")
-        with pytest.raises(RequestError) as error:
+        with pytest.raises(Refusal) as error:
             requests.reject(req, staff, "  ")
         assert error.value.field == "note"
-        with pytest.raises(RequestError) as error:
+        with pytest.raises(Refusal) as error:
             requests.accept(req, staff, "-1", date(2026, 1, 1), date(2026, 1, 2))
         assert error.value.field == "quote"
-        with pytest.raises(RequestError) as error:
+        with pytest.raises(Refusal) as error:
             requests.accept(req, staff, "10", date(2026, 1, 3), date(2026, 1, 2))
         assert error.value.field == "scheduled_end"
         requests.reject(req, staff, "Нет свободных мощностей")
@@ -112,17 +112,17 @@ def test_only_representatives_request_and_residents_only_services(setup, make_us
     stranger = make_user()
     residents_only = make_service(technopark, name_ru="Только резидентам", audience="residents")
     with tenant_scope(db.session, technopark.tenant_id):
-        with pytest.raises(RequestError, match="represent"):
+        with pytest.raises(Refusal, match="represent"):
             requests.create_request(service, enterprise, stranger, "1")
-        with pytest.raises(RequestError, match="residents|резидент"):
+        with pytest.raises(Refusal, match="residents|резидент"):
             requests.create_request(residents_only, enterprise, user, "1")
-        with pytest.raises(RequestError):
+        with pytest.raises(Refusal):
             requests.create_request(service, enterprise, user, "0")
-        with pytest.raises(RequestError, match="other side|другой стороне"):
+        with pytest.raises(Refusal, match="other side|другой стороне"):
             requests._move(
                 requests.create_request(service, enterprise, user, "1"), "accept", user, "enterprise"
             )
-        with pytest.raises(RequestError, match="representatives|представител"):
+        with pytest.raises(Refusal, match="representatives|представител"):
             requests.cancel(requests.create_request(service, enterprise, user, "1"), stranger)
 
 

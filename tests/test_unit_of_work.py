@@ -1,17 +1,22 @@
 """The request owns the transaction: a view's successful return commits once, a refusal rolls back
 everything the request wrote, and work queued for after the commit runs only when the data is stored."""
 
+import io
+
 import pytest
 import sqlalchemy as sa
 
 from clusterhub import create_app
 from clusterhub.accounts.authz import public
 from clusterhub.accounts.models import User
-from clusterhub.core.refusal import Refusal
+from clusterhub.core.refusal import Refusal, answered, expected_refusals
 from clusterhub.core.unit_of_work import after_commit
+from clusterhub.enterprises import services as enterprises
+from clusterhub.enterprises.models import Enterprise
 from clusterhub.extensions import db
 
 ran = []
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +61,59 @@ def uow_app(app):
         except Refusal:
             return "form shown again", 200
 
+    @second.get("/uow/seeded")
+    @public
+    def seeded():
+        # A page that writes through a service on first use (default rounds): the service only flushes.
+        add_person("seeded@example.org")
+        return "shown"
+
+    @second.post("/uow/checked")
+    @public
+    def checked():
+        add_person("checked@example.org")
+        with expected_refusals():  # e.g. a filter value that does not parse and is ignored
+            try:
+                raise Refusal("Не число", field="price_max")
+            except Refusal:
+                pass
+        return "stored despite the ignored value"
+
+    @second.post("/uow/answered")
+    @public
+    def answered_on_purpose():
+        try:
+            raise Refusal("Уже зарегистрирован", field="email")
+        except Refusal as error:
+            answered(error)  # e.g. the address's owner gets their ticket by mail instead
+            add_person("answered@example.org")
+        return "the same answer as a success"
+
+    class TraceKept(Refusal):
+        rolls_back = False
+        status = 409
+
+    @second.post("/uow/trace")
+    @public
+    def trace():
+        add_person("trace@example.org")  # stands for the audit entry of an attempt on a signed protocol
+        raise TraceKept("Протокол подписан")
+
+    @second.post("/api/uow/trace")
+    @public
+    def trace_api():
+        add_person("trace-api@example.org")
+        raise TraceKept("Протокол подписан")
+
+    @second.post("/uow/logo/<int:enterprise_id>/<outcome>")
+    @public
+    def replace_logo(enterprise_id, outcome):
+        enterprise = db.session.get(Enterprise, enterprise_id)
+        enterprises.set_logo(enterprise, io.BytesIO(PNG + b"new"), "new.png", actor=None)
+        if outcome == "refused":
+            raise Refusal("Профиль не сохранён", field="full_name")
+        return "replaced"
+
     yield second
     with second.app_context():
         db.session.remove()
@@ -98,3 +156,58 @@ def test_a_refusal_caught_by_the_view_still_commits_nothing(uow_app):
     assert response.status_code == 200
     assert stored("caught@example.org") == 0
     assert ran == []
+
+
+def test_a_page_that_writes_through_a_service_is_committed_though_the_service_only_flushed(uow_app):
+    assert uow_app.test_client().get("/uow/seeded").status_code == 200
+    assert stored("seeded@example.org") == 1
+
+
+def test_refusals_expected_by_the_view_do_not_roll_back_its_writes(uow_app):
+    assert uow_app.test_client().post("/uow/checked").status_code == 200
+    assert stored("checked@example.org") == 1
+
+
+def test_a_refusal_the_view_answers_on_purpose_keeps_what_it_then_writes(uow_app):
+    assert uow_app.test_client().post("/uow/answered").status_code == 200
+    assert stored("answered@example.org") == 1
+
+
+def test_a_refusal_that_keeps_its_trace_is_stored_and_answered_with_its_status(uow_app):
+    response = uow_app.test_client().post("/uow/trace")
+    assert response.status_code == 303
+    assert stored("trace@example.org") == 1
+    api = uow_app.test_client().post("/api/uow/trace")
+    assert api.status_code == 409
+    assert api.get_json() == {"error": {"code": 409, "message": "Протокол подписан"}}
+    assert stored("trace-api@example.org") == 1
+
+
+def test_a_refused_page_goes_back_to_the_page_of_this_site_the_form_was_on(uow_app):
+    client = uow_app.test_client()
+    back = client.post("/uow/refused", headers={"Referer": "http://localhost/uow/form?step=2"})
+    assert back.status_code == 303 and back.headers["Location"] == "/uow/form?step=2"
+    elsewhere = client.post("/uow/refused", headers={"Referer": "https://evil.example/uow/form"})
+    assert elsewhere.headers["Location"] == "/uow/refused"
+
+
+def test_a_replaced_logo_leaves_storage_only_once_the_replacement_is_committed(uow_app, app, make_enterprise):
+    storage = app.extensions["storage"]
+    enterprise = make_enterprise()
+    enterprises.set_logo(enterprise, io.BytesIO(PNG), "old.png", actor=None)
+    db.session.commit()
+    old_key, enterprise_id = enterprise.logo_key, enterprise.id
+    assert storage.exists(old_key)
+
+    client = uow_app.test_client()
+    assert client.post(f"/uow/logo/{enterprise_id}/refused").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Enterprise, enterprise_id).logo_key == old_key
+    assert storage.exists(old_key)  # the rolled-back request did not lose the logo its row points to
+    assert storage.open(old_key).read() == PNG
+
+    assert client.post(f"/uow/logo/{enterprise_id}/kept").status_code == 200
+    db.session.expire_all()
+    new_key = db.session.get(Enterprise, enterprise_id).logo_key
+    assert new_key != old_key and storage.exists(new_key)
+    assert not storage.exists(old_key)

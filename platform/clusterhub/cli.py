@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .core.refusal import Refusal
+
 
 def register(app) -> None:
     from .demo import demo_cli
@@ -88,7 +90,7 @@ def users_create(email, full_name, role, center_slug, center_role, password):
             if tenant is None:
                 raise click.ClickException(f"no center with the slug {center_slug!r}")
             accounts.add_membership(user, tenant, center_role)
-    except accounts.AccountError as error:
+    except Refusal as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -78,3 +78,22 @@ def test_platform_admin_creates_a_center_suspends_and_reactivates_it(pages):
     page.get_by_role("main").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     pages.check()
+
+
+def test_a_refused_center_keeps_the_form_with_the_reason_beside_the_address_and_stores_nothing(pages):
+    page = log_in(pages, PLATFORM_ADMIN)
+    menu(page, "Центры")
+    page.get_by_role("link", name="Новый центр").click()
+    page.get_by_label("Адрес (латиницей)", exact=True).fill("komi")  # the demo center's address
+    page.get_by_label("Название на русском", exact=True).fill("Второй центр Республики Коми")
+    page.get_by_label("Название на английском", exact=True).fill("A second Komi center")
+    page.get_by_label("Регион", exact=True).select_option(label="Республика Коми")
+    page.get_by_label("Часовой пояс", exact=True).fill("Europe/Moscow")
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    address = page.get_by_label("Адрес (латиницей)", exact=True)
+    expect(address).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("main")).to_contain_text("Адрес «komi» уже занят другим центром.")
+    expect(page.get_by_label("Название на русском", exact=True)).to_have_value("Второй центр Республики Коми")
+    pages.check(screenshot=None)
+    menu(page, "Центры")
+    expect(page.get_by_role("row", name=re.compile("Второй центр Республики Коми"))).to_have_count(0)

@@ -41,11 +41,7 @@ MIN_PASSWORD_LENGTH = 10
 API_TOKEN_PREFIX = "chub_"
 
 
-class AccountError(Refusal):
-    """A request about an account that cannot be carried out; the message is shown to the user."""
-
-
-class EmailNotConfirmed(AccountError):
+class EmailNotConfirmed(Refusal):
     """The password was right, but the address of this self-service account is not confirmed yet."""
 
 
@@ -76,7 +72,7 @@ def create_user(
     """
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
-        raise AccountError(_("A user with this e-mail address already exists."))
+        raise Refusal(_("A user with this e-mail address already exists."))
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -93,7 +89,7 @@ def create_user(
 
 def validate_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
+        raise Refusal(_("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
 
 
 def password_hasher() -> PasswordHasher:
@@ -187,12 +183,12 @@ def _user_of_link(purpose: str, token: str, max_age: int, expired: str, invalid:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise AccountError(expired) from exc
+        raise Refusal(expired) from exc
     except BadSignature as exc:
-        raise AccountError(invalid) from exc
+        raise Refusal(invalid) from exc
     user = db.session.get(User, data.get("u"))
     if user is None or not user.is_active:
-        raise AccountError(invalid)
+        raise Refusal(invalid)
     return user, hmac.compare_digest(_password_fingerprint(user), data.get("f", ""))
 
 
@@ -214,9 +210,9 @@ def confirm_email(token: str) -> User:
         invalid=_("This confirmation link is not valid."),
     )
     if not fresh:
-        raise AccountError(_("This confirmation link is not valid."))
+        raise Refusal(_("This confirmation link is not valid."))
     if user.email_confirmed_at is not None:
-        raise AccountError(_("Your address is confirmed already. Log in."))
+        raise Refusal(_("Your address is confirmed already. Log in."))
     user.email_confirmed_at = utcnow()
     user.last_login_at = utcnow()
     record("user.email_confirmed", user, actor=user)
@@ -225,7 +221,7 @@ def confirm_email(token: str) -> User:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password(user, current):
-        raise AccountError(_("The current password is not correct."))
+        raise Refusal(_("The current password is not correct."))
     set_password(user, new)
     record("user.password_changed", user, actor=user)
 
@@ -296,7 +292,7 @@ def remove_membership(membership: Membership, actor) -> None:
             .where(Membership.role == TenantRole.CENTER_ADMIN)
         )
         if admins <= 1:
-            raise AccountError(_("The last center administrator cannot be removed."))
+            raise Refusal(_("The last center administrator cannot be removed."))
     record(
         "membership.removed",
         membership,
@@ -314,20 +310,18 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitation, str]:
     """Invite ``email`` to the tenant with ``role`` and queue the e-mail with the link. Returns the link."""
     if role not in set(TenantRole):
-        raise AccountError(_("Unknown role."))
+        raise Refusal(_("Unknown role."))
     if role != TenantRole.EXPERT:  # experts take no seat of the plan
-        from ..billing.services import LimitReached, check_staff_seat
+        from ..billing.services import check_staff_seat
 
-        try:
-            check_staff_seat(tenant)
-        except LimitReached as exc:
-            raise AccountError(str(exc)) from exc
+        # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+        check_staff_seat(tenant)
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None:
         with tenant_scope(db.session, tenant.id):
             if db.session.scalar(sa.select(Membership.id).where(Membership.user_id == existing.id)):
-                raise AccountError(_("This person is already a member of the center."))
+                raise Refusal(_("This person is already a member of the center."))
     with tenant_scope(db.session, tenant.id):
         invitation = Invitation(email=email, role=role, invited_by_id=actor.id, tenant_id=tenant.id)
         db.session.add(invitation)
@@ -349,20 +343,20 @@ def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitati
 
 
 def invitation_from_token(token: str) -> Invitation:
-    """The pending invitation behind ``token``; expired, tampered or used tokens raise AccountError."""
+    """The pending invitation behind ``token``; expired, tampered or used tokens raise Refusal."""
     try:
         data = _serializer("invite").loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     except SignatureExpired as exc:
-        raise AccountError(_("This invitation link has expired. Ask the center for a new one.")) from exc
+        raise Refusal(_("This invitation link has expired. Ask the center for a new one.")) from exc
     except BadSignature as exc:
-        raise AccountError(_("This invitation link is not valid.")) from exc
+        raise Refusal(_("This invitation link is not valid.")) from exc
     # The signed token names the tenant too, so the invitation is read inside that tenant's scope.
     with tenant_scope(db.session, data.get("t")):
         invitation = db.session.scalar(sa.select(Invitation).where(Invitation.id == data.get("i")))
     if invitation is None or invitation.revoked_at is not None:
-        raise AccountError(_("This invitation link is not valid."))
+        raise Refusal(_("This invitation link is not valid."))
     if invitation.accepted_at is not None:
-        raise AccountError(_("This invitation has already been used. Log in instead."))
+        raise Refusal(_("This invitation has already been used. Log in instead."))
     return invitation
 
 
@@ -392,7 +386,7 @@ def _user_for_invitation(email: str, full_name: str, password: str | None) -> Us
 
 def revoke_invitation(invitation: Invitation, actor: User) -> None:
     if not invitation.is_pending:
-        raise AccountError(_("This invitation is no longer pending."))
+        raise Refusal(_("This invitation is no longer pending."))
     invitation.revoked_at = utcnow()
     record("invitation.revoked", invitation, actor=actor)
 
@@ -417,13 +411,13 @@ def pending_federal_invitations() -> list[FederalInvitation]:
 def invite_federal(email: str, role: str, actor: User) -> tuple[FederalInvitation, str]:
     """A platform admin invites a federal analyst or reviewer; queues the e-mail and returns the link."""
     if role not in FEDERAL_ROLES:
-        raise AccountError(_("Choose a federal role."))
+        raise Refusal(_("Choose a federal role."))
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None and existing.global_role:
-        raise AccountError(_("This person already has a platform-wide role."))
+        raise Refusal(_("This person already has a platform-wide role."))
     if any(pending.email == email for pending in pending_federal_invitations()):
-        raise AccountError(_("An invitation to this address is waiting for an answer already."))
+        raise Refusal(_("An invitation to this address is waiting for an answer already."))
     invitation = FederalInvitation(email=email, role=role, invited_by_id=actor.id)
     db.session.add(invitation)
     db.session.flush()
@@ -439,14 +433,14 @@ def federal_invitation_from_token(token: str) -> FederalInvitation:
     try:
         data = _serializer("federal-invite").loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     except SignatureExpired as exc:
-        raise AccountError(_("This invitation link has expired. Ask for a new one.")) from exc
+        raise Refusal(_("This invitation link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise AccountError(_("This invitation link is not valid.")) from exc
+        raise Refusal(_("This invitation link is not valid.")) from exc
     invitation = db.session.get(FederalInvitation, data.get("i"))
     if invitation is None or invitation.revoked_at is not None:
-        raise AccountError(_("This invitation link is not valid."))
+        raise Refusal(_("This invitation link is not valid."))
     if invitation.accepted_at is not None:
-        raise AccountError(_("This invitation has already been used. Log in instead."))
+        raise Refusal(_("This invitation has already been used. Log in instead."))
     return invitation
 
 
@@ -454,7 +448,7 @@ def accept_federal_invitation(invitation: FederalInvitation, full_name: str, pas
     """Create the account if needed and grant the federal role."""
     user = _user_for_invitation(invitation.email, full_name, password)
     if user.global_role and user.global_role != invitation.role:
-        raise AccountError(_("This person already has a platform-wide role."))
+        raise Refusal(_("This person already has a platform-wide role."))
     user.global_role = invitation.role
     invitation.accepted_at = utcnow()
     record("federal_invitation.accepted", invitation, actor=user, after={"role": invitation.role})
@@ -464,7 +458,7 @@ def accept_federal_invitation(invitation: FederalInvitation, full_name: str, pas
 
 def revoke_federal_invitation(invitation: FederalInvitation, actor: User) -> None:
     if not invitation.is_pending:
-        raise AccountError(_("This invitation is no longer pending."))
+        raise Refusal(_("This invitation is no longer pending."))
     invitation.revoked_at = utcnow()
     record("federal_invitation.revoked", invitation, actor=actor)
 
@@ -472,7 +466,7 @@ def revoke_federal_invitation(invitation: FederalInvitation, actor: User) -> Non
 def withdraw_federal_role(user: User, actor: User) -> None:
     """Take the federal role away; the person's open sessions end with it."""
     if user.global_role not in FEDERAL_ROLES:
-        raise AccountError(_("This person has no federal role."))
+        raise Refusal(_("This person has no federal role."))
     before = {"role": user.global_role}
     user.global_role = None
     end_sessions(user)
@@ -508,7 +502,7 @@ def user_from_reset_token(token: str) -> User:
         invalid=_("This password reset link is not valid."),
     )
     if not fresh:
-        raise AccountError(_("This password reset link has already been used. Request a new one."))
+        raise Refusal(_("This password reset link has already been used. Request a new one."))
     return user
 
 
@@ -531,7 +525,7 @@ def _hash_token(secret: str) -> str:
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; the secret is returned once and only its hash is stored."""
     if not name.strip():
-        raise AccountError(_("Give the token a name."))
+        raise Refusal(_("Give the token a name."))
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name.strip(), prefix=secret[:12], token_hash=_hash_token(secret))
     db.session.add(token)
@@ -558,5 +552,6 @@ def load_user_from_api_token(req) -> User | None:
     if token is None or not token.user.is_active:
         return None
     token.last_used_at = utcnow()
+    # Stored at once, before the handler runs: the token was used even if the request is then refused.
     db.session.commit()
     return token.user

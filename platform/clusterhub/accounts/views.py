@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, add_global_item
+from ..core.refusal import Refusal, answered
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
 from . import services
@@ -36,7 +38,6 @@ from .forms import (
 )
 from .models import ApiToken, FederalInvitation, User
 from .services import (
-    AccountError,
     EmailNotConfirmed,
     authenticate,
     change_password,
@@ -101,11 +102,10 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data)
         except EmailNotConfirmed as error:
-            db.session.commit()  # the new confirmation link
+            answered(error)  # the refusal sent a new confirmation link: that must be stored
             flash(str(error), "warning")
             return render_template("accounts/login.html", form=form)
         if user is not None:
-            db.session.commit()
             start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(safe_next_url(request.args.get("next"), url_for("core.start")))
@@ -119,7 +119,6 @@ def login():
 def logout():
     # A copy of the cookie (a shared computer, a stolen backup) must not outlive the logout.
     services.end_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -142,10 +141,9 @@ def signup():
             services.sign_up(
                 form.email.data, form.full_name.data, form.password.data, locale=str(get_locale())
             )
-        except AccountError as error:
-            form.password.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "password")
         else:
-            db.session.commit()
             return render_template("accounts/signup_sent.html", email=normalize_email(form.email.data))
     return render_template("accounts/signup.html", form=form)
 
@@ -155,9 +153,8 @@ def signup():
 def confirm_email(token):
     try:
         user = services.confirm_email(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
-    db.session.commit()
     start_session(user)
     flash(
         _("Your address is confirmed. Now find your enterprise by its ИНН to represent it."),
@@ -177,7 +174,6 @@ def forgot_password():
     if form.validate_on_submit():
         g.account_form_accepted = True
         request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an account with this address exists, we have sent a link to set a new password."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
@@ -188,16 +184,15 @@ def forgot_password():
 def reset_password(token):
     try:
         user = user_from_reset_token(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             reset_password_with_token(token, form.password.data)
-        except AccountError as error:
-            form.password.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "password")
         else:
-            db.session.commit()
             flash(_("Your password has been changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form, user=user)
@@ -208,17 +203,16 @@ def reset_password(token):
 def accept_invitation(token):
     try:
         invitation = invitation_from_token(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         tenant = invitation.tenant  # read before the commit: the invitation's scope closes with it
         try:
             user = services.accept_invitation(invitation, form.full_name.data, form.password.data)
-        except AccountError as error:
-            form.password.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "password")
         else:
-            db.session.commit()
             start_session(user)
             flash(_("Welcome to %(center)s!", center=tenant.name), "success")
             return redirect(url_for("tenancy.center_home", tenant=tenant.slug))
@@ -230,17 +224,15 @@ def accept_invitation(token):
 def accept_federal_invitation(token):
     try:
         invitation = services.federal_invitation_from_token(token)
-    except AccountError as error:
+    except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
             user = services.accept_federal_invitation(invitation, form.full_name.data, form.password.data)
-        except AccountError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "password")
         else:
-            db.session.commit()
             start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(url_for("reporting.dashboard"))
@@ -254,10 +246,9 @@ def federal_staff():
     if form.validate_on_submit():
         try:
             invitation, _link = services.invite_federal(form.email.data, form.role.data, current_user)
-        except AccountError as error:
-            form.email.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "email")
         else:
-            db.session.commit()
             flash(_("The invitation has been sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("accounts.federal_staff"))
     return render_template(
@@ -276,10 +267,9 @@ def revoke_federal_invitation(invitation_id):
     if ConfirmForm().validate_on_submit():
         try:
             services.revoke_federal_invitation(invitation, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "warning")
         else:
-            db.session.commit()
             flash(_("The invitation has been revoked."), "success")
     return redirect(url_for("accounts.federal_staff"))
 
@@ -291,10 +281,9 @@ def withdraw_federal_role(user_id):
     if ConfirmForm().validate_on_submit():
         try:
             services.withdraw_federal_role(user, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "warning")
         else:
-            db.session.commit()
             flash(_("%(name)s no longer has a federal role.", name=user.full_name), "success")
     return redirect(url_for("accounts.federal_staff"))
 
@@ -306,7 +295,6 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         update_profile(current_user, form.full_name.data, form.locale.data)
-        db.session.commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)
@@ -320,10 +308,9 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.password.data)
-        except AccountError as error:
-            form.current.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "current")
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # keep this session; the others are logged out
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
@@ -339,10 +326,9 @@ def api_tokens():
     if form.validate_on_submit():
         try:
             _token, new_secret = create_api_token(current_user, form.name.data)
-        except AccountError as error:
-            form.name.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "name")
         else:
-            db.session.commit()
             form = ApiTokenForm(formdata=None)
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
@@ -361,6 +347,5 @@ def revoke_token(token_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         revoke_api_token(token, current_user)
-        db.session.commit()
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.api_tokens"))

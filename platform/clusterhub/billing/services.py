@@ -1,6 +1,6 @@
 """Billing operations: plans, subscription state, limits and the lapse policy.
 
-Services validate and flush; the caller commits. Nothing here ever hides or deletes a center's data: a
+Services validate and flush; the request commits. Nothing here ever hides or deletes a center's data: a
 reached limit refuses only the creation of one more thing, and a lapsed subscription makes the staff area
 read-only until payment arrives.
 """
@@ -50,12 +50,11 @@ PLAN_FIELDS = (
 )
 
 
-class BillingError(Refusal):
-    """A billing request that cannot be carried out; the message is shown to the user."""
+class LimitReached(Refusal):
+    """Creating one more thing would exceed the center's plan. ``upgrade_url`` is the billing page (a 402:
+    the plan, not the input, is in the way)."""
 
-
-class LimitReached(BillingError):
-    """Creating one more thing would exceed the center's plan. ``upgrade_url`` is the billing page."""
+    status = 402
 
     def __init__(self, message: str, *, limit: str, plan: Plan, upgrade_url: str | None):
         super().__init__(message)
@@ -81,20 +80,20 @@ def list_plans(active_only: bool = False) -> list[Plan]:
 def _validate_plan(values: dict, plan: Plan | None) -> dict:
     code = (values.get("code") or "").strip().lower()
     if not code:
-        raise BillingError(_("Give the plan a code."))
+        raise Refusal(_("Give the plan a code."))
     clash = db.session.scalar(sa.select(Plan.id).where(Plan.code == code))
     if clash is not None and (plan is None or clash != plan.id):
-        raise BillingError(_("A plan with the code %(code)s already exists.", code=code))
+        raise Refusal(_("A plan with the code %(code)s already exists.", code=code))
     if not (values.get("name_ru") or "").strip() or not (values.get("name_en") or "").strip():
-        raise BillingError(_("Give the plan a name in Russian and in English."))
+        raise Refusal(_("Give the plan a name in Russian and in English."))
     currency = (values.get("currency") or "RUB").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise BillingError(_("The currency must be a three-letter code such as RUB."))
+        raise Refusal(_("The currency must be a three-letter code such as RUB."))
     cleaned = {**values, "code": code, "currency": currency}
     for name in ("price_month", "price_year", *LIMIT_NAMES):
         value = cleaned.get(name)
         if value is not None and (not isinstance(value, int) or value < 0):
-            raise BillingError(_("Prices and limits cannot be negative."))
+            raise Refusal(_("Prices and limits cannot be negative."))
     cleaned["price_month"] = cleaned.get("price_month") or 0
     cleaned["price_year"] = cleaned.get("price_year") or 0
     for name in ("stripe_price_month", "stripe_price_year"):
@@ -165,7 +164,7 @@ def apply_provider_state(
         before = _audit_fields(sub) if sub is not None else None
         if sub is None:
             if plan is None:
-                raise BillingError(_("The subscription's plan is not known to ClusterHub."))
+                raise Refusal(_("The subscription's plan is not known to ClusterHub."))
             sub = Subscription(tenant_id=tenant_id, plan=plan, provider=provider)
             db.session.add(sub)
         if plan is not None:
@@ -221,9 +220,9 @@ def set_subscription(
 ) -> Subscription:
     """The platform admin's manual change (e.g. a trial, or a plan agreed outside any provider)."""
     if status not in set(SubscriptionStatus):
-        raise BillingError(_("Unknown subscription status."))
+        raise Refusal(_("Unknown subscription status."))
     if interval not in set(BillingInterval):
-        raise BillingError(_("Unknown billing interval."))
+        raise Refusal(_("Unknown billing interval."))
     sub = get_subscription(tenant.id)
     return apply_provider_state(
         tenant.id,

@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.authz import register_read_only_guard, requires
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy.models import Tenant
 from . import providers, services
@@ -141,10 +143,9 @@ def _plan_form(plan):
     if form.validate_on_submit():
         try:
             plan = services.save_plan(form.values(), actor=current_user, plan=plan)
-        except services.BillingError as error:
-            form.code.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "code")
         else:
-            db.session.commit()
             flash(_("The plan %(name)s has been saved.", name=services.localized_name(plan)), "success")
             return redirect(url_for("billing.admin_plans"))
     return render_template("billing/admin_plan_form.html", form=form, plan=plan)
@@ -195,10 +196,9 @@ def admin_center(tenant_id):
                 period_end=period_end,
                 actor=current_user,
             )
-        except services.BillingError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The subscription of %(name)s has been saved.", name=tenant.name), "success")
             return redirect(url_for("billing.admin_center", tenant_id=tenant.id))
     panels = [
@@ -220,5 +220,5 @@ def mark_past_due_command():
     import click
 
     count = services.mark_past_due_periods()
-    db.session.commit()
+    db.session.commit()  # a command, not a request: no unit of work commits for it
     click.echo(f"{count} subscription(s) marked past due")

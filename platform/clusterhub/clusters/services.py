@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from ..audit.services import record
 from ..core import exports
 from ..core.refusal import Refusal
-from ..core.uploads import UploadError, check_xlsx_archive
+from ..core.uploads import check_xlsx_archive
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
 from ..extensions import db
@@ -34,15 +34,6 @@ from .models import (
     RegisterStatus,
     SupplyLink,
 )
-
-
-class ClusterError(Refusal):
-    """Invalid cluster data or a refused operation; the message is shown to the user."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
 
 # --- clusters --------------------------------------------------------------------------------------
 
@@ -68,17 +59,17 @@ def _clean_cluster(values: dict) -> dict:
         if isinstance(value, str):
             cleaned[key] = value.strip() or None
     if not cleaned.get("name"):
-        raise ClusterError(_("Give the cluster's name."), "name")
+        raise Refusal(_("Give the cluster's name."), "name")
     if cleaned.get("cluster_type") not in set(ClusterType):
-        raise ClusterError(_("Choose a cluster type from the list."), "cluster_type")
+        raise Refusal(_("Choose a cluster type from the list."), "cluster_type")
     status = cleaned.get("register_status") or RegisterStatus.NOT_REGISTERED
     if status not in set(RegisterStatus):
-        raise ClusterError(_("Choose a register status from the list."), "register_status")
+        raise Refusal(_("Choose a register status from the list."), "register_status")
     cleaned["register_status"] = status
     if status == RegisterStatus.REGISTERED and not (
         cleaned.get("register_order_number") and cleaned.get("register_order_date")
     ):
-        raise ClusterError(
+        raise Refusal(
             _("A cluster in the register needs the number and date of the order."), "register_order_number"
         )
     if (
@@ -97,8 +88,8 @@ def _clean_cluster(values: dict) -> dict:
         for code in (cleaned["okved_codes"] or "").replace(",", " ").split():
             try:
                 codes.append(enterprises.clean_okved(code))
-            except enterprises.EnterpriseError as error:
-                raise ClusterError(str(error), "okved_codes") from error
+            except Refusal as error:
+                raise Refusal(str(error), "okved_codes") from error
         cleaned["okved_codes"] = " ".join(codes) or None
     if "region_ids" in cleaned:
         cleaned["region_ids"] = sorted({int(r) for r in cleaned["region_ids"] or []})
@@ -133,10 +124,10 @@ def specialised_org_id_for(inn: str) -> int | None:
         return None
     try:
         enterprise = enterprises.find_by_inn(inn)
-    except enterprises.EnterpriseError as error:
-        raise ClusterError(str(error), "specialised_org_inn") from error
+    except Refusal as error:
+        raise Refusal(str(error), "specialised_org_inn") from error
     if enterprise is None:
-        raise ClusterError(
+        raise Refusal(
             _("There is no enterprise with this ИНН: add its profile first."), "specialised_org_inn"
         )
     return enterprise.id
@@ -147,13 +138,13 @@ def specialised_org_id_for(inn: str) -> int | None:
 
 def _clean_role(role) -> str:
     if role not in set(MemberRole):
-        raise ClusterError(_("Choose a member role from the list."), "role")
+        raise Refusal(_("Choose a member role from the list."), "role")
     return role
 
 
 def _clean_dates(joined_on, left_on):
     if joined_on and left_on and left_on < joined_on:
-        raise ClusterError(_("A member cannot leave before joining."), "left_on")
+        raise Refusal(_("A member cannot leave before joining."), "left_on")
     return joined_on, left_on
 
 
@@ -168,7 +159,7 @@ def add_member(
         )
     )
     if exists:
-        raise ClusterError(_("%(name)s is already a member of this cluster.", name=enterprise.name), "inn")
+        raise Refusal(_("%(name)s is already a member of this cluster.", name=enterprise.name), "inn")
     member = ClusterMember(cluster_id=cluster.id, enterprise_id=enterprise.id, role=role, joined_on=joined_on)
     db.session.add(member)
     db.session.flush()
@@ -187,12 +178,12 @@ def add_member_by_inn(cluster: Cluster, inn: str, full_name: str | None, role: s
         enterprise = enterprises.find_by_inn(inn)
         if enterprise is None:
             if not (full_name or "").strip():
-                raise ClusterError(
+                raise Refusal(
                     _("No enterprise with this ИНН is registered yet: give its full name."), "full_name"
                 )
             enterprise, _created = enterprises.get_or_create_by_inn(inn, full_name, actor=actor)
-    except enterprises.EnterpriseError as error:
-        raise ClusterError(str(error), error.field or "inn") from error
+    except Refusal as error:
+        raise Refusal(str(error), error.field or "inn") from error
     return add_member(cluster, enterprise, role, joined_on, actor)
 
 
@@ -244,19 +235,17 @@ def add_link(cluster: Cluster, supplier_id: int, customer_id: int, product: str,
         )
     }
     if supplier_id not in members or customer_id not in members:
-        raise ClusterError(
-            _("Choose the supplier and the customer among the cluster's members."), "supplier_id"
-        )
+        raise Refusal(_("Choose the supplier and the customer among the cluster's members."), "supplier_id")
     if supplier_id == customer_id:
-        raise ClusterError(_("A member cannot supply itself."), "customer_id")
+        raise Refusal(_("A member cannot supply itself."), "customer_id")
     product = (product or "").strip()
     if not product:
-        raise ClusterError(_("Name the product supplied."), "product")
+        raise Refusal(_("Name the product supplied."), "product")
     if (okpd2 or "").strip():
         try:
             okpd2 = enterprises.clean_okpd2(okpd2)
-        except enterprises.EnterpriseError as error:
-            raise ClusterError(str(error), "okpd2") from error
+        except Refusal as error:
+            raise Refusal(str(error), "okpd2") from error
     else:
         okpd2 = None
     link = SupplyLink(
@@ -425,7 +414,7 @@ def set_rule(code: str, threshold, enabled: bool, actor) -> None:
     """Store a center's override of a rule (threshold and on/off)."""
     definition = RULES_BY_CODE.get(code)
     if definition is None:
-        raise ClusterError(_("Unknown rule."))
+        raise Refusal(_("Unknown rule."))
     if definition.default_threshold is None:
         threshold = None
     else:
@@ -434,7 +423,7 @@ def set_rule(code: str, threshold, enabled: bool, actor) -> None:
         except (TypeError, ValueError):
             threshold = -1
         if threshold < 0:
-            raise ClusterError(_("Give the threshold as a whole number, zero or more."), code)
+            raise Refusal(_("Give the threshold as a whole number, zero or more."), code)
     setting = db.session.scalar(sa.select(ComplianceRuleSetting).where(ComplianceRuleSetting.code == code))
     before = None
     if setting is None:
@@ -625,28 +614,28 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
 
         try:
             check_xlsx_archive(data)
-        except UploadError as error:
-            raise ClusterError(str(error), "file") from error
+        except Refusal as error:
+            raise Refusal(str(error), "file") from error
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             table = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # openpyxl raises many kinds of errors on a broken file
-            raise ClusterError(_("The file is not a readable XLSX workbook."), "file") from exc
+            raise Refusal(_("The file is not a readable XLSX workbook."), "file") from exc
     elif filename.lower().endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1251", errors="replace")
         if "\x00" in text:
-            raise ClusterError(_("The file contains a NUL character, which is not allowed in text."), "file")
+            raise Refusal(_("The file contains a NUL character, which is not allowed in text."), "file")
         dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
         table = list(csv.reader(io.StringIO(text), dialect))
     else:
-        raise ClusterError(_("Upload a CSV or XLSX file."), "file")
+        raise Refusal(_("Upload a CSV or XLSX file."), "file")
     if not table:
-        raise ClusterError(_("The file is empty."), "file")
+        raise Refusal(_("The file is empty."), "file")
     header = [str(h).strip().casefold() for h in table[0]]
     columns = {}
     for key, names in IMPORT_COLUMNS.items():
@@ -655,7 +644,7 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
                 columns[key] = index
                 break
     if "inn" not in columns:
-        raise ClusterError(_("The first row must name the columns; an ИНН column is required."), "file")
+        raise Refusal(_("The first row must name the columns; an ИНН column is required."), "file")
     rows = []
     for line, values in enumerate(table[1:], start=2):
         if not any(str(v).strip() for v in values):
@@ -672,7 +661,7 @@ def read_members_file(filename: str, data: bytes) -> list[dict]:
             row[key] = str(exports.restore_cell(value)).strip()
         rows.append(row)
     if len(rows) > MAX_IMPORT_ROWS:
-        raise ClusterError(_("At most %(n)s rows can be imported at once.", n=MAX_IMPORT_ROWS), "file")
+        raise Refusal(_("At most %(n)s rows can be imported at once.", n=MAX_IMPORT_ROWS), "file")
     return rows
 
 
@@ -694,9 +683,9 @@ def preview_import(cluster: Cluster, rows: list[dict]) -> list[ImportRow]:
     ``rows`` come back from the browser between the preview and the commit, so they are checked here
     again: at most ``MAX_IMPORT_ROWS``, each a mapping of text."""
     if len(rows) > MAX_IMPORT_ROWS:
-        raise ClusterError(_("At most %(n)s rows can be imported at once.", n=MAX_IMPORT_ROWS), "file")
+        raise Refusal(_("At most %(n)s rows can be imported at once.", n=MAX_IMPORT_ROWS), "file")
     if not all(isinstance(raw, dict) for raw in rows):
-        raise ClusterError(_("The preview has expired: upload the file again."), "file")
+        raise Refusal(_("The preview has expired: upload the file again."), "file")
     checked = []
     inns = {}
     for raw in rows:
@@ -712,7 +701,7 @@ def preview_import(cluster: Cluster, rows: list[dict]) -> list[ImportRow]:
             row.errors.append(_("The name is longer than %(n)s characters.", n=MAX_ENTERPRISE_NAME))
         try:
             row.inn = enterprises.clean_inn(row.inn)
-        except enterprises.EnterpriseError as error:
+        except Refusal as error:
             row.errors.append(str(error))
         if row.role not in set(MemberRole):
             row.errors.append(
@@ -760,9 +749,9 @@ def commit_import(cluster: Cluster, rows: list[dict], actor) -> int:
     """Add every row as a member, or nothing: the rows are checked again and any error refuses them all."""
     checked = preview_import(cluster, rows)
     if not checked:
-        raise ClusterError(_("The file has no rows to import."))
+        raise Refusal(_("The file has no rows to import."))
     if any(row.errors for row in checked):
-        raise ClusterError(_("Nothing was imported: correct the rows with errors and upload the file again."))
+        raise Refusal(_("Nothing was imported: correct the rows with errors and upload the file again."))
     for row in checked:
         add_member_by_inn(cluster, row.inn, row.name, row.role, _parse_date(row.joined_on), actor)
     record("cluster.members_imported", cluster, actor=actor, after={"rows": len(checked)})
@@ -885,23 +874,23 @@ def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None
 
     from flask import current_app
 
-    from ..core.uploads import DOCUMENTS, IMAGES, UploadError, read_upload
+    from ..core.uploads import DOCUMENTS, IMAGES, read_upload
     from ..tenancy.models import Tenant
     from .models import ClusterDocument, ClusterDocumentKind
 
     if kind not in set(ClusterDocumentKind):
-        raise ClusterError(_("Choose the kind of document."), "kind")
+        raise Refusal(_("Choose the kind of document."), "kind")
     try:
         upload = read_upload(fileobj, filename, DOCUMENTS | IMAGES, DOCUMENT_MAX_BYTES)
-    except UploadError as exc:
-        raise ClusterError(str(exc), "document") from exc
+    except Refusal as exc:
+        raise Refusal(str(exc), "document") from exc
     from ..billing.services import LimitReached, check_storage
 
     tenant = db.session.get(Tenant, cluster.tenant_id)
     try:
         check_storage(tenant, len(upload.data))
     except LimitReached as exc:
-        raise ClusterError(str(exc), "document") from exc
+        raise Refusal(str(exc), "document") from exc
     key = f"{tenant.slug}/clusters/{cluster.id}/{secrets.token_hex(12)}{upload.extension}"
     current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
     document = ClusterDocument(

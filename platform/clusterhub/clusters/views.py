@@ -20,9 +20,10 @@ from flask_login import current_user
 from ..accounts.authz import register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import STAFF_GROUP, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.uploads import previewed_rows, send_stored
 from ..extensions import db
 from . import services
@@ -35,7 +36,6 @@ from .models import (
     ClusterMember,
     SupplyLink,
 )
-from .services import ClusterError
 
 VIEW_CLUSTERS = "clusters.view"
 MANAGE_CLUSTERS = "clusters.manage"
@@ -61,12 +61,6 @@ def _member(cluster, member_id) -> ClusterMember:
     if member is None:
         abort(404)
     return member
-
-
-def _field_error(form, error, default):
-    getattr(form, error.field if error.field and hasattr(form, error.field) else default).errors.append(
-        str(error)
-    )
 
 
 @bp.route("/<tenant>/clusters/")
@@ -95,10 +89,9 @@ def _save_cluster(form, cluster=None):
             cluster = services.create_cluster(values, current_user)
         else:
             services.update_cluster(cluster, values, current_user)
-    except ClusterError as error:
-        _field_error(form, error, "name")
+    except Refusal as error:
+        show_on(form, error, "name")
         return None
-    db.session.commit()
     return cluster
 
 
@@ -167,12 +160,17 @@ def add_document(cluster_id):
 
     def add():
         if upload is None or not upload.filename:
-            raise services.ClusterError(_("Choose a file."), "document")
+            raise Refusal(_("Choose a file."), "document")
         services.add_document(
             cluster, request.form.get("kind", ""), upload.stream, upload.filename, current_user
         )
 
-    carry_out(add, _("The document has been added."), services.ClusterError)
+    try:
+        add()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The document has been added."), "success")
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#documents")
 
 
@@ -203,10 +201,9 @@ def add_member(cluster_id):
             member = services.add_member_by_inn(
                 cluster, form.inn.data, form.full_name.data, form.role.data, form.joined_on.data, current_user
             )
-        except ClusterError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("%(name)s has joined the cluster.", name=member.enterprise.name), "success")
     else:
         flash(_("Give the member's ИНН."), "danger")
@@ -224,10 +221,9 @@ def edit_member(cluster_id, cluster_member_id):
             services.update_member(
                 member, form.role.data, form.joined_on.data, form.left_on.data, current_user
             )
-        except ClusterError as error:
-            _field_error(form, error, "role")
+        except Refusal as error:
+            show_on(form, error, "role")
         else:
-            db.session.commit()
             flash(_("The membership has been saved."), "success")
             return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
     return render_template("clusters/member.html", cluster=cluster, member=member, form=form)
@@ -244,7 +240,6 @@ def remove_member(cluster_id, cluster_member_id):
     if form.validate_on_submit():
         name = member.enterprise.name
         services.remove_member(member, current_user)
-        db.session.commit()
         flash(_("%(name)s has been removed from the cluster.", name=name), "success")
         return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
     return render_template("clusters/confirm_remove_member.html", cluster=cluster, member=member, form=form)
@@ -269,10 +264,9 @@ def add_link(cluster_id):
                 form.okpd2.data,
                 current_user,
             )
-        except ClusterError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The supply has been added to the scheme."), "success")
     else:
         flash(_("Choose the supplier and the customer and name the product."), "danger")
@@ -290,7 +284,6 @@ def remove_link(cluster_id, supply_link_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         services.remove_link(link, current_user)
-        db.session.commit()
         flash(_("The supply has been removed from the scheme."), "success")
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#scheme")
 
@@ -307,16 +300,12 @@ def import_members(cluster_id):
         try:
             raw = previewed_rows(request.form["rows"])
             count = services.commit_import(cluster, raw, current_user)
-        except (ValueError, TypeError) as error:
+        except Refusal as error:
+            flash(str(error), "danger")
+        except (ValueError, TypeError):  # not a refusal: the view returns normally, so it drops the attempt
             db.session.rollback()
-            message = (
-                str(error)
-                if isinstance(error, ClusterError)
-                else _("The preview has expired: upload the file again.")
-            )
-            flash(message, "danger")
+            flash(_("The preview has expired: upload the file again."), "danger")
         else:
-            db.session.commit()
             flash(_("%(count)s members have been imported.", count=count), "success")
             return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
     elif form.validate_on_submit():
@@ -325,8 +314,8 @@ def import_members(cluster_id):
             rows = services.preview_import(
                 cluster, services.read_members_file(upload.filename or "", upload.read())
             )
-        except ClusterError as error:
-            form.file.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "file")
     return render_template(
         "clusters/import.html",
         cluster=cluster,
@@ -366,10 +355,9 @@ def rules():
         if form.validate_on_submit():
             try:
                 services.set_rule(code, form.threshold.data, form.enabled.data, current_user)
-            except ClusterError as error:
+            except Refusal as error:
                 flash(str(error), "danger")
             else:
-                db.session.commit()
                 flash(_("The rule has been saved."), "success")
         return redirect(url_for("clusters.rules"))
     return render_template("clusters/rules.html", rules=services.center_rules(), form=RuleForm())

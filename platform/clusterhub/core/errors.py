@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
-from .refusal import Refusal
+from .refusal import Refusal, request_refused
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +84,18 @@ def _allow_header(error: HTTPException) -> dict:
 
 def _refused(error: Refusal):
     """A refusal no view turned into a form error: the API answers 422 with the field, a page flashes the
-    reason and goes back to where the form was (the request's writes are already rolled back)."""
-    with contextlib.suppress(Exception):
-        db.session.rollback()
+    reason and goes back to where the form was. The request's writes are rolled back, unless the refusal
+    is one whose trace is kept (``rolls_back = False``) and nothing else refused."""
+    if request_refused():
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+    else:
+        try:
+            db.session.commit()
+        except Exception:
+            log.exception("The trace of a refusal could not be stored on %s", request.path)
+            with contextlib.suppress(Exception):
+                db.session.rollback()
     if request.path.startswith("/api/"):
         body = {"code": error.status, "message": str(error)}
         if error.field:
@@ -95,9 +104,21 @@ def _refused(error: Refusal):
     flash(str(error), "danger")
     if request.method in ("GET", "HEAD"):
         return _render(400, str(error))
+    return redirect(_back_url(), code=303)
+
+
+def _back_url() -> str:
+    """The page the refused form was on: the referrer when it is a page of this site (browsers send it
+    on same-origin posts), else the address that was posted to."""
+    from urllib.parse import urlsplit
+
     from .urls import safe_next_url
 
-    return redirect(safe_next_url(request.referrer, request.path), code=303)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        return safe_next_url(back, request.path)
+    return request.path
 
 
 def register(app) -> None:

@@ -6,9 +6,12 @@ with ``after_commit`` and runs only once the commit has succeeded."""
 
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import Flask, g, request
+from sqlalchemy.orm import Session
 
 from ..extensions import db
+from .refusal import request_refused
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -26,17 +29,38 @@ def after_commit(callback: Callable[[], None]) -> None:
 def finish(app: Flask) -> None:
     """Commit what the view did, or roll it back if the request met a refusal."""
     session = db.session
-    if g.pop("refused", False):
+    if request_refused():
         session.rollback()
         g.pop("after_commit", None)
         return
-    if request.method not in _SAFE_METHODS or session.new or session.dirty or session.deleted:
+    if (
+        session.info.get("flushed")
+        or request.method not in _SAFE_METHODS
+        or session.new
+        or session.dirty
+        or session.deleted
+    ):
         session.commit()
     for callback in g.pop("after_commit", ()):
         try:
             callback()
         except Exception:  # the data is stored; a leftover file is logged, not a failed request
             app.logger.exception("An after-commit task failed on %s", request.path)
+
+
+def _note_flush(session, _flush_context) -> None:
+    # A GET that writes through a service (default rounds seeded on first use) has flushed: its session
+    # then holds nothing new or dirty, yet the transaction has rows to commit.
+    session.info["flushed"] = True
+
+
+def _forget_flush(session) -> None:
+    session.info.pop("flushed", None)
+
+
+sa.event.listen(Session, "after_flush", _note_flush)
+sa.event.listen(Session, "after_commit", _forget_flush)
+sa.event.listen(Session, "after_rollback", _forget_flush)
 
 
 class UnitOfWorkFlask(Flask):

@@ -26,10 +26,6 @@ IMAGES = {
 }
 
 
-class UploadError(Refusal):
-    """The file cannot be accepted; the message says why."""
-
-
 @dataclass(frozen=True)
 class Upload:
     data: bytes
@@ -44,17 +40,17 @@ def read_upload(fileobj, filename: str, allowed: dict, max_bytes: int) -> Upload
     extension = PurePosixPath(name).suffix.lower()
     if extension not in allowed:
         kinds = ", ".join(sorted(e.lstrip(".") for e in allowed))
-        raise UploadError(_("Upload a file of one of these types: %(kinds)s.", kinds=kinds))
+        raise Refusal(_("Upload a file of one of these types: %(kinds)s.", kinds=kinds))
     data = fileobj.read(max_bytes + 1)
     if not data:
-        raise UploadError(_("The file is empty."))
+        raise Refusal(_("The file is empty."))
     if len(data) > max_bytes:
-        raise UploadError(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+        raise Refusal(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
     content_type, signatures = allowed[extension]
     if not data.startswith(signatures):
-        raise UploadError(_("The file's content does not match its extension."))
+        raise Refusal(_("The file's content does not match its extension."))
     if content_type.startswith("image/") and _carries_markup(data):
-        raise UploadError(_("The image contains web page code (a script or markup) and is refused."))
+        raise Refusal(_("The image contains web page code (a script or markup) and is refused."))
     return Upload(data, name[:200], extension, content_type)
 
 
@@ -94,7 +90,7 @@ XLSX_MAX_MEMBERS = 1000
 
 
 def check_xlsx_archive(data: bytes) -> None:
-    """Raise :class:`UploadError` unless ``data`` is a zip whose parts unpack to a reasonable size."""
+    """Raise :class:`Refusal` unless ``data`` is a zip whose parts unpack to a reasonable size."""
     import io
     import zipfile
 
@@ -102,13 +98,13 @@ def check_xlsx_archive(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise UploadError(_("The file could not be read as an XLSX workbook.")) from error
+        raise Refusal(_("The file could not be read as an XLSX workbook.")) from error
     too_big = _(
         "The workbook unpacks to more than %(mb)s MB; split it into smaller files.",
         mb=XLSX_MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
     )
     if len(members) > XLSX_MAX_MEMBERS:
-        raise UploadError(too_big)
+        raise Refusal(too_big)
     total = 0
     for member in members:
         total += member.file_size
@@ -116,7 +112,7 @@ def check_xlsx_archive(data: bytes) -> None:
         if total > XLSX_MAX_UNCOMPRESSED_BYTES or (
             member.file_size > 1024 * 1024 and ratio > XLSX_MAX_COMPRESSION_RATIO
         ):
-            raise UploadError(too_big)
+            raise Refusal(too_big)
 
 
 def previewed_rows(posted: str) -> list:

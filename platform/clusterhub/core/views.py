@@ -80,7 +80,6 @@ def switch_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     return redirect(safe_next_url(request.form.get("next")))
 
 

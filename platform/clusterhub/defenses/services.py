@@ -1,7 +1,8 @@
 """Operations on defense rounds: panel, slots, assignments, conflicts, scores, decisions and signing.
 
-Services validate and flush; callers commit. After the protocol is signed every change is refused with
-:class:`RoundLocked` and the attempt is written to the audit log (the caller commits that entry).
+Services validate and flush; the request commits. After the protocol is signed every change is refused with
+:class:`RoundLocked` and the attempt is written to the audit log; that entry is stored though the change is
+not (a ``RoundLocked`` does not roll the request back).
 """
 
 import hashlib
@@ -41,13 +42,15 @@ from .models import (
     Score,
 )
 
-
-class DefenseError(Refusal):
-    """A change to a defense round that cannot be made; the message is shown to the user."""
+DefenseError = Refusal  # the API modules still name it; goes with their rewrite
 
 
-class RoundLocked(DefenseError):
-    """The protocol is signed: the attempt was refused and logged (commit to keep the log entry)."""
+class RoundLocked(Refusal):
+    """The protocol is signed: the attempt was refused and written to the audit log, and that entry is
+    stored even though the change is not (a 409: the round's state, not the input, is in the way)."""
+
+    status = 409
+    rolls_back = False
 
 
 def enterprises_sharing_a_cluster(enterprise_ids) -> set:
@@ -78,28 +81,28 @@ def create_round(
 ) -> DefenseRound:
     """A defense round numbered within the selection cycle, with the selection round's criteria copied."""
     if not (title or "").strip():
-        raise DefenseError(_("Give the round's title."))
+        raise Refusal(_("Give the round's title."))
     if number not in (1, 2, 3):
-        raise DefenseError(_("A selection cycle has a first, second or third preliminary defense."))
+        raise Refusal(_("A selection cycle has a first, second or third preliminary defense."))
     taken = db.session.scalar(
         sa.select(DefenseRound.id).where(
             DefenseRound.selection_round_id == selection_round.id, DefenseRound.number == number
         )
     )
     if taken:
-        raise DefenseError(_("This selection round already has defense number %(n)s.", n=number))
+        raise Refusal(_("This selection round already has defense number %(n)s.", n=number))
     agenda_item_id = values.pop("agenda_item_id", None)
     if agenda_item_id:
         from ..events.models import AgendaItem, AgendaKind
 
         item = db.session.scalar(sa.select(AgendaItem).where(AgendaItem.id == agenda_item_id))
         if item is None or item.kind != AgendaKind.PROJECT_DEFENSE:
-            raise DefenseError(_("Choose a «project defense» item of one of the center's sessions."))
+            raise Refusal(_("Choose a «project defense» item of one of the center's sessions."))
         values["agenda_item_id"], values["event_id"] = item.id, item.event_id
         values["held_on"] = values.get("held_on") or item.starts_at
     per_project = int(values.pop("min_experts_per_project", 3))
     if per_project < 1:
-        raise DefenseError(_("Every project needs at least one expert."))
+        raise Refusal(_("Every project needs at least one expert."))
     defense_round = DefenseRound(
         selection_round_id=selection_round.id,
         number=number,
@@ -188,9 +191,9 @@ def add_panel_member(
     not score."""
     _refuse_if_signed(defense_round, actor, "add_panel_member")
     if role not in set(PanelRole):
-        raise DefenseError(_("Choose the panel role."))
+        raise Refusal(_("Choose the panel role."))
     if user.global_role in READ_ONLY_ROLES or not user.active:
-        raise DefenseError(
+        raise Refusal(
             _(
                 "%(name)s cannot be on the panel: %(reason)s. Put someone with an ordinary account on the panel instead.",
                 name=user.full_name,
@@ -198,9 +201,9 @@ def add_panel_member(
             )
         )
     if any(m.user_id == user.id for m in defense_round.panel):
-        raise DefenseError(_("%(name)s is already on the panel.", name=user.full_name))
+        raise Refusal(_("%(name)s is already on the panel.", name=user.full_name))
     if role in (PanelRole.CHAIR, PanelRole.SECRETARY) and any(m.role == role for m in defense_round.panel):
-        raise DefenseError(_("The panel already has a chair or secretary in this role."))
+        raise Refusal(_("The panel already has a chair or secretary in this role."))
     has_role = db.session.scalar(sa.select(Membership.id).where(Membership.user_id == user.id))
     if not has_role:
         add_membership(user, db.session.get(Tenant, defense_round.tenant_id), TenantRole.EXPERT, actor=actor)
@@ -242,11 +245,11 @@ def add_slot(
     """Schedule an admitted project of the same selection round."""
     _refuse_if_signed(defense_round, actor, "add_slot")
     if project.status != ProjectStatus.ADMITTED:
-        raise DefenseError(_("Only projects admitted to the defense can be scheduled."))
+        raise Refusal(_("Only projects admitted to the defense can be scheduled."))
     if project.selection_round_id != defense_round.selection_round_id:
-        raise DefenseError(_("The project belongs to another selection round."))
+        raise Refusal(_("The project belongs to another selection round."))
     if any(s.joint_project_id == project.id for s in defense_round.slots):
-        raise DefenseError(_("The project is already scheduled in this round."))
+        raise Refusal(_("The project is already scheduled in this round."))
     slot = DefenseSlot(
         joint_project_id=project.id,
         starts_at=starts_at,
@@ -265,7 +268,7 @@ def remove_panel_member(member: PanelMember, *, actor=None) -> None:
     defense_round = db.session.get(DefenseRound, member.defense_round_id)
     _refuse_if_signed(defense_round, actor, "remove_panel_member")
     if defense_round.status != RoundStatus.OPEN:
-        raise DefenseError(_("The panel can change only while scoring is open."))
+        raise Refusal(_("The panel can change only while scoring is open."))
     record(
         "defense.panel_removed",
         defense_round,
@@ -283,7 +286,7 @@ def remove_slot(slot: DefenseSlot, *, actor=None) -> None:
     defense_round = db.session.get(DefenseRound, slot.defense_round_id)
     _refuse_if_signed(defense_round, actor, "remove_slot")
     if defense_round.status != RoundStatus.OPEN:
-        raise DefenseError(_("The programme can change only while scoring is open."))
+        raise Refusal(_("The programme can change only while scoring is open."))
     record("defense.slot_removed", defense_round, actor=actor, before={"project": slot.joint_project_id})
     for model in (Score, Conflict, Assignment):
         db.session.execute(sa.delete(model).where(model.defense_slot_id == slot.id))
@@ -368,9 +371,9 @@ def declare_conflict(slot: DefenseSlot, member: PanelMember, reason: str, *, act
     defense_round = db.session.get(DefenseRound, slot.defense_round_id)
     _refuse_if_signed(defense_round, actor, "declare_conflict")
     if not (reason or "").strip():
-        raise DefenseError(_("Say what the conflict of interest is."))
+        raise Refusal(_("Say what the conflict of interest is."))
     if (slot.id, member.id) in conflicts_in(defense_round.id):
-        raise DefenseError(_("A conflict of interest is already recorded for this project."))
+        raise Refusal(_("A conflict of interest is already recorded for this project."))
     conflict = Conflict(
         defense_slot_id=slot.id,
         panel_member_id=member.id,
@@ -414,13 +417,11 @@ def assign(slot: DefenseSlot, member: PanelMember, *, actor=None) -> Assignment:
     defense_round = db.session.get(DefenseRound, slot.defense_round_id)
     _refuse_if_signed(defense_round, actor, "assign")
     if member.defense_round_id != slot.defense_round_id or not member.scores:
-        raise DefenseError(_("Only the chair and the experts of this panel score projects."))
+        raise Refusal(_("Only the chair and the experts of this panel score projects."))
     if is_conflicted(slot.id, member.id):
-        raise DefenseError(
-            _("%(name)s has a conflict of interest with this project.", name=member.user.full_name)
-        )
+        raise Refusal(_("%(name)s has a conflict of interest with this project.", name=member.user.full_name))
     if member.user.global_role in READ_ONLY_ROLES:
-        raise DefenseError(
+        raise Refusal(
             _(
                 "%(name)s cannot score: %(reason)s.",
                 name=member.user.full_name,
@@ -496,9 +497,9 @@ def decline(assignment: Assignment, reason: str, *, actor=None) -> None:
     slot = assignment.slot
     _refuse_if_signed(db.session.get(DefenseRound, slot.defense_round_id), actor, "decline")
     if not (reason or "").strip():
-        raise DefenseError(_("Give a reason for declining."))
+        raise Refusal(_("Give a reason for declining."))
     if assignment.declined_at:
-        raise DefenseError(_("This assignment has already been declined."))
+        raise Refusal(_("This assignment has already been declined."))
     assignment.declined_at = utcnow()
     assignment.decline_reason = reason.strip()
     _drop_scores(slot.id, assignment.panel_member_id)
@@ -543,19 +544,19 @@ def select_conflicted_slot_ids(member_id) -> set:
 
 def _clean_value(raw, criterion: DefenseCriterion) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
-        raise DefenseError(_("A score is a number."))
+        raise Refusal(_("A score is a number."))
     try:
         value = Decimal(str(raw).replace(",", "."))
     except (InvalidOperation, TypeError) as exc:
-        raise DefenseError(_("A score is a number.")) from exc
+        raise Refusal(_("A score is a number.")) from exc
     if not value.is_finite():
-        raise DefenseError(_("A score is a number."))
+        raise Refusal(_("A score is a number."))
     # The range first: quantizing 1e30 would overflow the decimal context.
     in_range = criterion.min_score <= value <= criterion.max_score
     if in_range and value != value.quantize(Decimal("0.1")):
-        raise DefenseError(_("Scores have at most one decimal place."))
+        raise Refusal(_("Scores have at most one decimal place."))
     if not in_range:
-        raise DefenseError(
+        raise Refusal(
             _(
                 "The score for “%(name)s” must be from %(min)s to %(max)s.",
                 name=criterion.name_ru,
@@ -572,16 +573,16 @@ def score_project(slot: DefenseSlot, member: PanelMember, values: dict, *, actor
     defense_round = _lock(db.session.get(DefenseRound, slot.defense_round_id), exclusive=False)
     _refuse_if_signed(defense_round, actor, "score")
     if defense_round.status != RoundStatus.OPEN:
-        raise DefenseError(_("Scoring is closed for this round."))
+        raise Refusal(_("Scoring is closed for this round."))
     if is_conflicted(slot.id, member.id):
-        raise DefenseError(_("You have a conflict of interest with this project and cannot score it."))
+        raise Refusal(_("You have a conflict of interest with this project and cannot score it."))
     assignment = db.session.scalar(
         sa.select(Assignment).where(
             Assignment.defense_slot_id == slot.id, Assignment.panel_member_id == member.id
         )
     )
     if assignment is None or assignment.declined_at:
-        raise DefenseError(_("You are not assigned to this project."))
+        raise Refusal(_("You are not assigned to this project."))
     criteria = {c.id: c for c in defense_round.criteria}
     current = {
         s.defense_criterion_id: s
@@ -593,9 +594,9 @@ def score_project(slot: DefenseSlot, member: PanelMember, values: dict, *, actor
     for criterion_id, (raw, comment) in values.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
-            raise DefenseError(_("Unknown criterion."))
+            raise Refusal(_("Unknown criterion."))
         if comment is not None and not isinstance(comment, str):
-            raise DefenseError(_("A comment is text."))
+            raise Refusal(_("A comment is text."))
         cleaned[criterion.id] = (
             None if raw is None or raw == "" else _clean_value(raw, criterion),
             (comment or "").strip(),
@@ -751,7 +752,7 @@ def close_round(defense_round: DefenseRound, *, actor=None) -> None:
     defense_round = _lock(defense_round, exclusive=True)
     _refuse_if_signed(defense_round, actor, "close")
     if defense_round.status != RoundStatus.OPEN:
-        raise DefenseError(_("The round is already closed."))
+        raise Refusal(_("The round is already closed."))
     defense_round.status = RoundStatus.CLOSED
     defense_round.closed_at = utcnow()
     db.session.flush()
@@ -762,7 +763,7 @@ def reopen_round(defense_round: DefenseRound, *, actor=None) -> None:
     defense_round = _lock(defense_round, exclusive=True)
     _refuse_if_signed(defense_round, actor, "reopen")
     if defense_round.status != RoundStatus.CLOSED:
-        raise DefenseError(_("Only a closed round can be reopened."))
+        raise Refusal(_("Only a closed round can be reopened."))
     defense_round.status = RoundStatus.OPEN
     defense_round.closed_at = None
     db.session.flush()
@@ -774,9 +775,9 @@ def record_decision(slot: DefenseSlot, outcome: str, remarks: str | None, *, act
     defense_round = _lock(db.session.get(DefenseRound, slot.defense_round_id), exclusive=False)
     _refuse_if_signed(defense_round, actor, "decision")
     if defense_round.status != RoundStatus.CLOSED:
-        raise DefenseError(_("Close the scoring before recording decisions."))
+        raise Refusal(_("Close the scoring before recording decisions."))
     if outcome not in set(DefenseOutcome):
-        raise DefenseError(_("Choose the panel's decision."))
+        raise Refusal(_("Choose the panel's decision."))
     before = {"decision": slot.decision, "remarks": slot.remarks}
     slot.decision, slot.remarks = outcome, (remarks or "").strip() or None
     slot.decided_at, slot.decided_by_id = utcnow(), getattr(actor, "id", None)
@@ -788,7 +789,7 @@ def record_decision(slot: DefenseSlot, outcome: str, remarks: str | None, *, act
     elif project.status == ProjectStatus.DEFENDED:
         project.defense_outcome, project.remarks = outcome, slot.remarks
     else:
-        raise DefenseError(_("The project is no longer awaiting a defense decision."))
+        raise Refusal(_("The project is no longer awaiting a defense decision."))
     db.session.flush()
     record(
         "defense.decision",
@@ -884,14 +885,12 @@ def sign_protocol(defense_round: DefenseRound, *, actor) -> Protocol:
     defense_round = _lock(defense_round, exclusive=True)
     _refuse_if_signed(defense_round, actor, "sign")
     if not is_chair(defense_round, actor):
-        raise DefenseError(_("Only the chair signs the protocol."))
+        raise Refusal(_("Only the chair signs the protocol."))
     if defense_round.status != RoundStatus.CLOSED:
-        raise DefenseError(_("Close the scoring before signing the protocol."))
+        raise Refusal(_("Close the scoring before signing the protocol."))
     undecided = [s.code for s in defense_round.slots if not s.decision]
     if undecided:
-        raise DefenseError(
-            _("Record a decision for every project first: %(codes)s.", codes=", ".join(undecided))
-        )
+        raise Refusal(_("Record a decision for every project first: %(codes)s.", codes=", ".join(undecided)))
     content = protocol_content(defense_round.id)
     signed_at = utcnow()
     content["signed"] = {"by": actor.full_name, "at": _text(signed_at)}

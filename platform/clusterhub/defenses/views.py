@@ -10,7 +10,9 @@ from ..accounts.authz import Permission, can, login_required, public, register_p
 from ..accounts.forms import ConfirmForm, role_label
 from ..accounts.models import GlobalRole, TenantRole
 from ..accounts.services import find_user_by_email
+from ..core.forms import show_on
 from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..projects import services as project_services
 from ..projects.forms import OUTCOME_LABELS
@@ -69,28 +71,6 @@ def _slot_or_404(slot_id) -> DefenseSlot:
     return db.first_or_404(sa.select(DefenseSlot).where(DefenseSlot.id == slot_id))
 
 
-def _locked(error):
-    """A refused change after signing: keep its audit entry, tell the user."""
-    db.session.commit()
-    flash(str(error), "danger")
-
-
-def _carry_out(action, done_message) -> bool:
-    """Run a service call: commit and say so, or roll back (keeping a refusal's audit entry) and say why."""
-    try:
-        action()
-    except services.RoundLocked as error:
-        _locked(error)
-    except services.DefenseError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
-        return True
-    return False
-
-
 @bp.route("/<tenant>/defenses/", methods=["GET", "POST"])
 @requires(MANAGE_DEFENSES)
 def index():
@@ -112,13 +92,11 @@ def index():
                 min_experts_per_project=form.min_experts_per_project.data,
                 agenda_item_id=form.agenda_item_id.data or None,
             )
-        except services.DefenseError as error:
-            form.number.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "number")
         else:
-            db.session.commit()
             flash(_("The defense round has been created."), "success")
             return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
-    db.session.commit()
     defense_rounds = db.session.scalars(
         sa.select(DefenseRound).order_by(DefenseRound.created_at.desc())
     ).all()
@@ -180,16 +158,18 @@ def add_panel(defense_round_id):
         if user is None:
             flash(_("No ClusterHub user has this e-mail; invite them to the center first."), "danger")
         else:
-            _carry_out(
-                lambda: services.add_panel_member(
+            try:
+                services.add_panel_member(
                     defense_round,
                     user,
                     form.role.data,
                     affiliation=form.affiliation.data or None,
                     actor=current_user,
-                ),
-                _("%(name)s is on the panel.", name=user.full_name),
-            )
+                )
+            except Refusal as error:
+                flash(str(error), "danger")
+            else:
+                flash(_("%(name)s is on the panel.", name=user.full_name), "success")
     else:
         flash(_("Give the e-mail of the panel member."), "danger")
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
@@ -204,16 +184,18 @@ def add_slot(defense_round_id):
     if project is None:
         flash(_("Choose a project admitted to the defense."), "danger")
     else:
-        _carry_out(
-            lambda: services.add_slot(
+        try:
+            services.add_slot(
                 defense_round,
                 project,
                 starts_at=form.starts_at.data,
                 presenter=form.presenter.data or None,
                 actor=current_user,
-            ),
-            _("The project is on the programme."),
-        )
+            )
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The project is on the programme."), "success")
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 
@@ -239,13 +221,9 @@ def manage(defense_round_id, action):
     operation, message = operations[action]
     try:
         operation(defense_round, actor=current_user)
-    except services.RoundLocked as error:
-        _locked(error)
-    except services.DefenseError as error:
-        db.session.rollback()
+    except Refusal as error:  # a signed round's refusal keeps its audit entry (RoundLocked.rolls_back)
         flash(str(error), "danger")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
@@ -261,13 +239,8 @@ def assign(defense_slot_id, panel_member_id):
     _chair_or_manager(defense_round)
     try:
         services.assign(slot, member, actor=current_user)
-    except services.RoundLocked as error:
-        _locked(error)
-    except services.DefenseError as error:
-        db.session.rollback()
+    except Refusal as error:
         flash(str(error), "danger")
-    else:
-        db.session.commit()
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 
@@ -279,9 +252,12 @@ def remove_panel_member(panel_member_id):
         abort(404)
     round_id = member.defense_round_id
     if ConfirmForm().validate_on_submit():
-        _carry_out(
-            lambda: services.remove_panel_member(member, actor=current_user), _("Removed from the panel.")
-        )
+        try:
+            services.remove_panel_member(member, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed from the panel."), "success")
     return redirect(url_for("defenses.round_page", defense_round_id=round_id))
 
 
@@ -291,7 +267,12 @@ def remove_slot(defense_slot_id):
     slot = _slot_or_404(defense_slot_id)
     round_id = slot.defense_round_id
     if ConfirmForm().validate_on_submit():
-        _carry_out(lambda: services.remove_slot(slot, actor=current_user), _("Removed from the programme."))
+        try:
+            services.remove_slot(slot, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed from the programme."), "success")
     return redirect(url_for("defenses.round_page", defense_round_id=round_id))
 
 
@@ -308,9 +289,7 @@ def attendance(panel_member_id):
     try:
         services.set_attendance(member, request.form.get("attended") == "1", actor=current_user)
     except services.RoundLocked as error:
-        _locked(error)
-    else:
-        db.session.commit()
+        flash(str(error), "danger")
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 
@@ -365,15 +344,10 @@ def score(defense_slot_id):
         }
         try:
             services.score_project(slot, member, values, actor=current_user)
-        except services.RoundLocked as error:
-            _locked(error)
-            status = 409
-        except services.DefenseError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            status = 422
+        except Refusal as error:  # 409 when the protocol is signed, 422 for the scores themselves
+            show_on(form, error)
+            status = error.status
         else:
-            db.session.commit()
             flash(_("Your scores are saved."), "success")
             return redirect(url_for("defenses.score", defense_slot_id=slot.id))
     return (
@@ -398,12 +372,14 @@ def score(defense_slot_id):
 def declare_conflict(defense_slot_id):
     slot, defense_round, member = _expert_slot(defense_slot_id)
     form = ReasonForm()
-    _carry_out(
-        lambda: services.declare_conflict(
+    try:
+        services.declare_conflict(
             slot, member, form.reason.data if form.validate_on_submit() else "", actor=current_user
-        ),
-        _("Your conflict of interest is recorded; you will not score this project."),
-    )
+        )
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Your conflict of interest is recorded; you will not score this project."), "success")
     return redirect(url_for("defenses.expert_home"))
 
 
@@ -414,12 +390,14 @@ def decline(assignment_id):
     if assignment is None or assignment.member.user_id != current_user.id:
         abort(404)
     form = ReasonForm()
-    _carry_out(
-        lambda: services.decline(
+    try:
+        services.decline(
             assignment, form.reason.data if form.validate_on_submit() else "", actor=current_user
-        ),
-        _("You have declined the assignment."),
-    )
+        )
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("You have declined the assignment."), "success")
     return redirect(url_for("defenses.expert_home"))
 
 
@@ -469,16 +447,12 @@ def decision(defense_slot_id):
     status = 302
     try:
         if not form.validate_on_submit():
-            raise services.DefenseError(_("Choose the panel's decision."))
+            raise Refusal(_("Choose the panel's decision."))
         services.record_decision(slot, form.outcome.data, form.remarks.data, actor=current_user)
-    except services.RoundLocked as error:
-        _locked(error)
-        status = 409
-    except services.DefenseError as error:
-        db.session.rollback()
+    except Refusal as error:
         flash(str(error), "danger")
+        status = error.status
     else:
-        db.session.commit()
         flash(_("The decision is recorded."), "success")
     response = redirect(url_for("defenses.results", defense_round_id=defense_round.id))
     if status == 409:
@@ -494,9 +468,12 @@ def sign(defense_round_id):
     if not services.is_chair(defense_round, current_user):
         abort(403)
     if ConfirmForm().validate_on_submit():
-        _carry_out(
-            lambda: services.sign_protocol(defense_round, actor=current_user), _("The protocol is signed.")
-        )
+        try:
+            services.sign_protocol(defense_round, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The protocol is signed."), "success")
     return redirect(url_for("defenses.protocol", defense_round_id=defense_round.id))
 
 

@@ -21,6 +21,7 @@ from stdnum.ru import ogrn as ogrn_number
 from ..audit.models import AuditEntry
 from ..audit.services import record
 from ..core.refusal import Refusal
+from ..core.unit_of_work import after_commit
 from ..core.urls import is_web_address
 from ..extensions import db
 from ..tenancy.models import Tenant, TenantStatus, utcnow
@@ -47,15 +48,7 @@ OKPD2_PATTERN = re.compile(r"^\d{2}(\.\d{1,2}|\.\d{2}\.\d{1,2}|\.\d{2}\.\d{2}\.\
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class EnterpriseError(Refusal):
-    """Invalid enterprise data or a refused operation; the message is shown to the user.
-
-    ``field`` names the form field the message belongs to, when there is one.
-    """
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+EnterpriseError = Refusal  # the API modules still name it; goes with their rewrite
 
 
 # --- identifiers -----------------------------------------------------------------------------------
@@ -71,7 +64,7 @@ def clean_inn(value: str) -> str:
     try:
         return inn_number.validate(value)
     except StdnumError as exc:
-        raise EnterpriseError(_("The ИНН %(inn)s is not valid: check the digits.", inn=value), "inn") from exc
+        raise Refusal(_("The ИНН %(inn)s is not valid: check the digits.", inn=value), "inn") from exc
 
 
 def ogrn_check_digit(number: str) -> str:
@@ -96,10 +89,10 @@ def clean_ogrn(value: str) -> str:
         try:
             return ogrn_number.validate(value)
         except StdnumError as exc:
-            raise EnterpriseError(message, "ogrn") from exc
+            raise Refusal(message, "ogrn") from exc
     if len(value) == 15 and value.isdigit() and value[0] in "34" and value[-1] == ogrn_check_digit(value):
         return value
-    raise EnterpriseError(message, "ogrn")
+    raise Refusal(message, "ogrn")
 
 
 # Codes that once were subjects' own and now belong to the subject they merged into (the Federal Tax
@@ -154,16 +147,14 @@ def derived_region_id(inn: str | None, ogrn: str | None = None) -> int | None:
 def clean_kpp(value: str) -> str:
     value = _compact(value).upper()
     if not KPP_PATTERN.match(value):
-        raise EnterpriseError(
-            _("The КПП must be 9 characters: 4 digits, 2 digits or letters, 3 digits."), "kpp"
-        )
+        raise Refusal(_("The КПП must be 9 characters: 4 digits, 2 digits or letters, 3 digits."), "kpp")
     return value
 
 
 def clean_okved(value: str, field="okved_main") -> str:
     value = (value or "").strip()
     if not OKVED_PATTERN.match(value):
-        raise EnterpriseError(
+        raise Refusal(
             _(
                 "%(code)s is not an ОКВЭД 2 code: use the form 16, 16.1, 16.10, 16.10.1 or 16.10.11.",
                 code=value,
@@ -186,7 +177,7 @@ def clean_okved_list(value) -> list[str]:
 def clean_okpd2(value: str, field="okpd2") -> str:
     value = (value or "").strip()
     if not OKPD2_PATTERN.match(value):
-        raise EnterpriseError(
+        raise Refusal(
             _("%(code)s is not an ОКПД2 code: use the form 16.10 or 16.10.10.110.", code=value), field
         )
     return value
@@ -220,9 +211,9 @@ def get_or_create_by_inn(inn: str, full_name: str, *, region_id=None, actor=None
     if existing is not None:
         return existing, False
     if not (full_name or "").strip():
-        raise EnterpriseError(_("Give the organisation's name."), "full_name")
+        raise Refusal(_("Give the organisation's name."), "full_name")
     if len(full_name.strip()) > Enterprise.full_name.type.length:
-        raise EnterpriseError(_("The text is too long."), "full_name")
+        raise Refusal(_("The text is too long."), "full_name")
     region_derived = region_id is None
     if region_derived:
         region_id = derived_region_id(inn)
@@ -254,7 +245,7 @@ _OPTIONAL_TEXT = {
 
 
 def clean_profile(values: dict) -> dict:
-    """Validated profile values (only the keys given). Raises :class:`EnterpriseError` on the first fault."""
+    """Validated profile values (only the keys given). Raises :class:`Refusal` on the first fault."""
     cleaned = {}
     for key, raw in values.items():
         if key not in PROFILE_FIELDS:
@@ -262,9 +253,9 @@ def clean_profile(values: dict) -> dict:
         value = raw.strip() if isinstance(raw, str) else raw
         if key == "full_name":
             if not value:
-                raise EnterpriseError(_("Give the organisation's name."), key)
+                raise Refusal(_("Give the organisation's name."), key)
             if len(value) > 500:
-                raise EnterpriseError(_("The name is too long."), key)
+                raise Refusal(_("The name is too long."), key)
         elif key == "ogrn":
             value = clean_ogrn(value) if value else None
         elif key == "kpp":
@@ -276,25 +267,25 @@ def clean_profile(values: dict) -> dict:
             value = f" {' '.join(codes)} " if codes else None
         elif key == "size_category":
             if value and value not in set(SizeCategory):
-                raise EnterpriseError(_("Choose a size category from the list."), key)
+                raise Refusal(_("Choose a size category from the list."), key)
             value = value or None
         elif key == "email":
             if value and not EMAIL_PATTERN.match(value):
-                raise EnterpriseError(_("Give a valid e-mail address."), key)
+                raise Refusal(_("Give a valid e-mail address."), key)
             value = value or None
         elif key == "website":
             if value and not re.match(r"^https?://", value):
                 value = f"https://{value}"
             if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
-                raise EnterpriseError(_("Give the website address, for example https://example.ru."), key)
+                raise Refusal(_("Give the website address, for example https://example.ru."), key)
             if value and not is_web_address(value):
-                raise EnterpriseError(_("Give the website address, for example https://example.ru."), key)
+                raise Refusal(_("Give the website address, for example https://example.ru."), key)
         elif key == "region_id":
             value = int(value) if value else None
         if key in _OPTIONAL_TEXT:
             value = value or None
             if value and len(value) > _OPTIONAL_TEXT[key]:
-                raise EnterpriseError(_("The text is too long."), key)
+                raise Refusal(_("The text is too long."), key)
         cleaned[key] = value
     return cleaned
 
@@ -303,7 +294,7 @@ def update_profile(enterprise: Enterprise, values: dict, actor) -> dict:
     """Apply validated ``values``; returns the changed fields. The audit log keeps before and after."""
     cleaned = clean_profile(values)
     if cleaned.get("okved_main") and cleaned["okved_main"] in (cleaned.get("okved_additional") or "").split():
-        raise EnterpriseError(_("The main ОКВЭД code is also listed as additional."), "okved_additional")
+        raise Refusal(_("The main ОКВЭД code is also listed as additional."), "okved_additional")
     before, after = {}, {}
     for key, value in cleaned.items():
         if getattr(enterprise, key) != value:
@@ -327,7 +318,7 @@ def _clean_year(year) -> int:
     except (TypeError, ValueError):
         year = 0
     if not 1990 <= year <= date.today().year:
-        raise EnterpriseError(_("Give a year between 1990 and the current year."), "year")
+        raise Refusal(_("Give a year between 1990 and the current year."), "year")
     return year
 
 
@@ -337,9 +328,9 @@ def _clean_revenue(value) -> Decimal | None:
     try:
         amount = Decimal(str(value).replace(" ", "").replace(",", ".")).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
-        raise EnterpriseError(_("Give the revenue in roubles, for example 1250000.50."), "revenue") from exc
+        raise Refusal(_("Give the revenue in roubles, for example 1250000.50."), "revenue") from exc
     if amount < 0 or amount >= Decimal("1e12"):
-        raise EnterpriseError(_("Give the revenue in roubles, for example 1250000.50."), "revenue")
+        raise Refusal(_("Give the revenue in roubles, for example 1250000.50."), "revenue")
     return amount
 
 
@@ -354,10 +345,10 @@ def set_figures(enterprise: Enterprise, year, headcount, revenue, actor) -> Ente
         except (TypeError, ValueError):
             headcount = -1
         if headcount < 0:
-            raise EnterpriseError(_("Give the number of employees as a whole number."), "headcount")
+            raise Refusal(_("Give the number of employees as a whole number."), "headcount")
     revenue = _clean_revenue(revenue)
     if headcount is None and revenue is None:
-        raise EnterpriseError(_("Give the headcount, the revenue or both."), "headcount")
+        raise Refusal(_("Give the headcount, the revenue or both."), "headcount")
     figure = db.session.scalar(
         sa.select(EnterpriseFigure).where(
             EnterpriseFigure.enterprise_id == enterprise.id, EnterpriseFigure.year == year
@@ -395,7 +386,7 @@ def remove_figures(figure: EnterpriseFigure, actor) -> None:
 def add_product(enterprise: Enterprise, name: str, okpd2: str | None, description: str | None, actor):
     name = (name or "").strip()
     if not name:
-        raise EnterpriseError(_("Give the product's name."), "name")
+        raise Refusal(_("Give the product's name."), "name")
     okpd2 = clean_okpd2(okpd2) if (okpd2 or "").strip() else None
     product = EnterpriseProduct(
         enterprise_id=enterprise.id,
@@ -583,7 +574,7 @@ def claim(user, inn: str, full_name: str | None = None) -> EnterpriseRepresentat
     enterprise = find_by_inn(inn)
     if enterprise is None:
         if not (full_name or "").strip():
-            raise EnterpriseError(
+            raise Refusal(
                 _("No enterprise with this ИНН is registered yet: give its full name to create the profile."),
                 "full_name",
             )
@@ -596,8 +587,8 @@ def claim(user, inn: str, full_name: str | None = None) -> EnterpriseRepresentat
     )
     if existing is not None:
         if existing.status == RepresentativeStatus.CONFIRMED:
-            raise EnterpriseError(_("You already represent %(name)s.", name=enterprise.name), "inn")
-        raise EnterpriseError(
+            raise Refusal(_("You already represent %(name)s.", name=enterprise.name), "inn")
+        raise Refusal(
             _("Your claim for %(name)s is already awaiting a decision.", name=enterprise.name), "inn"
         )
     first = _confirmed_count(enterprise) == 0
@@ -676,7 +667,7 @@ def center_may_decide(tenant: Tenant, link: EnterpriseRepresentative) -> bool:
 def confirm_first_claim(link: EnterpriseRepresentative, tenant: Tenant, actor) -> None:
     """A center's staff member confirms the first claim: the claimant becomes the owner."""
     if link.status != RepresentativeStatus.PENDING or not center_may_decide(tenant, link):
-        raise EnterpriseError(_("This claim is not yours to decide, or it has been decided already."))
+        raise Refusal(_("This claim is not yours to decide, or it has been decided already."))
     link.status, link.role, link.confirmed_at = (
         RepresentativeStatus.CONFIRMED,
         RepresentativeRole.OWNER,
@@ -695,11 +686,11 @@ def confirm_first_claim(link: EnterpriseRepresentative, tenant: Tenant, actor) -
 def approve_claim(link: EnterpriseRepresentative, actor, role: str = RepresentativeRole.EDITOR) -> None:
     """An owner approves a later claim, choosing the role."""
     if not is_representative(actor, link.enterprise, RepresentativeRole.OWNER):
-        raise EnterpriseError(_("Only an owner of the enterprise can approve claims."))
+        raise Refusal(_("Only an owner of the enterprise can approve claims."))
     if link.status != RepresentativeStatus.PENDING:
-        raise EnterpriseError(_("This claim has been decided already."))
+        raise Refusal(_("This claim has been decided already."))
     if role not in set(RepresentativeRole):
-        raise EnterpriseError(_("Choose a role from the list."))
+        raise Refusal(_("Choose a role from the list."))
     link.status, link.role, link.confirmed_at = RepresentativeStatus.CONFIRMED, role, utcnow()
     db.session.flush()
     record(
@@ -717,7 +708,7 @@ def reject_claim(link: EnterpriseRepresentative, actor, tenant: Tenant | None = 
         tenant is not None and center_may_decide(tenant, link)
     )
     if not allowed or link.status != RepresentativeStatus.PENDING:
-        raise EnterpriseError(_("This claim is not yours to decide, or it has been decided already."))
+        raise Refusal(_("This claim is not yours to decide, or it has been decided already."))
     record("enterprise.claim_rejected", link.enterprise, actor=actor, before={"user": link.user.email})
     _notify_decision(link, confirmed=False)
     db.session.delete(link)
@@ -727,15 +718,15 @@ def reject_claim(link: EnterpriseRepresentative, actor, tenant: Tenant | None = 
 def set_representative_role(link: EnterpriseRepresentative, role: str, actor) -> None:
     """An owner changes a representative's role; the last owner cannot step down this way."""
     if not is_representative(actor, link.enterprise, RepresentativeRole.OWNER):
-        raise EnterpriseError(_("Only an owner of the enterprise can manage representatives."))
+        raise Refusal(_("Only an owner of the enterprise can manage representatives."))
     if role not in set(RepresentativeRole) or link.status != RepresentativeStatus.CONFIRMED:
-        raise EnterpriseError(_("Choose a role from the list."))
+        raise Refusal(_("Choose a role from the list."))
     if (
         link.role == RepresentativeRole.OWNER
         and role != RepresentativeRole.OWNER
         and _confirmed_count(link.enterprise, RepresentativeRole.OWNER) <= 1
     ):
-        raise EnterpriseError(_("The enterprise needs at least one owner: make someone else an owner first."))
+        raise Refusal(_("The enterprise needs at least one owner: make someone else an owner first."))
     before = link.role
     link.role = role
     db.session.flush()
@@ -756,14 +747,12 @@ def remove_representative(link: EnterpriseRepresentative, actor) -> None:
     """
     own = link.user_id == actor.id
     if not own and not is_representative(actor, link.enterprise, RepresentativeRole.OWNER):
-        raise EnterpriseError(_("Only an owner of the enterprise can manage representatives."))
+        raise Refusal(_("Only an owner of the enterprise can manage representatives."))
     if link.status == RepresentativeStatus.CONFIRMED and link.role == RepresentativeRole.OWNER:
         owners = _confirmed_count(link.enterprise, RepresentativeRole.OWNER)
         others = _confirmed_count(link.enterprise) - 1
         if owners <= 1 and others > 0:
-            raise EnterpriseError(
-                _("The enterprise needs at least one owner: make someone else an owner first.")
-            )
+            raise Refusal(_("The enterprise needs at least one owner: make someone else an owner first."))
     record(
         "enterprise.representative_left" if own else "enterprise.representative_removed",
         link.enterprise,
@@ -923,7 +912,7 @@ def merge_enterprises(source: Enterprise, target: Enterprise, actor) -> dict:
     Returns the number of moved rows per ``table.column``.
     """
     if source.id == target.id:
-        raise EnterpriseError(_("Choose two different profiles."))
+        raise Refusal(_("Choose two different profiles."))
     db.session.flush()
     source_id = source.id
     snapshot = {key: getattr(source, key) for key in PUBLIC_FIELDS}
@@ -1049,17 +1038,18 @@ def set_logo(enterprise: Enterprise, fileobj, filename: str, actor) -> None:
 
     from flask import current_app
 
-    from ..core.uploads import IMAGES, UploadError, read_upload
+    from ..core.uploads import IMAGES, read_upload
 
     try:
         upload = read_upload(fileobj, filename, IMAGES, LOGO_MAX_BYTES)
-    except UploadError as exc:
-        raise EnterpriseError(str(exc), "logo") from exc
+    except Refusal as exc:
+        raise Refusal(str(exc), "logo") from exc
     storage = current_app.extensions["storage"]
     key = f"enterprises/{enterprise.id}/logo-{secrets.token_hex(8)}{upload.extension}"
     storage.save(key, io.BytesIO(upload.data), upload.content_type)
     if enterprise.logo_key:
-        storage.delete(enterprise.logo_key)
+        replaced = enterprise.logo_key
+        after_commit(lambda: storage.delete(replaced))  # a rolled-back request keeps the old logo
     enterprise.logo_key, enterprise.logo_content_type = key, upload.content_type
     db.session.flush()
     record("enterprise.logo_changed", enterprise, actor=actor, after={"filename": upload.name})

@@ -18,8 +18,10 @@ from flask_login import current_user
 from ..accounts.authz import can, login_required, public, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.uploads import send_stored
 from ..extensions import db
 from . import services
@@ -41,7 +43,6 @@ from .models import (
     EnterpriseRepresentative,
     RepresentativeRole,
 )
-from .services import EnterpriseError
 
 CONFIRM_CLAIMS = "enterprises.confirm_claims"
 MERGE_ENTERPRISES = "enterprises.merge"
@@ -144,10 +145,9 @@ def edit(enterprise_id):
     if form.validate_on_submit():
         try:
             changed = services.update_profile(enterprise, form.values(), current_user)
-        except EnterpriseError as error:
-            getattr(form, error.field or "full_name").errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "full_name")
         else:
-            db.session.commit()
             flash(_("The profile has been saved.") if changed else _("Nothing has changed."), "success")
             return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id))
     return render_template(
@@ -172,13 +172,11 @@ def logo(enterprise_id):
         upload = request.files.get("logo")
         try:
             if upload is None or not upload.filename:
-                raise EnterpriseError(_("Choose a file."), "logo")
+                raise Refusal(_("Choose a file."), "logo")
             services.set_logo(enterprise, upload.stream, upload.filename, current_user)
-        except EnterpriseError as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The logo has been replaced."), "success")
         return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id))
     if not enterprise.logo_key:
@@ -197,10 +195,9 @@ def add_figures(enterprise_id):
             services.set_figures(
                 enterprise, form.year.data, form.headcount.data, form.revenue.data, current_user
             )
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The figures for %(year)s have been saved.", year=form.year.data), "success")
     else:
         flash(_("Give the year and at least one figure."), "danger")
@@ -217,7 +214,6 @@ def remove_figures(enterprise_id, figure_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         services.remove_figures(figure, current_user)
-        db.session.commit()
         flash(_("The figures have been removed."), "success")
     return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id) + "#figures")
 
@@ -233,10 +229,9 @@ def add_product(enterprise_id):
             services.add_product(
                 enterprise, form.name.data, form.okpd2.data, form.description.data, current_user
             )
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The product has been added."), "success")
     else:
         flash(_("Give the product's name."), "danger")
@@ -253,7 +248,6 @@ def remove_product(enterprise_id, product_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         services.remove_product(product, current_user)
-        db.session.commit()
         flash(_("The product has been removed."), "success")
     return redirect(url_for("enterprises.edit", enterprise_id=enterprise.id) + "#products")
 
@@ -268,12 +262,11 @@ def mine():
     if form.validate_on_submit():
         try:
             link = services.claim(current_user, form.inn.data, form.full_name.data)
-        except EnterpriseError as error:
+        except Refusal as error:
             getattr(form, error.field if error.field in ("inn", "full_name") else "inn").errors.append(
                 str(error)
             )
         else:
-            db.session.commit()
             flash(
                 _(
                     "Your claim for %(name)s has been sent. You will be able to edit the profile once it is confirmed.",
@@ -300,10 +293,9 @@ def approve(enterprise_id, link_id):
     if form.validate_on_submit():
         try:
             services.approve_claim(link, current_user, form.role.data)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("%(name)s now represents the enterprise.", name=link.user.full_name), "success")
     return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
 
@@ -316,10 +308,9 @@ def reject(enterprise_id, link_id):
     if ConfirmForm().validate_on_submit():
         try:
             services.reject_claim(link, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The claim has been rejected."), "success")
     return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
 
@@ -333,10 +324,9 @@ def change_role(enterprise_id, link_id):
     if form.validate_on_submit():
         try:
             services.set_representative_role(link, form.role.data, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The role has been changed."), "success")
     return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
 
@@ -354,10 +344,9 @@ def remove_representative(enterprise_id, link_id):
     if form.validate_on_submit():
         try:
             services.remove_representative(link, current_user)
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return redirect(url_for("enterprises.profile", enterprise_id=enterprise.id) + "#representatives")
-        db.session.commit()
         if own:
             flash(_("You no longer represent %(name)s.", name=enterprise.name), "success")
             return redirect(url_for("enterprises.mine"))
@@ -396,10 +385,9 @@ def center_decide(claim, decision):
             else:
                 services.reject_claim(link, current_user, tenant=g.tenant)
                 message = _("The claim has been rejected.")
-        except EnterpriseError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(message, "success")
     return redirect(url_for("enterprises.center_claims"))
 
@@ -416,8 +404,8 @@ def merge():
         try:
             source = services.find_by_inn(form.source_inn.data)
             target = services.find_by_inn(form.target_inn.data)
-        except EnterpriseError as error:
-            form.source_inn.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "source_inn")
         else:
             if source is None or target is None:
                 form.source_inn.errors.append(_("There is no profile with this ИНН."))
@@ -426,7 +414,6 @@ def merge():
             elif request.form.get("confirmed") == "1":
                 name = source.name
                 moved = services.merge_enterprises(source, target, current_user)
-                db.session.commit()
                 flash(
                     _(
                         "%(source)s has been merged into %(target)s (%(count)s references moved).",

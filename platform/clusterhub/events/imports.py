@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..enterprises.services import EnterpriseError, clean_inn
+from ..core.refusal import Refusal
+from ..enterprises.services import clean_inn
 from ..extensions import db
 from ..regions.models import Region
 from ..technoparks.imports import read_table
-from ..technoparks.services import TechnoparkError
 from . import services as svc
 from .models import ACTIVE_STATUSES, CATEGORY_LABELS, Event, ParticipantCategory, Registration
 
@@ -72,8 +72,8 @@ def read_delegation(filename: str, data: bytes) -> list[dict]:
     """The rows of a delegation file as dicts of the known columns, with their line number."""
     try:
         table = read_table(filename, data)
-    except TechnoparkError as error:
-        raise svc.EventError(str(error), "file") from error
+    except Refusal as error:
+        raise Refusal(str(error), "file") from error
     header = [(cell or "").strip().casefold() for cell in table[0]]
     columns = {}
     for key, names in COLUMNS.items():
@@ -82,13 +82,9 @@ def read_delegation(filename: str, data: bytes) -> list[dict]:
                 columns[key] = index
                 break
     if "email" not in columns or "full_name" not in columns:
-        raise svc.EventError(
-            _("The first row must name the columns, among them full_name and email."), "file"
-        )
+        raise Refusal(_("The first row must name the columns, among them full_name and email."), "file")
     if len(table) - 1 > MAX_DELEGATION_ROWS:
-        raise svc.EventError(
-            _("At most %(n)s people can be imported at once.", n=MAX_DELEGATION_ROWS), "file"
-        )
+        raise Refusal(_("At most %(n)s people can be imported at once.", n=MAX_DELEGATION_ROWS), "file")
     rows = []
     for line, values in enumerate(table[1:], start=2):
         row = {"line": line}
@@ -132,7 +128,7 @@ def preview(event: Event, raw_rows: list[dict], defaults: Defaults) -> list[Dele
             row.errors.append(_("Give the participant's name."))
         try:
             row.email = svc._clean_email(row.email)
-        except svc.EventError as error:
+        except Refusal as error:
             row.errors.append(str(error))
         else:
             if row.email in first_line_of:
@@ -154,7 +150,7 @@ def preview(event: Event, raw_rows: list[dict], defaults: Defaults) -> list[Dele
         if row.inn:
             try:
                 row.inn = clean_inn(row.inn)
-            except EnterpriseError as error:
+            except Refusal as error:
                 row.errors.append(str(error))
         rows.append(row)
     emails = [row.email for row in rows if row.email]
@@ -181,11 +177,9 @@ def commit(event: Event, raw_rows: list[dict], defaults: Defaults, actor, locale
     The staff answer for the delegation's consent, as a representative does for a group registration."""
     rows = preview(event, raw_rows, defaults)
     if not rows:
-        raise svc.EventError(_("The file has no rows to import."))
+        raise Refusal(_("The file has no rows to import."))
     if any(row.errors for row in rows):
-        raise svc.EventError(
-            _("Nothing was imported: correct the rows with errors and upload the file again.")
-        )
+        raise Refusal(_("Nothing was imported: correct the rows with errors and upload the file again."))
     registrations = []
     for row in rows:
         person = svc.Participant(

@@ -1,7 +1,8 @@
 """Operations on events: organising, registration with capacity and waiting lists, check-in, statistics.
 
-Services validate, change rows and flush; the caller commits. Every state change is audited, and mail goes
-through the transactional outbox in the registrant's language, so it is sent exactly when the change commits.
+Services validate, change rows and flush; the request's unit of work commits (a command commits itself).
+Every state change is audited, and mail goes through the transactional outbox in the registrant's language,
+so it is sent exactly when the change commits.
 
 Capacity is never oversold: every operation that takes or frees a seat first locks the event row (or the
 agenda item row for seat-limited items) with ``SELECT ... FOR UPDATE`` on PostgreSQL, then counts and
@@ -28,7 +29,7 @@ from ..audit.services import record, snapshot
 from ..core.refusal import Refusal
 from ..core.urls import is_web_address
 from ..enterprises.models import Enterprise
-from ..enterprises.services import EnterpriseError, clean_inn, get_or_create_by_inn, is_representative
+from ..enterprises.services import clean_inn, get_or_create_by_inn, is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
 from ..regions.models import Region
@@ -57,15 +58,7 @@ CONFIRM_MAX_AGE = 3 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the door
 
 
-class EventError(Refusal):
-    """Invalid event data or a refused operation; the message is shown to the user.
-
-    ``field`` names the form field the message belongs to, when there is one.
-    """
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+EventError = Refusal  # the API modules still name it; goes with their rewrite
 
 
 # --- time zones ---------------------------------------------------------------------------------------
@@ -128,23 +121,23 @@ def _clean_event_values(values: dict, tenant: Tenant) -> dict:
         if key in clean:
             clean[key] = (clean[key] or "").strip() or None
     if not clean.get("title_ru"):
-        raise EventError(_("Give the title in Russian."), "title_ru")
+        raise Refusal(_("Give the title in Russian."), "title_ru")
     if not clean.get("city_ru"):
-        raise EventError(_("Give the city."), "city_ru")
+        raise Refusal(_("Give the city."), "city_ru")
     if clean.get("kind") not in set(EventKind):
-        raise EventError(_("Choose the kind of session."), "kind")
+        raise Refusal(_("Choose the kind of session."), "kind")
     start, end = clean.get("start_date"), clean.get("end_date")
     if not isinstance(start, date) or not isinstance(end, date):
-        raise EventError(_("Give the dates of the session."), "start_date")
+        raise Refusal(_("Give the dates of the session."), "start_date")
     if end < start:
-        raise EventError(_("The session cannot end before it starts."), "end_date")
+        raise Refusal(_("The session cannot end before it starts."), "end_date")
     for key in ("capacity", "planned_participants", "planned_enterprises", "planned_regions"):
         if clean.get(key) is not None and clean[key] < 0:
-            raise EventError(_("The number cannot be negative."), key)
+            raise Refusal(_("The number cannot be negative."), key)
     if not clean.get("region_id"):
         clean["region_id"] = tenant.region_id
     elif db.session.get(Region, clean["region_id"]) is None:
-        raise EventError(_("Choose a region from the list."), "region_id")
+        raise Refusal(_("Choose a region from the list."), "region_id")
     clean["requires_approval"] = bool(clean.get("requires_approval"))
     if not clean.get("consent_version"):
         clean.pop("consent_version", None)
@@ -175,9 +168,9 @@ def update_event(event: Event, values: dict, actor=None) -> Event:
 
 
 def set_status(event: Event, status: str, actor=None) -> Event:
-    """Move an event along its workflow; impossible moves raise :class:`EventError`."""
+    """Move an event along its workflow; impossible moves raise :class:`Refusal`."""
     if status not in STATUS_TRANSITIONS.get(event.status, set()):
-        raise EventError(_("A session cannot go from this state to that one."))
+        raise Refusal(_("A session cannot go from this state to that one."))
     if event.status == EventStatus.DRAFT and status == EventStatus.PUBLISHED:
         _check_sessions_per_year(event)
     before = event.status
@@ -197,7 +190,7 @@ def set_status(event: Event, status: str, actor=None) -> Event:
 
 def _check_sessions_per_year(event: Event) -> None:
     """The plan's «published sessions per year» limit, counted over the year the session starts in."""
-    from ..billing.services import LimitReached, check_limit
+    from ..billing.services import check_limit
 
     year_start, next_year = date(event.start_date.year, 1, 1), date(event.start_date.year + 1, 1, 1)
     published = db.session.scalar(
@@ -211,10 +204,8 @@ def _check_sessions_per_year(event: Event) -> None:
             Event.start_date < next_year,
         )
     )
-    try:
-        check_limit(event.tenant, "sessions_per_year", published)
-    except LimitReached as exc:
-        raise EventError(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_limit(event.tenant, "sessions_per_year", published)
 
 
 def delete_event(event: Event, actor=None) -> None:
@@ -222,7 +213,7 @@ def delete_event(event: Event, actor=None) -> None:
     if event.status != EventStatus.DRAFT or db.session.scalar(
         sa.select(sa.func.count()).select_from(Registration).where(Registration.event_id == event.id)
     ):
-        raise EventError(_("Only a draft without registrations can be deleted; cancel the session instead."))
+        raise Refusal(_("Only a draft without registrations can be deleted; cancel the session instead."))
     record("event.deleted", event, actor=actor, before={"title_ru": event.title_ru})
     db.session.delete(event)
     db.session.flush()
@@ -301,9 +292,9 @@ def add_venue(event: Event, values: dict, actor=None) -> Venue:
     name_ru = (values.get("name_ru") or "").strip()
     address_ru = (values.get("address_ru") or "").strip()
     if not name_ru:
-        raise EventError(_("Give the venue's name."), "name_ru")
+        raise Refusal(_("Give the venue's name."), "name_ru")
     if not address_ru:
-        raise EventError(_("Give the venue's address."), "address_ru")
+        raise Refusal(_("Give the venue's address."), "address_ru")
     venue = Venue(
         event_id=event.id,
         name_ru=name_ru,
@@ -320,7 +311,7 @@ def add_venue(event: Event, values: dict, actor=None) -> Venue:
 
 def delete_venue(venue: Venue, actor=None) -> None:
     if db.session.scalar(sa.select(AgendaItem.id).where(AgendaItem.venue_id == venue.id).limit(1)):
-        raise EventError(_("Agenda items take place at this venue: move them first."))
+        raise Refusal(_("Agenda items take place at this venue: move them first."))
     record("event.venue_removed", venue.event, actor=actor, before={"venue": venue.name_ru})
     touch(venue.event)
     db.session.delete(venue)
@@ -331,15 +322,15 @@ def add_organiser(event: Event, values: dict, actor=None) -> EventOrganiser:
     """A co-organiser or partner; an ИНН, when given, links it to the enterprise profile."""
     name_ru = (values.get("name_ru") or "").strip()
     if not name_ru:
-        raise EventError(_("Give the organisation's name."), "name_ru")
+        raise Refusal(_("Give the organisation's name."), "name_ru")
     if values.get("role") not in set(OrganiserRole):
-        raise EventError(_("Choose the role."), "role")
+        raise Refusal(_("Choose the role."), "role")
     enterprise_id = None
     if (values.get("inn") or "").strip():
         try:
             enterprise, _created = get_or_create_by_inn(values["inn"], name_ru, actor=actor)
-        except EnterpriseError as error:
-            raise EventError(str(error), "inn") from error
+        except Refusal as error:
+            raise Refusal(str(error), "inn") from error
         enterprise_id = enterprise.id
     position = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.max(EventOrganiser.position), 0)).where(
@@ -402,20 +393,20 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
     for key in ("site_address_en", "speakers", "linked_title", "linked_url"):
         clean[key] = (clean.get(key) or "").strip() or None
     if not clean["title_ru"]:
-        raise EventError(_("Give the title in Russian."), "title_ru")
+        raise Refusal(_("Give the title in Russian."), "title_ru")
     if clean["kind"] not in set(AgendaKind):
-        raise EventError(_("Choose the type of the item."), "kind")
+        raise Refusal(_("Choose the type of the item."), "kind")
     starts, ends = values.get("starts_at"), values.get("ends_at")
     if not isinstance(starts, datetime) or not isinstance(ends, datetime):
-        raise EventError(_("Give the start and end time."), "starts_at")
+        raise Refusal(_("Give the start and end time."), "starts_at")
     if ends <= starts:
-        raise EventError(_("The item must end after it starts."), "ends_at")
+        raise Refusal(_("The item must end after it starts."), "ends_at")
     if not (event.start_date <= starts.date() <= event.end_date and ends.date() <= event.end_date):
-        raise EventError(_("The item must take place within the dates of the session."), "starts_at")
+        raise Refusal(_("The item must take place within the dates of the session."), "starts_at")
     if clean["seat_limit"] is not None and clean["seat_limit"] < 0:
-        raise EventError(_("The number cannot be negative."), "seat_limit")
+        raise Refusal(_("The number cannot be negative."), "seat_limit")
     if clean["linked_url"] and not is_web_address(clean["linked_url"]):
-        raise EventError(_("The link must start with http:// or https://."), "linked_url")
+        raise Refusal(_("The link must start with http:// or https://."), "linked_url")
     for key, model_path, message in (
         ("technopark_id", "technoparks.models:Technopark", _("Choose one of the center's technoparks.")),
         ("joint_project_id", "projects.models:JointProject", _("Choose one of the center's joint projects.")),
@@ -426,11 +417,11 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
         module_name, class_name = model_path.split(":")
         model = getattr(importlib.import_module(f"clusterhub.{module_name}"), class_name)
         if db.session.scalar(sa.select(model.id).where(model.id == clean[key])) is None:
-            raise EventError(message, key)
+            raise Refusal(message, key)
     if clean["venue_id"]:
         venue = db.session.get(Venue, clean["venue_id"])
         if venue is None or venue.event_id != event.id:
-            raise EventError(_("Choose a venue of this session."), "venue_id")
+            raise Refusal(_("Choose a venue of this session."), "venue_id")
     else:
         clean["venue_id"] = None
     site_enterprise_id = None
@@ -439,7 +430,7 @@ def save_agenda_item(event: Event, values: dict, actor=None, item: AgendaItem | 
             values["site_inn"], values.get("site_name"), "site_inn", actor
         )
     if clean["venue_id"] is None and site_enterprise_id is None and not clean["site_address_ru"]:
-        raise EventError(_("Choose a venue or give the address of the site."), "venue_id")
+        raise Refusal(_("Choose a venue or give the address of the site."), "venue_id")
     host_ids = []
     for inn in values.get("host_inns") or []:
         if inn.strip():
@@ -488,14 +479,14 @@ def _enterprise_by_inn(inn: str, name: str | None, field: str, actor) -> int:
         if existing is not None:
             return existing.id
         if not (name or "").strip():
-            raise EventError(
+            raise Refusal(
                 _("No enterprise profile has the ИНН %(inn)s yet: give its name to create one.", inn=inn),
                 field,
             )
         enterprise, _created = get_or_create_by_inn(inn, name, actor=actor)
         return enterprise.id
-    except EnterpriseError as error:
-        raise EventError(str(error), field) from error
+    except Refusal as error:
+        raise Refusal(str(error), field) from error
 
 
 def delete_agenda_item(item: AgendaItem, actor=None) -> None:
@@ -593,18 +584,18 @@ def _clean_email(value: str, field="email") -> str:
             (value or "").strip(), check_deliverability=False, test_environment=current_app.testing
         ).normalized.lower()
     except EmailNotValidError as error:
-        raise EventError(_("Enter a valid e-mail address."), field) from error
+        raise Refusal(_("Enter a valid e-mail address."), field) from error
 
 
 def _clean_participant(person: Participant, actor=None) -> dict:
     full_name = (person.full_name or "").strip()
     if not full_name:
-        raise EventError(_("Give the participant's name."), "full_name")
+        raise Refusal(_("Give the participant's name."), "full_name")
     email = _clean_email(person.email)
     if person.category not in set(ParticipantCategory):
-        raise EventError(_("Choose the participant category."), "category")
+        raise Refusal(_("Choose the participant category."), "category")
     if not person.region_id or db.session.get(Region, person.region_id) is None:
-        raise EventError(_("Choose a region from the list."), "region_id")
+        raise Refusal(_("Choose a region from the list."), "region_id")
     organisation = (person.organisation or "").strip()
     enterprise_id = None
     if (person.inn or "").strip():
@@ -612,14 +603,14 @@ def _clean_participant(person: Participant, actor=None) -> dict:
             enterprise, _created = get_or_create_by_inn(
                 person.inn, organisation, region_id=person.region_id, actor=actor
             )
-        except EnterpriseError as error:
-            raise EventError(str(error), "inn") from error
+        except Refusal as error:
+            raise Refusal(str(error), "inn") from error
         enterprise_id = enterprise.id
         organisation = organisation or enterprise.full_name
     if not organisation:
-        raise EventError(_("Give the organisation."), "organisation")
+        raise Refusal(_("Give the organisation."), "organisation")
     if not person.consent:
-        raise EventError(_("Registration needs your consent to the processing of personal data."), "consent")
+        raise Refusal(_("Registration needs your consent to the processing of personal data."), "consent")
     return {
         "full_name": full_name,
         "email": email,
@@ -668,14 +659,14 @@ def _new_code() -> str:
 
 def _check_open(event: Event) -> None:
     if event.status != EventStatus.PUBLISHED:
-        raise EventError(_("Registration for this session is closed."))
+        raise Refusal(_("Registration for this session is closed."))
     if event.has_ended:
-        raise EventError(
+        raise Refusal(
             _("This session ended on %(date)s: registration is closed.", date=format_date(event.end_date))
         )
 
 
-class AlreadyRegistered(EventError):
+class AlreadyRegistered(Refusal):
     """The address is already registered for this session. For a guest the public form must not reveal
     it (anyone could probe who attends): the view answers as for a new registration, and the address's
     owner gets an e-mail with their existing ticket instead."""
@@ -743,12 +734,12 @@ def register_group(
     consent), with the enterprise as organisation; those beyond the capacity go to the waiting list.
     """
     if not is_representative(actor, enterprise):
-        raise EventError(_("Only a confirmed representative of the enterprise can register its employees."))
+        raise Refusal(_("Only a confirmed representative of the enterprise can register its employees."))
     if not people:
-        raise EventError(_("Add at least one employee."))
+        raise Refusal(_("Add at least one employee."))
     emails = [p.email.strip().lower() for p in people]
     if len(set(emails)) != len(emails):
-        raise EventError(_("The same e-mail address appears twice."))
+        raise Refusal(_("The same e-mail address appears twice."))
     registrations = []
     for person in people:
         person.organisation = enterprise.full_name
@@ -771,17 +762,17 @@ def ticket_token(registration: Registration) -> str:
 
 
 def registration_from_ticket(token: str, tenant_id: int | None = None) -> Registration:
-    """The registration behind a ticket. A tampered or foreign ticket raises :class:`EventError`."""
+    """The registration behind a ticket. A tampered or foreign ticket raises :class:`Refusal`."""
     try:
         data = _serializer("ticket").loads(token)
     except BadSignature as error:
-        raise EventError(_("This ticket is not valid.")) from error
+        raise Refusal(_("This ticket is not valid.")) from error
     if tenant_id is not None and data.get("t") != tenant_id:
-        raise EventError(_("This ticket belongs to another center."))
+        raise Refusal(_("This ticket belongs to another center."))
     with tenant_scope(db.session, data.get("t")):
         registration = db.session.scalar(sa.select(Registration).where(Registration.id == data.get("r")))
     if registration is None or registration.code != data.get("c"):
-        raise EventError(_("This ticket is not valid."))
+        raise Refusal(_("This ticket is not valid."))
     return registration
 
 
@@ -795,14 +786,14 @@ def confirm_email(token: str) -> Registration:
     try:
         data = _serializer("confirm", timed=True).loads(token, max_age=CONFIRM_MAX_AGE)
     except SignatureExpired as error:
-        raise EventError(_("This confirmation link has expired. Register again.")) from error
+        raise Refusal(_("This confirmation link has expired. Register again.")) from error
     except BadSignature as error:
-        raise EventError(_("This confirmation link is not valid.")) from error
+        raise Refusal(_("This confirmation link is not valid.")) from error
     if data.get("t") != current_tenant_id(db.session):
-        raise EventError(_("This confirmation link is not valid."))
+        raise Refusal(_("This confirmation link is not valid."))
     registration = db.session.scalar(sa.select(Registration).where(Registration.id == data.get("r")))
     if registration is None:
-        raise EventError(_("This confirmation link is not valid."))
+        raise Refusal(_("This confirmation link is not valid."))
     if registration.status != RegistrationStatus.UNCONFIRMED:
         return registration
     _take_seat(registration)
@@ -826,7 +817,7 @@ def confirm_by_staff(registration: Registration, actor) -> Registration:
 
     The audit log records who confirmed it in the registrant's stead."""
     if registration.status != RegistrationStatus.UNCONFIRMED:
-        raise EventError(_("Only a registration whose e-mail is not confirmed can be confirmed by staff."))
+        raise Refusal(_("Only a registration whose e-mail is not confirmed can be confirmed by staff."))
     _take_seat(registration)
     record(
         "event.registration_confirmed_by_staff",
@@ -842,7 +833,7 @@ def confirm_by_staff(registration: Registration, actor) -> Registration:
 def cancel_registration(registration: Registration, actor=None, by_staff=False) -> Registration:
     """Cancel; the freed seat (and freed agenda seats) go to the first on the waiting list."""
     if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
-        raise EventError(_("This registration is already cancelled."))
+        raise Refusal(_("This registration is already cancelled."))
     event = registration.event
     lock_event(event)
     before = registration.status
@@ -878,7 +869,7 @@ def _release_signups(registration: Registration) -> list[AgendaItem]:
 
 def approve(registration: Registration, actor=None) -> Registration:
     if registration.status != RegistrationStatus.PENDING:
-        raise EventError(_("Only a registration awaiting approval can be approved."))
+        raise Refusal(_("Only a registration awaiting approval can be approved."))
     registration.status = RegistrationStatus.CONFIRMED
     db.session.flush()
     record("event.registration_approved", registration, actor=actor, after={"status": registration.status})
@@ -888,7 +879,7 @@ def approve(registration: Registration, actor=None) -> Registration:
 
 def decline(registration: Registration, actor=None) -> Registration:
     if registration.status not in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED):
-        raise EventError(_("Only a registration awaiting approval or on the waiting list can be declined."))
+        raise Refusal(_("Only a registration awaiting approval or on the waiting list can be declined."))
     lock_event(registration.event)
     before = registration.status
     registration.status = RegistrationStatus.DECLINED
@@ -997,9 +988,9 @@ def item_seats_taken(item: AgendaItem) -> int:
 def sign_up(registration: Registration, item: AgendaItem, actor=None) -> AgendaSignup:
     """Put the registrant on an agenda item: a seat if one is left, else its waiting list."""
     if item.event_id != registration.event_id:
-        raise EventError(_("This item belongs to another session."))
+        raise Refusal(_("This item belongs to another session."))
     if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING):
-        raise EventError(_("Only confirmed participants can sign up for agenda items."))
+        raise Refusal(_("Only confirmed participants can sign up for agenda items."))
     lock_item(item)
     signup = db.session.scalar(
         sa.select(AgendaSignup).where(
@@ -1123,7 +1114,7 @@ def add_to_item(item: AgendaItem, registration: Registration, actor) -> AgendaSi
         )
     )
     if active:
-        raise EventError(_("%(name)s is already on this list.", name=registration.full_name))
+        raise Refusal(_("%(name)s is already on this list.", name=registration.full_name))
     return sign_up(registration, item, actor=actor)
 
 
@@ -1135,11 +1126,11 @@ def move_signup(signup: AgendaSignup, target: AgendaItem, actor) -> AgendaSignup
     up at the source goes to the first person waiting there."""
     source = signup.agenda_item
     if target.id == source.id:
-        raise EventError(_("Choose another item to move to."))
+        raise Refusal(_("Choose another item to move to."))
     if target.event_id != source.event_id:
-        raise EventError(_("This item belongs to another session."))
+        raise Refusal(_("This item belongs to another session."))
     if signup.status == SignupStatus.CANCELLED:
-        raise EventError(_("This person is no longer on the list."))
+        raise Refusal(_("This person is no longer on the list."))
     for item in sorted((source, target), key=lambda i: i.id):
         lock_item(item)
     was = signup.status
@@ -1158,7 +1149,7 @@ def move_signup(signup: AgendaSignup, target: AgendaItem, actor) -> AgendaSignup
 def remove_signup(signup: AgendaSignup, actor) -> None:
     """Staff take a person off an item; their seat goes to the first person waiting."""
     if signup.status == SignupStatus.CANCELLED:
-        raise EventError(_("This person is no longer on the list."))
+        raise Refusal(_("This person is no longer on the list."))
     cancel_signup(signup, actor=actor)
 
 
@@ -1183,16 +1174,16 @@ def find_for_check_in(event: Event, text: str) -> Registration:
     """The registration of ``event`` named by a scanned ticket or a typed code."""
     text = (text or "").strip()
     if not text:
-        raise EventError(_("Scan the QR code or type the code."))
+        raise Refusal(_("Scan the QR code or type the code."))
     if "." in text:  # a signed ticket (from the QR code, maybe a whole URL)
         registration = registration_from_ticket(text.rstrip("/").rsplit("/", 1)[-1], event.tenant_id)
     else:
         code = re.sub(r"[\s-]", "", text).upper()
         registration = db.session.scalar(sa.select(Registration).where(Registration.code == code))
         if registration is None:
-            raise EventError(_("No registration has this code."))
+            raise Refusal(_("No registration has this code."))
     if registration.event_id != event.id:
-        raise EventError(_("This ticket is for another session."))
+        raise Refusal(_("This ticket is for another session."))
     return registration
 
 
@@ -1211,7 +1202,7 @@ def check_in(registration: Registration, actor=None, item: AgendaItem | None = N
     Only confirmed registrants are let in; doing it twice changes nothing.
     """
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise EventError(
+        raise Refusal(
             _(
                 "%(name)s cannot be checked in: %(status)s.",
                 name=registration.full_name,
@@ -1233,7 +1224,7 @@ def check_in(registration: Registration, actor=None, item: AgendaItem | None = N
     )
     if signup is None or signup.status != SignupStatus.CONFIRMED:
         if item.seat_limit is not None:
-            raise EventError(_("%(name)s has no seat on this item.", name=registration.full_name))
+            raise Refusal(_("%(name)s has no seat on this item.", name=registration.full_name))
         signup = sign_up(registration, item, actor=actor)
     if signup.checked_in_at is not None:
         return False
@@ -1364,7 +1355,7 @@ def message_registrants(event: Event, registrations, subject: str, body: str, ac
     """Queue a staff message to each registrant (each in their language's frame). Returns how many."""
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or not body:
-        raise EventError(_("Write a subject and a message."))
+        raise Refusal(_("Write a subject and a message."))
     count = 0
     for registration in registrations:
         _mail(registration, "events_message", subject=subject, body=body)

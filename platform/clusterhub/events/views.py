@@ -33,9 +33,10 @@ from ..accounts.authz import (
 )
 from ..accounts.forms import ConfirmForm
 from ..core import page_cache as page_cache_markers
+from ..core.forms import show_on
 from ..core.menu import STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.refusal import Refusal, answered
 from ..core.security import csp_nonce, permits_camera
 from ..core.uploads import previewed_rows
 from ..core.urls import safe_next_url
@@ -113,16 +114,6 @@ add_staff_home_block("events/_staff_block.html", _staff_home_block)
 def _get(model, object_id, **where):
     """A row of the current tenant, or 404 (another tenant's row is not found)."""
     return db.first_or_404(sa.select(model).where(model.id == object_id).filter_by(**where))
-
-
-def _field_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        if isinstance(field.errors, tuple):
-            field.errors = list(field.errors)
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "danger")
 
 
 # --- public pages ---------------------------------------------------------------------------------------
@@ -249,15 +240,14 @@ def register(event_id):
             )
         except svc.AlreadyRegistered as error:
             if not guest:
-                _field_error(form, error)
+                show_on(form, error)
             else:  # the same answer as a new registration; the mail to the address says the rest
-                db.session.commit()
+                answered(error)  # that mail (queued by the refusal) must be stored and sent
                 _flash_check_your_mail(form.email.data.strip().lower())
                 return redirect(url_for("events.event_page", event_id=event.id))
-        except svc.EventError as error:
-            _field_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             if guest:
                 _flash_check_your_mail(registration.email)
                 return redirect(url_for("events.event_page", event_id=event.id))
@@ -313,14 +303,12 @@ def register_group(event_id):
         enterprise = next(e for e in enterprises if e.id == form.enterprise_id.data)
         try:
             if not form.consent.data:
-                raise svc.EventError(_("Confirm that each employee has consented."), "consent")
+                raise Refusal(_("Confirm that each employee has consented."), "consent")
             people = _parse_people(form.people.data, form.category.data, form.region_id.data or None)
             registrations = svc.register_group(event, enterprise, people, current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            _field_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("Employees registered: %(count)s.", count=len(registrations)), "success")
             return redirect(url_for("events.my_registrations"))
     return render_template("events/register_group.html", event=event, form=form)
@@ -333,9 +321,7 @@ def _parse_people(text: str, category: str, region_id: int | None) -> list:
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) < 2:
-            raise svc.EventError(
-                _("Line %(n)s: write the name and the e-mail, separated by ;.", n=number), "people"
-            )
+            raise Refusal(_("Line %(n)s: write the name and the e-mail, separated by ;.", n=number), "people")
         people.append(
             svc.Participant(
                 full_name=parts[0],
@@ -356,10 +342,8 @@ def _parse_people(text: str, category: str, region_id: int | None) -> list:
 def confirm_email(token):
     try:
         registration = svc.confirm_email(token)
-    except svc.EventError as error:
-        db.session.rollback()
+    except Refusal as error:
         return render_template("events/message.html", title=_("Confirmation"), text=str(error)), 400
-    db.session.commit()
     flash(_("Your e-mail address is confirmed."), "success")
     return redirect(url_for("events.ticket", token=svc.ticket_token(registration)))
 
@@ -367,7 +351,7 @@ def confirm_email(token):
 def _ticket_registration(token) -> Registration:
     try:
         return svc.registration_from_ticket(token, g.tenant.id)
-    except svc.EventError:
+    except Refusal:
         abort(404)
 
 
@@ -401,11 +385,8 @@ def ticket(token):
                     )
                     if signup is not None:
                         svc.cancel_signup(signup)
-        except svc.EventError as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
-        else:
-            db.session.commit()
         return redirect(url_for("events.ticket", token=token))
     signups = {s.agenda_item_id: s for s in registration.signups if s.status != "cancelled"}
     return render_template(
@@ -531,10 +512,9 @@ def new_event():
     if form.validate_on_submit():
         try:
             event = svc.create_event(g.tenant, form.values(), actor=current_user)
-        except svc.EventError as error:
-            _field_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The session has been created as a draft."), "success")
             return redirect(url_for("events.staff_event", event_id=event.id))
     return render_template("events/event_form.html", form=form, event=None)
@@ -548,10 +528,9 @@ def edit_event(event_id):
     if form.validate_on_submit():
         try:
             svc.update_event(event, form.values(), actor=current_user)
-        except svc.EventError as error:
-            _field_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The session has been saved."), "success")
             return redirect(url_for("events.staff_event", event_id=event.id))
     return render_template("events/event_form.html", form=form, event=event)
@@ -582,11 +561,12 @@ def staff_event(event_id):
 def event_status(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit():
-        carry_out(
-            lambda: svc.set_status(event, request.form.get("status"), actor=current_user),
-            lambda: _("The session is now: %(status)s.", status=event.status_label),
-            svc.EventError,
-        )
+        try:
+            svc.set_status(event, request.form.get("status"), actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The session is now: %(status)s.", status=event.status_label), "success")
     return redirect(url_for("events.staff_event", event_id=event.id))
 
 
@@ -594,10 +574,14 @@ def event_status(event_id):
 @requires(MANAGE_EVENTS)
 def delete_event(event_id):
     event = _get(Event, event_id)
-    if ConfirmForm().validate_on_submit() and not carry_out(
-        lambda: svc.delete_event(event, actor=current_user), _("The draft has been deleted."), svc.EventError
-    ):
+    if not ConfirmForm().validate_on_submit():
         return redirect(url_for("events.staff_event", event_id=event.id))
+    try:
+        svc.delete_event(event, actor=current_user)
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The draft has been deleted."), "success")
     return redirect(url_for("events.staff_events"))
 
 
@@ -607,11 +591,12 @@ def add_venue(event_id):
     event = _get(Event, event_id)
     form = VenueForm(prefix="venue")
     if form.validate_on_submit():
-        carry_out(
-            lambda: svc.add_venue(event, form.data, actor=current_user),
-            _("The venue has been added."),
-            svc.EventError,
-        )
+        try:
+            svc.add_venue(event, form.data, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The venue has been added."), "success")
     else:
         flash(_("Give the venue's name and address."), "danger")
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="venues"))
@@ -622,11 +607,12 @@ def add_venue(event_id):
 def delete_venue(event_id, venue_id):
     venue = _get(Venue, venue_id, event_id=event_id)
     if ConfirmForm().validate_on_submit():
-        carry_out(
-            lambda: svc.delete_venue(venue, actor=current_user),
-            _("The venue has been removed."),
-            svc.EventError,
-        )
+        try:
+            svc.delete_venue(venue, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The venue has been removed."), "success")
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="venues"))
 
 
@@ -636,11 +622,12 @@ def add_organiser(event_id):
     event = _get(Event, event_id)
     form = OrganiserForm(prefix="org")
     if form.validate_on_submit():
-        carry_out(
-            lambda: svc.add_organiser(event, form.data, actor=current_user),
-            _("The organiser has been added."),
-            svc.EventError,
-        )
+        try:
+            svc.add_organiser(event, form.data, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The organiser has been added."), "success")
     else:
         flash(_("Give the organisation's name."), "danger")
     return redirect(url_for("events.staff_event", event_id=event.id, _anchor="organisers"))
@@ -654,7 +641,6 @@ def delete_organiser(event_id, event_organiser_id):
     organiser = _get(EventOrganiser, event_organiser_id, event_id=event_id)
     if ConfirmForm().validate_on_submit():
         svc.delete_organiser(organiser, actor=current_user)
-        db.session.commit()
         flash(_("The organiser has been removed."), "success")
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="organisers"))
 
@@ -675,12 +661,10 @@ def agenda_item(event_id, agenda_item_id=None):
     if form.validate_on_submit():
         try:
             saved = svc.save_agenda_item(event, form.values(), actor=current_user, item=item)
-        except svc.EventError as error:
-            db.session.rollback()
+        except Refusal as error:
             event = _get(Event, event_id)
-            _field_error(form, error)
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The agenda item has been saved."), "success")
             db.session.refresh(event)
             if saved.id in svc.overlapping_item_ids(event.agenda_items):
@@ -704,7 +688,6 @@ def agenda_action(event_id, agenda_item_id, action):
             flash(_("The agenda item has been deleted."), "success")
         else:
             svc.move_agenda_item(item, -1 if action == "up" else 1, actor=current_user)
-        db.session.commit()
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
 
 
@@ -714,7 +697,6 @@ def agenda_sort(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit():
         svc.sort_agenda_by_time(event, actor=current_user)
-        db.session.commit()
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
 
 
@@ -758,11 +740,9 @@ def participants(event_id):
             count = svc.message_registrants(
                 event, recipients, message_form.subject.data, message_form.body.data, actor=current_user
             )
-        except svc.EventError as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The message has been queued; recipients: %(count)s.", count=count), "success")
             return redirect(url_for("events.participants", event_id=event.id, **_filter_args(filters)))
     page = paginate(statement, per_page=PER_PAGE)
@@ -834,11 +814,9 @@ def participant(event_id, registration_id):
     if form.validate_on_submit():
         try:
             svc.update_registration(registration, form.data, actor=current_user)
-        except svc.EventError as error:
-            db.session.rollback()
-            _field_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The registration has been saved."), "success")
             return redirect(url_for("events.participant", event_id=event_id, registration_id=registration.id))
     return render_template(
@@ -870,11 +848,9 @@ def participant_action(event_id, registration_id, action):
                 svc.decline(registration, actor=current_user)
             else:
                 svc.cancel_registration(registration, actor=current_user, by_staff=True)
-        except svc.EventError as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("%(name)s: %(status)s.", name=registration.full_name, status=registration.status_label),
                 "success",
@@ -911,16 +887,12 @@ def import_delegation(event_id):
             registrations = delegation.commit(
                 event, raw, _import_defaults(request.form), current_user, locale=str(_locale())
             )
-        except (ValueError, TypeError) as error:
+        except Refusal as error:
+            flash(str(error), "danger")
+        except (ValueError, TypeError):  # not a refusal: the view returns normally, so it drops the attempt
             db.session.rollback()
-            message = (
-                str(error)
-                if isinstance(error, svc.EventError)
-                else _("The preview has expired: upload the file again.")
-            )
-            flash(message, "danger")
+            flash(_("The preview has expired: upload the file again."), "danger")
         else:
-            db.session.commit()
             waiting = sum(r.status == RegistrationStatus.WAITLISTED for r in registrations)
             flash(
                 _(
@@ -936,8 +908,8 @@ def import_delegation(event_id):
         try:
             raw = delegation.read_delegation(upload.filename or "", upload.read())
             rows = delegation.preview(event, raw, _import_defaults(form.data))
-        except svc.EventError as error:
-            form.file.errors = [*form.file.errors, str(error)]
+        except Refusal as error:
+            show_on(form, error, "file")
     seats_left = svc.seats_left(event)
     return render_template(
         "events/import.html",
@@ -1032,11 +1004,12 @@ def roster_action(event_id, agenda_item_id, agenda_signup_id, action):
     registration = signup.registration
     if action == "remove":
         if ConfirmForm().validate_on_submit():
-            carry_out(
-                lambda: svc.remove_signup(signup, actor=current_user),
-                _("%(name)s has been taken off the list.", name=registration.full_name),
-                svc.EventError,
-            )
+            try:
+                svc.remove_signup(signup, actor=current_user)
+            except Refusal as error:
+                flash(str(error), "danger")
+            else:
+                flash(_("%(name)s has been taken off the list.", name=registration.full_name), "success")
     elif action == "move":
         form = RosterMoveForm(prefix="move")
         form.agenda_item_id.choices = as_choices([(i.id, i.title) for i in item.event.agenda_items])
@@ -1060,11 +1033,9 @@ def _roster_change(change, message) -> None:
     """Commit a roster change and say where the person ended up (a seat or the waiting list)."""
     try:
         signup = change()
-    except svc.EventError as error:
-        db.session.rollback()
+    except Refusal as error:
         flash(str(error), "danger")
         return
-    db.session.commit()
     flash(message(signup), "success")
 
 
@@ -1110,11 +1081,9 @@ def check_in(event_id):
         try:
             registration = svc.find_for_check_in(event, form.code.data)
             fresh = svc.check_in(registration, actor=current_user, item=item)
-        except svc.EventError as error:
-            db.session.rollback()
+        except Refusal as error:
             result = {"ok": False, "message": str(error)}
         else:
-            db.session.commit()
             result = {
                 "ok": True,
                 "fresh": fresh,
@@ -1150,11 +1119,9 @@ def check_in_registration(event_id, registration_id):
     if ConfirmForm().validate_on_submit():
         try:
             fresh = svc.check_in(registration, actor=current_user, item=item)
-        except svc.EventError as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             if fresh:
                 flash(_("Checked in: %(name)s.", name=registration.full_name), "success")
             else:
@@ -1175,7 +1142,6 @@ def undo_check_in(event_id, registration_id):
     item = _get(AgendaItem, item_id, event_id=event_id) if item_id else None
     if ConfirmForm().validate_on_submit():
         svc.undo_check_in(registration, actor=current_user, item=item)
-        db.session.commit()
         flash(_("The check-in of %(name)s has been undone.", name=registration.full_name), "success")
     return redirect(
         safe_next_url(request.form.get("next"), url_for("events.check_in", event_id=event_id, item=item_id))
@@ -1212,7 +1178,7 @@ def remind_command():
     import click
 
     count = svc.send_reminders()
-    db.session.commit()
+    db.session.commit()  # a command, not a request: no unit of work commits for it
     click.echo(f"queued {count} reminders")
 
 

@@ -8,12 +8,14 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..billing.services import LimitReached, check_storage
-from ..core.uploads import DOCUMENTS, IMAGES, UploadError, read_upload
+from ..billing.services import check_storage
+from ..core.refusal import Refusal
+from ..core.unit_of_work import after_commit
+from ..core.uploads import DOCUMENTS, IMAGES, read_upload
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import DocumentKind, JointProject, ProjectDocument
-from .services import ProjectError, represents_participant
+from .services import represents_participant
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = DOCUMENTS | IMAGES
@@ -27,16 +29,11 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
     """Store an upload after checking its kind, extension, leading bytes and size (the declared content
     type is ignored: the extension decides it, and the first bytes must match)."""
     if kind not in set(DocumentKind):
-        raise ProjectError(_("Choose the kind of document."))
-    try:
-        upload = read_upload(fileobj, filename, ALLOWED, MAX_BYTES)
-    except UploadError as exc:
-        raise ProjectError(str(exc)) from exc
+        raise Refusal(_("Choose the kind of document."))
+    upload = read_upload(fileobj, filename, ALLOWED, MAX_BYTES)
     tenant = db.session.get(Tenant, project.tenant_id)
-    try:
-        check_storage(tenant, len(upload.data))
-    except LimitReached as exc:
-        raise ProjectError(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_storage(tenant, len(upload.data))
     key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{upload.extension}"
     _storage().save(key, io.BytesIO(upload.data), upload.content_type)
     document = ProjectDocument(
@@ -60,7 +57,8 @@ def remove_document(document: ProjectDocument, *, actor=None) -> None:
     key = document.storage_key
     db.session.delete(document)
     db.session.flush()
-    _storage().delete(key)
+    storage = _storage()
+    after_commit(lambda: storage.delete(key))  # a rolled-back request keeps the file its row points to
 
 
 def may_download(user, project: JointProject, staff: bool) -> bool:

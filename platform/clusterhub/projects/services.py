@@ -1,4 +1,5 @@
-"""Operations on selection rounds and joint project dossiers. Services validate and flush; callers commit."""
+"""Operations on selection rounds and joint project dossiers. Services validate and flush; the request's unit
+of work commits."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -30,11 +31,6 @@ from .models import (
     TargetIndicator,
 )
 from .rules import OKPD2_PATTERN, check_project
-
-
-class ProjectError(Refusal):
-    """A change to a project that cannot be made; the message is shown to the user."""
-
 
 # --- selection rounds ------------------------------------------------------------------------------
 
@@ -98,13 +94,13 @@ def seed_selection_rounds() -> list[SelectionRound]:
 def create_selection_round(values: dict, criteria, actor=None) -> SelectionRound:
     """A new round with its criteria ``(code, name_ru, name_en, weight[, min, max])``."""
     if not 0 < Decimal(values["max_subsidy_share"]) <= 1:
-        raise ProjectError(_("The subsidy share must be above 0 and at most 1 (a hundred per cent)."))
+        raise Refusal(_("The subsidy share must be above 0 and at most 1 (a hundred per cent)."))
     selection_round = SelectionRound(**values)
     for position, row in enumerate(criteria):
         code, name_ru, name_en, weight, *score_range = row
         low, high = score_range or (0, 10)
         if high <= low or Decimal(weight) <= 0:
-            raise ProjectError(_("Each criterion needs a positive weight and a score range."))
+            raise Refusal(_("Each criterion needs a positive weight and a score range."))
         selection_round.criteria.append(
             SelectionCriterion(
                 code=code,
@@ -137,12 +133,12 @@ def _kopecks(value) -> int:
         try:
             amount = Decimal(str(value).replace(" ", "").replace(",", "."))
         except InvalidOperation as exc:
-            raise ProjectError(_("Give an amount in roubles, e.g. 1500000.00.")) from exc
+            raise Refusal(_("Give an amount in roubles, e.g. 1500000.00.")) from exc
         if amount != amount.quantize(Decimal("0.01")):
-            raise ProjectError(_("Amounts have at most two decimal places (kopecks)."))
+            raise Refusal(_("Amounts have at most two decimal places (kopecks)."))
         kopecks = int(amount * 100)
     if kopecks < 0:
-        raise ProjectError(_("Amounts cannot be negative."))
+        raise Refusal(_("Amounts cannot be negative."))
     return kopecks
 
 
@@ -154,9 +150,7 @@ def _editable(project: JointProject) -> None:
         from .forms import STATUS_LABELS
 
         status = str(STATUS_LABELS.get(project.status, project.status))
-        raise ProjectError(
-            _("Only a draft can be edited; this project's status is «%(status)s».", status=status)
-        )
+        raise Refusal(_("Only a draft can be edited; this project's status is «%(status)s».", status=status))
 
 
 def create_project(
@@ -164,13 +158,13 @@ def create_project(
 ) -> JointProject:
     """A draft dossier; the lead enterprise becomes its first participant."""
     if not (title_ru or "").strip():
-        raise ProjectError(_("Give the project's title."))
+        raise Refusal(_("Give the project's title."))
     cluster_id = values.get("cluster_id") or None
     if cluster_id is not None:
         from ..clusters.models import Cluster
 
         if db.session.scalar(sa.select(Cluster.id).where(Cluster.id == cluster_id)) is None:
-            raise ProjectError(_("Choose one of the center's clusters."))
+            raise Refusal(_("Choose one of the center's clusters."))
     project = JointProject(
         cluster_id=cluster_id,
         selection_round_id=selection_round.id,
@@ -206,7 +200,7 @@ def update_project(project: JointProject, values: dict, *, actor=None) -> None:
         if key in values:
             setattr(project, key, _kopecks(values[key]))
     if not (project.title_ru or "").strip():
-        raise ProjectError(_("Give the project's title."))
+        raise Refusal(_("Give the project's title."))
     db.session.flush()
     record(
         "project.updated", project, actor=actor, before=before, after={k: getattr(project, k) for k in values}
@@ -218,9 +212,9 @@ def add_participant(
 ) -> ProjectParticipant:
     _editable(project)
     if role not in set(ParticipantRole) - {ParticipantRole.LEAD}:
-        raise ProjectError(_("Choose the participant's role."))
+        raise Refusal(_("Choose the participant's role."))
     if any(p.enterprise_id == enterprise.id for p in project.participants):
-        raise ProjectError(_("%(name)s already takes part in the project.", name=enterprise.name))
+        raise Refusal(_("%(name)s already takes part in the project.", name=enterprise.name))
     participant = ProjectParticipant(enterprise_id=enterprise.id, role=role)
     project.participants.append(participant)
     db.session.flush()
@@ -232,9 +226,9 @@ def remove_participant(participant: ProjectParticipant, *, actor=None) -> None:
     project = participant.project
     _editable(project)
     if participant.role == ParticipantRole.LEAD:
-        raise ProjectError(_("The lead enterprise cannot be removed."))
+        raise Refusal(_("The lead enterprise cannot be removed."))
     if any(participant.id in (p.maker_id, p.buyer_id) for p in project.products):
-        raise ProjectError(_("A product names this participant as maker or buyer; change the product first."))
+        raise Refusal(_("A product names this participant as maker or buyer; change the product first."))
     record(
         "project.participant_removed",
         project,
@@ -248,7 +242,7 @@ def remove_participant(participant: ProjectParticipant, *, actor=None) -> None:
 def clean_okpd2(code: str) -> str:
     code = (code or "").strip()
     if not OKPD2_PATTERN.match(code):
-        raise ProjectError(_("The ОКПД2 code %(code)s is not valid: use the form 16.21.13.000.", code=code))
+        raise Refusal(_("The ОКПД2 code %(code)s is not valid: use the form 16.21.13.000.", code=code))
     return code
 
 
@@ -264,13 +258,13 @@ def add_product(
 ) -> ProjectProduct:
     _editable(project)
     if not (name or "").strip():
-        raise ProjectError(_("Give the product's name."))
+        raise Refusal(_("Give the product's name."))
     okpd2 = clean_okpd2(okpd2)
     for participant in (maker, buyer):
         if participant is not None and participant.joint_project_id != project.id:
-            raise ProjectError(_("The maker and the buyer must take part in the project."))
+            raise Refusal(_("The maker and the buyer must take part in the project."))
     if maker is not None and buyer is not None and maker.id == buyer.id:
-        raise ProjectError(_("A joint project's product is made by one participant for another."))
+        raise Refusal(_("A joint project's product is made by one participant for another."))
     product = ProjectProduct(
         name=name.strip(),
         okpd2=okpd2,
@@ -289,12 +283,12 @@ def add_cost_item(
 ) -> CostItem:
     _editable(project)
     if category not in set(CostCategory):
-        raise ProjectError(_("Choose a cost category."))
+        raise Refusal(_("Choose a cost category."))
     if not (description or "").strip():
-        raise ProjectError(_("Describe the cost."))
+        raise Refusal(_("Describe the cost."))
     kopecks = _kopecks(amount)
     if kopecks == 0:
-        raise ProjectError(_("A cost line needs an amount above zero."))
+        raise Refusal(_("A cost line needs an amount above zero."))
     item = CostItem(
         category=category, description=description.strip(), amount=kopecks, eligible=bool(eligible)
     )
@@ -316,9 +310,9 @@ def remove_line(project: JointProject, line, *, actor=None) -> None:
 def add_stage(project: JointProject, title: str, starts_on: date, ends_on: date, *, actor=None) -> PlanStage:
     _editable(project)
     if not (title or "").strip():
-        raise ProjectError(_("Give the stage's title."))
+        raise Refusal(_("Give the stage's title."))
     if starts_on is None or ends_on is None or ends_on < starts_on:
-        raise ProjectError(_("A stage ends on or after the day it starts."))
+        raise Refusal(_("A stage ends on or after the day it starts."))
     stage = PlanStage(title=title.strip(), starts_on=starts_on, ends_on=ends_on)
     project.stages.append(stage)
     db.session.flush()
@@ -332,17 +326,17 @@ def add_indicator(
     """An indicator with semi-annual plan values ``{(year, half): value}`` (half 1 or 2)."""
     _editable(project)
     if kind not in set(IndicatorKind):
-        raise ProjectError(_("Choose the kind of indicator."))
+        raise Refusal(_("Choose the kind of indicator."))
     indicator = TargetIndicator(kind=kind, unit=(unit or "").strip() or "-")
     for (year, half), value in sorted(plan.items()):
         if half not in (1, 2) or not 2000 <= int(year) <= 2100:
-            raise ProjectError(_("Plan values are per half-year: a year and half 1 or 2."))
+            raise Refusal(_("Plan values are per half-year: a year and half 1 or 2."))
         try:
             amount = Decimal(str(value))
         except InvalidOperation as exc:
-            raise ProjectError(_("Plan values are numbers.")) from exc
+            raise Refusal(_("Plan values are numbers.")) from exc
         if amount < 0:
-            raise ProjectError(_("Plan values cannot be negative."))
+            raise Refusal(_("Plan values cannot be negative."))
         indicator.values.append(IndicatorValue(year=int(year), half=half, plan=amount))
     project.indicators.append(indicator)
     db.session.flush()
@@ -353,20 +347,20 @@ def add_indicator(
 def report_indicator_fact(project: JointProject, value_id: int, fact, *, actor=None) -> IndicatorValue:
     """Record the half-year fact of a target indicator; only for projects filed or granted a subsidy."""
     if project.status not in (ProjectStatus.FILED, ProjectStatus.GRANTED):
-        raise ProjectError(_("Facts are reported once the project is filed or granted the subsidy."))
+        raise Refusal(_("Facts are reported once the project is filed or granted the subsidy."))
     value = db.session.scalar(
         sa.select(IndicatorValue)
         .join(TargetIndicator, TargetIndicator.id == IndicatorValue.target_indicator_id)
         .where(IndicatorValue.id == value_id, TargetIndicator.joint_project_id == project.id)
     )
     if value is None:
-        raise ProjectError(_("No such plan value in this project."))
+        raise Refusal(_("No such plan value in this project."))
     try:
         amount = Decimal(str(fact).replace(",", ".").replace(" ", ""))
     except InvalidOperation as exc:
-        raise ProjectError(_("The fact is a number.")) from exc
+        raise Refusal(_("The fact is a number.")) from exc
     if amount < 0:
-        raise ProjectError(_("The fact cannot be negative."))
+        raise Refusal(_("The fact cannot be negative."))
     before = value.fact
     value.fact, value.reported_at = amount, utcnow()
     db.session.flush()
@@ -418,7 +412,7 @@ def change_status(
     Submitting requires every rule check of the round to pass; "defended" requires an outcome.
     """
     if to_status not in allowed_transitions(project):
-        raise ProjectError(
+        raise Refusal(
             _("A project cannot go from %(from)s to %(to)s.", **{"from": project.status, "to": to_status})
         )
     if to_status == ProjectStatus.SUBMITTED and project.status == ProjectStatus.DRAFT:
@@ -426,12 +420,12 @@ def change_status(
         failed = [c.label for c in rule_checks(project) if not c.passed]
         if failed:
             project.submitted_at = None
-            raise ProjectError(
+            raise Refusal(
                 _("The project does not meet the round's rules: %(rules)s.", rules="; ".join(failed))
             )
     if to_status == ProjectStatus.DEFENDED:
         if outcome not in set(DefenseOutcome):
-            raise ProjectError(_("Record the panel's outcome."))
+            raise Refusal(_("Record the panel's outcome."))
         project.defense_outcome = outcome
         if remark is not None:
             project.remarks = remark

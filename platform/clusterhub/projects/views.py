@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 from ..accounts.authz import can, login_required, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, add_center_home_block, add_global_item, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
-from ..enterprises.services import EnterpriseError, get_or_create_by_inn
+from ..core.refusal import Refusal
+from ..enterprises.services import get_or_create_by_inn
 from ..extensions import db
 from . import documents, services
 from .forms import (
@@ -127,13 +128,11 @@ def new():
                 cluster_id=form.cluster_id.data or None,
                 co_financing=form.co_financing.data,
             )
-        except (EnterpriseError, services.ProjectError) as error:
-            form.lead_inn.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "lead_inn")
         else:
-            db.session.commit()
             flash(_("The project has been created as a draft."), "success")
             return redirect(url_for("projects.detail", joint_project_id=project.id))
-    db.session.commit()  # default rounds seeded on first use
     return render_template("projects/form.html", form=form)
 
 
@@ -167,11 +166,9 @@ def edit(joint_project_id):
                 },
                 actor=current_user,
             )
-        except services.ProjectError as error:
-            db.session.rollback()
-            form.title_ru.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "title_ru")
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("projects.detail", joint_project_id=project.id))
     return render_template("projects/edit.html", form=form, project=project)
@@ -217,11 +214,11 @@ def _parse_plan(text: str) -> dict:
         if not parts:
             continue
         if len(parts) != 3:
-            raise services.ProjectError(_("Each line needs a year, a half (1 or 2) and a value."))
+            raise Refusal(_("Each line needs a year, a half (1 or 2) and a value."))
         try:
             plan[(int(parts[0]), int(parts[1]))] = Decimal(parts[2])
         except (ValueError, ArithmeticError) as exc:
-            raise services.ProjectError(_("Each line needs a year, a half (1 or 2) and a value.")) from exc
+            raise Refusal(_("Each line needs a year, a half (1 or 2) and a value.")) from exc
     return plan
 
 
@@ -272,7 +269,12 @@ def add(joint_project_id, what):
                 project, form.kind.data, form.unit.data, _parse_plan(form.plan.data), actor=current_user
             )
 
-    carry_out(add, _("Saved."), EnterpriseError, services.ProjectError)
+    try:
+        add()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Saved."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -291,7 +293,12 @@ def indicator_facts(joint_project_id):
         for value_id, fact in facts.items():
             services.report_indicator_fact(project, value_id, fact, actor=current_user)
 
-    carry_out(report, _("Saved."), services.ProjectError)
+    try:
+        report()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Saved."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -315,15 +322,19 @@ def remove(joint_project_id, what, line):
     if row is None or not ConfirmForm().validate_on_submit():
         abort(404)
     if what == "participant":
-        carry_out(
-            lambda: services.remove_participant(row, actor=current_user), _("Removed."), services.ProjectError
-        )
+        try:
+            services.remove_participant(row, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed."), "success")
     else:
-        carry_out(
-            lambda: services.remove_line(project, row, actor=current_user),
-            _("Removed."),
-            services.ProjectError,
-        )
+        try:
+            services.remove_line(project, row, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -333,17 +344,18 @@ def change_status(joint_project_id):
     project = _project_or_404(joint_project_id)
     form = _forms(project)["status_form"]
     if form.validate_on_submit():
-        carry_out(
-            lambda: services.change_status(
+        try:
+            services.change_status(
                 project,
                 form.to_status.data,
                 actor=current_user,
                 outcome=form.outcome.data or None,
                 remark=form.remark.data or None,
-            ),
-            lambda: _("The status is now: %(status)s.", status=STATUS_LABELS[project.status]),
-            services.ProjectError,
-        )
+            )
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The status is now: %(status)s.", status=STATUS_LABELS[project.status]), "success")
     else:
         flash(_("This status change is not possible."), "danger")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
@@ -360,13 +372,14 @@ def upload(joint_project_id):
     if not form.validate_on_submit():
         flash(_("Choose a file to upload."), "danger")
     else:
-        carry_out(
-            lambda: documents.add_document(
+        try:
+            documents.add_document(
                 project, form.kind.data, form.file.data.stream, form.file.data.filename, actor=current_user
-            ),
-            _("The document has been uploaded."),
-            services.ProjectError,
-        )
+            )
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The document has been uploaded."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project.id))
 
 
@@ -398,9 +411,12 @@ def remove_document(project_document_id):
     document = _document_or_404(project_document_id)
     project_id = document.joint_project_id
     if ConfirmForm().validate_on_submit():
-        documents.remove_document(document, actor=current_user)
-        db.session.commit()
-        flash(_("Removed."), "success")
+        try:
+            documents.remove_document(document, actor=current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("Removed."), "success")
     return redirect(url_for("projects.detail", joint_project_id=project_id))
 
 
@@ -437,7 +453,7 @@ def _parse_criteria(text: str) -> list[tuple]:
             continue
         parts = [part.strip() for part in line.split(";")]
         if len(parts) != 6 or not all(parts):
-            raise services.ProjectError(
+            raise Refusal(
                 _(
                     "Each criterion line needs six parts separated by “;”: code, names, weight, lowest, highest."
                 )
@@ -446,11 +462,9 @@ def _parse_criteria(text: str) -> list[tuple]:
         try:
             rows.append((code, name_ru, name_en, Decimal(weight.replace(",", ".")), int(low), int(high)))
         except (ArithmeticError, ValueError) as exc:
-            raise services.ProjectError(
-                _("The weight is a number and the scores are whole numbers.")
-            ) from exc
+            raise Refusal(_("The weight is a number and the scores are whole numbers.")) from exc
     if not rows:
-        raise services.ProjectError(_("Give at least one criterion."))
+        raise Refusal(_("Give at least one criterion."))
     return rows
 
 
@@ -463,7 +477,7 @@ def selection_rounds():
         try:
             criteria = _parse_criteria(form.criteria.data)
             if any(r.code == form.code.data.strip() for r in services.selection_rounds()):
-                raise services.ProjectError(_("A round with this code exists."))
+                raise Refusal(_("A round with this code exists."))
             services.create_selection_round(
                 {
                     "code": form.code.data.strip(),
@@ -477,13 +491,10 @@ def selection_rounds():
                 criteria,
                 actor=current_user,
             )
-        except services.ProjectError as error:
-            db.session.rollback()
-            form.criteria.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "criteria")
         else:
-            db.session.commit()
             flash(_("The selection round has been created."), "success")
             return redirect(url_for("projects.selection_rounds"))
     rounds = services.selection_rounds() or services.seed_selection_rounds()
-    db.session.commit()
     return render_template("projects/selection_rounds.html", rounds=rounds, form=form)

@@ -27,10 +27,6 @@ from .models import ExportPreset, KpiPlan, PeriodReport, ReportStatus
 from .periods import Period, parse_period
 
 
-class ReportError(Refusal):
-    pass
-
-
 @dataclass
 class Dashboard:
     scope: ind.Scope
@@ -338,7 +334,7 @@ def save_export_preset(user, name: str, query: str) -> ExportPreset:
 
 def set_kpi_plan(tenant: Tenant, year: int, indicator: str, plan, fact=None, actor=None) -> KpiPlan:
     if indicator not in ind.REGISTRY:
-        raise ReportError(_("Unknown indicator."))
+        raise Refusal(_("Unknown indicator."))
     with tenant_scope(db.session, tenant.id):
         row = db.session.scalar(
             sa.select(KpiPlan).where(KpiPlan.year == year, KpiPlan.indicator == indicator)
@@ -400,7 +396,7 @@ def get_or_create_report(tenant: Tenant, period: Period) -> PeriodReport:
 def submit_report(report: PeriodReport, period: Period, narrative: str, actor) -> None:
     """Freeze the indicators as they are now and send the report for review."""
     if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
-        raise ReportError(_("This report has already been submitted."))
+        raise Refusal(_("This report has already been submitted."))
     with tenant_scope(db.session, report.tenant_id):
         report.snapshot = snapshot_for(report.tenant, period)
         report.narrative = narrative.strip()
@@ -413,9 +409,9 @@ def submit_report(report: PeriodReport, period: Period, narrative: str, actor) -
 def review_report(report: PeriodReport, accept: bool, comment: str, actor) -> None:
     """Accept (from then on the report is immutable) or return it with comments."""
     if report.status != ReportStatus.SUBMITTED:
-        raise ReportError(_("Only a submitted report can be accepted or returned."))
+        raise Refusal(_("Only a submitted report can be accepted or returned."))
     if not accept and not comment.strip():
-        raise ReportError(_("Say what should be corrected."))
+        raise Refusal(_("Say what should be corrected."))
     with tenant_scope(db.session, report.tenant_id):
         report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
         report.reviewed_at, report.reviewed_by_id = utcnow(), actor.id

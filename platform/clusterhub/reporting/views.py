@@ -15,6 +15,7 @@ from flask_login import current_user
 from ..accounts.authz import Permission, can, personal, requires
 from ..core.menu import STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache
+from ..core.refusal import Refusal, expected_refusals
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region, district_abbreviation
 from ..tenancy.models import Tenant, TenantStatus
@@ -23,7 +24,7 @@ from . import charts, services, summaries
 from . import indicators as ind
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
-from .periods import PeriodError, parse_period, period_groups
+from .periods import parse_period, period_groups
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 RECORD_KEYS = {
@@ -72,11 +73,14 @@ def scope_from_request(args) -> ind.Scope:
     the list says so (or names no period, as in older links with only ``from`` and ``to``)."""
     code = args.get("period")
     custom = not code or code == CUSTOM_PERIOD
-    try:
-        period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
-    except PeriodError as error:
-        flash(str(error), "warning")
-        period = parse_period()
+    # A period that does not parse is answered with a warning and the default period; the figures the
+    # page then computes and stores for it stand.
+    with expected_refusals():
+        try:
+            period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
+        except Refusal as error:
+            flash(str(error), "warning")
+            period = parse_period()
     district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
     region_id = args.get("region", type=int)
     tenant_id = args.get("tenant", type=int)
@@ -308,7 +312,6 @@ def save_preset():
     form = PresetForm()
     if form.validate_on_submit():
         services.save_export_preset(current_user, form.name.data, form.query.data or "")
-        db.session.commit()
         flash(_("The export has been saved."), "success")
     return redirect(url_for("reporting.dashboard") + ("?" + form.query.data if form.query.data else ""))
 
@@ -328,7 +331,7 @@ def reports():
     period_code = request.args.get("period") or f"{date.today().year}-H1"
     try:
         period = parse_period(period_code)
-    except PeriodError:
+    except Refusal:
         abort(404)
     rows = services.reports_for_period(period.code)
     return render_template(
@@ -360,10 +363,9 @@ def report_detail(report_id):
             services.review_report(
                 report, accept=bool(form.accept.data), comment=form.comment.data or "", actor=current_user
             )
-        except services.ReportError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("The report has been accepted.")
                 if form.accept.data
@@ -403,10 +405,9 @@ def center_indicators():
                 form.fact.data,
                 actor=current_user,
             )
-        except services.ReportError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The plan has been saved."), "success")
         return redirect(url_for("reporting.center_indicators", **filters_of(request.args)))
     values = {
@@ -431,7 +432,7 @@ def center_reports():
     period_code = request.args.get("period") or f"{date.today().year}-H1"
     try:
         period = parse_period(period_code)
-    except PeriodError:
+    except Refusal:
         abort(404)
     report = db.session.scalar(sa.select(PeriodReport).where(PeriodReport.period == period.code))
     form = SubmitReportForm(obj=report)
@@ -441,10 +442,9 @@ def center_reports():
         report = report or services.get_or_create_report(g.tenant, period)
         try:
             services.submit_report(report, period, form.narrative.data, current_user)
-        except services.ReportError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The report has been submitted."), "success")
             return redirect(url_for("reporting.center_reports", period=period.code))
     history = db.session.scalars(sa.select(PeriodReport).order_by(PeriodReport.period.desc())).all()
@@ -484,7 +484,7 @@ def refresh_command(periods):
     for code, _specialisation in pairs:
         try:
             parse_period(code)
-        except PeriodError as error:
+        except Refusal as error:
             raise click.BadParameter(str(error), param_hint="--period") from error
     with click.progressbar(length=len(pairs), label="Federal figures", file=sys.stderr) as bar:
         done = summaries.refresh_all(pairs, progress=lambda _code: bar.update(1))

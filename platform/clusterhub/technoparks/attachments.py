@@ -8,11 +8,12 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..core.uploads import DOCUMENTS, IMAGES, UploadError, read_upload
+from ..core.refusal import Refusal
+from ..core.unit_of_work import after_commit
+from ..core.uploads import DOCUMENTS, IMAGES, read_upload
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import RequestAttachment, ServiceRequest, Technopark, TechnoparkPhoto
-from .services import TechnoparkError
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -21,13 +22,11 @@ MAX_ATTACHMENTS = 10
 
 
 def _store(tenant_id: int, folder: str, upload, model, actor, **links):
-    from ..billing.services import LimitReached, check_storage
+    from ..billing.services import check_storage
 
     tenant = db.session.get(Tenant, tenant_id)
-    try:
-        check_storage(tenant, len(upload.data))
-    except LimitReached as exc:
-        raise TechnoparkError(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_storage(tenant, len(upload.data))
     key = f"{tenant.slug}/technoparks/{folder}/{secrets.token_hex(12)}{upload.extension}"
     current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
     stored = model(
@@ -52,11 +51,11 @@ def add_photo(technopark: Technopark, fileobj, filename: str, actor=None) -> Tec
         .where(TechnoparkPhoto.technopark_id == technopark.id)
     )
     if count >= MAX_PHOTOS:
-        raise TechnoparkError(_("A technopark shows at most %(n)d photos: remove one first.", n=MAX_PHOTOS))
+        raise Refusal(_("A technopark shows at most %(n)d photos: remove one first.", n=MAX_PHOTOS))
     try:
         upload = read_upload(fileobj, filename, IMAGES, PHOTO_MAX_BYTES)
-    except UploadError as exc:
-        raise TechnoparkError(str(exc), "photo") from exc
+    except Refusal as exc:
+        raise Refusal(str(exc), "photo") from exc
     return _store(
         technopark.tenant_id,
         f"{technopark.id}/photos",
@@ -75,11 +74,11 @@ def attach_to_request(request: ServiceRequest, fileobj, filename: str, actor=Non
         .where(RequestAttachment.request_id == request.id)
     )
     if count >= MAX_ATTACHMENTS:
-        raise TechnoparkError(_("A request holds at most %(n)d files.", n=MAX_ATTACHMENTS))
+        raise Refusal(_("A request holds at most %(n)d files.", n=MAX_ATTACHMENTS))
     try:
         upload = read_upload(fileobj, filename, DOCUMENTS | IMAGES, ATTACHMENT_MAX_BYTES)
-    except UploadError as exc:
-        raise TechnoparkError(str(exc), "attachment") from exc
+    except Refusal as exc:
+        raise Refusal(str(exc), "attachment") from exc
     return _store(
         request.tenant_id, f"requests/{request.id}", upload, RequestAttachment, actor, request_id=request.id
     )
@@ -87,9 +86,10 @@ def attach_to_request(request: ServiceRequest, fileobj, filename: str, actor=Non
 
 def remove_photo(photo: TechnoparkPhoto, actor=None) -> None:
     record("technopark_photos.removed", photo, actor=actor, before={"filename": photo.filename})
-    current_app.extensions["storage"].delete(photo.storage_key)
+    storage, key = current_app.extensions["storage"], photo.storage_key
     db.session.delete(photo)
     db.session.flush()
+    after_commit(lambda: storage.delete(key))  # a rolled-back request keeps the file its row points to
 
 
 def photos_of(technopark_id: int) -> list[TechnoparkPhoto]:

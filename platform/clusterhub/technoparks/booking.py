@@ -17,20 +17,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..enterprises.services import is_representative
 from ..extensions import db
 from .models import BookingKind, BookingStatus, Equipment, EquipmentBooking
-from .services import TechnoparkError
 
 MAX_BOOKING = timedelta(days=92)
 
 
-class BookingError(TechnoparkError):
-    pass
+class BookingConflict(Refusal):
+    """The equipment is already booked for part of the time asked (a 409: another booking is in the way)."""
 
-
-class BookingConflict(BookingError):
-    pass
+    status = 409
 
 
 def _lock_equipment(equipment_id: int) -> Equipment:
@@ -39,17 +37,17 @@ def _lock_equipment(equipment_id: int) -> Equipment:
         statement = statement.with_for_update()
     equipment = db.session.scalar(statement.execution_options(populate_existing=True))
     if equipment is None:
-        raise BookingError(_("The equipment was not found."))
+        raise Refusal(_("The equipment was not found."))
     return equipment
 
 
 def _check_period(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at is None or ends_at is None:
-        raise BookingError(_("Give the start and the end of the period."), "starts_at")
+        raise Refusal(_("Give the start and the end of the period."), "starts_at")
     if ends_at <= starts_at:
-        raise BookingError(_("The end must be after the start."), "ends_at")
+        raise Refusal(_("The end must be after the start."), "ends_at")
     if ends_at - starts_at > MAX_BOOKING:
-        raise BookingError(_("A period can last at most 92 days."), "ends_at")
+        raise Refusal(_("A period can last at most 92 days."), "ends_at")
 
 
 def overlapping(equipment_id: int, starts_at: datetime, ends_at: datetime, exclude_id=None):
@@ -98,11 +96,11 @@ def book(
     (``confirmed=False``); staff may confirm at once. A confirmed booking never overlaps another."""
     _check_period(starts_at, ends_at)
     if not equipment.bookable:
-        raise BookingError(_("This equipment cannot be booked by time."))
+        raise Refusal(_("This equipment cannot be booked by time."))
     # A booking request (not staff's own confirmed booking) is always made for an enterprise the actor
     # represents: a posted id of someone else's enterprise must not become an anonymous booking.
     if not confirmed and (enterprise is None or not is_representative(actor, enterprise)):
-        raise BookingError(_("You can only book on behalf of an enterprise you represent."), "enterprise_id")
+        raise Refusal(_("You can only book on behalf of an enterprise you represent."), "enterprise_id")
     booking = EquipmentBooking(
         equipment_id=equipment.id,
         kind=BookingKind.BOOKING,
@@ -134,7 +132,7 @@ def book(
 def confirm(booking: EquipmentBooking, actor) -> EquipmentBooking:
     """Confirm a pending booking if its period is still free."""
     if booking.status != BookingStatus.PENDING:
-        raise BookingError(_("Only a booking awaiting confirmation can be confirmed."))
+        raise Refusal(_("Only a booking awaiting confirmation can be confirmed."))
     _lock_equipment(booking.equipment_id)
     conflicts = overlapping(booking.equipment_id, booking.starts_at, booking.ends_at, exclude_id=booking.id)
     if conflicts:
@@ -171,7 +169,7 @@ def block_maintenance(equipment: Equipment, starts_at: datetime, ends_at: dateti
 
 def cancel(booking: EquipmentBooking, actor) -> EquipmentBooking:
     if booking.status == BookingStatus.CANCELLED:
-        raise BookingError(_("The booking is already cancelled."))
+        raise Refusal(_("The booking is already cancelled."))
     before = booking.status
     booking.status = BookingStatus.CANCELLED
     db.session.flush()

@@ -38,14 +38,6 @@ def _choices(labels) -> list:
     return [(key.value, label) for key, label in labels.items()]
 
 
-def apply_error(form, error) -> None:
-    """Show a service error next to its field, or on the form's first field."""
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    if field is None:
-        field = next(f for f in form if f.type not in ("CSRFTokenField", "HiddenField"))
-    field.errors = [*field.errors, str(error)]
-
-
 class TechnoparkForm(FlaskForm):
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=300)])

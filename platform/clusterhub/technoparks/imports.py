@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from ..audit.services import record
 from ..core import exports
 from ..core.exports import restore_cell
-from ..core.uploads import UploadError, check_xlsx_archive
+from ..core.refusal import Refusal
+from ..core.uploads import check_xlsx_archive
 from ..extensions import db
 from . import services as catalogue
 from .models import Equipment, ServiceOffer, Technopark, Zone
-from .services import TechnoparkError
 
 SERVICE_COLUMNS = [
     "name_ru",
@@ -68,9 +68,9 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
     values = read_table(filename, data)
     header = [(cell or "").strip().lower() for cell in values[0]]
     if "name_ru" not in header:
-        raise TechnoparkError(_("The first row must hold the column names, including name_ru."))
+        raise Refusal(_("The first row must hold the column names, including name_ru."))
     if len(values) - 1 > MAX_ROWS:
-        raise TechnoparkError(_("At most %(n)s rows can be imported at once.", n=MAX_ROWS))
+        raise Refusal(_("At most %(n)s rows can be imported at once.", n=MAX_ROWS))
     return [
         {header[i]: (cell or "").strip() for i, cell in enumerate(row) if i < len(header)}
         for row in values[1:]
@@ -81,19 +81,16 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     """The non-empty rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text cells (also used by
     the events module's delegation import)."""
     if len(data) > MAX_BYTES:
-        raise TechnoparkError(_("The file is too large (at most 5 MB)."))
+        raise Refusal(_("The file is too large (at most 5 MB)."))
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        try:
-            check_xlsx_archive(data)
-        except UploadError as error:
-            raise TechnoparkError(str(error)) from error
+        check_xlsx_archive(data)
         try:
             import openpyxl  # imported by the first spreadsheet read, not by every app start
 
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file
-            raise TechnoparkError(_("The file could not be read as an XLSX workbook.")) from exc
+            raise Refusal(_("The file could not be read as an XLSX workbook.")) from exc
         values = [
             ["" if v is None else str(restore_cell(v)) for v in row]
             for row in workbook.active.iter_rows(values_only=True)
@@ -102,18 +99,18 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise TechnoparkError(_("Save the CSV file in UTF-8.")) from exc
+            raise Refusal(_("Save the CSV file in UTF-8.")) from exc
         if "\x00" in text:
-            raise TechnoparkError(_("The file contains a NUL character, which is not allowed in text."))
+            raise Refusal(_("The file contains a NUL character, which is not allowed in text."))
         dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         values = [[restore_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
     else:
-        raise TechnoparkError(_("Upload a .csv or .xlsx file."))
+        raise Refusal(_("Upload a .csv or .xlsx file."))
     values = [row for row in values if any((cell or "").strip() for cell in row)]
     if not values:
-        raise TechnoparkError(_("The file is empty."))
+        raise Refusal(_("The file is empty."))
     return values
 
 
@@ -130,14 +127,12 @@ def import_services(technopark: Technopark, rows: list[dict], actor=None) -> Imp
             names = [n.strip() for n in (row.get("equipment") or "").split(";") if n.strip()]
             missing = [n for n in names if n not in equipment_by_name]
             if missing:
-                raise TechnoparkError(
-                    _("Unknown equipment: %(names)s.", names=", ".join(missing)), "equipment"
-                )
+                raise Refusal(_("Unknown equipment: %(names)s.", names=", ".join(missing)), "equipment")
             if row["name_ru"] in seen:
-                raise TechnoparkError(_("The service appears twice in the file."), "name_ru")
+                raise Refusal(_("The service appears twice in the file."), "name_ru")
             seen.add(row["name_ru"])
             planned.append((row, [equipment_by_name[n] for n in names]))
-        except TechnoparkError as error:
+        except Refusal as error:
             report.errors.append((number, _column_message(error)))
     if report.errors:
         return report
@@ -168,15 +163,15 @@ def import_equipment(technopark: Technopark, rows: list[dict], actor=None) -> Im
         try:
             zone_name = (row.get("zone") or "").strip()
             if zone_name and zone_name not in zone_by_name:
-                raise TechnoparkError(_("Unknown zone: %(name)s.", name=zone_name), "zone")
+                raise Refusal(_("Unknown zone: %(name)s.", name=zone_name), "zone")
             values = {**row, "zone_id": zone_by_name.get(zone_name)}
             catalogue.clean_equipment(technopark, values)
             specs = catalogue.parse_specs(row.get("specs") or "")
             if row["name_ru"] in seen:
-                raise TechnoparkError(_("The equipment appears twice in the file."), "name_ru")
+                raise Refusal(_("The equipment appears twice in the file."), "name_ru")
             seen.add(row["name_ru"])
             planned.append((values, specs))
-        except TechnoparkError as error:
+        except Refusal as error:
             report.errors.append((number, _column_message(error)))
     if report.errors:
         return report
@@ -197,7 +192,7 @@ def import_equipment(technopark: Technopark, rows: list[dict], actor=None) -> Im
     return report
 
 
-def _column_message(error: TechnoparkError) -> str:
+def _column_message(error: Refusal) -> str:
     return f"{error.field}: {error}" if error.field else str(error)
 
 

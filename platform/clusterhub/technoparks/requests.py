@@ -1,7 +1,7 @@
 """Service requests: an enterprise representative asks a technopark for a service, the technopark
 answers, and every step is kept in the request's history.
 
-The workflow (any other move is refused with :class:`RequestError`)::
+The workflow (any other move is refused with :class:`Refusal`)::
 
     submitted ──accept (quote, schedule)──▶ accepted ──complete──▶ completed
         │  ╰──request changes──▶ changes_requested ──resubmit──▶ submitted
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.refusal import Refusal
 from ..enterprises.services import is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
@@ -33,7 +34,7 @@ from .models import (
     ServiceRequestEvent,
     Technopark,
 )
-from .services import TechnoparkError, clean_price, is_resident
+from .services import clean_price, is_resident
 
 S = RequestStatus
 # action -> (statuses it may start from, status it leads to, side that may take it)
@@ -45,10 +46,6 @@ TRANSITIONS = {
     "resubmit": ({S.CHANGES_REQUESTED}, S.SUBMITTED, "enterprise"),
     "cancel": ({S.SUBMITTED, S.CHANGES_REQUESTED, S.ACCEPTED}, S.CANCELLED, "enterprise"),
 }
-
-
-class RequestError(TechnoparkError):
-    """A request that cannot be made or a transition that is not allowed."""
 
 
 def allowed_actions(service_request: ServiceRequest, side: str) -> list[str]:
@@ -63,17 +60,17 @@ def _clean_quantity(value) -> Decimal:
     try:
         quantity = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, AttributeError) as exc:
-        raise RequestError(_("The quantity must be a number greater than zero."), "quantity") from exc
+        raise Refusal(_("The quantity must be a number greater than zero."), "quantity") from exc
     if not quantity.is_finite() or quantity <= 0:
-        raise RequestError(_("The quantity must be a number greater than zero."), "quantity")
+        raise Refusal(_("The quantity must be a number greater than zero."), "quantity")
     if quantity != quantity.quantize(Decimal("0.01")) or quantity > Decimal("9999999999"):
-        raise RequestError(_("The quantity can have at most two decimal places."), "quantity")
+        raise Refusal(_("The quantity can have at most two decimal places."), "quantity")
     return quantity
 
 
 def _check_dates(start: date | None, end: date | None, field: str) -> None:
     if start and end and end < start:
-        raise RequestError(_("The end date cannot be before the start date."), field)
+        raise Refusal(_("The end date cannot be before the start date."), field)
 
 
 def create_request(
@@ -88,13 +85,13 @@ def create_request(
     """A representative of ``enterprise`` requests a published service. Residents-only services accept
     only current residents of the technopark. Attachments are not supported yet."""
     if not is_representative(user, enterprise):
-        raise RequestError(
+        raise Refusal(
             _("You can only send requests on behalf of an enterprise you represent."), "enterprise_id"
         )
     if service.status != OfferStatus.PUBLISHED:
-        raise RequestError(_("This service is not offered at the moment."))
+        raise Refusal(_("This service is not offered at the moment."))
     if service.audience == Audience.RESIDENTS and not is_resident(service.technopark_id, enterprise.id):
-        raise RequestError(_("Only residents of the technopark can order this service."), "enterprise_id")
+        raise Refusal(_("Only residents of the technopark can order this service."), "enterprise_id")
     _check_dates(desired_start, desired_end, "desired_end")
     service_request = ServiceRequest(
         service_id=service.id,
@@ -135,9 +132,9 @@ def _history(service_request, from_status, to_status, actor, note=None) -> None:
 def _move(service_request: ServiceRequest, action: str, actor, side: str, note=None) -> ServiceRequest:
     sources, target, who = TRANSITIONS[action]
     if who != side:
-        raise RequestError(_("This step belongs to the other side of the request."))
+        raise Refusal(_("This step belongs to the other side of the request."))
     if service_request.status not in sources:
-        raise RequestError(
+        raise Refusal(
             _(
                 "A request that is “%(status)s” cannot be moved to “%(target)s”.",
                 status=status_label(service_request.status),
@@ -170,14 +167,14 @@ def status_label(status) -> str:
 def accept(service_request, actor, quote, scheduled_start: date, scheduled_end: date, note=None):
     """The technopark accepts with a quote (roubles, ≥ 0) and a schedule."""
     if scheduled_start is None or scheduled_end is None:
-        raise RequestError(_("Give the scheduled start and end dates."), "scheduled_start")
+        raise Refusal(_("Give the scheduled start and end dates."), "scheduled_start")
     _check_dates(scheduled_start, scheduled_end, "scheduled_end")
     if quote is None or (isinstance(quote, str) and not quote.strip()):
-        raise RequestError(_("Give the quote in roubles."), "quote")
+        raise Refusal(_("Give the quote in roubles."), "quote")
     try:
         quote = clean_price(quote, field="quote")
-    except TechnoparkError as error:
-        raise RequestError(str(error), "quote") from error
+    except Refusal as error:
+        raise Refusal(str(error), "quote") from error
     _assert_allowed(service_request, "accept")
     service_request.quote = quote
     service_request.scheduled_start = scheduled_start
@@ -189,7 +186,7 @@ def accept(service_request, actor, quote, scheduled_start: date, scheduled_end: 
 def _assert_allowed(service_request, action):
     sources, target, _who = TRANSITIONS[action]
     if service_request.status not in sources:
-        raise RequestError(
+        raise Refusal(
             _(
                 "A request that is “%(status)s” cannot be moved to “%(target)s”.",
                 status=status_label(service_request.status),
@@ -200,14 +197,14 @@ def _assert_allowed(service_request, action):
 
 def request_changes(service_request, actor, note):
     if not (note or "").strip():
-        raise RequestError(_("Say what should change."), "note")
+        raise Refusal(_("Say what should change."), "note")
     service_request.staff_note = note.strip()
     return _move(service_request, "request_changes", actor, "technopark", note.strip())
 
 
 def reject(service_request, actor, reason):
     if not (reason or "").strip():
-        raise RequestError(_("Give the reason for the rejection."), "note")
+        raise Refusal(_("Give the reason for the rejection."), "note")
     _assert_allowed(service_request, "reject")
     service_request.staff_note = reason.strip()
     return _move(service_request, "reject", actor, "technopark", reason.strip())
@@ -219,7 +216,7 @@ def complete(service_request, actor, note=None):
 
 def _check_requester(service_request, user):
     if not is_representative(user, service_request.enterprise):
-        raise RequestError(_("Only representatives of the enterprise can change its request."))
+        raise Refusal(_("Only representatives of the enterprise can change its request."))
 
 
 def resubmit(service_request, user, quantity=None, desired_start=None, desired_end=None, comment=None):

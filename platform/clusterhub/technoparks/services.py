@@ -1,7 +1,7 @@
 """Catalogue operations: technoparks, residents, zones, equipment and priced services.
 
-Every function validates its input, raises :class:`TechnoparkError` (with a translated message and the
-field it concerns) on bad data, records the change in the audit log and flushes; the caller commits.
+Every function validates its input, raises :class:`Refusal` (with a translated message and the
+field it concerns) on bad data, records the change in the audit log and flushes; the request commits.
 Tenant-owned rows are created inside the caller's tenant scope (the ORM stamps ``tenant_id``).
 """
 
@@ -45,12 +45,7 @@ MAX_AREA = Decimal("9999999999.99")
 CENT = Decimal("0.01")
 
 
-class TechnoparkError(Refusal):
-    """Invalid catalogue data or a refused operation; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+TechnoparkError = Refusal  # the API modules still name it; goes with their rewrite
 
 
 # --- value cleaning ----------------------------------------------------------------------------------
@@ -66,23 +61,19 @@ def _decimal(value, field: str, label: str, maximum: Decimal) -> Decimal:
         try:
             value = Decimal(text)
         except InvalidOperation as exc:
-            raise TechnoparkError(
-                _("%(label)s must be a number, e.g. 1500 or 1500.50.", label=label), field
-            ) from exc
+            raise Refusal(_("%(label)s must be a number, e.g. 1500 or 1500.50.", label=label), field) from exc
     try:
         value = Decimal(value)
     except (InvalidOperation, TypeError) as exc:
-        raise TechnoparkError(
-            _("%(label)s must be a number, e.g. 1500 or 1500.50.", label=label), field
-        ) from exc
+        raise Refusal(_("%(label)s must be a number, e.g. 1500 or 1500.50.", label=label), field) from exc
     if not value.is_finite():
-        raise TechnoparkError(_("%(label)s must be a number, e.g. 1500 or 1500.50.", label=label), field)
+        raise Refusal(_("%(label)s must be a number, e.g. 1500 or 1500.50.", label=label), field)
     if value < 0:
-        raise TechnoparkError(_("%(label)s cannot be negative.", label=label), field)
+        raise Refusal(_("%(label)s cannot be negative.", label=label), field)
     if value != value.quantize(CENT):
-        raise TechnoparkError(_("%(label)s can have at most two decimal places.", label=label), field)
+        raise Refusal(_("%(label)s can have at most two decimal places.", label=label), field)
     if value > maximum:
-        raise TechnoparkError(_("%(label)s is too large.", label=label), field)
+        raise Refusal(_("%(label)s is too large.", label=label), field)
     return value.quantize(CENT)
 
 
@@ -95,7 +86,7 @@ def clean_area(value, field: str = "area", required: bool = True) -> Decimal | N
     """An area in m²: a number ≥ 0 with at most two decimals."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise TechnoparkError(_("Give the area in m²."), field)
+            raise Refusal(_("Give the area in m²."), field)
         return None
     return _decimal(value, field, _("The area"), MAX_AREA)
 
@@ -106,7 +97,7 @@ def _choice(value, enum_cls, field: str, message: str) -> str:
         return enum_cls(value).value
     except ValueError as exc:
         allowed = ", ".join(member.value for member in enum_cls)
-        raise TechnoparkError(f"{message} ({_('allowed: %(values)s', values=allowed)})", field) from exc
+        raise Refusal(f"{message} ({_('allowed: %(values)s', values=allowed)})", field) from exc
 
 
 def _text(values: dict, key: str, max_length: int, required_message: str | None = None) -> str | None:
@@ -114,10 +105,10 @@ def _text(values: dict, key: str, max_length: int, required_message: str | None 
     value = value.strip() if isinstance(value, str) else value
     if not value:
         if required_message:
-            raise TechnoparkError(required_message, key)
+            raise Refusal(required_message, key)
         return None
     if len(value) > max_length:
-        raise TechnoparkError(_("At most %(n)s characters.", n=max_length), key)
+        raise Refusal(_("At most %(n)s characters.", n=max_length), key)
     return value
 
 
@@ -178,7 +169,7 @@ def _web_address(values: dict, key: str, max_length: int) -> str | None:
     try:
         return clean_web_address(value)
     except InvalidWebAddress as error:
-        raise TechnoparkError(str(error), key) from error
+        raise Refusal(str(error), key) from error
 
 
 def clean_technopark(values: dict) -> dict:
@@ -204,12 +195,12 @@ def clean_technopark(values: dict) -> dict:
     }
     region_id = values.get("region_id")
     if not region_id or db.session.get(Region, int(region_id)) is None:
-        raise TechnoparkError(_("Choose the region."), "region_id")
+        raise Refusal(_("Choose the region."), "region_id")
     cleaned["region_id"] = int(region_id)
     operator_id = values.get("operator_id")
     if operator_id:
         if db.session.get(Enterprise, int(operator_id)) is None:
-            raise TechnoparkError(_("The operating enterprise was not found."), "operator_id")
+            raise Refusal(_("The operating enterprise was not found."), "operator_id")
         cleaned["operator_id"] = int(operator_id)
     else:
         cleaned["operator_id"] = None
@@ -218,23 +209,19 @@ def clean_technopark(values: dict) -> dict:
         and cleaned["useful_area"] is not None
         and cleaned["useful_area"] > cleaned["total_area"]
     ):
-        raise TechnoparkError(_("The useful area cannot exceed the total area."), "useful_area")
+        raise Refusal(_("The useful area cannot exceed the total area."), "useful_area")
     return cleaned
 
 
 def create_technopark(values: dict, actor=None) -> Technopark:
     """A new technopark of the current tenant (within the plan's technopark limit)."""
-    from ..billing.services import LimitReached, check_limit
+    from ..billing.services import check_limit
     from ..tenancy.models import Tenant
     from ..tenancy.scoping import current_tenant_id
 
     tenant = db.session.get(Tenant, current_tenant_id(db.session))
-    try:
-        check_limit(
-            tenant, "technoparks", db.session.scalar(sa.select(sa.func.count()).select_from(Technopark))
-        )
-    except LimitReached as exc:
-        raise TechnoparkError(str(exc)) from exc
+    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
+    check_limit(tenant, "technoparks", db.session.scalar(sa.select(sa.func.count()).select_from(Technopark)))
     cleaned = clean_technopark(values)
     technopark = Technopark(**cleaned)
     db.session.add(technopark)
@@ -272,9 +259,9 @@ def add_resident(
 ) -> Resident:
     """Record that ``enterprise`` is (or was) a resident from ``since`` to ``until`` (open-ended if None)."""
     if since is None:
-        raise TechnoparkError(_("Give the date the residency started."), "since")
+        raise Refusal(_("Give the date the residency started."), "since")
     if until is not None and until < since:
-        raise TechnoparkError(_("The residency cannot end before it starts."), "until")
+        raise Refusal(_("The residency cannot end before it starts."), "until")
     overlapping = db.session.scalar(
         sa.select(Resident.id).where(
             Resident.technopark_id == technopark.id,
@@ -284,7 +271,7 @@ def add_resident(
         )
     )
     if overlapping:
-        raise TechnoparkError(
+        raise Refusal(
             _("%(name)s is already a resident during these dates.", name=enterprise.name), "enterprise"
         )
     resident = Resident(technopark_id=technopark.id, enterprise_id=enterprise.id, since=since, until=until)
@@ -301,7 +288,7 @@ def add_resident(
 
 def end_residency(resident: Resident, until: date, actor=None) -> Resident:
     if until < resident.since:
-        raise TechnoparkError(_("The residency cannot end before it starts."), "until")
+        raise Refusal(_("The residency cannot end before it starts."), "until")
     before = {"until": resident.until}
     resident.until = until
     db.session.flush()
@@ -349,7 +336,7 @@ def clean_zone(values: dict) -> dict:
         "suitable_for_en": _text(values, "suitable_for_en", 500),
     }
     if cleaned["free_area"] > cleaned["area"]:
-        raise TechnoparkError(_("The free area cannot exceed the zone's area."), "free_area")
+        raise Refusal(_("The free area cannot exceed the zone's area."), "free_area")
     return cleaned
 
 
@@ -398,9 +385,9 @@ def clean_specs(rows) -> list[dict]:
         if not key and not value and not unit:
             continue
         if not key or not value:
-            raise TechnoparkError(_("Each specification needs both a name and a value."), "specs")
+            raise Refusal(_("Each specification needs both a name and a value."), "specs")
         if len(key) > 120 or len(value) > 200 or (unit and len(unit) > 40):
-            raise TechnoparkError(
+            raise Refusal(
                 _("A specification is too long (name 120, value 200, unit 40 characters)."), "specs"
             )
         cleaned.append({"key": key, "value": value, "unit": unit})
@@ -417,7 +404,7 @@ def parse_specs(text: str) -> list[dict]:
             continue
         match = re.match(r"^([^:=]+)[:=](.*)$", line)
         if not match:
-            raise TechnoparkError(
+            raise Refusal(
                 _('Write each specification as "name: value unit", e.g. "Working area: 500×400 mm".'),
                 "specs",
             )
@@ -453,9 +440,9 @@ def clean_equipment(technopark: Technopark, values: dict) -> dict:
     try:
         quantity = 1 if quantity in (None, "") else int(str(quantity).strip())
     except ValueError as exc:
-        raise TechnoparkError(_("The quantity must be a whole number of at least 1."), "quantity") from exc
+        raise Refusal(_("The quantity must be a whole number of at least 1."), "quantity") from exc
     if quantity < 1:
-        raise TechnoparkError(_("The quantity must be a whole number of at least 1."), "quantity")
+        raise Refusal(_("The quantity must be a whole number of at least 1."), "quantity")
     cleaned["quantity"] = quantity
     zone_id = values.get("zone_id")
     if zone_id:
@@ -463,7 +450,7 @@ def clean_equipment(technopark: Technopark, values: dict) -> dict:
             sa.select(Zone).where(Zone.id == int(zone_id), Zone.technopark_id == technopark.id)
         )
         if zone is None:
-            raise TechnoparkError(_("Choose a zone of this technopark."), "zone_id")
+            raise Refusal(_("Choose a zone of this technopark."), "zone_id")
         cleaned["zone_id"] = zone.id
     else:
         cleaned["zone_id"] = None
@@ -511,9 +498,7 @@ def delete_equipment(equipment: Equipment, actor=None) -> None:
         sa.select(EquipmentBooking.id).where(EquipmentBooking.equipment_id == equipment.id).limit(1)
     )
     if booked:
-        raise TechnoparkError(
-            _("This equipment has bookings and cannot be deleted; make it not bookable instead.")
-        )
+        raise Refusal(_("This equipment has bookings and cannot be deleted; make it not bookable instead."))
     db.session.execute(sa.delete(ServiceEquipment).where(ServiceEquipment.equipment_id == equipment.id))
     db.session.execute(sa.delete(EquipmentSpec).where(EquipmentSpec.equipment_id == equipment.id))
     record("technopark.equipment_deleted", equipment, actor=actor, before={"name_ru": equipment.name_ru})
@@ -590,7 +575,7 @@ def clean_service(values: dict) -> dict:
     if cleaned["price_on_request"]:
         cleaned["price"] = clean_price(price) if has_price else None
     elif not has_price:
-        raise TechnoparkError(_('Give the price, or tick "price on request".'), "price")
+        raise Refusal(_('Give the price, or tick "price on request".'), "price")
     else:
         cleaned["price"] = clean_price(price)
     lead = values.get("lead_time_days")
@@ -600,11 +585,9 @@ def clean_service(values: dict) -> dict:
         try:
             cleaned["lead_time_days"] = int(str(lead).strip())
         except ValueError as exc:
-            raise TechnoparkError(
-                _("The lead time must be a whole number of days."), "lead_time_days"
-            ) from exc
+            raise Refusal(_("The lead time must be a whole number of days."), "lead_time_days") from exc
         if not 0 <= cleaned["lead_time_days"] <= 3650:
-            raise TechnoparkError(_("The lead time must be between 0 and 3650 days."), "lead_time_days")
+            raise Refusal(_("The lead time must be between 0 and 3650 days."), "lead_time_days")
     cleaned["gross_price"] = gross_price(cleaned["price"], cleaned["vat"])
     cleaned["search_text"] = _search_text(
         cleaned["name_ru"], cleaned["name_en"], cleaned["description_ru"], cleaned["description_en"]
@@ -656,7 +639,7 @@ def link_equipment(service: ServiceOffer, equipment_ids) -> None:
             )
         )
         if found != wanted:
-            raise TechnoparkError(_("Choose equipment of this technopark."), "equipment_ids")
+            raise Refusal(_("Choose equipment of this technopark."), "equipment_ids")
     current = set(
         db.session.scalars(
             sa.select(ServiceEquipment.equipment_id).where(ServiceEquipment.service_id == service.id)
@@ -701,9 +684,7 @@ def delete_service(service: ServiceOffer, actor=None) -> None:
         sa.select(ServiceRequest.id).where(ServiceRequest.service_id == service.id).limit(1)
     )
     if requested:
-        raise TechnoparkError(
-            _("This service has requests and cannot be deleted; move it to drafts instead.")
-        )
+        raise Refusal(_("This service has requests and cannot be deleted; move it to drafts instead."))
     db.session.execute(sa.delete(ServiceEquipment).where(ServiceEquipment.service_id == service.id))
     record("technopark.service_deleted", service, actor=actor, before={"name_ru": service.name_ru})
     db.session.delete(service)

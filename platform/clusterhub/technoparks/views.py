@@ -14,15 +14,12 @@ from flask_login import current_user
 from ..accounts.authz import can, login_required, public, register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core.forms import show_on
 from ..core.menu import STAFF_GROUP, add_tenant_item
-from ..core.outcomes import carry_out
 from ..core.pagination import paginate
+from ..core.refusal import Refusal, expected_refusals
 from ..core.uploads import send_stored
-from ..enterprises.services import (
-    EnterpriseError,
-    is_representative,
-    represented_enterprises,
-)
+from ..enterprises.services import is_representative, represented_enterprises
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, region_names
 from . import attachments, booking, imports, requests, stats
@@ -39,7 +36,6 @@ from .forms import (
     ServiceForm,
     TechnoparkForm,
     ZoneForm,
-    apply_error,
 )
 from .models import (
     AUDIENCE_LABELS,
@@ -62,7 +58,6 @@ from .models import (
     TechnoparkPhoto,
     Zone,
 )
-from .services import TechnoparkError
 
 MANAGE_CATALOGUE = "technoparks.manage"
 HANDLE_REQUESTS = "technoparks.requests"
@@ -176,9 +171,14 @@ def _technopark_values(form) -> dict:
     values = {name: form[name].data for name in svc.TECHNOPARK_FIELDS if name in form}
     inn = (form.operator_inn.data or "").strip()
     if inn:
-        enterprise, _created = svc.enterprise_by_inn(
-            inn, form.operator_name.data or "", region_id=form.region_id.data, actor=current_user
-        )
+        try:
+            enterprise, _created = svc.enterprise_by_inn(
+                inn, form.operator_name.data or "", region_id=form.region_id.data, actor=current_user
+            )
+        except Refusal as error:  # the enterprise's fields are the operator's on this form
+            raise Refusal(
+                str(error), "operator_name" if error.field == "full_name" else "operator_inn"
+            ) from error
         values["operator_id"] = enterprise.id
     return values
 
@@ -192,12 +192,9 @@ def new_technopark():
     if form.validate_on_submit():
         try:
             technopark = svc.create_technopark(_technopark_values(form), actor=current_user)
-        except EnterpriseError as error:
-            form.operator_inn.errors.append(str(error))
-        except TechnoparkError as error:
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The technopark has been created."), "success")
             return redirect(url_for("technoparks.manage", technopark_id=technopark.id))
     return render_template(
@@ -218,12 +215,9 @@ def edit_technopark(technopark_id):
             if not (form.operator_inn.data or "").strip():
                 values["operator_id"] = None
             svc.update_technopark(technopark, values, actor=current_user)
-        except EnterpriseError as error:
-            form.operator_inn.errors.append(str(error))
-        except TechnoparkError as error:
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("technoparks.manage", technopark_id=technopark.id))
     back = url_for("technoparks.manage", technopark_id=technopark.id)
@@ -262,11 +256,9 @@ def add_resident(technopark_id):
                 form.inn.data, form.full_name.data or "", actor=current_user
             )
             svc.add_resident(technopark, enterprise, form.since.data, form.until.data, current_user)
-        except (EnterpriseError, TechnoparkError) as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("%(name)s has been added as a resident.", name=enterprise.name), "success")
     else:
         for errors in form.errors.values():
@@ -282,10 +274,9 @@ def end_resident(technopark_id, resident_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.end_residency(resident, date.today(), actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The residency has ended today."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#residents")
 
@@ -304,10 +295,9 @@ def edit_zone(technopark_id, zone_id=None):
     if form.validate_on_submit():
         try:
             svc.save_zone(technopark, form.data, zone=zone, actor=current_user)
-        except TechnoparkError as error:
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The zone has been saved."), "success")
             return redirect(back)
     title = zone.name_ru if zone else _("New zone")
@@ -321,7 +311,6 @@ def delete_zone(technopark_id, zone_id):
     zone = _child_or_404(Zone, zone_id, technopark)
     if ConfirmForm().validate_on_submit():
         svc.delete_zone(zone, actor=current_user)
-        db.session.commit()
         flash(_("The zone has been deleted."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#zones")
 
@@ -346,10 +335,9 @@ def edit_equipment(technopark_id, equipment_id=None):
         try:
             specs = svc.parse_specs(form.specs.data or "")
             svc.save_equipment(technopark, form.data, specs, equipment=equipment, actor=current_user)
-        except TechnoparkError as error:
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The equipment has been saved."), "success")
             return redirect(back)
     title = equipment.name_ru if equipment else _("New equipment")
@@ -366,10 +354,9 @@ def delete_equipment(technopark_id, equipment_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.delete_equipment(equipment, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The equipment has been deleted."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#equipment")
 
@@ -395,10 +382,9 @@ def edit_service(technopark_id, service_id=None):
             svc.save_service(
                 technopark, form.data, form.equipment_ids.data or [], service=offer, actor=current_user
             )
-        except TechnoparkError as error:
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The service has been saved."), "success")
             return redirect(back)
     title = offer.name_ru if offer else _("New service")
@@ -415,10 +401,9 @@ def service_status(technopark_id, service_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.set_service_status(offer, request.form.get("status", ""), actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The service's status has been changed."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#services")
 
@@ -433,10 +418,9 @@ def delete_service(technopark_id, service_id):
     if ConfirmForm().validate_on_submit():
         try:
             svc.delete_service(offer, actor=current_user)
-        except TechnoparkError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The service has been deleted."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#services")
 
@@ -455,10 +439,11 @@ def _filters_from_args(args) -> search_module.SearchFilters:
     for name in ("price_min", "price_max"):
         raw = (args.get(name) or "").strip()
         if raw:
-            try:
-                setattr(filters, name, svc.clean_price(raw, field=name))
-            except TechnoparkError:
-                setattr(filters, name, None)
+            with expected_refusals():  # an unreadable price filter is ignored, not a failed request
+                try:
+                    setattr(filters, name, svc.clean_price(raw, field=name))
+                except Refusal:
+                    setattr(filters, name, None)
     return filters
 
 
@@ -514,10 +499,9 @@ def new_request(technopark_id, service_id):
                 form.desired_end.data,
                 form.comment.data,
             )
-        except TechnoparkError as error:
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("Your request has been sent to the technopark."), "success")
             return redirect(url_for("technoparks.request_detail", request_id=created.id))
     return render_template(
@@ -559,7 +543,7 @@ def request_detail(request_id):
                 abort(400)
             if action == "accept" and side == "technopark":
                 if not accept_form.validate():
-                    raise TechnoparkError(_("Give the quote and the scheduled dates."), "quote")
+                    raise Refusal(_("Give the quote and the scheduled dates."), "quote")
                 requests.accept(
                     service_request,
                     current_user,
@@ -579,12 +563,10 @@ def request_detail(request_id):
             elif action == "cancel" and side == "enterprise":
                 requests.cancel(service_request, current_user, note_form.note.data)
             else:
-                raise TechnoparkError(_("This step belongs to the other side of the request."))
-        except TechnoparkError as error:
-            db.session.rollback()
+                raise Refusal(_("This step belongs to the other side of the request."))
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("The request is now “%(status)s”.", status=requests.status_label(service_request.status)),
                 "success",
@@ -613,10 +595,15 @@ def attach(request_id):
 
     def attach():
         if upload is None or not upload.filename:
-            raise TechnoparkError(_("Choose a file."))
+            raise Refusal(_("Choose a file."))
         attachments.attach_to_request(service_request, upload.stream, upload.filename, actor=current_user)
 
-    carry_out(attach, _("The file has been attached."), TechnoparkError)
+    try:
+        attach()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The file has been attached."), "success")
     return redirect(url_for("technoparks.request_detail", request_id=request_id))
 
 
@@ -649,10 +636,15 @@ def add_photo(technopark_id):
 
     def add():
         if upload is None or not upload.filename:
-            raise TechnoparkError(_("Choose a file."))
+            raise Refusal(_("Choose a file."))
         attachments.add_photo(technopark, upload.stream, upload.filename, actor=current_user)
 
-    carry_out(add, _("The photo has been added."), TechnoparkError)
+    try:
+        add()
+    except Refusal as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("The photo has been added."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark.id) + "#photos")
 
 
@@ -665,7 +657,6 @@ def remove_photo(technopark_photo_id):
     technopark_id = stored.technopark_id
     if ConfirmForm().validate_on_submit():
         attachments.remove_photo(stored, actor=current_user)
-        db.session.commit()
         flash(_("The photo has been removed."), "success")
     return redirect(url_for("technoparks.manage", technopark_id=technopark_id) + "#photos")
 
@@ -744,11 +735,9 @@ def equipment_calendar(technopark_id, equipment_id):
                     enterprise=enterprise,
                     note=form.note.data,
                 )
-            except TechnoparkError as error:
-                db.session.rollback()
-                apply_error(form, error)
+            except Refusal as error:
+                show_on(form, error)
             else:
-                db.session.commit()
                 flash(_("Your booking request has been sent; the technopark will confirm it."), "success")
                 return redirect(request.url)
     start = _week_start()
@@ -787,11 +776,9 @@ def staff_calendar(technopark_id, equipment_id):
                 booking.book(
                     equipment, starts_at, ends_at, actor=current_user, confirmed=True, note=form.note.data
                 )
-        except TechnoparkError as error:
-            db.session.rollback()
-            apply_error(form, error)
+        except Refusal as error:
+            show_on(form, error)
         else:
-            db.session.commit()
             flash(_("The period has been booked."), "success")
             return redirect(request.url)
     start = _week_start()
@@ -827,7 +814,12 @@ def booking_action(technopark_id, equipment_id, booking_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         decide = booking.confirm if request.form.get("action") == "confirm" else booking.cancel
-        carry_out(lambda: decide(row, current_user), _("The booking has been updated."), TechnoparkError)
+        try:
+            decide(row, current_user)
+        except Refusal as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The booking has been updated."), "success")
     return redirect(
         url_for("technoparks.staff_calendar", technopark_id=technopark.id, equipment_id=equipment.id)
     )
@@ -846,18 +838,16 @@ def import_export(technopark_id):
         upload = request.files.get("file")
         try:
             if upload is None or not upload.filename:
-                raise TechnoparkError(_("Choose a file to import."))
+                raise Refusal(_("Choose a file to import."))
             rows = imports.read_rows(upload.filename, upload.read())
             if form.what.data == "equipment":
                 report = imports.import_equipment(technopark, rows, actor=current_user)
             else:
                 report = imports.import_services(technopark, rows, actor=current_user)
-        except TechnoparkError as error:
-            db.session.rollback()
+        except Refusal as error:
             flash(str(error), "danger")
         else:
             if report.ok:
-                db.session.commit()
                 flash(
                     _(
                         "Imported: %(created)s created, %(updated)s updated.",
@@ -867,7 +857,6 @@ def import_export(technopark_id):
                     "success",
                 )
                 return redirect(url_for("technoparks.manage", technopark_id=technopark.id))
-            db.session.rollback()
     return render_template(
         "technoparks/import.html",
         technopark=technopark,

@@ -63,10 +63,6 @@ TENANT_FIELDS = (
 )
 
 
-class TenantError(Refusal):
-    """Invalid center data; the message names the problem."""
-
-
 class TenantFile(BaseModel):
     """The schema of ``tenants/<slug>/tenant.toml``. Unknown keys are refused."""
 
@@ -128,14 +124,14 @@ def validate_tenant_values(values: dict, existing: Tenant | None = None) -> dict
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise TenantError(f"{first['loc'][0]}: {first['msg']}") from exc
+        raise Refusal(f"{first['loc'][0]}: {first['msg']}") from exc
     clash = db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
     if clash is not None and (existing is None or clash != existing.id):
-        raise TenantError(_("The address %(slug)s is already taken by another center.", slug=slug))
+        raise Refusal(_("The address %(slug)s is already taken by another center.", slug=slug), "slug")
     try:
         website = clean_web_address(values.get("website"))
     except InvalidWebAddress as error:
-        raise TenantError(str(error)) from error
+        raise Refusal(str(error), "website") from error
     values = {**values, "slug": slug, "website": website}
     if not values.get("timezone"):
         region = db.session.get(Region, values["region_id"])
@@ -182,7 +178,7 @@ def update_tenant(tenant: Tenant, values: dict, actor=None) -> list[str]:
 def set_tenant_status(tenant: Tenant, status: str, actor=None) -> None:
     """Suspend or reactivate a center. Suspension hides it from the public and keeps all of its data."""
     if status not in set(TenantStatus):
-        raise TenantError(f"unknown status {status!r}")
+        raise Refusal(f"unknown status {status!r}")
     if tenant.status == status:
         return
     before = tenant.status

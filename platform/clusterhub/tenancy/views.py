@@ -8,17 +8,19 @@ from flask_login import current_user
 from ..accounts.authz import Permission, public, requires
 from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
-from ..accounts.services import AccountError, invite, remove_membership, revoke_invitation
+from ..accounts.services import invite, remove_membership, revoke_invitation
 from ..core import page_cache
+from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_tenant_item
 from ..core.page_cache import PageCache, row_version
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..core.security import csp_nonce
 from ..extensions import db
 from ..regions.models import Region
 from .forms import TenantForm
 from .models import Tenant, TenantStatus
-from .services import TenantError, create_tenant, set_tenant_status, update_tenant
+from .services import create_tenant, set_tenant_status, update_tenant
 
 bp = Blueprint("tenancy", __name__, template_folder="templates")
 
@@ -68,10 +70,9 @@ def members():
     if form.validate_on_submit():
         try:
             invite(g.tenant, form.email.data, form.role.data, current_user)
-        except AccountError as error:
-            form.email.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "email")
         else:
-            db.session.commit()
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("tenancy.members"))
     memberships = db.session.scalars(sa.select(Membership).order_by(Membership.created_at)).all()
@@ -102,10 +103,9 @@ def revoke(invitation_id):
     if ConfirmForm().validate_on_submit():
         try:
             revoke_invitation(invitation, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("The invitation has been revoked."), "success")
     return redirect(url_for("tenancy.members"))
 
@@ -118,10 +118,9 @@ def remove_member(membership_id):
     if form.validate_on_submit():
         try:
             remove_membership(membership, current_user)
-        except AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(
                 _("%(name)s no longer has a role in the center.", name=membership.user.full_name), "success"
             )
@@ -148,10 +147,9 @@ def admin_new_tenant():
     if form.validate_on_submit():
         try:
             tenant = create_tenant(form.values(), actor=current_user)
-        except TenantError as error:
-            form.slug.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "slug")
         else:
-            db.session.commit()
             flash(_("The center %(name)s has been created.", name=tenant.name), "success")
             return redirect(url_for("tenancy.admin_tenants"))
     return render_template("tenancy/admin_tenant_form.html", form=form, tenant=None)
@@ -165,10 +163,9 @@ def admin_edit_tenant(tenant_id):
     if form.validate_on_submit():
         try:
             update_tenant(tenant, form.values(), actor=current_user)
-        except TenantError as error:
-            form.slug.errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "slug")
         else:
-            db.session.commit()
             flash(_("The center has been saved."), "success")
             return redirect(url_for("tenancy.admin_tenants"))
     return render_template("tenancy/admin_tenant_form.html", form=form, tenant=tenant)
@@ -183,7 +180,6 @@ def admin_tenant_status(tenant_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         set_tenant_status(tenant, new_status, actor=current_user)
-        db.session.commit()
         if new_status == TenantStatus.SUSPENDED:
             flash(_("The center %(name)s is suspended; its data is kept.", name=tenant.name), "success")
         else:

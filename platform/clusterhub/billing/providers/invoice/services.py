@@ -15,11 +15,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ....audit.services import record, snapshot
-from ....enterprises.services import EnterpriseError, clean_inn, clean_kpp
+from ....core.refusal import Refusal
+from ....enterprises.services import clean_inn, clean_kpp
 from ....extensions import db
 from ....tenancy.models import Tenant, utcnow
 from ...models import BillingInterval, Plan
-from ...services import BillingError, extend_paid_period
+from ...services import extend_paid_period
 from .models import BillingRequisites, Invoice, InvoiceCounter, InvoiceStatus, Payment
 
 PROVIDER = "invoice"
@@ -42,7 +43,7 @@ def _digits(value: str | None) -> str:
 def clean_bic(value: str) -> str:
     value = _digits(value)
     if not re.fullmatch(r"04\d{7}", value):
-        raise BillingError(_("The БИК must be 9 digits starting with 04."))
+        raise Refusal(_("The БИК must be 9 digits starting with 04."))
     return value
 
 
@@ -56,9 +57,9 @@ def clean_account(value: str, bic: str) -> str:
     """A расчётный счёт: 20 digits whose control digit matches the bank's БИК."""
     value = _digits(value)
     if not re.fullmatch(r"\d{20}", value):
-        raise BillingError(_("The settlement account must be 20 digits."))
+        raise Refusal(_("The settlement account must be 20 digits."))
     if not _control_ok(bic[-3:], value):
-        raise BillingError(_("The settlement account does not match the БИК: check both numbers."))
+        raise Refusal(_("The settlement account does not match the БИК: check both numbers."))
     return value
 
 
@@ -68,20 +69,18 @@ def clean_corr_account(value: str, bic: str) -> str | None:
     if not value:
         return None
     if not re.fullmatch(r"301\d{17}", value):
-        raise BillingError(_("The correspondent account must be 20 digits starting with 301."))
+        raise Refusal(_("The correspondent account must be 20 digits starting with 301."))
     if not _control_ok("0" + bic[4:6], value):
-        raise BillingError(_("The correspondent account does not match the БИК: check both numbers."))
+        raise Refusal(_("The correspondent account does not match the БИК: check both numbers."))
     return value
 
 
 def clean_requisites(values: dict) -> dict:
-    """Validated requisites; raises :class:`BillingError` naming the first wrong field (``error.field``)."""
+    """Validated requisites; raises :class:`Refusal` naming the first wrong field (``error.field``)."""
     cleaned = {}
 
     def fail(field, message):
-        error = BillingError(message)
-        error.field = field
-        raise error
+        raise Refusal(message, field)
 
     for field in ("name", "address", "bank_name"):
         cleaned[field] = " ".join((values.get(field) or "").split())
@@ -89,27 +88,27 @@ def clean_requisites(values: dict) -> dict:
             fail(field, _("This field is required."))
     try:
         cleaned["inn"] = clean_inn(values.get("inn"))
-    except EnterpriseError as exc:
+    except Refusal as exc:
         fail("inn", str(exc))
     kpp = _digits(values.get("kpp"))
     if len(cleaned["inn"]) == 10 and not kpp:
         fail("kpp", _("An organisation has a КПП: give it."))
     try:
         cleaned["kpp"] = clean_kpp(kpp) if kpp else None
-    except EnterpriseError as exc:
+    except Refusal as exc:
         fail("kpp", str(exc))
     for field, clean in (("bic", clean_bic),):
         try:
             cleaned[field] = clean(values.get(field))
-        except BillingError as exc:
+        except Refusal as exc:
             fail(field, str(exc))
     try:
         cleaned["account"] = clean_account(values.get("account"), cleaned["bic"])
-    except BillingError as exc:
+    except Refusal as exc:
         fail("account", str(exc))
     try:
         cleaned["corr_account"] = clean_corr_account(values.get("corr_account"), cleaned["bic"])
-    except BillingError as exc:
+    except Refusal as exc:
         fail("corr_account", str(exc))
     return cleaned
 
@@ -199,19 +198,19 @@ def _purpose(number: str, plan: Plan, interval: str, issued_on: date, rate: int 
 def issue_invoice(tenant: Tenant, plan: Plan, interval: str, *, actor, today: date | None = None) -> Invoice:
     """Issue a счёт на оплату for one period of ``plan`` to the current tenant (inside its scope)."""
     if interval not in set(BillingInterval):
-        raise BillingError(_("Unknown billing interval."))
+        raise Refusal(_("Unknown billing interval."))
     if not plan.active:
-        raise BillingError(_("This plan is no longer offered."))
+        raise Refusal(_("This plan is no longer offered."))
     amount = plan.price(interval)
     if amount <= 0:
-        raise BillingError(_("This plan has no price for this period, so there is nothing to invoice."))
+        raise Refusal(_("This plan has no price for this period, so there is nothing to invoice."))
     if plan.currency != "RUB":
-        raise BillingError(_("Invoices for bank transfer are issued in roubles only."))
+        raise Refusal(_("Invoices for bank transfer are issued in roubles only."))
     if not is_configured(current_app.config):
-        raise BillingError(_("Payment by invoice is not configured."))
+        raise Refusal(_("Payment by invoice is not configured."))
     requisites = get_requisites()
     if requisites is None:
-        raise BillingError(_("Fill in the center's requisites first: they are printed on the invoice."))
+        raise Refusal(_("Fill in the center's requisites first: they are printed on the invoice."))
     today = today or utcnow().date()
     seq = next_invoice_number(today.year)
     number = f"{today.year}-{seq:05d}"
@@ -249,7 +248,7 @@ def issue_invoice(tenant: Tenant, plan: Plan, interval: str, *, actor, today: da
 def cancel_invoice(invoice: Invoice, *, actor) -> None:
     """Cancel an unpaid invoice. Its number stays used (and visible), so the sequence keeps no gaps."""
     if invoice.status != InvoiceStatus.ISSUED:
-        raise BillingError(_("Only an unpaid invoice can be cancelled."))
+        raise Refusal(_("Only an unpaid invoice can be cancelled."))
     invoice.status = InvoiceStatus.CANCELLED
     record("billing.invoice_cancelled", invoice, actor=actor, after={"number": invoice.number})
 
@@ -258,7 +257,7 @@ def parse_amount(raw: str) -> int:
     """Roubles as typed ("12 000,50") → kopecks."""
     text = re.sub(r"[\s\u00a0]", "", raw or "").replace(",", ".")
     if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        raise BillingError(_("Enter the amount in roubles, for example 12000.00."))
+        raise Refusal(_("Enter the amount in roubles, for example 12000.00."))
     return int(Decimal(text) * 100)
 
 
@@ -266,18 +265,18 @@ def record_payment(invoice: Invoice, *, amount: int, paid_on: date, order_number
     """The platform admin records a bank payment for ``invoice`` (inside the invoice's tenant scope):
     the invoice becomes paid and the subscription is activated or extended by one period."""
     if invoice.status != InvoiceStatus.ISSUED:
-        raise BillingError(_("This invoice is not awaiting payment."))
+        raise Refusal(_("This invoice is not awaiting payment."))
     if amount != invoice.amount:
-        raise BillingError(
+        raise Refusal(
             _(
                 "The amount paid differs from the invoice total; record the exact amount or issue a new invoice."
             )
         )
     order_number = (order_number or "").strip()
     if not order_number:
-        raise BillingError(_("Give the number of the payment order."))
+        raise Refusal(_("Give the number of the payment order."))
     if paid_on > utcnow().date():
-        raise BillingError(_("The payment date cannot be in the future."))
+        raise Refusal(_("The payment date cannot be in the future."))
     _sub, start, end = extend_paid_period(
         invoice.tenant_id,
         plan=invoice.plan,

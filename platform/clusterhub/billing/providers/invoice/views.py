@@ -8,14 +8,16 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ....accounts.authz import requires
+from ....core.forms import show_on
 from ....core.pagination import paginate
+from ....core.refusal import Refusal
 from ....extensions import db
 from ....tenancy.models import Tenant
 from ....tenancy.scoping import tenant_scope
 from ... import providers
 from ...models import Plan
 from ...permissions import MANAGE_BILLING, PLATFORM_BILLING
-from ...services import BillingError, localized_name
+from ...services import localized_name
 from . import documents, services
 from .forms import InvoiceRequestForm, PaymentForm, RequisitesForm
 from .models import Invoice, InvoiceStatus, Payment
@@ -107,10 +109,9 @@ def requisites():
     if form.validate_on_submit():
         try:
             services.save_requisites(form.values(), actor=current_user)
-        except BillingError as error:
-            getattr(form, getattr(error, "field", "name")).errors.append(str(error))
+        except Refusal as error:
+            show_on(form, error, "name")
         else:
-            db.session.commit()
             flash(_("The requisites have been saved."), "success")
             return redirect(url_for("billing.overview"))
     return render_template("billing_invoice/requisites.html", form=form)
@@ -128,11 +129,9 @@ def new_invoice():
         invoice = services.issue_invoice(
             g.tenant, db.session.get(Plan, form.plan_id.data), form.interval.data, actor=current_user
         )
-    except BillingError as error:
-        db.session.rollback()
+    except Refusal as error:
         flash(str(error), "danger")
         return redirect(url_for("billing.overview"))
-    db.session.commit()
     flash(_("Invoice No. %(number)s has been issued.", number=invoice.number), "success")
     return redirect(url_for("billing_invoice.invoice", invoice_id=invoice.id))
 
@@ -194,11 +193,9 @@ def record_payment(tenant_id, invoice_id):
                     order_number=form.order_number.data,
                     actor=current_user,
                 )
-            except BillingError as error:
-                db.session.rollback()
-                form.amount.errors.append(str(error))
+            except Refusal as error:
+                show_on(form, error, "amount")
             else:
-                db.session.commit()
                 flash(_("The payment has been recorded and the subscription extended."), "success")
                 return redirect(url_for("billing.admin_center", tenant_id=tenant.id))
         return render_template(
@@ -214,9 +211,8 @@ def cancel_invoice(tenant_id, invoice_id):
         invoice = _tenant_object(Invoice, invoice_id)
         try:
             services.cancel_invoice(invoice, actor=current_user)
-        except BillingError as error:
+        except Refusal as error:
             flash(str(error), "danger")
         else:
-            db.session.commit()
             flash(_("Invoice No. %(number)s has been cancelled.", number=invoice.number), "success")
     return redirect(url_for("billing.admin_center", tenant_id=tenant.id))

@@ -15,11 +15,12 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ....audit.services import record
+from ....core.refusal import Refusal
 from ....extensions import db
 from ....tenancy.models import Tenant
 from ....tenancy.scoping import tenant_scope
 from ...models import BillingInterval, Plan, SubscriptionStatus
-from ...services import BillingError, apply_provider_state, get_subscription
+from ...services import apply_provider_state, get_subscription
 
 if TYPE_CHECKING:
     import stripe
@@ -64,7 +65,7 @@ def get_client() -> stripe.StripeClient:
     ``app.extensions["billing.stripe_http_client"]`` (a :class:`stripe.HTTPClient`)."""
     key = current_app.config.get("STRIPE_SECRET_KEY")
     if not key:
-        raise BillingError(_("Payment by card is not configured."))
+        raise Refusal(_("Payment by card is not configured."))
     http_client = current_app.extensions.get("billing.stripe_http_client")
     import stripe  # half a second of import time, paid by centers that use Stripe, not by every start
 
@@ -112,12 +113,12 @@ def start_checkout(
     the same idempotency key and Stripe returns the same session instead of opening a second one.
     """
     if interval not in set(BillingInterval):
-        raise BillingError(_("Unknown billing interval."))
+        raise Refusal(_("Unknown billing interval."))
     price = plan.stripe_price_year if interval == BillingInterval.YEAR else plan.stripe_price_month
     if not plan.active or not price:
-        raise BillingError(_("This plan cannot be paid by card. Choose another plan or pay by invoice."))
+        raise Refusal(_("This plan cannot be paid by card. Choose another plan or pay by invoice."))
     if not attempt or len(attempt) > 64 or not attempt.replace("-", "").isalnum():
-        raise BillingError(_("The form has expired. Reload the page and try again."))
+        raise Refusal(_("The form has expired. Reload the page and try again."))
     client = get_client()
     link = ensure_customer(client, tenant)
     metadata = {"tenant_id": str(tenant.id), "plan": plan.code, "interval": interval}
@@ -149,7 +150,7 @@ def portal_url(tenant: Tenant, *, return_url: str) -> str:
     """A Customer Portal session for this center's own Stripe customer (from our table, never from input)."""
     link = customer_of(tenant.id)
     if link is None:
-        raise BillingError(_("The center has not paid by card yet, so there is nothing to manage there."))
+        raise Refusal(_("The center has not paid by card yet, so there is nothing to manage there."))
     session = get_client().v1.billing_portal.sessions.create(
         {"customer": link.customer_id, "return_url": return_url}
     )

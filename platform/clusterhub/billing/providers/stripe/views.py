@@ -12,12 +12,12 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from ....accounts.authz import public, requires
+from ....core.refusal import Refusal
 from ....extensions import csrf, db
 from ... import providers
 from ...forms import INTERVAL_CHOICES
 from ...models import Plan
 from ...permissions import MANAGE_BILLING
-from ...services import BillingError
 from . import services
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def checkout():
     plan = db.session.get(Plan, request.form.get("plan_id", type=int) or 0)
     try:
         if plan is None:
-            raise BillingError(_("Choose a plan."))
+            raise Refusal(_("Choose a plan."))
         url = services.start_checkout(
             g.tenant,
             plan,
@@ -65,11 +65,9 @@ def checkout():
             cancel_url=_absolute("billing.overview"),
             locale=str(get_locale()),
         )
-    except BillingError as error:
-        db.session.rollback()
+    except Refusal as error:
         flash(str(error), "danger")
         return redirect(url_for("billing.overview"))
-    db.session.commit()
     return redirect(url, code=303)
 
 
@@ -78,7 +76,7 @@ def checkout():
 def portal():
     try:
         url = services.portal_url(g.tenant, return_url=_absolute("billing.overview"))
-    except BillingError as error:
+    except Refusal as error:
         flash(str(error), "warning")
         return redirect(url_for("billing.overview"))
     return redirect(url, code=303)
@@ -90,13 +88,15 @@ def portal():
 def webhook():
     try:
         outcome = services.handle_webhook(request.get_data(), request.headers.get("Stripe-Signature"))
-        db.session.commit()
     except services.WebhookRejected as rejected:
+        # Not a refusal (the caller is Stripe, not a user): the view returns normally, so it drops
+        # whatever the rejected delivery wrote itself instead of leaving it to the request's commit.
         db.session.rollback()
         log.warning("Stripe webhook refused: %s", rejected)
         return {"error": "invalid signature"}, 400
     except IntegrityError:
-        # A concurrent delivery of the same event claimed its id first: this one changes nothing.
+        # A concurrent delivery of the same event claimed its id first (the flush that claims it fails on
+        # the unique index): this one changes nothing.
         db.session.rollback()
         outcome = "duplicate"
     return {"received": True, "outcome": outcome}, 200
