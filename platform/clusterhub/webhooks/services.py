@@ -128,16 +128,25 @@ def recent_deliveries(subscription: WebhookSubscription, limit: int = RECENT_DEL
 # --- queueing ----------------------------------------------------------------------------------------------
 
 
-def queue(event: str, tenant_id: int, data: dict) -> list[WebhookDelivery]:
+def queue(event: str, tenant_id: int, data) -> list[WebhookDelivery]:
     """One delivery (and its outbox ticket) per active subscription of ``tenant_id`` to ``event``, in
-    the current transaction."""
+    the current transaction. ``data`` is the payload, or a function that builds it (called only when
+    some subscription wants the event)."""
     deliveries = []
     with tenant_scope(db.session, tenant_id):
-        for subscription in db.session.scalars(
-            sa.select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
-        ):
-            if not subscription.wants(event):
-                continue
+        wanting = [
+            s
+            for s in db.session.scalars(
+                sa.select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+            )
+            if s.wants(event)
+        ]
+        if wanting and callable(data):
+            try:
+                data = data()
+            except Exception as error:
+                raise WebhookPayloadError(event) from error
+        for subscription in wanting:
             delivery = WebhookDelivery(
                 subscription_id=subscription.id,
                 event_id=f"evt_{uuid.uuid4().hex}",
@@ -212,22 +221,34 @@ def registration_data(registration) -> dict:
 
 
 def _on_registration_created(registration, **_kw):
-    queue("registration.created", registration.tenant_id, registration_data(registration))
+    queue("registration.created", registration.tenant_id, lambda: registration_data(registration))
 
 
 def _on_registration_cancelled(registration, previous_status=None, by_staff=False, **_kw):
-    data = registration_data(registration) | {"previous_status": previous_status, "by_staff": by_staff}
+    def data():
+        return registration_data(registration) | {"previous_status": previous_status, "by_staff": by_staff}
+
     queue("registration.cancelled", registration.tenant_id, data)
 
 
 def _on_checked_in(registration, agenda_item=None, **_kw):
-    data = registration_data(registration) | {"agenda_item_id": getattr(agenda_item, "id", None)}
+    def data():
+        return registration_data(registration) | {"agenda_item_id": getattr(agenda_item, "id", None)}
+
     queue("registration.checked_in", registration.tenant_id, data)
 
 
 def _on_service_request_changed(service_request, previous_status=None, **_kw):
+    queue(
+        "service_request.changed",
+        service_request.tenant_id,
+        lambda: _request_data(service_request, previous_status),
+    )
+
+
+def _request_data(service_request, previous_status) -> dict:
     service = service_request.service
-    data = {
+    return {
         "service_request": {
             "id": service_request.id,
             "status": service_request.status,
@@ -241,11 +262,14 @@ def _on_service_request_changed(service_request, previous_status=None, **_kw):
             "updated_at": _iso(service_request.updated_at),
         }
     }
-    queue("service_request.changed", service_request.tenant_id, data)
 
 
 def _on_project_status_changed(project, previous_status=None, **_kw):
-    data = {
+    queue("project.status_changed", project.tenant_id, lambda: _project_data(project, previous_status))
+
+
+def _project_data(project, previous_status) -> dict:
+    return {
         "project": {
             "id": project.id,
             "title_ru": project.title_ru,
@@ -254,27 +278,33 @@ def _on_project_status_changed(project, previous_status=None, **_kw):
             "defense_outcome": project.defense_outcome,
         }
     }
-    queue("project.status_changed", project.tenant_id, data)
 
 
 def _on_protocol_signed(protocol, defense_round=None, **_kw):
+    queue("protocol.signed", protocol.tenant_id, lambda: _protocol_data(protocol, defense_round))
+
+
+def _protocol_data(protocol, defense_round) -> dict:
     from ..core.urls import external_url
 
-    data = {
+    return {
         "protocol": {
             "id": protocol.id,
             "defense_round_id": protocol.defense_round_id,
             "defense_round_title": getattr(defense_round, "title", None),
             "content_hash": protocol.content_hash,
             "signed_at": _iso(protocol.signed_at),
-            "verify_url": external_url("defenses.verify_protocol", digest=protocol.content_hash),
+            "verify_url": external_url("defenses.verify", digest=protocol.content_hash),
         }
     }
-    queue("protocol.signed", protocol.tenant_id, data)
 
 
 def _on_period_report_accepted(report, **_kw):
-    data = {
+    queue("period_report.accepted", report.tenant_id, lambda: _report_data(report))
+
+
+def _report_data(report) -> dict:
+    return {
         "period_report": {
             "id": report.id,
             "period": report.period,
@@ -282,7 +312,6 @@ def _on_period_report_accepted(report, **_kw):
             "reviewed_at": _iso(report.reviewed_at),
         }
     }
-    queue("period_report.accepted", report.tenant_id, data)
 
 
 _RECEIVERS = [
@@ -296,10 +325,36 @@ _RECEIVERS = [
 ]
 
 
+def _guarded(receiver):
+    """A payload that cannot be built is logged and not sent: a webhook never refuses the change itself
+    (signing a protocol, accepting a report). Writing the delivery is not guarded: it is part of the
+    transaction, and a database error there fails the change like any other."""
+
+    def receive(sender, **kwargs):
+        try:
+            receiver(sender, **kwargs)
+        except WebhookPayloadError:
+            log.exception("The webhook payload of %s could not be built", type(sender).__name__)
+
+    receive.__name__ = receiver.__name__
+    return receive
+
+
+class WebhookPayloadError(RuntimeError):
+    pass
+
+
+_connected: list = []
+
+
 def connect_signals() -> None:
     """Wire the receivers (called by create_app; connecting twice changes nothing)."""
+    if _connected:
+        return
     for signal, receiver in _RECEIVERS:
-        signal.connect(receiver)
+        guarded = _guarded(receiver)
+        _connected.append(guarded)  # blinker keeps weak references: keep the wrappers alive
+        signal.connect(guarded)
 
 
 # --- delivery ------------------------------------------------------------------------------------------
