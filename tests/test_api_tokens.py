@@ -29,7 +29,7 @@ def issue(tenant, *scope_list, label="CRM", expires_on=None, actor=None):
 
 
 def bearer(secret):
-    return {"Authorization": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
 
 
 @pytest.fixture
@@ -143,9 +143,9 @@ def test_personal_tokens_can_be_read_only_and_expire_within_a_year(
     assert refused.status_code == 403 and "read-only" in refused.get_json()["error"]["detail"]
     assert client.post(url, json=body, headers=bearer(writer)).status_code == 201
 
-    with pytest.raises(tokens.TokenError, match="one year"):
+    with pytest.raises(tokens.TokenError, match="не больше одного года"):
         create_api_token(staff, "forever", expires_on=date.today() + timedelta(days=400))
-    with pytest.raises(tokens.TokenError, match="future"):
+    with pytest.raises(tokens.TokenError, match="в будущем"):
         create_api_token(staff, "yesterday", expires_on=date.today() - timedelta(days=1))
 
 
@@ -296,13 +296,14 @@ def test_center_admin_issues_sees_once_and_revokes_tokens_on_the_staff_page(
     with tenant_scope(db.session, tenant.id):
         token = db.session.scalars(sa.select(CenterApiToken)).one()
         assert token.scopes == ["read", "events:write", "projects:write"]
-        assert token.expires_at.date().isoformat() == expiry
+        # the end of the chosen day in the center's time zone (Komi: UTC+3), stored in UTC
+        assert token.expires_at.isoformat() == f"{expiry}T20:59:59"
         assert token.token_hash != secret and secret.startswith(token.prefix)
     too_long = client.post(
         "/komi/staff/api-tokens",
         data={"label": "Forever", "expires_on": (date.today() + timedelta(days=500)).isoformat()},
     )
-    assert "at most one year" in too_long.get_data(as_text=True)
+    assert "не больше одного года" in too_long.get_data(as_text=True)
 
 
 def test_only_a_center_admin_manages_tokens(client, make_tenant, make_user, login):
@@ -338,4 +339,4 @@ def test_personal_token_page_issues_read_only_tokens_with_an_expiry(client, make
     from clusterhub.accounts.models import ApiToken
 
     token = db.session.scalars(sa.select(ApiToken)).one()
-    assert token.read_only and token.expires_at.date().isoformat() == expiry
+    assert token.read_only and token.expires_at.isoformat() == f"{expiry}T20:59:59"  # Moscow by default

@@ -38,10 +38,14 @@ def upgrade():
 
     with op.batch_alter_table("outbox_messages") as batch_op:
         batch_op.add_column(sa.Column("kind", sa.String(length=16), nullable=False, server_default="mail"))
-        batch_op.add_column(sa.Column("tenant_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("webhook_tenant_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("webhook_delivery_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
-            op.f("fk_outbox_messages_tenant_id_tenants"), "tenants", ["tenant_id"], ["id"], ondelete="CASCADE"
+            op.f("fk_outbox_messages_webhook_tenant_id_tenants"),
+            "tenants",
+            ["webhook_tenant_id"],
+            ["id"],
+            ondelete="CASCADE",
         )
 
     op.create_table(
@@ -154,9 +158,9 @@ def downgrade():
     op.drop_index(op.f("ix_center_api_tokens_tenant_id"), table_name="center_api_tokens")
     op.drop_table("center_api_tokens")
     with op.batch_alter_table("outbox_messages") as batch_op:
-        batch_op.drop_constraint(op.f("fk_outbox_messages_tenant_id_tenants"), type_="foreignkey")
+        batch_op.drop_constraint(op.f("fk_outbox_messages_webhook_tenant_id_tenants"), type_="foreignkey")
         batch_op.drop_column("webhook_delivery_id")
-        batch_op.drop_column("tenant_id")
+        batch_op.drop_column("webhook_tenant_id")
         batch_op.drop_column("kind")
     with op.batch_alter_table("audit_log") as batch_op:
         batch_op.drop_column("token_label")

@@ -16,7 +16,7 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxKind(enum.StrEnum):
     MAIL = "mail"
-    WEBHOOK = "webhook"  # a ticket for a webhooks.WebhookDelivery of tenant ``tenant_id``
+    WEBHOOK = "webhook"  # a ticket for a webhooks.WebhookDelivery of tenant ``webhook_tenant_id``
 
 
 class OutboxMessage(db.Model):
@@ -42,6 +42,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column()
     kind: Mapped[str] = mapped_column(sa.String(16), default=OutboxKind.MAIL, server_default=OutboxKind.MAIL)
     # A webhook ticket names its delivery; the delivery (tenant-owned, with the body) is read in the scope
-    # of its tenant, so the worker never reads across tenants.
-    tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
+    # of its tenant, so the worker never reads across tenants. (Not "tenant_id": the outbox is a
+    # platform-level queue, and a tenant_id column would be a tenant-owned table, RLS and all.)
+    webhook_tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
     webhook_delivery_id: Mapped[int | None] = mapped_column()

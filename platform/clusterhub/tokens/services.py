@@ -8,7 +8,8 @@ is recognisable, and a lookup knows which table to read).
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -42,20 +43,29 @@ def new_secret(prefix: str) -> str:
 def clean_expiry(
     expires_on: date | datetime | None, now: datetime | None = None, field="expires_on"
 ) -> datetime:
-    """The moment a token expires: the end of the chosen day (UTC), between tomorrow and a year ahead.
-    ``None`` means the default lifetime."""
+    """The moment (UTC) a token expires: the end of the chosen day where the person chose it (the
+    center's time zone on its pages), at most a year ahead. ``None`` means the default lifetime."""
     now = now or utcnow()
     if expires_on is None:
         return now + DEFAULT_LIFETIME
     if isinstance(expires_on, datetime):
         moment = expires_on
     else:
-        moment = datetime.combine(expires_on, time(23, 59, 59))
+        local_end = datetime.combine(expires_on, time(23, 59, 59), tzinfo=_page_zone())
+        moment = local_end.astimezone(UTC).replace(tzinfo=None)
     if moment <= now:
         raise TokenError(_("Choose an expiry date in the future."), field)
     if moment > now + MAX_LIFETIME:
         raise TokenError(_("A token can be valid for at most one year."), field)
     return moment
+
+
+def _page_zone():
+    from flask import has_request_context
+    from flask_babel import get_timezone
+
+    # flask-babel answers a pytz zone, which must not be given as tzinfo (it would be local mean time)
+    return ZoneInfo(str(get_timezone())) if has_request_context() else UTC
 
 
 def create_center_token(label: str, scopes, expires_on, actor) -> tuple[CenterApiToken, str]:

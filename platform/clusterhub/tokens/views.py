@@ -36,8 +36,7 @@ def center_tokens():
                 str(error)
             )
         else:
-            flash(_("The token has been issued. Copy it now: it will not be shown again."), "success")
-            form = CenterTokenForm(formdata=None)
+            form = CenterTokenForm(formdata=None)  # the page shows the secret once, in its own box
     return render_template(
         "tokens/center_tokens.html",
         form=form,

@@ -168,7 +168,7 @@ def _add_ticket(delivery: WebhookDelivery) -> OutboxMessage:
         recipient=f"webhook subscription {delivery.subscription_id}",
         subject=delivery.event,
         body_text="",
-        tenant_id=delivery.tenant_id,
+        webhook_tenant_id=delivery.tenant_id,
         webhook_delivery_id=delivery.id,
     )
     db.session.add(ticket)
@@ -182,7 +182,7 @@ def resend(delivery: WebhookDelivery, actor) -> None:
     queued = db.session.scalar(
         sa.select(OutboxMessage).where(
             OutboxMessage.kind == OutboxKind.WEBHOOK,
-            OutboxMessage.tenant_id == delivery.tenant_id,
+            OutboxMessage.webhook_tenant_id == delivery.tenant_id,
             OutboxMessage.webhook_delivery_id == delivery.id,
             OutboxMessage.status == OutboxStatus.PENDING,
         )
@@ -430,7 +430,7 @@ def deliver_ticket(ticket: OutboxMessage, now: datetime) -> str:
     """Attempt the delivery behind an outbox ticket (the worker calls this; the ticket is claimed and its
     ``attempts`` already counted). Updates the ticket and the delivery; returns ``sent``, ``retry`` or
     ``failed``. The caller commits."""
-    with tenant_scope(db.session, ticket.tenant_id):
+    with tenant_scope(db.session, ticket.webhook_tenant_id):
         delivery = db.session.get(WebhookDelivery, ticket.webhook_delivery_id)
         if delivery is None:  # the subscription was removed after the event
             ticket.status, ticket.last_error = OutboxStatus.FAILED, "subscription removed"

@@ -34,8 +34,7 @@ def subscriptions():
                 form, error.field if error.field in ("label", "url", "events") else "label"
             ).errors.append(str(error))
         else:
-            flash(_("The subscription has been created."), "success")
-            form = SubscriptionForm(formdata=None)
+            form = SubscriptionForm(formdata=None)  # the page shows the secret once, in its own box
     rows = [(s, services.recent_deliveries(s)) for s in services.subscriptions()]
     return render_template(
         "webhooks/subscriptions.html",
