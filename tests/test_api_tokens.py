@@ -256,6 +256,7 @@ def test_the_audit_page_names_the_token(client, komi_event, make_user, login):
 
 
 def test_rate_limit_per_token_is_announced_and_enforced(app, client, komi_event):
+    limit_before = app.config["API_TOKEN_RATE_LIMIT"]
     app.config["API_TOKEN_RATE_LIMIT"] = "3 per minute"
     try:
         _id, first = issue(komi_event["tenant"])
@@ -274,7 +275,7 @@ def test_rate_limit_per_token_is_announced_and_enforced(app, client, komi_event)
         assert 0 < int(over.headers["Retry-After"]) <= 61
         assert client.get(url, headers=bearer(second)).status_code == 200  # per token, not per client
     finally:
-        app.config["API_TOKEN_RATE_LIMIT"] = "300 per minute"
+        app.config["API_TOKEN_RATE_LIMIT"] = limit_before
 
 
 def test_center_admin_issues_sees_once_and_revokes_tokens_on_the_staff_page(
