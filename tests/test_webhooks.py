@@ -371,3 +371,28 @@ def test_a_payload_that_cannot_be_built_never_refuses_the_change(
     registration_id = register(make_event(tenant).id, person)
     assert registration_id
     assert deliver() == {"sent": 0, "retry": 0, "failed": 0}
+
+
+def test_the_worker_command_delivers_webhooks_and_drops_those_of_a_removed_subscription(
+    app, receiver, make_tenant, make_event, person, request_context
+):
+    from clusterhub.webhooks.models import WebhookSubscription
+
+    tenant = make_tenant("komi")
+    event_id = make_event(tenant).id
+    kept, _secret = subscribe(tenant, receiver.url("/kept"), ["registration.created"])
+    removed, _secret = subscribe(tenant, receiver.url("/removed"), ["registration.created"])
+    register(event_id, person)
+    with tenant_scope(db.session, tenant.id):
+        webhooks.remove_subscription(db.session.get(WebhookSubscription, removed), None)
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert [r["path"] for r in receiver.received] == ["/kept"]
+    tickets = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.WEBHOOK).order_by(OutboxMessage.id)
+    ).all()
+    assert [t.status for t in tickets] == [OutboxStatus.SENT, OutboxStatus.FAILED]
+    assert tickets[1].last_error == "subscription removed"
+    assert kept

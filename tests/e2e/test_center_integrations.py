@@ -102,3 +102,25 @@ def test_admin_subscribes_the_crm_sees_a_delivery_resends_it_and_unsubscribes(
     subscription.get_by_role("button", name="Исключить").click()  # confirmed in the dialog
     expect(page.get_by_text("Подписка «CRM (проверка вебхуков)» удалена.")).to_be_visible()
     pages.check()
+
+
+def test_staff_member_issues_a_read_only_personal_token(pages, live_server):
+    from tests.e2e.flows import KOMI_STAFF
+
+    page = log_in(pages, KOMI_STAFF)
+    page.goto("/account")
+    page.get_by_role("link", name="API-токены").click()
+    page.get_by_label("Название токена", exact=True).fill("Отчёты в BI (проверка)")
+    page.get_by_label("Только чтение: токен ничего не может изменить", exact=True).check()
+    page.get_by_role("button", name="Создать токен").click()
+    secret = page.get_by_role("status").locator("code").inner_text().strip()
+    expect(page.get_by_role("row", name=re.compile("Отчёты в BI \\(проверка\\)"))).to_contain_text(
+        "только чтение"
+    )
+    pages.check()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert requests.get(f"{live_server.url}/api/v1/me", headers=headers, timeout=10).status_code == 200
+    write = requests.post(
+        f"{live_server.url}/api/v1/tenants/komi/events/1/registrations", json={}, headers=headers, timeout=10
+    )
+    assert write.status_code == 403
