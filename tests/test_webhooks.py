@@ -4,6 +4,7 @@ de-duplicable by an id that survives resends, and never seen by another center."
 import hashlib
 import hmac
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -396,3 +397,19 @@ def test_the_worker_command_delivers_webhooks_and_drops_those_of_a_removed_subsc
     assert [t.status for t in tickets] == [OutboxStatus.SENT, OutboxStatus.FAILED]
     assert tickets[1].last_error == "subscription removed"
     assert kept
+
+
+def test_staff_renew_a_lost_secret_and_later_deliveries_are_signed_with_it(
+    client, receiver, make_tenant, make_event, make_user, login, person, request_context
+):
+    tenant = make_tenant("komi")
+    event_id = make_event(tenant).id
+    subscription_id, old_secret = subscribe(tenant, receiver.url(), ["registration.created"])
+    login(make_user("center_admin", tenant=tenant))
+    page = client.post(f"/komi/staff/webhooks/{subscription_id}/secret", data={}).get_data(as_text=True)
+    [new_secret] = set(re.findall(r"whsec_[\w-]+", page))
+    assert new_secret != old_secret
+    assert new_secret not in client.get("/komi/staff/webhooks").get_data(as_text=True)
+    register(event_id, person)
+    deliver()
+    assert verify(new_secret, receiver.received[0]) and not verify(old_secret, receiver.received[0])

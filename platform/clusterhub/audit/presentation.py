@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "webhook.subscribed": _l("Webhook subscription created"),
     "webhook.removed": _l("Webhook subscription removed"),
     "webhook.resent": _l("Webhook delivery resent"),
+    "webhook.secret_renewed": _l("Webhook secret renewed"),
     "cluster.created": _l("Cluster created"),
     "cluster.updated": _l("Cluster edited"),
     "cluster.member_added": _l("Member added to the cluster"),

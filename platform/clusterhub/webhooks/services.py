@@ -94,6 +94,15 @@ def create_subscription(label: str, url: str, events, actor) -> WebhookSubscript
     return subscription
 
 
+def renew_secret(subscription: WebhookSubscription, actor) -> str:
+    """Give the subscription a new secret (the old one was lost or leaked); deliveries sent from now on,
+    retries and resends included, are signed with it. Returns the new secret, shown once."""
+    subscription.secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    record("webhook.secret_renewed", subscription, actor=actor, after={"label": subscription.label})
+    db.session.flush()
+    return subscription.secret
+
+
 def remove_subscription(subscription: WebhookSubscription, actor) -> None:
     """Delete the subscription and its deliveries; tickets still queued find nothing and are dropped."""
     record(

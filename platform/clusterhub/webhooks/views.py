@@ -35,16 +35,33 @@ def subscriptions():
             ).errors.append(str(error))
         else:
             form = SubscriptionForm(formdata=None)  # the page shows the secret once, in its own box
+    return _page(form, new_secret_of=new_subscription)
+
+
+def _page(form, new_secret_of=None):
+    """The page; ``new_secret_of`` is the subscription whose secret is shown, this once."""
     rows = [(s, services.recent_deliveries(s)) for s in services.subscriptions()]
     return render_template(
         "webhooks/subscriptions.html",
         form=form,
         rows=rows,
-        new_subscription=new_subscription,
+        new_subscription=new_secret_of,
         confirm_form=ConfirmForm(),
         events=services.EVENTS,
         shown=services.RECENT_DELIVERIES,
     )
+
+
+@bp.route("/<tenant>/staff/webhooks/<int:webhook_subscription_id>/secret", methods=["POST"])
+@requires(MANAGE_INTEGRATIONS)
+def renew_secret(webhook_subscription_id):
+    subscription = db.session.get(WebhookSubscription, webhook_subscription_id)
+    if subscription is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("webhooks.subscriptions"), code=303)
+    services.renew_secret(subscription, current_user)
+    return _page(SubscriptionForm(formdata=None), new_secret_of=subscription)
 
 
 @bp.route("/<tenant>/staff/webhooks/<int:webhook_subscription_id>/remove", methods=["POST"])
