@@ -38,6 +38,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.events.views",
     "clusterhub.events.api",
     "clusterhub.outbox.views",
+    "clusterhub.tokens.views",
+    "clusterhub.webhooks.views",
 ]
 
 
@@ -69,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_extensions(app)
     configure_request_handling(app)
     register_blueprints(app)
+    connect_signals()
     register_cli(app)
     return app
 
@@ -175,7 +178,11 @@ def configure_request_handling(app: Flask) -> None:
 
     security.init_app(app)
     tenant_request.init_app(app)
+    from .tokens import access as token_access
+
+    app.before_request(token_access.authenticate)  # the API token (401/404/429) before the rules it meets
     app.before_request(authz.enforce)
+    app.after_request(token_access.after_request)
     errors.register(app)
     menu.register(app)
     from .accounts.forms import role_label
@@ -208,6 +215,13 @@ def _skip_rate_limit_pass_without_global_limits(app: Flask) -> None:
     if manager.default_limits or manager.application_limits or manager._blueprint_limits:
         return
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
+def connect_signals() -> None:
+    """Modules that react to other modules' signals (see ``core/signals.py``)."""
+    from .webhooks import services as webhooks
+
+    webhooks.connect_signals()
 
 
 def register_cli(app: Flask) -> None:

@@ -70,9 +70,20 @@ DEFAULTS = {
     "BILLING_SELLER_BIC": None,
     "BILLING_SELLER_ACCOUNT": None,
     "BILLING_SELLER_CORR_ACCOUNT": None,
+    # API tokens: requests per token (shared between workers through Redis in production), and how many
+    # tokens one account (and one client address) may issue.
+    "API_TOKEN_RATE_LIMIT": "300 per minute",
+    "API_TOKEN_ISSUE_RATE_LIMIT": "20 per hour",
+    "API_TOKEN_ISSUE_IP_RATE_LIMIT": "60 per hour",
+    # Webhooks: attempts before a delivery fails for good, the first retry's delay (each next one is four
+    # times longer), and whether receivers on private or loopback addresses are allowed (unset: only in a
+    # local run, so that a center cannot make the platform call its own internal services).
+    "WEBHOOK_MAX_ATTEMPTS": 7,
+    "WEBHOOK_RETRY_BASE_SECONDS": 30,
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": None,
 }
 
-_BOOLS = {"MAIL_USE_TLS"}
+_BOOLS = {"MAIL_USE_TLS", "WEBHOOK_ALLOW_PRIVATE_ADDRESSES"}
 _INTS = {
     "MAIL_PORT",
     "MAIL_TIMEOUT",
@@ -83,6 +94,8 @@ _INTS = {
     "BILLING_GRACE_DAYS",
     "BILLING_INVOICE_DUE_DAYS",
     "REPORTING_CACHE_SECONDS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_RETRY_BASE_SECONDS",
 }
 
 

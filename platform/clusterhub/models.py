@@ -15,3 +15,5 @@ from .regions import models as regions  # noqa: F401
 from .reporting import models as reporting  # noqa: F401
 from .technoparks import models as technoparks  # noqa: F401
 from .tenancy import models as tenancy  # noqa: F401
+from .tokens import models as tokens  # noqa: F401
+from .webhooks import models as webhooks  # noqa: F401

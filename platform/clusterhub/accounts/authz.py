@@ -85,6 +85,8 @@ def tenant_role(user, tenant) -> str | None:
 def permissions_of(user, tenant=None) -> set:
     if not user.is_authenticated:
         return set()
+    if hasattr(user, "token_permissions"):  # a center's API token: its scopes, in its own center only
+        return user.token_permissions(tenant)
     granted = set(GLOBAL_ROLE_PERMISSIONS.get(user.global_role, set()))
     role = tenant_role(user, tenant)
     if role:
@@ -144,6 +146,12 @@ def enforce():
     if rule is None:
         abort(403)
     writing = request.method not in SAFE_METHODS
+    kind, *needed = rule
+    token = g.get("api_token")
+    if token is not None:  # scopes first: a read-only token is refused whatever its user may do
+        from ..tokens.access import check_rule
+
+        check_rule(token, kind, needed, writing)
     if (
         writing
         and current_user.is_authenticated
@@ -151,7 +159,6 @@ def enforce():
         and not getattr(view, "personal", False)
     ):
         abort(403)  # federal roles read everything and change nothing, whatever the route
-    kind, *needed = rule
     if kind == "public":
         return None
     if not current_user.is_authenticated:

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -25,6 +25,14 @@ ROLE_LABELS = {
     TenantRole.CENTER_STAFF: _l("Center staff"),
     TenantRole.EXPERT: _l("Expert"),
 }
+
+
+def _default_token_expiry():
+    from datetime import timedelta
+
+    from ..tenancy.models import utcnow
+
+    return (utcnow() + timedelta(days=90)).date()
 
 
 class LoginForm(FlaskForm):
@@ -104,6 +112,13 @@ class FederalInviteForm(FlaskForm):
 
 class ApiTokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+    read_only = BooleanField(_l("Read-only: the token cannot change anything"))
+    expires_on = DateField(
+        _l("Valid until"),
+        validators=[DataRequired()],
+        default=_default_token_expiry,
+        description=_l("At most one year from today."),
+    )
     submit = SubmitField(_l("Create a token"))
 
 

@@ -129,7 +129,10 @@ class FederalInvitation(db.Model):
 
 
 class ApiToken(db.Model):
-    """A personal API token. Only a SHA-256 of the secret is kept; the secret is shown once."""
+    """A personal API token: it acts as its user (read-only if so issued) until it expires or is revoked.
+
+    Only a SHA-256 of the secret is kept; the secret is shown once. A center's own tokens, which act for
+    the center rather than a person, are :class:`clusterhub.tokens.models.CenterApiToken`."""
 
     __tablename__ = "api_tokens"
 
@@ -141,5 +144,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # A read-only token reads what its user may read and changes nothing (every write answers 403).
+    read_only: Mapped[bool] = mapped_column(default=False)
+    # Every token expires (at most a year after it was issued); an expired one answers 401.
+    expires_at: Mapped[datetime] = mapped_column()
 
     user: Mapped[User] = relationship()

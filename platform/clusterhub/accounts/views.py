@@ -22,6 +22,7 @@ from ..core.menu import PLATFORM_GROUP, add_global_item
 from ..core.refusal import Refusal, answered
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
+from ..tokens.access import issuing_limited
 from . import services
 from .authz import Permission, login_required, personal, public, requires
 from .forms import (
@@ -320,12 +321,15 @@ def password():
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 @personal
+@issuing_limited
 def api_tokens():
     form = ApiTokenForm()
     new_secret = None
     if form.validate_on_submit():
         try:
-            _token, new_secret = create_api_token(current_user, form.name.data)
+            _token, new_secret = create_api_token(
+                current_user, form.name.data, read_only=form.read_only.data, expires_on=form.expires_on.data
+            )
         except Refusal as error:
             show_on(form, error, "name")
         else:
@@ -334,7 +338,12 @@ def api_tokens():
         sa.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
     return render_template(
-        "accounts/tokens.html", form=form, tokens=tokens, new_secret=new_secret, confirm_form=ConfirmForm()
+        "accounts/tokens.html",
+        form=form,
+        tokens=tokens,
+        new_secret=new_secret,
+        confirm_form=ConfirmForm(),
+        now_utc=services.utcnow(),
     )
 
 

@@ -25,6 +25,9 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The API token the change was made with ("CRM (chubc_AbCd…)"), as it was labelled then: a center
+    # token has no person behind it, so this is the only "who" of its changes.
+    token_label: Mapped[str | None] = mapped_column(sa.String(140))
     action: Mapped[str] = mapped_column(sa.String(64))
     target_type: Mapped[str] = mapped_column(sa.String(64))
     target_id: Mapped[str | None] = mapped_column(sa.String(64))

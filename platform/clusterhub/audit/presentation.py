@@ -33,6 +33,14 @@ SUBJECT_LABELS = {
 ACTION_LABELS = {
     "api_token.created": _l("API token created"),
     "api_token.revoked": _l("API token revoked"),
+    "api.write": _l("API call that changes data"),
+    "api.read": _l("API reads (first of the minute)"),
+    "center_token.created": _l("Center API token issued"),
+    "center_token.revoked": _l("Center API token revoked"),
+    "webhook.subscribed": _l("Webhook subscription created"),
+    "webhook.removed": _l("Webhook subscription removed"),
+    "webhook.resent": _l("Webhook delivery resent"),
+    "webhook.secret_renewed": _l("Webhook secret renewed"),
     "cluster.created": _l("Cluster created"),
     "cluster.updated": _l("Cluster edited"),
     "cluster.member_added": _l("Member added to the cluster"),
@@ -119,6 +127,15 @@ FIELD_LABELS = {
     "supplier": _l("Supplier"),
     "customer": _l("Customer"),
     "period": _l("Period"),
+    "method": _l("Method"),
+    "path": _l("Address"),
+    "response": _l("Answer"),
+    "label": _l("Label"),
+    "scopes": _l("Scopes"),
+    "expires_at": _l("Expires"),
+    "url": _l("Address (URL)"),
+    "events": _l("Events"),
+    "read_only": _l("Read-only"),
 }
 
 

@@ -26,6 +26,7 @@ def record(action: str, target, *, actor=None, tenant_id=None, before=None, afte
         target_id=None if target_id is None else str(target_id),
         before=_jsonable(before),
         after=_jsonable(after),
+        token_label=_request_token_label(),
     )
     db.session.add(entry)
     if tenant_id is not None and current_tenant_id(db.session) != tenant_id:
@@ -34,6 +35,16 @@ def record(action: str, target, *, actor=None, tenant_id=None, before=None, afte
         with tenant_scope(db.session, tenant_id):
             db.session.flush()
     return entry
+
+
+def _request_token_label() -> str | None:
+    """The label of the API token the current request authenticated with, if any."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    token = g.get("api_token")
+    return token.audit_label if token is not None else None
 
 
 def snapshot(obj, fields) -> dict:

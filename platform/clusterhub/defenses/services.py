@@ -18,6 +18,7 @@ from ..accounts.authz import READ_ONLY_ROLES
 from ..accounts.models import Membership, TenantRole
 from ..accounts.services import add_membership
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import is_representative
@@ -905,6 +906,7 @@ def sign_protocol(defense_round: DefenseRound, *, actor) -> Protocol:
     defense_round.status = RoundStatus.SIGNED
     db.session.flush()
     record("defense.protocol_signed", defense_round, actor=actor, after={"hash": protocol.content_hash})
+    signals.protocol_signed.send(protocol, defense_round=defense_round)
     return protocol
 
 

@@ -26,6 +26,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record, snapshot
+from ..core import signals
 from ..core.refusal import Refusal
 from ..core.urls import is_web_address
 from ..enterprises.models import Enterprise
@@ -718,6 +719,7 @@ def register(event: Event, person: Participant, *, user=None, guest=False, actor
         actor=actor or user,
         after={"event": event.id, "email": registration.email, "status": status},
     )
+    signals.registration_created.send(registration)
     if guest:
         _mail(registration, "events_confirm_email", link=confirm_link(registration))
     else:
@@ -849,6 +851,7 @@ def cancel_registration(registration: Registration, actor=None, by_staff=False) 
         before={"status": before},
         after={"status": registration.status, "by_staff": by_staff},
     )
+    signals.registration_cancelled.send(registration, previous_status=before, by_staff=by_staff)
     if by_staff:
         _mail(registration, "events_cancelled")
     promote_waitlist(event)
@@ -1216,6 +1219,7 @@ def check_in(registration: Registration, actor=None, item: AgendaItem | None = N
         registration.checked_in_by_id = getattr(actor, "id", actor)
         db.session.flush()
         record("event.checked_in", registration, actor=actor)
+        signals.registration_checked_in.send(registration, agenda_item=None)
         return True
     signup = db.session.scalar(
         sa.select(AgendaSignup).where(
@@ -1234,6 +1238,7 @@ def check_in(registration: Registration, actor=None, item: AgendaItem | None = N
         registration.checked_in_by_id = getattr(actor, "id", actor)
     db.session.flush()
     record("event.checked_in", registration, actor=actor, after={"item": item.id})
+    signals.registration_checked_in.send(registration, agenda_item=item)
     return True
 
 

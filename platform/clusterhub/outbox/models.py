@@ -14,8 +14,14 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the last retry; kept for staff to see and resend
 
 
+class OutboxKind(enum.StrEnum):
+    MAIL = "mail"
+    WEBHOOK = "webhook"  # a ticket for a webhooks.WebhookDelivery of tenant ``webhook_tenant_id``
+
+
 class OutboxMessage(db.Model):
-    """An e-mail written in the same transaction as the change that caused it, sent later by the worker."""
+    """An e-mail (or a webhook delivery's ticket) written in the same transaction as the change that caused
+    it, sent later by the worker."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -34,3 +40,9 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(16), default=OutboxKind.MAIL, server_default=OutboxKind.MAIL)
+    # A webhook ticket names its delivery; the delivery (tenant-owned, with the body) is read in the scope
+    # of its tenant, so the worker never reads across tenants. (Not "tenant_id": the outbox is a
+    # platform-level queue, and a tenant_id column would be a tenant-owned table, RLS and all.)
+    webhook_tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"))
+    webhook_delivery_id: Mapped[int | None] = mapped_column()

@@ -1,9 +1,12 @@
-"""The transactional outbox: mail is queued with the change that causes it and sent by a worker.
+"""The transactional outbox: mail (and webhook deliveries) is queued with the change that causes it and
+sent by a worker.
 
 A message is written in the caller's transaction, so it exists exactly when the change committed. The
 worker (``flask outbox send``) claims one due message at a time under a row lock (``SKIP LOCKED`` on
 PostgreSQL, so several workers never take the same one), sends it, and marks it sent in the same
-transaction. A failed send is retried with growing delays and is never lost.
+transaction. A failed send is retried with growing delays and is never lost. A webhook ticket
+(``kind='webhook'``) is handed to :func:`clusterhub.webhooks.services.deliver_ticket`, which has its own
+retry schedule; a receiver that is down never ends the pass for the mail behind it.
 """
 
 import logging
@@ -18,7 +21,7 @@ from flask_babel import force_locale
 
 from ..extensions import db
 from ..tenancy.models import utcnow
-from .models import OutboxMessage, OutboxStatus
+from .models import OutboxKind, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,14 @@ def send_due(mailer, now: datetime | None = None, limit: int = 100, after_each=N
             db.session.rollback()
             break
         message.attempts += 1
+        if message.kind == OutboxKind.WEBHOOK:
+            from ..webhooks.services import deliver_ticket
+
+            counts[deliver_ticket(message, now or utcnow())] += 1
+            db.session.commit()
+            if after_each is not None:
+                after_each()
+            continue
         try:
             mailer.send(message)
         except Exception as exc:  # any delivery failure is retried later; the message is kept

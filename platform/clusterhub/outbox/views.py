@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from ..accounts.authz import Permission, requires
 from ..extensions import db
-from .models import OutboxMessage
+from .models import OutboxKind, OutboxMessage
 
 bp = Blueprint("outbox", __name__, template_folder="templates")
 
@@ -19,6 +19,9 @@ def dev_mail():
     if current_app.config["ENV"] != "local":
         abort(404)
     messages = db.session.scalars(
-        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(SHOWN_MESSAGES)
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.kind == OutboxKind.MAIL)
+        .order_by(OutboxMessage.id.desc())
+        .limit(SHOWN_MESSAGES)
     ).all()
     return render_template("outbox/dev_mail.html", messages=messages, shown=SHOWN_MESSAGES)

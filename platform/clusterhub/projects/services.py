@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import represented_enterprises
@@ -447,6 +448,7 @@ def change_status(
         before={"status": before},
         after={"status": to_status, "outcome": outcome},
     )
+    signals.project_status_changed.send(project, previous_status=before)
     return change
 
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
-from ..core import exports
+from ..core import exports, signals
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..regions.models import Region, district_name
@@ -423,6 +423,8 @@ def review_report(report: PeriodReport, accept: bool, comment: str, actor) -> No
             actor=actor,
             after={"comment": report.review_comment},
         )
+        if accept:
+            signals.period_report_accepted.send(report)
 
 
 def reports_for_period(

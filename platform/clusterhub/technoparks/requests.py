@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..enterprises.services import is_representative
 from ..extensions import db
@@ -112,6 +113,7 @@ def create_request(
         actor=user,
         after={"service": service.id, "enterprise": enterprise.inn, "quantity": service_request.quantity},
     )
+    signals.service_request_changed.send(service_request, previous_status=None)
     _notify_technopark(service_request, "technopark_request_new")
     _notify_requester(service_request, "technopark_request_received")
     return service_request
@@ -153,6 +155,7 @@ def _move(service_request: ServiceRequest, action: str, actor, side: str, note=N
         before={"status": before},
         after={"status": target, "note": note, "quote": service_request.quote},
     )
+    signals.service_request_changed.send(service_request, previous_status=before)
     if side == "technopark":
         _notify_requester(service_request, "technopark_request_status")
     else:

@@ -1,0 +1,57 @@
+"""Signals: how one module reacts to what happens in another without importing it (as Indico's
+``core/signals``). A service sends a signal after its change is flushed, inside the caller's transaction;
+a receiver that writes (a webhook delivery, a history row) writes in that same transaction, so its rows
+exist exactly when the change commits.
+
+The sender is the changed object; keyword arguments carry what the object itself no longer tells (the
+previous status). Receivers must not commit, and must not fail the change for a side concern.
+
+Keep this a flat list, one documented signal per line of business.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+registration_created = _signals.signal(
+    "registration-created",
+    doc="""A registration for a session was created (by the person, a representative, staff or an
+    import). ``sender`` is the :class:`~clusterhub.events.models.Registration`, already flushed.""",
+)
+
+registration_cancelled = _signals.signal(
+    "registration-cancelled",
+    doc="""A registration was cancelled, by the person or by staff. ``sender`` is the registration;
+    ``previous_status`` its status before; ``by_staff`` whether staff cancelled it.""",
+)
+
+registration_checked_in = _signals.signal(
+    "registration-checked-in",
+    doc="""A registrant was checked in at the session or at one of its agenda items (the first time
+    only; a repeated scan sends nothing). ``sender`` is the registration; ``agenda_item`` the item or
+    None.""",
+)
+
+service_request_changed = _signals.signal(
+    "service-request-changed",
+    doc="""A technopark service request was created or moved along its workflow. ``sender`` is the
+    :class:`~clusterhub.technoparks.models.ServiceRequest`; ``previous_status`` is None for a new one.""",
+)
+
+project_status_changed = _signals.signal(
+    "project-status-changed",
+    doc="""A joint project moved along its workflow. ``sender`` is the
+    :class:`~clusterhub.projects.models.JointProject`; ``previous_status`` its status before.""",
+)
+
+protocol_signed = _signals.signal(
+    "protocol-signed",
+    doc="""The chair signed a defense round's protocol. ``sender`` is the
+    :class:`~clusterhub.defenses.models.Protocol`; ``defense_round`` its round.""",
+)
+
+period_report_accepted = _signals.signal(
+    "period-report-accepted",
+    doc="""A federal reviewer accepted a center's period report. ``sender`` is the
+    :class:`~clusterhub.reporting.models.PeriodReport` (sent inside its tenant's scope).""",
+)
