@@ -38,6 +38,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.events.views",
     "clusterhub.events.api",
     "clusterhub.outbox.views",
+    "clusterhub.privacy.views",
 ]
 
 

@@ -70,6 +70,13 @@ DEFAULTS = {
     "BILLING_SELLER_BIC": None,
     "BILLING_SELLER_ACCOUNT": None,
     "BILLING_SELLER_CORR_ACCOUNT": None,
+    # Personal data (152-ФЗ, see docs/security.md): days a center has to complete an erasure request
+    # (art. 21 part 5: 30 days), days before that deadline its admins are reminded, and days after a
+    # session ends before its registrations are anonymised (3 years: the limitation period of art. 196 of
+    # the Civil Code for disputes about participation and services, and the federal reports' horizon).
+    "PRIVACY_ERASURE_DAYS": 30,
+    "PRIVACY_REMINDER_DAYS": 7,
+    "PRIVACY_RETENTION_DAYS": 3 * 365,
 }
 
 _BOOLS = {"MAIL_USE_TLS"}
@@ -83,6 +90,9 @@ _INTS = {
     "BILLING_GRACE_DAYS",
     "BILLING_INVOICE_DUE_DAYS",
     "REPORTING_CACHE_SECONDS",
+    "PRIVACY_ERASURE_DAYS",
+    "PRIVACY_REMINDER_DAYS",
+    "PRIVACY_RETENTION_DAYS",
 }
 
 
