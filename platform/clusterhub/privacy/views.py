@@ -108,10 +108,10 @@ def center_requests():
     return render_template("privacy/center_requests.html", parts=svc.center_erasures(), form=ActionForm())
 
 
-@bp.route("/<tenant>/staff/privacy/<int:erasure_id>/complete", methods=["POST"])
+@bp.route("/<tenant>/staff/privacy/<int:center_erasure_id>/complete", methods=["POST"])
 @requires(Permission.MANAGE_MEMBERS)
-def complete(erasure_id):
-    part = svc.center_erasure(erasure_id)
+def complete(center_erasure_id):
+    part = svc.center_erasure(center_erasure_id)
     if part is None:
         abort(404)
     if not ActionForm().validate_on_submit():
