@@ -3,18 +3,30 @@
 from datetime import date
 
 import click
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from ..accounts.authz import Permission, can, login_required, personal, requires
+from ..audit import presentation
 from ..audit.services import record
 from ..core.menu import STAFF_GROUP, add_staff_home_block, add_tenant_item
 from . import services as svc
 from .forms import ActionForm, ErasureForm, MailConsentForm
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
+presentation.ACTION_LABELS.update(
+    {
+        "privacy.data_exported": _l("Personal data downloaded by its owner"),
+        "privacy.erasure_requested": _l("Erasure of personal data requested"),
+        "privacy.erasure_completed": _l("Erasure of personal data completed"),
+        "privacy.account_anonymised": _l("Account anonymised"),
+        "privacy.mail_consent_withdrawn": _l("Consent to e-mail withdrawn"),
+        "privacy.mail_consent_given": _l("Consent to e-mail given again"),
+        "privacy.retention_anonymised": _l("Registrations of old sessions anonymised"),
+    }
+)
 add_tenant_item(
     _l("Personal data requests"), "privacy.center_requests", Permission.MANAGE_MEMBERS, group=STAFF_GROUP
 )
@@ -42,6 +54,7 @@ def my_data():
         progress=svc.erasure_progress(pending) if pending else [],
         erasure_form=ErasureForm(),
         mail_form=MailConsentForm(),
+        days=current_app.config["PRIVACY_ERASURE_DAYS"],
     )
 
 
@@ -105,7 +118,12 @@ def request_erasure():
 @bp.route("/<tenant>/staff/privacy")
 @requires(Permission.MANAGE_MEMBERS)
 def center_requests():
-    return render_template("privacy/center_requests.html", parts=svc.center_erasures(), form=ActionForm())
+    return render_template(
+        "privacy/center_requests.html",
+        parts=svc.center_erasures(),
+        form=ActionForm(),
+        days=current_app.config["PRIVACY_ERASURE_DAYS"],
+    )
 
 
 @bp.route("/<tenant>/staff/privacy/<int:center_erasure_id>/complete", methods=["POST"])
