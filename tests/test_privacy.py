@@ -212,6 +212,8 @@ def test_erasure_completes_and_the_center_shows_only_the_pseudonym(
     # the signed protocol still verifies by the hash printed on it
     _protocol, _tenant, intact = defenses.verify_protocol(digest)
     assert intact
+    check = client.get(f"/verify/protocol/{digest}").get_data(as_text=True)
+    assert "alert-success" in check and "152-ФЗ" in check and NAME not in check
     # and the person can no longer log in
     client.post("/logout")
     assert (
