@@ -3,6 +3,7 @@ mail; centers complete erasure requests within the term; old registrations are a
 
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 
@@ -284,6 +285,9 @@ def test_withdrawing_consent_stops_a_queued_mail(client, login, make_user):
     outbox.enqueue("someone@example.com", "Напоминание", "Завтра сессия")
     db.session.commit()
     login(me)
+    page = client.get("/account/my-data").get_data(as_text=True)
+    form = page[page.index('action="/account/my-data/mail-consent"') :].split("</form>")[0]
+    assert re.findall(r'name="action" value="([^"]*)"', form) == ["withdraw"]  # what the button posts
     assert client.post("/account/my-data/mail-consent", data={"action": "withdraw"}).status_code == 303
 
     mailer = Collecting()

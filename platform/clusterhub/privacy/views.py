@@ -4,6 +4,7 @@ from datetime import date
 
 import click
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -108,7 +109,7 @@ def request_erasure():
         _(
             "Your erasure request has been sent to %(count)d center(s); they must complete it by %(due)s.",
             count=len(svc.erasure_progress(request_row)),
-            due=request_row.due_at.date().isoformat(),
+            due=format_date(request_row.due_at, "medium"),
         ),
         "success",
     )
