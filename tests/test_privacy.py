@@ -370,3 +370,29 @@ def test_my_data_is_linked_from_the_user_menu(client, login, make_user):
 @pytest.mark.parametrize("url", ["/account/my-data", "/account/my-data/export.zip"])
 def test_my_data_needs_a_login(client, url):
     assert client.get(url).status_code in (302, 401)
+
+
+def test_a_person_withdraws_consent_for_one_registration(
+    client, login, make_user, make_tenant, make_event, person
+):
+    komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
+    me = make_user(name=NAME, email=EMAIL)
+    mine = _register(_session(make_event, komi), person, user=me, full_name=NAME, email=EMAIL)
+    kept = _register(_session(make_event, tatarstan), person, user=me, full_name=NAME, email=EMAIL)
+    someone = _register(
+        _session(make_event, komi), person, full_name="Другой Человек", email="other@example.com"
+    )
+    login(me)
+    page = client.get("/account/my-data").get_data(as_text=True)
+    assert f"/account/my-data/registrations/komi/{mine}/withdraw" in page
+    # someone else's registration cannot be named, in this center or by another center's slug
+    assert client.post(f"/account/my-data/registrations/komi/{someone}/withdraw").status_code == 303
+    assert client.post(f"/account/my-data/registrations/tatarstan/{mine}/withdraw").status_code == 303
+    assert client.post(f"/account/my-data/registrations/komi/{mine}/withdraw").status_code == 303
+    with tenant_scope(db.session, komi.id):
+        withdrawn, other = db.session.get(Registration, mine), db.session.get(Registration, someone)
+        assert withdrawn.status == "cancelled" and withdrawn.full_name.startswith("Участник №")
+        assert other.full_name == "Другой Человек" and other.status != "cancelled"
+    with tenant_scope(db.session, tatarstan.id):
+        assert db.session.get(Registration, kept).full_name == NAME
+    assert f"/registrations/komi/{mine}/withdraw" not in client.get("/account/my-data").get_data(as_text=True)

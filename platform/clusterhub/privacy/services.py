@@ -493,6 +493,26 @@ def mail_withheld(recipient: str) -> bool:
     )
 
 
+def withdraw_registration_consent(user: User, center_slug: str, registration_id: int) -> Registration:
+    """The person withdraws consent to processing for one of their registrations: it is cancelled (unless
+    the session is over) and anonymised at once in that center. Only the person's own registrations (as
+    :func:`read_own_data_across_centers` finds them) can be named."""
+    from ..events.services import cancel_registration
+
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == center_slug))
+    own = {(r["tenant_id"], r["id"]) for r in read_own_data_across_centers(user).registrations}
+    if tenant is None or (tenant.id, registration_id) not in own:
+        raise PrivacyError(_("This is not one of your registrations."))
+    with tenant_scope(db.session, tenant.id):
+        registration = db.session.get(Registration, registration_id)
+        if registration.is_active and not registration.event.has_ended:
+            cancel_registration(registration, actor=user)
+        anonymise_registration(registration, pseudonym_for("user", user.id))
+        db.session.flush()
+        record("privacy.registration_consent_withdrawn", registration, actor=user)
+    return registration
+
+
 # --- erasure -------------------------------------------------------------------------------------------
 
 

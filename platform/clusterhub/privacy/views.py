@@ -26,6 +26,7 @@ presentation.ACTION_LABELS.update(
         "privacy.mail_consent_withdrawn": _l("Consent to e-mail withdrawn"),
         "privacy.mail_consent_given": _l("Consent to e-mail given again"),
         "privacy.retention_anonymised": _l("Registrations of old sessions anonymised"),
+        "privacy.registration_consent_withdrawn": _l("Consent to processing withdrawn for a registration"),
     }
 )
 add_tenant_item(
@@ -55,6 +56,12 @@ def my_data():
         progress=svc.erasure_progress(pending) if pending else [],
         erasure_form=ErasureForm(),
         mail_form=MailConsentForm(),
+        registrations=[
+            r
+            for r in svc.read_own_data_across_centers(current_user).registrations
+            if not r["email"].endswith("@" + svc.ANONYMOUS_DOMAIN)
+        ],
+        action_form=ActionForm(),
         days=current_app.config["PRIVACY_ERASURE_DAYS"],
     )
 
@@ -88,6 +95,16 @@ def mail_consent():
     else:
         svc.give_mail_consent(user)
         flash(_("Thank you: you will receive e-mail from the platform again."), "success")
+    return redirect(url_for("privacy.my_data"), 303)
+
+
+@bp.route("/account/my-data/registrations/<center>/<int:registration_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_registration(center, registration_id):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    svc.withdraw_registration_consent(current_user._get_current_object(), center, registration_id)
+    flash(_("Consent withdrawn: the registration is cancelled and your details in it are erased."), "success")
     return redirect(url_for("privacy.my_data"), 303)
 
 
