@@ -173,6 +173,8 @@ def test_erasure_completes_and_the_center_shows_only_the_pseudonym(
     client.post("/logout")
 
     login(admin)
+    home = client.get("/komi/staff/").get_data(as_text=True)  # the staff home shows the waiting request
+    assert "Срок первого" in home or "The first is due" in home
     listing = client.get("/komi/staff/privacy").get_data(as_text=True)
     assert request.pseudonym in listing and NAME not in listing
     with tenant_scope(db.session, komi.id):
