@@ -131,7 +131,8 @@ def read_own_data_across_centers(user: User) -> PersonalRecords:
         return db.session.execute(statement.execution_options(cross_tenant=True)).all()
 
     with federal_read_scope(db.session):
-        names = {t.id: t.slug for t in db.session.scalars(sa.select(Tenant))}
+        tenants = {t.id: t for t in db.session.scalars(sa.select(Tenant))}
+        names = {tenant_id: tenant.slug for tenant_id, tenant in tenants.items()}
         for (membership,) in run(sa.select(Membership).where(Membership.user_id == user.id)):
             found.memberships.append(
                 {
@@ -152,6 +153,7 @@ def read_own_data_across_centers(user: User) -> PersonalRecords:
                 {
                     "tenant_id": registration.tenant_id,
                     "center": names[registration.tenant_id],
+                    "center_name": tenants[registration.tenant_id].name_ru,
                     "id": registration.id,
                     "session": title,
                     "session_dates": [_text(start), _text(end)],
