@@ -398,3 +398,53 @@ def test_a_person_withdraws_consent_for_one_registration(
     with tenant_scope(db.session, tatarstan.id):
         assert db.session.get(Registration, kept).full_name == NAME
     assert f"/registrations/komi/{mine}/withdraw" not in client.get("/account/my-data").get_data(as_text=True)
+
+
+def test_two_centers_completing_at_once_still_anonymise_the_account(
+    app, pg_only, make_user, make_tenant, make_event, person
+):
+    """The last two parts completed in parallel: the request's row lock makes the second see the first."""
+    import threading
+
+    centers = [make_tenant("komi"), make_tenant("tatarstan")]
+    me = make_user(name=NAME, email=EMAIL)
+    for tenant in centers:
+        _register(_session(make_event, tenant), person, user=me, full_name=NAME, email=EMAIL)
+    with app.test_request_context():
+        privacy.request_erasure(me)
+        db.session.commit()
+    me_id = me.id
+    parts = []
+    for tenant in centers:
+        with tenant_scope(db.session, tenant.id):
+            parts.append((tenant.id, db.session.scalar(sa.select(CenterErasure.id))))
+    admins = [make_user("center_admin", tenant=tenant).id for tenant in centers]
+    barrier, errors = threading.Barrier(2), []
+
+    def complete(tenant_id, part_id, admin_id):
+        with app.test_request_context():  # its own session and connection, like another worker
+            try:
+                barrier.wait(timeout=30)
+                with tenant_scope(db.session, tenant_id):
+                    privacy.complete_center_erasure(
+                        db.session.get(CenterErasure, part_id), actor=db.session.get(User, admin_id)
+                    )
+                    db.session.commit()
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=complete, args=(*part, admin))
+        for part, admin in zip(parts, admins, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.get(User, me_id).full_name.startswith("Участник №")
+    assert db.session.scalar(sa.select(ErasureRequest)).completed_at is not None

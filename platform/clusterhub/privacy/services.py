@@ -668,10 +668,19 @@ def complete_center_erasure(part: CenterErasure, *, actor, now: datetime | None 
     """The center admin's one action: the person's registrations in this center are anonymised, signed
     protocols get the pseudonym, memberships and invitations are deleted. Returns what was done. When the
     last center completes, the account is anonymised too."""
+    # Every center's completion of one request takes this row lock first: two admins completing the last
+    # two parts at once would otherwise each still count the other's as pending, and the account would
+    # never be anonymised. The second waits, then sees the first one's part completed.
+    request = db.session.scalar(
+        sa.select(ErasureRequest)
+        .where(ErasureRequest.id == part.erasure_request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    db.session.refresh(part)
     if part.completed_at is not None:
         raise PrivacyError(_("This erasure request has already been completed."))
     now = now or utcnow()
-    request = part.request
     user = db.session.get(User, request.user_id) if request.user_id else None
     done = {"registrations": 0, "memberships": 0, "invitations": 0, "protocols": 0}
     if user is not None:
