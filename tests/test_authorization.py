@@ -96,6 +96,8 @@ def test_personal_routes_are_few_and_named(app):
         "accounts.profile",
         "accounts.revoke_token",
         "core.switch_language",
+        "privacy.mail_consent",  # federal staff have personal-data rights too (152-ФЗ)
+        "privacy.request_erasure",
         "reporting.report_detail",
         "reporting.save_preset",
     ]

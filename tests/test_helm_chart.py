@@ -450,6 +450,8 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
     assert set(jobs) == {
         f"{FULLNAME}-billing-past-due",
         f"{FULLNAME}-events-remind",
+        f"{FULLNAME}-privacy-remind",
+        f"{FULLNAME}-privacy-retention",
         f"{FULLNAME}-reporting-refresh",
     }
     for job in jobs.values():
@@ -468,3 +470,17 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
         "reporting",
         "refresh",
     ]
+
+
+def test_personal_data_jobs_and_terms_are_rendered(release):
+    jobs = {job["metadata"]["name"]: job for job in release.all("CronJob")}
+
+    def command(name):
+        return jobs[f"{FULLNAME}-{name}"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0][
+            "command"
+        ][3:]
+
+    assert command("privacy-remind") == ["privacy", "remind"]
+    assert command("privacy-retention") == ["privacy", "retention"]
+    config = release.get("ConfigMap", FULLNAME)["data"]
+    assert (config["PRIVACY_ERASURE_DAYS"], config["PRIVACY_RETENTION_DAYS"]) == ("30", "1095")

@@ -40,6 +40,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.outbox.views",
     "clusterhub.tokens.views",
     "clusterhub.webhooks.views",
+    "clusterhub.privacy.views",
 ]
 
 

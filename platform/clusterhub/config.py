@@ -81,6 +81,13 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": 7,
     "WEBHOOK_RETRY_BASE_SECONDS": 30,
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": None,
+    # Personal data (152-ФЗ, see docs/security.md): days a center has to complete an erasure request
+    # (art. 21 part 5: 30 days), days before that deadline its admins are reminded, and days after a
+    # session ends before its registrations are anonymised (3 years: the limitation period of art. 196 of
+    # the Civil Code for disputes about participation and services, and the federal reports' horizon).
+    "PRIVACY_ERASURE_DAYS": 30,
+    "PRIVACY_REMINDER_DAYS": 7,
+    "PRIVACY_RETENTION_DAYS": 3 * 365,
 }
 
 _BOOLS = {"MAIL_USE_TLS", "WEBHOOK_ALLOW_PRIVATE_ADDRESSES"}
@@ -96,6 +103,9 @@ _INTS = {
     "REPORTING_CACHE_SECONDS",
     "WEBHOOK_MAX_ATTEMPTS",
     "WEBHOOK_RETRY_BASE_SECONDS",
+    "PRIVACY_ERASURE_DAYS",
+    "PRIVACY_REMINDER_DAYS",
+    "PRIVACY_RETENTION_DAYS",
 }
 
 

@@ -10,6 +10,7 @@ from .defenses import models as defenses  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401
 from .events import models as events  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
+from .privacy import models as privacy  # noqa: F401
 from .projects import models as projects  # noqa: F401
 from .regions import models as regions  # noqa: F401
 from .reporting import models as reporting  # noqa: F401

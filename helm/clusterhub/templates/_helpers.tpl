@@ -98,6 +98,9 @@ MAIL_USE_TLS: {{ .Values.mail.useTls | quote }}
 {{- with .Values.mail.defaultSender }}
 MAIL_DEFAULT_SENDER: {{ . | quote }}
 {{- end }}
+PRIVACY_ERASURE_DAYS: {{ .Values.privacy.erasureDays | quote }}
+PRIVACY_REMINDER_DAYS: {{ .Values.privacy.reminderDays | quote }}
+PRIVACY_RETENTION_DAYS: {{ .Values.privacy.retentionDays | quote }}
 STORAGE_BACKEND: {{ .Values.storage.backend | quote }}
 {{- if eq .Values.storage.backend "local" }}
 STORAGE_LOCAL_PATH: {{ .Values.storage.local.path | quote }}

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.authz import Permission, requires
 from ..core.menu import STAFF_GROUP, add_tenant_item
 from ..core.pagination import paginate
+from ..privacy import services as privacy
 from . import presentation
 from .models import AuditEntry
 
@@ -25,5 +26,5 @@ def tenant_log():
         page=page,
         action=action,
         action_label=presentation.action_label,
-        describe_changes=presentation.describe_changes,
+        describe_changes=privacy.redacting(presentation.describe_changes),
     )

@@ -930,7 +930,12 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
     if protocol is None:
         return None, None, False
     tenant = db.session.get(Tenant, protocol.tenant_id)
-    return protocol, tenant, content_hash(protocol.content) == digest
+    from ..privacy.services import pseudonymised_protocol_intact  # names replaced on erasure (152-ФЗ)
+
+    intact = content_hash(protocol.content) == digest or pseudonymised_protocol_intact(
+        protocol.content, digest
+    )
+    return protocol, tenant, intact
 
 
 def defense_agenda_items() -> list[tuple[int, str]]:

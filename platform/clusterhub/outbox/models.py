@@ -12,6 +12,7 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry; kept for staff to see and resend
+    WITHHELD = "withheld"  # not sent: the recipient withdrew consent to mail (152-ФЗ), checked at send time
 
 
 class OutboxKind(enum.StrEnum):

@@ -109,6 +109,13 @@ def _claim_next(now: datetime) -> OutboxMessage | None:
     return db.session.scalars(query).first()
 
 
+def _withheld(recipient: str) -> bool:
+    """Consent to mail withdrawn (152-ФЗ): asked at send time, so queued messages stop at once too."""
+    from ..privacy.services import mail_withheld
+
+    return mail_withheld(recipient)
+
+
 # The mail server cannot be reached or does not answer: the rest of the pass would wait just as long.
 _SERVER_UNREACHABLE = (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
 
@@ -125,6 +132,13 @@ def send_due(mailer, now: datetime | None = None, limit: int = 100, after_each=N
         if message is None:
             db.session.rollback()
             break
+        if _withheld(message.recipient):
+            message.status = OutboxStatus.WITHHELD
+            counts["withheld"] = counts.get("withheld", 0) + 1
+            db.session.commit()
+            if after_each is not None:
+                after_each()
+            continue
         message.attempts += 1
         if message.kind == OutboxKind.WEBHOOK:
             from ..webhooks.services import deliver_ticket
