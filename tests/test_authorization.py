@@ -98,6 +98,8 @@ def test_personal_routes_are_few_and_named(app):
         "core.switch_language",
         "reporting.report_detail",
         "reporting.save_preset",
+        "reporting_api.accept_report",
+        "reporting_api.return_report",
     ]
 
 
