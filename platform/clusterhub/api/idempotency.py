@@ -52,10 +52,13 @@ def idempotent(view):
         if existing is not None:
             return _replay(existing, operation)
         claim = IdempotentRequest(user_id=current_user.id, key=key, operation=operation, status=0, body="")
+        db.session.add(claim)
         try:
-            with db.session.begin_nested():
-                db.session.add(claim)
-        except IntegrityError:  # the same key's first request committed meanwhile
+            # The request's first write, without a savepoint (pysqlite would commit one on its own): a
+            # concurrent request with the key waits here, then finds the key taken and replays.
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
             return _replay(_stored(key), operation)
         response = make_response(view(*args, **kwargs))
         claim.status = response.status_code

@@ -104,6 +104,13 @@ class Error(Payload):
 _LISTS: dict = {}
 
 
+def choice(enum_cls) -> Any:
+    """The type of a field that takes one of an enumeration's values (documented as an ``enum``)."""
+    from typing import Literal
+
+    return Literal[tuple(member.value for member in enum_cls)]
+
+
 def items_of(model: type[BaseModel], name: str | None = None, *, cursor: bool = False, **extra) -> type:
     """The model of a list answer: ``{"items": [...]}``, with ``next_cursor`` for a cursor-paged list
     (one class per name, however often it is asked for)."""
@@ -205,8 +212,9 @@ def query(model: type[M]) -> M:
 
 
 def dump(model: type[BaseModel], data) -> dict:
-    """``data`` (a dict built by the module) checked against and serialised by its model."""
-    return model.model_validate(data).model_dump(mode="json")
+    """``data`` (a dict built by the module) checked against and serialised by its model. A field with a
+    default that ``data`` does not give is left out (an optional member, such as ``centers``)."""
+    return model.model_validate(data).model_dump(mode="json", exclude_unset=True)
 
 
 def etag_of(payload: dict) -> str:
@@ -346,7 +354,7 @@ def path_and_parameters(rule_text: str) -> tuple[str, list[dict]]:
     return _ARGUMENT.sub(r"{\2}", rule_text), parameters
 
 
-def _error_responses(method: str, meta: dict, tenant_route: bool) -> dict:
+def _error_responses(method: str, meta: dict, tenant_route: bool, error_schema=None) -> dict:
     errors = dict(_ERRORS_OF_EVERY_OPERATION)
     if method in _WRITE_METHODS:
         errors |= _ERRORS_OF_WRITES
@@ -358,11 +366,9 @@ def _error_responses(method: str, meta: dict, tenant_route: bool) -> dict:
         errors |= _ERRORS_OF_TENANT_ROUTES
     if meta.get("if_match") and method in ("PUT", "PATCH"):
         errors["412"] = "If-Match names an older version of the object: read it again (see ETag)"
+    schema = error_schema or {"$ref": "#/components/schemas/Error"}
     return {
-        code: {
-            "description": text,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
+        code: {"description": text, "content": {"application/json": {"schema": schema}}}
         for code, text in sorted(errors.items())
     }
 
@@ -425,7 +431,7 @@ def build_document() -> dict:
     for _rule, meta in rules:
         if meta is None:
             raise RuntimeError(f"{_rule.endpoint} has no @doc: describe it, the contract has no holes")
-        for key, mode in (("response", "serialization"), ("body", "validation")):
+        for key, mode in (("response", "serialization"), ("errors", "serialization"), ("body", "validation")):
             if meta.get(key) is not None:
                 models[(meta[key], mode)] = None
     refs, definitions = models_json_schema(list(models), ref_template="#/components/schemas/{model}")
@@ -451,7 +457,8 @@ def build_document() -> dict:
                 }
             if headers:
                 success["headers"] = headers
-            responses = {status: success, **_error_responses(method, meta, tenant_route)}
+            error_schema = refs[(meta["errors"], "serialization")] if meta.get("errors") else None
+            responses = {status: success, **_error_responses(method, meta, tenant_route, error_schema)}
             if meta.get("etag") and method == "GET":
                 responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
             operation_parameters = list(parameters)

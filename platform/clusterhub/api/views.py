@@ -70,6 +70,7 @@ describe_external(
     tags=["billing"],
     public=True,
     response=StripeAnswer,
+    errors=StripeAnswer,  # Stripe reads only the status; the body says which check failed
 )
 
 

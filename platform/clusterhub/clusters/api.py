@@ -2,7 +2,6 @@
 and change them through the same services as the cluster pages."""
 
 from datetime import date
-from typing import Literal
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -13,7 +12,7 @@ from pydantic import Field
 from ..accounts.authz import requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
-from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, doc, items_of, respond
+from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from ..regions.models import Region
@@ -25,9 +24,9 @@ bp = Blueprint("clusters_api", __name__, url_prefix=f"{API_PREFIX}/tenants/<tena
 csrf.exempt(bp)
 
 TAGS = ["clusters"]
-ClusterTypeName = Literal[tuple(ClusterType)]  # type: ignore[valid-type]
-RegisterStatusName = Literal[tuple(RegisterStatus)]  # type: ignore[valid-type]
-MemberRoleName = Literal[tuple(MemberRole)]  # type: ignore[valid-type]
+ClusterTypeName = choice(ClusterType)
+RegisterStatusName = choice(RegisterStatus)
+MemberRoleName = choice(MemberRole)
 
 
 class EnterpriseRef(Payload):

@@ -3,7 +3,7 @@ records decisions, through the same services as the round pages; an expert reads
 scores; a round's results once scoring is closed."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify
@@ -15,7 +15,7 @@ from ..accounts.authz import can, login_required, requires
 from ..accounts.models import User
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page, naive_utc
-from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, doc, items_of, respond
+from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from ..projects import services as project_services
@@ -28,8 +28,8 @@ bp = Blueprint("defenses_api", __name__, url_prefix=API_PREFIX)
 csrf.exempt(bp)
 
 TAGS = ["defenses"]
-PanelRoleName = Literal[tuple(PanelRole)]  # type: ignore[valid-type]
-OutcomeName = Literal[tuple(DefenseOutcome)]  # type: ignore[valid-type]
+PanelRoleName = choice(PanelRole)
+OutcomeName = choice(DefenseOutcome)
 LOCKED = "The protocol is signed: nothing in the round can change (the attempt is in the audit log)"
 
 
@@ -141,7 +141,7 @@ class RoundOut(Payload):
     title: str
     number: int
     selection_round: str
-    status: Literal[tuple(RoundStatus)]  # type: ignore[valid-type]
+    status: choice(RoundStatus)
     held_on: UtcDateTime | None
     location: str | None
     blind: bool

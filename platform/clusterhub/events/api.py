@@ -18,7 +18,7 @@ from ..accounts.authz import can, login_required, public, requires
 from ..api import openapi as contract
 from ..api.idempotency import idempotent
 from ..api.lists import ListQuery, cursor_page, naive_utc
-from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, doc, items_of, respond
+from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from ..regions.models import Region
@@ -40,11 +40,11 @@ from .views import CHECK_IN, MANAGE_EVENTS
 bp = Blueprint("events_api", __name__, url_prefix=f"{API_PREFIX}/tenants/<tenant>")
 csrf.exempt(bp)
 
-EventKindName = Literal[tuple(EventKind)]  # type: ignore[valid-type]
-AgendaKindName = Literal[tuple(AgendaKind)]  # type: ignore[valid-type]
-CategoryName = Literal[tuple(ParticipantCategory)]  # type: ignore[valid-type]
-EventStatusName = Literal[tuple(EventStatus)]  # type: ignore[valid-type]
-RegistrationStatusName = Literal[tuple(RegistrationStatus)]  # type: ignore[valid-type]
+EventKindName = choice(EventKind)
+AgendaKindName = choice(AgendaKind)
+CategoryName = choice(ParticipantCategory)
+EventStatusName = choice(EventStatus)
+RegistrationStatusName = choice(RegistrationStatus)
 TAGS = ["events"]
 
 
@@ -732,6 +732,7 @@ def update_participant(event_id, registration_id):
         values["position_title"] = patch.pop("position")
     values.update(patch)
     svc.update_registration(registration, values, actor=current_user)
+    db.session.expire(registration, ["region", "enterprise"])  # the ids changed: read what they name now
     return respond(RegistrationOut, registration_json(registration), etag=True)
 
 

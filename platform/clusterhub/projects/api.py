@@ -1,8 +1,6 @@
 """JSON API: a center's joint project dossiers and their documents, for its staff; the same services as
 the project pages."""
 
-from typing import Literal
-
 import sqlalchemy as sa
 from flask import Blueprint, request
 from flask_babel import gettext as _
@@ -13,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.authz import requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
-from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, doc, items_of, respond
+from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
 from ..enterprises.services import get_or_create_by_inn
 from ..extensions import csrf, db
@@ -25,9 +23,9 @@ bp = Blueprint("projects_api", __name__, url_prefix=API_PREFIX)
 csrf.exempt(bp)
 
 TAGS = ["projects"]
-ProjectStatusName = Literal[tuple(ProjectStatus)]  # type: ignore[valid-type]
-OutcomeName = Literal[tuple(DefenseOutcome)]  # type: ignore[valid-type]
-DocumentKindName = Literal[tuple(DocumentKind)]  # type: ignore[valid-type]
+ProjectStatusName = choice(ProjectStatus)
+OutcomeName = choice(DefenseOutcome)
+DocumentKindName = choice(DocumentKind)
 Kopecks = int
 
 

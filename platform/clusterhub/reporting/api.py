@@ -13,7 +13,7 @@ from pydantic import Field
 from ..accounts.authz import Permission, personal, requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
-from ..api.openapi import Body, Payload, Query, UtcDateTime, doc, items_of, respond
+from ..api.openapi import Body, Payload, Query, UtcDateTime, choice, doc, items_of, respond
 from ..api.views import CenterSummary
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
@@ -121,7 +121,7 @@ class RegionComparison(Payload):
 
 class FederalReport(Payload):
     tenant: str = Field(description="the center's slug")
-    status: Literal[tuple(ReportStatus)] | None  # type: ignore[valid-type]
+    status: choice(ReportStatus) | None
     submitted_at: UtcDateTime | None
     snapshot: dict[str, Any] | None
 
@@ -134,7 +134,7 @@ class FederalReports(Payload):
 class CenterReport(Payload):
     tenant: str = Field(description="the center's slug")
     period: str
-    status: Literal[tuple(ReportStatus)]  # type: ignore[valid-type]
+    status: choice(ReportStatus)
     narrative: str
     snapshot: dict[str, Any] | None
     submitted_at: UtcDateTime | None

@@ -14,7 +14,7 @@ from pydantic import Field
 from ..accounts.authz import login_required, public, requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
-from ..api.openapi import API_PREFIX, Body, Money, Payload, Query, UtcDateTime, doc, items_of, respond
+from ..api.openapi import API_PREFIX, Body, Money, Payload, Query, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..extensions import csrf, db
@@ -40,13 +40,13 @@ bp = Blueprint("technoparks_api", __name__, url_prefix=API_PREFIX)
 csrf.exempt(bp)  # bearer tokens only
 
 TAGS = ["technoparks"]
-VatName = Literal[tuple(VatTreatment)]  # type: ignore[valid-type]
-CategoryName = Literal[tuple(ServiceCategory)]  # type: ignore[valid-type]
-UnitName = Literal[tuple(ServiceUnit)]  # type: ignore[valid-type]
-AudienceName = Literal[tuple(Audience)]  # type: ignore[valid-type]
-OfferStatusName = Literal[tuple(OfferStatus)]  # type: ignore[valid-type]
-EquipmentCategoryName = Literal[tuple(EquipmentCategory)]  # type: ignore[valid-type]
-RequestStatusName = Literal[tuple(RequestStatus)]  # type: ignore[valid-type]
+VatName = choice(VatTreatment)
+CategoryName = choice(ServiceCategory)
+UnitName = choice(ServiceUnit)
+AudienceName = choice(Audience)
+OfferStatusName = choice(OfferStatus)
+EquipmentCategoryName = choice(EquipmentCategory)
+RequestStatusName = choice(RequestStatus)
 
 
 class ServiceOut(Payload):
