@@ -46,7 +46,9 @@ def check(path: str, method: str, response) -> None:
             jsonschema.validate(body, _schema(document, {"$ref": "#/components/schemas/Error"}))
         return
     operation = operations.get(f"{endpoint}.{'get' if method == 'HEAD' else method.lower()}")
-    assert operation is not None, f"{method} {path} ({endpoint}) answers JSON but is not in the OpenAPI document"
+    assert operation is not None, (
+        f"{method} {path} ({endpoint}) answers JSON but is not in the OpenAPI document"
+    )
     status = str(response.status_code)
     assert status in operation["responses"], (
         f"{method} {path} answered {status}, which {operation['operationId']} does not document"

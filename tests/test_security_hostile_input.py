@@ -72,7 +72,9 @@ def test_deeply_nested_json_is_refused_before_parsing(client, make_event, make_u
         ({"inn": 7707083893}, 422, "category"),
     ],
 )
-def test_a_registration_with_the_wrong_json_shape_is_refused(client, make_event, make_user, body, status, field):
+def test_a_registration_with_the_wrong_json_shape_is_refused(
+    client, make_event, make_user, body, status, field
+):
     """Not a JSON object: 400; an object whose fields do not fit the documented model: 422 naming the field."""
     event = make_event()
     response = client.post(
