@@ -497,18 +497,15 @@ def build_document() -> dict:
             if meta["body"] is not None and method in _WRITE_METHODS:
                 schema = refs[(meta["body"], "validation")]
                 if meta.get("multipart"):
-                    schema = {
-                        "allOf": [
-                            schema,
-                            {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {
-                                    "file": {"type": "string", "contentMediaType": "application/octet-stream"}
-                                },
-                            },
-                        ]
+                    # The form's text fields and the file in one object (an allOf with the model's
+                    # closed schema would forbid the file).
+                    schema = meta["body"].model_json_schema(ref_template="#/components/schemas/{model}")
+                    schema["properties"]["file"] = {
+                        "type": "string",
+                        "contentMediaType": "application/octet-stream",
+                        "description": "the document",
                     }
+                    schema["required"] = [*schema.get("required", []), "file"]
                     content = {"multipart/form-data": {"schema": schema}}
                 else:
                     content = {"application/json": {"schema": schema}}
