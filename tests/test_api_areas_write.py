@@ -78,13 +78,9 @@ def test_staff_create_a_cluster_and_keep_its_members(client, staff, make_enterpr
 
 def test_clusters_sync_since_a_moment(client, staff, make_cluster):
     old, new = make_cluster(name="Старый"), make_cluster(name="Новый")
-    with tenant_scope(db.session, old.tenant_id):
-        db.session.execute(
-            sa.update(Cluster).where(Cluster.id == old.id).values(updated_at=datetime(2026, 1, 1))
-        )
-        db.session.execute(
-            sa.update(Cluster).where(Cluster.id == new.id).values(updated_at=datetime(2026, 7, 1))
-        )
+    with tenant_scope(db.session, old.test_tenant_id):  # the rows reload only in their center's scope
+        for cluster, moment in ((old, datetime(2026, 1, 1)), (new, datetime(2026, 7, 1))):
+            db.session.execute(sa.update(Cluster).where(Cluster.id == cluster.id).values(updated_at=moment))
         db.session.commit()
     since = client.get(
         f"{BASE}/clusters", query_string={"updated_since": "2026-06-01T00:00:00+03:00"}, headers=staff

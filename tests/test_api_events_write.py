@@ -4,6 +4,7 @@ syncs participants page by page and since a moment. Every write goes through the
 refusals are the staff pages' own, in the user's language."""
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,12 @@ from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
 BASE = "/api/v1/tenants/komi"
+
+
+def plain(event) -> SimpleNamespace:
+    """The event's values, read at once: on PostgreSQL, RLS hides the row from the test's session outside
+    the center's scope once a commit has expired it."""
+    return SimpleNamespace(id=event.id, tenant_id=event.tenant_id, start_date=event.start_date)
 
 
 def bearer(user) -> dict:
@@ -114,7 +121,7 @@ def test_a_body_that_does_not_fit_the_model_names_the_field_in_both_languages(cl
 
 
 def test_two_clients_cannot_overwrite_each_other_silently(client, staff, make_user, make_event):
-    event = make_event()
+    event = plain(make_event())
     other = bearer(make_user("center_admin", locale="en"))
     url = f"{BASE}/events/{event.id}"
     tag_a = client.get(url, headers=staff).headers["ETag"]
@@ -139,7 +146,7 @@ def test_two_clients_cannot_overwrite_each_other_silently(client, staff, make_us
 
 
 def test_staff_build_the_agenda_with_hosts_and_speakers(client, staff, make_event, make_enterprise):
-    event = make_event()
+    event = plain(make_event())
     host = make_enterprise(name="АО «Монди СЛПК»")
     day = event.start_date.isoformat()
     created = client.post(
@@ -191,7 +198,7 @@ def _participant(n=1, **values):
 
 
 def test_staff_register_someone_else_correct_and_cancel(client, staff, make_event):
-    event = make_event()
+    event = plain(make_event())
     url = f"{BASE}/events/{event.id}/participants"
     created = client.post(url, json=_participant(), headers=staff)
     assert created.status_code == 201 and created.json["status"] == "confirmed"
@@ -211,7 +218,7 @@ def test_staff_register_someone_else_correct_and_cancel(client, staff, make_even
 
 
 def test_staff_confirm_a_guest_whose_mail_never_arrived(client, staff, make_event, person):
-    event = make_event()
+    event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
         guest = events.register(db.session.get(Event, event.id), person(), guest=True)
         db.session.commit()
@@ -228,7 +235,7 @@ def _checked_in_entries(tenant_id) -> int:
 
 
 def test_a_scanners_retry_with_the_same_idempotency_key_changes_nothing(client, staff, make_event, person):
-    event = make_event()
+    event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
         registration = events.register(db.session.get(Event, event.id), person())
         db.session.commit()
@@ -258,7 +265,7 @@ def test_a_scanners_retry_with_the_same_idempotency_key_changes_nothing(client, 
 
 
 def test_a_client_syncs_participants_page_by_page_and_since_a_moment(client, staff, make_event, person):
-    event = make_event()
+    event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
         loaded = db.session.get(Event, event.id)
         ids = [events.register(loaded, person()).id for _ in range(5)]
@@ -290,7 +297,7 @@ def test_a_client_syncs_participants_page_by_page_and_since_a_moment(client, sta
 
 @pytest.mark.parametrize("role", ["expert", "other_admin", "federal_analyst", "anonymous"])
 def test_only_the_centers_staff_write(client, make_tenant, make_user, make_event, role):
-    event = make_event()
+    event = plain(make_event())
     make_tenant("tatarstan")
     headers = {
         "expert": lambda: bearer(make_user("expert", locale="en")),
@@ -321,7 +328,7 @@ def test_only_the_centers_staff_write(client, make_tenant, make_user, make_event
 def test_another_centers_session_is_not_found_from_its_own_address(
     client, make_tenant, make_user, make_event
 ):
-    event = make_event()
+    event = plain(make_event())
     tatarstan = make_tenant("tatarstan")
     theirs = bearer(make_user("center_admin", tenant=tatarstan, locale="en"))
     url = f"/api/v1/tenants/tatarstan/events/{event.id}"
