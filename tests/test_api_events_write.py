@@ -335,3 +335,21 @@ def test_another_centers_session_is_not_found_from_its_own_address(
     assert client.patch(url, json={"capacity": 1}, headers=theirs).status_code == 404
     assert client.post(f"{url}/cancel", headers=theirs).status_code == 404
     assert client.post(f"{url}/participants", json=_participant(), headers=theirs).status_code == 404
+
+
+def test_an_idempotency_key_is_kept_for_a_day(client, staff, make_event, person):
+    from clusterhub.api.models import IdempotentRequest
+
+    event = plain(make_event())
+    with tenant_scope(db.session, event.tenant_id):
+        code = events.register(db.session.get(Event, event.id), person()).code
+        db.session.commit()
+    url = f"{BASE}/events/{event.id}/check-in"
+    first = client.post(url, json={"code": code}, headers=staff | {"Idempotency-Key": "k"})
+    assert first.json["fresh"] is True
+    with tenant_scope(db.session, event.tenant_id):
+        db.session.execute(sa.update(IdempotentRequest).values(created_at=datetime(2020, 1, 1)))
+        db.session.commit()
+    later = client.post(url, json={"code": code}, headers=staff | {"Idempotency-Key": "k"})
+    assert later.status_code == 200 and "Idempotent-Replayed" not in later.headers
+    assert later.json["fresh"] is False  # answered afresh: the person is already in

@@ -5,6 +5,7 @@ The key is claimed before the operation runs, in the same transaction: a second 
 waits on the first one's unique row (PostgreSQL) or on the database lock (SQLite), then replays its
 answer. A refused request stores nothing (the unit of work rolls the claim back), so it may be retried."""
 
+from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -15,10 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.refusal import Refusal
 from ..extensions import db
+from ..tenancy.models import utcnow
 from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+KEPT_FOR = timedelta(hours=24)
 
 
 def _stored(key: str):
@@ -48,6 +51,10 @@ def idempotent(view):
         if len(key) > MAX_KEY_LENGTH:
             raise Refusal(_("The Idempotency-Key is longer than 200 characters."), HEADER)
         operation = f"{request.method} {request.path}"
+        # Answers are kept for a day: older ones (of this center) go, so an old key may serve again.
+        db.session.execute(
+            sa.delete(IdempotentRequest).where(IdempotentRequest.created_at < utcnow() - KEPT_FOR)
+        )
         existing = _stored(key)
         if existing is not None:
             return _replay(existing, operation)
