@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ..accounts.authz import can, login_required, public, requires
 from ..api import openapi as contract
@@ -133,6 +133,23 @@ class RegistrationOut(Payload):
 
 
 class EventBody(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title_ru": "Практическая сессия ЦКР",
+                    "kind": "practical_session",
+                    "city_ru": "Сыктывкар",
+                    "start_date": "2027-03-10",
+                    "end_date": "2027-03-11",
+                    "capacity": 120,
+                }
+            ]
+        },
+    )
+
     title_ru: str = Field(max_length=300)
     title_en: str | None = Field(None, max_length=300)
     description_ru: str | None = None
@@ -171,6 +188,25 @@ class EventPatch(Body):
 
 
 class AgendaItemBody(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title_ru": "Посещение комбината",
+                    "kind": "site_visit",
+                    "starts_at": "2027-03-10T10:00",
+                    "ends_at": "2027-03-10T12:00",
+                    "site_address_ru": "Эжва, ул. Бумажников, 2",
+                    "host_inns": ["1121003135"],
+                    "speakers": ["Иванов И. И., главный инженер"],
+                    "seat_limit": 20,
+                }
+            ]
+        },
+    )
+
     title_ru: str = Field(max_length=300)
     title_en: str | None = Field(None, max_length=300)
     description_ru: str | None = None
@@ -256,6 +292,10 @@ class ParticipantPatch(Body):
 
 
 class CheckInBody(Body):
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{"code": "K7QX-M2PA-9T"}]}
+    )
+
     code: str = Field(max_length=2000, description="the code typed, or the scanned ticket (a URL or token)")
     agenda_item_id: int | None = Field(None, ge=0, description="check in at this agenda item")
 
