@@ -66,6 +66,7 @@ def test_staff_create_change_publish_and_cancel_a_session(client, staff):
     assert client.get(f"{BASE}/events").json["items"] == []
 
     read = client.get(f"{BASE}/events/{event['id']}", headers=staff)
+    assert read.headers["ETag"] == created.headers["ETag"]  # the creation's ETag serves the first update
     changed = client.patch(
         f"{BASE}/events/{event['id']}",
         json={"capacity": 40, "requires_approval": True},

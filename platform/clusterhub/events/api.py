@@ -476,14 +476,15 @@ def events():
     "Create a session (a draft; publish it to open registration)",
     tags=TAGS,
     body=EventBody,
-    response=EventOut,
+    response=EventDetail,
     status=201,
 )
 def create_event():
     data = contract.body(EventBody).model_dump()
     data["region_id"] = _region_id(data.pop("region"))
     event = svc.create_event(g.tenant, data, actor=current_user)
-    return respond(EventOut, event_json(event), 201, etag=True)
+    # the same representation as GET, so that its ETag serves the first If-Match
+    return respond(EventDetail, event_detail_json(event), 201, etag=True)
 
 
 @bp.route("/events/<int:event_id>")
