@@ -354,3 +354,38 @@ def test_an_idempotency_key_is_kept_for_a_day(client, staff, make_event, person)
     later = client.post(url, json={"code": code}, headers=staff | {"Idempotency-Key": "k"})
     assert later.status_code == 200 and "Idempotent-Replayed" not in later.headers
     assert later.json["fresh"] is False  # answered afresh: the person is already in
+
+
+def test_staff_add_venues_and_organisers(client, staff, make_event):
+    event = plain(make_event())
+    url = f"{BASE}/events/{event.id}"
+    with_venue = client.post(
+        f"{url}/venues",
+        json={"name_ru": "Технопарк", "address_ru": "Сыктывкар, ул. Ленина, 1"},
+        headers=staff,
+    )
+    assert with_venue.status_code == 201 and [v["name_ru"] for v in with_venue.json["venues"]] == [
+        "Технопарк"
+    ]
+    venue_id = with_venue.json["venues"][0]["id"]
+    day = event.start_date.isoformat()
+    item = client.post(
+        f"{url}/agenda",
+        json={
+            "title_ru": "Пленарное заседание",
+            "kind": "plenary",
+            "starts_at": f"{day}T10:00",
+            "ends_at": f"{day}T11:00",
+            "venue_id": venue_id,
+        },
+        headers=staff,
+    )
+    assert item.status_code == 201 and item.json["place"] == "Технопарк"
+    in_use = client.delete(f"{url}/venues/{venue_id}", headers=staff)
+    assert in_use.status_code == 422 and "move them first" in in_use.json["error"]["message"]
+    partner = client.post(
+        f"{url}/organisers", json={"name_ru": "АНО «Развитие»", "role": "partner"}, headers=staff
+    )
+    assert [o["role"] for o in partner.json["organisers"]] == ["partner"]
+    removed = client.delete(f"{url}/organisers/{partner.json['organisers'][0]['id']}", headers=staff)
+    assert removed.status_code == 200 and removed.json["organisers"] == []

@@ -29,10 +29,13 @@ from .models import (
     AgendaSignup,
     Event,
     EventKind,
+    EventOrganiser,
     EventStatus,
+    OrganiserRole,
     ParticipantCategory,
     Registration,
     RegistrationStatus,
+    Venue,
     local_today,
 )
 from .views import CHECK_IN, MANAGE_EVENTS
@@ -92,12 +95,14 @@ class AgendaItemOut(Payload):
 
 
 class Organiser(Payload):
+    id: int
     name_ru: str
     name_en: str | None
     role: str
 
 
 class VenueOut(Payload):
+    id: int
     name_ru: str
     address_ru: str
 
@@ -252,6 +257,20 @@ class AgendaItemPatch(Body):
     linked_url: str | None = Field(None, max_length=500)
 
 
+class VenueBody(Body):
+    name_ru: str = Field(max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    address_ru: str = Field(max_length=300)
+    address_en: str | None = Field(None, max_length=300)
+
+
+class OrganiserBody(Body):
+    name_ru: str = Field(max_length=300)
+    name_en: str | None = Field(None, max_length=300)
+    role: choice(OrganiserRole)
+    inn: str | None = Field(None, max_length=14, description="links the enterprise profile")
+
+
 class SelfRegistrationBody(Body):
     full_name: str | None = Field(None, max_length=200, description="the token user's name when absent")
     category: CategoryName
@@ -392,9 +411,9 @@ def event_detail_json(event: Event) -> dict:
         **event_json(event),
         "agenda": [item_json(i) for i in event.agenda_items],
         "organisers": [
-            {"name_ru": o.name_ru, "name_en": o.name_en, "role": o.role} for o in event.organisers
+            {"id": o.id, "name_ru": o.name_ru, "name_en": o.name_en, "role": o.role} for o in event.organisers
         ],
-        "venues": [{"name_ru": v.name_ru, "address_ru": v.address_ru} for v in event.venues],
+        "venues": [{"id": v.id, "name_ru": v.name_ru, "address_ru": v.address_ru} for v in event.venues],
         "counts": {k: counts[k] for k in ("participants", "enterprises", "regions")},
     }
 
@@ -557,6 +576,64 @@ def cancel_event(event_id):
 def delete_event(event_id):
     svc.delete_event(_event(event_id), actor=current_user)
     return "", 204
+
+
+@bp.route("/events/<int:event_id>/venues", methods=["POST"])
+@requires(MANAGE_EVENTS)
+@doc(
+    "Add a venue to a session (agenda items take place at one)",
+    tags=TAGS,
+    body=VenueBody,
+    response=EventDetail,
+    status=201,
+)
+def add_venue(event_id):
+    event = _event(event_id)
+    svc.add_venue(event, contract.body(VenueBody).model_dump(), actor=current_user)
+    db.session.expire(event, ["venues", "organisers"])  # the service added or removed the row
+    return respond(EventDetail, event_detail_json(event), 201, etag=True)
+
+
+@bp.route("/events/<int:event_id>/venues/<int:venue_id>", methods=["DELETE"])
+@requires(MANAGE_EVENTS)
+@doc("Remove a venue no agenda item uses", tags=TAGS, response=EventDetail)
+def delete_venue(event_id, venue_id):
+    event = _event(event_id)
+    venue = db.first_or_404(sa.select(Venue).where(Venue.id == venue_id, Venue.event_id == event.id))
+    svc.delete_venue(venue, actor=current_user)
+    db.session.expire(event, ["venues", "organisers"])  # the service added or removed the row
+    return respond(EventDetail, event_detail_json(event), etag=True)
+
+
+@bp.route("/events/<int:event_id>/organisers", methods=["POST"])
+@requires(MANAGE_EVENTS)
+@doc(
+    "Add a co-organiser or partner of a session",
+    tags=TAGS,
+    body=OrganiserBody,
+    response=EventDetail,
+    status=201,
+)
+def add_organiser(event_id):
+    event = _event(event_id)
+    svc.add_organiser(event, contract.body(OrganiserBody).model_dump(), actor=current_user)
+    db.session.expire(event, ["venues", "organisers"])  # the service added or removed the row
+    return respond(EventDetail, event_detail_json(event), 201, etag=True)
+
+
+@bp.route("/events/<int:event_id>/organisers/<int:event_organiser_id>", methods=["DELETE"])
+@requires(MANAGE_EVENTS)
+@doc("Remove a co-organiser or partner", tags=TAGS, response=EventDetail)
+def delete_organiser(event_id, event_organiser_id):
+    event = _event(event_id)
+    organiser = db.first_or_404(
+        sa.select(EventOrganiser).where(
+            EventOrganiser.id == event_organiser_id, EventOrganiser.event_id == event.id
+        )
+    )
+    svc.delete_organiser(organiser, actor=current_user)
+    db.session.expire(event, ["venues", "organisers"])  # the service added or removed the row
+    return respond(EventDetail, event_detail_json(event), etag=True)
 
 
 # --- agenda ---------------------------------------------------------------------------------------------
