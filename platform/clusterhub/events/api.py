@@ -341,7 +341,7 @@ class ParticipantQuery(ListQuery):
 EventList = items_of(EventOut, "EventList", cursor=True)
 AgendaList = items_of(AgendaItemOut, "AgendaItemList", cursor=True)
 RegistrationList = items_of(RegistrationOut, "RegistrationList", cursor=True)
-MyRegistrationList = items_of(RegistrationOut, "MyRegistrationList")
+MyRegistrationList = items_of(RegistrationOut, "MyRegistrationList", cursor=True)
 
 
 # --- building payloads ----------------------------------------------------------------------------------
@@ -754,15 +754,23 @@ def register(event_id):
 
 @bp.route("/registrations")
 @login_required
-@doc("The token user's registrations in this center", tags=TAGS, response=MyRegistrationList)
+@doc(
+    "The token user's registrations in this center (paged by cursor; updated_since for a sync)",
+    tags=TAGS,
+    query=ListQuery,
+    response=MyRegistrationList,
+)
 def my_registrations():
-    rows = db.session.scalars(
+    params = contract.query(ListQuery)
+    statement = (
         sa.select(Registration)
         .where(Registration.email == current_user.email)
-        .order_by(Registration.created_at.desc())
         .options(sa.orm.selectinload(Registration.region), sa.orm.selectinload(Registration.enterprise))
-    ).all()
-    return respond(MyRegistrationList, {"items": [registration_json(r) for r in rows]})
+    )
+    rows, next_cursor = cursor_page(statement, Registration, params)
+    return respond(
+        MyRegistrationList, {"items": [registration_json(r) for r in rows], "next_cursor": next_cursor}
+    )
 
 
 @bp.route("/events/<int:event_id>/participants")
