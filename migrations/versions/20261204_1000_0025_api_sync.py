@@ -31,12 +31,25 @@ NEW_UPDATED_AT = {
 HAD_UPDATED_AT = ['events', 'technopark_services', 'technopark_service_requests', 'joint_projects']
 
 
+def _backfill(table, value):
+    """Set updated_at of the existing rows. On PostgreSQL the tables FORCE row-level security, which
+    binds their owner too (unless a superuser): each center's rows are updated inside its own scope."""
+    bind = op.get_bind()
+    if not rls.is_postgresql():
+        bind.execute(sa.text(f"UPDATE {table} SET updated_at = {value}"))
+        return
+    for (tenant_id,) in bind.execute(sa.text("SELECT id FROM tenants")).all():
+        bind.execute(sa.text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+        bind.execute(sa.text(f"UPDATE {table} SET updated_at = {value}"))
+    bind.execute(sa.text("SELECT set_config('app.tenant_id', '', true)"))
+
+
 def upgrade():
     for table, source in NEW_UPDATED_AT.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('updated_at', sa.DateTime(), nullable=True))
-        start = source or 'CURRENT_TIMESTAMP'
-        op.execute(f"UPDATE {table} SET updated_at = {start}")
+        now = "timezone('utc', now())" if rls.is_postgresql() else 'CURRENT_TIMESTAMP'  # stored naive UTC
+        _backfill(table, source or now)
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column('updated_at', existing_type=sa.DateTime(), nullable=False)
     for table in [*NEW_UPDATED_AT, *HAD_UPDATED_AT]:
