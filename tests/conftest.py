@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 import clusterhub.models  # noqa: F401  (every model known when tests are collected)
 from clusterhub import create_app
 from clusterhub.extensions import db, limiter
+from tests import api_contract
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -69,6 +70,8 @@ class IsolatedClient(FlaskClient):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if db.session.registry.has():
             db.session.expire_all()
+        if response.is_json:  # the contract: documented route, status and body (tests/api_contract.py)
+            api_contract.check(response.request.path, response.request.method, response)
         return response
 
 

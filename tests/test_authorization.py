@@ -100,6 +100,8 @@ def test_personal_routes_are_few_and_named(app):
         "privacy.request_erasure",
         "reporting.report_detail",
         "reporting.save_preset",
+        "reporting_api.accept_report",
+        "reporting_api.return_report",
     ]
 
 

@@ -271,7 +271,7 @@ def test_api_events_register_and_participants(client, make_event, make_user):
     db.session.commit()
     listing = client.get("/api/v1/tenants/komi/events").get_json()
     assert [e["id"] for e in listing["items"]] == [event_id]
-    assert client.get(f"/api/v1/tenants/komi/events/{event_id}/agenda").get_json() == {"items": []}
+    assert client.get(f"/api/v1/tenants/komi/events/{event_id}/agenda").get_json()["items"] == []
     headers = {"Authorization": f"Bearer {secret}"}
     bad = client.post(
         f"/api/v1/tenants/komi/events/{event_id}/registrations",
@@ -294,7 +294,8 @@ def test_api_events_register_and_participants(client, make_event, make_user):
         f"/api/v1/tenants/komi/events/{event_id}/participants",
         headers={"Authorization": f"Bearer {staff_secret}"},
     ).get_json()
-    assert staff_view["total"] == 1 and staff_view["items"][0]["email"] == "api@example.test"
+    assert len(staff_view["items"]) == 1 and staff_view["items"][0]["email"] == "api@example.test"
+    assert staff_view["next_cursor"] is None
 
 
 def test_every_staff_and_public_page_renders_in_both_languages(client, model_event, make_user, login, person):

@@ -181,7 +181,7 @@ def test_api_search_catalogue_and_requests(client, two_regions, make_representat
         service_id = db.session.scalar(sa.select(ServiceOffer.id).where(ServiceOffer.status == "published"))
     url = f"/api/v1/tenants/komi/technoparks/services/{service_id}/requests"
     response = client.post(url, json={"enterprise_inn": enterprise.inn, "quantity": "0"}, headers=headers)
-    assert response.status_code == 400 and response.get_json()["error"]["detail"] == "quantity"
+    assert response.status_code == 422 and response.get_json()["error"]["field"] == "quantity"
     response = client.post(url, json={"enterprise_inn": enterprise.inn, "quantity": "2"}, headers=headers)
     assert response.status_code == 201
     mine = client.get("/api/v1/technoparks/my-requests", headers=headers).get_json()["items"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.core.refusal import Refusal
 from clusterhub.events import services as events
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
@@ -232,7 +233,7 @@ def test_a_refused_change_queues_nothing(receiver, make_tenant, make_event, pers
     with tenant_scope(db.session, tenant.id):
         events.register(db.session.merge(event), same)
         db.session.commit()
-        with pytest.raises(events.EventError):
+        with pytest.raises(Refusal):
             events.register(db.session.merge(event), same)  # already registered
         db.session.rollback()
     assert deliver()["sent"] == 1  # the first registration only

@@ -19,7 +19,7 @@ from alembic import op
 from clusterhub.tenancy import rls
 
 revision = "0026_api_tokens_webhooks"
-down_revision = "0024_public_search_vectors"
+down_revision = "0025_api_sync"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """Every model module, imported once so that the metadata (and Alembic) sees all tables."""
 
 from .accounts import models as accounts  # noqa: F401
+from .api import models as api  # noqa: F401
 from .audit import models as audit  # noqa: F401
 from .billing import models as billing  # noqa: F401
 from .billing.providers.invoice import models as billing_invoice  # noqa: F401

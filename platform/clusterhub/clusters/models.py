@@ -76,6 +76,7 @@ class Cluster(TenantOwned, db.Model):
     functional_map: Mapped[str | None] = mapped_column(sa.Text)
     programme_goals: Mapped[str | None] = mapped_column(sa.Text)  # key goals of the development programme
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     specialised_org: Mapped[Enterprise | None] = relationship()
 
@@ -104,6 +105,7 @@ class ClusterMember(TenantOwned, db.Model):
     role: Mapped[str] = mapped_column(sa.String(16), default=MemberRole.PARTICIPANT)
     joined_on: Mapped[date | None] = mapped_column()
     left_on: Mapped[date | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     cluster: Mapped[Cluster] = relationship(
         primaryjoin="and_(ClusterMember.cluster_id == Cluster.id, ClusterMember.tenant_id == Cluster.tenant_id)",

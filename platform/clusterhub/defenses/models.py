@@ -56,6 +56,7 @@ class DefenseRound(TenantOwned, db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=RoundStatus.OPEN)
     closed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     selection_round: Mapped[SelectionRound] = relationship()
     criteria: Mapped[list["DefenseCriterion"]] = relationship(

@@ -43,8 +43,6 @@ from .models import (
     Score,
 )
 
-DefenseError = Refusal  # the API modules still name it; goes with their rewrite
-
 
 class RoundLocked(Refusal):
     """The protocol is signed: the attempt was refused and written to the audit log, and that entry is

@@ -1,10 +1,13 @@
 """Enterprise directory and profiles as JSON: ``/api/v1/enterprises``. Public fields only."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort
+from pydantic import Field
 
 from ..accounts.authz import login_required
-from ..api.openapi import API_PREFIX, doc
+from ..api import openapi as contract
+from ..api.openapi import API_PREFIX, Money, Payload, Query, doc, items_of, respond
 from ..core.pagination import paginate
+from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from . import services
 from .models import PUBLIC_FIELDS, Enterprise
@@ -12,29 +15,72 @@ from .models import PUBLIC_FIELDS, Enterprise
 bp = Blueprint("enterprises_api", __name__, url_prefix=f"{API_PREFIX}/enterprises")
 csrf.exempt(bp)
 
-ENTERPRISE_SUMMARY = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "inn": {"type": "string"},
-        "ogrn": {"type": ["string", "null"]},
-        "full_name": {"type": "string"},
-        "short_name": {"type": ["string", "null"]},
-        "okved_main": {"type": ["string", "null"]},
-        "region": {"type": ["string", "null"], "description": "tax-authority region code"},
-    },
-}
-ENTERPRISE_PROFILE = {
-    "type": "object",
-    "properties": {
-        **{name: {"type": ["string", "null"]} for name in PUBLIC_FIELDS if name != "region_id"},
-        "id": {"type": "integer"},
-        "region": {"type": ["object", "null"]},
-        "okved_additional": {"type": "array", "items": {"type": "string"}},
-        "products": {"type": "array", "items": {"type": "object"}},
-        "figures": {"type": "array", "items": {"type": "object"}},
-    },
-}
+TAGS = ["enterprises"]
+
+
+class EnterpriseSummary(Payload):
+    id: int
+    inn: str
+    ogrn: str | None
+    full_name: str
+    short_name: str | None
+    okved_main: str | None
+    region: str | None = Field(description="tax-authority region code")
+
+
+class EnterpriseRegion(Payload):
+    tax_code: str
+    iso_code: str | None
+    name_ru: str
+    name_en: str
+    derived: bool = Field(description="read from the ИНН/ОГРН and not yet confirmed by a person")
+
+
+class Product(Payload):
+    name: str
+    okpd2: str | None
+    description: str | None
+
+
+class Figure(Payload):
+    year: int
+    headcount: int | None
+    revenue: Money
+
+
+class EnterpriseProfile(Payload):
+    id: int
+    inn: str
+    ogrn: str | None
+    kpp: str | None
+    full_name: str
+    short_name: str | None
+    legal_form: str | None
+    legal_address: str | None
+    actual_address: str | None
+    okved_main: str | None
+    okved_additional: list[str]
+    size_category: str | None
+    website: str | None
+    email: str | None
+    phone: str | None
+    description: str | None
+    region: EnterpriseRegion | None
+    products: list[Product]
+    figures: list[Figure]
+
+
+class SearchQuery(Query):
+    q: str | None = Field(
+        None, max_length=200, description="words of the name, or the first digits of ИНН/ОГРН"
+    )
+    region: str | None = Field(None, max_length=2, description="tax-authority region code, e.g. 11")
+    okved: str | None = Field(None, max_length=8, description="ОКВЭД 2 code or its prefix")
+    page: int = Field(1, ge=1, description="page number, from 1 (beyond the last: the last)")
+    per_page: int = Field(25, ge=1, le=100, description="items per page, at most 100")
+
+
+EnterprisePage = items_of(EnterpriseSummary, "EnterprisePage", page=int, pages=int, total=int)
 
 
 def summary_json(e: Enterprise) -> dict:
@@ -81,63 +127,57 @@ def profile_json(e: Enterprise) -> dict:
 
 @bp.route("")
 @login_required
-@doc(
-    "Search the enterprise directory",
-    query={
-        "q": ("string", "words of the name, or the first digits of ИНН/ОГРН"),
-        "region": ("string", "tax-authority region code, e.g. 11"),
-        "okved": ("string", "ОКВЭД 2 code or its prefix"),
-        "page": ("integer", "page number, from 1"),
-        "per_page": ("integer", "items per page, at most 100"),
-    },
-    response={
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": ENTERPRISE_SUMMARY},
-            "page": {"type": "integer"},
-            "pages": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    },
-)
+@doc("Search the enterprise directory", tags=TAGS, query=SearchQuery, response=EnterprisePage)
 def search():
     import sqlalchemy as sa
 
     from ..regions.models import Region
 
+    params = contract.query(SearchQuery)
     region_id = None
-    if request.args.get("region"):
-        region_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == request.args["region"]))
+    if params.region:
+        region_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == params.region))
         if region_id is None:
-            return jsonify(items=[], page=1, pages=1, total=0)
-    per_page = min(max(request.args.get("per_page", 25, type=int), 1), 100)
+            return respond(EnterprisePage, {"items": [], "page": 1, "pages": 1, "total": 0})
     page = paginate(
-        services.search_statement(request.args.get("q", ""), region_id, request.args.get("okved", "")),
-        per_page=per_page,
+        services.search_statement(params.q or "", region_id, params.okved or ""),
+        per_page=params.per_page,
+        page=params.page,
     )
-    return jsonify(
-        items=[summary_json(e) for e in page.items], page=page.page, pages=page.pages, total=page.total
+    return respond(
+        EnterprisePage,
+        {
+            "items": [summary_json(e) for e in page.items],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+        },
     )
 
 
 @bp.route("/<int:enterprise_id>")
 @login_required
-@doc("One enterprise profile (public fields, products, yearly figures)", response=ENTERPRISE_PROFILE)
+@doc(
+    "One enterprise profile (public fields, products, yearly figures)",
+    tags=TAGS,
+    response=EnterpriseProfile,
+    etag=True,
+)
 def profile(enterprise_id):
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         abort(404)
-    return jsonify(profile_json(enterprise))
+    return respond(EnterpriseProfile, profile_json(enterprise), etag=True)
 
 
 @bp.route("/by-inn/<inn>")
 @login_required
-@doc("One enterprise profile found by ИНН", response=ENTERPRISE_PROFILE)
+@doc("One enterprise profile found by ИНН", tags=TAGS, response=EnterpriseProfile, etag=True)
 def by_inn(inn):
     try:
         enterprise = services.find_by_inn(inn)
-    except services.EnterpriseError:
+    except Refusal:
         enterprise = None
     if enterprise is None:
         abort(404)
-    return jsonify(profile_json(enterprise))
+    return respond(EnterpriseProfile, profile_json(enterprise), etag=True)

@@ -48,9 +48,6 @@ OKPD2_PATTERN = re.compile(r"^\d{2}(\.\d{1,2}|\.\d{2}\.\d{1,2}|\.\d{2}\.\d{2}\.\
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-EnterpriseError = Refusal  # the API modules still name it; goes with their rewrite
-
-
 # --- identifiers -----------------------------------------------------------------------------------
 
 

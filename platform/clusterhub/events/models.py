@@ -341,6 +341,7 @@ class AgendaItem(TenantOwned, db.Model):
     linked_title: Mapped[str | None] = mapped_column(sa.String(300))
     linked_url: Mapped[str | None] = mapped_column(sa.String(500))
     seat_limit: Mapped[int | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="agenda_items", overlaps="tenant")
     venue: Mapped[Venue | None] = relationship(overlaps="event,tenant,agenda_items")
@@ -454,6 +455,7 @@ class Registration(TenantOwned, db.Model):
     # A random code: typed at check-in and part of the signed ticket, so a ticket cannot be guessed from an id.
     code: Mapped[str] = mapped_column(sa.String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column()
     cancelled_at: Mapped[datetime | None] = mapped_column()
     checked_in_at: Mapped[datetime | None] = mapped_column()

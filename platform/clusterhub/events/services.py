@@ -59,9 +59,6 @@ CONFIRM_MAX_AGE = 3 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the door
 
 
-EventError = Refusal  # the API modules still name it; goes with their rewrite
-
-
 # --- time zones ---------------------------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ class PeriodReport(TenantOwned, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     review_comment: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     tenant: Mapped[Tenant] = relationship()
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])

@@ -8,8 +8,6 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.refusal import Refusal
 
-PeriodError = Refusal  # the API modules still name it; goes with their rewrite
-
 
 @dataclass(frozen=True)
 class Period:

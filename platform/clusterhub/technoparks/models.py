@@ -270,6 +270,7 @@ class Equipment(TenantOwned, db.Model):
     bookable: Mapped[bool] = mapped_column(default=False)
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     technopark: Mapped[Technopark] = relationship(
         primaryjoin="and_(Equipment.technopark_id == Technopark.id, "

@@ -45,9 +45,6 @@ MAX_AREA = Decimal("9999999999.99")
 CENT = Decimal("0.01")
 
 
-TechnoparkError = Refusal  # the API modules still name it; goes with their rewrite
-
-
 # --- value cleaning ----------------------------------------------------------------------------------
 
 
