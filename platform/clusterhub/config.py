@@ -36,6 +36,8 @@ DEFAULTS = {
     "S3_PREFIX": "",
     "PROXY_FIX_X_FOR": 0,
     "LOG_LEVEL": "INFO",
+    # Day-before reminders go at this hour of each center's local morning (the hourly CronJob).
+    "REMINDER_LOCAL_HOUR": 9,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "PASSWORD_RESET_MAX_AGE": 2 * 3600,
     "EMAIL_CONFIRMATION_MAX_AGE": 2 * 24 * 3600,
@@ -83,6 +85,7 @@ _INTS = {
     "BILLING_GRACE_DAYS",
     "BILLING_INVOICE_DUE_DAYS",
     "REPORTING_CACHE_SECONDS",
+    "REMINDER_LOCAL_HOUR",
 }
 
 
@@ -115,6 +118,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     if config["PASSWORD_HASHING"] not in {"recommended", "minimal"}:
         raise ConfigError("PASSWORD_HASHING must be 'recommended' or 'minimal'")
+    if not 0 <= int(config["REMINDER_LOCAL_HOUR"]) <= 23:
+        raise ConfigError("REMINDER_LOCAL_HOUR must be an hour from 0 to 23")
     instance = Path(instance_path)
     production = config["ENV"] == "production"
     if config["REPORTING_CACHE_SECONDS"] is None:
