@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import random
+import shutil
 import sys
 from datetime import UTC, datetime
 
@@ -39,9 +40,14 @@ class JsonAccessLogger(glogging.Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        # gunicorn sends its own "-" error log to stderr; the image logs everything to stdout.
+        # gunicorn sends its own "-" error log to stderr; the image logs everything to stdout, as JSON
+        # with LOG_FORMAT=json (the application's formatter, so every line has one shape).
         if cfg.errorlog == "-":
-            fmt = logging.Formatter(self.error_fmt, self.datefmt)
+            fmt = (
+                json_formatter()
+                if log_format() == "json"
+                else logging.Formatter(self.error_fmt, self.datefmt)
+            )
             self._set_handler(self.error_log, "-", fmt, stream=sys.stdout)
 
     def access(self, resp, req, environ, request_time):
@@ -65,6 +71,20 @@ class JsonAccessLogger(glogging.Logger):
             "user_agent": atoms["a"],
         }
         self.access_log.info(json.dumps(record, ensure_ascii=False))
+
+
+def log_format() -> str:
+    """As the application decides it (clusterhub.config): json in production unless LOG_FORMAT says."""
+    value = os.environ.get("LOG_FORMAT", "").strip().lower()
+    if value:
+        return value
+    return "json" if os.environ.get("CLUSTERHUB_ENV") == "production" else "text"
+
+
+def json_formatter() -> logging.Formatter:
+    from clusterhub.core.logs import JsonFormatter
+
+    return JsonFormatter()
 
 
 def env_int(name: str, default: int) -> int:
@@ -103,9 +123,46 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 control_socket_disable = True
 
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-accesslog = "-"
 errorlog = "-"
 logger_class = JsonAccessLogger
+# With JSON logs the application writes the request line itself (it knows the user and the endpoint);
+# gunicorn's access line would repeat it. GUNICORN_ACCESS_LOG=1 turns gunicorn's JSON line back on.
+accesslog = "-" if log_format() != "json" or os.environ.get("GUNICORN_ACCESS_LOG") == "1" else None
+# The application's records (root logger) and gunicorn's go through the same JSON formatter.
+if log_format() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "clusterhub.core.logs.JsonFormatter"}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+        },
+        "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        },
+    }
+
+# Prometheus in multiprocess mode: each worker writes its counters to files here and a scrape of any
+# worker adds them up (clusterhub/core/metrics.py). Memory-backed, emptied when the server starts, and
+# set before the app is imported (preload), because prometheus_client reads it at import.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or (
+    "/dev/shm/clusterhub-metrics" if os.path.isdir("/dev/shm") else "/tmp/clusterhub-metrics"
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+
+
+def on_starting(server):
+    shutil.rmtree(METRICS_DIR, ignore_errors=True)
+    os.makedirs(METRICS_DIR, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges (connections in use) leave the sums; its counters stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_fork(server, worker):

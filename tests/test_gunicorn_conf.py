@@ -15,10 +15,12 @@ CONF = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
 
 
 @pytest.fixture
-def load_conf(monkeypatch):
+def load_conf(monkeypatch, tmp_path):
     def load(**env):
-        for name in ("GUNICORN_WORKERS", "LOG_LEVEL", "PORT"):
+        for name in ("GUNICORN_WORKERS", "LOG_LEVEL", "PORT", "LOG_FORMAT", "CLUSTERHUB_ENV"):
             monkeypatch.delenv(name, raising=False)
+        # The file exports this for the app it preloads; set here, it is removed again after the test.
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         namespace = runpy.run_path(str(CONF))
@@ -158,3 +160,29 @@ def test_the_app_starts_without_importing_the_pdf_spreadsheet_qr_or_payment_libr
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_production_logs_are_json_lines_from_gunicorn_and_the_app_alike(load_conf, monkeypatch):
+    cfg, namespace = load_conf(CLUSTERHUB_ENV="production", LOG_LEVEL="info")
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+
+    logger = cfg.logger_class(cfg)
+    logger.error("worker boot failed")
+
+    record = json.loads(stdout.getvalue().splitlines()[-1])
+    assert record["message"] == "worker boot failed" and record["level"] == "error"
+    # The app writes the request line (with the user); gunicorn's access line would repeat it.
+    assert cfg.accesslog is None
+    assert namespace["logconfig_dict"]["formatters"]["json"]["()"] == "clusterhub.core.logs.JsonFormatter"
+
+
+def test_metrics_of_every_worker_are_gathered_and_a_dead_worker_is_dropped(load_conf, tmp_path, monkeypatch):
+    _, namespace = load_conf()
+    assert namespace["METRICS_DIR"] == str(tmp_path / "metrics")
+    namespace["on_starting"](None)
+    assert (tmp_path / "metrics").is_dir()
+    dead = []
+    monkeypatch.setattr("prometheus_client.multiprocess.mark_process_dead", dead.append)
+    namespace["child_exit"](None, SimpleNamespace(pid=4242))
+    assert dead == [4242]

@@ -1,6 +1,5 @@
 """ClusterHub: a multi-tenant platform for Russia's regional cluster development centers."""
 
-import logging
 import os
 import uuid
 from pathlib import Path
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from .core import metrics
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -65,8 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"}
     )
     app.config.update(settings)
+    configure_observability(app)
     configure_database(app)
     configure_extensions(app)
+    metrics.watch_pools(app)
     configure_request_handling(app)
     register_blueprints(app)
     register_cli(app)
@@ -78,6 +80,15 @@ def project_root() -> Path:
     install, otherwise the working directory (the container image keeps them in /app)."""
     source_root = Path(__file__).resolve().parents[2]
     return source_root if (source_root / "migrations").is_dir() else Path.cwd()
+
+
+def configure_observability(app: Flask) -> None:
+    """Logs (JSON in production), error reports (Sentry when SENTRY_DSN is set) and /metrics."""
+    from .core import error_reports, logs, metrics
+
+    logs.configure(app)
+    error_reports.configure(app)
+    metrics.configure(app)
 
 
 def configure_database(app: Flask) -> None:
@@ -137,7 +148,6 @@ def configure_extensions(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
 
 
 def _enable_sqlite_foreign_keys(app: Flask) -> None:

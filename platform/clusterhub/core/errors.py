@@ -4,14 +4,16 @@ import contextlib
 import logging
 
 import sqlalchemy as sa
-from flask import flash, jsonify, make_response, redirect, render_template, request
+from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
+from . import error_reports
 from .refusal import Refusal
 
 log = logging.getLogger(__name__)
@@ -32,15 +34,27 @@ MESSAGES = {
         _l("An unexpected error occurred. We have been notified; please try again later."),
     ),
 }
+# Without an error reporter (SENTRY_DSN) nobody is told: the page must not claim otherwise.
+UNREPORTED_500 = _l(
+    "An unexpected error occurred. Please try again later; if it happens again, write to support and "
+    "quote the request number below."
+)
 
 
 def _render(code: int, detail: str | None = None, headers=None):
     title, text = MESSAGES.get(code, (HTTP_STATUS_CODES.get(code, str(code)), ""))
+    request_id = g.get("request_id") if code >= 500 else None
+    if code == 500 and not error_reports.sending(current_app):
+        text = UNREPORTED_500
     if request.path.startswith("/api/"):
-        body = jsonify(error={"code": code, "message": str(title), "detail": detail or str(text)})
-        return body, code, headers or {}
+        error = {"code": code, "message": str(title), "detail": detail or str(text)}
+        if request_id:
+            error["request_id"] = request_id
+        return jsonify(error=error), code, headers or {}
     return (
-        render_template("core/error.html", code=code, title=title, text=detail or text),
+        render_template(
+            "core/error.html", code=code, title=title, text=detail or text, request_id=request_id
+        ),
         code,
         headers or {},
     )
@@ -53,6 +67,8 @@ _BARE_500 = "Something went wrong / Что-то пошло не так. Please t
 def _render_without_database(code: int):
     name = HTTP_STATUS_CODES.get(code, str(code))
     detail = _BARE_500 if code >= 500 else name
+    if code >= 500 and g.get("request_id"):
+        detail = f"{detail} Request / Запрос: {escape(g.request_id)}"
     if request.path.startswith("/api/"):
         return jsonify(error={"code": code, "message": name, "detail": detail}), code
     return f"<!doctype html><title>{code} {name}</title><p>{detail}</p>", code, {"Content-Type": "text/html"}
@@ -130,6 +146,7 @@ def register(app) -> None:
             response = make_response(_render_without_database(503))
             response.headers["Retry-After"] = "5"
             return response
+        # With SENTRY_DSN set, the Flask integration has already reported it, tagged with the request id.
         log.exception("Unhandled error on %s", request.path)
         try:
             db.session.rollback()

@@ -27,6 +27,7 @@ RESERVED_SLUGS = {
     "federal",
     "healthz",
     "readyz",
+    "metrics",
     "invitations",
     "lang",
     "login",
