@@ -99,7 +99,7 @@ def configure_database(app: Flask) -> None:
     app.config["SQLALCHEMY_BINDS"] = binds
     # No ping before every checkout (a round trip per request): connections are recycled before servers
     # or proxies drop idle ones, and a connection found dead fails one statement and invalidates the pool.
-    options = {"pool_recycle": 1800}
+    options: dict[str, object] = {"pool_recycle": 1800}
     if app.config["DATABASE_URL"].startswith("sqlite"):
         options = {"connect_args": {"timeout": 30}}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -172,7 +172,9 @@ def configure_request_handling(app: Flask) -> None:
 
     if app.config["PROXY_FIX_X_FOR"]:
         count = app.config["PROXY_FIX_X_FOR"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
     @app.before_request
     def _request_id():

@@ -131,7 +131,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["LOG_FORMAT"] = "json" if config["ENV"] == "production" else "text"
     if config["LOG_FORMAT"] not in {"json", "text"}:
         raise ConfigError("LOG_FORMAT must be 'json' or 'text'")
-    if not 0 <= int(config["REMINDER_LOCAL_HOUR"]) <= 23:
+    if not 0 <= int(str(config["REMINDER_LOCAL_HOUR"])) <= 23:
         raise ConfigError("REMINDER_LOCAL_HOUR must be an hour from 0 to 23")
     instance = Path(instance_path)
     production = config["ENV"] == "production"

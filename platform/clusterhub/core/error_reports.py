@@ -36,7 +36,7 @@ def configure(app: Flask) -> bool:
     return True
 
 
-def _tag_request(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def _tag_request(event: Any, hint: dict[str, Any]) -> Any:
     """Every report carries the request id (the one the user quotes from the 500 page) and tenant."""
     tags = event.setdefault("tags", {})
     tags.update(request_fields())

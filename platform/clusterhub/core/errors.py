@@ -2,9 +2,10 @@
 
 import contextlib
 import logging
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -41,7 +42,7 @@ UNREPORTED_500 = _l(
 )
 
 
-def _render(code: int, detail: str | None = None, headers=None):
+def _render(code: int, detail: str | None = None, headers: dict[str, str] | None = None) -> Any:
     title, text = MESSAGES.get(code, (HTTP_STATUS_CODES.get(code, str(code)), ""))
     request_id = g.get("request_id") if code >= 500 else None
     if code == 500 and not error_reports.sending(current_app):
@@ -64,7 +65,7 @@ def _render(code: int, detail: str | None = None, headers=None):
 _BARE_500 = "Something went wrong / Что-то пошло не так. Please try again later / Попробуйте позже."
 
 
-def _render_without_database(code: int):
+def _render_without_database(code: int) -> Any:
     name = HTTP_STATUS_CODES.get(code, str(code))
     detail = _BARE_500 if code >= 500 else name
     if code >= 500 and g.get("request_id"):
@@ -93,12 +94,13 @@ def _specific_description(error: HTTPException) -> str | None:
     return None
 
 
-def _allow_header(error: HTTPException) -> dict:
+def _allow_header(error: HTTPException) -> dict[str, str]:
     # A 405 must say which methods the address does accept (RFC 9110).
-    return {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+    methods = getattr(error, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if methods else {}
 
 
-def _refused(error: Refusal):
+def _refused(error: Refusal) -> Any:
     """A refusal no view turned into a form error: the API answers 422 with the field, a page flashes the
     reason and goes back to where the form was (the request's writes are already rolled back)."""
     with contextlib.suppress(Exception):
@@ -116,25 +118,26 @@ def _refused(error: Refusal):
     return redirect(safe_next_url(request.referrer, request.path), code=303)
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     app.register_error_handler(Refusal, _refused)
 
     @app.errorhandler(CSRFError)
-    def _csrf(error):
+    def _csrf(error: CSRFError) -> Any:
         return _render(400, _("The form has expired or was sent from another page. Reload it and try again."))
 
     @app.errorhandler(HTTPException)
-    def _http(error):
-        if error.code in MESSAGES or request.path.startswith("/api/"):
+    def _http(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code in MESSAGES or request.path.startswith("/api/"):
             try:
-                return _render(error.code, _specific_description(error), _allow_header(error))
+                return _render(code, _specific_description(error), _allow_header(error))
             except Exception:  # e.g. the database is down and the user's language cannot be read
-                log.exception("The %s page could not be rendered on %s", error.code, request.path)
-                return _render_without_database(error.code)
+                log.exception("The %s page could not be rendered on %s", code, request.path)
+                return _render_without_database(code)
         return error
 
     @app.errorhandler(Exception)
-    def _unexpected(error):
+    def _unexpected(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return _http(error)
         if _database_unreachable(error):

@@ -166,7 +166,7 @@ def scrape() -> Response:
         abort(404)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)

@@ -7,7 +7,9 @@ from flask import flash
 from ..extensions import db
 
 
-def carry_out(action: Callable, done: str | Callable[[], str] | None, *refusals: type[Exception]) -> bool:
+def carry_out(
+    action: Callable[[], object], done: str | Callable[[], str] | None, *refusals: type[Exception]
+) -> bool:
     """Run ``action``; commit and flash ``done`` (a message, or a function giving it once the action
     has run), or, when it raises one of ``refusals``, roll back and flash the reason. Returns whether it
     was done."""

@@ -10,7 +10,7 @@ class Refusal(ValueError):
 
     status = 422
 
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -7,6 +7,7 @@ with ``after_commit`` and runs only once the commit has succeeded."""
 from collections.abc import Callable
 
 from flask import Flask, g, request
+from flask.typing import ResponseReturnValue
 
 from ..extensions import db
 
@@ -43,7 +44,7 @@ class UnitOfWorkFlask(Flask):
     """Flask whose view dispatch ends with the request's single commit: an error in the commit itself goes
     through the same error handlers as one raised by the view (503 when the database is gone)."""
 
-    def dispatch_request(self):
+    def dispatch_request(self) -> ResponseReturnValue:
         response = super().dispatch_request()
         finish(self)
         return response

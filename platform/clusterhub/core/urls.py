@@ -1,10 +1,11 @@
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 
 
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link on ``BASE_URL`` (for e-mails), also outside a request (CLI, worker, tests)."""
     base = current_app.config["BASE_URL"].rstrip("/")
     if has_request_context():
