@@ -3,12 +3,12 @@
 gunicorn reads this file from its working directory, so the container simply runs ``gunicorn``.
 """
 
+import contextlib
 import json
 import logging
 import math
 import os
 import random
-import shutil
 import sys
 from datetime import UTC, datetime
 
@@ -42,7 +42,7 @@ class JsonAccessLogger(glogging.Logger):
         super().setup(cfg)
         # gunicorn sends its own "-" error log to stderr; the image logs everything to stdout, as JSON
         # with LOG_FORMAT=json (the application's formatter, so every line has one shape).
-        if cfg.errorlog == "-":
+        if cfg.errorlog == "-" and not cfg.logconfig_dict:  # else logconfig_dict below set it up
             fmt = (
                 json_formatter()
                 if log_format() == "json"
@@ -51,7 +51,8 @@ class JsonAccessLogger(glogging.Logger):
             self._set_handler(self.error_log, "-", fmt, stream=sys.stdout)
 
     def access(self, resp, req, environ, request_time):
-        if not self.access_log_enabled:
+        # logconfig_dict alone would turn gunicorn's access log on; only `accesslog` decides here.
+        if not self.access_log_enabled or not self.cfg.accesslog:
             return
         # The raw atoms, not gunicorn's SafeAtoms: json.dumps does the escaping.
         atoms = self.atoms(resp, req, environ, request_time)
@@ -70,7 +71,8 @@ class JsonAccessLogger(glogging.Logger):
             "referer": atoms["f"],
             "user_agent": atoms["a"],
         }
-        self.access_log.info(json.dumps(record, ensure_ascii=False))
+        # The JSON formatter takes the dict as fields; a plain formatter prints the serialized object.
+        self.access_log.info(record if log_format() == "json" else json.dumps(record, ensure_ascii=False))
 
 
 def log_format() -> str:
@@ -145,17 +147,21 @@ if log_format() == "json":
     }
 
 # Prometheus in multiprocess mode: each worker writes its counters to files here and a scrape of any
-# worker adds them up (clusterhub/core/metrics.py). Memory-backed, emptied when the server starts, and
-# set before the app is imported (preload), because prometheus_client reads it at import.
+# worker adds them up (clusterhub/core/metrics.py). Memory-backed, and set (and created) before anything
+# imports the app, JSON logging included, because prometheus_client reads it at import.
 METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or (
     "/dev/shm/clusterhub-metrics" if os.path.isdir("/dev/shm") else "/tmp/clusterhub-metrics"
 )
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+os.makedirs(METRICS_DIR, exist_ok=True)
 
 
 def on_starting(server):
-    shutil.rmtree(METRICS_DIR, ignore_errors=True)
-    os.makedirs(METRICS_DIR, exist_ok=True)
+    """Forget the counters of an earlier server that used the same folder (workers start afresh)."""
+    for name in os.listdir(METRICS_DIR):
+        if name.endswith(".db"):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(METRICS_DIR, name))
 
 
 def child_exit(server, worker):

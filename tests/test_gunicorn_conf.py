@@ -169,10 +169,15 @@ def test_production_logs_are_json_lines_from_gunicorn_and_the_app_alike(load_con
 
     logger = cfg.logger_class(cfg)
     logger.error("worker boot failed")
-
-    record = json.loads(stdout.getvalue().splitlines()[-1])
-    assert record["message"] == "worker boot failed" and record["level"] == "error"
     # The app writes the request line (with the user); gunicorn's access line would repeat it.
+    response = SimpleNamespace(status="200 OK", headers=[], sent=2)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/", "PATH_INFO": "/", "SERVER_PROTOCOL": "HTTP/1.1"}
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
+
+    lines = stdout.getvalue().splitlines()
+    assert len(lines) == 1, lines  # once, not once per handler
+    record = json.loads(lines[0])
+    assert record["message"] == "worker boot failed" and record["level"] == "error"
     assert cfg.accesslog is None
     assert namespace["logconfig_dict"]["formatters"]["json"]["()"] == "clusterhub.core.logs.JsonFormatter"
 
@@ -180,8 +185,10 @@ def test_production_logs_are_json_lines_from_gunicorn_and_the_app_alike(load_con
 def test_metrics_of_every_worker_are_gathered_and_a_dead_worker_is_dropped(load_conf, tmp_path, monkeypatch):
     _, namespace = load_conf()
     assert namespace["METRICS_DIR"] == str(tmp_path / "metrics")
+    assert (tmp_path / "metrics").is_dir()  # before the app (and prometheus_client) is imported
+    (tmp_path / "metrics" / "counter_999.db").write_bytes(b"stale")
     namespace["on_starting"](None)
-    assert (tmp_path / "metrics").is_dir()
+    assert list((tmp_path / "metrics").iterdir()) == []
     dead = []
     monkeypatch.setattr("prometheus_client.multiprocess.mark_process_dead", dead.append)
     namespace["child_exit"](None, SimpleNamespace(pid=4242))

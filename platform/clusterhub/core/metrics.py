@@ -125,18 +125,30 @@ class OutboxCollector(Collector):
         from ..outbox.models import OutboxMessage, OutboxStatus
         from ..tenancy.models import utcnow
 
-        counts = dict(
-            db.session.execute(
-                sa.select(OutboxMessage.status, sa.func.count())
-                .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)))
-                .group_by(OutboxMessage.status)
-            ).all()
+        reachable = GaugeMetricFamily(
+            "clusterhub_database_up", "Whether the scrape could read the database (1) or not (0)"
         )
-        oldest = db.session.scalar(
-            sa.select(sa.func.min(OutboxMessage.created_at)).where(
-                OutboxMessage.status == OutboxStatus.PENDING
+        try:
+            counts = dict(
+                db.session.execute(
+                    sa.select(OutboxMessage.status, sa.func.count())
+                    .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)))
+                    .group_by(OutboxMessage.status)
+                ).all()
             )
-        )
+            oldest = db.session.scalar(
+                sa.select(sa.func.min(OutboxMessage.created_at)).where(
+                    OutboxMessage.status == OutboxStatus.PENDING
+                )
+            )
+        except sa.exc.SQLAlchemyError:
+            # The request metrics are still worth having while the database is away.
+            db.session.rollback()
+            reachable.add_metric([], 0)
+            yield reachable
+            return
+        reachable.add_metric([], 1)
+        yield reachable
         depth = GaugeMetricFamily(
             "clusterhub_outbox_messages", "Outbox messages by status", labels=["status"]
         )
