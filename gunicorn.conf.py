@@ -9,6 +9,7 @@ import logging
 import math
 import os
 import random
+import shutil
 import sys
 from datetime import UTC, datetime
 
@@ -149,8 +150,9 @@ if log_format() == "json":
 # Prometheus in multiprocess mode: each worker writes its counters to files here and a scrape of any
 # worker adds them up (clusterhub/core/metrics.py). Memory-backed, and set (and created) before anything
 # imports the app, JSON logging included, because prometheus_client reads it at import.
-METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or (
-    "/dev/shm/clusterhub-metrics" if os.path.isdir("/dev/shm") else "/tmp/clusterhub-metrics"
+# One folder per server (the master's pid), so two servers on one host never mix their counts.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
+    "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp", f"clusterhub-metrics-{os.getpid()}"
 )
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
 os.makedirs(METRICS_DIR, exist_ok=True)
@@ -162,6 +164,12 @@ def on_starting(server):
         if name.endswith(".db"):
             with contextlib.suppress(OSError):
                 os.remove(os.path.join(METRICS_DIR, name))
+
+
+def on_exit(server):
+    """The folder of a server that chose its own (not PROMETHEUS_MULTIPROC_DIR) goes with it."""
+    if os.path.basename(METRICS_DIR) == f"clusterhub-metrics-{os.getpid()}":
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)
 
 
 def child_exit(server, worker):
