@@ -222,3 +222,9 @@ def test_sentry_is_off_without_a_dsn_and_sends_no_personal_data_with_one(app, mo
         g.request_id = "req-3"
         event = options["before_send"]({"tags": {}}, {})
     assert event["tags"] == {"request_id": "req-3", "tenant": "-"}
+
+
+def test_a_client_request_id_is_kept_but_bounded(client):
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-1"}).headers["X-Request-ID"] == "abc-1"
+    long_id = client.get("/healthz", headers={"X-Request-ID": "x" * 5000}).headers["X-Request-ID"]
+    assert long_id == "x" * 128

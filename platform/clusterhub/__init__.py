@@ -178,7 +178,8 @@ def configure_request_handling(app: Flask) -> None:
 
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        # Bounded: it is echoed in a header, every log line and error reports.
+        g.request_id = request.headers.get("X-Request-ID", "")[:128] or uuid.uuid4().hex
 
     @app.after_request
     def _request_id_header(response):

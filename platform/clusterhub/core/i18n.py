@@ -47,7 +47,8 @@ def money(value: int | Decimal | str | None, currency: str = "RUB") -> str:
 def localized(obj: object, field: str) -> str:
     """``obj.<field>_ru`` or ``obj.<field>_en`` for the current language, falling back to Russian."""
     lang = str(get_locale())
-    return str(getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_ru", ""))
+    value = getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_ru", None)
+    return str(value) if value else ""  # an empty field is "" (falsy in templates), never "None"
 
 
 def register(app: Flask) -> None:
