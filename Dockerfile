@@ -2,7 +2,8 @@
 # The ClusterHub production image: gunicorn serving clusterhub:create_app() on port 8000.
 #   docker build -t clusterhub:$(git describe --tags --always) .
 
-ARG PYTHON_IMAGE=python:3.12-slim-bookworm
+# The same minor version as .python-version (local machines and CI) and the locks in requirements/.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- build: install the package and its dependencies into a virtualenv, compile translations ---
 FROM ${PYTHON_IMAGE} AS build
@@ -13,10 +14,18 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
+# Exactly the locked versions, each checked against its hash (`make lock` writes them); this layer is
+# rebuilt only when a lock changes. Every dependency ships wheels for this platform, so no compiler is
+# installed even here.
+COPY requirements/build.txt requirements/runtime.txt ./requirements/
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip install --require-hashes -r requirements/build.txt \
+ && pip install --require-hashes -r requirements/runtime.txt
+# The application itself, with no dependency resolution left to chance.
 COPY pyproject.toml README.md ./
 COPY platform ./platform
-# Every dependency ships wheels for this platform, so no compiler is installed even here.
-RUN --mount=type=cache,target=/root/.cache/pip pip install . \
+RUN pip install --no-deps --no-build-isolation . \
+ && pip uninstall -y -q setuptools wheel \
  && python -m compileall -q /opt/venv
 
 # .mo files are build output, never committed: compile them here so the image is self-contained.

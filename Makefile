@@ -1,17 +1,35 @@
 # ClusterHub — the commands the README quotes.
-PYTHON ?= python3
+# One Python for the image, CI and every machine: .python-version (pyenv reads it) and the Dockerfile's
+# PYTHON_IMAGE name the same minor version, and the locks are compiled for it.
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= python$(PYTHON_VERSION)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-.PHONY: run test e2e chromium bench bench-postgres loadtest lint format translations install db demo clean extract
+.PHONY: run test e2e chromium bench bench-postgres loadtest lint typecheck format translations install db demo clean extract lock
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions, each checked against its hash; the project itself goes in
+# editable and without dependencies (they all come from the lock).
+$(STAMP): pyproject.toml requirements/dev.txt requirements/build.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements/build.txt
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve the locks after changing dependencies in pyproject.toml (UPGRADE=1 also moves pinned
+# versions forward). They are resolved against PyPI, the index pip uses here too (pip.conf only adds
+# local copies of some of its files), so every file of a pinned version has its hash: the same lock
+# installs on any platform and from either source.
+UV_COMPILE = $(BIN)/uv pip compile -q --generate-hashes --python-version $(PYTHON_VERSION) \
+	--custom-compile-command "make lock" --annotation-style line $(if $(UPGRADE),--upgrade)
+lock:
+	test -x $(BIN)/uv || { test -d $(VENV) || $(PYTHON) -m venv $(VENV); $(BIN)/pip install -q 'uv>=0.13.8,<0.14'; }
+	$(UV_COMPILE) requirements/build.in -o requirements/build.txt
+	$(UV_COMPILE) pyproject.toml -o requirements/runtime.txt
+	$(UV_COMPILE) pyproject.toml --extra dev -c requirements/runtime.txt -o requirements/dev.txt
 
 install: $(STAMP) translations
 
@@ -67,9 +85,13 @@ bench-postgres: install
 loadtest: install
 	$(BIN)/python tests/loadtest.py
 
-lint: install
+lint: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Strict for tenancy/ and core/, basic for the rest ([tool.mypy] in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

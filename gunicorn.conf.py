@@ -3,11 +3,13 @@
 gunicorn reads this file from its working directory, so the container simply runs ``gunicorn``.
 """
 
+import contextlib
 import json
 import logging
 import math
 import os
 import random
+import shutil
 import sys
 from datetime import UTC, datetime
 
@@ -39,13 +41,19 @@ class JsonAccessLogger(glogging.Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        # gunicorn sends its own "-" error log to stderr; the image logs everything to stdout.
-        if cfg.errorlog == "-":
-            fmt = logging.Formatter(self.error_fmt, self.datefmt)
+        # gunicorn sends its own "-" error log to stderr; the image logs everything to stdout, as JSON
+        # with LOG_FORMAT=json (the application's formatter, so every line has one shape).
+        if cfg.errorlog == "-" and not cfg.logconfig_dict:  # else logconfig_dict below set it up
+            fmt = (
+                json_formatter()
+                if log_format() == "json"
+                else logging.Formatter(self.error_fmt, self.datefmt)
+            )
             self._set_handler(self.error_log, "-", fmt, stream=sys.stdout)
 
     def access(self, resp, req, environ, request_time):
-        if not self.access_log_enabled:
+        # logconfig_dict alone would turn gunicorn's access log on; only `accesslog` decides here.
+        if not self.access_log_enabled or not self.cfg.accesslog:
             return
         # The raw atoms, not gunicorn's SafeAtoms: json.dumps does the escaping.
         atoms = self.atoms(resp, req, environ, request_time)
@@ -64,7 +72,22 @@ class JsonAccessLogger(glogging.Logger):
             "referer": atoms["f"],
             "user_agent": atoms["a"],
         }
-        self.access_log.info(json.dumps(record, ensure_ascii=False))
+        # The JSON formatter takes the dict as fields; a plain formatter prints the serialized object.
+        self.access_log.info(record if log_format() == "json" else json.dumps(record, ensure_ascii=False))
+
+
+def log_format() -> str:
+    """As the application decides it (clusterhub.config): json in production unless LOG_FORMAT says."""
+    value = os.environ.get("LOG_FORMAT", "").strip().lower()
+    if value:
+        return value
+    return "json" if os.environ.get("CLUSTERHUB_ENV") == "production" else "text"
+
+
+def json_formatter() -> logging.Formatter:
+    from clusterhub.core.logs import JsonFormatter
+
+    return JsonFormatter()
 
 
 def env_int(name: str, default: int) -> int:
@@ -103,9 +126,57 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 control_socket_disable = True
 
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-accesslog = "-"
 errorlog = "-"
 logger_class = JsonAccessLogger
+# With JSON logs the application writes the request line itself (it knows the user and the endpoint);
+# gunicorn's access line would repeat it. GUNICORN_ACCESS_LOG=1 turns gunicorn's JSON line back on.
+accesslog = "-" if log_format() != "json" or os.environ.get("GUNICORN_ACCESS_LOG") == "1" else None
+# The application's records (root logger) and gunicorn's go through the same JSON formatter.
+if log_format() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "clusterhub.core.logs.JsonFormatter"}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+        },
+        "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        },
+    }
+
+# Prometheus in multiprocess mode: each worker writes its counters to files here and a scrape of any
+# worker adds them up (clusterhub/core/metrics.py). Memory-backed, and set (and created) before anything
+# imports the app, JSON logging included, because prometheus_client reads it at import.
+# One folder per server (the master's pid), so two servers on one host never mix their counts.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
+    "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp", f"clusterhub-metrics-{os.getpid()}"
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+os.makedirs(METRICS_DIR, exist_ok=True)
+
+
+def on_starting(server):
+    """Forget the counters of an earlier server that used the same folder (workers start afresh)."""
+    for name in os.listdir(METRICS_DIR):
+        if name.endswith(".db"):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(METRICS_DIR, name))
+
+
+def on_exit(server):
+    """The folder of a server that chose its own (not PROMETHEUS_MULTIPROC_DIR) goes with it."""
+    if os.path.basename(METRICS_DIR) == f"clusterhub-metrics-{os.getpid()}":
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges (connections in use) leave the sums; its counters stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_fork(server, worker):

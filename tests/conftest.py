@@ -135,14 +135,18 @@ def _clean_database(app):
 
 
 @pytest.fixture(autouse=True)
-def ctx(app):
-    """Every test runs inside an application context on a clean database."""
+def ctx(app, request):
+    """Every test runs inside an application context on a clean database.
+
+    Tests marked ``shares_class_data`` read data their class built once (a class-scoped fixture, which
+    empties the database after the class): the database is not emptied between them."""
     limiter.reset()
     with app.app_context():
         yield
         db.session.rollback()
         db.session.remove()
-    _clean_database(app)
+    if request.node.get_closest_marker("shares_class_data") is None:
+        _clean_database(app)
 
 
 @pytest.fixture

@@ -317,7 +317,8 @@ def test_reminders_go_once_a_day_before(make_event, person):
     with tenant_scope(db.session, event.tenant_id):
         email = events.register(event, person()).email
     db.session.commit()
-    day_before = datetime.combine(start, datetime.min.time()).replace(hour=9)
+    # 06:00 UTC the day before is 09:00 in Syktyvkar (UTC+3), the morning hour the reminders wait for.
+    day_before = datetime.combine(start, datetime.min.time()).replace(hour=6)
     from datetime import timedelta
 
     assert events.send_reminders(day_before - timedelta(days=1)) == 1

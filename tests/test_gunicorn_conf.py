@@ -15,10 +15,12 @@ CONF = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
 
 
 @pytest.fixture
-def load_conf(monkeypatch):
+def load_conf(monkeypatch, tmp_path):
     def load(**env):
-        for name in ("GUNICORN_WORKERS", "LOG_LEVEL", "PORT"):
+        for name in ("GUNICORN_WORKERS", "LOG_LEVEL", "PORT", "LOG_FORMAT", "CLUSTERHUB_ENV"):
             monkeypatch.delenv(name, raising=False)
+        # The file exports this for the app it preloads; set here, it is removed again after the test.
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         namespace = runpy.run_path(str(CONF))
@@ -158,3 +160,36 @@ def test_the_app_starts_without_importing_the_pdf_spreadsheet_qr_or_payment_libr
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_production_logs_are_json_lines_from_gunicorn_and_the_app_alike(load_conf, monkeypatch):
+    cfg, namespace = load_conf(CLUSTERHUB_ENV="production", LOG_LEVEL="info")
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+
+    logger = cfg.logger_class(cfg)
+    logger.error("worker boot failed")
+    # The app writes the request line (with the user); gunicorn's access line would repeat it.
+    response = SimpleNamespace(status="200 OK", headers=[], sent=2)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/", "PATH_INFO": "/", "SERVER_PROTOCOL": "HTTP/1.1"}
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
+
+    lines = stdout.getvalue().splitlines()
+    assert len(lines) == 1, lines  # once, not once per handler
+    record = json.loads(lines[0])
+    assert record["message"] == "worker boot failed" and record["level"] == "error"
+    assert cfg.accesslog is None
+    assert namespace["logconfig_dict"]["formatters"]["json"]["()"] == "clusterhub.core.logs.JsonFormatter"
+
+
+def test_metrics_of_every_worker_are_gathered_and_a_dead_worker_is_dropped(load_conf, tmp_path, monkeypatch):
+    _, namespace = load_conf()
+    assert namespace["METRICS_DIR"] == str(tmp_path / "metrics")
+    assert (tmp_path / "metrics").is_dir()  # before the app (and prometheus_client) is imported
+    (tmp_path / "metrics" / "counter_999.db").write_bytes(b"stale")
+    namespace["on_starting"](None)
+    assert list((tmp_path / "metrics").iterdir()) == []
+    dead = []
+    monkeypatch.setattr("prometheus_client.multiprocess.mark_process_dead", dead.append)
+    namespace["child_exit"](None, SimpleNamespace(pid=4242))
+    assert dead == [4242]

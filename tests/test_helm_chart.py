@@ -38,6 +38,7 @@ SECRET_ENV = {
     "STRIPE_WEBHOOK_SECRET",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "SENTRY_DSN",
 }
 
 
@@ -456,6 +457,11 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
     }
     for job in jobs.values():
         assert job["spec"]["concurrencyPolicy"] == "Forbid"
+        # Schedules are read in a named zone, a late or hung run gives way to the next, history is capped.
+        assert job["spec"]["timeZone"] == "Etc/UTC"
+        assert 0 < job["spec"]["startingDeadlineSeconds"] <= 600
+        assert 0 < job["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] <= 3600
+        assert job["spec"]["successfulJobsHistoryLimit"] == 3 and job["spec"]["failedJobsHistoryLimit"] == 3
         template = job["spec"]["jobTemplate"]["spec"]["template"]
         check_restricted({"kind": "Job", "spec": {"template": template}})
         container = template["spec"]["containers"][0]
@@ -484,3 +490,83 @@ def test_personal_data_jobs_and_terms_are_rendered(release):
     assert command("privacy-retention") == ["privacy", "retention"]
     config = release.get("ConfigMap", FULLNAME)["data"]
     assert (config["PRIVACY_ERASURE_DAYS"], config["PRIVACY_RETENTION_DAYS"]) == ("30", "1095")
+
+
+def test_reminders_run_hourly_for_each_centers_local_morning(release):
+    remind = release.get("CronJob", f"{FULLNAME}-events-remind")["spec"]
+    container = remind["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+
+    assert remind["schedule"].split()[1:] == ["*", "*", "*", "*"]  # every hour, at a fixed minute
+    assert container["command"][3:] == ["events", "remind"]
+    config = release.get("ConfigMap", FULLNAME)["data"]
+    assert config["REMINDER_LOCAL_HOUR"] == str(release.values.get("reminders", {}).get("localHour", 9))
+
+
+def test_logs_are_json_and_sentry_is_configured_through_the_secret(chart, minimal_values):
+    values = {**minimal_values, "sentry": {"dsn": "https://key@sentry.example.test/7"}}
+    release = render(chart, values)
+    config = release.get("ConfigMap", FULLNAME)["data"]
+    secret = release.get("Secret", FULLNAME)["data"]
+    web = pod_spec(release.get("Deployment", f"{FULLNAME}-web"))["containers"][0]
+
+    assert config["LOG_FORMAT"] == "json"
+    assert base64.b64decode(secret["SENTRY_DSN"]).decode() == "https://key@sentry.example.test/7"
+    assert "SENTRY_DSN" in env_names(web)
+    assert "SENTRY_DSN" not in render(chart, minimal_values).get("Secret", FULLNAME)["data"]
+
+
+def test_web_pods_are_reached_only_from_the_ingress_controller_and_monitoring(release):
+    policy = release.get("NetworkPolicy", f"{FULLNAME}-web")["spec"]
+    web = release.get("Deployment", f"{FULLNAME}-web")
+
+    assert (
+        policy["podSelector"]["matchLabels"].items() <= web["spec"]["template"]["metadata"]["labels"].items()
+    )
+    namespaces = [
+        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for rule in policy["ingress"]
+        for peer in rule["from"]
+        if "namespaceSelector" in peer
+    ]
+    assert namespaces == ["ingress-nginx", "monitoring"]
+    assert policy["ingress"][0]["ports"] == [{"port": "http", "protocol": "TCP"}]
+
+
+def test_pods_reach_only_dns_the_database_redis_mail_and_https(release):
+    policy = release.get("NetworkPolicy", f"{FULLNAME}-egress")["spec"]
+
+    assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+    ports = {(port["port"], port["protocol"]) for rule in policy["egress"] for port in rule["ports"]}
+    mail_port = release.values.get("mail", {}).get("port", 587)
+    assert ports == {
+        (53, "UDP"),
+        (53, "TCP"),
+        (8000, "TCP"),
+        (5432, "TCP"),
+        (6379, "TCP"),
+        (443, "TCP"),
+        (mail_port, "TCP"),
+    }
+
+
+def test_network_policies_can_be_switched_off(chart, minimal_values):
+    release = render(chart, {**minimal_values, "networkPolicy": {"enabled": False}})
+    assert release.all("NetworkPolicy") == []
+
+
+def test_service_monitor_scrapes_metrics_of_the_web_service_when_enabled(chart, minimal_values):
+    assert render(chart, minimal_values).all("ServiceMonitor") == []
+    values = {
+        **minimal_values,
+        "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}}},
+    }
+    release = render(chart, values)
+    monitor = release.get("ServiceMonitor", FULLNAME)
+    service = release.get("Service", FULLNAME)
+
+    assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    assert monitor["spec"]["endpoints"] == [
+        {"port": "http", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}
+    ]
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}

@@ -9,9 +9,11 @@ from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from clusterhub.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from clusterhub.extensions import db
+from tests.conftest import _clean_database
 
 HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"", re.S)
 ESCAPED_TAG = re.compile(r"&lt;/?(div|p|a|span|h[1-6]|ul|li|table|tr|td|strong|form|section)\b")
@@ -69,12 +71,30 @@ def crawl(client, start: str) -> list[tuple[str, int, str]]:
     return visited
 
 
-@pytest.fixture
-def demo(make_tenant, app):
-    make_tenant("komi")
-    with app.test_request_context():
-        load_demo()
-    db.session.commit()
+@pytest.fixture(scope="class")
+def demo(app):
+    """The demo data, built once for every role's crawl (the crawls only read) and removed after them."""
+    from clusterhub.regions.models import Region
+    from clusterhub.tenancy.services import create_tenant
+
+    with app.app_context():
+        region_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
+        create_tenant(
+            {
+                "slug": "komi",
+                "name_ru": "ЦКР komi",
+                "name_en": "CDC komi",
+                "region_id": region_id,
+                "default_locale": "ru",
+            }
+        )
+        db.session.commit()
+        with app.test_request_context():
+            load_demo()
+        db.session.commit()
+        db.session.remove()
+    yield
+    _clean_database(app)
 
 
 ROLES = {
@@ -83,8 +103,14 @@ ROLES = {
 }
 
 
-@pytest.mark.parametrize("email", [None, *ROLES], ids=["anonymous", *ROLES.values()])
-def test_every_link_a_role_is_shown_leads_somewhere(demo, client, email):
+@pytest.mark.shares_class_data
+class TestEveryRolesCrawl:
+    @pytest.mark.parametrize("email", [None, *ROLES], ids=["anonymous", *ROLES.values()])
+    def test_every_link_a_role_is_shown_leads_somewhere(self, demo, client, email):
+        _crawl_as(client, email)
+
+
+def _crawl_as(client, email):
     if email is not None:
         response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302 and response.location.endswith("/start")

@@ -1,6 +1,5 @@
 """ClusterHub: a multi-tenant platform for Russia's regional cluster development centers."""
 
-import logging
 import os
 import uuid
 from pathlib import Path
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from .core import metrics
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -68,8 +68,10 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"}
     )
     app.config.update(settings)
+    configure_observability(app)
     configure_database(app)
     configure_extensions(app)
+    metrics.watch_pools(app)
     configure_request_handling(app)
     register_blueprints(app)
     connect_signals()
@@ -84,6 +86,15 @@ def project_root() -> Path:
     return source_root if (source_root / "migrations").is_dir() else Path.cwd()
 
 
+def configure_observability(app: Flask) -> None:
+    """Logs (JSON in production), error reports (Sentry when SENTRY_DSN is set) and /metrics."""
+    from .core import error_reports, logs, metrics
+
+    logs.configure(app)
+    error_reports.configure(app)
+    metrics.configure(app)
+
+
 def configure_database(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     binds = {}
@@ -92,7 +103,7 @@ def configure_database(app: Flask) -> None:
     app.config["SQLALCHEMY_BINDS"] = binds
     # No ping before every checkout (a round trip per request): connections are recycled before servers
     # or proxies drop idle ones, and a connection found dead fails one statement and invalidates the pool.
-    options = {"pool_recycle": 1800}
+    options: dict[str, object] = {"pool_recycle": 1800}
     if app.config["DATABASE_URL"].startswith("sqlite"):
         options = {"connect_args": {"timeout": 30}}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -141,7 +152,6 @@ def configure_extensions(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
 
 
 def _enable_sqlite_foreign_keys(app: Flask) -> None:
@@ -166,11 +176,14 @@ def configure_request_handling(app: Flask) -> None:
 
     if app.config["PROXY_FIX_X_FOR"]:
         count = app.config["PROXY_FIX_X_FOR"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        # Bounded: it is echoed in a header, every log line and error reports.
+        g.request_id = request.headers.get("X-Request-ID", "")[:128] or uuid.uuid4().hex
 
     @app.after_request
     def _request_id_header(response):

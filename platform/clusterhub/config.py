@@ -36,6 +36,17 @@ DEFAULTS = {
     "S3_PREFIX": "",
     "PROXY_FIX_X_FOR": 0,
     "LOG_LEVEL": "INFO",
+    # "json" (one object per line, with request id and tenant) or "text"; unset: json in production.
+    "LOG_FORMAT": None,
+    # Unexpected errors go to Sentry when set (core/error_reports.py); otherwise only to the log.
+    "SENTRY_DSN": None,
+    "SENTRY_ENVIRONMENT": None,
+    "SENTRY_RELEASE": None,
+    # Who may read /metrics: comma-separated networks (the cluster's pod and node ranges). Requests from
+    # elsewhere get 404, as if there were no such page.
+    "METRICS_ALLOWED_CIDRS": "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+    # Day-before reminders go at this hour of each center's local morning (the hourly CronJob).
+    "REMINDER_LOCAL_HOUR": 9,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "PASSWORD_RESET_MAX_AGE": 2 * 3600,
     "EMAIL_CONFIRMATION_MAX_AGE": 2 * 24 * 3600,
@@ -106,6 +117,7 @@ _INTS = {
     "PRIVACY_ERASURE_DAYS",
     "PRIVACY_REMINDER_DAYS",
     "PRIVACY_RETENTION_DAYS",
+    "REMINDER_LOCAL_HOUR",
 }
 
 
@@ -138,6 +150,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     if config["PASSWORD_HASHING"] not in {"recommended", "minimal"}:
         raise ConfigError("PASSWORD_HASHING must be 'recommended' or 'minimal'")
+    if config["LOG_FORMAT"] is None:
+        config["LOG_FORMAT"] = "json" if config["ENV"] == "production" else "text"
+    if config["LOG_FORMAT"] not in {"json", "text"}:
+        raise ConfigError("LOG_FORMAT must be 'json' or 'text'")
+    if not 0 <= int(str(config["REMINDER_LOCAL_HOUR"])) <= 23:
+        raise ConfigError("REMINDER_LOCAL_HOUR must be an hour from 0 to 23")
     instance = Path(instance_path)
     production = config["ENV"] == "production"
     if config["REPORTING_CACHE_SECONDS"] is None:

@@ -85,6 +85,14 @@ app.kubernetes.io/component: {{ .component }}
 CLUSTERHUB_ENV: production
 BASE_URL: {{ include "clusterhub.baseUrl" . | quote }}
 LOG_LEVEL: {{ .Values.logLevel | quote }}
+LOG_FORMAT: {{ .Values.logFormat | quote }}
+REMINDER_LOCAL_HOUR: {{ .Values.reminders.localHour | quote }}
+{{- with .Values.metrics.allowedCidrs }}
+METRICS_ALLOWED_CIDRS: {{ join "," . | quote }}
+{{- end }}
+{{- with .Values.sentry.environment }}
+SENTRY_ENVIRONMENT: {{ . | quote }}
+{{- end }}
 PROXY_FIX_X_FOR: {{ .Values.proxyFixXFor | quote }}
 {{- with .Values.web.gunicornWorkers }}
 GUNICORN_WORKERS: {{ . | quote }}
@@ -131,7 +139,7 @@ MIGRATIONS_DATABASE_URL (the owner role) never reaches them even when it sits in
       name: {{ $secret }}
       key: {{ . }}
 {{- end }}
-{{- range list "REPORTING_DATABASE_URL" "MAIL_USERNAME" "MAIL_PASSWORD" "STRIPE_SECRET_KEY" "STRIPE_WEBHOOK_SECRET" "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" }}
+{{- range list "REPORTING_DATABASE_URL" "MAIL_USERNAME" "MAIL_PASSWORD" "STRIPE_SECRET_KEY" "STRIPE_WEBHOOK_SECRET" "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" "SENTRY_DSN" }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef:

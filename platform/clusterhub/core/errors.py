@@ -2,16 +2,19 @@
 
 import contextlib
 import logging
+from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, jsonify, make_response, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
+from . import error_reports
 from .refusal import Refusal, request_refused
 
 log = logging.getLogger(__name__)
@@ -32,15 +35,27 @@ MESSAGES = {
         _l("An unexpected error occurred. We have been notified; please try again later."),
     ),
 }
+# Without an error reporter (SENTRY_DSN) nobody is told: the page must not claim otherwise.
+UNREPORTED_500 = _l(
+    "An unexpected error occurred. Please try again later; if it happens again, write to support and "
+    "quote the request number below."
+)
 
 
-def _render(code: int, detail: str | None = None, headers=None):
+def _render(code: int, detail: str | None = None, headers: dict[str, str] | None = None) -> Any:
     title, text = MESSAGES.get(code, (HTTP_STATUS_CODES.get(code, str(code)), ""))
+    request_id = g.get("request_id") if code >= 500 else None
+    if code == 500 and not error_reports.sending(current_app):
+        text = UNREPORTED_500
     if request.path.startswith("/api/"):
-        body = jsonify(error={"code": code, "message": str(title), "detail": detail or str(text)})
-        return body, code, headers or {}
+        error = {"code": code, "message": str(title), "detail": detail or str(text)}
+        if request_id:
+            error["request_id"] = request_id
+        return jsonify(error=error), code, headers or {}
     return (
-        render_template("core/error.html", code=code, title=title, text=detail or text),
+        render_template(
+            "core/error.html", code=code, title=title, text=detail or text, request_id=request_id
+        ),
         code,
         headers or {},
     )
@@ -50,9 +65,11 @@ def _render(code: int, detail: str | None = None, headers=None):
 _BARE_500 = "Something went wrong / Что-то пошло не так. Please try again later / Попробуйте позже."
 
 
-def _render_without_database(code: int):
+def _render_without_database(code: int) -> Any:
     name = HTTP_STATUS_CODES.get(code, str(code))
     detail = _BARE_500 if code >= 500 else name
+    if code >= 500 and g.get("request_id"):
+        detail = f"{detail} Request / Запрос: {escape(g.request_id)}"
     if request.path.startswith("/api/"):
         return jsonify(error={"code": code, "message": name, "detail": detail}), code
     return f"<!doctype html><title>{code} {name}</title><p>{detail}</p>", code, {"Content-Type": "text/html"}
@@ -77,12 +94,13 @@ def _specific_description(error: HTTPException) -> str | None:
     return None
 
 
-def _allow_header(error: HTTPException) -> dict:
+def _allow_header(error: HTTPException) -> dict[str, str]:
     # A 405 must say which methods the address does accept (RFC 9110).
-    return {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+    methods = getattr(error, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if methods else {}
 
 
-def _refused(error: Refusal):
+def _refused(error: Refusal) -> Any:
     """A refusal no view turned into a form error: the API answers 422 with the field, a page flashes the
     reason and goes back to where the form was. The request's writes are rolled back, unless the refusal
     is one whose trace is kept (``rolls_back = False``) and nothing else refused."""
@@ -121,25 +139,26 @@ def _back_url() -> str:
     return request.path
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     app.register_error_handler(Refusal, _refused)
 
     @app.errorhandler(CSRFError)
-    def _csrf(error):
+    def _csrf(error: CSRFError) -> Any:
         return _render(400, _("The form has expired or was sent from another page. Reload it and try again."))
 
     @app.errorhandler(HTTPException)
-    def _http(error):
-        if error.code in MESSAGES or request.path.startswith("/api/"):
+    def _http(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code in MESSAGES or request.path.startswith("/api/"):
             try:
-                return _render(error.code, _specific_description(error), _allow_header(error))
+                return _render(code, _specific_description(error), _allow_header(error))
             except Exception:  # e.g. the database is down and the user's language cannot be read
-                log.exception("The %s page could not be rendered on %s", error.code, request.path)
-                return _render_without_database(error.code)
+                log.exception("The %s page could not be rendered on %s", code, request.path)
+                return _render_without_database(code)
         return error
 
     @app.errorhandler(Exception)
-    def _unexpected(error):
+    def _unexpected(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return _http(error)
         if _database_unreachable(error):
@@ -151,6 +170,7 @@ def register(app) -> None:
             response = make_response(_render_without_database(503))
             response.headers["Retry-After"] = "5"
             return response
+        # With SENTRY_DSN set, the Flask integration has already reported it, tagged with the request id.
         log.exception("Unhandled error on %s", request.path)
         try:
             db.session.rollback()

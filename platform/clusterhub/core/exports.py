@@ -9,22 +9,24 @@ so an exported file can be imported again unchanged.
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: Any) -> Any:
     """``value`` unchanged unless it is text a spreadsheet would read as a formula: then ``'`` + text."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
-def safe_row(row) -> list:
+def safe_row(row: Iterable[Any]) -> list[Any]:
     return [safe_cell(value) for value in row]
 
 
-def restore_cell(value):
+def restore_cell(value: Any) -> Any:
     """The inverse of :func:`safe_cell` for a value read from an imported file."""
     if (
         isinstance(value, str)
@@ -36,7 +38,7 @@ def restore_cell(value):
     return value
 
 
-def csv_text(header, rows, delimiter: str = ",") -> str:
+def csv_text(header: Iterable[Any] | None, rows: Iterable[Iterable[Any]], delimiter: str = ",") -> str:
     """CSV text with a BOM (Excel then opens UTF-8 Cyrillic correctly), every cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
@@ -46,11 +48,13 @@ def csv_text(header, rows, delimiter: str = ",") -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def csv_bytes(header, rows, delimiter: str = ",") -> bytes:
+def csv_bytes(header: Iterable[Any] | None, rows: Iterable[Iterable[Any]], delimiter: str = ",") -> bytes:
     return csv_text(header, rows, delimiter).encode("utf-8")
 
 
-def xlsx_bytes(header, rows, sheet_title: str = "Sheet") -> bytes:
+def xlsx_bytes(
+    header: Iterable[Any] | None, rows: Iterable[Iterable[Any]], sheet_title: str = "Sheet"
+) -> bytes:
     """A one-sheet workbook, every cell neutralised (openpyxl writes any text starting with ``=`` as a
     real formula otherwise)."""
     from openpyxl import Workbook

@@ -1,13 +1,15 @@
 """The one place a refusal becomes a form error: views call a service, and when it refuses they show the
 reason beside the field it names (or as a flash when the form has no such field)."""
 
+from typing import Any
+
 from flask import flash
 
 from ..extensions import db
 from .refusal import Refusal, request_refused
 
 
-def show_on(form, error: Refusal, default_field: str | None = None) -> None:
+def show_on(form: Any, error: Refusal, default_field: str | None = None) -> None:
     """Put ``error``'s message on ``form[error.field]`` (else on ``default_field``), or flash it when the
     form has neither field. What the request wrote is rolled back now, so the page shows the stored state
     (the unit of work would roll it back anyway), unless the refusal keeps its trace (``rolls_back``)."""
@@ -22,7 +24,7 @@ def show_on(form, error: Refusal, default_field: str | None = None) -> None:
     field.errors.append(str(error))
 
 
-def _field(form, name: str | None):
+def _field(form: Any, name: str | None) -> Any:
     if form is None or not name:
         return None
     field = getattr(form, name, None)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from flask import g, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import format_currency, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -34,7 +34,7 @@ def select_timezone() -> str:
     return tenant.timezone if tenant is not None else DEFAULT_TIMEZONE
 
 
-def money(value, currency: str = "RUB") -> str:
+def money(value: int | Decimal | str | None, currency: str = "RUB") -> str:
     """Money for the locale. Integers are kopecks; ``Decimal`` values are roubles."""
     if value is None:
         return ""
@@ -44,13 +44,14 @@ def money(value, currency: str = "RUB") -> str:
     return format_currency(amount, currency)
 
 
-def localized(obj, field: str) -> str:
+def localized(obj: object, field: str) -> str:
     """``obj.<field>_ru`` or ``obj.<field>_en`` for the current language, falling back to Russian."""
     lang = str(get_locale())
-    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_ru", "")
+    value = getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_ru", None)
+    return str(value) if value else ""  # an empty field is "" (falsy in templates), never "None"
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )

@@ -4,10 +4,11 @@ Menu entries for everybody stay in the top bar; entries of the center's staff an
 administrators go into one dropdown each, so the bar fits a 1366 px screen whatever the role.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from flask import render_template, url_for
+from flask import Flask, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -30,19 +31,24 @@ TENANT_MENU: list[MenuItem] = []
 GLOBAL_MENU: list[MenuItem] = []
 
 
-def add_tenant_item(label, endpoint, permission=None, group=None) -> None:
+def add_tenant_item(
+    label: object, endpoint: str, permission: object = None, group: str | None = None
+) -> None:
     if all(item.endpoint != endpoint for item in TENANT_MENU):
         TENANT_MENU.append(MenuItem(label, endpoint, permission, group))
 
 
-def add_global_item(label, endpoint, permission=None, group=None) -> None:
+def add_global_item(
+    label: object, endpoint: str, permission: object = None, group: str | None = None
+) -> None:
     if all(item.endpoint != endpoint for item in GLOBAL_MENU):
         GLOBAL_MENU.append(MenuItem(label, endpoint, permission, group))
 
 
-def _visible(items):
+def _visible(items: Iterable[MenuItem]) -> list[dict[str, Any]]:
     """The entries the current user may follow: top-bar links first, then one dropdown per group."""
-    links, dropdowns = [], {}
+    links: list[dict[str, Any]] = []
+    dropdowns: dict[str, dict[str, Any]] = {}
     for item in items:
         if item.permission is not None and not can(item.permission):
             continue
@@ -56,7 +62,7 @@ def _visible(items):
     return links + list(dropdowns.values())
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     app.jinja_env.globals["tenant_menu"] = lambda: _visible(TENANT_MENU)
     app.jinja_env.globals["global_menu"] = lambda: _visible(GLOBAL_MENU)
     register_blocks(app)
@@ -70,26 +76,26 @@ class HomeBlock:
     """
 
     template: str
-    context: Callable[..., dict | None]
+    context: Callable[..., dict[str, Any] | None]
 
 
 CENTER_HOME_BLOCKS: list[HomeBlock] = []
 STAFF_HOME_BLOCKS: list[HomeBlock] = []
 
 
-def add_center_home_block(template: str, context: Callable[..., dict | None]) -> None:
+def add_center_home_block(template: str, context: Callable[..., dict[str, Any] | None]) -> None:
     """``context(tenant)`` gives the template's variables, or None when the block is not for this user."""
     if all(block.template != template for block in CENTER_HOME_BLOCKS):
         CENTER_HOME_BLOCKS.append(HomeBlock(template, context))
 
 
-def add_staff_home_block(template: str, context: Callable[..., dict | None]) -> None:
+def add_staff_home_block(template: str, context: Callable[..., dict[str, Any] | None]) -> None:
     """``context()`` gives the template's variables, or None when the block is not for this user."""
     if all(block.template != template for block in STAFF_HOME_BLOCKS):
         STAFF_HOME_BLOCKS.append(HomeBlock(template, context))
 
 
-def _render(blocks, *args) -> list[Markup]:
+def _render(blocks: Iterable[Any], *args: Any) -> list[Markup]:
     rendered = []
     for block in blocks:
         context = block.context(*args)
@@ -99,7 +105,7 @@ def _render(blocks, *args) -> list[Markup]:
     return rendered
 
 
-def register_blocks(app) -> None:
+def register_blocks(app: Flask) -> None:
     app.jinja_env.globals["center_home_blocks"] = lambda tenant: _render(CENTER_HOME_BLOCKS, tenant)
     app.jinja_env.globals["staff_home_blocks"] = lambda: _render(STAFF_HOME_BLOCKS)
     app.jinja_env.globals["can"] = can

@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 from flask import current_app, g, has_app_context
 
@@ -48,7 +49,7 @@ def thaw(html: str, nonce: str) -> str:
     return html.replace(NONCE_MARKER, nonce)
 
 
-def row_version(row) -> str:
+def row_version(row: Any) -> str:
     """A short digest of every column of an ORM row: the version of a page that shows that row alone."""
     values = "\x1f".join(str(getattr(row, column.key)) for column in row.__table__.columns)
     return hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
@@ -58,10 +59,10 @@ class PageCache:
     def __init__(self, name: str, max_entries: int = 512):
         self.name = name
         self.max_entries = max_entries
-        self._entries: OrderedDict = OrderedDict()
+        self._entries: OrderedDict[Any, tuple[Any, str | bytes]] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key, version) -> str | bytes | None:
+    def get(self, key: Any, version: Any) -> str | bytes | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == version:
@@ -79,7 +80,7 @@ class PageCache:
         self._keep(key, version, html)
         return html
 
-    def put(self, key, version, html: str | bytes) -> None:
+    def put(self, key: Any, version: Any, html: str | bytes) -> None:
         self._keep(key, version, html)
         shared = shared_store()
         if shared is not None:
@@ -89,20 +90,20 @@ class PageCache:
         with self._lock:
             self._entries.clear()
 
-    def _keep(self, key, version, html) -> None:
+    def _keep(self, key: Any, version: Any, html: str | bytes) -> None:
         with self._lock:
             self._entries[key] = (version, html)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def _shared_key(self, key) -> str:
+    def _shared_key(self, key: Any) -> str:
         # The release's templates and translations are part of the key: after a deploy, pages rendered by
         # the previous release are not served even though the data they show has not changed.
         return f"clusterhub:page:{_release_fingerprint()}:{self.name}:{key!r}"
 
 
-def _encode(version, html: str | bytes) -> bytes:
+def _encode(version: Any, html: str | bytes) -> bytes:
     kind, body = (b"s", html.encode()) if isinstance(html, str) else (b"b", html)
     return str(version).encode() + b"\n" + kind + body
 
@@ -128,7 +129,8 @@ class _SharedStore:
         if self._resting():
             return None
         try:
-            return self._client.get(key)
+            value: bytes | None = self._client.get(key)  # type: ignore[assignment]
+            return value
         except self._errors as exc:
             self._complain(exc)
             return None
@@ -155,9 +157,9 @@ class _SharedStore:
     def _resting(self) -> bool:
         # After a failure Redis is left alone for a few seconds: every request would otherwise wait for the
         # connection timeout while it is down.
-        return self._skip_until and time.monotonic() < self._skip_until
+        return bool(self._skip_until) and time.monotonic() < self._skip_until
 
-    def _complain(self, exc) -> None:
+    def _complain(self, exc: BaseException) -> None:
         self._skip_until = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
         if time.monotonic() >= self._quiet_until:
             log.warning("page cache: Redis unavailable (%s); rendering pages instead", exc)

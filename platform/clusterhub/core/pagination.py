@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import request
@@ -11,7 +12,7 @@ from ..extensions import db
 
 @dataclass
 class Page:
-    items: list
+    items: list[Any]
     page: int
     per_page: int
     total: int
@@ -35,7 +36,7 @@ def clamp_page(page: int | None, total: int, per_page: int) -> int:
     return min(max(1, page or 1), last)
 
 
-def paginate(statement, per_page: int = 25, page: int | None = None, scalars: bool = True) -> Page:
+def paginate(statement: Any, per_page: int = 25, page: int | None = None, scalars: bool = True) -> Page:
     if page is None:
         page = request.args.get("page", 1, type=int)
     count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
@@ -45,7 +46,7 @@ def paginate(statement, per_page: int = 25, page: int | None = None, scalars: bo
     query = statement.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query) if scalars else db.session.execute(query)
     return Page(
-        items=result.unique().all() if scalars else result.all(),
+        items=list(result.unique().all() if scalars else result.all()),
         page=page,
         per_page=per_page,
         total=total or 0,

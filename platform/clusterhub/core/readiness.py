@@ -6,6 +6,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from flask import Flask
 
 from ..extensions import db
 
@@ -30,7 +31,7 @@ def migrations_pending(directory: str, current: set[str]) -> bool:
     return not ahead
 
 
-def database_ready(app) -> tuple[bool, str]:
+def database_ready(app: Flask) -> tuple[bool, str]:
     directory = str(Path(app.extensions["migrate"].directory))
     try:
         current = set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")).all())

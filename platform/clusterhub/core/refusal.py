@@ -16,7 +16,7 @@ class Refusal(ValueError):
     #: the request's writes then stand, unless another refusal rolls them back.
     rolls_back = True
 
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -24,7 +24,7 @@ class Refusal(ValueError):
             _pending().append(self)
 
 
-def _pending() -> list:
+def _pending() -> list["Refusal"]:
     """The refusals this request has met and not answered (a throwaway list outside a request: a command
     or the outbox worker commits or rolls back itself)."""
     from flask import g, has_request_context

@@ -6,8 +6,9 @@ at all, so pages use classes from ``static/clusterhub.css`` and behaviour from `
 """
 
 import secrets
+from typing import Any, TypeVar
 
-from flask import abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -30,9 +31,12 @@ _DISABLED_FEATURES = (
 )
 
 
-def permits_camera(view):
+View = TypeVar("View")
+
+
+def permits_camera(view: View) -> View:
     """Mark a view whose page may use the camera (the check-in scanner); every other page may not."""
-    view.permits_camera = True
+    view.permits_camera = True  # type: ignore[attr-defined]
     return view
 
 
@@ -70,7 +74,7 @@ def _view_permits_camera() -> bool:
     return bool(getattr(view, "permits_camera", False))
 
 
-def set_security_headers(response):
+def set_security_headers(response: Response) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Frame-Options"] = "DENY"
@@ -82,7 +86,7 @@ def set_security_headers(response):
     return response
 
 
-def _contains_nul(value) -> bool:
+def _contains_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -114,7 +118,7 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def refuse_hostile_input():
+def refuse_hostile_input() -> None:
     """400 for a NUL character in any query, form or JSON text, and for JSON nested beyond reason.
 
     PostgreSQL cannot store NUL in text and raises on it; no legitimate client sends one."""
@@ -138,12 +142,12 @@ class BoundedIntegerConverter(IntegerConverter):
     in the address would raise "out of range" in the database (a 500); beyond it the route does not
     match (a 404)."""
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: a rule takes its converters when it is added to the map.
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(refuse_hostile_input)

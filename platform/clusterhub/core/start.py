@@ -6,6 +6,7 @@ to that user, read-only, and listed in README with the other cross-tenant listin
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,7 +30,7 @@ class CenterWork:
 @dataclass
 class StartPage:
     centers: list[CenterWork] = field(default_factory=list)
-    enterprises: list = field(default_factory=list)
+    enterprises: list[Any] = field(default_factory=list)
 
     @property
     def staff_centers(self) -> list[CenterWork]:
@@ -44,7 +45,7 @@ class StartPage:
         return [c for c in self.centers if c.registrations]
 
 
-def start_page_of(user) -> StartPage:
+def start_page_of(user: Any) -> StartPage:
     """The centers where ``user`` works or is registered, and the enterprises they represent."""
     centers: dict[int, CenterWork] = {}
     with federal_read_scope(db.session):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask, g, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -48,13 +49,13 @@ def finish(app: Flask) -> None:
             app.logger.exception("An after-commit task failed on %s", request.path)
 
 
-def _note_flush(session, _flush_context) -> None:
+def _note_flush(session: Session, _flush_context: object) -> None:
     # A GET that writes through a service (default rounds seeded on first use) has flushed: its session
     # then holds nothing new or dirty, yet the transaction has rows to commit.
     session.info["flushed"] = True
 
 
-def _forget_flush(session) -> None:
+def _forget_flush(session: Session) -> None:
     session.info.pop("flushed", None)
 
 
@@ -67,7 +68,7 @@ class UnitOfWorkFlask(Flask):
     """Flask whose view dispatch ends with the request's single commit: an error in the commit itself goes
     through the same error handlers as one raised by the view (503 when the database is gone)."""
 
-    def dispatch_request(self):
+    def dispatch_request(self) -> ResponseReturnValue:
         response = super().dispatch_request()
         finish(self)
         return response

@@ -4,7 +4,9 @@ The declared content type of the browser is ignored."""
 import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import IO, Any
 
+from flask import Response
 from flask_babel import gettext as _
 
 from .refusal import Refusal
@@ -34,7 +36,7 @@ class Upload:
     content_type: str
 
 
-def read_upload(fileobj, filename: str, allowed: dict, max_bytes: int) -> Upload:
+def read_upload(fileobj: IO[bytes], filename: str, allowed: dict[str, Any], max_bytes: int) -> Upload:
     """Read and check an upload against ``allowed`` types and ``max_bytes``."""
     name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
     extension = PurePosixPath(name).suffix.lower()
@@ -65,7 +67,7 @@ def _carries_markup(data: bytes) -> bool:
     return any(marker in lowered for marker in _ACTIVE_MARKUP)
 
 
-def send_stored(key: str, content_type: str, download_name: str | None = None, max_age: int = 0):
+def send_stored(key: str, content_type: str, download_name: str | None = None, max_age: int = 0) -> Response:
     """A response with a file from the storage backend: a download when ``download_name`` is given,
     shown inline (images) otherwise. ``nosniff`` keeps browsers to the type we checked on upload."""
     from flask import current_app, send_file
@@ -115,7 +117,7 @@ def check_xlsx_archive(data: bytes) -> None:
             raise Refusal(too_big)
 
 
-def previewed_rows(posted: str) -> list:
+def previewed_rows(posted: str) -> list[Any]:
     """The rows an import preview posted back (JSON): a list, or ValueError for anything else."""
     rows = json.loads(posted)
     if not isinstance(rows, list):

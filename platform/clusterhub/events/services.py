@@ -1366,13 +1366,29 @@ def message_registrants(event: Event, registrations, subject: str, body: str, ac
     return count
 
 
-def send_reminders(now: datetime | None = None) -> int:
-    """Remind confirmed registrants of every tenant a day before their event starts (once each)."""
+# A run missed or failed at the morning hour is made up by the next runs within this many hours; later
+# than that the day's reminder would arrive too late to help, and none is sent.
+REMINDER_CATCH_UP_HOURS = 3
+
+
+def send_reminders(now: datetime | None = None, morning_hour: int | None = None) -> int:
+    """Remind confirmed registrants a day before their event starts, in the center's local morning.
+
+    Meant to run hourly: a center's registrants are reminded by the first run at or after
+    ``morning_hour`` (``REMINDER_LOCAL_HOUR``, 9) on the center's clock, so Kaliningrad hears at
+    07:00 UTC and Kamchatka at 21:00 UTC the day before. Each registration is reminded once
+    (``reminded_at``): a second run in the same morning, or a retried job, sends nothing more.
+    Returns how many reminders were queued."""
     now = now or utcnow()
+    if morning_hour is None:
+        morning_hour = int(current_app.config["REMINDER_LOCAL_HOUR"])
     sent = 0
     tenants = db.session.scalars(sa.select(Tenant).where(Tenant.status == "active")).all()
     for tenant in tenants:
-        tomorrow = to_local(now, tenant).date() + timedelta(days=1)
+        local_now = to_local(now, tenant)
+        if not morning_hour <= local_now.hour < morning_hour + REMINDER_CATCH_UP_HOURS:
+            continue
+        tomorrow = local_now.date() + timedelta(days=1)
         with tenant_scope(db.session, tenant.id):
             rows = db.session.scalars(
                 sa.select(Registration)

@@ -1174,7 +1174,8 @@ def _qr_svg(data: str) -> str:
 
 @bp.cli.command("remind")
 def remind_command():
-    """Queue the reminders for sessions that start tomorrow (run daily)."""
+    """Queue the reminders for sessions that start tomorrow, for the centers whose local morning it is
+    (run hourly: REMINDER_LOCAL_HOUR on each center's clock)."""
     import click
 
     count = svc.send_reminders()

@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -40,19 +41,19 @@ class TenantForm(FlaskForm):
     website = URLField(_l("Website"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = db.session.scalars(sa.select(Region).order_by(Region.name_ru)).all()
         self.region_id.choices = [SelectChoice(r.id, r.name) for r in regions]
 
-    def validate_timezone(self, field):
+    def validate_timezone(self, field: Any) -> None:
         if field.data:
             try:
                 zoneinfo.ZoneInfo(field.data)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValidationError(_l("Unknown time zone.")) from exc
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {
             name: (getattr(self, name).data or None)
             for name in (

@@ -1,5 +1,6 @@
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -52,7 +53,7 @@ class Tenant(db.Model):
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE
 
-    def public_summary(self) -> dict:
+    def public_summary(self) -> dict[str, Any]:
         """How every API names a center: its slug, names and region (never its internal id)."""
         region = self.region
         return {
@@ -68,5 +69,5 @@ class Tenant(db.Model):
             },
         }
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

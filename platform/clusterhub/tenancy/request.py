@@ -1,7 +1,9 @@
 """Resolving the tenant from the URL prefix, once, at the edge of the request."""
 
+from typing import Any
+
 import sqlalchemy as sa
-from flask import abort, current_app, g
+from flask import Flask, Response, abort, current_app, g
 from flask_login import current_user
 
 from ..core.page_cache import shared_store
@@ -13,7 +15,7 @@ from .scoping import TENANT_KEY, set_request_tenant
 TENANT_ARG = "tenant"
 
 
-def load_tenant(endpoint, values):
+def load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """URL value preprocessor: turn ``<tenant>`` into ``g.tenant`` and open the tenant scope.
 
     Unknown slugs answer 404, and so do suspended centers for everyone but platform admins.
@@ -69,7 +71,7 @@ def _read_tenant_opening_scope(slug: str) -> Tenant | None:
     return row[0]
 
 
-def fill_tenant(endpoint, values):
+def fill_tenant(endpoint: str, values: dict[str, Any]) -> None:
     """URL defaults: ``url_for`` inside a tenant page fills in the current tenant's slug."""
     if TENANT_ARG in values or "tenant" not in g:
         return
@@ -77,20 +79,20 @@ def fill_tenant(endpoint, values):
         values[TENANT_ARG] = g.tenant.slug
 
 
-def clear_tenant(exc=None):
+def clear_tenant(exc: BaseException | None = None) -> None:
     """Close the scope by ending the transaction: its settings end with it, with no extra round trip."""
     if "tenant" in g:
         db.session.info[TENANT_KEY] = None
         db.session.close()
 
 
-def tenant_header(response):
+def tenant_header(response: Response) -> Response:
     tenant = g.get("tenant")
     response.headers["X-Tenant"] = tenant.slug if tenant is not None else "-"
     return response
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.url_value_preprocessor(load_tenant)
     app.url_defaults(fill_tenant)
     app.teardown_request(clear_tenant)

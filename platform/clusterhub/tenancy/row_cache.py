@@ -11,9 +11,11 @@ again anyway.
 """
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
 from .models import Tenant
 from .scoping import TenantOwned, current_tenant_id
@@ -28,7 +30,7 @@ def content_key(tenant_id: int) -> str:
     return f"clusterhub:tenant:{tenant_id}:content"
 
 
-def content_version(store, tenant_id: int) -> str | None:
+def content_version(store: Any, tenant_id: int) -> str | None:
     """A version of everything a center owns, for pages cached across workers: it moves after every commit
     that wrote a row of the center. None without Redis (or while it does not answer): callers then read
     the version of what they show from the database.
@@ -44,11 +46,11 @@ def content_version(store, tenant_id: int) -> str | None:
 
 
 class TenantRows:
-    def __init__(self):
+    def __init__(self) -> None:
         self._rows: dict[str, tuple[Tenant, float]] = {}
         self._version: bytes | None = None
 
-    def version(self, store) -> bytes | None:
+    def version(self, store: Any) -> bytes | None:
         """The current counter (read once per request, before any row), or None without Redis."""
         if store is None:
             return None
@@ -71,7 +73,7 @@ class TenantRows:
             return None
         return entry[0].id
 
-    def get(self, slug: str, db_session) -> Tenant:
+    def get(self, slug: str, db_session: Any) -> Tenant:
         entry = self._rows[slug]
         # A copy attached to this request's session without a query: relationships still load lazily,
         # and the worker's own copy is never touched by a request.
@@ -93,12 +95,12 @@ class TenantRows:
 rows = TenantRows()
 
 
-def install(session_class, store_of) -> None:
+def install(session_class: type[Session], store_of: Callable[[], Any]) -> None:
     """Bump the counter after every commit that changed a center's row. ``store_of()`` gives the Redis store
     of the running application (None without one)."""
 
     @event.listens_for(session_class, "before_flush")
-    def _note_tenant_changes(db_session: Session, flush_context, instances):
+    def _note_tenant_changes(db_session: Session, flush_context: object, instances: object) -> None:
         tenants = [
             o for o in (*db_session.new, *db_session.dirty, *db_session.deleted) if isinstance(o, Tenant)
         ]
@@ -108,7 +110,7 @@ def install(session_class, store_of) -> None:
             db_session.info.setdefault(_CHANGED_CONTENT, set()).update(t.id for t in tenants)
 
     @event.listens_for(session_class, "before_flush")
-    def _note_content_changes(db_session: Session, flush_context, instances):
+    def _note_content_changes(db_session: Session, flush_context: object, instances: object) -> None:
         changed = {
             obj.tenant_id or current_tenant_id(db_session)
             for obj in (*db_session.new, *db_session.dirty, *db_session.deleted)
@@ -118,13 +120,13 @@ def install(session_class, store_of) -> None:
             db_session.info.setdefault(_CHANGED_CONTENT, set()).update(changed)
 
     @event.listens_for(session_class, "do_orm_execute")
-    def _note_bulk_changes(orm_execute_state):
+    def _note_bulk_changes(orm_execute_state: ORMExecuteState) -> None:
         state = orm_execute_state
         if (state.is_update or state.is_delete or state.is_insert) and current_tenant_id(state.session):
             state.session.info.setdefault(_CHANGED_CONTENT, set()).add(current_tenant_id(state.session))
 
     @event.listens_for(session_class, "after_commit")
-    def _bump(db_session: Session):
+    def _bump(db_session: Session) -> None:
         changed_tenants = db_session.info.pop(_CHANGED_CONTENT, None)
         tenant_rows_changed = db_session.info.pop(_CHANGED, False)
         if not (changed_tenants or tenant_rows_changed):
@@ -141,6 +143,6 @@ def install(session_class, store_of) -> None:
                 store.incr(content_key(tenant_id))
 
     @event.listens_for(session_class, "after_rollback")
-    def _drop_note(db_session: Session):
+    def _drop_note(db_session: Session) -> None:
         db_session.info.pop(_CHANGED, None)
         db_session.info.pop(_CHANGED_CONTENT, None)

@@ -16,7 +16,9 @@ On PostgreSQL each transaction additionally carries ``app.tenant_id`` / ``app.fe
 ``set_config(..., true)``) so that Row-Level Security enforces the same rule for raw SQL.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
@@ -25,6 +27,8 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, scoped
 TENANT_KEY = "clusterhub.tenant_id"
 FEDERAL_KEY = "clusterhub.federal_read"
 CROSS_TENANT_OPTION = "cross_tenant"
+# A plain Session or Flask-SQLAlchemy's request-scoped proxy of one (``db.session``).
+AnySession = Session | scoped_session[Any]
 
 
 class TenantScopeError(RuntimeError):
@@ -41,7 +45,7 @@ class TenantOwned:
     another tenant-owned table (see :func:`tenant_fk`), so a row can never point into another tenant.
     """
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _tenant_owned_classes.append(cls)
 
@@ -50,7 +54,7 @@ class TenantOwned:
         return mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"), nullable=False, index=True)
 
     @declared_attr.directive
-    def __table_args__(cls):  # noqa: N805
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805
         # (tenant_id, id) is unique so that other tenant-owned tables can reference it compositely.
         extra = getattr(cls, "__tenant_table_args__", ())
         return (sa.UniqueConstraint("tenant_id", "id"), *extra)
@@ -66,18 +70,17 @@ def tenant_fk(column: str, target: str, ondelete: str | None = "CASCADE") -> sa.
     )
 
 
-def current_tenant_id(db_session: Session) -> int | None:
+def current_tenant_id(db_session: AnySession) -> int | None:
     return db_session.info.get(TENANT_KEY)
 
 
-def in_federal_read(db_session: Session) -> bool:
+def in_federal_read(db_session: AnySession) -> bool:
     return bool(db_session.info.get(FEDERAL_KEY))
 
 
-def _apply_to_transaction(db_session: Session) -> None:
+def _apply_to_transaction(any_session: AnySession) -> None:
     """Re-set the PostgreSQL GUCs when the scope changes inside an open transaction."""
-    if isinstance(db_session, scoped_session):
-        db_session = db_session()
+    db_session = any_session() if isinstance(any_session, scoped_session) else any_session
     transaction = db_session.get_transaction()
     if transaction is None or not transaction.is_active:
         return  # nothing open, or a failed flush: only a rollback can follow, and it resets the settings
@@ -95,7 +98,7 @@ def _apply_to_transaction(db_session: Session) -> None:
             pass
 
 
-def _set_pg_scope(connection, db_session: Session) -> None:
+def _set_pg_scope(connection: sa.Connection, db_session: AnySession) -> None:
     tenant_id = db_session.info.get(TENANT_KEY)
     connection.execute(
         text("SELECT set_config('app.tenant_id', :t, true), set_config('app.federal_read', :f, true)"),
@@ -104,7 +107,7 @@ def _set_pg_scope(connection, db_session: Session) -> None:
 
 
 @contextmanager
-def tenant_scope(db_session: Session, tenant_id: int):
+def tenant_scope(db_session: AnySession, tenant_id: int | None) -> Iterator[int]:
     """Run the block with ``tenant_id`` as the only tenant visible to the ORM (and to RLS)."""
     if tenant_id is None:
         raise TenantScopeError("tenant_scope needs a tenant id")
@@ -123,14 +126,14 @@ def tenant_scope(db_session: Session, tenant_id: int):
             _apply_to_transaction(db_session)
 
 
-def set_request_tenant(db_session: Session, tenant_id: int | None) -> None:
+def set_request_tenant(db_session: AnySession, tenant_id: int | None) -> None:
     """Open (or, with ``None``, close) the scope for the rest of a request; teardown clears it."""
     db_session.info[TENANT_KEY] = tenant_id
     _apply_to_transaction(db_session)
 
 
 @contextmanager
-def federal_read_scope(db_session: Session):
+def federal_read_scope(db_session: AnySession) -> Iterator[None]:
     """Allow statements marked ``cross_tenant=True`` to read every tenant. Nothing can be written."""
     previous = db_session.info.get(FEDERAL_KEY)
     db_session.info[FEDERAL_KEY] = True
@@ -144,14 +147,14 @@ def federal_read_scope(db_session: Session):
             _apply_to_transaction(db_session)
 
 
-def tenant_owned_tables() -> set:
+def tenant_owned_tables() -> set[sa.Table]:
     return {cls.__table__ for cls in _tenant_owned_classes if hasattr(cls, "__table__")}
 
 
-_known_tables: tuple = (0, frozenset(), frozenset())
+_known_tables: tuple[int, frozenset[sa.Table], frozenset[str]] = (0, frozenset(), frozenset())
 
 
-def _tenant_tables_and_names() -> tuple[frozenset, frozenset]:
+def _tenant_tables_and_names() -> tuple[frozenset[sa.Table], frozenset[str]]:
     """The tenant-owned tables and their names, rebuilt only when a module declared another model."""
     global _known_tables
     if _known_tables[0] != len(_tenant_owned_classes):
@@ -160,7 +163,7 @@ def _tenant_tables_and_names() -> tuple[frozenset, frozenset]:
     return _known_tables[1], _known_tables[2]
 
 
-def mapped_attribute(table: sa.Table, column_name: str):
+def mapped_attribute(table: sa.Table, column_name: str) -> Any:
     """``Model.column`` for a tenant-owned ``table`` and one of its columns.
 
     Code that walks the metadata (every table with a ``storage_key``, every reference to an enterprise)
@@ -170,7 +173,7 @@ def mapped_attribute(table: sa.Table, column_name: str):
     return getattr(model, sa.inspect(model).get_property_by_column(table.c[column_name]).key)
 
 
-def _tenant_table(from_clause, tables: set, names: set):
+def _tenant_table(from_clause: Any, tables: frozenset[sa.Table], names: frozenset[str]) -> Any:
     """The tenant-owned table behind ``from_clause`` (through aliases), or None."""
     while isinstance(from_clause, sa.sql.selectable.Alias):
         from_clause = from_clause.element
@@ -182,13 +185,13 @@ def _tenant_table(from_clause, tables: set, names: set):
     return from_clause._deannotate() if hasattr(from_clause, "_deannotate") else from_clause
 
 
-def _maps_an_entity(element) -> bool:
+def _maps_an_entity(element: Any) -> bool:
     """Was ``element`` produced from a mapped class (``Invitation.email``, ``update(Invitation)``)?
     Only those are reached by ``with_loader_criteria``; ``Invitation.__table__.c.email`` is not."""
     return "parententity" in getattr(element, "_annotations", {})
 
 
-def _tenant_tables_in(statement) -> tuple[bool, bool]:
+def _tenant_tables_in(statement: Any) -> tuple[bool, bool]:
     """(Does ``statement`` touch a tenant-owned table? Does it touch one outside a mapped entity?)
 
     Walks the whole statement (subqueries, joins, IN-clauses, EXISTS, CTEs), not just its top-level
@@ -197,7 +200,7 @@ def _tenant_tables_in(statement) -> tuple[bool, bool]:
     tables, names = _tenant_tables_and_names()
     touches = unmapped = False
 
-    def check_from(from_clause) -> None:
+    def check_from(from_clause: Any) -> None:
         nonlocal touches, unmapped
         if isinstance(from_clause, sa.sql.selectable.Join):
             check_from(from_clause.left)
@@ -206,13 +209,13 @@ def _tenant_tables_in(statement) -> tuple[bool, bool]:
             touches = True
             unmapped = unmapped or not _maps_an_entity(from_clause)
 
-    def check_column(column) -> None:
+    def check_column(column: Any) -> None:
         nonlocal touches, unmapped
         if _tenant_table(column.table, tables, names) is not None:
             touches = True
             unmapped = unmapped or not _maps_an_entity(column)
 
-    def is_column(element) -> bool:
+    def is_column(element: Any) -> bool:
         return (
             isinstance(element, sa.sql.elements.ColumnClause) and getattr(element, "table", None) is not None
         )
@@ -220,6 +223,7 @@ def _tenant_tables_in(statement) -> tuple[bool, bool]:
     # What a statement selects from and writes to must come from a mapped entity. Columns elsewhere (in
     # WHERE) only count as touching the table: the ORM itself writes the mapper's plain columns there
     # (``session.get``, lazy loads), and the entity they filter is scoped.
+    element: Any
     for element in sa.sql.visitors.iterate(statement):
         if isinstance(element, sa.sql.Select):
             for column in element._raw_columns:
@@ -242,10 +246,10 @@ def _tenant_tables_in(statement) -> tuple[bool, bool]:
     return touches, unmapped
 
 
-def _inserted_tenant_ids(orm_execute_state) -> list:
+def _inserted_tenant_ids(orm_execute_state: sa.orm.ORMExecuteState) -> list[Any]:
     """Every ``tenant_id`` an INSERT (or UPDATE) would write: from ``.values()`` and from the parameters."""
-    statement = orm_execute_state.statement
-    found = []
+    statement: Any = orm_execute_state.statement
+    found: list[Any] = []
     value_sets = [statement._values or {}] + [row for rows in (statement._multi_values or ()) for row in rows]
     for values in value_sets:
         for key, value in values.items() if isinstance(values, dict) else ():
@@ -259,8 +263,8 @@ def _inserted_tenant_ids(orm_execute_state) -> list:
     return found
 
 
-def _check_written_tenant(orm_execute_state, tenant_id: int) -> None:
-    statement = orm_execute_state.statement
+def _check_written_tenant(orm_execute_state: sa.orm.ORMExecuteState, tenant_id: int) -> None:
+    statement: Any = orm_execute_state.statement
     if orm_execute_state.is_insert and getattr(statement, "select", None) is not None:
         raise TenantScopeError("INSERT ... SELECT into a tenant-owned table cannot be checked; insert rows")
     for value in _inserted_tenant_ids(orm_execute_state):
@@ -268,7 +272,7 @@ def _check_written_tenant(orm_execute_state, tenant_id: int) -> None:
             raise TenantScopeError("A statement would write a row of another tenant")
 
 
-def install(session_class) -> None:
+def install(session_class: type[Session]) -> None:
     """Attach the scoping hooks to a Session class (done once, at import of the application).
 
     What the hooks cover: every statement run through the Session (``db.session.execute``/``scalars``,
@@ -279,7 +283,7 @@ def install(session_class) -> None:
     """
 
     @event.listens_for(session_class, "do_orm_execute")
-    def _scope_statement(orm_execute_state):
+    def _scope_statement(orm_execute_state: sa.orm.ORMExecuteState) -> None:
         if orm_execute_state.is_column_load:
             return  # refreshing an object the caller already holds, by its primary key
         touches, unmapped = _tenant_tables_in(orm_execute_state.statement)
@@ -316,7 +320,7 @@ def install(session_class) -> None:
         )
 
     @event.listens_for(session_class, "before_flush")
-    def _stamp_and_check(db_session, flush_context, instances):
+    def _stamp_and_check(db_session: Session, flush_context: Any, instances: Any) -> None:
         tenant_id = current_tenant_id(db_session)
         for obj in db_session.new:
             if not isinstance(obj, TenantOwned):
@@ -332,7 +336,7 @@ def install(session_class) -> None:
                 raise TenantScopeError(f"Cannot change {type(obj).__name__} of another tenant")
 
     @event.listens_for(session_class, "after_begin")
-    def _set_rls_scope(db_session, transaction, connection):
+    def _set_rls_scope(db_session: Session, transaction: Any, connection: sa.Connection) -> None:
         # Transaction-local settings start empty in every transaction, so only a scope needs setting.
         has_scope = db_session.info.get(TENANT_KEY) is not None or in_federal_read(db_session)
         if has_scope and connection.dialect.name == "postgresql":

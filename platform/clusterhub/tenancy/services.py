@@ -4,6 +4,7 @@ import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -27,6 +28,7 @@ RESERVED_SLUGS = {
     "federal",
     "healthz",
     "readyz",
+    "metrics",
     "invitations",
     "lang",
     "login",
@@ -83,21 +85,21 @@ class TenantFile(BaseModel):
 
     @field_validator("slug")
     @classmethod
-    def _not_reserved(cls, value):
+    def _not_reserved(cls, value: str) -> str:
         if value in RESERVED_SLUGS:
             raise ValueError(f"'{value}' is reserved for platform pages")
         return value
 
     @field_validator("website")
     @classmethod
-    def _web_address(cls, value):
+    def _web_address(cls, value: str | None) -> str | None:
         if value is not None and not is_web_address(value):
             raise ValueError("must be an http:// or https:// address with a host")
         return value
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value):
+    def _known_zone(cls, value: str | None) -> str | None:
         if value is not None:
             try:
                 zoneinfo.ZoneInfo(value)
@@ -110,7 +112,7 @@ def region_by_code(tax_code: str) -> Region | None:
     return db.session.scalar(sa.select(Region).where(Region.tax_code == tax_code))
 
 
-def validate_tenant_values(values: dict, existing: Tenant | None = None) -> dict:
+def validate_tenant_values(values: dict[str, Any], existing: Tenant | None = None) -> dict[str, Any]:
     slug = (values.get("slug") or "").strip().lower()
     try:
         TenantFile.model_validate(
@@ -135,11 +137,13 @@ def validate_tenant_values(values: dict, existing: Tenant | None = None) -> dict
     values = {**values, "slug": slug, "website": website}
     if not values.get("timezone"):
         region = db.session.get(Region, values["region_id"])
+        if region is None:
+            raise Refusal(_("Choose a region from the list."), field="region_id")
         values["timezone"] = region.timezone
     return values
 
 
-def create_tenant(values: dict, actor=None) -> Tenant:
+def create_tenant(values: dict[str, Any], actor: Any = None) -> Tenant:
     values = validate_tenant_values(values)
     tenant = Tenant(**{k: values.get(k) for k in TENANT_FIELDS})
     tenant.default_locale = tenant.default_locale or "ru"
@@ -155,7 +159,7 @@ def create_tenant(values: dict, actor=None) -> Tenant:
     return tenant
 
 
-def update_tenant(tenant: Tenant, values: dict, actor=None) -> list[str]:
+def update_tenant(tenant: Tenant, values: dict[str, Any], actor: Any = None) -> list[str]:
     """Apply changed values; returns the names of the fields that changed."""
     values = validate_tenant_values(values, existing=tenant)
     before = {k: getattr(tenant, k) for k in TENANT_FIELDS}
@@ -175,7 +179,7 @@ def update_tenant(tenant: Tenant, values: dict, actor=None) -> list[str]:
     return changed
 
 
-def set_tenant_status(tenant: Tenant, status: str, actor=None) -> None:
+def set_tenant_status(tenant: Tenant, status: str, actor: Any = None) -> None:
     """Suspend or reactivate a center. Suspension hides it from the public and keeps all of its data."""
     if status not in set(TenantStatus):
         raise Refusal(f"unknown status {status!r}")
@@ -245,6 +249,7 @@ def sync_tenants(directory: Path, dry_run: bool = False) -> SyncReport:
         return report
     for spec in files:
         region = region_by_code(spec.region)
+        assert region is not None, "read_tenant_files refuses unknown regions"
         values = {
             "slug": spec.slug,
             "name_ru": spec.name_ru,

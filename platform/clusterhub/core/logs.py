@@ -1,0 +1,95 @@
+"""Application logs: one JSON object per line in production, each carrying the request id and tenant.
+
+``LOG_FORMAT=json`` (the default with ``CLUSTERHUB_ENV=production``) writes every record as JSON to
+stdout and adds one ``request`` line per request: method, path, status, duration, request id, tenant
+and user id. ``LOG_FORMAT=text`` (the local default) keeps Python's usual lines. gunicorn's own logs
+use the same formatter through ``logconfig_dict`` in gunicorn.conf.py, so a log pipeline parses one
+shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+
+REQUEST_LOGGER = "clusterhub.request"
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged too.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def request_fields() -> dict[str, Any]:
+    """The request id and tenant of the request being served, if any (for logs and error reports)."""
+    if not has_request_context():
+        return {}
+    tenant = g.get("tenant")
+    return {"request_id": g.get("request_id", "-"), "tenant": tenant.slug if tenant is not None else "-"}
+
+
+class JsonFormatter(logging.Formatter):
+    """A record as one JSON object: time, level, logger, message, the request's id and tenant, any
+    ``extra=`` fields and the traceback. A record whose message is a dict is merged in as fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+        }
+        if isinstance(record.msg, dict):
+            entry.update(record.msg)
+        else:
+            entry["message"] = record.getMessage()
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry.setdefault(key, value)
+        for key, value in request_fields().items():
+            entry.setdefault(key, value)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure(app: Flask) -> None:
+    """Set the log format and level, and log each request when the format is JSON."""
+    root = logging.getLogger()
+    root.setLevel(app.config["LOG_LEVEL"])
+    json_format = app.config["LOG_FORMAT"] == "json"
+    # Under gunicorn, its logconfig_dict has already given the root logger a JSON handler.
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter() if json_format else logging.Formatter(logging.BASIC_FORMAT))
+        root.addHandler(handler)
+    app.before_request(_start_clock)
+    app.after_request(_log_request)
+
+
+def _start_clock() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    if current_app.config["LOG_FORMAT"] != "json":
+        return response  # the development server prints its own line
+    started = g.get("request_started")
+    # Flask-Login keeps the user it loaded in g; reading current_user here could load it (a query).
+    user = g.get("_login_user")
+    logging.getLogger(REQUEST_LOGGER).info(
+        {
+            "message": "request",
+            "method": request.method,
+            "path": request.path,
+            "endpoint": request.endpoint or "-",
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+            "user_id": getattr(user, "id", None),
+            "remote_addr": request.remote_addr,
+        }
+    )
+    return response
