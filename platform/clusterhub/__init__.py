@@ -38,6 +38,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.events.views",
     "clusterhub.events.api",
     "clusterhub.outbox.views",
+    "clusterhub.cooperation.offers.views",
+    "clusterhub.cooperation.offers.api",
 ]
 
 
