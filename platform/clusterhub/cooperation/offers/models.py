@@ -77,7 +77,7 @@ class CooperationOffer(db.Model):
     enterprise_id: Mapped[int] = mapped_column(
         sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
     )
-    kind_of_entry: Mapped[str] = mapped_column(sa.String(8))
+    kind_of_entry: Mapped[str] = mapped_column(sa.String(8), default=EntryKind.OFFER)
     kind: Mapped[str] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(16), default=OfferStatus.DRAFT)
     title_ru: Mapped[str] = mapped_column(sa.String(300))

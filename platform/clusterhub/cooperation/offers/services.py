@@ -206,7 +206,12 @@ def _apply(offer: CooperationOffer, cleaned: dict) -> None:
     for key, value in cleaned.items():
         setattr(offer, key, value)
     offer.search_text = _search_text(offer)
-    offer.codes = code_rows(offer)
+    # Keep the rows of codes that stay: the unit of work inserts before it deletes, so a code removed and
+    # added again in one flush would break the unique (offer, system, code).
+    wanted = {(row.system, row.code): row for row in code_rows(offer)}
+    kept = [row for row in offer.codes if (row.system, row.code) in wanted]
+    have = {(row.system, row.code) for row in kept}
+    offer.codes = kept + [row for key, row in wanted.items() if key not in have]
 
 
 # --- the workflow -------------------------------------------------------------------------------------
@@ -599,12 +604,13 @@ DIGEST_MIN_SCORE = 25
 DIGEST_PER_ENTRY = 5
 
 
-def send_digest(now: datetime | None = None, base_url: str = "") -> int:
+def send_digest(now: datetime | None = None) -> int:
     """Queue one e-mail per representative with new matches of their enterprises' live entries: partners
     published since the user's last digest (at most a week ago) that score at least DIGEST_MIN_SCORE.
     Users who switched the digest off get nothing; running it twice sends nothing new. Returns the count
     of messages queued."""
     from ...accounts.models import User
+    from ...core.urls import external_url
     from ...outbox.services import enqueue_template
 
     now = now or utcnow()
@@ -637,7 +643,9 @@ def send_digest(now: datetime | None = None, base_url: str = "") -> int:
                 if s.offer.published_at and s.offer.published_at > since and s.match.score >= DIGEST_MIN_SCORE
             ][:DIGEST_PER_ENTRY]
             if new:
-                sections.append((offer, new))
+                sections.append(
+                    (offer, [(s, external_url("cooperation.offer", offer_id=s.offer.id)) for s in new])
+                )
         if not sections:
             continue
         enqueue_template(
@@ -646,7 +654,7 @@ def send_digest(now: datetime | None = None, base_url: str = "") -> int:
             getattr(user, "locale", None),
             user=user,
             sections=sections,
-            base_url=base_url.rstrip("/"),
+            page_url=external_url("cooperation.mine"),
         )
         if setting is None:
             setting = DigestSetting(user_id=user.id, enabled=True)
@@ -673,8 +681,15 @@ def feature(offer: CooperationOffer, actor) -> FeaturedOffer:
     return featured
 
 
-def unfeature(offer_id: int) -> None:
-    db.session.execute(sa.delete(FeaturedOffer).where(FeaturedOffer.offer_id == offer_id))
+def featured_rows() -> list[FeaturedOffer]:
+    """Every entry the current center features (live or not), for its staff page."""
+    return list(
+        db.session.scalars(
+            sa.select(FeaturedOffer)
+            .options(joinedload(FeaturedOffer.offer).joinedload(CooperationOffer.enterprise))
+            .order_by(FeaturedOffer.created_at.desc())
+        )
+    )
 
 
 def featured_offers(limit: int = 6) -> list[CooperationOffer]:

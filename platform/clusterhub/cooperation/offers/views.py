@@ -2,7 +2,7 @@
 representatives' editing and digest switch, and a center's featured entries."""
 
 import click
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from ...extensions import db
 from ...regions.models import FEDERAL_DISTRICTS
 from . import services
 from .forms import DigestForm, OfferForm, region_choices
-from .models import COOPERATION_KIND_LABELS, ENTRY_KIND_LABELS, CooperationOffer
+from .models import COOPERATION_KIND_LABELS, ENTRY_KIND_LABELS, CooperationOffer, FeaturedOffer
 
 bp = Blueprint("cooperation", __name__, template_folder="templates", cli_group="cooperation")
 
@@ -222,7 +222,7 @@ def featured():
     page = paginate(services.search_statement(filters), per_page=10) if filters.any else None
     return render_template(
         "cooperation/offers/featured.html",
-        offers=services.featured_offers(limit=50),
+        rows=services.featured_rows(),
         page=page,
         filters=filters,
         featured_ids=services.featured_ids(),
@@ -230,21 +230,24 @@ def featured():
     )
 
 
-@bp.route("/<tenant>/staff/cooperation/featured/<int:offer_id>", methods=["POST"])
+@bp.route("/<tenant>/staff/cooperation/featured", methods=["POST"])
 @requires(Permission.STAFF_AREA)
-def feature(offer_id):
-    entry = db.get_or_404(CooperationOffer, offer_id)
+def feature():
+    entry = db.session.get(CooperationOffer, request.form.get("offer_id", type=int) or 0)
+    if entry is None:
+        abort(404)
     if ConfirmForm().validate_on_submit():
         services.feature(entry, current_user)
         flash(_("It is shown on the center's home page."), "success")
     return redirect(url_for("cooperation.featured", tenant=g.tenant.slug), 303)
 
 
-@bp.route("/<tenant>/staff/cooperation/featured/<int:offer_id>/remove", methods=["POST"])
+@bp.route("/<tenant>/staff/cooperation/featured/<int:featured_offer_id>/remove", methods=["POST"])
 @requires(Permission.STAFF_AREA)
-def unfeature(offer_id):
+def unfeature(featured_offer_id):
+    row = db.get_or_404(FeaturedOffer, featured_offer_id)  # another center's row: 404 (tenant scoping)
     if ConfirmForm().validate_on_submit():
-        services.unfeature(offer_id)
+        db.session.delete(row)
         flash(_("It is no longer shown on the center's home page."), "success")
     return redirect(url_for("cooperation.featured", tenant=g.tenant.slug), 303)
 
@@ -255,6 +258,6 @@ def unfeature(offer_id):
 @bp.cli.command("digest")
 def digest_command():
     """Queue the weekly e-mails with new matches (run weekly; a second run sends nothing new)."""
-    count = services.send_digest(base_url=current_app.config.get("BASE_URL", ""))
+    count = services.send_digest()
     db.session.commit()
     click.echo(f"queued {count} digests")
