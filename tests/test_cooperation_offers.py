@@ -420,3 +420,32 @@ def test_api_writes_for_the_representative_only(client, make_enterprise, make_us
         == "archived"
     )
     assert client.get(f"/api/v1/cooperation/offers/{data['id']}").status_code == 404  # archived: not public
+
+
+def test_an_enterprise_without_entries_says_so_on_its_filtered_list(client, login, make_enterprise):
+    enterprise, rep = make_enterprise("Пустое предприятие")
+    page = client.get(f"/cooperation/?enterprise={enterprise.id}", headers={"Accept-Language": "ru"})
+    assert "Пустое предприятие: нет опубликованных предложений и запросов." in page.get_data(as_text=True)
+    login(rep)
+    profile = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert (
+        f"/cooperation/?enterprise={enterprise.id}" in profile
+        and f"/cooperation/new/{enterprise.id}" in profile
+    )
+
+
+def test_the_scale_generator_makes_live_entries_with_their_codes(make_enterprise):
+    import random
+
+    from clusterhub.cooperation.offers.models import CooperationOfferCode
+    from clusterhub.cooperation.offers.scale import make_offers
+
+    enterprise, _rep = make_enterprise()
+    other, _ = make_enterprise()
+    assert make_offers(200, [enterprise.id, other.id], random.Random(1)) == 200
+    live = db.session.scalars(sa.select(CooperationOffer).where(coop.live())).all()
+    assert 150 < len(live) < 200
+    codes = db.session.scalar(sa.select(sa.func.count()).select_from(CooperationOfferCode))
+    assert codes >= 400  # one ОКПД 2 code or two, and one ОКВЭД 2 code, each
+    request = next(o for o in live if o.kind_of_entry == "request")
+    assert coop.suggestions(request)  # the synthetic market has partners

@@ -151,10 +151,9 @@ def upgrade():
             "ALTER TABLE cooperation_offers ADD COLUMN search_vector tsvector "
             "GENERATED ALWAYS AS (to_tsvector('russian'::regconfig, search_text)) STORED"
         )
-        op.execute(
-            "CREATE INDEX ix_cooperation_offers_vector ON cooperation_offers "
-            "USING gin (search_vector) WHERE status = 'published'"
-        )
+        # Not partial: the queries compare status with a bound parameter, which a partial index's
+        # predicate cannot be proved against, and drafts are few.
+        op.execute("CREATE INDEX ix_cooperation_offers_vector ON cooperation_offers USING gin (search_vector)")
 
 
 def downgrade():

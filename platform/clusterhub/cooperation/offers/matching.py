@@ -27,7 +27,7 @@ NEIGHBOUR_DISTRICT_POINTS = 4
 SAME_KIND_POINTS = 5
 SESSION_POINTS, SESSION_MAX = 5, 15
 CLUSTER_POINTS, CLUSTER_MAX = 8, 16
-MIN_TEXT_RELEVANCE = 0.1  # below this the text is not named as a reason
+MIN_TEXT_RELEVANCE = 0.4  # below this (on SQLite: fewer than two shared stems) the text is not named
 MIN_SCORE = 10  # a candidate scoring less is not suggested
 
 # Federal districts that share a border (codes of regions.models.FEDERAL_DISTRICTS).

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ...core.refusal import Refusal
 from ...enterprises import services as enterprises
@@ -44,8 +44,8 @@ from .models import (
 
 RUSSIAN = sa.literal_column("'russian'::regconfig")
 SEARCH_VECTOR = sa.literal_column("cooperation_offers.search_vector")
-CODE_CANDIDATES = 200  # candidates found by their codes, closest first
-TEXT_CANDIDATES = 60  # and by their text, most relevant first
+CODE_CANDIDATES = 150  # candidates found by their codes, closest first
+TEXT_CANDIDATES = 40  # and by their text, most relevant first
 SUGGESTIONS = 20
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -320,7 +320,9 @@ def search_statement(filters: SearchFilters) -> sa.Select:
         sa.select(CooperationOffer)
         .join(Enterprise, Enterprise.id == CooperationOffer.enterprise_id)
         .outerjoin(Region, Region.id == Enterprise.region_id)
-        .options(joinedload(CooperationOffer.enterprise).joinedload(Enterprise.region))
+        # the page's 20 enterprises by primary key afterwards: joined, every match's whole enterprise row
+        # would be read before the sort keeps 20
+        .options(selectinload(CooperationOffer.enterprise).joinedload(Enterprise.region))
         .where(live())
     )
     if filters.kind_of_entry in set(EntryKind):
@@ -331,10 +333,15 @@ def search_statement(filters: SearchFilters) -> sa.Select:
         statement = statement.where(CooperationOffer.enterprise_id == filters.enterprise_id)
     code = filters.code.strip()
     if code:
+        # through the codes' class index: the class narrows, the prefix decides ("22.2" finds "22.29.21")
+        digits = matching.digits(code)
         statement = statement.where(
-            sa.or_(
-                CooperationOffer.okpd2_codes.contains(f" {code}", autoescape=True),
-                CooperationOffer.okved_codes.contains(f" {code}", autoescape=True),
+            CooperationOffer.id.in_(
+                sa.select(CooperationOfferCode.offer_id).where(
+                    CooperationOfferCode.system.in_(("okpd2", "okved")),
+                    CooperationOfferCode.class_code == digits[:2],
+                    CooperationOfferCode.code.startswith(code, autoescape=True),
+                )
             )
         )
     if filters.region_id:
@@ -410,9 +417,12 @@ def _counterparts(source: CooperationOffer):
     )
 
 
-def _text_query(source: CooperationOffer):
-    """Any of the source's words (plainto_tsquery joins them with AND; the match wants OR)."""
-    text = " ".join(f"{source.title_ru} {source.description_ru}".split()[:40])
+def _text_query(source: CooperationOffer, title_only: bool = False):
+    """Any of the source's words (plainto_tsquery joins them with AND; the match wants OR). The words of
+    the title find the candidates (the description's common words would match half the table); title and
+    description together rank the candidates found."""
+    text = source.title_ru if title_only else f"{source.title_ru} {source.description_ru}"
+    text = " ".join(text.split()[:40])
     plain = sa.cast(sa.func.plainto_tsquery(RUSSIAN, text), sa.Text)
     return sa.cast(sa.func.replace(plain, "&", "|"), postgresql.TSQUERY)
 
@@ -433,7 +443,7 @@ def candidate_ids(source: CooperationOffer) -> list[int]:
             .limit(CODE_CANDIDATES)
         )
     if _is_postgresql():
-        query = _text_query(source)
+        query = _text_query(source, title_only=True)
         text_hits = (
             sa.select(CooperationOffer.id)
             .where(SEARCH_VECTOR.op("@@")(query), _counterparts(source))
@@ -467,21 +477,24 @@ def _shared_history(source_enterprise_id: int, enterprise_ids: set[int]) -> tupl
 
     wanted = sorted(enterprise_ids | {source_enterprise_id})
     today = date.today()
+    sessions = sa.select(
+        sa.literal("s").label("what"),
+        Registration.enterprise_id,
+        Registration.tenant_id,
+        Registration.event_id.label("thing_id"),
+    ).where(Registration.enterprise_id.in_(wanted), Registration.status.in_(ACTIVE_STATUSES))
+    clusters = sa.select(
+        sa.literal("c").label("what"),
+        ClusterMember.enterprise_id,
+        ClusterMember.tenant_id,
+        ClusterMember.cluster_id.label("thing_id"),
+    ).where(
+        ClusterMember.enterprise_id.in_(wanted),
+        sa.or_(ClusterMember.left_on.is_(None), ClusterMember.left_on > today),
+    )
     with federal_read_scope(db.session):
-        sessions = db.session.execute(
-            sa.select(Registration.enterprise_id, Registration.tenant_id, Registration.event_id)
-            .where(Registration.enterprise_id.in_(wanted), Registration.status.in_(ACTIVE_STATUSES))
-            .distinct()
-            .execution_options(cross_tenant=True)
-        ).all()
-        clusters = db.session.execute(
-            sa.select(ClusterMember.enterprise_id, ClusterMember.tenant_id, ClusterMember.cluster_id)
-            .where(
-                ClusterMember.enterprise_id.in_(wanted),
-                sa.or_(ClusterMember.left_on.is_(None), ClusterMember.left_on > today),
-            )
-            .distinct()
-            .execution_options(cross_tenant=True)
+        rows = db.session.execute(
+            sa.union(sessions, clusters).execution_options(cross_tenant=True)  # UNION: distinct rows
         ).all()
 
     def shared(rows) -> dict[int, int]:
@@ -491,7 +504,10 @@ def _shared_history(source_enterprise_id: int, enterprise_ids: set[int]) -> tupl
         mine = by_enterprise.get(source_enterprise_id, set())
         return {e: len(things & mine) for e, things in by_enterprise.items() if e != source_enterprise_id}
 
-    return shared(sessions), shared(clusters)
+    return (
+        shared((e, t, i) for what, e, t, i in rows if what == "s"),
+        shared((e, t, i) for what, e, t, i in rows if what == "c"),
+    )
 
 
 def suggestions(source: CooperationOffer, limit: int = SUGGESTIONS) -> list[Suggestion]:
@@ -507,7 +523,15 @@ def suggestions(source: CooperationOffer, limit: int = SUGGESTIONS) -> list[Sugg
         columns.append(sa.func.ts_rank(SEARCH_VECTOR, _text_query(source)))
     rows = db.session.execute(
         sa.select(*columns)
-        .options(joinedload(CooperationOffer.enterprise).joinedload(Enterprise.region))
+        .options(
+            defer(CooperationOffer.search_text),
+            defer(CooperationOffer.terms),
+            defer(CooperationOffer.description_en),
+            # a second query by primary key: joined, the planner hashes all 20,000 enterprises
+            selectinload(CooperationOffer.enterprise)
+            .load_only(Enterprise.id, Enterprise.full_name, Enterprise.short_name, Enterprise.region_id)
+            .joinedload(Enterprise.region),
+        )
         .where(CooperationOffer.id.in_(ids))
     ).all()
     sessions, clusters = _shared_history(source.enterprise_id, {row[0].enterprise_id for row in rows})
@@ -552,7 +576,7 @@ def reason_text(reason: matching.Reason) -> str:
         "same_region": lambda: _("the same region"),
         "same_district": lambda: district_name(value),
         "neighbour_district": lambda: _("neighbouring district: %(name)s", name=district_name(value)),
-        "kind": lambda: str(COOPERATION_KIND_LABELS.get(value, value)).lower(),
+        "kind": lambda: _("the same kind: %(kind)s", kind=COOPERATION_KIND_LABELS.get(value, value)),
         "sessions": lambda: ngettext("%(num)d session in common", "%(num)d sessions in common", value),
         "clusters": lambda: ngettext("%(num)d cluster in common", "%(num)d clusters in common", value),
     }
