@@ -25,7 +25,7 @@ class EntryKind(enum.StrEnum):
     REQUEST = "request"
 
 
-ENTRY_KIND_LABELS = {EntryKind.OFFER: _l("Offer"), EntryKind.REQUEST: _l("Request")}
+ENTRY_KIND_LABELS = {EntryKind.OFFER: _l("Cooperation offer"), EntryKind.REQUEST: _l("Cooperation request")}
 
 
 class CooperationKind(enum.StrEnum):
