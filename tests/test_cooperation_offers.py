@@ -356,6 +356,12 @@ def test_a_center_features_entries_on_its_home_page(client, login, market, make_
     assert near.title_ru in staff_page
     assert near.title_ru in client.get("/komi/").get_data(as_text=True)
     assert near.title_ru not in client.get("/tatarstan/").get_data(as_text=True)
+    client.post("/logout")
+    # anonymous visitors get the cached center home with a link, and the list one click away
+    assert "/komi/cooperation/" in client.get("/komi/").get_data(as_text=True)
+    assert near.title_ru in client.get("/komi/cooperation/").get_data(as_text=True)
+    assert near.title_ru not in client.get("/tatarstan/cooperation/").get_data(as_text=True)
+    login(staff)
     with tenant_scope(db.session, tatarstan.id):
         assert db.session.scalars(sa.select(FeaturedOffer)).all() == []
     coop.archive(near, make_user("platform_admin"))

@@ -27,6 +27,10 @@ PER_PAGE = 20
 
 
 def _featured_block(tenant):
+    """Signed-in users see the featured entries; anonymous visitors get the center home from a page cache
+    keyed by the center's row alone (tenancy.views.center_home), so they see a link that never changes."""
+    if not current_user.is_authenticated:
+        return {"offers": None}
     offers = services.featured_offers()
     return {"offers": offers} if offers else None
 
@@ -211,6 +215,12 @@ def suggestions(offer_id):
 
 
 # --- a center's featured entries ------------------------------------------------------------------------
+
+
+@bp.route("/<tenant>/cooperation/")
+@public
+def center_featured():
+    return render_template("cooperation/offers/center.html", offers=services.featured_offers(limit=50))
 
 
 @bp.route("/<tenant>/staff/cooperation/featured")
