@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...accounts.authz import Permission, login_required, personal, public, requires
+from ...accounts.authz import Permission, login_required, public, requires
 from ...accounts.forms import ConfirmForm
 from ...core.menu import STAFF_GROUP, add_center_home_block, add_global_item, add_tenant_item
 from ...core.pagination import paginate
@@ -93,7 +93,6 @@ def search():
 
 @bp.route("/cooperation/mine", methods=["GET", "POST"])
 @login_required
-@personal
 def mine():
     form = DigestForm()
     if form.validate_on_submit():
