@@ -306,7 +306,7 @@ def test_the_suggestions_page_costs_the_same_queries_for_3_or_30_candidates(
     with count_queries() as many:
         page = client.get(url).get_data(as_text=True)
     assert "Полимер-26" in page or "Полимер-25" in page
-    assert many["n"] == few["n"]
+    assert many["n"] == few["n"] <= 12  # user, entry, rights, candidates by code and text, rows, history
 
 
 # --- digest ---------------------------------------------------------------------------------------------

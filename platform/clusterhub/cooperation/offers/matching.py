@@ -186,41 +186,28 @@ def _place(source: Facts, candidate: Facts, reasons: list[Reason]) -> float:
     return 0
 
 
+# Words that say nothing about what is traded: the verbs titles start with ("Ищем", "Предлагаем") and
+# generic nouns. They are left out of the text match, else every request would match every request.
 STOP_WORDS = frozenset(
-    [
-        "для",
-        "при",
-        "под",
-        "над",
-        "без",
-        "или",
-        "что",
-        "как",
-        "это",
-        "его",
-        "все",
-        "них",
-        "них",
-        "также",
-        "более",
-        "менее",
-        "иных",
-        "иные",
-        "другие",
-        "услуги",
-        "работы",
-        "работ",
-        "изделий",
-        "продукции",
-    ]
+    (  # noqa: SIM905  (a sentence of words reads better than 42 quoted ones)
+        "также более менее иных иные другие услуги услуга работы работ изделий изделия продукции продукция "
+        "ищем ищет нужны нужен нужна нужно требуется требуются закупаем закупим купим приобретём приобретем "
+        "предлагаем предлагает производим выполняем оказываем изготовим изготавливаем поставляем поставка "
+        "поставки заказ заказу заказчика договору партия"
+    ).split()
 )
+
+
+def significant_words(text: str) -> list[str]:
+    """The words of ``text`` worth matching: three letters or more, not in STOP_WORDS, first 40."""
+    folded = (text or "").casefold().replace("ё", "е")
+    words = "".join(ch if ch.isalnum() else " " for ch in folded).split()
+    return [w for w in words if len(w) >= 3 and w not in STOP_WORDS and not w.isdigit()][:40]
 
 
 def stems(text: str) -> frozenset[str]:
     """Crude word stems for the SQLite fallback: words of four letters or more, cut to five letters."""
-    folded = (text or "").casefold().replace("ё", "е")
-    words = "".join(ch if ch.isalnum() else " " for ch in folded).split()
-    return frozenset(w[:5] for w in words if len(w) >= 4 and w not in STOP_WORDS and not w.isdigit())
+    return frozenset(w[:5] for w in significant_words(text) if len(w) >= 4)
 
 
 def stem_relevance(mine: frozenset[str], theirs: frozenset[str]) -> float:

@@ -69,7 +69,14 @@ class CooperationOffer(db.Model):
 
     __tablename__ = "cooperation_offers"
     __table_args__ = (
-        sa.Index("ix_cooperation_offers_listing", "status", "kind_of_entry", "valid_until"),
+        # Covering on PostgreSQL: the matching's live-counterpart filter reads the index alone.
+        sa.Index(
+            "ix_cooperation_offers_listing",
+            "status",
+            "kind_of_entry",
+            "valid_until",
+            postgresql_include=["id", "enterprise_id"],
+        ),
         sa.CheckConstraint("kind_of_entry IN ('offer', 'request')", name="kind_of_entry"),
     )
 

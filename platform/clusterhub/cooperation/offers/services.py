@@ -422,19 +422,20 @@ def _text_query(source: CooperationOffer, title_only: bool = False):
     the title find the candidates (the description's common words would match half the table); title and
     description together rank the candidates found."""
     text = source.title_ru if title_only else f"{source.title_ru} {source.description_ru}"
-    text = " ".join(text.split()[:40])
+    text = " ".join(matching.significant_words(text)) or "-"
     plain = sa.cast(sa.func.plainto_tsquery(RUSSIAN, text), sa.Text)
     return sa.cast(sa.func.replace(plain, "&", "|"), postgresql.TSQUERY)
 
 
-def candidate_ids(source: CooperationOffer) -> list[int]:
-    """Live counterparts worth scoring: the closest by code (group before class), then by text."""
-    ids: list[int] = []
+def candidate_queries(source: CooperationOffer) -> list[sa.Select]:
+    """Live counterparts worth scoring, as id subqueries: the closest by code (group before class), and
+    the most relevant by text."""
+    queries = []
     class_condition = _code_condition(source, CooperationOfferCode.class_code)
     if class_condition is not None:
         group_condition = _code_condition(source, CooperationOfferCode.group_code)
         level = sa.func.max(sa.case((group_condition, 2), else_=1) if group_condition is not None else 1)
-        ids += db.session.scalars(
+        queries.append(
             sa.select(CooperationOfferCode.offer_id)
             .join(CooperationOffer, CooperationOffer.id == CooperationOfferCode.offer_id)
             .where(class_condition, _counterparts(source))
@@ -444,27 +445,34 @@ def candidate_ids(source: CooperationOffer) -> list[int]:
         )
     if _is_postgresql():
         query = _text_query(source, title_only=True)
-        text_hits = (
+        # the GIN index first and alone: else the planner walks every live entry testing the match
+        # (ranked there too: the live filter below then reads the covering listing index alone)
+        hits = (
+            sa.select(CooperationOffer.id, sa.func.ts_rank(SEARCH_VECTOR, query).label("rank"))
+            .where(SEARCH_VECTOR.op("@@")(query))
+            .cte("text_hits")
+            .prefix_with("MATERIALIZED")
+        )
+        queries.append(
             sa.select(CooperationOffer.id)
-            .where(SEARCH_VECTOR.op("@@")(query), _counterparts(source))
-            .order_by(sa.func.ts_rank(SEARCH_VECTOR, query).desc())
+            .join(hits, hits.c.id == CooperationOffer.id)
+            .where(_counterparts(source))
+            .order_by(hits.c.rank.desc())
             .limit(TEXT_CANDIDATES)
         )
     else:
         stems = sorted(matching.stems(f"{source.title_ru} {source.description_ru}"), key=len, reverse=True)
-        if not stems:
-            return ids
-        text_hits = (
-            sa.select(CooperationOffer.id)
-            .where(
-                sa.or_(*[CooperationOffer.search_text.contains(s, autoescape=True) for s in stems[:8]]),
-                _counterparts(source),
+        if stems:
+            queries.append(
+                sa.select(CooperationOffer.id)
+                .where(
+                    sa.or_(*[CooperationOffer.search_text.contains(s, autoescape=True) for s in stems[:8]]),
+                    _counterparts(source),
+                )
+                .order_by(CooperationOffer.id.desc())
+                .limit(TEXT_CANDIDATES)
             )
-            .order_by(CooperationOffer.id.desc())
-            .limit(TEXT_CANDIDATES)
-        )
-    ids += [i for i in db.session.scalars(text_hits) if i not in set(ids)]
-    return ids
+    return queries
 
 
 def _shared_history(source_enterprise_id: int, enterprise_ids: set[int]) -> tuple[dict, dict]:
@@ -513,11 +521,16 @@ def _shared_history(source_enterprise_id: int, enterprise_ids: set[int]) -> tupl
 def suggestions(source: CooperationOffer, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """Ranked partners for ``source``: for a request, live offers of other enterprises, and back.
 
-    A constant number of queries whatever the data: the candidates by code, by text, their rows with
-    enterprise and region, and the shared sessions and clusters."""
-    ids = candidate_ids(source)
-    if not ids:
+    A constant number of queries whatever the data: the candidates (by code and by text) with their
+    enterprise and region in one, and the shared sessions and clusters in another."""
+    queries = candidate_queries(source)
+    if not queries:
         return []
+    # A set of at most CODE_CANDIDATES + TEXT_CANDIDATES ids, computed first (MATERIALIZED): joined by
+    # primary key, the offers and enterprises are then read by index, not hashed whole.
+    candidates = sa.union(*[sa.select(q.subquery().c[0].label("id")) for q in queries]).cte("candidates")
+    if _is_postgresql():
+        candidates = candidates.prefix_with("MATERIALIZED")
     columns = [CooperationOffer]
     if _is_postgresql():
         columns.append(sa.func.ts_rank(SEARCH_VECTOR, _text_query(source)))
@@ -527,12 +540,12 @@ def suggestions(source: CooperationOffer, limit: int = SUGGESTIONS) -> list[Sugg
             defer(CooperationOffer.search_text),
             defer(CooperationOffer.terms),
             defer(CooperationOffer.description_en),
-            # a second query by primary key: joined, the planner hashes all 20,000 enterprises
-            selectinload(CooperationOffer.enterprise)
+            joinedload(CooperationOffer.enterprise, innerjoin=True)
             .load_only(Enterprise.id, Enterprise.full_name, Enterprise.short_name, Enterprise.region_id)
             .joinedload(Enterprise.region),
         )
-        .where(CooperationOffer.id.in_(ids))
+        # the candidates and their rows in one round trip
+        .join(candidates, candidates.c.id == CooperationOffer.id)
     ).all()
     sessions, clusters = _shared_history(source.enterprise_id, {row[0].enterprise_id for row in rows})
     mine = facts(source)

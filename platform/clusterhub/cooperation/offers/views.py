@@ -2,10 +2,12 @@
 representatives' editing and digest switch, and a center's featured entries."""
 
 import click
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ...accounts.authz import Permission, login_required, public, requires
 from ...accounts.forms import ConfirmForm
@@ -39,7 +41,13 @@ add_center_home_block("cooperation/offers/_home_block.html", _featured_block)
 
 
 def _offer(offer_id) -> CooperationOffer:
-    offer = db.get_or_404(CooperationOffer, offer_id)
+    offer = db.session.scalar(
+        sa.select(CooperationOffer)
+        .options(joinedload(CooperationOffer.enterprise).joinedload(Enterprise.region))
+        .where(CooperationOffer.id == offer_id)
+    )
+    if offer is None:
+        abort(404)
     if not services.visible_to(current_user, offer):
         abort(404)
     return offer
