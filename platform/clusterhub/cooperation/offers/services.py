@@ -44,8 +44,8 @@ from .models import (
 
 RUSSIAN = sa.literal_column("'russian'::regconfig")
 SEARCH_VECTOR = sa.literal_column("cooperation_offers.search_vector")
-CODE_CANDIDATES = 150  # candidates found by their codes, closest first
-TEXT_CANDIDATES = 40  # and by their text, most relevant first
+CODE_CANDIDATES = 100  # candidates found by their codes, closest first
+TEXT_CANDIDATES = 30  # and by their text, most relevant first
 SUGGESTIONS = 20
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
