@@ -257,7 +257,7 @@ def create():
 @bp.route("/offers/<int:offer_id>", methods=["PATCH"])
 @login_required
 @doc(
-    "Change an offer or request (every field is given again, as on the form)",
+    "Change an offer or request: the fields given change, the others stay",
     tags=TAGS,
     request_body=WRITE_SCHEMA,
     response=OFFER_SCHEMA,
