@@ -613,12 +613,6 @@ def entries_of(enterprise_ids: list[int]) -> list[CooperationOffer]:
     )
 
 
-def live_count_of(enterprise_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(live(), CooperationOffer.enterprise_id == enterprise_id)
-    )
-
-
 # --- the weekly digest --------------------------------------------------------------------------------
 
 
