@@ -455,3 +455,36 @@ def test_the_scale_generator_makes_live_entries_with_their_codes(make_enterprise
     assert codes >= 400  # one ОКПД 2 code or two, and one ОКВЭД 2 code, each
     request = next(o for o in live if o.kind_of_entry == "request")
     assert coop.suggestions(request)  # the synthetic market has partners
+
+
+def test_search_pages_through_many_entries(client, make_enterprise):
+    enterprise, rep = make_enterprise()
+    for n in range(23):
+        published(enterprise, rep, title_ru=f"Запрос номер {n:02d}")
+    first = client.get("/cooperation/").get_data(as_text=True)
+    second = client.get("/cooperation/?page=2").get_data(as_text=True)
+    assert "Запрос номер 22" in first and "Запрос номер 02" not in first  # newest first, 20 a page
+    assert "Запрос номер 02" in second and "Запрос номер 22" not in second
+
+
+def test_the_demo_gives_komi_enterprises_entries_that_match(make_user, make_tenant):
+    from clusterhub.cooperation.offers import demo
+
+    make_tenant("komi")
+    make_user("platform_admin", email="admin@clusterhub.example.com")
+    assert demo.load() == len(demo.ENTRIES)
+    db.session.commit()
+    assert demo.load() == 0  # idempotent
+    request = db.session.scalar(
+        sa.select(CooperationOffer).where(
+            CooperationOffer.title_ru == "Ремонт и обслуживание лесопильного оборудования"
+        )
+    )
+    with force_locale("en"):
+        found = coop.suggestions(request)
+    assert found[0].offer.enterprise.name == "Лесмаш Сервис"
+    assert "the same ОКПД 2 code 33.12.29" in found[0].reasons
+    requests = db.session.scalars(
+        sa.select(CooperationOffer).where(CooperationOffer.kind_of_entry == "request")
+    )
+    assert all(coop.suggestions(r) for r in requests)  # every demo request has partners
