@@ -450,6 +450,7 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
 
     assert set(jobs) == {
         f"{FULLNAME}-billing-past-due",
+        f"{FULLNAME}-cooperation-digest",
         f"{FULLNAME}-events-remind",
         f"{FULLNAME}-privacy-remind",
         f"{FULLNAME}-privacy-retention",
@@ -470,6 +471,12 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
     assert jobs[f"{FULLNAME}-billing-past-due"]["spec"]["jobTemplate"]["spec"]["template"]["spec"][
         "containers"
     ][0]["command"][3:] == ["billing", "mark-past-due"]
+    digest = jobs[f"{FULLNAME}-cooperation-digest"]["spec"]
+    assert digest["schedule"] == "0 5 * * 1"  # weekly
+    assert digest["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][3:] == [
+        "cooperation",
+        "digest",
+    ]
     refresh = jobs[f"{FULLNAME}-reporting-refresh"]["spec"]
     assert refresh["schedule"] == "*/10 * * * *"
     assert refresh["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][3:] == [

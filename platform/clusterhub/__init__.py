@@ -41,6 +41,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.tokens.views",
     "clusterhub.webhooks.views",
     "clusterhub.privacy.views",
+    "clusterhub.cooperation.offers.views",
+    "clusterhub.cooperation.offers.api",
 ]
 
 

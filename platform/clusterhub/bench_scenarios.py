@@ -131,6 +131,22 @@ def events_scenario(app):
     ]
 
 
+def cooperation_exchange(app):
+    """Suggestions and search over 20,000 enterprises and 10,000 offers and requests (PostgreSQL full text
+    with its GIN index; SQLite matches words with LIKE)."""
+    from .cooperation.offers import bench
+
+    bench.build()
+    analyze()
+    request_id = bench.busiest_request()
+    user = bench_user("bench-rep@clusterhub.example.com")
+    return [
+        ("/cooperation/<id>/suggestions, 10,000 entries", f"/cooperation/{request_id}/suggestions", user),
+        ("/cooperation/ search, words", "/cooperation/?q=фанера+берёзовая"),
+        ("/cooperation/ search, code and district", "/cooperation/?code=16.10&district=NWFD&entry=offer"),
+    ]
+
+
 SCENARIOS = [
     center_home,
     platform_home,
@@ -138,5 +154,6 @@ SCENARIOS = [
     technopark_search,
     defense_protocol_verification,
     events_scenario,
-    federal_dashboard,  # last: it adds the country-wide dataset to whatever the others built
+    federal_dashboard,  # it adds the country-wide dataset to whatever the others built
+    cooperation_exchange,  # after it: the country-wide dataset has the offers (built here if absent)
 ]

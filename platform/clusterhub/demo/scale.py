@@ -115,6 +115,7 @@ class Sizes:
     registrations: int = 300_000
     projects: int = 5_000
     scores: int = 30_000
+    offers: int = 10_000  # cooperation offers and requests (global, like the enterprises)
 
     def scaled(self, factor: float) -> "Sizes":
         return Sizes(
@@ -559,6 +560,11 @@ def build(sizes: Sizes, seed: int = 2026, progress=None) -> dict:
     tenants = ensure_tenants(sizes.tenants, rng)
     db.session.commit()
     enterprises = make_enterprises(sizes.enterprises, tenants, rng)
+    db.session.commit()
+    from ..cooperation.offers.scale import make_offers
+
+    # its own random sequence, so the rest of the dataset stays what it was before offers existed
+    make_offers(sizes.offers, [e for e, _r in enterprises], random.Random(seed + 27))
     db.session.commit()
     by_region: dict[int, list[int]] = {}
     for enterprise_id, region_id in enterprises:
