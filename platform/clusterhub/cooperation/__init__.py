@@ -1,0 +1,1 @@
+"""Cooperation: offers and requests of enterprises, matching, and B2B meetings at sessions."""
