@@ -37,6 +37,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.defenses.api",
     "clusterhub.events.views",
     "clusterhub.events.api",
+    "clusterhub.cooperation.meetings.views",
     "clusterhub.outbox.views",
 ]
 
