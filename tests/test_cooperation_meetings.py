@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest, MeetingSeat, RequestStatus
 from clusterhub.events import services as events
+from clusterhub.events.models import Event
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
@@ -18,10 +19,10 @@ from clusterhub.tenancy.scoping import tenant_scope
 class Session:
     """A published session with participants who have accounts, and one meeting block."""
 
-    def __init__(self, tenant, event, block, people, users, staff):
-        self.tenant, self.event, self.block, self.people, self.users, self.staff = (
+    def __init__(self, tenant, event_id, block, people, users, staff):
+        self.tenant, self.event_id, self.block, self.people, self.users, self.staff = (
             tenant,
-            event,
+            event_id,
             block,
             people,
             users,
@@ -37,21 +38,25 @@ def b2b(make_event, make_user, person, request_context):
     def build(participants=6, slots=4, tables=2, **block_values):
         event = make_event()
         tenant = event.tenant
+        event_id, start = event.id, event.start_date
         staff = make_user("center_staff", tenant=tenant)
         users, people = [], []
         for n in range(participants):
             user = make_user(email=f"member{n}@example.com", name=f"Member {n}")
             with tenant_scope(db.session, tenant.id):
                 registration = events.register(
-                    db.session.merge(event), person(email=user.email, full_name=f"Участник {n}"), user=user
+                    db.session.get(Event, event_id),
+                    person(email=user.email, full_name=f"Участник {n}"),
+                    user=user,
                 )
                 db.session.commit()
                 people.append(registration.id)
             users.append(user)
-        day = event.start_date
+        day = start
         with tenant_scope(db.session, tenant.id):
+            event = db.session.get(Event, event_id)
             block = meetings.create_block(
-                db.session.merge(event),
+                event,
                 {
                     "title_ru": "Деловые встречи",
                     "title_en": "B2B meetings",
@@ -65,7 +70,7 @@ def b2b(make_event, make_user, person, request_context):
             )
             db.session.commit()
             block_id = block.id
-        return Session(tenant, event, block_id, people, users, staff)
+        return Session(tenant, event_id, block_id, people, users, staff)
 
     return build
 
@@ -172,7 +177,7 @@ def test_the_database_refuses_two_meetings_at_one_table(b2b):
 def test_a_site_visit_keeps_its_participant_free(b2b):
     s = b2b(participants=3, slots=3, tables=2)
     with s.scope():
-        event = db.session.merge(s.event)
+        event = db.session.get(Event, s.event_id)
         block = _block(s)
         local_start = events.to_local(block.slot_start(0), s.tenant).replace(tzinfo=None)
         item = events.save_agenda_item(
@@ -325,7 +330,7 @@ def test_staff_run_the_scheduler_see_the_grid_move_and_publish(b2b, client, logi
     assert client.post(f"/{slug}/staff/meetings/{s.block}/publish").status_code == 302
     for path in ("tables", "outcomes", "edit"):
         assert client.get(f"/{slug}/staff/meetings/{s.block}/{path}").status_code == 200
-    assert client.get(f"/{slug}/staff/events/{s.event.id}/meetings").status_code == 200
+    assert client.get(f"/{slug}/staff/events/{s.event_id}/meetings").status_code == 200
 
 
 def test_the_personal_schedule_as_page_pdf_and_ical(b2b, client, login):
