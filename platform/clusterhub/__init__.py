@@ -38,6 +38,7 @@ BLUEPRINT_MODULES = [
     "clusterhub.events.views",
     "clusterhub.events.api",
     "clusterhub.cooperation.meetings.views",
+    "clusterhub.cooperation.meetings.api",
     "clusterhub.outbox.views",
 ]
 
