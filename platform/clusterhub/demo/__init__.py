@@ -49,6 +49,7 @@ MODULE_DEMOS = [
     ("clusterhub.technoparks.demo", lambda module: module.load("komi")),
     ("clusterhub.events.demo", lambda module: module.load()),
     ("clusterhub.defenses.demo", lambda module: module.load()),
+    ("clusterhub.cooperation.meetings.demo", lambda module: module.load()),
 ]
 
 
