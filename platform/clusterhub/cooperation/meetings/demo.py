@@ -71,10 +71,11 @@ def load() -> MeetingBlock | None:
             .order_by(Registration.id)
         ).all()
         others = [p for p in people if p.id != rep.id]
+        partners = [p for p in others if p.organisation != rep.organisation]
         rng = random.Random(18)
         pairs: set = set()
         # the representative: two accepted meetings and one request awaiting his answer
-        for n, other in enumerate(others[:3]):
+        for n, other in enumerate(partners[:3]):
             if n < 2:
                 meeting = svc.request_meeting(block, rep, other.id, TOPICS[n])
                 svc.answer(meeting, other, accept=True)

@@ -12,6 +12,7 @@ from ...accounts.forms import ConfirmForm
 from ...events import services as events
 from ...events.models import Event, Registration
 from ...extensions import db
+from ...tenancy.models import utcnow
 from . import services as svc
 from .forms import BlockForm, MeetingRequestForm, MoveForm, OutcomeForm, RunForm
 from .models import OUTCOME_LABELS, MeetingBlock, MeetingRequest, RequestStatus
@@ -256,6 +257,7 @@ def mine(meeting_block_id):
         accepted=[m for m in requests_ if m.status == RequestStatus.ACCEPTED],
         closed=[m for m in requests_ if m.status in (RequestStatus.DECLINED, RequestStatus.CANCELLED)],
         schedule=svc.personal_schedule(block, me),
+        now=utcnow(),
         confirm_form=ConfirmForm(),
     )
 
