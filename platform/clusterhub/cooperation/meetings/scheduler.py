@@ -66,7 +66,11 @@ class Problem:
     adjacent: list[bool] | None = None
     # announced meetings may move (to place more meetings); otherwise they keep slot and table
     allow_moving: bool = False
+    # the search stops at whichever comes first; the iteration budget makes a result independent of the
+    # machine's speed (tests), the time limit keeps a page responsive on a busy machine
     time_limit: float = 1.0
+    max_iterations: int = 4000
+    max_steps: int = 400_000  # ejection-chain steps, all phases together
     seed: int = 0
 
 
@@ -77,6 +81,7 @@ class Schedule:
     moved: list[Hashable]  # announced meetings that got another slot or table
     upper_bound: int
     seconds: float
+    iterations: int = 0
 
     @property
     def optimal(self) -> bool:
@@ -147,6 +152,7 @@ class _State:
         self.slot_of: dict = {}
         self.fixed: set = set()
         self.journal: list = []
+        self.steps = 0
 
     # -- moves -----------------------------------------------------------------------------------------
     def place(self, mid, s):
@@ -226,7 +232,8 @@ def _insert(state: _State, mid, depth: int, tabu: set, rng: random.Random, prefe
             # the least loaded slot keeps room everywhere for the meetings still to come
             state.place(mid, min(direct, key=lambda s: (state.load[s], s)))
         return True
-    if depth <= 0:
+    state.steps += 1
+    if depth <= 0 or state.steps > state.p.max_steps:
         return False
     a, b = state.meetings[mid].persons
     order = list(range(state.S))
@@ -298,7 +305,7 @@ def schedule(problem: Problem) -> Schedule:
     # 3. ejection chains for whatever is left, a few rounds while they help
     def repair(depth: int) -> None:
         for m in pending:
-            if len(state.slot_of) >= bound:
+            if len(state.slot_of) >= bound or time.perf_counter() - started > problem.time_limit * 0.5:
                 return
             if m.id not in state.slot_of:
                 mark = state.mark()
@@ -311,28 +318,44 @@ def schedule(problem: Problem) -> Schedule:
         repair(depth)
     state.journal.clear()
 
-    # 4. ruin and recreate until the bound or the time limit
-    movable = [m.id for m in problem.meetings if m.id not in state.fixed]
+    # 4. ruin and recreate until the bound, the iteration budget or the time limit: free the persons of an
+    # unplaced meeting (and a place in a full slot they could share), put it in first, then the freed
+    # meetings and the unplaced meetings of the persons involved; keep the result unless fewer are placed
+    movable = {m.id for m in problem.meetings if m.id not in state.fixed}
+    meetings_of: dict = {}
+    for m in problem.meetings:
+        for x in m.persons:
+            meetings_of.setdefault(x, []).append(m)
     iteration = 0
-    while len(state.slot_of) < bound and movable and time.perf_counter() - started < problem.time_limit * 0.9:
+    while (
+        len(state.slot_of) < bound
+        and movable
+        and iteration < problem.max_iterations
+        and state.steps < problem.max_steps
+        and time.perf_counter() - started < problem.time_limit * 0.9
+    ):
         iteration += 1
         before = len(state.slot_of)
         mark = state.mark()
-        # ruin: the meetings of the persons around a random unplaced meeting, and a random sample
         unplaced = [m for m in pending if m.id not in state.slot_of]
         seed_meeting = rng.choice(unplaced)
-        victims = set()
-        for x in seed_meeting.persons:
-            victims |= {mid for mid in state.busy[x] if mid is not None and mid not in state.fixed}
-        placed_movable = [mid for mid in movable if mid in state.slot_of]
-        victims |= set(rng.sample(placed_movable, min(len(placed_movable), rng.randint(2, 12))))
+        a, b = seed_meeting.persons
+        victims = {mid for x in (a, b) for mid in state.busy[x] if mid is not None and mid in movable}
+        shared = [s for s in range(state.S) if state.allowed[a][s] and state.allowed[b][s]]
+        if shared:
+            s = rng.choice(shared)
+            if state.load[s] >= state.capacity[s]:
+                crowd = sorted(state.in_slot[s] & movable, key=str)
+                victims |= set(rng.sample(crowd, min(len(crowd), 2)))
         for mid in victims:
-            if mid in state.slot_of:
-                state.remove(mid)
-        # recreate: the unplaced meetings (the seed first), most constrained first, with short chains
-        retry = [seed_meeting] + sorted((by_id[mid] for mid in victims), key=tightness)
-        retry += [m for m in unplaced if m is not seed_meeting]
-        for m in retry:
+            state.remove(mid)
+        freed = sorted((by_id[mid] for mid in victims), key=tightness)
+        persons = {x for m in freed for x in m.persons} | {a, b}
+        nearby = [
+            m for x in persons for m in meetings_of[x] if m.id not in state.slot_of and m.id not in victims
+        ]
+        rng.shuffle(nearby)
+        for m in [seed_meeting, *freed, *nearby[:30]]:
             if m.id not in state.slot_of:
                 _insert(state, m.id, 1, set(), rng)
         if len(state.slot_of) < before:
@@ -361,7 +384,7 @@ def schedule(problem: Problem) -> Schedule:
         taken[s].add(table)
     moved = [m.id for m in problem.meetings if m.slot is not None and placed.get(m.id) != (m.slot, m.table)]
     unplaced = [m.id for m in problem.meetings if m.id not in placed]
-    return Schedule(placed, unplaced, moved, bound, time.perf_counter() - started)
+    return Schedule(placed, unplaced, moved, bound, time.perf_counter() - started, iteration)
 
 
 def verify(problem: Problem, result: Schedule) -> list[str]:
