@@ -330,6 +330,8 @@ def test_staff_run_the_scheduler_see_the_grid_move_and_publish(b2b, client, logi
     assert client.post(f"/{slug}/staff/meetings/{s.block}/publish").status_code == 302
     for path in ("tables", "outcomes", "edit"):
         assert client.get(f"/{slug}/staff/meetings/{s.block}/{path}").status_code == 200
+    plans = client.get(f"/{slug}/staff/meetings/{s.block}/tables.pdf")
+    assert plans.status_code == 200 and plans.data.startswith(b"%PDF")
     assert client.get(f"/{slug}/staff/events/{s.event_id}/meetings").status_code == 200
 
 

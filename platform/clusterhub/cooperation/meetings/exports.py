@@ -75,3 +75,41 @@ def schedule_pdf(block, me, meetings, tenant) -> bytes:
                 ]
             )
     return bytes(pdf.output())
+
+
+def table_plans_pdf(block, grid, tenant) -> bytes:
+    """One A4 page per table: its name, then each slot's time and the two participants (to lay on the table)."""
+    from fpdf import FPDF, FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_font("Body", fname=str(font_path()))
+    for table_no, label in enumerate(block.table_labels):
+        pdf.add_page()
+        pdf.set_font("Body", size=22)
+        pdf.multi_cell(0, 12, label, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Body", size=10)
+        start = events.to_local(block.starts_at, tenant)
+        heading = [block.title, f"{start:%d.%m.%Y}", block.place]
+        pdf.multi_cell(0, 6, " · ".join(x for x in heading if x), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.set_font("Body", size=10)
+        with pdf.table(
+            headings_style=FontFace(emphasis=None, fill_color=(230, 230, 230)),
+            col_widths=(25, 155),
+            text_align="LEFT",
+        ) as table:
+            table.row([_("Time"), _("Participants")])
+            for slot in range(block.slot_count):
+                begins = events.to_local(block.slot_start(slot), tenant)
+                ends = events.to_local(block.slot_end(slot), tenant)
+                m = grid.get((slot, table_no))
+                who = (
+                    f"{m.requester.full_name} ({m.requester.organisation})\n"
+                    f"{m.recipient.full_name} ({m.recipient.organisation})"
+                    if m
+                    else _("free")
+                )
+                table.row([f"{begins:%H:%M}–{ends:%H:%M}", who])
+    return bytes(pdf.output())

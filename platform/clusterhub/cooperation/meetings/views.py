@@ -202,6 +202,20 @@ def table_plans(meeting_block_id):
     )
 
 
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/tables.pdf")
+@requires(MANAGE_MEETINGS)
+def table_plans_pdf(meeting_block_id):
+    from . import exports
+
+    block = _get(MeetingBlock, meeting_block_id)
+    body = exports.table_plans_pdf(block, svc.grid(block), g.tenant)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="tables-{block.id}.pdf"'},
+    )
+
+
 @bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/outcomes")
 @requires(MANAGE_MEETINGS)
 def staff_outcomes(meeting_block_id):
