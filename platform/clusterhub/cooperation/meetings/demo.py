@@ -1,6 +1,7 @@
 """Demo B2B meetings: the Komi session gets a meeting block on its first evening, with requests among its
-participants (most accepted, a few waiting), scheduled and published. The demo enterprise representative
-(rep@luzales.example.com) takes part: two meetings in his schedule and one request waiting for his answer.
+participants (most accepted, a few waiting), scheduled and published. One demo participant gets an account
+(``uchastnik1@demo.example.ru``, the demo password): two meetings in his schedule and one request waiting for his
+answer. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
 
 Idempotent: a session that already has the block is left as it is."""
 
@@ -14,14 +15,13 @@ from ...events import services as events
 from ...events.demo import TITLE_RU
 from ...events.models import Event, Registration, RegistrationStatus
 from ...extensions import db
-from ...regions.models import Region
 from ...tenancy.models import Tenant
 from ...tenancy.scoping import tenant_scope
 from . import services as svc
 from .models import MeetingBlock
 
 BLOCK_TITLE_RU = "Деловые встречи (B2B)"
-REP_EMAIL = "rep@luzales.example.com"
+PARTICIPANT_EMAIL = "uchastnik1@demo.example.ru"
 TOPICS = (
     "Поставки пиловочника и щепы",
     "Совместный проект по глубокой переработке древесины",
@@ -48,7 +48,9 @@ def load() -> MeetingBlock | None:
         )
         if block is not None:
             return block
-        rep = _register_rep(event)
+        rep = _participant_account(event)
+        if rep is None:
+            return None
         block = svc.create_block(
             event,
             {
@@ -99,20 +101,19 @@ def load() -> MeetingBlock | None:
     return block
 
 
-def _register_rep(event: Event) -> Registration:
-    """The demo representative, registered for the session with his account."""
-    user = accounts.find_user_by_email(REP_EMAIL)
-    existing = svc.participant(event.id, user) if user is not None else None
-    if existing is not None or user is None:
-        return existing
-    komi = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
-    person = events.Participant(
-        full_name=user.full_name,
-        email=user.email,
-        category="enterprise",
-        region_id=komi,
-        organisation="ООО «Лузалес»",
-        position_title="Директор по развитию",
-        consent=True,
+def _participant_account(event: Event) -> Registration | None:
+    """An account for the first demo participant, so the participant's pages can be seen (None: not there)."""
+    from ...demo import DEMO_PASSWORD
+
+    user = accounts.find_user_by_email(PARTICIPANT_EMAIL)
+    registration = db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.email == PARTICIPANT_EMAIL
+        )
     )
-    return events.register(event, person, user=user)
+    if registration is None:
+        return None
+    if user is None:
+        user = accounts.create_user(PARTICIPANT_EMAIL, registration.full_name, DEMO_PASSWORD)
+    registration.user_id = user.id
+    return registration
