@@ -37,6 +37,8 @@ BLUEPRINT_MODULES = [
     "clusterhub.defenses.api",
     "clusterhub.events.views",
     "clusterhub.events.api",
+    "clusterhub.cooperation.meetings.views",
+    "clusterhub.cooperation.meetings.api",
     "clusterhub.outbox.views",
     "clusterhub.tokens.views",
     "clusterhub.webhooks.views",

@@ -147,7 +147,15 @@ def cooperation_exchange(app):
     ]
 
 
+def meeting_scheduler(app):
+    """The B2B scheduler at the issue's size (no page: its figures are printed while preparing)."""
+    from .cooperation.meetings import bench
+
+    return bench.scenario(app)
+
+
 SCENARIOS = [
+    meeting_scheduler,
     center_home,
     platform_home,
     enterprises_and_clusters,

@@ -7,6 +7,7 @@ from .billing import models as billing  # noqa: F401
 from .billing.providers.invoice import models as billing_invoice  # noqa: F401
 from .billing.providers.stripe import models as billing_stripe  # noqa: F401
 from .clusters import models as clusters  # noqa: F401
+from .cooperation.meetings import models as cooperation_meetings  # noqa: F401
 from .cooperation.offers import models as cooperation_offers  # noqa: F401
 from .defenses import models as defenses  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401

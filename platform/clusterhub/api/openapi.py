@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 from pydantic.json_schema import models_json_schema
 
 from ..core.refusal import Refusal
@@ -82,6 +82,7 @@ class ErrorDetail(Payload):
     message: str
     detail: str | None = None
     field: str | None = None
+    request_id: str | None = Field(None, description="on a 500: the number to quote when reporting it")
 
 
 class Error(Payload):

@@ -71,6 +71,13 @@ ACTION_LABELS = {
     "event.registration_cancelled": _l("Registration cancelled"),
     "event.checked_in": _l("Participant checked in"),
     "event.message_sent": _l("Message sent to participants"),
+    "cooperation.block_created": _l("B2B meeting block added"),
+    "cooperation.block_updated": _l("B2B meeting block edited"),
+    "cooperation.schedule_run": _l("B2B meetings placed automatically"),
+    "cooperation.schedule_published": _l("B2B meeting schedule announced"),
+    "cooperation.meeting_moved": _l("B2B meeting moved"),
+    "cooperation.meeting_unscheduled": _l("B2B meeting taken out of the schedule"),
+    "cooperation.meeting_cancelled": _l("B2B meeting cancelled"),
     "invitation.created": _l("Invitation sent"),
     "invitation.accepted": _l("Invitation accepted"),
     "invitation.revoked": _l("Invitation revoked"),
@@ -136,6 +143,11 @@ FIELD_LABELS = {
     "url": _l("Address (URL)"),
     "events": _l("Events"),
     "read_only": _l("Read-only"),
+    "slot": _l("Slot"),
+    "table": _l("Table"),
+    "placed": _l("Placed"),
+    "unplaced": _l("Not placed"),
+    "moved": _l("Moved"),
 }
 
 

@@ -50,6 +50,7 @@ MODULE_DEMOS = [
     ("clusterhub.events.demo", lambda module: module.load()),
     ("clusterhub.defenses.demo", lambda module: module.load()),
     ("clusterhub.cooperation.offers.demo", lambda module: module.load()),
+    ("clusterhub.cooperation.meetings.demo", lambda module: module.load()),
 ]
 
 

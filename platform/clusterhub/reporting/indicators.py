@@ -263,4 +263,4 @@ def _staff(scope, grouping):
 
 def load_sources() -> None:
     """Import the indicator definitions of every module (they register themselves)."""
-    from .sources import clusters, events, kpi, projects, technoparks  # noqa: F401
+    from .sources import clusters, events, kpi, meetings, projects, technoparks  # noqa: F401

@@ -1,0 +1,1 @@
+"""B2B meetings at a session: meeting blocks, requests between participants, the schedule, outcomes."""

@@ -1,0 +1,394 @@
+"""Pages of the B2B meetings: staff configure blocks, run the scheduler, see and edit the grid, publish and
+print table plans; participants find each other, request, answer, read their schedule (page, PDF, iCal) and
+record outcomes. The request commits (``core.unit_of_work``); a refusal flashes its reason."""
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...accounts.authz import GlobalRole, TenantRole, can, login_required, register_permissions, requires
+from ...accounts.forms import ConfirmForm
+from ...core.forms import show_on
+from ...core.refusal import Refusal
+from ...events import services as events
+from ...events.models import Event, Registration
+from ...extensions import db
+from ...tenancy.models import utcnow
+from . import services as svc
+from .forms import BlockForm, MeetingRequestForm, MoveForm, OutcomeForm, RunForm
+from .models import OUTCOME_LABELS, MeetingBlock, MeetingRequest, RequestStatus
+
+MANAGE_MEETINGS = "cooperation.meetings.manage"
+
+register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_MEETINGS})
+register_permissions(TenantRole.CENTER_STAFF, {MANAGE_MEETINGS})
+register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_MEETINGS})
+
+bp = Blueprint("meetings", __name__, template_folder="templates")
+
+
+@bp.app_template_global()
+def outcome_label(code: str | None) -> str:
+    return str(OUTCOME_LABELS.get(code, code or "—"))
+
+
+@bp.app_template_global()
+def meeting_blocks_count(event_id: int) -> int:
+    """For the session's pages: whether to link to its B2B meetings."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(MeetingBlock).where(MeetingBlock.event_id == event_id)
+    )
+
+
+def _get(model, object_id, **where):
+    """A row of the current tenant, or 404 (another tenant's row is not found)."""
+    return db.first_or_404(sa.select(model).where(model.id == object_id).filter_by(**where))
+
+
+def _block_values(form: BlockForm) -> dict:
+    values = form.values()
+    values["starts_at"] = events.to_utc(values["starts_at"], g.tenant)
+    return values
+
+
+def _slot_choices(block: MeetingBlock) -> list[tuple[int, str]]:
+    zone_start = [events.to_local(block.slot_start(s), g.tenant) for s in range(block.slot_count)]
+    return [(s, f"{s + 1}. {start:%H:%M}") for s, start in enumerate(zone_start)]
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/<tenant>/staff/events/<int:event_id>/meetings", methods=["GET", "POST"])
+@requires(MANAGE_MEETINGS)
+def staff_blocks(event_id):
+    event = _get(Event, event_id)
+    form = BlockForm()
+    if request.method == "GET":
+        form.slot_minutes.data, form.slot_count.data, form.table_count.data = 20, 6, 10
+    if form.validate_on_submit():
+        try:
+            block = svc.create_block(event, _block_values(form), actor=current_user)
+        except Refusal as error:
+            show_on(form, error)
+        else:
+            flash(_("The meeting block has been added."), "success")
+            return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
+    return render_template("meetings/staff_blocks.html", event=event, blocks=svc.blocks_of(event), form=form)
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/edit", methods=["GET", "POST"])
+@requires(MANAGE_MEETINGS)
+def edit_block(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    form = BlockForm(obj=block)
+    if request.method == "GET":
+        form.starts_at.data = events.to_local(block.starts_at, g.tenant).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            svc.update_block(block, _block_values(form), actor=current_user)
+        except Refusal as error:
+            show_on(form, error)
+        else:
+            flash(_("The meeting block has been saved."), "success")
+            return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
+    return render_template("meetings/block_form.html", block=block, event=block.event, form=form)
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>")
+@requires(MANAGE_MEETINGS)
+def staff_block(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    meetings = svc.accepted_meetings(block)
+    counts = dict(
+        db.session.execute(
+            sa.select(MeetingRequest.status, sa.func.count())
+            .where(MeetingRequest.block_id == block.id)
+            .group_by(MeetingRequest.status)
+        ).all()
+    )
+    return render_template(
+        "meetings/staff_block.html",
+        block=block,
+        event=block.event,
+        grid={(m.slot, m.table_no): m for m in meetings if m.is_scheduled},
+        unplaced=[m for m in meetings if not m.is_scheduled],
+        counts=counts,
+        slots=_slot_choices(block),
+        run_form=RunForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/run", methods=["POST"])
+@requires(MANAGE_MEETINGS)
+def run(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    form = RunForm()
+    if form.validate_on_submit():
+        result = svc.run_scheduler(block, allow_moving=form.allow_moving.data, actor=current_user)
+        flash(
+            _(
+                "Placed: %(placed)s; not placed: %(unplaced)s; moved: %(moved)s.",
+                placed=len(result.placed),
+                unplaced=len(result.unplaced),
+                moved=len(result.moved),
+            ),
+            "success" if not result.unplaced else "warning",
+        )
+    return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/publish", methods=["POST"])
+@requires(MANAGE_MEETINGS)
+def publish(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    if ConfirmForm().validate_on_submit():
+        svc.publish(block, actor=current_user)
+        flash(_("The schedule is published; every participant with meetings has it by e-mail."), "success")
+    return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
+
+
+@bp.route(
+    "/<tenant>/staff/meetings/<int:meeting_block_id>/move/<int:meeting_request_id>", methods=["GET", "POST"]
+)
+@requires(MANAGE_MEETINGS)
+def move(meeting_block_id, meeting_request_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    meeting = _get(MeetingRequest, meeting_request_id, block_id=block.id)
+    form = MoveForm(slot=meeting.slot, table=meeting.table_no)
+    form.slot.choices = _slot_choices(block)
+    form.table.choices = list(enumerate(block.table_labels))
+    if form.validate_on_submit():
+        try:
+            svc.move(meeting, form.slot.data, form.table.data, actor=current_user)
+        except Refusal as error:
+            show_on(form, error)
+        else:
+            flash(_("The meeting has been moved."), "success")
+            return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
+    return render_template(
+        "meetings/move.html",
+        block=block,
+        event=block.event,
+        meeting=meeting,
+        form=form,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route(
+    "/<tenant>/staff/meetings/<int:meeting_block_id>/unschedule/<int:meeting_request_id>", methods=["POST"]
+)
+@requires(MANAGE_MEETINGS)
+def unschedule(meeting_block_id, meeting_request_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    meeting = _get(MeetingRequest, meeting_request_id, block_id=block.id)
+    if ConfirmForm().validate_on_submit():
+        svc.unschedule(meeting, actor=current_user)
+        flash(_("The meeting waits for a place again."), "success")
+    return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/tables")
+@requires(MANAGE_MEETINGS)
+def table_plans(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    return render_template(
+        "meetings/table_plans.html",
+        block=block,
+        event=block.event,
+        grid=svc.grid(block),
+        slots=_slot_choices(block),
+    )
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/tables.pdf")
+@requires(MANAGE_MEETINGS)
+def table_plans_pdf(meeting_block_id):
+    from . import exports
+
+    block = _get(MeetingBlock, meeting_block_id)
+    body = exports.table_plans_pdf(block, svc.grid(block), g.tenant)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="tables-{block.id}.pdf"'},
+    )
+
+
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/outcomes")
+@requires(MANAGE_MEETINGS)
+def staff_outcomes(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    meetings = [m for m in svc.accepted_meetings(block) if m.is_scheduled]
+    return render_template(
+        "meetings/staff_outcomes.html",
+        block=block,
+        event=block.event,
+        meetings=sorted(meetings, key=lambda m: (m.slot, m.table_no)),
+    )
+
+
+# --- participants ---------------------------------------------------------------------------------------
+
+
+def _me(block: MeetingBlock) -> Registration:
+    me = svc.participant(block.event_id, current_user)
+    if me is None:
+        abort(403)
+    return me
+
+
+@bp.route("/<tenant>/events/<int:event_id>/meetings")
+@login_required
+def event_blocks(event_id):
+    event = _get(Event, event_id)
+    me = svc.participant(event.id, current_user)
+    return render_template(
+        "meetings/event_blocks.html",
+        event=event,
+        blocks=svc.blocks_of(event),
+        me=me,
+        staff=can(MANAGE_MEETINGS),
+    )
+
+
+@bp.route("/<tenant>/meetings/<int:meeting_block_id>")
+@login_required
+def mine(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    me = svc.participant(block.event_id, current_user)
+    if me is None:
+        return render_template("meetings/not_participant.html", block=block, event=block.event), 403
+    requests_ = svc.requests_of(block, me)
+    return render_template(
+        "meetings/mine.html",
+        block=block,
+        event=block.event,
+        me=me,
+        incoming=[m for m in requests_ if m.recipient_id == me.id and m.status == RequestStatus.REQUESTED],
+        outgoing=[m for m in requests_ if m.requester_id == me.id and m.status == RequestStatus.REQUESTED],
+        accepted=[m for m in requests_ if m.status == RequestStatus.ACCEPTED],
+        closed=[m for m in requests_ if m.status in (RequestStatus.DECLINED, RequestStatus.CANCELLED)],
+        schedule=svc.personal_schedule(block, me),
+        now=utcnow(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<tenant>/meetings/<int:meeting_block_id>/participants")
+@login_required
+def participants(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    me = _me(block)
+    query = request.args.get("q", "")[:100]
+    open_with = set()
+    for m in svc.requests_of(block, me):
+        if m.status in svc.OPEN_STATUSES:
+            open_with.add(m.other_side(me.id).id)
+    return render_template(
+        "meetings/participants.html",
+        block=block,
+        event=block.event,
+        people=svc.directory(block, exclude=me, query=query),
+        open_with=open_with,
+        query=query,
+    )
+
+
+@bp.route("/<tenant>/meetings/<int:meeting_block_id>/request/<int:registration_id>", methods=["GET", "POST"])
+@login_required
+def request_meeting(meeting_block_id, registration_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    me = _me(block)
+    other = _get(Registration, registration_id, event_id=block.event_id)
+    form = MeetingRequestForm(recipient_id=other.id)
+    if request.method == "GET" and request.args.get("offer", "").isdigit():
+        form.offer_id.data = int(request.args["offer"])
+    if form.validate_on_submit():
+        try:
+            svc.request_meeting(block, me, other.id, form.message.data, form.offer_id.data)
+        except Refusal as error:
+            show_on(form, error)
+        else:
+            flash(_("Your request has been sent to %(name)s.", name=other.full_name), "success")
+            return redirect(url_for("meetings.mine", meeting_block_id=block.id))
+    return render_template("meetings/request.html", block=block, event=block.event, other=other, form=form)
+
+
+@bp.route(
+    "/<tenant>/meetings/<int:meeting_block_id>/requests/<int:meeting_request_id>/<action>",
+    methods=["POST"],
+)
+@login_required
+def answer(meeting_block_id, meeting_request_id, action):
+    block = _get(MeetingBlock, meeting_block_id)
+    me = _me(block)
+    meeting = _get(MeetingRequest, meeting_request_id, block_id=block.id)
+    if action not in ("accept", "decline", "cancel"):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if action == "cancel":
+            svc.cancel(meeting, me, actor=current_user)
+            flash(_("The meeting request has been cancelled."), "success")
+        else:
+            svc.answer(meeting, me, accept=action == "accept")
+            flash(
+                _("You accepted the meeting.") if action == "accept" else _("You declined the meeting."),
+                "success",
+            )
+    return redirect(url_for("meetings.mine", meeting_block_id=block.id))
+
+
+@bp.route(
+    "/<tenant>/meetings/<int:meeting_block_id>/requests/<int:meeting_request_id>/outcome",
+    methods=["GET", "POST"],
+)
+@login_required
+def outcome(meeting_block_id, meeting_request_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    me = _me(block)
+    meeting = _get(MeetingRequest, meeting_request_id, block_id=block.id)
+    side = meeting.side_of(me.id)
+    if side is None:
+        abort(404)
+    mine_, amount = meeting.outcome_of(side)
+    form = OutcomeForm(outcome=mine_, amount=None if amount is None else f"{amount:.2f}".replace(".", ","))
+    if form.validate_on_submit():
+        try:
+            svc.record_outcome(meeting, me, form.outcome.data, svc.parse_amount(form.amount.data))
+        except Refusal as error:
+            show_on(form, error)
+        else:
+            flash(_("Thank you: the outcome has been recorded."), "success")
+            return redirect(url_for("meetings.mine", meeting_block_id=block.id))
+    return render_template(
+        "meetings/outcome.html", block=block, event=block.event, meeting=meeting, me=me, side=side, form=form
+    )
+
+
+@bp.route("/<tenant>/meetings/<int:meeting_block_id>/schedule.<fmt>")
+@login_required
+def schedule_file(meeting_block_id, fmt):
+    block = _get(MeetingBlock, meeting_block_id)
+    if fmt not in ("ics", "pdf"):
+        abort(404)
+    me = _me(block)
+    meetings = svc.personal_schedule(block, me)
+    from . import exports
+
+    if fmt == "ics":
+        body = exports.ical(block, me, meetings, g.tenant)
+        return Response(
+            body,
+            mimetype="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="meetings-{block.id}.ics"'},
+        )
+    body = exports.schedule_pdf(block, me, meetings, g.tenant)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="meetings-{block.id}.pdf"'},
+    )
