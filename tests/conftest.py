@@ -8,6 +8,7 @@ applies) while migrations and the per-test cleanup use the owner connection.
 import contextlib
 import contextvars
 import os
+import time
 import uuid
 
 import pytest
@@ -40,7 +41,20 @@ def _create_pg_database() -> tuple[str, str, str]:
             # another test run may create it at the same moment
             with contextlib.suppress(sa.exc.ProgrammingError):
                 conn.execute(sa.text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-        conn.execute(sa.text(f"ALTER ROLE {APP_ROLE} LOGIN"))
+        # Another run may alter the role at the same moment ("tuple concurrently updated"): only a role
+        # that cannot log in (a migration creates it NOLOGIN) needs it, and a retry settles the race.
+        for attempt in range(5):
+            can_login = conn.scalar(
+                sa.text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+            )
+            if can_login:
+                break
+            try:
+                conn.execute(sa.text(f"ALTER ROLE {APP_ROLE} LOGIN"))
+            except sa.exc.InternalError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
     admin.dispose()
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     owner_url = f"{base}/{name}"
