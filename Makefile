@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-.PHONY: run test e2e chromium bench bench-postgres loadtest lint format translations install db demo clean extract
+.PHONY: run test e2e screenshots chromium bench bench-postgres loadtest lint format translations install db demo clean extract
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install chromium
 # The browser tests alone (both passes, like `make test`); HEADED=1 shows the browser (needs a display).
 e2e: install chromium
 	bash tests/run.sh tests/e2e $(if $(HEADED),--headed --slowmo 200)
+
+# The README's pictures (docs/screenshots/) retaken by the browser tests, on SQLite; an ordinary run writes
+# them under test-results/ instead, so it leaves the tree clean.
+screenshots: install chromium
+	SCREENSHOTS=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider -n $${TEST_WORKERS:-auto} --dist loadfile tests/e2e
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 export CHROMIUM ?= /usr/bin/chromium
