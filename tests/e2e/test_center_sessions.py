@@ -5,7 +5,6 @@ import io
 import re
 
 import openpyxl
-import pytest
 from playwright.sync_api import expect
 from tests.e2e.conftest import PHONE, Pages
 from tests.e2e.flows import KOMI_ADMIN, KOMI_STAFF, log_in, menu, register_as_guest
