@@ -24,6 +24,7 @@ def tenant_log():
         "audit/log.html",
         page=page,
         action=action,
+        subjects=presentation.subject_choices(),
         action_label=presentation.action_label,
         describe_changes=presentation.describe_changes,
     )
