@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask import g, has_request_context, request, session
-from flask_babel import format_currency, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 LOCALES = ("ru", "en")
@@ -54,6 +54,8 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
+    # a calendar date (joined on, resident since): 10.03.2027 in Russian, 3/10/27 in English
+    app.jinja_env.filters["date"] = lambda value, fmt="short": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals["localized"] = localized
