@@ -311,6 +311,13 @@ def attendance(panel_member_id):
         _locked(error)
     else:
         db.session.commit()
+        name = member.user.full_name
+        flash(
+            _("%(name)s is marked present.", name=name)
+            if member.attended
+            else _("%(name)s is marked absent.", name=name),
+            "success",
+        )
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 

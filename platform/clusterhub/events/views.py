@@ -705,6 +705,7 @@ def agenda_sort(event_id):
     if ConfirmForm().validate_on_submit():
         svc.sort_agenda_by_time(event, actor=current_user)
         db.session.commit()
+        flash(_("The agenda is in the order of time."), "success")
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
 
 
