@@ -18,3 +18,14 @@ def test_marking_a_panel_members_attendance_says_whom_and_what(client, login, ma
     absent = client.post(url, data={"attended": "0"}, follow_redirects=True).get_data(as_text=True)
     assert ": присутствует." in present
     assert ": отсутствует." in absent
+
+
+def test_empty_lists_say_what_to_do_next(client, make_tenant, make_user, login):
+    login(make_user("center_admin", tenant=make_tenant("komi")))
+    assert "создайте первый раунд" in client.get("/komi/defenses/").get_data(as_text=True)
+    assert "кнопкой «Новый проект»" in client.get("/komi/projects/").get_data(as_text=True)
+    assert "Проектов с таким статусом нет." in client.get("/komi/projects/?status=draft").get_data(
+        as_text=True
+    )
+    calendar = client.get("/calendar?kind=conference").get_data(as_text=True)
+    assert "выберите другой регион или вид" in calendar
