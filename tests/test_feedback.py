@@ -1,4 +1,10 @@
-"""Every action a person takes on a page is answered: after the redirect, a message says what happened."""
+"""What a person notices on the staff pages: every action answered by a message, empty lists that say what
+to do next, long lists sorted as asked."""
+
+import re
+
+from clusterhub.extensions import db
+from clusterhub.tenancy.scoping import tenant_scope
 
 
 def test_sorting_the_agenda_by_time_says_so(client, model_event, make_tenant, make_user, login):
@@ -29,3 +35,29 @@ def test_empty_lists_say_what_to_do_next(client, make_tenant, make_user, login):
     )
     calendar = client.get("/calendar?kind=conference").get_data(as_text=True)
     assert "выберите другой регион или вид" in calendar
+
+
+def test_staff_sort_the_participant_list_by_its_columns_and_keep_the_order_across_pages(
+    client, make_event, make_tenant, make_user, login, person
+):
+    from clusterhub.events import services as events
+
+    komi = make_tenant("komi")
+    event = make_event(tenant=komi)
+    with tenant_scope(db.session, komi.id):
+        for name, organisation in (("Борис", "ООО «Я»"), ("Анна", "ООО «Б»"), ("Вера", "ООО «А»")):
+            events.register(event, person(full_name=name, organisation=organisation))
+        db.session.commit()
+    login(make_user("center_admin", tenant=komi))
+    base = f"/komi/staff/events/{event.id}/participants"
+
+    def order(url):
+        page = client.get(url).get_data(as_text=True)
+        return [n for n in re.findall(r">(Анна|Борис|Вера)</a>", page)]
+
+    assert order(base) == ["Анна", "Борис", "Вера"]
+    assert order(base + "?sort=organisation") == ["Вера", "Анна", "Борис"]
+    assert order(base + "?sort=newest") == ["Вера", "Анна", "Борис"]
+    page = client.get(base + "?sort=organisation&status=confirmed").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in page and "sort=organisation" in page  # the exports keep the order
+    assert order(base + "?sort=nonsense") == ["Анна", "Борис", "Вера"]

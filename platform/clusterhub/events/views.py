@@ -719,6 +719,7 @@ def _filters():
         "region_id": request.args.get("region", type=int) or None,
         "search": request.args.get("q") or None,
         "checked_in": request.args.get("present") or None,
+        "sort": request.args.get("sort") if request.args.get("sort") in svc.PARTICIPANT_ORDERS else None,
     }
 
 
@@ -731,6 +732,7 @@ def _filter_args(filters):
             "region": filters["region_id"],
             "q": filters["search"],
             "present": filters["checked_in"],
+            "sort": filters.get("sort"),
         }.items()
         if v
     }
