@@ -32,3 +32,13 @@ def test_cluster_members_joined_on_a_russian_date(client, make_tenant, make_clus
     page = client.get(f"/komi/clusters/{cluster.id}").get_data(as_text=True)
     assert "01.03.2016" in page and "2016-03-01" not in page
     assert "Дата вступления" in page
+
+
+def test_times_are_shown_to_the_minute(app):
+    from datetime import datetime
+
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("ru"):
+        shown = app.jinja_env.from_string("{{ d|datetime }}").render(d=datetime(2026, 4, 2, 7, 0))
+    assert shown.replace("\u202f", " ") == "2 апр. 2026 г., 10:00"  # Moscow time, no seconds

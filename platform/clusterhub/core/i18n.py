@@ -50,9 +50,18 @@ def localized(obj, field: str) -> str:
     return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_ru", "")
 
 
+def _minutes_pattern() -> str:
+    """The locale's medium date with its short time: «2 апр. 2026 г., 10:00» rather than the medium
+    «…, 10:00:00» (nobody plans a session to the second)."""
+    locale = get_locale()
+    return str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
+
 def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
+        format_datetime(value, _minutes_pattern() if fmt == "medium" else fmt) if value else ""
     )
     # a calendar date (joined on, resident since): 10.03.2027 in Russian, 3/10/27 in English
     app.jinja_env.filters["date"] = lambda value, fmt="short": format_date(value, fmt) if value else ""
