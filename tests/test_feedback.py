@@ -8,8 +8,9 @@ from clusterhub.tenancy.scoping import tenant_scope
 
 
 def test_sorting_the_agenda_by_time_says_so(client, model_event, make_tenant, make_user, login):
+    event_id = model_event.id  # read before the next commit expires the row (RLS on PostgreSQL)
     login(make_user("center_admin", tenant=make_tenant("komi")))
-    page = client.post(f"/komi/staff/events/{model_event.id}/agenda/sort", follow_redirects=True).get_data(
+    page = client.post(f"/komi/staff/events/{event_id}/agenda/sort", follow_redirects=True).get_data(
         as_text=True
     )
     assert "Программа упорядочена по времени." in page
@@ -45,11 +46,12 @@ def test_staff_sort_the_participant_list_by_its_columns_and_keep_the_order_acros
     komi = make_tenant("komi")
     event = make_event(tenant=komi)
     with tenant_scope(db.session, komi.id):
+        event_id = event.id
         for name, organisation in (("Борис", "ООО «Я»"), ("Анна", "ООО «Б»"), ("Вера", "ООО «А»")):
             events.register(event, person(full_name=name, organisation=organisation))
         db.session.commit()
     login(make_user("center_admin", tenant=komi))
-    base = f"/komi/staff/events/{event.id}/participants"
+    base = f"/komi/staff/events/{event_id}/participants"
 
     def order(url):
         page = client.get(url).get_data(as_text=True)

@@ -25,11 +25,12 @@ def test_cluster_members_joined_on_a_russian_date(client, make_tenant, make_clus
     komi = make_tenant("komi")
     cluster = make_cluster(tenant=komi, members=1)
     with tenant_scope(db.session, cluster.test_tenant_id):
-        member = db.session.query(ClusterMember).filter_by(cluster_id=cluster.id).one()
+        cluster_id = cluster.id
+        member = db.session.query(ClusterMember).filter_by(cluster_id=cluster_id).one()
         member.joined_on = date(2016, 3, 1)
         db.session.commit()
     login(make_user("center_admin", tenant=komi))
-    page = client.get(f"/komi/clusters/{cluster.id}").get_data(as_text=True)
+    page = client.get(f"/komi/clusters/{cluster_id}").get_data(as_text=True)
     assert "01.03.2016" in page and "2016-03-01" not in page
     assert "Дата вступления" in page
 
