@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := clusterhub
 
-.PHONY: run test e2e chromium bench bench-postgres loadtest lint typecheck format translations install db demo clean extract lock
+.PHONY: run test e2e screenshots chromium bench bench-postgres loadtest lint typecheck format translations install db demo clean extract lock
 
 # Installs exactly the locked versions, each checked against its hash; the project itself goes in
 # editable and without dependencies (they all come from the lock).
@@ -56,6 +56,11 @@ test: install chromium
 # The browser tests alone (both passes, like `make test`); HEADED=1 shows the browser (needs a display).
 e2e: install chromium
 	bash tests/run.sh tests/e2e $(if $(HEADED),--headed --slowmo 200)
+
+# The README's pictures (docs/screenshots/) retaken by the browser tests, on SQLite; an ordinary run writes
+# them under test-results/ instead, so it leaves the tree clean.
+screenshots: install chromium
+	SCREENSHOTS=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider -n $${TEST_WORKERS:-auto} --dist loadfile tests/e2e
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 export CHROMIUM ?= /usr/bin/chromium

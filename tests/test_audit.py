@@ -82,3 +82,85 @@ def test_the_log_page_speaks_words_not_codes_or_python(client, make_tenant, make
     assert "Scores : 1: 7; 2: 8" in text and "yes" in text
     for code in ("center_admin", "event.status_changed", "{&#39;", "{'", "True"):
         assert code not in text, code
+
+
+def _recorded_actions() -> set[str]:
+    """Every action string a ``record(...)`` call in the application can write, read from the code.
+
+    A literal or a choice between literals is read directly; the two actions built at run time are expanded
+    from what they are built of. Any other computed action fails the test: give it a label and add it here.
+    """
+    import ast
+    from pathlib import Path
+
+    from clusterhub.technoparks.models import RequestAttachment, TechnoparkPhoto
+    from clusterhub.technoparks.requests import TRANSITIONS
+
+    built = {
+        "f'technopark.request_{action}'": {f"technopark.request_{a}" for a in TRANSITIONS},
+        "f'{model.__tablename__}.added'": {
+            f"{m.__tablename__}.added" for m in (TechnoparkPhoto, RequestAttachment)
+        },
+    }
+
+    def strings(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.IfExp):
+            return strings(node.body) | strings(node.orelse)
+        code = ast.unparse(node)
+        assert code in built, f"an action computed at run time needs a label and a place in this test: {code}"
+        return built[code]
+
+    package = Path(__file__).resolve().parents[1] / "platform" / "clusterhub"
+    actions = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args:
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "record":
+                    actions |= strings(node.args[0])
+    return actions
+
+
+def test_every_recorded_action_reads_as_words_in_both_languages():
+    from flask_babel import force_locale
+
+    from clusterhub.audit.presentation import ACTION_LABELS
+    from clusterhub.enterprises.models import ACTION_LABELS as ENTERPRISE_ACTIONS
+
+    actions = _recorded_actions()
+    assert len(actions) > 100  # the reader found the calls
+    labels = {**ACTION_LABELS, **ENTERPRISE_ACTIONS}
+    assert not sorted(actions - labels.keys()), "actions recorded without a label"
+    for action in sorted(actions):
+        with force_locale("en"):
+            english = str(labels[action])
+        with force_locale("ru"):
+            russian = str(labels[action])
+        assert re.search(r"[A-Za-z]", english) and not re.search(r"[а-яё]", english, re.I), (action, english)
+        assert re.search(r"[а-яё]", russian, re.I) and russian != english, (action, russian)
+
+
+def test_the_log_is_filtered_by_what_it_speaks_about_and_dates_read_as_dates(
+    client, make_tenant, make_user, login
+):
+    komi = make_tenant("komi")
+    admin = make_user("center_admin", tenant=komi)
+    with tenant_scope(db.session, komi.id):
+        record(
+            "event.updated",
+            ("Event", 7),
+            actor=admin,
+            tenant_id=komi.id,
+            before={"start_date": "2027-03-10"},
+            after={"start_date": "2027-03-12", "starts_at": "2027-03-12 07:00:00"},
+        )
+        db.session.commit()
+    login(admin)
+    page = client.get("/komi/staff/audit?action=event.").get_data(as_text=True)
+    assert '<option value="event." selected>Сессия</option>' in page
+    assert (
+        "Сессия изменена" in page and "Роль назначена" not in page
+    )  # the admin's membership is not an event
+    assert "10.03.2027 → 12.03.2027" in page and "12.03.2027, 10:00" in page  # Moscow time, Russian format

@@ -38,7 +38,13 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = project_root() / "docs" / "screenshots"
+# The README's pictures are refreshed only on request (`make screenshots`, i.e. SCREENSHOTS=1), so an ordinary
+# run leaves the tree clean; otherwise the same pictures go beside the failure artefacts, to look at.
+SCREENSHOTS = (
+    project_root() / "docs" / "screenshots"
+    if os.environ.get("SCREENSHOTS") == "1"
+    else project_root() / "test-results" / f"screenshots-{BACKEND}"
+)
 DEMO_PASSWORD = "clusterhub-demo"
 SERIOUS = {"serious", "critical"}
 
@@ -201,7 +207,36 @@ def _untranslated_messages() -> list[str]:
     return found
 
 
+def _russian_messages() -> tuple[list[str], set[str]]:
+    """What gives away Russian left in the English interface.
+
+    The Russian translations (whole phrases of some length, without placeholders) that are not also English
+    text; and the Russian words the English sources use on purpose (ИНН, ОКВЭД, Минпромторг...), which the
+    English interface may show.
+    """
+    with open(project_root() / "translations" / "ru" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    sources = " ".join(m.id if isinstance(m.id, str) else " ".join(m.id) for m in catalog if m.id)
+    phrases = [
+        str(m.string)
+        for m in catalog
+        if m.id
+        and isinstance(m.string, str)
+        and len(m.string) >= 12
+        and " " in m.string
+        and "%" not in m.string
+        and "{" not in m.string
+        and "<" not in m.string
+        and re.search(r"[а-яё]{3}", m.string)
+        and m.string not in sources
+    ]
+    return phrases, set(re.findall(r"[А-Яа-яЁё][А-Яа-яЁё0-9-]*", sources))
+
+
 UNTRANSLATED = _untranslated_messages()
+RUSSIAN_PHRASES, RUSSIAN_WORDS_IN_ENGLISH = _russian_messages()
+# The interface's own words on a page (not its data: names of centers, sessions, people stay as entered).
+INTERFACE_TEXT = "th, label, button:not(.navbar-user), legend, summary, .nav-link:not(.navbar-user), .dropdown-item, .form-text"
 _audited: set[tuple[str, str]] = set()
 
 
@@ -248,7 +283,8 @@ class Pages:
         assert not problems, "\n".join(dict.fromkeys(problems))
 
     def check(self, screenshot: str | None = None):
-        """The checks every visited page must pass; ``screenshot`` names the README picture to refresh.
+        """The checks every visited page must pass; ``screenshot`` names the picture to take (the README's
+        with ``SCREENSHOTS=1``, else under ``test-results/``).
 
         What they find is kept, not raised, so one run of a flow reports every page's problems; the test
         fails at its end (see the ``pages`` fixture) when anything was found.
@@ -256,10 +292,13 @@ class Pages:
         page = self.page
         page.wait_for_load_state("load")
         text = page.locator("body").inner_text()
-        if page.evaluate("document.documentElement.lang").startswith("ru"):
+        lang = page.evaluate("document.documentElement.lang")
+        if lang.startswith("ru"):
             leaked = [message for message in UNTRANSLATED if message in text]
             if leaked:
                 self.problems.append(f"untranslated on {page.url}: {leaked}")
+        elif lang.startswith("en"):
+            self.problems.extend(russian_in_english(page, text))
         if screenshot:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"))
@@ -277,6 +316,41 @@ class Pages:
             if viewport != page.viewport_size:
                 page.set_viewport_size(viewport)
         return page
+
+
+_OWN_TEXT = """els => els.filter(e => e.offsetParent !== null || e.closest('.dropdown-menu')).map(e => {
+    const copy = e.cloneNode(true);
+    copy.querySelectorAll('.visually-hidden').forEach(hidden => hidden.remove());
+    return copy.textContent.replace(/\\s+/g, ' ').trim();
+}).filter(Boolean)"""
+
+
+def russian_in_english(page, text: str) -> list[str]:
+    """Russian on an English page: a Russian translation as the whole text of an element, or a Russian word
+    among the interface's own words (headers, labels, buttons, menus, hints) that no English source uses on
+    purpose. Data stays as entered (a person's or a technopark's Russian name is not a translation)."""
+    problems = []
+    phrases = set(RUSSIAN_PHRASES)
+    whole = page.locator("main *").evaluate_all(
+        "els => els.map(e => [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join(' ')"
+        ".replace(/\\s+/g, ' ').trim()).filter(Boolean)"
+    )
+    leaked = sorted({t for t in whole if t in phrases or t.rstrip(".:") in phrases})
+    if leaked:
+        problems.append(f"Russian text on the English page {page.url}: {leaked[:5]}")
+    interface = page.locator(INTERFACE_TEXT).evaluate_all(_OWN_TEXT)
+    words = {
+        (word, label)
+        for label in interface
+        for word in re.findall(r"[А-Яа-яЁё][А-Яа-яЁё0-9-]*", label)
+        if word not in RUSSIAN_WORDS_IN_ENGLISH
+    }
+    if words:
+        problems.append(
+            f"untranslated interface text on the English page {page.url}: "
+            + "; ".join(sorted({label for _word, label in words})[:8])
+        )
+    return problems
 
 
 def sideways_scroll(page, width) -> list[str]:

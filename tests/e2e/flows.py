@@ -2,6 +2,7 @@
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from tests.e2e.conftest import DEMO_PASSWORD, link_in, read_mail
 
@@ -53,9 +54,11 @@ def menu(page, name):
     if not link.is_visible():
         for toggle in nav.locator("[data-bs-toggle=dropdown]").all():
             toggle.click()
-            if link.is_visible():
+            try:  # a loaded machine may take a moment to open the menu
+                link.wait_for(state="visible", timeout=1_500)
                 break
-            page.keyboard.press("Escape")
+            except PlaywrightTimeoutError:
+                page.keyboard.press("Escape")
     link.click()
 
 

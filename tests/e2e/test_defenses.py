@@ -21,7 +21,7 @@ def build_blind_round(pages, number):
     page.get_by_label("Номер защиты в цикле отбора", exact=True).fill(str(number))
     page.get_by_label("Название", exact=True).fill(ROUND)
     page.get_by_label("Дата и время", exact=True).fill("2027-03-11T10:00")
-    page.get_by_label("Место", exact=True).fill("Сыктывкар, «Мой бизнес»")
+    page.get_by_label("Место проведения", exact=True).fill("Сыктывкар, «Мой бизнес»")
     page.get_by_label("Минимум экспертов на проект", exact=True).fill("2")
     page.get_by_label(re.compile("Слепая экспертиза")).check()
     page.get_by_role("button", name="Создать").click()
@@ -36,7 +36,7 @@ def build_blind_round(pages, number):
             "в состав комиссии"
         )
     for project in (PROJECT_A, PROJECT_B):
-        page.get_by_text("Добавить проект").click()
+        page.get_by_text("Добавить проект", exact=True).click()  # the summary that opens the form
         page.get_by_label("Проект", exact=True).select_option(label=project)
         page.get_by_role("button", name="Добавить", exact=True).last.click()
         expect(page.get_by_role("cell", name=project)).to_be_visible()

@@ -25,6 +25,7 @@ def tenant_log():
         "audit/log.html",
         page=page,
         action=action,
+        subjects=presentation.subject_choices(),
         action_label=presentation.action_label,
         describe_changes=privacy.redacting(presentation.describe_changes),
     )

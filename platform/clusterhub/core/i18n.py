@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import format_currency, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 LOCALES = ("ru", "en")
@@ -51,10 +51,21 @@ def localized(obj: object, field: str) -> str:
     return str(value) if value else ""  # an empty field is "" (falsy in templates), never "None"
 
 
+def _minutes_pattern() -> str:
+    """The locale's medium date with its short time: «2 апр. 2026 г., 10:00» rather than the medium
+    «…, 10:00:00» (nobody plans a session to the second)."""
+    locale = get_locale()
+    return str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
+        format_datetime(value, _minutes_pattern() if fmt == "medium" else fmt) if value else ""
     )
+    # a calendar date (joined on, resident since): 10.03.2027 in Russian, 3/10/27 in English
+    app.jinja_env.filters["date"] = lambda value, fmt="short": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals["localized"] = localized

@@ -290,6 +290,14 @@ def attendance(panel_member_id):
         services.set_attendance(member, request.form.get("attended") == "1", actor=current_user)
     except services.RoundLocked as error:
         flash(str(error), "danger")
+    else:
+        name = member.user.full_name
+        flash(
+            _("%(name)s is marked present.", name=name)
+            if member.attended
+            else _("%(name)s is marked absent.", name=name),
+            "success",
+        )
     return redirect(url_for("defenses.round_page", defense_round_id=defense_round.id))
 
 

@@ -1313,6 +1313,15 @@ def statistics(event: Event) -> dict:
     }
 
 
+# The orders the staff participant list can be sorted in (its column headers); the first is the default.
+PARTICIPANT_ORDERS = {
+    "name": (Registration.full_name, Registration.id),
+    "organisation": (Registration.organisation, Registration.full_name, Registration.id),
+    "status": (Registration.status, Registration.full_name, Registration.id),
+    "newest": (Registration.created_at.desc(), Registration.id.desc()),
+}
+
+
 def participants_query(
     event: Event,
     status: str | None = None,
@@ -1320,13 +1329,15 @@ def participants_query(
     region_id: int | None = None,
     search: str | None = None,
     checked_in: str | None = None,
+    sort: str | None = None,
 ):
-    """The staff participant list, filtered; regions and enterprises are loaded with it."""
+    """The staff participant list, filtered and in the order asked for (by name when the order is unknown);
+    regions and enterprises are loaded with it."""
     statement = (
         sa.select(Registration)
         .where(Registration.event_id == event.id)
         .options(selectinload(Registration.region), selectinload(Registration.enterprise))
-        .order_by(Registration.full_name, Registration.id)
+        .order_by(*PARTICIPANT_ORDERS.get(sort or "name", PARTICIPANT_ORDERS["name"]))
     )
     if status:
         statement = statement.where(Registration.status == status)

@@ -697,6 +697,7 @@ def agenda_sort(event_id):
     event = _get(Event, event_id)
     if ConfirmForm().validate_on_submit():
         svc.sort_agenda_by_time(event, actor=current_user)
+        flash(_("The agenda is in the order of time."), "success")
     return redirect(url_for("events.staff_event", event_id=event_id, _anchor="agenda"))
 
 
@@ -710,6 +711,7 @@ def _filters():
         "region_id": request.args.get("region", type=int) or None,
         "search": request.args.get("q") or None,
         "checked_in": request.args.get("present") or None,
+        "sort": request.args.get("sort") if request.args.get("sort") in svc.PARTICIPANT_ORDERS else None,
     }
 
 
@@ -722,6 +724,7 @@ def _filter_args(filters):
             "region": filters["region_id"],
             "q": filters["search"],
             "present": filters["checked_in"],
+            "sort": filters.get("sort"),
         }.items()
         if v
     }

@@ -12,7 +12,7 @@ class PresetForm(FlaskForm):
 
 class KpiPlanForm(FlaskForm):
     indicator = HiddenField(validators=[DataRequired()])
-    plan = DecimalField(_l("Plan"), places=2, validators=[Optional(), NumberRange(min=0)])
+    plan = DecimalField(_l("Planned"), places=2, validators=[Optional(), NumberRange(min=0)])
     fact = DecimalField(_l("Fact (if not computed)"), places=2, validators=[Optional(), NumberRange(min=0)])
     submit = SubmitField(_l("Save"))
 
