@@ -25,6 +25,7 @@ from ..core.uploads import check_xlsx_archive
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
 from ..extensions import db
+from ..tenancy import cross_tenant
 from .models import (
     Cluster,
     ClusterMember,
@@ -809,7 +810,7 @@ def membership_history(enterprise: Enterprise, viewer):
         .where(ClusterMember.enterprise_id == enterprise.id)
     )
     items = []
-    for member, cluster, tenant in enterprises.read_across_tenants(statement).all():
+    for member, cluster, tenant in cross_tenant.enterprise_rows(statement):
         status = member.role_label
         if member.left_on:
             status = _("%(role)s, left on %(date)s", role=member.role_label, date=member.left_on.isoformat())
@@ -835,7 +836,7 @@ def merge_duplicate_memberships(source: Enterprise, target: Enterprise) -> None:
     from ..tenancy.scoping import tenant_scope
 
     statement = sa.select(ClusterMember).where(ClusterMember.enterprise_id.in_([source.id, target.id]))
-    rows = enterprises.read_across_tenants(statement).scalars().all()
+    rows = [member for (member,) in cross_tenant.enterprise_rows(statement)]
     by_key = {}
     for m in rows:
         by_key.setdefault((m.tenant_id, m.cluster_id), {})[m.enterprise_id] = (m.id, m.tenant_id)

@@ -25,8 +25,8 @@ from ..enterprises.services import is_representative
 from ..extensions import db
 from ..projects import services as project_services
 from ..projects.models import DefenseOutcome, JointProject, ProjectParticipant, ProjectStatus, SelectionRound
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import federal_read_scope
 from . import results as arithmetic
 from .assignment import Proposal, propose_assignment
 from .models import (
@@ -918,15 +918,12 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
     """Find a signed protocol by its hash in any center and check that its stored content still has it.
 
     The verification page is public and the hash alone says nothing about which center signed the
-    protocol, so this is a cross-tenant read: it runs in the read-only federal scope and only ever
-    reads (a row with this exact hash, then its center's name)."""
+    protocol, so this is the named cross-tenant read :func:`~clusterhub.tenancy.cross_tenant.protocol_by_hash`
+    (a row with this exact hash), then its center's name."""
     digest = (digest or "").strip().lower()
     if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
         return None, None, False
-    with federal_read_scope(db.session):
-        protocol = db.session.scalar(
-            sa.select(Protocol).where(Protocol.content_hash == digest).execution_options(cross_tenant=True)
-        )
+    protocol = cross_tenant.protocol_by_hash(digest)
     if protocol is None:
         return None, None, False
     tenant = db.session.get(Tenant, protocol.tenant_id)

@@ -24,8 +24,9 @@ from ..core.refusal import Refusal
 from ..core.unit_of_work import after_commit
 from ..core.urls import is_web_address
 from ..extensions import db
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, TenantStatus, utcnow
-from ..tenancy.scoping import federal_read_scope, mapped_attribute, tenant_scope
+from ..tenancy.scoping import mapped_attribute, tenant_scope
 from .models import (
     PUBLIC_FIELDS,
     REPRESENTATIVE_ROLE_LABELS,
@@ -417,19 +418,7 @@ def edit_history(enterprise: Enterprise, limit: int = 100) -> list[AuditEntry]:
     Platform-level entries (no tenant) are readable on PostgreSQL only in the federal read scope; this
     read is limited to the entries about this one enterprise.
     """
-    with federal_read_scope(db.session):
-        return list(
-            db.session.scalars(
-                sa.select(AuditEntry)
-                .where(
-                    AuditEntry.target_type == "Enterprise",
-                    AuditEntry.target_id == str(enterprise.id),
-                    AuditEntry.tenant_id.is_(None),
-                )
-                .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-                .limit(limit)
-            )
-        )
+    return cross_tenant.enterprise_profile_audit(enterprise.id, limit)
 
 
 def history_value(field: str, value) -> str:
@@ -863,18 +852,7 @@ register_merge_handler(_merge_figures)
 def reference_counts(enterprise: Enterprise) -> dict[str, int]:
     """How many rows of each referencing table point at ``enterprise`` (every tenant; read-only), for the
     merge preview."""
-    counts = {}
-    with federal_read_scope(db.session):
-        for table, column in enterprise_references():
-            count = db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(table)
-                .where(column == enterprise.id)
-                .execution_options(cross_tenant=True)
-            )
-            if count:
-                counts[f"{table.name}.{column.name}"] = count
-    return counts
+    return cross_tenant.enterprise_reference_counts(enterprise_references(), enterprise.id)
 
 
 def _move_references(table: sa.Table, column: sa.Column, source_id: int, target_id: int) -> int:
@@ -883,13 +861,7 @@ def _move_references(table: sa.Table, column: sa.Column, source_id: int, target_
         return db.session.execute(move).rowcount
     # A tenant-owned table: RLS lets the application change rows only inside their tenant's scope, so
     # find the tenants that hold references (a read-only cross-tenant read) and move each tenant's rows.
-    with federal_read_scope(db.session):
-        tenant_ids = db.session.scalars(
-            sa.select(table.c.tenant_id)
-            .where(column == source_id)
-            .distinct()
-            .execution_options(cross_tenant=True)
-        ).all()
+    tenant_ids = cross_tenant.tenants_referencing(table, column, source_id)
     # Through the model: the tenant guard refuses a plain tenant-owned table inside a tenant scope.
     reference = mapped_attribute(table, column.name)
     move = (
@@ -973,20 +945,10 @@ _history_providers: list[HistoryProvider] = []
 
 def register_history_provider(provider: HistoryProvider) -> None:
     """Add a source of history items: ``provider(enterprise, viewer)`` returns :class:`HistoryItem` s of
-    every tenant (read with :func:`read_across_tenants`); :func:`enterprise_history` filters them by what
+    every tenant (read with :func:`clusterhub.tenancy.cross_tenant.enterprise_rows`); :func:`enterprise_history` filters them by what
     the viewer may see."""
     if provider not in _history_providers:
         _history_providers.append(provider)
-
-
-def read_across_tenants(statement):
-    """Run a SELECT over every tenant's rows, for the enterprise history only.
-
-    The one use of the federal read scope outside the reporting layer: read-only, and a provider must
-    restrict ``statement`` to rows of the one enterprise whose profile is shown.
-    """
-    with federal_read_scope(db.session):
-        return db.session.execute(statement.execution_options(cross_tenant=True))
 
 
 def history_tenant_ids(enterprise: Enterprise, viewer) -> set[int] | None:
@@ -996,16 +958,7 @@ def history_tenant_ids(enterprise: Enterprise, viewer) -> set[int] | None:
         return set()
     if viewer.is_platform_admin or viewer.is_federal_analyst or is_representative(viewer, enterprise):
         return None
-    from ..accounts.models import Membership
-
-    with federal_read_scope(db.session):
-        return set(
-            db.session.scalars(
-                sa.select(Membership.tenant_id)
-                .where(Membership.user_id == viewer.id)
-                .execution_options(cross_tenant=True)
-            )
-        )
+    return cross_tenant.member_tenant_ids(viewer.id)
 
 
 def enterprise_history(enterprise: Enterprise, viewer) -> list[HistoryItem]:

@@ -34,8 +34,9 @@ from ..enterprises.services import clean_inn, get_or_create_by_inn, is_represent
 from ..extensions import db
 from ..outbox.services import enqueue_template
 from ..regions.models import Region
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import current_tenant_id, federal_read_scope, tenant_scope
+from ..tenancy.scoping import current_tenant_id, tenant_scope
 from .models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING,
@@ -237,32 +238,16 @@ VISIBLE_PUBLIC = (
     EventStatus.FINISHED,
     EventStatus.CANCELLED,
 )
-CALENDAR_STATUSES = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED, EventStatus.FINISHED)
+CALENDAR_STATUSES = cross_tenant.CALENDAR_STATUSES
 
 
 def calendar_events(region_id: int | None = None, kind: str | None = None, since: date | None = None):
     """Published events of every tenant, for the platform-wide calendar.
 
-    This is a public, read-only listing of events their centers have published, so it reads across
-    tenants inside ``federal_read_scope`` with ``cross_tenant=True`` — one query, nothing else is read, and
-    drafts never leave their tenant.
+    A public, read-only listing of events their centers have published: the named cross-tenant read
+    :func:`~clusterhub.tenancy.cross_tenant.published_events` (one query; drafts never leave their tenant).
     """
-    statement = (
-        sa.select(Event, Tenant)
-        .join(Tenant, Tenant.id == Event.tenant_id)
-        .where(Event.status.in_(CALENDAR_STATUSES), Tenant.status == "active")
-        .order_by(Event.start_date, Event.id)
-        .options(selectinload(Event.region))
-        .execution_options(cross_tenant=True)
-    )
-    if region_id:
-        statement = statement.where(Event.region_id == region_id)
-    if kind:
-        statement = statement.where(Event.kind == kind)
-    if since:
-        statement = statement.where(Event.end_date >= since)
-    with federal_read_scope(db.session):
-        return db.session.execute(statement).all()
+    return cross_tenant.published_events(region_id, kind, since)
 
 
 def load_event_page(event_id: int, public: bool = True) -> Event | None:
@@ -1447,25 +1432,11 @@ def _mail_status(registration: Registration) -> None:
 def enterprise_history(enterprise: Enterprise, viewer=None) -> list[dict]:
     """The public events of every center in which people of ``enterprise`` took part (or are registered).
 
-    Read across tenants in ``federal_read_scope`` (read-only, published events only); only aggregate
-    counts per event are returned, never the names of people, so any viewer may see it.
+    Read across tenants by :func:`~clusterhub.tenancy.cross_tenant.enterprise_session_participation`
+    (read-only, published events only); only aggregate counts per event are returned, never the names of
+    people, so any viewer may see it.
     """
-    statement = (
-        sa.select(Event, Tenant, sa.func.count(Registration.id), sa.func.count(Registration.checked_in_at))
-        .join(Registration, Registration.event_id == Event.id)
-        .join(Tenant, Tenant.id == Event.tenant_id)
-        .where(
-            Registration.enterprise_id == enterprise.id,
-            Registration.tenant_id == Event.tenant_id,
-            Registration.status.in_(SEAT_HOLDING),
-            Event.status.in_(CALENDAR_STATUSES),
-        )
-        .group_by(Event.id, Tenant.id)
-        .order_by(Event.start_date.desc())
-        .execution_options(cross_tenant=True)
-    )
-    with federal_read_scope(db.session):
-        rows = db.session.execute(statement).all()
+    rows = cross_tenant.enterprise_session_participation(enterprise.id)
     # The keys tenant/kind/title/date/status/url match the enterprise profile's history items, so a
     # provider for it is a one-line adapter.
     return [

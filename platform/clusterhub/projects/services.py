@@ -13,6 +13,7 @@ from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import represented_enterprises
 from ..extensions import db
+from ..tenancy import cross_tenant
 from ..tenancy.models import utcnow
 from .models import (
     CostCategory,
@@ -511,7 +512,7 @@ def project_history(enterprise, viewer):
         .order_by(JointProject.created_at.desc())
     )
     items = []
-    for project, tenant in enterprises.read_across_tenants(statement).all():
+    for project, tenant in cross_tenant.enterprise_rows(statement):
         status = str(STATUS_LABELS.get(project.status, project.status))
         if project.defense_outcome:
             status += f" · {OUTCOME_LABELS.get(project.defense_outcome, project.defense_outcome)}"
