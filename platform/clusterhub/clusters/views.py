@@ -26,6 +26,7 @@ from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..core.uploads import previewed_rows, send_stored
 from ..extensions import db
+from ..regions.models import Region
 from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
 from .models import (
@@ -184,7 +185,6 @@ def document(cluster_document_id):
 
 
 def _regions(ids):
-    from ..regions.models import Region
 
     if not ids:
         return []

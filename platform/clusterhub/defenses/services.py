@@ -15,13 +15,15 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..accounts.authz import READ_ONLY_ROLES
-from ..accounts.models import Membership, TenantRole
+from ..accounts.models import Membership, TenantRole, role_label
 from ..accounts.services import add_membership
 from ..audit.services import record
+from ..clusters.models import ClusterMember
 from ..core import signals
 from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import is_representative
+from ..events.models import AgendaItem, AgendaKind, Event
 from ..extensions import db
 from ..projects import services as project_services
 from ..projects.models import DefenseOutcome, JointProject, ProjectParticipant, ProjectStatus, SelectionRound
@@ -30,6 +32,7 @@ from ..tenancy.models import Tenant, utcnow
 from . import results as arithmetic
 from .assignment import Proposal, propose_assignment
 from .models import (
+    PANEL_ROLE_LABELS,
     Assignment,
     Conflict,
     ConflictSource,
@@ -57,7 +60,6 @@ class RoundLocked(Refusal):
 def enterprises_sharing_a_cluster(enterprise_ids) -> set:
     """Enterprises that belong to a cluster together with any of ``enterprise_ids`` in this tenant
     (current members: no leaving date)."""
-    from ..clusters.models import ClusterMember
 
     ids = list(enterprise_ids)
     if not ids:
@@ -94,8 +96,6 @@ def create_round(
         raise Refusal(_("This selection round already has defense number %(n)s.", n=number))
     agenda_item_id = values.pop("agenda_item_id", None)
     if agenda_item_id:
-        from ..events.models import AgendaItem, AgendaKind
-
         item = db.session.scalar(sa.select(AgendaItem).where(AgendaItem.id == agenda_item_id))
         if item is None or item.kind != AgendaKind.PROJECT_DEFENSE:
             raise Refusal(_("Choose a «project defense» item of one of the center's sessions."))
@@ -156,7 +156,6 @@ def panel_member_problems(user) -> list[str]:
     Every panel role writes (scores, decisions, the signature), so a read-only global role is a problem
     for each of them, not only for experts.
     """
-    from ..accounts.forms import role_label
 
     problems = []
     if user.global_role in READ_ONLY_ROLES:
@@ -222,7 +221,6 @@ def _tell_panel_member(defense_round: DefenseRound, user, role: str) -> None:
     from flask import current_app
 
     from ..outbox.services import enqueue_template
-    from .forms import PANEL_ROLE_LABELS
 
     tenant = db.session.get(Tenant, defense_round.tenant_id)
     base = current_app.config.get("BASE_URL", "").rstrip("/")
@@ -937,7 +935,6 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
 
 def defense_agenda_items() -> list[tuple[int, str]]:
     """The center's «project defense» agenda items, for attaching a round to a session."""
-    from ..events.models import AgendaItem, AgendaKind, Event
 
     rows = db.session.execute(
         sa.select(AgendaItem.id, AgendaItem.title_ru, AgendaItem.starts_at, Event.title_ru)
@@ -955,6 +952,5 @@ def session_of(defense_round):
     """The session the round is part of, or None."""
     if defense_round.event_id is None:
         return None
-    from ..events.models import Event
 
     return db.session.scalar(sa.select(Event).where(Event.id == defense_round.event_id))

@@ -18,6 +18,7 @@ from ..core.urls import InvalidWebAddress, clean_web_address
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..regions.models import Region
+from ..tenancy.models import Tenant
 from .models import (
     Audience,
     Equipment,
@@ -210,7 +211,6 @@ def clean_technopark(values: dict) -> dict:
 def create_technopark(values: dict, actor=None) -> Technopark:
     """A new technopark of the current tenant (within the plan's technopark limit)."""
     from ..billing.services import check_limit
-    from ..tenancy.models import Tenant
     from ..tenancy.scoping import current_tenant_id
 
     tenant = db.session.get(Tenant, current_tenant_id(db.session))

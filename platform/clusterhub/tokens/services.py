@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..accounts.models import ApiToken
 from ..audit.services import record
 from ..core.refusal import Refusal
 from ..extensions import db
@@ -166,7 +167,6 @@ class CenterPrincipal:
 
 def find_token(secret: str, now: datetime | None = None) -> RequestToken | None:
     """The valid token with this secret (not revoked, not expired, its user active), read afresh."""
-    from ..accounts.models import ApiToken
 
     now = now or utcnow()
     digest = hash_secret(secret)
