@@ -19,15 +19,18 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..audit.services import record
-from ..core import exports
+from ..core import exports, signals
 from ..core.refusal import Refusal
 from ..core.uploads import check_xlsx_archive
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
 from ..extensions import db
 from ..tenancy import cross_tenant
+from ..tenancy.models import Tenant
 from .models import (
     Cluster,
+    ClusterDocument,
+    ClusterDocumentKind,
     ClusterMember,
     ClusterType,
     ComplianceRuleSetting,
@@ -798,7 +801,6 @@ def membership_history(enterprise: Enterprise, viewer):
     from flask import url_for
 
     from ..accounts.authz import can
-    from ..tenancy.models import Tenant
 
     statement = (
         sa.select(ClusterMember, Cluster, Tenant)
@@ -861,8 +863,10 @@ def merge_duplicate_memberships(source: Enterprise, target: Enterprise) -> None:
     db.session.expire_all()
 
 
-enterprises.register_history_provider(membership_history)
-enterprises.register_merge_handler(merge_duplicate_memberships)
+def connect_signals() -> None:
+    """Cluster memberships in an enterprise's history, and their duplicates resolved before a merge."""
+    signals.enterprise_history.connect(membership_history)
+    signals.enterprise_merging.connect(merge_duplicate_memberships)
 
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -876,8 +880,6 @@ def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None
     from flask import current_app
 
     from ..core.uploads import DOCUMENTS, IMAGES, read_upload
-    from ..tenancy.models import Tenant
-    from .models import ClusterDocument, ClusterDocumentKind
 
     if kind not in set(ClusterDocumentKind):
         raise Refusal(_("Choose the kind of document."), "kind")
@@ -910,7 +912,6 @@ def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None
 
 
 def documents_of(cluster: Cluster) -> list:
-    from .models import ClusterDocument
 
     return list(
         db.session.scalars(

@@ -7,7 +7,6 @@ may confirm it, so that no claim is stranded. Later claims are approved by one o
 """
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -20,10 +19,12 @@ from stdnum.ru import ogrn as ogrn_number
 
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..core.unit_of_work import after_commit
 from ..core.urls import is_web_address
 from ..extensions import db
+from ..regions.models import Region
 from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import mapped_attribute, tenant_scope
@@ -137,7 +138,6 @@ def tax_region_code(inn: str | None, ogrn: str | None = None) -> str | None:
 
 def derived_region_id(inn: str | None, ogrn: str | None = None) -> int | None:
     """The id of the region :func:`tax_region_code` names, or ``None`` (no code, or not in the reference)."""
-    from ..regions.models import Region
 
     code = tax_region_code(inn, ogrn)
     if code is None:
@@ -424,7 +424,6 @@ def edit_history(enterprise: Enterprise, limit: int = 100) -> list[AuditEntry]:
 def history_value(field: str, value) -> str:
     """A value of the edit history in words: labels for stored codes (roles, statuses, size
     categories), the region's name for its id, "yes"/"no" for flags; "—" for nothing."""
-    from ..regions.models import Region
 
     if value is None or value == "":
         return "—"
@@ -785,16 +784,6 @@ def search_statement(q: str = "", region_id: int | None = None, okved: str = "")
 
 # --- merging duplicate profiles --------------------------------------------------------------------
 
-MergeHandler = Callable[[Enterprise, Enterprise], None]
-_merge_handlers: list[MergeHandler] = []
-
-
-def register_merge_handler(handler: MergeHandler) -> None:
-    """Let a module resolve its own conflicts before a merge moves references (e.g. an enterprise that is
-    a member of the same cluster twice). ``handler(source, target)`` runs before the generic move."""
-    if handler not in _merge_handlers:
-        _merge_handlers.append(handler)
-
 
 def enterprise_references() -> list[tuple[sa.Table, sa.Column]]:
     """Every (table, column) with a foreign key to ``enterprises.id``, discovered from the metadata, so
@@ -845,10 +834,6 @@ def _merge_figures(source: Enterprise, target: Enterprise) -> None:
     )
 
 
-register_merge_handler(_merge_representatives)
-register_merge_handler(_merge_figures)
-
-
 def reference_counts(enterprise: Enterprise) -> dict[str, int]:
     """How many rows of each referencing table point at ``enterprise`` (every tenant; read-only), for the
     merge preview."""
@@ -888,8 +873,10 @@ def merge_enterprises(source: Enterprise, target: Enterprise, actor) -> dict:
     db.session.flush()
     source_id = source.id
     snapshot = {key: getattr(source, key) for key in PUBLIC_FIELDS}
-    for handler in _merge_handlers:
-        handler(source, target)
+    # This module's own conflicts first, then every other module's (signals.enterprise_merging).
+    _merge_representatives(source, target)
+    _merge_figures(source, target)
+    signals.enterprise_merging.send(source, target=target)
     db.session.flush()
     moved = {}
     for table, column in enterprise_references():
@@ -939,18 +926,6 @@ class HistoryItem:
     url: str | None = None
 
 
-HistoryProvider = Callable[[Enterprise, object], Iterable[HistoryItem]]
-_history_providers: list[HistoryProvider] = []
-
-
-def register_history_provider(provider: HistoryProvider) -> None:
-    """Add a source of history items: ``provider(enterprise, viewer)`` returns :class:`HistoryItem` s of
-    every tenant (read with :func:`clusterhub.tenancy.cross_tenant.enterprise_rows`); :func:`enterprise_history` filters them by what
-    the viewer may see."""
-    if provider not in _history_providers:
-        _history_providers.append(provider)
-
-
 def history_tenant_ids(enterprise: Enterprise, viewer) -> set[int] | None:
     """The tenants whose history items ``viewer`` may see: ``None`` means all (representatives, platform
     admins, federal analysts); center people see their own centers' items; others see nothing."""
@@ -962,13 +937,13 @@ def history_tenant_ids(enterprise: Enterprise, viewer) -> set[int] | None:
 
 
 def enterprise_history(enterprise: Enterprise, viewer) -> list[HistoryItem]:
-    """Items from every registered provider that ``viewer`` may see, newest first."""
+    """Items from every receiver of ``signals.enterprise_history`` that ``viewer`` may see, newest first."""
     visible = history_tenant_ids(enterprise, viewer)
     if visible is not None and not visible:
         return []
     items = []
-    for provider in _history_providers:
-        for item in provider(enterprise, viewer):
+    for _receiver, answer in signals.enterprise_history.send(enterprise, viewer=viewer):
+        for item in answer or ():
             if visible is None or item.tenant.id in visible:
                 items.append(item)
 

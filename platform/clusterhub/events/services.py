@@ -29,11 +29,14 @@ from ..audit.services import record, snapshot
 from ..core import signals
 from ..core.refusal import Refusal
 from ..core.urls import is_web_address
+from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.services import clean_inn, get_or_create_by_inn, is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
+from ..projects.models import JointProject, ProjectStatus
 from ..regions.models import Region
+from ..technoparks.models import Technopark
 from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
 from ..tenancy.scoping import current_tenant_id, tenant_scope
@@ -1457,7 +1460,6 @@ def enterprise_history(enterprise: Enterprise, viewer=None) -> list[dict]:
 
 def registration_history(enterprise: Enterprise, viewer=None) -> list:
     """History provider for the enterprise profile: one item per session its people take part in."""
-    from ..enterprises import services as enterprises
 
     return [
         enterprises.HistoryItem(
@@ -1472,17 +1474,12 @@ def registration_history(enterprise: Enterprise, viewer=None) -> list:
     ]
 
 
-def _register_history() -> None:
-    from ..enterprises import services as enterprises
-
-    enterprises.register_history_provider(registration_history)
-
-
-_register_history()
+def connect_signals() -> None:
+    """Sessions in an enterprise's history (``signals.enterprise_history``)."""
+    signals.enterprise_history.connect(registration_history)
 
 
 def linkable_technoparks() -> list[tuple[int, str]]:
-    from ..technoparks.models import Technopark
 
     return list(
         db.session.execute(sa.select(Technopark.id, Technopark.name_ru).order_by(Technopark.name_ru)).tuples()
@@ -1490,7 +1487,6 @@ def linkable_technoparks() -> list[tuple[int, str]]:
 
 
 def linkable_projects() -> list[tuple[int, str]]:
-    from ..projects.models import JointProject, ProjectStatus
 
     return list(
         db.session.execute(

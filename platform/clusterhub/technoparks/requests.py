@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from ..audit.services import record
 from ..core import signals
 from ..core.refusal import Refusal
+from ..enterprises import services as enterprises
 from ..enterprises.services import is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
@@ -317,8 +318,6 @@ def request_history(enterprise, viewer):
     """The enterprise's service requests in every center, for its profile page (its own rows only)."""
     from flask import url_for
 
-    from ..enterprises import services as enterprises
-
     statement = (
         sa.select(ServiceRequest, ServiceOffer, Tenant)
         .join(
@@ -345,10 +344,6 @@ def request_history(enterprise, viewer):
     ]
 
 
-def _register_history() -> None:
-    from ..enterprises import services as enterprises
-
-    enterprises.register_history_provider(request_history)
-
-
-_register_history()
+def connect_signals() -> None:
+    """Service requests in an enterprise's history (``signals.enterprise_history``)."""
+    signals.enterprise_history.connect(request_history)
