@@ -58,3 +58,52 @@ def test_importing_a_payment_provider_registers_nothing():
         [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_menus_list_every_modules_entries_in_the_connected_order(app):
+    from clusterhub.core import menu
+
+    with app.app_context():
+        tenant = [item.endpoint for item in menu.menu("tenant")]
+        assert tenant[:4] == [
+            "tenancy.staff_home",
+            "tenancy.members",
+            "audit.tenant_log",
+            "reporting.center_indicators",
+        ]
+        assert tenant[-1] == "privacy.center_requests" and len(tenant) == len(set(tenant))
+        assert [item.endpoint for item in menu.menu("global")][:2] == [
+            "accounts.federal_staff",
+            "tenancy.admin_tenants",
+        ]
+        assert [block.template for block in menu.home_blocks("staff")] == [
+            "enterprises/_staff_block.html",
+            "billing/_staff_block.html",
+            "events/_staff_block.html",
+            "privacy/_staff_block.html",
+        ]
+        assert [block.template for block in menu.home_blocks("center")] == ["projects/_home_block.html"]
+
+
+def test_answers_come_in_connection_order():
+    from blinker import Namespace
+
+    signal = Namespace().signal("test-order")
+    receivers = [lambda sender, n=n: n for n in range(20)]
+    for receiver in receivers:
+        signal.connect(receiver, weak=False)
+    assert signals.answers(signal) == list(range(20))
+
+
+def test_importing_the_views_connects_no_menu_entry():
+    code = (
+        "import importlib\n"
+        "from clusterhub import NAVIGATION_MODULES\n"
+        "for name in NAVIGATION_MODULES: importlib.import_module(name)\n"
+        "from clusterhub.core import signals\n"
+        "assert not signals.menu_items.receivers and not signals.home_blocks.receivers\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

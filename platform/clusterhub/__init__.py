@@ -230,12 +230,38 @@ def connect_signals() -> None:
     from .webhooks import services as webhooks
 
     webhooks.connect_signals()
+    _connect_navigation()
     clusters.connect_signals()  # enterprise history and merges
     events.connect_signals()  # enterprise history
     projects.connect_signals()  # enterprise history
     service_requests.connect_signals()  # enterprise history
     stripe.connect_signals()  # payment providers, in the order the billing page lists them
     invoice.connect_signals()
+
+
+NAVIGATION_MODULES = [  # menu entries and home blocks, in the order the menus list them
+    "clusterhub.accounts.views",
+    "clusterhub.tenancy.views",
+    "clusterhub.audit.views",
+    "clusterhub.reporting.views",
+    "clusterhub.technoparks.views",
+    "clusterhub.enterprises.views",
+    "clusterhub.clusters.views",
+    "clusterhub.billing.views",
+    "clusterhub.projects.views",
+    "clusterhub.defenses.views",
+    "clusterhub.events.views",
+    "clusterhub.tokens.views",
+    "clusterhub.webhooks.views",
+    "clusterhub.privacy.views",
+]
+
+
+def _connect_navigation() -> None:
+    import importlib
+
+    for name in NAVIGATION_MODULES:
+        importlib.import_module(name).connect_signals()
 
 
 def register_cli(app: Flask) -> None:

@@ -20,8 +20,9 @@ from flask_login import current_user
 from ..accounts.authz import register_permissions, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..core.uploads import previewed_rows, send_stored
@@ -47,7 +48,6 @@ register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS}
 register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS})  # read-only
 
 bp = Blueprint("clusters", __name__, template_folder="templates")
-add_tenant_item(_l("Clusters"), "clusters.index", VIEW_CLUSTERS, group=STAFF_GROUP)
 
 
 def _cluster(cluster_id) -> Cluster:
@@ -361,3 +361,17 @@ def rules():
                 flash(_("The rule has been saved."), "success")
         return redirect(url_for("clusters.rules"))
     return render_template("clusters/rules.html", rules=services.center_rules(), form=RuleForm())
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Clusters"), "clusters.index", VIEW_CLUSTERS, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

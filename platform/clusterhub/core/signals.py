@@ -13,8 +13,18 @@ importing a module changes no other module's registry.
 """
 
 from blinker import Namespace
+from blinker.base import make_id
 
 _signals = Namespace()
+
+
+def answers(signal, sender=None, **kwargs) -> list:
+    """The return values of ``signal``'s receivers, in the order they were connected (blinker itself
+    calls them in no fixed order), for the signals that collect (:data:`REGISTRIES`)."""
+    order = {receiver_id: position for position, receiver_id in enumerate(signal.receivers)}
+    results = signal.send(sender, **kwargs)
+    return [value for _receiver, value in sorted(results, key=lambda pair: order[make_id(pair[0])])]
+
 
 registration_created = _signals.signal(
     "registration-created",
@@ -78,6 +88,20 @@ payment_providers = _signals.signal(
     Connected in ``create_app``; a provider that is not connected does not exist for billing.""",
 )
 
+menu_items = _signals.signal(
+    "menu-items",
+    doc="""Collects the entries of a menu. ``sender`` is ``"tenant"`` (a center's pages) or ``"global"``;
+    each receiver (a module's views) returns a list of :class:`~clusterhub.core.menu.MenuItem`. The menu
+    lists them in the order the receivers were connected in ``create_app``, one entry per endpoint.""",
+)
+
+home_blocks = _signals.signal(
+    "home-blocks",
+    doc="""Collects the blocks of a home page. ``sender`` is ``"center"`` (a center's home page) or
+    ``"staff"`` (the staff area's home); each receiver returns a list of
+    :class:`~clusterhub.core.menu.HomeBlock`, in connection order, one block per template.""",
+)
+
 period_report_accepted = _signals.signal(
     "period-report-accepted",
     doc="""A federal reviewer accepted a center's period report. ``sender`` is the
@@ -86,4 +110,4 @@ period_report_accepted = _signals.signal(
 
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
-REGISTRIES = (enterprise_history, enterprise_merging, payment_providers)
+REGISTRIES = (enterprise_history, enterprise_merging, payment_providers, menu_items, home_blocks)

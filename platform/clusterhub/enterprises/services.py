@@ -942,7 +942,7 @@ def enterprise_history(enterprise: Enterprise, viewer) -> list[HistoryItem]:
     if visible is not None and not visible:
         return []
     items = []
-    for _receiver, answer in signals.enterprise_history.send(enterprise, viewer=viewer):
+    for answer in signals.answers(signals.enterprise_history, enterprise, viewer=viewer):
         for item in answer or ():
             if visible is None or item.tenant.id in visible:
                 items.append(item)

@@ -29,7 +29,7 @@ class PaymentProvider:
 def all_providers() -> list[PaymentProvider]:
     """Every connected provider, one per code, in the order they were connected."""
     found: dict[str, PaymentProvider] = {}
-    for _receiver, provider in signals.payment_providers.send(None):
+    for provider in signals.answers(signals.payment_providers):
         if provider is not None:
             found.setdefault(provider.code, provider)
     return list(found.values())
