@@ -107,3 +107,23 @@ def test_importing_the_views_connects_no_menu_entry():
         [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_importing_the_views_grants_no_permission_until_create_app():
+    code = (
+        "import importlib\n"
+        "from clusterhub import NAVIGATION_MODULES\n"
+        "for name in NAVIGATION_MODULES: importlib.import_module(name)\n"
+        "from clusterhub.accounts import authz\n"
+        "from clusterhub.accounts.models import TenantRole\n"
+        "granted = authz.TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())\n"
+        "assert 'clusters.view' not in granted and 'billing.manage' not in granted, granted\n"
+        "from clusterhub import create_app\n"
+        "create_app()\n"
+        "granted = authz.TENANT_ROLE_PERMISSIONS[TenantRole.CENTER_ADMIN]\n"
+        "assert {'clusters.view', 'billing.manage', 'integrations.manage', 'events.manage'} <= granted, granted\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -221,16 +221,22 @@ def _skip_rate_limit_pass_without_global_limits(app: Flask) -> None:
 def connect_signals() -> None:
     """Modules that react to other modules' signals (see ``core/signals.py``): importing a module
     changes no other module's registry; this list does, once per app (connecting twice is harmless)."""
+    from .accounts import authz
+    from .billing import permissions as billing_permissions
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
     from .clusters import services as clusters
     from .events import services as events
     from .projects import services as projects
     from .technoparks import requests as service_requests
+    from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks
 
     webhooks.connect_signals()
-    _connect_navigation()
+    billing_permissions.connect_signals()
+    token_permissions.connect_signals()
+    _connect_navigation()  # the views' permissions, menu entries and home blocks
+    authz.grant_connected_permissions()
     clusters.connect_signals()  # enterprise history and merges
     events.connect_signals()  # enterprise history
     projects.connect_signals()  # enterprise history

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import register_permissions, requires
+from ..accounts.authz import requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core import signals
@@ -42,10 +42,17 @@ from .models import (
 VIEW_CLUSTERS = "clusters.view"
 MANAGE_CLUSTERS = "clusters.manage"
 
-register_permissions(TenantRole.CENTER_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
-register_permissions(TenantRole.CENTER_STAFF, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
-register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS})  # read-only
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS}),
+        (TenantRole.CENTER_STAFF, {VIEW_CLUSTERS, MANAGE_CLUSTERS}),
+        (GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS}),
+        (GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS}),  # read-only
+    ]
+
 
 bp = Blueprint("clusters", __name__, template_folder="templates")
 
@@ -373,5 +380,6 @@ def _menu_items(sender, **_kwargs) -> list[MenuItem]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
     signals.menu_items.connect(_menu_items)

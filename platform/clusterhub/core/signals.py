@@ -88,6 +88,15 @@ payment_providers = _signals.signal(
     Connected in ``create_app``; a provider that is not connected does not exist for billing.""",
 )
 
+role_permissions = _signals.signal(
+    "role-permissions",
+    doc="""Collects the permissions each module grants to roles (``sender`` is None): each receiver
+    returns a list of ``(role, permissions)`` pairs, a :class:`~clusterhub.accounts.models.TenantRole`
+    or :class:`~clusterhub.accounts.models.GlobalRole` and a set of permission names.
+    ``accounts.authz.grant_connected_permissions`` merges them into the role tables in ``create_app``;
+    the permission test over the URL map then sees every module's permissions.""",
+)
+
 menu_items = _signals.signal(
     "menu-items",
     doc="""Collects the entries of a menu. ``sender`` is ``"tenant"`` (a center's pages) or ``"global"``;
@@ -110,4 +119,11 @@ period_report_accepted = _signals.signal(
 
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
-REGISTRIES = (enterprise_history, enterprise_merging, payment_providers, menu_items, home_blocks)
+REGISTRIES = (
+    enterprise_history,
+    enterprise_merging,
+    payment_providers,
+    role_permissions,
+    menu_items,
+    home_blocks,
+)

@@ -32,9 +32,18 @@ from .models import Assignment, DefenseRound, DefenseSlot, PanelMember, PanelRol
 from .protocol import displayed, local_time, render_pdf
 
 MANAGE_DEFENSES = "defenses.manage"
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_DEFENSES})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES})
+
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES}),
+        (TenantRole.CENTER_STAFF, {MANAGE_DEFENSES}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES}),
+    ]
+
+
 # Panel work (scoring, chairing) is checked per round; this permission only keeps out users with no role in
 # the center, such as federal analysts. Adding someone to a panel gives them the expert role if they had none.
 PANEL_WORK = "defenses.panel_work"
@@ -557,5 +566,6 @@ def _menu_items(sender, **_kwargs) -> list[MenuItem]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
     signals.menu_items.connect(_menu_items)

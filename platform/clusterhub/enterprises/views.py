@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import can, login_required, public, register_permissions, requires
+from ..accounts.authz import can, login_required, public, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core import signals
@@ -53,9 +53,16 @@ from .models import (
 CONFIRM_CLAIMS = "enterprises.confirm_claims"
 MERGE_ENTERPRISES = "enterprises.merge"
 
-register_permissions(TenantRole.CENTER_ADMIN, {CONFIRM_CLAIMS})
-register_permissions(TenantRole.CENTER_STAFF, {CONFIRM_CLAIMS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {CONFIRM_CLAIMS, MERGE_ENTERPRISES})
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {CONFIRM_CLAIMS}),
+        (TenantRole.CENTER_STAFF, {CONFIRM_CLAIMS}),
+        (GlobalRole.PLATFORM_ADMIN, {CONFIRM_CLAIMS, MERGE_ENTERPRISES}),
+    ]
+
 
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 
@@ -451,6 +458,7 @@ def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
     signals.menu_items.connect(_menu_items)
     signals.home_blocks.connect(_home_blocks)

@@ -28,7 +28,6 @@ from ..accounts.authz import (
     can,
     login_required,
     public,
-    register_permissions,
     requires,
 )
 from ..accounts.forms import ConfirmForm
@@ -90,9 +89,16 @@ from .models import (
 MANAGE_EVENTS = "events.manage"
 CHECK_IN = "events.check_in"
 
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_EVENTS, CHECK_IN})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_EVENTS, CHECK_IN})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_EVENTS, CHECK_IN})
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_EVENTS, CHECK_IN}),
+        (TenantRole.CENTER_STAFF, {MANAGE_EVENTS, CHECK_IN}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_EVENTS, CHECK_IN}),
+    ]
+
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
@@ -1228,6 +1234,7 @@ def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
     signals.menu_items.connect(_menu_items)
     signals.home_blocks.connect(_home_blocks)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ..accounts.authz import can, login_required, register_permissions, requires
+from ..accounts.authz import can, login_required, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core import signals
@@ -55,13 +55,21 @@ from .models import (
 VIEW_PROJECTS = "projects.view"
 MANAGE_PROJECTS = "projects.manage"
 
-register_permissions(TenantRole.CENTER_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS})
-register_permissions(TenantRole.CENTER_STAFF, {VIEW_PROJECTS, MANAGE_PROJECTS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS})
-register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_PROJECTS})  # read-only
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS}),
+        (TenantRole.CENTER_STAFF, {VIEW_PROJECTS, MANAGE_PROJECTS}),
+        (GlobalRole.PLATFORM_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS}),
+        (GlobalRole.FEDERAL_ANALYST, {VIEW_PROJECTS}),  # read-only
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_SELECTION_ROUNDS}),
+    ]
+
+
 # Selection rounds are federal and shared by every center: only platform administrators change them.
 MANAGE_SELECTION_ROUNDS = "projects.manage_selection_rounds"
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_SELECTION_ROUNDS})
 
 bp = Blueprint("projects", __name__, template_folder="templates")
 
@@ -526,6 +534,7 @@ def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
     signals.menu_items.connect(_menu_items)
     signals.home_blocks.connect(_home_blocks)

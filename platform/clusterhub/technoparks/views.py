@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import can, login_required, public, register_permissions, requires
+from ..accounts.authz import can, login_required, public, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
 from ..core import signals
@@ -64,10 +64,17 @@ MANAGE_CATALOGUE = "technoparks.manage"
 HANDLE_REQUESTS = "technoparks.requests"
 VIEW_STATISTICS = "technoparks.statistics"
 
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS})
-register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_STATISTICS})  # read-only figures
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS}),
+        (TenantRole.CENTER_STAFF, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS}),
+        (GlobalRole.FEDERAL_ANALYST, {VIEW_STATISTICS}),  # read-only figures
+    ]
+
 
 bp = Blueprint("technoparks", __name__, template_folder="templates")
 
@@ -922,5 +929,6 @@ def _menu_items(sender, **_kwargs) -> list[MenuItem]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
     signals.menu_items.connect(_menu_items)
