@@ -879,6 +879,16 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def pseudonymised_protocol_intact(content: dict, digest: str) -> bool:
+    """Was this protocol signed with ``digest`` and has it changed since only by pseudonymisation (names
+    replaced on erasure under 152-ФЗ, see ``privacy.services.pseudonymise_protocol``)?"""
+    note = (content or {}).get("pseudonymised")
+    if not isinstance(note, dict) or note.get("signed_hash") != digest:
+        return False
+    rest = {key: value for key, value in content.items() if key != "pseudonymised"}
+    return content_hash(rest) == note.get("hash")
+
+
 def sign_protocol(defense_round: DefenseRound, *, actor) -> Protocol:
     """The chair signs: the protocol is frozen with its SHA-256 and the round can no longer change."""
     defense_round = _lock(defense_round, exclusive=True)
@@ -925,7 +935,6 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
     if protocol is None:
         return None, None, False
     tenant = db.session.get(Tenant, protocol.tenant_id)
-    from ..privacy.services import pseudonymised_protocol_intact  # names replaced on erasure (152-ФЗ)
 
     intact = content_hash(protocol.content) == digest or pseudonymised_protocol_intact(
         protocol.content, digest

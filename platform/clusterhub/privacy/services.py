@@ -41,6 +41,7 @@ from ..defenses.models import (
     Protocol,
     Score,
 )
+from ..defenses.services import content_hash
 from ..enterprises.models import Enterprise, EnterpriseRepresentative
 from ..events.models import Event, Registration
 from ..extensions import db
@@ -602,16 +603,11 @@ def _replace_names(content: dict, name: str, pseudonym: str) -> int:
     return replaced
 
 
-def _content_hash(content: dict) -> str:
-    from ..defenses.services import content_hash
-
-    return content_hash(content)
-
-
 def pseudonymise_protocol(protocol: Protocol, name: str, pseudonym: str, now: datetime) -> bool:
     """Replace ``name`` by ``pseudonym`` in a signed protocol. The protocol keeps the hash it was signed
     with (printed on paper copies); its content records that hash and the hash of the pseudonymised
-    content, so the public check still confirms it (:func:`pseudonymised_protocol_intact`)."""
+    content, so the public check still confirms it
+    (:func:`clusterhub.defenses.services.pseudonymised_protocol_intact`)."""
     content = copy.deepcopy(protocol.content)
     note = content.pop("pseudonymised", None)
     if not _replace_names(content, name, pseudonym):
@@ -619,19 +615,10 @@ def pseudonymise_protocol(protocol: Protocol, name: str, pseudonym: str, now: da
     content["pseudonymised"] = {
         "signed_hash": (note or {}).get("signed_hash", protocol.content_hash),
         "at": _text(now),
-        "hash": _content_hash(content),
+        "hash": content_hash(content),
     }
     protocol.content = content
     return True
-
-
-def pseudonymised_protocol_intact(content: dict, digest: str) -> bool:
-    """Was this protocol signed with ``digest`` and has it changed since only by pseudonymisation?"""
-    note = (content or {}).get("pseudonymised")
-    if not isinstance(note, dict) or note.get("signed_hash") != digest:
-        return False
-    rest = {key: value for key, value in content.items() if key != "pseudonymised"}
-    return _content_hash(rest) == note.get("hash")
 
 
 def _pending_parts(request_id: int) -> int:
