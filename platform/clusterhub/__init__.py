@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from .accounts.models import role_label
 from .core import metrics
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -203,7 +204,6 @@ def configure_request_handling(app: Flask) -> None:
     app.after_request(token_access.after_request)
     errors.register(app)
     menu.register(app)
-    from .accounts.forms import role_label
 
     app.jinja_env.globals["role_label"] = role_label
     from .core.urls import row_urls
@@ -236,10 +236,57 @@ def _skip_rate_limit_pass_without_global_limits(app: Flask) -> None:
 
 
 def connect_signals() -> None:
-    """Modules that react to other modules' signals (see ``core/signals.py``)."""
+    """Modules that react to other modules' signals (see ``core/signals.py``): importing a module
+    changes no other module's registry; this list does, once per app (connecting twice is harmless)."""
+    from .accounts import authz
+    from .billing import permissions as billing_permissions
+    from .billing.providers.invoice import views as invoice
+    from .billing.providers.stripe import views as stripe
+    from .clusters import services as clusters
+    from .events import services as events
+    from .projects import services as projects
+    from .technoparks import requests as service_requests
+    from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks
 
     webhooks.connect_signals()
+    billing_permissions.connect_signals()
+    token_permissions.connect_signals()
+    _connect_navigation()  # the views' permissions, menu entries and home blocks
+    authz.grant_connected_permissions()
+    clusters.connect_signals()  # enterprise history and merges
+    events.connect_signals()  # enterprise history
+    projects.connect_signals()  # enterprise history
+    service_requests.connect_signals()  # enterprise history
+    stripe.connect_signals()  # payment providers, in the order the billing page lists them
+    invoice.connect_signals()
+
+
+NAVIGATION_MODULES = [  # menu entries and home blocks, in the order the menus list them
+    "clusterhub.accounts.views",
+    "clusterhub.tenancy.views",
+    "clusterhub.audit.views",
+    "clusterhub.reporting.views",
+    "clusterhub.technoparks.views",
+    "clusterhub.enterprises.views",
+    "clusterhub.clusters.views",
+    "clusterhub.billing.views",
+    "clusterhub.projects.views",
+    "clusterhub.defenses.views",
+    "clusterhub.events.views",
+    "clusterhub.tokens.views",
+    "clusterhub.webhooks.views",
+    "clusterhub.privacy.views",
+    "clusterhub.cooperation.offers.views",
+    "clusterhub.cooperation.meetings.views",
+]
+
+
+def _connect_navigation() -> None:
+    import importlib
+
+    for name in NAVIGATION_MODULES:
+        importlib.import_module(name).connect_signals()
 
 
 def register_cli(app: Flask) -> None:

@@ -5,13 +5,13 @@ as ``(label, path)`` or ``(label, path, email)`` for a page seen by a logged-in 
 import sqlalchemy as sa
 
 from .extensions import db
+from .tenancy.models import Tenant
 
 BENCH_PASSWORD = "bench-password-123"
 
 
 def bench_user(email: str, role: str | None = None, tenant_slug: str | None = None) -> str:
     from .accounts import services as accounts
-    from .tenancy.models import Tenant
 
     user = accounts.find_user_by_email(email)
     if user is None:

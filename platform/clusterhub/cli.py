@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .core.refusal import Refusal
+from .tenancy.models import Tenant
 
 
 def register(app) -> None:
@@ -79,7 +80,6 @@ def users_create(email, full_name, role, center_slug, center_role, password):
 
     from .accounts import services as accounts
     from .extensions import db
-    from .tenancy.models import Tenant
 
     if bool(center_slug) != bool(center_role):
         raise click.UsageError("--center and --center-role go together")

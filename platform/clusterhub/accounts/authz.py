@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
+from ..core import signals
 from ..extensions import db, login_manager
 from ..tenancy.scoping import tenant_scope
 from .models import GlobalRole, Membership, TenantRole
@@ -50,9 +51,16 @@ _read_only_guards: list = []
 
 
 def register_permissions(role, permissions) -> None:
-    """Let a domain module grant its own permissions to a role (called at import of its views)."""
+    """Grant ``permissions`` to ``role`` (idempotent: the tables only grow)."""
     table = GLOBAL_ROLE_PERMISSIONS if isinstance(role, GlobalRole) else TENANT_ROLE_PERMISSIONS
     table.setdefault(role, set()).update(permissions)
+
+
+def grant_connected_permissions() -> None:
+    """Merge every module's answer to ``signals.role_permissions`` into the role tables (create_app)."""
+    for answer in signals.answers(signals.role_permissions):
+        for role, permissions in answer or ():
+            register_permissions(role, permissions)
 
 
 def register_read_only_guard(guard) -> None:

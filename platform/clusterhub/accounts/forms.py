@@ -4,7 +4,8 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from .models import FEDERAL_ROLES, TenantRole
+from ..tenancy.models import utcnow
+from .models import FEDERAL_ROLES, ROLE_LABELS, TenantRole, role_label  # noqa: F401 (role_label: old home)
 
 LANGUAGE_CHOICES = [
     SelectChoice("", _l("As the browser says")),
@@ -13,24 +14,8 @@ LANGUAGE_CHOICES = [
 ]
 
 
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
-
-
-ROLE_LABELS = {
-    "platform_admin": _l("Platform administrator"),
-    "federal_analyst": _l("Federal analyst"),
-    "federal_reviewer": _l("Federal reviewer"),
-    TenantRole.CENTER_ADMIN: _l("Center administrator"),
-    TenantRole.CENTER_STAFF: _l("Center staff"),
-    TenantRole.EXPERT: _l("Expert"),
-}
-
-
 def _default_token_expiry():
     from datetime import timedelta
-
-    from ..tenancy.models import utcnow
 
     return (utcnow() + timedelta(days=90)).date()
 

@@ -3,6 +3,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,22 @@ class TenantRole(enum.StrEnum):
     CENTER_ADMIN = "center_admin"
     CENTER_STAFF = "center_staff"
     EXPERT = "expert"
+
+
+#: The names of global and tenant roles, for forms, pages and the audit log.
+ROLE_LABELS = {
+    "platform_admin": _l("Platform administrator"),
+    "federal_analyst": _l("Federal analyst"),
+    "federal_reviewer": _l("Federal reviewer"),
+    TenantRole.CENTER_ADMIN: _l("Center administrator"),
+    TenantRole.CENTER_STAFF: _l("Center staff"),
+    TenantRole.EXPERT: _l("Expert"),
+}
+
+
+def role_label(role: str) -> str:
+    """The translated name of a global or tenant role (a Jinja global too)."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 def new_session_token() -> str:

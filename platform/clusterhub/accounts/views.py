@@ -17,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import PLATFORM_GROUP, add_global_item
+from ..core.menu import PLATFORM_GROUP, MenuItem
 from ..core.refusal import Refusal, answered
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
@@ -55,7 +56,6 @@ from .services import reset_password as reset_password_with_token
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 MANAGE_FEDERAL_STAFF = Permission.MANAGE_FEDERAL_STAFF
-add_global_item(_l("Federal staff"), "accounts.federal_staff", MANAGE_FEDERAL_STAFF, group=PLATFORM_GROUP)
 
 
 # Rate limits of the forms that take an e-mail address: per address and client together, so that nobody
@@ -358,3 +358,19 @@ def revoke_token(token_id):
         revoke_api_token(token, current_user)
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.api_tokens"))
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "global": [
+            MenuItem(
+                _l("Federal staff"), "accounts.federal_staff", MANAGE_FEDERAL_STAFF, group=PLATFORM_GROUP
+            ),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

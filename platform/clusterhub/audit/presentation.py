@@ -13,6 +13,17 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.models import ROLE_LABELS as ACCOUNT_ROLES
+from ..clusters.models import MEMBER_ROLE_LABELS
+from ..clusters.models import REGISTER_STATUS_LABELS as CLUSTER_REGISTER
+from ..enterprises.models import ACTION_LABELS as ENTERPRISE_ACTIONS
+from ..enterprises.models import FIELD_LABELS as ENTERPRISE_FIELDS
+from ..enterprises.models import REPRESENTATIVE_ROLE_LABELS
+from ..events.models import EVENT_KIND_LABELS, EVENT_STATUS_LABELS, REGISTRATION_STATUS_LABELS
+from ..projects.models import ROLE_LABELS as PROJECT_ROLES
+from ..projects.models import STATUS_LABELS as PROJECT_STATUSES
+from ..technoparks.models import TECHNOPARK_KIND_LABELS
+
 SUBJECT_LABELS = {
     "api_token": _l("API token"),
     "billing": _l("Billing"),
@@ -237,14 +248,6 @@ def _value_words() -> dict:
     """Stored codes and their labels, from the modules that define them (first definition wins).
 
     The labels are lazy strings, so one dictionary serves every language."""
-    from ..accounts.forms import ROLE_LABELS as ACCOUNT_ROLES
-    from ..clusters.models import MEMBER_ROLE_LABELS
-    from ..clusters.models import REGISTER_STATUS_LABELS as CLUSTER_REGISTER
-    from ..enterprises.models import REPRESENTATIVE_ROLE_LABELS
-    from ..events.models import EVENT_KIND_LABELS, EVENT_STATUS_LABELS, REGISTRATION_STATUS_LABELS
-    from ..projects.forms import ROLE_LABELS as PROJECT_ROLES
-    from ..projects.forms import STATUS_LABELS as PROJECT_STATUSES
-    from ..technoparks.models import TECHNOPARK_KIND_LABELS
 
     words = {}
     for labels in (
@@ -282,7 +285,6 @@ def _readable_code(code: str) -> str:
 def action_label(action: str) -> str:
     if action in ACTION_LABELS:
         return str(ACTION_LABELS[action])
-    from ..enterprises.models import ACTION_LABELS as ENTERPRISE_ACTIONS
 
     if action in ENTERPRISE_ACTIONS:
         return str(ENTERPRISE_ACTIONS[action])
@@ -293,7 +295,6 @@ def action_label(action: str) -> str:
 
 
 def field_label(name: str) -> str:
-    from ..enterprises.models import FIELD_LABELS as ENTERPRISE_FIELDS
 
     label = FIELD_LABELS.get(name) or ENTERPRISE_FIELDS.get(name)
     return str(label) if label is not None else _readable_code(name)

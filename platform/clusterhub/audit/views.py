@@ -3,14 +3,14 @@ from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.authz import Permission, requires
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core import signals
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.pagination import paginate
 from ..privacy import services as privacy
 from . import presentation
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__, template_folder="templates")
-add_tenant_item(_l("Audit log"), "audit.tenant_log", Permission.VIEW_AUDIT, group=STAFF_GROUP)
 
 
 @bp.route("/<tenant>/staff/audit")
@@ -29,3 +29,17 @@ def tenant_log():
         action_label=presentation.action_label,
         describe_changes=privacy.redacting(presentation.describe_changes),
     )
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Audit log"), "audit.tenant_log", Permission.VIEW_AUDIT, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.models import Invitation, Membership, TenantRole
 from ..audit.services import record, snapshot
 from ..core.refusal import Refusal
 from ..extensions import db
@@ -194,7 +195,6 @@ def apply_provider_state(
 
 def _notify_center_admins(sub: Subscription, template: str) -> None:
     """Mail the center's administrators (through the outbox, in the same transaction as the change)."""
-    from ..accounts.models import Membership, TenantRole
     from ..outbox.services import enqueue_template
 
     tenant = db.session.get(Tenant, sub.tenant_id)
@@ -380,7 +380,6 @@ def has_api_access(tenant: Tenant) -> bool:
 
 def staff_seats_in_use(tenant: Tenant) -> int:
     """Center admins and staff, plus pending invitations to those roles (experts take no seat)."""
-    from ..accounts.models import Invitation, Membership, TenantRole
     from ..tenancy.scoping import tenant_scope
 
     staff_roles = (TenantRole.CENTER_ADMIN, TenantRole.CENTER_STAFF)

@@ -9,8 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.authz import register_read_only_guard, requires
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import (
+    PLATFORM_GROUP,
+    STAFF_GROUP,
+    HomeBlock,
+    MenuItem,
+)
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy.models import Tenant
@@ -21,8 +27,6 @@ from .permissions import MANAGE_BILLING, PLATFORM_BILLING
 
 bp = Blueprint("billing", __name__, template_folder="templates", cli_group="billing")
 
-add_tenant_item(_l("Billing"), "billing.overview", MANAGE_BILLING, group=STAFF_GROUP)
-add_global_item(_l("Plans and billing"), "billing.admin_centers", PLATFORM_BILLING, group=PLATFORM_GROUP)
 
 # Paying must stay possible while the staff area is read-only.
 BILLING_BLUEPRINTS = {"billing", "billing_stripe", "billing_invoice"}
@@ -110,9 +114,6 @@ def _staff_home_block():
         "read_only_since": services.read_only_since(sub),
         "can_manage": can(MANAGE_BILLING),
     }
-
-
-add_staff_home_block("billing/_staff_block.html", _staff_home_block)
 
 
 # --- platform administration ------------------------------------------------------------------------
@@ -222,3 +223,32 @@ def mark_past_due_command():
     count = services.mark_past_due_periods()
     db.session.commit()  # a command, not a request: no unit of work commits for it
     click.echo(f"{count} subscription(s) marked past due")
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Billing"), "billing.overview", MANAGE_BILLING, group=STAFF_GROUP),
+        ],
+        "global": [
+            MenuItem(
+                _l("Plans and billing"), "billing.admin_centers", PLATFORM_BILLING, group=PLATFORM_GROUP
+            ),
+        ],
+    }.get(sender, [])
+
+
+def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
+    """This module's blocks of the home pages (``signals.home_blocks``; ``sender`` is "center" or "staff")."""
+    return {
+        "staff": [
+            HomeBlock("billing/_staff_block.html", _staff_home_block),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)
+    signals.home_blocks.connect(_home_blocks)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
+from .models import Cluster
 
 CLUSTER_NAME = "Лесопромышленный кластер Республики Коми"
 
@@ -47,7 +48,6 @@ def load(tenant_slugs=("komi",)) -> None:
     """Create the Komi cluster (when ``komi`` is among ``tenant_slugs`` and the center exists)."""
     from ..enterprises import demo as enterprise_demo
     from . import services
-    from .models import Cluster
 
     if "komi" not in tenant_slugs:
         return

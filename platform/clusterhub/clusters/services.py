@@ -19,14 +19,18 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..audit.services import record
-from ..core import exports
+from ..core import exports, signals
 from ..core.refusal import Refusal
 from ..core.uploads import check_xlsx_archive
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
 from ..extensions import db
+from ..tenancy import cross_tenant
+from ..tenancy.models import Tenant
 from .models import (
     Cluster,
+    ClusterDocument,
+    ClusterDocumentKind,
     ClusterMember,
     ClusterType,
     ComplianceRuleSetting,
@@ -797,7 +801,6 @@ def membership_history(enterprise: Enterprise, viewer):
     from flask import url_for
 
     from ..accounts.authz import can
-    from ..tenancy.models import Tenant
 
     statement = (
         sa.select(ClusterMember, Cluster, Tenant)
@@ -809,7 +812,7 @@ def membership_history(enterprise: Enterprise, viewer):
         .where(ClusterMember.enterprise_id == enterprise.id)
     )
     items = []
-    for member, cluster, tenant in enterprises.read_across_tenants(statement).all():
+    for member, cluster, tenant in cross_tenant.enterprise_rows(statement):
         status = member.role_label
         if member.left_on:
             status = _("%(role)s, left on %(date)s", role=member.role_label, date=member.left_on.isoformat())
@@ -835,7 +838,7 @@ def merge_duplicate_memberships(source: Enterprise, target: Enterprise) -> None:
     from ..tenancy.scoping import tenant_scope
 
     statement = sa.select(ClusterMember).where(ClusterMember.enterprise_id.in_([source.id, target.id]))
-    rows = enterprises.read_across_tenants(statement).scalars().all()
+    rows = [member for (member,) in cross_tenant.enterprise_rows(statement)]
     by_key = {}
     for m in rows:
         by_key.setdefault((m.tenant_id, m.cluster_id), {})[m.enterprise_id] = (m.id, m.tenant_id)
@@ -860,8 +863,10 @@ def merge_duplicate_memberships(source: Enterprise, target: Enterprise) -> None:
     db.session.expire_all()
 
 
-enterprises.register_history_provider(membership_history)
-enterprises.register_merge_handler(merge_duplicate_memberships)
+def connect_signals() -> None:
+    """Cluster memberships in an enterprise's history, and their duplicates resolved before a merge."""
+    signals.enterprise_history.connect(membership_history)
+    signals.enterprise_merging.connect(merge_duplicate_memberships)
 
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -875,8 +880,6 @@ def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None
     from flask import current_app
 
     from ..core.uploads import DOCUMENTS, IMAGES, read_upload
-    from ..tenancy.models import Tenant
-    from .models import ClusterDocument, ClusterDocumentKind
 
     if kind not in set(ClusterDocumentKind):
         raise Refusal(_("Choose the kind of document."), "kind")
@@ -909,7 +912,6 @@ def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None
 
 
 def documents_of(cluster: Cluster) -> list:
-    from .models import ClusterDocument
 
     return list(
         db.session.scalars(

@@ -17,15 +17,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import register_permissions, requires
+from ..accounts.authz import requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..core.uploads import previewed_rows, send_stored
 from ..extensions import db
+from ..regions.models import Region
 from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
 from .models import (
@@ -40,13 +42,19 @@ from .models import (
 VIEW_CLUSTERS = "clusters.view"
 MANAGE_CLUSTERS = "clusters.manage"
 
-register_permissions(TenantRole.CENTER_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
-register_permissions(TenantRole.CENTER_STAFF, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS})
-register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS})  # read-only
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS}),
+        (TenantRole.CENTER_STAFF, {VIEW_CLUSTERS, MANAGE_CLUSTERS}),
+        (GlobalRole.PLATFORM_ADMIN, {VIEW_CLUSTERS, MANAGE_CLUSTERS}),
+        (GlobalRole.FEDERAL_ANALYST, {VIEW_CLUSTERS}),  # read-only
+    ]
+
 
 bp = Blueprint("clusters", __name__, template_folder="templates")
-add_tenant_item(_l("Clusters"), "clusters.index", VIEW_CLUSTERS, group=STAFF_GROUP)
 
 
 def _cluster(cluster_id) -> Cluster:
@@ -184,7 +192,6 @@ def document(cluster_document_id):
 
 
 def _regions(ids):
-    from ..regions.models import Region
 
     if not ids:
         return []
@@ -361,3 +368,18 @@ def rules():
                 flash(_("The rule has been saved."), "success")
         return redirect(url_for("clusters.rules"))
     return render_template("clusters/rules.html", rules=services.center_rules(), form=RuleForm())
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Clusters"), "clusters.index", VIEW_CLUSTERS, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+    signals.menu_items.connect(_menu_items)

@@ -1,4 +1,5 @@
-"""Navigation menus and home-page blocks. Each module adds its entries with the permission that shows them.
+"""Navigation menus and home-page blocks. Each module answers ``signals.menu_items`` and
+``signals.home_blocks`` (connected in ``create_app``) with its entries and the permission that shows them.
 
 Menu entries for everybody stay in the top bar; entries of the center's staff and of the platform's
 administrators go into one dropdown each, so the bar fits a 1366 px screen whatever the role.
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..accounts.authz import can
+from . import signals
 
 STAFF_GROUP = "staff"
 PLATFORM_GROUP = "platform"
@@ -27,22 +29,23 @@ class MenuItem:
     group: str | None = None  # None: the top bar; else the dropdown of GROUP_LABELS
 
 
-TENANT_MENU: list[MenuItem] = []
-GLOBAL_MENU: list[MenuItem] = []
+def _collected(signal: Any, sender: str, key: Callable[[Any], Any]) -> list[Any]:
+    """Every receiver's answer to ``signal``, in connection order, the first of each ``key`` only."""
+    found: dict[Any, Any] = {}
+    for answer in signals.answers(signal, sender):
+        for entry in answer or ():
+            found.setdefault(key(entry), entry)
+    return list(found.values())
 
 
-def add_tenant_item(
-    label: object, endpoint: str, permission: object = None, group: str | None = None
-) -> None:
-    if all(item.endpoint != endpoint for item in TENANT_MENU):
-        TENANT_MENU.append(MenuItem(label, endpoint, permission, group))
+def menu(sender: str) -> list[MenuItem]:
+    """The entries of the ``"tenant"`` or ``"global"`` menu."""
+    return _collected(signals.menu_items, sender, lambda item: item.endpoint)
 
 
-def add_global_item(
-    label: object, endpoint: str, permission: object = None, group: str | None = None
-) -> None:
-    if all(item.endpoint != endpoint for item in GLOBAL_MENU):
-        GLOBAL_MENU.append(MenuItem(label, endpoint, permission, group))
+def home_blocks(sender: str) -> list["HomeBlock"]:
+    """The blocks of the ``"center"`` or ``"staff"`` home page."""
+    return _collected(signals.home_blocks, sender, lambda block: block.template)
 
 
 def _visible(items: Iterable[MenuItem]) -> list[dict[str, Any]]:
@@ -63,8 +66,8 @@ def _visible(items: Iterable[MenuItem]) -> list[dict[str, Any]]:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals["tenant_menu"] = lambda: _visible(TENANT_MENU)
-    app.jinja_env.globals["global_menu"] = lambda: _visible(GLOBAL_MENU)
+    app.jinja_env.globals["tenant_menu"] = lambda: _visible(menu("tenant"))
+    app.jinja_env.globals["global_menu"] = lambda: _visible(menu("global"))
     register_blocks(app)
 
 
@@ -76,23 +79,9 @@ class HomeBlock:
     """
 
     template: str
+    # context(tenant) on a center's home page, context() on the staff home: the template's variables,
+    # or None when the block is not for this user
     context: Callable[..., dict[str, Any] | None]
-
-
-CENTER_HOME_BLOCKS: list[HomeBlock] = []
-STAFF_HOME_BLOCKS: list[HomeBlock] = []
-
-
-def add_center_home_block(template: str, context: Callable[..., dict[str, Any] | None]) -> None:
-    """``context(tenant)`` gives the template's variables, or None when the block is not for this user."""
-    if all(block.template != template for block in CENTER_HOME_BLOCKS):
-        CENTER_HOME_BLOCKS.append(HomeBlock(template, context))
-
-
-def add_staff_home_block(template: str, context: Callable[..., dict[str, Any] | None]) -> None:
-    """``context()`` gives the template's variables, or None when the block is not for this user."""
-    if all(block.template != template for block in STAFF_HOME_BLOCKS):
-        STAFF_HOME_BLOCKS.append(HomeBlock(template, context))
 
 
 def _render(blocks: Iterable[Any], *args: Any) -> list[Markup]:
@@ -106,6 +95,6 @@ def _render(blocks: Iterable[Any], *args: Any) -> list[Markup]:
 
 
 def register_blocks(app: Flask) -> None:
-    app.jinja_env.globals["center_home_blocks"] = lambda tenant: _render(CENTER_HOME_BLOCKS, tenant)
-    app.jinja_env.globals["staff_home_blocks"] = lambda: _render(STAFF_HOME_BLOCKS)
+    app.jinja_env.globals["center_home_blocks"] = lambda tenant: _render(home_blocks("center"), tenant)
+    app.jinja_env.globals["staff_home_blocks"] = lambda: _render(home_blocks("staff"))
     app.jinja_env.globals["can"] = can

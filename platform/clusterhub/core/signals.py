@@ -6,12 +6,27 @@ exist exactly when the change commits.
 The sender is the changed object; keyword arguments carry what the object itself no longer tells (the
 previous status). Receivers must not commit, and must not fail the change for a side concern.
 
-Keep this a flat list, one documented signal per line of business.
+Keep this a flat list, one documented signal per line of business. Besides the business events, a few
+signals fill what used to be import-time registries (:data:`REGISTRIES`): the asking module sends, each
+contributing module answers; every receiver is connected in ``create_app`` (``connect_signals``), so
+importing a module changes no other module's registry.
 """
 
+from typing import Any
+
 from blinker import Namespace
+from blinker.base import make_id
 
 _signals = Namespace()
+
+
+def answers(signal: Any, sender: Any = None, **kwargs: Any) -> list[Any]:
+    """The return values of ``signal``'s receivers, in the order they were connected (blinker itself
+    calls them in no fixed order), for the signals that collect (:data:`REGISTRIES`)."""
+    order = {receiver_id: position for position, receiver_id in enumerate(signal.receivers)}
+    results = signal.send(sender, **kwargs)
+    return [value for _receiver, value in sorted(results, key=lambda pair: order[make_id(pair[0])])]
+
 
 registration_created = _signals.signal(
     "registration-created",
@@ -50,8 +65,67 @@ protocol_signed = _signals.signal(
     :class:`~clusterhub.defenses.models.Protocol`; ``defense_round`` its round.""",
 )
 
+enterprise_history = _signals.signal(
+    "enterprise-history",
+    doc="""Collects the history of an enterprise profile across centers (as Indico's ``get_*`` signals:
+    the sender asks, every receiver answers). ``sender`` is the
+    :class:`~clusterhub.enterprises.models.Enterprise`; ``viewer`` the user looking (or anonymous). Each
+    receiver returns an iterable of :class:`~clusterhub.enterprises.services.HistoryItem` of every center,
+    read with :func:`clusterhub.tenancy.cross_tenant.enterprise_rows`; the enterprises module filters them
+    by what the viewer may see. Connected in ``create_app`` (clusters, events, projects, technoparks).""",
+)
+
+enterprise_merging = _signals.signal(
+    "enterprise-merging",
+    doc="""Two duplicate enterprise profiles are being merged, before the generic move of every reference:
+    a module resolves its own conflicts here (e.g. an enterprise that would become a member of the same
+    cluster twice). ``sender`` is the duplicate being removed; ``target`` the profile kept. Receivers
+    write in the merge's transaction and return nothing.""",
+)
+
+payment_providers = _signals.signal(
+    "payment-providers",
+    doc="""Collects the payment providers (``billing/providers/*``): the billing pages ask, each provider
+    answers with its :class:`~clusterhub.billing.providers.PaymentProvider` (``sender`` is None).
+    Connected in ``create_app``; a provider that is not connected does not exist for billing.""",
+)
+
+role_permissions = _signals.signal(
+    "role-permissions",
+    doc="""Collects the permissions each module grants to roles (``sender`` is None): each receiver
+    returns a list of ``(role, permissions)`` pairs, a :class:`~clusterhub.accounts.models.TenantRole`
+    or :class:`~clusterhub.accounts.models.GlobalRole` and a set of permission names.
+    ``accounts.authz.grant_connected_permissions`` merges them into the role tables in ``create_app``;
+    the permission test over the URL map then sees every module's permissions.""",
+)
+
+menu_items = _signals.signal(
+    "menu-items",
+    doc="""Collects the entries of a menu. ``sender`` is ``"tenant"`` (a center's pages) or ``"global"``;
+    each receiver (a module's views) returns a list of :class:`~clusterhub.core.menu.MenuItem`. The menu
+    lists them in the order the receivers were connected in ``create_app``, one entry per endpoint.""",
+)
+
+home_blocks = _signals.signal(
+    "home-blocks",
+    doc="""Collects the blocks of a home page. ``sender`` is ``"center"`` (a center's home page) or
+    ``"staff"`` (the staff area's home); each receiver returns a list of
+    :class:`~clusterhub.core.menu.HomeBlock`, in connection order, one block per template.""",
+)
+
 period_report_accepted = _signals.signal(
     "period-report-accepted",
     doc="""A federal reviewer accepted a center's period report. ``sender`` is the
     :class:`~clusterhub.reporting.models.PeriodReport` (sent inside its tenant's scope).""",
+)
+
+#: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
+#: opposed to the business events above, each of which is also a webhook event.
+REGISTRIES = (
+    enterprise_history,
+    enterprise_merging,
+    payment_providers,
+    role_permissions,
+    menu_items,
+    home_blocks,
 )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..projects import services as projects
+from ..regions.models import Region
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
 from . import demo, services
@@ -70,7 +71,6 @@ def main() -> None:
     )
     with app.app_context():
         upgrade()
-        from ..regions.models import Region
 
         region = db.session.scalar(sa.select(Region).where(Region.tax_code == "11"))
         create_tenant({"slug": "komi", "name_ru": "ЦКР Коми", "name_en": "Komi CDC", "region_id": region.id})

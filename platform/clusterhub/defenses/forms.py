@@ -11,14 +11,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..projects.forms import OUTCOME_LABELS
-from .models import PanelRole
+from ..projects.models import OUTCOME_LABELS
+from .models import PANEL_ROLE_LABELS, PanelRole  # noqa: F401 (the labels' old home)
 
-PANEL_ROLE_LABELS = {
-    PanelRole.CHAIR: _l("Chair"),
-    PanelRole.EXPERT: _l("Expert"),
-    PanelRole.SECRETARY: _l("Secretary"),
-}
 ROUND_STATUS_LABELS = {
     "open": _l("Scoring open"),
     "closed": _l("Scoring closed"),

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,6 +28,13 @@ class PanelRole(enum.StrEnum):
     CHAIR = "chair"
     EXPERT = "expert"
     SECRETARY = "secretary"
+
+
+PANEL_ROLE_LABELS = {
+    PanelRole.CHAIR: _l("Chair"),
+    PanelRole.EXPERT: _l("Expert"),
+    PanelRole.SECRETARY: _l("Secretary"),
+}
 
 
 class ConflictSource(enum.StrEnum):

@@ -15,21 +15,24 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..accounts.authz import READ_ONLY_ROLES
-from ..accounts.models import Membership, TenantRole
+from ..accounts.models import Membership, TenantRole, role_label
 from ..accounts.services import add_membership
 from ..audit.services import record
+from ..clusters.models import ClusterMember
 from ..core import signals
 from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
 from ..enterprises.services import is_representative
+from ..events.models import AgendaItem, AgendaKind, Event
 from ..extensions import db
 from ..projects import services as project_services
 from ..projects.models import DefenseOutcome, JointProject, ProjectParticipant, ProjectStatus, SelectionRound
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import federal_read_scope
 from . import results as arithmetic
 from .assignment import Proposal, propose_assignment
 from .models import (
+    PANEL_ROLE_LABELS,
     Assignment,
     Conflict,
     ConflictSource,
@@ -55,7 +58,6 @@ class RoundLocked(Refusal):
 def enterprises_sharing_a_cluster(enterprise_ids) -> set:
     """Enterprises that belong to a cluster together with any of ``enterprise_ids`` in this tenant
     (current members: no leaving date)."""
-    from ..clusters.models import ClusterMember
 
     ids = list(enterprise_ids)
     if not ids:
@@ -92,8 +94,6 @@ def create_round(
         raise Refusal(_("This selection round already has defense number %(n)s.", n=number))
     agenda_item_id = values.pop("agenda_item_id", None)
     if agenda_item_id:
-        from ..events.models import AgendaItem, AgendaKind
-
         item = db.session.scalar(sa.select(AgendaItem).where(AgendaItem.id == agenda_item_id))
         if item is None or item.kind != AgendaKind.PROJECT_DEFENSE:
             raise Refusal(_("Choose a «project defense» item of one of the center's sessions."))
@@ -154,7 +154,6 @@ def panel_member_problems(user) -> list[str]:
     Every panel role writes (scores, decisions, the signature), so a read-only global role is a problem
     for each of them, not only for experts.
     """
-    from ..accounts.forms import role_label
 
     problems = []
     if user.global_role in READ_ONLY_ROLES:
@@ -220,7 +219,6 @@ def _tell_panel_member(defense_round: DefenseRound, user, role: str) -> None:
     from flask import current_app
 
     from ..outbox.services import enqueue_template
-    from .forms import PANEL_ROLE_LABELS
 
     tenant = db.session.get(Tenant, defense_round.tenant_id)
     base = current_app.config.get("BASE_URL", "").rstrip("/")
@@ -879,6 +877,16 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def pseudonymised_protocol_intact(content: dict, digest: str) -> bool:
+    """Was this protocol signed with ``digest`` and has it changed since only by pseudonymisation (names
+    replaced on erasure under 152-ФЗ, see ``privacy.services.pseudonymise_protocol``)?"""
+    note = (content or {}).get("pseudonymised")
+    if not isinstance(note, dict) or note.get("signed_hash") != digest:
+        return False
+    rest = {key: value for key, value in content.items() if key != "pseudonymised"}
+    return content_hash(rest) == note.get("hash")
+
+
 def sign_protocol(defense_round: DefenseRound, *, actor) -> Protocol:
     """The chair signs: the protocol is frozen with its SHA-256 and the round can no longer change."""
     defense_round = _lock(defense_round, exclusive=True)
@@ -916,19 +924,15 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
     """Find a signed protocol by its hash in any center and check that its stored content still has it.
 
     The verification page is public and the hash alone says nothing about which center signed the
-    protocol, so this is a cross-tenant read: it runs in the read-only federal scope and only ever
-    reads (a row with this exact hash, then its center's name)."""
+    protocol, so this is the named cross-tenant read :func:`~clusterhub.tenancy.cross_tenant.protocol_by_hash`
+    (a row with this exact hash), then its center's name."""
     digest = (digest or "").strip().lower()
     if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
         return None, None, False
-    with federal_read_scope(db.session):
-        protocol = db.session.scalar(
-            sa.select(Protocol).where(Protocol.content_hash == digest).execution_options(cross_tenant=True)
-        )
+    protocol = cross_tenant.protocol_by_hash(digest)
     if protocol is None:
         return None, None, False
     tenant = db.session.get(Tenant, protocol.tenant_id)
-    from ..privacy.services import pseudonymised_protocol_intact  # names replaced on erasure (152-ФЗ)
 
     intact = content_hash(protocol.content) == digest or pseudonymised_protocol_intact(
         protocol.content, digest
@@ -938,7 +942,6 @@ def verify_protocol(digest: str) -> tuple[Protocol | None, Tenant | None, bool]:
 
 def defense_agenda_items() -> list[tuple[int, str]]:
     """The center's «project defense» agenda items, for attaching a round to a session."""
-    from ..events.models import AgendaItem, AgendaKind, Event
 
     rows = db.session.execute(
         sa.select(AgendaItem.id, AgendaItem.title_ru, AgendaItem.starts_at, Event.title_ru)
@@ -956,6 +959,5 @@ def session_of(defense_round):
     """The session the round is part of, or None."""
     if defense_round.event_id is None:
         return None
-    from ..events.models import Event
 
     return db.session.scalar(sa.select(Event).where(Event.id == defense_round.event_id))

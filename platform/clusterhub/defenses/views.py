@@ -10,8 +10,9 @@ from ..accounts.authz import Permission, can, login_required, public, register_p
 from ..accounts.forms import ConfirmForm, role_label
 from ..accounts.models import GlobalRole, TenantRole
 from ..accounts.services import find_user_by_email
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..projects import services as project_services
@@ -31,9 +32,18 @@ from .models import Assignment, DefenseRound, DefenseSlot, PanelMember, PanelRol
 from .protocol import displayed, local_time, render_pdf
 
 MANAGE_DEFENSES = "defenses.manage"
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_DEFENSES})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES})
+
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES}),
+        (TenantRole.CENTER_STAFF, {MANAGE_DEFENSES}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES}),
+    ]
+
+
 # Panel work (scoring, chairing) is checked per round; this permission only keeps out users with no role in
 # the center, such as federal analysts. Adding someone to a panel gives them the expert role if they had none.
 PANEL_WORK = "defenses.panel_work"
@@ -41,8 +51,6 @@ for _role in (TenantRole.CENTER_ADMIN, TenantRole.CENTER_STAFF, TenantRole.EXPER
     register_permissions(_role, {PANEL_WORK})
 
 bp = Blueprint("defenses", __name__, template_folder="templates")
-add_tenant_item(_l("Defenses"), "defenses.index", MANAGE_DEFENSES, group=STAFF_GROUP)
-add_tenant_item(_l("My expert work"), "defenses.expert_home", Permission.EXPERT_AREA)
 
 LABELS = {"outcome": OUTCOME_LABELS, "panel_role": PANEL_ROLE_LABELS, "round_status": ROUND_STATUS_LABELS}
 
@@ -553,3 +561,19 @@ def verify(digest):
 @bp.app_context_processor
 def _session_link():
     return {"defense_session": services.session_of}
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Defenses"), "defenses.index", MANAGE_DEFENSES, group=STAFF_GROUP),
+            MenuItem(_l("My expert work"), "defenses.expert_home", Permission.EXPERT_AREA),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+    signals.menu_items.connect(_menu_items)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..tenancy.models import Tenant
 
 DEMO_PASSWORD = "clusterhub-demo"
 DEMO_USERS = [
@@ -58,7 +59,6 @@ def load_demo() -> None:
     import importlib
 
     from ..accounts import services as accounts
-    from ..tenancy.models import Tenant
 
     for email, name, global_role, membership in DEMO_USERS:
         user = accounts.find_user_by_email(email)

@@ -15,8 +15,15 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 
+from ..accounts.models import Membership, User
+from ..clusters.models import Cluster, ClusterMember
+from ..defenses.models import Assignment, DefenseCriterion, DefenseRound, DefenseSlot, PanelMember, Score
+from ..enterprises.models import Enterprise, EnterpriseFigure
+from ..events.models import Event, Registration
 from ..extensions import db
+from ..projects.models import CostItem, JointProject, SelectionRound
 from ..regions.models import Region
+from ..technoparks.models import ServiceOffer, ServiceRequest, Technopark
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
 
@@ -184,7 +191,6 @@ def ensure_tenants(count: int, rng: random.Random) -> list[Tenant]:
 
 def make_enterprises(count: int, tenants: list[Tenant], rng: random.Random) -> list[tuple[int, int]]:
     """Enterprises (global) spread over the tenants' regions; returns (id, region id) pairs."""
-    from ..enterprises.models import Enterprise, EnterpriseFigure
 
     start = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) or 0
     region_ids = [t.region_id for t in tenants]
@@ -221,7 +227,6 @@ def make_enterprises(count: int, tenants: list[Tenant], rng: random.Random) -> l
 
 
 def make_clusters(tenant: Tenant, clusters: int, memberships: int, enterprises, rng):
-    from ..clusters.models import Cluster, ClusterMember
 
     rows = []
     for n in range(clusters):
@@ -259,7 +264,6 @@ def make_clusters(tenant: Tenant, clusters: int, memberships: int, enterprises, 
 
 
 def make_technoparks(tenant: Tenant, technoparks: int, services: int, requests: int, enterprises, rng):
-    from ..technoparks.models import ServiceOffer, ServiceRequest, Technopark
 
     park_ids = insert(
         Technopark,
@@ -347,7 +351,6 @@ EVENT_KINDS = [
 
 def make_events(tenant: Tenant, share: dict, enterprises, rng, region_ids):
     """Sessions from 2024 to 2026 and their registrations; past sessions are finished, with check-ins."""
-    from ..events.models import Event, Registration
 
     today = date.today()
     rows = []
@@ -402,8 +405,6 @@ def make_events(tenant: Tenant, share: dict, enterprises, rng, region_ids):
 
 def make_projects(tenant: Tenant, share: dict, enterprises, rng, experts):
     """Joint projects at every stage, their cost estimates, and defense rounds scored by ``experts``."""
-    from ..defenses.models import Assignment, DefenseCriterion, DefenseRound, DefenseSlot, PanelMember, Score
-    from ..projects.models import CostItem, JointProject, SelectionRound
 
     selection = db.session.scalars(sa.select(SelectionRound).order_by(SelectionRound.year.desc())).first()
     statuses = ["draft", "submitted", "admitted", "defended", "defended", "filed", "granted", "refused"]
@@ -526,7 +527,6 @@ def make_projects(tenant: Tenant, share: dict, enterprises, rng, experts):
 
 def make_experts(tenants: list[Tenant], per_tenant: int = 7) -> dict[int, list[int]]:
     """Expert accounts (no password: they exist for the figures) with the expert role in each center."""
-    from ..accounts.models import Membership, User
 
     experts = {}
     for tenant in tenants:

@@ -11,7 +11,9 @@ import time
 
 import sqlalchemy as sa
 
+from ..clusters.models import Cluster, ClusterMember, SupplyLink
 from ..extensions import db
+from ..regions.models import Region
 from ..tenancy.models import Tenant, utcnow
 from ..tenancy.scoping import tenant_scope
 from .demo import inn_with_checksum, ogrn_with_checksum
@@ -61,7 +63,6 @@ def build_dataset(
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == tenant_slug))
     if tenant is None:
         raise RuntimeError(f"tenant {tenant_slug} missing: run `flask tenants sync` first")
-    from ..regions.models import Region
 
     region_ids = list(db.session.scalars(sa.select(Region.id)))
     existing = db.session.scalar(
@@ -95,8 +96,6 @@ def build_dataset(
         db.session.execute(sa.insert(Enterprise), batch)
     db.session.commit()
     inserted = time.perf_counter() - started
-
-    from ..clusters.models import Cluster, ClusterMember, SupplyLink
 
     with tenant_scope(db.session, tenant.id):
         cluster_id = db.session.scalar(sa.select(Cluster.id).where(Cluster.name == BENCH_CLUSTER))

@@ -7,6 +7,8 @@ and, but for Mondi's ИНН, not those of the real companies whose names the dem
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..regions.models import Region
+from .models import EnterpriseFigure, EnterpriseProduct, EnterpriseRepresentative
 
 INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 
@@ -187,9 +189,7 @@ def load(tenant_slugs=None) -> dict:
     Returns the enterprises by short name. Idempotent: existing profiles (by ИНН) are left as they are.
     """
     from ..accounts.services import find_user_by_email
-    from ..regions.models import Region
     from . import services
-    from .models import EnterpriseFigure, EnterpriseProduct
 
     komi = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
     result = {}
@@ -231,8 +231,6 @@ def load(tenant_slugs=None) -> dict:
     db.session.flush()
     rep = find_user_by_email("rep@luzales.example.com")
     if rep is not None and not services.is_representative(rep, result["Лузалес"]):
-        from .models import EnterpriseRepresentative
-
         existing = db.session.scalar(
             sa.select(EnterpriseRepresentative).where(
                 EnterpriseRepresentative.user_id == rep.id,

@@ -7,7 +7,6 @@ may confirm it, so that no claim is stranded. Later claims are approved by one o
 """
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -20,12 +19,15 @@ from stdnum.ru import ogrn as ogrn_number
 
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..core.unit_of_work import after_commit
 from ..core.urls import is_web_address
 from ..extensions import db
+from ..regions.models import Region
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, TenantStatus, utcnow
-from ..tenancy.scoping import federal_read_scope, mapped_attribute, tenant_scope
+from ..tenancy.scoping import mapped_attribute, tenant_scope
 from .models import (
     PUBLIC_FIELDS,
     REPRESENTATIVE_ROLE_LABELS,
@@ -133,7 +135,6 @@ def tax_region_code(inn: str | None, ogrn: str | None = None) -> str | None:
 
 def derived_region_id(inn: str | None, ogrn: str | None = None) -> int | None:
     """The id of the region :func:`tax_region_code` names, or ``None`` (no code, or not in the reference)."""
-    from ..regions.models import Region
 
     code = tax_region_code(inn, ogrn)
     if code is None:
@@ -414,25 +415,12 @@ def edit_history(enterprise: Enterprise, limit: int = 100) -> list[AuditEntry]:
     Platform-level entries (no tenant) are readable on PostgreSQL only in the federal read scope; this
     read is limited to the entries about this one enterprise.
     """
-    with federal_read_scope(db.session):
-        return list(
-            db.session.scalars(
-                sa.select(AuditEntry)
-                .where(
-                    AuditEntry.target_type == "Enterprise",
-                    AuditEntry.target_id == str(enterprise.id),
-                    AuditEntry.tenant_id.is_(None),
-                )
-                .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-                .limit(limit)
-            )
-        )
+    return cross_tenant.enterprise_profile_audit(enterprise.id, limit)
 
 
 def history_value(field: str, value) -> str:
     """A value of the edit history in words: labels for stored codes (roles, statuses, size
     categories), the region's name for its id, "yes"/"no" for flags; "—" for nothing."""
-    from ..regions.models import Region
 
     if value is None or value == "":
         return "—"
@@ -793,16 +781,6 @@ def search_statement(q: str = "", region_id: int | None = None, okved: str = "")
 
 # --- merging duplicate profiles --------------------------------------------------------------------
 
-MergeHandler = Callable[[Enterprise, Enterprise], None]
-_merge_handlers: list[MergeHandler] = []
-
-
-def register_merge_handler(handler: MergeHandler) -> None:
-    """Let a module resolve its own conflicts before a merge moves references (e.g. an enterprise that is
-    a member of the same cluster twice). ``handler(source, target)`` runs before the generic move."""
-    if handler not in _merge_handlers:
-        _merge_handlers.append(handler)
-
 
 def enterprise_references() -> list[tuple[sa.Table, sa.Column]]:
     """Every (table, column) with a foreign key to ``enterprises.id``, discovered from the metadata, so
@@ -853,25 +831,10 @@ def _merge_figures(source: Enterprise, target: Enterprise) -> None:
     )
 
 
-register_merge_handler(_merge_representatives)
-register_merge_handler(_merge_figures)
-
-
 def reference_counts(enterprise: Enterprise) -> dict[str, int]:
     """How many rows of each referencing table point at ``enterprise`` (every tenant; read-only), for the
     merge preview."""
-    counts = {}
-    with federal_read_scope(db.session):
-        for table, column in enterprise_references():
-            count = db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(table)
-                .where(column == enterprise.id)
-                .execution_options(cross_tenant=True)
-            )
-            if count:
-                counts[f"{table.name}.{column.name}"] = count
-    return counts
+    return cross_tenant.enterprise_reference_counts(enterprise_references(), enterprise.id)
 
 
 def _move_references(table: sa.Table, column: sa.Column, source_id: int, target_id: int) -> int:
@@ -880,13 +843,7 @@ def _move_references(table: sa.Table, column: sa.Column, source_id: int, target_
         return db.session.execute(move).rowcount
     # A tenant-owned table: RLS lets the application change rows only inside their tenant's scope, so
     # find the tenants that hold references (a read-only cross-tenant read) and move each tenant's rows.
-    with federal_read_scope(db.session):
-        tenant_ids = db.session.scalars(
-            sa.select(table.c.tenant_id)
-            .where(column == source_id)
-            .distinct()
-            .execution_options(cross_tenant=True)
-        ).all()
+    tenant_ids = cross_tenant.tenants_referencing(table, column, source_id)
     # Through the model: the tenant guard refuses a plain tenant-owned table inside a tenant scope.
     reference = mapped_attribute(table, column.name)
     move = (
@@ -913,8 +870,10 @@ def merge_enterprises(source: Enterprise, target: Enterprise, actor) -> dict:
     db.session.flush()
     source_id = source.id
     snapshot = {key: getattr(source, key) for key in PUBLIC_FIELDS}
-    for handler in _merge_handlers:
-        handler(source, target)
+    # This module's own conflicts first, then every other module's (signals.enterprise_merging).
+    _merge_representatives(source, target)
+    _merge_figures(source, target)
+    signals.enterprise_merging.send(source, target=target)
     db.session.flush()
     moved = {}
     for table, column in enterprise_references():
@@ -964,28 +923,6 @@ class HistoryItem:
     url: str | None = None
 
 
-HistoryProvider = Callable[[Enterprise, object], Iterable[HistoryItem]]
-_history_providers: list[HistoryProvider] = []
-
-
-def register_history_provider(provider: HistoryProvider) -> None:
-    """Add a source of history items: ``provider(enterprise, viewer)`` returns :class:`HistoryItem` s of
-    every tenant (read with :func:`read_across_tenants`); :func:`enterprise_history` filters them by what
-    the viewer may see."""
-    if provider not in _history_providers:
-        _history_providers.append(provider)
-
-
-def read_across_tenants(statement):
-    """Run a SELECT over every tenant's rows, for the enterprise history only.
-
-    The one use of the federal read scope outside the reporting layer: read-only, and a provider must
-    restrict ``statement`` to rows of the one enterprise whose profile is shown.
-    """
-    with federal_read_scope(db.session):
-        return db.session.execute(statement.execution_options(cross_tenant=True))
-
-
 def history_tenant_ids(enterprise: Enterprise, viewer) -> set[int] | None:
     """The tenants whose history items ``viewer`` may see: ``None`` means all (representatives, platform
     admins, federal analysts); center people see their own centers' items; others see nothing."""
@@ -993,26 +930,17 @@ def history_tenant_ids(enterprise: Enterprise, viewer) -> set[int] | None:
         return set()
     if viewer.is_platform_admin or viewer.is_federal_analyst or is_representative(viewer, enterprise):
         return None
-    from ..accounts.models import Membership
-
-    with federal_read_scope(db.session):
-        return set(
-            db.session.scalars(
-                sa.select(Membership.tenant_id)
-                .where(Membership.user_id == viewer.id)
-                .execution_options(cross_tenant=True)
-            )
-        )
+    return cross_tenant.member_tenant_ids(viewer.id)
 
 
 def enterprise_history(enterprise: Enterprise, viewer) -> list[HistoryItem]:
-    """Items from every registered provider that ``viewer`` may see, newest first."""
+    """Items from every receiver of ``signals.enterprise_history`` that ``viewer`` may see, newest first."""
     visible = history_tenant_ids(enterprise, viewer)
     if visible is not None and not visible:
         return []
     items = []
-    for provider in _history_providers:
-        for item in provider(enterprise, viewer):
+    for answer in signals.answers(signals.enterprise_history, enterprise, viewer=viewer):
+        for item in answer or ():
             if visible is None or item.tenant.id in visible:
                 items.append(item)
 

@@ -15,11 +15,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import can, login_required, public, register_permissions, requires
+from ..accounts.authz import can, login_required, public, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import (
+    PLATFORM_GROUP,
+    STAFF_GROUP,
+    HomeBlock,
+    MenuItem,
+)
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..core.uploads import send_stored
@@ -47,15 +53,19 @@ from .models import (
 CONFIRM_CLAIMS = "enterprises.confirm_claims"
 MERGE_ENTERPRISES = "enterprises.merge"
 
-register_permissions(TenantRole.CENTER_ADMIN, {CONFIRM_CLAIMS})
-register_permissions(TenantRole.CENTER_STAFF, {CONFIRM_CLAIMS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {CONFIRM_CLAIMS, MERGE_ENTERPRISES})
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {CONFIRM_CLAIMS}),
+        (TenantRole.CENTER_STAFF, {CONFIRM_CLAIMS}),
+        (GlobalRole.PLATFORM_ADMIN, {CONFIRM_CLAIMS, MERGE_ENTERPRISES}),
+    ]
+
 
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 
-add_global_item(_l("Enterprises"), "enterprises.directory")
-add_tenant_item(_l("Enterprise claims"), "enterprises.center_claims", CONFIRM_CLAIMS, group=STAFF_GROUP)
-add_global_item(_l("Merge profiles"), "enterprises.merge", MERGE_ENTERPRISES, group=PLATFORM_GROUP)
 
 PER_PAGE = 25
 
@@ -69,9 +79,6 @@ def _staff_block():
         )
     )
     return {"count": count}
-
-
-add_staff_home_block("enterprises/_staff_block.html", _staff_block)
 
 
 def _enterprise(enterprise_id) -> Enterprise:
@@ -426,3 +433,32 @@ def merge():
                 return redirect(url_for("enterprises.profile", enterprise_id=target.id))
     counts = services.reference_counts(source) if source is not None and target is not None else {}
     return render_template("enterprises/merge.html", form=form, source=source, target=target, counts=counts)
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "global": [
+            MenuItem(_l("Enterprises"), "enterprises.directory"),
+            MenuItem(_l("Merge profiles"), "enterprises.merge", MERGE_ENTERPRISES, group=PLATFORM_GROUP),
+        ],
+        "tenant": [
+            MenuItem(_l("Enterprise claims"), "enterprises.center_claims", CONFIRM_CLAIMS, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
+    """This module's blocks of the home pages (``signals.home_blocks``; ``sender`` is "center" or "staff")."""
+    return {
+        "staff": [
+            HomeBlock("enterprises/_staff_block.html", _staff_block),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+    signals.menu_items.connect(_menu_items)
+    signals.home_blocks.connect(_home_blocks)

@@ -29,13 +29,17 @@ from ..audit.services import record, snapshot
 from ..core import signals
 from ..core.refusal import Refusal
 from ..core.urls import is_web_address
+from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.services import clean_inn, get_or_create_by_inn, is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
+from ..projects.models import JointProject, ProjectStatus
 from ..regions.models import Region
+from ..technoparks.models import Technopark
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import current_tenant_id, federal_read_scope, tenant_scope
+from ..tenancy.scoping import current_tenant_id, tenant_scope
 from .models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING,
@@ -234,32 +238,16 @@ VISIBLE_PUBLIC = (
     EventStatus.FINISHED,
     EventStatus.CANCELLED,
 )
-CALENDAR_STATUSES = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED, EventStatus.FINISHED)
+CALENDAR_STATUSES = cross_tenant.CALENDAR_STATUSES
 
 
 def calendar_events(region_id: int | None = None, kind: str | None = None, since: date | None = None):
     """Published events of every tenant, for the platform-wide calendar.
 
-    This is a public, read-only listing of events their centers have published, so it reads across
-    tenants inside ``federal_read_scope`` with ``cross_tenant=True`` — one query, nothing else is read, and
-    drafts never leave their tenant.
+    A public, read-only listing of events their centers have published: the named cross-tenant read
+    :func:`~clusterhub.tenancy.cross_tenant.published_events` (one query; drafts never leave their tenant).
     """
-    statement = (
-        sa.select(Event, Tenant)
-        .join(Tenant, Tenant.id == Event.tenant_id)
-        .where(Event.status.in_(CALENDAR_STATUSES), Tenant.status == "active")
-        .order_by(Event.start_date, Event.id)
-        .options(selectinload(Event.region))
-        .execution_options(cross_tenant=True)
-    )
-    if region_id:
-        statement = statement.where(Event.region_id == region_id)
-    if kind:
-        statement = statement.where(Event.kind == kind)
-    if since:
-        statement = statement.where(Event.end_date >= since)
-    with federal_read_scope(db.session):
-        return db.session.execute(statement).all()
+    return cross_tenant.published_events(region_id, kind, since)
 
 
 def load_event_page(event_id: int, public: bool = True) -> Event | None:
@@ -1471,25 +1459,11 @@ def _mail_status(registration: Registration) -> None:
 def enterprise_history(enterprise: Enterprise, viewer=None) -> list[dict]:
     """The public events of every center in which people of ``enterprise`` took part (or are registered).
 
-    Read across tenants in ``federal_read_scope`` (read-only, published events only); only aggregate
-    counts per event are returned, never the names of people, so any viewer may see it.
+    Read across tenants by :func:`~clusterhub.tenancy.cross_tenant.enterprise_session_participation`
+    (read-only, published events only); only aggregate counts per event are returned, never the names of
+    people, so any viewer may see it.
     """
-    statement = (
-        sa.select(Event, Tenant, sa.func.count(Registration.id), sa.func.count(Registration.checked_in_at))
-        .join(Registration, Registration.event_id == Event.id)
-        .join(Tenant, Tenant.id == Event.tenant_id)
-        .where(
-            Registration.enterprise_id == enterprise.id,
-            Registration.tenant_id == Event.tenant_id,
-            Registration.status.in_(SEAT_HOLDING),
-            Event.status.in_(CALENDAR_STATUSES),
-        )
-        .group_by(Event.id, Tenant.id)
-        .order_by(Event.start_date.desc())
-        .execution_options(cross_tenant=True)
-    )
-    with federal_read_scope(db.session):
-        rows = db.session.execute(statement).all()
+    rows = cross_tenant.enterprise_session_participation(enterprise.id)
     # The keys tenant/kind/title/date/status/url match the enterprise profile's history items, so a
     # provider for it is a one-line adapter.
     return [
@@ -1510,7 +1484,6 @@ def enterprise_history(enterprise: Enterprise, viewer=None) -> list[dict]:
 
 def registration_history(enterprise: Enterprise, viewer=None) -> list:
     """History provider for the enterprise profile: one item per session its people take part in."""
-    from ..enterprises import services as enterprises
 
     return [
         enterprises.HistoryItem(
@@ -1525,17 +1498,12 @@ def registration_history(enterprise: Enterprise, viewer=None) -> list:
     ]
 
 
-def _register_history() -> None:
-    from ..enterprises import services as enterprises
-
-    enterprises.register_history_provider(registration_history)
-
-
-_register_history()
+def connect_signals() -> None:
+    """Sessions in an enterprise's history (``signals.enterprise_history``)."""
+    signals.enterprise_history.connect(registration_history)
 
 
 def linkable_technoparks() -> list[tuple[int, str]]:
-    from ..technoparks.models import Technopark
 
     return list(
         db.session.execute(sa.select(Technopark.id, Technopark.name_ru).order_by(Technopark.name_ru)).tuples()
@@ -1543,7 +1511,6 @@ def linkable_technoparks() -> list[tuple[int, str]]:
 
 
 def linkable_projects() -> list[tuple[int, str]]:
-    from ..projects.models import JointProject, ProjectStatus
 
     return list(
         db.session.execute(

@@ -28,13 +28,17 @@ from ..accounts.authz import (
     can,
     login_required,
     public,
-    register_permissions,
     requires,
 )
 from ..accounts.forms import ConfirmForm
 from ..core import page_cache as page_cache_markers
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_global_item, add_staff_home_block, add_tenant_item
+from ..core.menu import (
+    STAFF_GROUP,
+    HomeBlock,
+    MenuItem,
+)
 from ..core.pagination import paginate
 from ..core.refusal import Refusal, answered
 from ..core.security import csp_nonce, permits_camera
@@ -85,16 +89,19 @@ from .models import (
 MANAGE_EVENTS = "events.manage"
 CHECK_IN = "events.check_in"
 
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_EVENTS, CHECK_IN})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_EVENTS, CHECK_IN})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_EVENTS, CHECK_IN})
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_EVENTS, CHECK_IN}),
+        (TenantRole.CENTER_STAFF, {MANAGE_EVENTS, CHECK_IN}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_EVENTS, CHECK_IN}),
+    ]
+
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
-add_tenant_item(_l("Sessions"), "events.index")
-add_tenant_item(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS, group=STAFF_GROUP)
-add_global_item(_l("Calendar"), "events.calendar")
-add_global_item(_l("Services"), "technoparks.search")  # the platform-wide catalogue of technopark services
 
 PER_PAGE = 50
 
@@ -106,9 +113,6 @@ def _staff_home_block():
         sa.select(sa.func.count()).select_from(Event).where(Event.status == EventStatus.DRAFT)
     )
     return {"drafts": drafts}
-
-
-add_staff_home_block("events/_staff_block.html", _staff_home_block)
 
 
 def _get(model, object_id, **where):
@@ -1206,3 +1210,35 @@ def _time_local(value):
     from flask_babel import format_time
 
     return format_time(value, "HH:mm") if value else ""
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Sessions"), "events.index"),
+            MenuItem(_l("Manage sessions"), "events.staff_events", MANAGE_EVENTS, group=STAFF_GROUP),
+        ],
+        "global": [
+            MenuItem(_l("Calendar"), "events.calendar"),
+            MenuItem(
+                _l("Services"), "technoparks.search"
+            ),  # the platform-wide catalogue of technopark services
+        ],
+    }.get(sender, [])
+
+
+def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
+    """This module's blocks of the home pages (``signals.home_blocks``; ``sender`` is "center" or "staff")."""
+    return {
+        "staff": [
+            HomeBlock("events/_staff_block.html", _staff_home_block),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+    signals.menu_items.connect(_menu_items)
+    signals.home_blocks.connect(_home_blocks)

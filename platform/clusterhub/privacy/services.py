@@ -41,13 +41,15 @@ from ..defenses.models import (
     Protocol,
     Score,
 )
+from ..defenses.services import content_hash
 from ..enterprises.models import Enterprise, EnterpriseRepresentative
 from ..events.models import Event, Registration
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..technoparks.models import ServiceOffer, ServiceRequest
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import federal_read_scope, tenant_scope
+from ..tenancy.scoping import tenant_scope
 from .models import CenterErasure, ErasureRequest, MailConsentWithdrawal
 
 # Addresses of anonymised rows: the .invalid top-level domain can never receive mail (RFC 2606), and the
@@ -116,198 +118,188 @@ def read_own_data_across_centers(user: User) -> PersonalRecords:
     """Every center's rows about ``user``, for their own export and erasure request — and nothing else.
 
     The person's own data is theirs to read in every center (152-ФЗ, art. 14), so this is one of the
-    named cross-tenant reads (README, «How tenancy is enforced»): read-only, inside ``federal_read_scope``
-    with ``cross_tenant=True``, and every statement is restricted to rows of this user — their account id,
-    or registrations made with their address.
+    named cross-tenant reads: every statement runs through
+    :func:`~clusterhub.tenancy.cross_tenant.personal_rows` (read-only) and is restricted to rows of this
+    user — their account id, or registrations made with their address.
     """
     email = (user.email or "").lower()
     found = PersonalRecords()
 
-    def run(statement):
-        return db.session.execute(statement.execution_options(cross_tenant=True)).all()
+    run = cross_tenant.personal_rows
 
-    with federal_read_scope(db.session):
-        tenants = {t.id: t for t in db.session.scalars(sa.select(Tenant))}
-        names = {tenant_id: tenant.slug for tenant_id, tenant in tenants.items()}
-        for (membership,) in run(sa.select(Membership).where(Membership.user_id == user.id)):
-            found.memberships.append(
-                {
-                    "tenant_id": membership.tenant_id,
-                    "center": names[membership.tenant_id],
-                    "role": membership.role,
-                    "since": _text(membership.created_at),
-                }
-            )
-        registrations = run(
-            sa.select(Registration, Event.title_ru, Event.start_date, Event.end_date)
-            .join(Event, sa.and_(Event.id == Registration.event_id, _same_tenant(Event, Registration)))
-            .where(sa.or_(Registration.user_id == user.id, sa.func.lower(Registration.email) == email))
-            .order_by(Registration.tenant_id, Registration.id)
+    tenants = {t.id: t for t in db.session.scalars(sa.select(Tenant))}
+    names = {tenant_id: tenant.slug for tenant_id, tenant in tenants.items()}
+    for (membership,) in run(sa.select(Membership).where(Membership.user_id == user.id)):
+        found.memberships.append(
+            {
+                "tenant_id": membership.tenant_id,
+                "center": names[membership.tenant_id],
+                "role": membership.role,
+                "since": _text(membership.created_at),
+            }
         )
-        for registration, title, start, end in registrations:
-            found.registrations.append(
-                {
-                    "tenant_id": registration.tenant_id,
-                    "center": names[registration.tenant_id],
-                    "center_name": tenants[registration.tenant_id].name_ru,
-                    "id": registration.id,
-                    "session": title,
-                    "session_dates": [_text(start), _text(end)],
-                    "status": registration.status,
-                    "full_name": registration.full_name,
-                    "email": registration.email,
-                    "phone": registration.phone,
-                    "organisation": registration.organisation,
-                    "position": registration.position_title,
-                    "category": registration.category,
-                    "locale": registration.locale,
-                    "consent_version": registration.consent_version,
-                    "consent_at": _text(registration.consent_at),
-                    "created_at": _text(registration.created_at),
-                    "confirmed_at": _text(registration.confirmed_at),
-                    "cancelled_at": _text(registration.cancelled_at),
-                    "checked_in_at": _text(registration.checked_in_at),
-                }
-            )
-        panels = run(
-            sa.select(PanelMember, DefenseRound.title)
-            .join(
-                DefenseRound,
+    registrations = run(
+        sa.select(Registration, Event.title_ru, Event.start_date, Event.end_date)
+        .join(Event, sa.and_(Event.id == Registration.event_id, _same_tenant(Event, Registration)))
+        .where(sa.or_(Registration.user_id == user.id, sa.func.lower(Registration.email) == email))
+        .order_by(Registration.tenant_id, Registration.id)
+    )
+    for registration, title, start, end in registrations:
+        found.registrations.append(
+            {
+                "tenant_id": registration.tenant_id,
+                "center": names[registration.tenant_id],
+                "center_name": tenants[registration.tenant_id].name_ru,
+                "id": registration.id,
+                "session": title,
+                "session_dates": [_text(start), _text(end)],
+                "status": registration.status,
+                "full_name": registration.full_name,
+                "email": registration.email,
+                "phone": registration.phone,
+                "organisation": registration.organisation,
+                "position": registration.position_title,
+                "category": registration.category,
+                "locale": registration.locale,
+                "consent_version": registration.consent_version,
+                "consent_at": _text(registration.consent_at),
+                "created_at": _text(registration.created_at),
+                "confirmed_at": _text(registration.confirmed_at),
+                "cancelled_at": _text(registration.cancelled_at),
+                "checked_in_at": _text(registration.checked_in_at),
+            }
+        )
+    panels = run(
+        sa.select(PanelMember, DefenseRound.title)
+        .join(
+            DefenseRound,
+            sa.and_(DefenseRound.id == PanelMember.defense_round_id, _same_tenant(DefenseRound, PanelMember)),
+        )
+        .where(PanelMember.user_id == user.id)
+    )
+    for member, title in panels:
+        found.panels.append(
+            {
+                "tenant_id": member.tenant_id,
+                "center": names[member.tenant_id],
+                "defense": title,
+                "role": member.role,
+                "affiliation": member.affiliation,
+                "attended": member.attended,
+            }
+        )
+    member_join = sa.and_(PanelMember.id == Score.panel_member_id, _same_tenant(PanelMember, Score))
+    scores = run(
+        sa.select(Score, DefenseSlot.code, DefenseCriterion.code, DefenseRound.title)
+        .join(PanelMember, member_join)
+        .join(
+            DefenseSlot,
+            sa.and_(DefenseSlot.id == Score.defense_slot_id, _same_tenant(DefenseSlot, Score)),
+        )
+        .join(
+            DefenseCriterion,
+            sa.and_(DefenseCriterion.id == Score.defense_criterion_id, _same_tenant(DefenseCriterion, Score)),
+        )
+        .join(
+            DefenseRound,
+            sa.and_(DefenseRound.id == DefenseSlot.defense_round_id, _same_tenant(DefenseRound, DefenseSlot)),
+        )
+        .where(PanelMember.user_id == user.id)
+        .order_by(Score.tenant_id, Score.id)
+    )
+    for score, project, criterion, title in scores:
+        found.scores.append(
+            {
+                "tenant_id": score.tenant_id,
+                "center": names[score.tenant_id],
+                "defense": title,
+                "project": project,
+                "criterion": criterion,
+                "value": _text(score.value),
+                "comment": score.comment,
+                "updated_at": _text(score.updated_at),
+            }
+        )
+    conflicts = run(
+        sa.select(Conflict, DefenseSlot.code)
+        .join(
+            PanelMember,
+            sa.and_(PanelMember.id == Conflict.panel_member_id, _same_tenant(PanelMember, Conflict)),
+        )
+        .join(
+            DefenseSlot,
+            sa.and_(DefenseSlot.id == Conflict.defense_slot_id, _same_tenant(DefenseSlot, Conflict)),
+        )
+        .where(PanelMember.user_id == user.id)
+    )
+    for conflict, project in conflicts:
+        found.conflicts.append(
+            {
+                "tenant_id": conflict.tenant_id,
+                "center": names[conflict.tenant_id],
+                "project": project,
+                "source": conflict.source,
+                "reason": conflict.reason,
+                "created_at": _text(conflict.created_at),
+            }
+        )
+    requests = run(
+        sa.select(ServiceRequest, ServiceOffer.name_ru)
+        .join(
+            ServiceOffer,
+            sa.and_(ServiceOffer.id == ServiceRequest.service_id, _same_tenant(ServiceOffer, ServiceRequest)),
+        )
+        .where(ServiceRequest.requested_by_id == user.id)
+        .order_by(ServiceRequest.tenant_id, ServiceRequest.id)
+    )
+    for service_request, service in requests:
+        found.service_requests.append(
+            {
+                "tenant_id": service_request.tenant_id,
+                "center": names[service_request.tenant_id],
+                "id": service_request.id,
+                "service": service,
+                "enterprise_id": service_request.enterprise_id,
+                "quantity": _text(service_request.quantity),
+                "desired": [_text(service_request.desired_start), _text(service_request.desired_end)],
+                "comment": service_request.comment,
+                "status": service_request.status,
+                "created_at": _text(service_request.created_at),
+            }
+        )
+    registration_keys = {(r["tenant_id"], str(r["id"])) for r in found.registrations}
+    entries = run(
+        sa.select(AuditEntry)
+        .where(
+            sa.or_(
+                AuditEntry.actor_id == user.id,
+                sa.and_(AuditEntry.target_type == "User", AuditEntry.target_id == str(user.id)),
                 sa.and_(
-                    DefenseRound.id == PanelMember.defense_round_id, _same_tenant(DefenseRound, PanelMember)
+                    AuditEntry.target_type == "Registration",
+                    AuditEntry.target_id.in_([key for _tenant, key in registration_keys]),
                 ),
             )
-            .where(PanelMember.user_id == user.id)
         )
-        for member, title in panels:
-            found.panels.append(
-                {
-                    "tenant_id": member.tenant_id,
-                    "center": names[member.tenant_id],
-                    "defense": title,
-                    "role": member.role,
-                    "affiliation": member.affiliation,
-                    "attended": member.attended,
-                }
-            )
-        member_join = sa.and_(PanelMember.id == Score.panel_member_id, _same_tenant(PanelMember, Score))
-        scores = run(
-            sa.select(Score, DefenseSlot.code, DefenseCriterion.code, DefenseRound.title)
-            .join(PanelMember, member_join)
-            .join(
-                DefenseSlot,
-                sa.and_(DefenseSlot.id == Score.defense_slot_id, _same_tenant(DefenseSlot, Score)),
-            )
-            .join(
-                DefenseCriterion,
-                sa.and_(
-                    DefenseCriterion.id == Score.defense_criterion_id, _same_tenant(DefenseCriterion, Score)
-                ),
-            )
-            .join(
-                DefenseRound,
-                sa.and_(
-                    DefenseRound.id == DefenseSlot.defense_round_id, _same_tenant(DefenseRound, DefenseSlot)
-                ),
-            )
-            .where(PanelMember.user_id == user.id)
-            .order_by(Score.tenant_id, Score.id)
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    )
+    for (entry,) in entries:
+        if (
+            entry.target_type == "Registration"
+            and entry.actor_id != user.id
+            and (entry.tenant_id, entry.target_id) not in registration_keys
+        ):
+            continue  # a registration with the same id in another center: someone else's
+        found.audit_entries.append(
+            {
+                "center": names.get(entry.tenant_id),
+                "at": _text(entry.created_at),
+                "by_you": entry.actor_id == user.id,
+                "action": entry.action,
+                "target": f"{entry.target_type}:{entry.target_id}",
+                "before": entry.before,
+                "after": entry.after,
+            }
         )
-        for score, project, criterion, title in scores:
-            found.scores.append(
-                {
-                    "tenant_id": score.tenant_id,
-                    "center": names[score.tenant_id],
-                    "defense": title,
-                    "project": project,
-                    "criterion": criterion,
-                    "value": _text(score.value),
-                    "comment": score.comment,
-                    "updated_at": _text(score.updated_at),
-                }
-            )
-        conflicts = run(
-            sa.select(Conflict, DefenseSlot.code)
-            .join(
-                PanelMember,
-                sa.and_(PanelMember.id == Conflict.panel_member_id, _same_tenant(PanelMember, Conflict)),
-            )
-            .join(
-                DefenseSlot,
-                sa.and_(DefenseSlot.id == Conflict.defense_slot_id, _same_tenant(DefenseSlot, Conflict)),
-            )
-            .where(PanelMember.user_id == user.id)
-        )
-        for conflict, project in conflicts:
-            found.conflicts.append(
-                {
-                    "tenant_id": conflict.tenant_id,
-                    "center": names[conflict.tenant_id],
-                    "project": project,
-                    "source": conflict.source,
-                    "reason": conflict.reason,
-                    "created_at": _text(conflict.created_at),
-                }
-            )
-        requests = run(
-            sa.select(ServiceRequest, ServiceOffer.name_ru)
-            .join(
-                ServiceOffer,
-                sa.and_(
-                    ServiceOffer.id == ServiceRequest.service_id, _same_tenant(ServiceOffer, ServiceRequest)
-                ),
-            )
-            .where(ServiceRequest.requested_by_id == user.id)
-            .order_by(ServiceRequest.tenant_id, ServiceRequest.id)
-        )
-        for service_request, service in requests:
-            found.service_requests.append(
-                {
-                    "tenant_id": service_request.tenant_id,
-                    "center": names[service_request.tenant_id],
-                    "id": service_request.id,
-                    "service": service,
-                    "enterprise_id": service_request.enterprise_id,
-                    "quantity": _text(service_request.quantity),
-                    "desired": [_text(service_request.desired_start), _text(service_request.desired_end)],
-                    "comment": service_request.comment,
-                    "status": service_request.status,
-                    "created_at": _text(service_request.created_at),
-                }
-            )
-        registration_keys = {(r["tenant_id"], str(r["id"])) for r in found.registrations}
-        entries = run(
-            sa.select(AuditEntry)
-            .where(
-                sa.or_(
-                    AuditEntry.actor_id == user.id,
-                    sa.and_(AuditEntry.target_type == "User", AuditEntry.target_id == str(user.id)),
-                    sa.and_(
-                        AuditEntry.target_type == "Registration",
-                        AuditEntry.target_id.in_([key for _tenant, key in registration_keys]),
-                    ),
-                )
-            )
-            .order_by(AuditEntry.created_at, AuditEntry.id)
-        )
-        for (entry,) in entries:
-            if (
-                entry.target_type == "Registration"
-                and entry.actor_id != user.id
-                and (entry.tenant_id, entry.target_id) not in registration_keys
-            ):
-                continue  # a registration with the same id in another center: someone else's
-            found.audit_entries.append(
-                {
-                    "center": names.get(entry.tenant_id),
-                    "at": _text(entry.created_at),
-                    "by_you": entry.actor_id == user.id,
-                    "action": entry.action,
-                    "target": f"{entry.target_type}:{entry.target_id}",
-                    "before": entry.before,
-                    "after": entry.after,
-                }
-            )
     return found
 
 
@@ -568,14 +560,7 @@ def request_erasure(user: User, now: datetime | None = None) -> ErasureRequest:
 def erasure_progress(request: ErasureRequest) -> list[dict]:
     """Each center's part of the person's own request, for their «My data» page: a read across centers,
     restricted to the parts of this one request."""
-    with federal_read_scope(db.session):
-        rows = db.session.execute(
-            sa.select(Tenant, CenterErasure.completed_at)
-            .join(CenterErasure, CenterErasure.tenant_id == Tenant.id)
-            .where(CenterErasure.erasure_request_id == request.id)
-            .order_by(Tenant.id)
-            .execution_options(cross_tenant=True)
-        ).all()
+    rows = cross_tenant.erasure_parts(request.id)
     return [{"center": tenant, "completed_at": completed_at} for tenant, completed_at in rows]
 
 
@@ -618,16 +603,11 @@ def _replace_names(content: dict, name: str, pseudonym: str) -> int:
     return replaced
 
 
-def _content_hash(content: dict) -> str:
-    from ..defenses.services import content_hash
-
-    return content_hash(content)
-
-
 def pseudonymise_protocol(protocol: Protocol, name: str, pseudonym: str, now: datetime) -> bool:
     """Replace ``name`` by ``pseudonym`` in a signed protocol. The protocol keeps the hash it was signed
     with (printed on paper copies); its content records that hash and the hash of the pseudonymised
-    content, so the public check still confirms it (:func:`pseudonymised_protocol_intact`)."""
+    content, so the public check still confirms it
+    (:func:`clusterhub.defenses.services.pseudonymised_protocol_intact`)."""
     content = copy.deepcopy(protocol.content)
     note = content.pop("pseudonymised", None)
     if not _replace_names(content, name, pseudonym):
@@ -635,29 +615,15 @@ def pseudonymise_protocol(protocol: Protocol, name: str, pseudonym: str, now: da
     content["pseudonymised"] = {
         "signed_hash": (note or {}).get("signed_hash", protocol.content_hash),
         "at": _text(now),
-        "hash": _content_hash(content),
+        "hash": content_hash(content),
     }
     protocol.content = content
     return True
 
 
-def pseudonymised_protocol_intact(content: dict, digest: str) -> bool:
-    """Was this protocol signed with ``digest`` and has it changed since only by pseudonymisation?"""
-    note = (content or {}).get("pseudonymised")
-    if not isinstance(note, dict) or note.get("signed_hash") != digest:
-        return False
-    rest = {key: value for key, value in content.items() if key != "pseudonymised"}
-    return _content_hash(rest) == note.get("hash")
-
-
 def _pending_parts(request_id: int) -> int:
     """How many centers have not completed their part yet (a count across centers, read-only)."""
-    with federal_read_scope(db.session):
-        return db.session.scalar(
-            sa.select(sa.func.count(CenterErasure.id))
-            .where(CenterErasure.erasure_request_id == request_id, CenterErasure.completed_at.is_(None))
-            .execution_options(cross_tenant=True)
-        )
+    return cross_tenant.pending_erasure_parts(request_id)
 
 
 def complete_center_erasure(part: CenterErasure, *, actor, now: datetime | None = None) -> dict:

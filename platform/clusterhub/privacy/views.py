@@ -12,7 +12,8 @@ from flask_login import current_user, logout_user
 from ..accounts.authz import Permission, can, login_required, personal, requires
 from ..audit import presentation
 from ..audit.services import record
-from ..core.menu import STAFF_GROUP, add_staff_home_block, add_tenant_item
+from ..core import signals
+from ..core.menu import STAFF_GROUP, HomeBlock, MenuItem
 from . import services as svc
 from .forms import ActionForm, ErasureForm, MailConsentForm
 
@@ -29,9 +30,6 @@ presentation.ACTION_LABELS.update(
         "privacy.registration_consent_withdrawn": _l("Consent to processing withdrawn for a registration"),
     }
 )
-add_tenant_item(
-    _l("Personal data requests"), "privacy.center_requests", Permission.MANAGE_MEMBERS, group=STAFF_GROUP
-)
 
 
 def _staff_block():
@@ -39,9 +37,6 @@ def _staff_block():
         return None
     pending = svc.center_erasures(pending_only=True)
     return {"pending": pending} if pending else None
-
-
-add_staff_home_block("privacy/_staff_block.html", _staff_block)
 
 
 @bp.route("/account/my-data")
@@ -197,3 +192,32 @@ def retention_command(dry_run):
                 db.session.commit()
                 bar.update(len(chunk))
     click.echo(f"{done} registrations anonymised")
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(
+                _l("Personal data requests"),
+                "privacy.center_requests",
+                Permission.MANAGE_MEMBERS,
+                group=STAFF_GROUP,
+            ),
+        ],
+    }.get(sender, [])
+
+
+def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
+    """This module's blocks of the home pages (``signals.home_blocks``; ``sender`` is "center" or "staff")."""
+    return {
+        "staff": [
+            HomeBlock("privacy/_staff_block.html", _staff_block),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)
+    signals.home_blocks.connect(_home_blocks)

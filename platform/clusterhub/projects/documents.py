@@ -12,6 +12,7 @@ from ..billing.services import check_storage
 from ..core.refusal import Refusal
 from ..core.unit_of_work import after_commit
 from ..core.uploads import DOCUMENTS, IMAGES, read_upload
+from ..defenses.models import Conflict, DefenseSlot, PanelMember
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import DocumentKind, JointProject, ProjectDocument
@@ -66,7 +67,6 @@ def may_download(user, project: JointProject, staff: bool) -> bool:
     project is on the programme without a conflict of interest."""
     if staff or represents_participant(user, project):
         return True
-    from ..defenses.models import Conflict, DefenseSlot, PanelMember
 
     slots = sa.select(DefenseSlot.id, DefenseSlot.defense_round_id).where(
         DefenseSlot.joint_project_id == project.id

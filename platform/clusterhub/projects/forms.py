@@ -13,15 +13,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import CostCategory, DefenseOutcome, DocumentKind, IndicatorKind, ParticipantRole
+from .models import (  # noqa: F401 (the labels' old home)
+    OUTCOME_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    CostCategory,
+    DocumentKind,
+    IndicatorKind,
+    ParticipantRole,
+)
 
-ROLE_LABELS = {
-    ParticipantRole.LEAD: _l("Lead enterprise"),
-    ParticipantRole.COMPONENT_SUPPLIER: _l("Supplier of components"),
-    ParticipantRole.BUYER: _l("Buyer"),
-    ParticipantRole.TECHNOLOGY_PARTNER: _l("Technology partner"),
-    ParticipantRole.OTHER: _l("Other participant"),
-}
 CATEGORY_LABELS = {
     CostCategory.EQUIPMENT: _l("Equipment"),
     CostCategory.STARTER_BATCH: _l("Starter batch"),
@@ -35,20 +36,6 @@ INDICATOR_LABELS = {
     IndicatorKind.NEW_PRODUCTS: _l("New products"),
     IndicatorKind.JOBS: _l("Jobs"),
     IndicatorKind.PARTICIPANT_PURCHASES: _l("Purchases between participants"),
-}
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "admitted": _l("Admitted to defense"),
-    "defended": _l("Defended"),
-    "filed": _l("Filed for federal selection"),
-    "granted": _l("Subsidy granted"),
-    "refused": _l("Subsidy refused"),
-}
-OUTCOME_LABELS = {
-    DefenseOutcome.RECOMMENDED: _l("Recommended"),
-    DefenseOutcome.RECOMMENDED_WITH_REVISIONS: _l("Recommended with revisions"),
-    DefenseOutcome.NOT_RECOMMENDED: _l("Not recommended"),
 }
 
 

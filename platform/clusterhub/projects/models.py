@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..enterprises.models import Enterprise
@@ -82,6 +83,30 @@ class ParticipantRole(enum.StrEnum):
     BUYER = "buyer"
     TECHNOLOGY_PARTNER = "technology_partner"
     OTHER = "other"
+
+
+#: The names of stored values, for forms, pages, reports and the audit log.
+ROLE_LABELS = {
+    ParticipantRole.LEAD: _l("Lead enterprise"),
+    ParticipantRole.COMPONENT_SUPPLIER: _l("Supplier of components"),
+    ParticipantRole.BUYER: _l("Buyer"),
+    ParticipantRole.TECHNOLOGY_PARTNER: _l("Technology partner"),
+    ParticipantRole.OTHER: _l("Other participant"),
+}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "admitted": _l("Admitted to defense"),
+    "defended": _l("Defended"),
+    "filed": _l("Filed for federal selection"),
+    "granted": _l("Subsidy granted"),
+    "refused": _l("Subsidy refused"),
+}
+OUTCOME_LABELS = {
+    DefenseOutcome.RECOMMENDED: _l("Recommended"),
+    DefenseOutcome.RECOMMENDED_WITH_REVISIONS: _l("Recommended with revisions"),
+    DefenseOutcome.NOT_RECOMMENDED: _l("Not recommended"),
+}
 
 
 class CostCategory(enum.StrEnum):

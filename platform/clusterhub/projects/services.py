@@ -8,13 +8,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..clusters.models import Cluster
 from ..core import signals
 from ..core.refusal import Refusal
+from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.services import represented_enterprises
 from ..extensions import db
-from ..tenancy.models import utcnow
+from ..tenancy import cross_tenant
+from ..tenancy.models import Tenant, utcnow
 from .models import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
     CostCategory,
     CostItem,
     DefenseOutcome,
@@ -148,8 +153,6 @@ EDITABLE_STATUSES = {ProjectStatus.DRAFT}
 
 def _editable(project: JointProject) -> None:
     if project.status not in EDITABLE_STATUSES:
-        from .forms import STATUS_LABELS
-
         status = str(STATUS_LABELS.get(project.status, project.status))
         raise Refusal(_("Only a draft can be edited; this project's status is «%(status)s».", status=status))
 
@@ -161,11 +164,11 @@ def create_project(
     if not (title_ru or "").strip():
         raise Refusal(_("Give the project's title."))
     cluster_id = values.get("cluster_id") or None
-    if cluster_id is not None:
-        from ..clusters.models import Cluster
-
-        if db.session.scalar(sa.select(Cluster.id).where(Cluster.id == cluster_id)) is None:
-            raise Refusal(_("Choose one of the center's clusters."))
+    if (
+        cluster_id is not None
+        and db.session.scalar(sa.select(Cluster.id).where(Cluster.id == cluster_id)) is None
+    ):
+        raise Refusal(_("Choose one of the center's clusters."))
     project = JointProject(
         cluster_id=cluster_id,
         selection_round_id=selection_round.id,
@@ -482,7 +485,6 @@ def represents_participant(user, project: JointProject) -> bool:
 
 def cluster_choices() -> list[tuple[int, str]]:
     """The center's clusters, for the dossier's cluster field."""
-    from ..clusters.models import Cluster
 
     # Plain tuples: WTForms takes a choice for a (value, label) pair only if it is a tuple, not a Row.
     rows = db.session.execute(sa.select(Cluster.id, Cluster.name).order_by(Cluster.name))
@@ -492,10 +494,6 @@ def cluster_choices() -> list[tuple[int, str]]:
 def project_history(enterprise, viewer):
     """The joint projects the enterprise takes part in, in every center, with status and defense outcome."""
     from flask import url_for
-
-    from ..enterprises import services as enterprises
-    from ..tenancy.models import Tenant
-    from .forms import OUTCOME_LABELS, STATUS_LABELS
 
     statement = (
         sa.select(JointProject, Tenant)
@@ -511,7 +509,7 @@ def project_history(enterprise, viewer):
         .order_by(JointProject.created_at.desc())
     )
     items = []
-    for project, tenant in enterprises.read_across_tenants(statement).all():
+    for project, tenant in cross_tenant.enterprise_rows(statement):
         status = str(STATUS_LABELS.get(project.status, project.status))
         if project.defense_outcome:
             status += f" · {OUTCOME_LABELS.get(project.defense_outcome, project.defense_outcome)}"
@@ -528,10 +526,6 @@ def project_history(enterprise, viewer):
     return items
 
 
-def _register_history() -> None:
-    from ..enterprises import services as enterprises
-
-    enterprises.register_history_provider(project_history)
-
-
-_register_history()
+def connect_signals() -> None:
+    """Joint projects in an enterprise's history (``signals.enterprise_history``)."""
+    signals.enterprise_history.connect(project_history)

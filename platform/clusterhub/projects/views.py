@@ -9,11 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ..accounts.authz import can, login_required, register_permissions, requires
+from ..accounts.authz import can, login_required, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import PLATFORM_GROUP, add_center_home_block, add_global_item, add_tenant_item
+from ..core.menu import (
+    PLATFORM_GROUP,
+    HomeBlock,
+    MenuItem,
+)
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..enterprises.services import get_or_create_by_inn
@@ -50,19 +55,23 @@ from .models import (
 VIEW_PROJECTS = "projects.view"
 MANAGE_PROJECTS = "projects.manage"
 
-register_permissions(TenantRole.CENTER_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS})
-register_permissions(TenantRole.CENTER_STAFF, {VIEW_PROJECTS, MANAGE_PROJECTS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS})
-register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_PROJECTS})  # read-only
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS}),
+        (TenantRole.CENTER_STAFF, {VIEW_PROJECTS, MANAGE_PROJECTS}),
+        (GlobalRole.PLATFORM_ADMIN, {VIEW_PROJECTS, MANAGE_PROJECTS}),
+        (GlobalRole.FEDERAL_ANALYST, {VIEW_PROJECTS}),  # read-only
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_SELECTION_ROUNDS}),
+    ]
+
+
 # Selection rounds are federal and shared by every center: only platform administrators change them.
 MANAGE_SELECTION_ROUNDS = "projects.manage_selection_rounds"
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_SELECTION_ROUNDS})
 
 bp = Blueprint("projects", __name__, template_folder="templates")
-add_tenant_item(_l("Projects"), "projects.index", VIEW_PROJECTS)
-add_global_item(
-    _l("Selection rounds"), "projects.selection_rounds", MANAGE_SELECTION_ROUNDS, group=PLATFORM_GROUP
-)
 
 
 def _my_projects_block(tenant):
@@ -71,8 +80,6 @@ def _my_projects_block(tenant):
         return None
     return {}
 
-
-add_center_home_block("projects/_home_block.html", _my_projects_block)
 
 LABELS = {
     "status": STATUS_LABELS,
@@ -498,3 +505,36 @@ def selection_rounds():
             return redirect(url_for("projects.selection_rounds"))
     rounds = services.selection_rounds() or services.seed_selection_rounds()
     return render_template("projects/selection_rounds.html", rounds=rounds, form=form)
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Projects"), "projects.index", VIEW_PROJECTS),
+        ],
+        "global": [
+            MenuItem(
+                _l("Selection rounds"),
+                "projects.selection_rounds",
+                MANAGE_SELECTION_ROUNDS,
+                group=PLATFORM_GROUP,
+            ),
+        ],
+    }.get(sender, [])
+
+
+def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
+    """This module's blocks of the home pages (``signals.home_blocks``; ``sender`` is "center" or "staff")."""
+    return {
+        "center": [
+            HomeBlock("projects/_home_block.html", _my_projects_block),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+    signals.menu_items.connect(_menu_items)
+    signals.home_blocks.connect(_home_blocks)

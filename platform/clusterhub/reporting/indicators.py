@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from ..accounts.models import Membership, TenantRole
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
@@ -252,7 +253,6 @@ def _centers(scope, grouping):
     unit="people",
 )
 def _staff(scope, grouping):
-    from ..accounts.models import Membership, TenantRole
 
     statement = sa.select(group_column(grouping), sa.func.count(Membership.id)).select_from(Membership)
     statement = scoped(statement, scope, Membership.tenant_id).where(

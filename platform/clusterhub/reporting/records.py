@@ -3,12 +3,15 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..clusters.models import Cluster
+from ..events.models import Event
+from ..projects.models import JointProject
+from ..technoparks.models import Technopark
 from ..tenancy.models import Tenant
 from . import indicators as ind
 
 
 def _clusters(scope):
-    from ..clusters.models import Cluster
     from .sources.clusters import specialisation_filter
 
     statement = sa.select(
@@ -25,7 +28,6 @@ def _clusters(scope):
 
 
 def _sessions(scope):
-    from ..events.models import Event
     from .sources.events import HELD
 
     statement = sa.select(
@@ -45,7 +47,6 @@ def _sessions(scope):
 
 def _projects(scope):
     """The projects submitted in the period, as the project indicators date them."""
-    from ..projects.models import JointProject
     from .sources.projects import SUBMITTED_ON
 
     statement = sa.select(
@@ -69,7 +70,6 @@ def _projects(scope):
 
 def _defended_projects(scope):
     """The projects defended in the period, dated by their defense as ``projects_defended`` is."""
-    from ..projects.models import JointProject
     from .sources.projects import DEFENDED, SUBMITTED_ON, defended_in_period
 
     dated, (last_defense, on) = defended_in_period(scope)
@@ -98,7 +98,6 @@ def _defended_projects(scope):
 
 
 def _technoparks(scope):
-    from ..technoparks.models import Technopark
 
     statement = sa.select(
         Tenant.name_ru, Technopark.name_ru, Technopark.kind, Technopark.total_area, Technopark.created_at

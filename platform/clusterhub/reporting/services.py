@@ -17,8 +17,11 @@ from flask_babel import lazy_gettext as _l
 from ..audit.services import record
 from ..core import exports, signals
 from ..core.refusal import Refusal
+from ..defenses.models import DefenseRound
+from ..events.models import Event
 from ..extensions import db
 from ..regions.models import Region, district_name
+from ..technoparks.models import ServiceRequest
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
 from . import indicators as ind
@@ -50,9 +53,6 @@ def years_with_data(today: date | None = None) -> list[int]:
     a defense, a service request or its completion, a KPI plan) to this year, or to next year when
     something is already planned then; the latest first. One statement, in whatever scope is open: the
     federal read scope for the dashboard, the center's own for its pages."""
-    from ..defenses.models import DefenseRound
-    from ..events.models import Event
-    from ..technoparks.models import ServiceRequest
     from .sources.projects import SUBMITTED_ON
 
     today = today or date.today()

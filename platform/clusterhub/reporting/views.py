@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.authz import Permission, can, personal, requires
-from ..core.menu import STAFF_GROUP, add_global_item, add_tenant_item
+from ..core import signals
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.page_cache import PageCache
 from ..core.refusal import Refusal, expected_refusals
 from ..extensions import db
@@ -48,10 +49,6 @@ HEADLINE_KEYS = [
     "service_requests",
 ]
 ind.load_sources()
-add_global_item(
-    _l("Federal figures"), "reporting.dashboard", Permission.FEDERAL_READ
-)  # short: the bar fits 1366 px
-add_tenant_item(_l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA, group=STAFF_GROUP)
 
 
 def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -492,3 +489,22 @@ def refresh_command(periods):
         click.echo(f"{code}{' ' + specialisation if specialisation else ''}: {milliseconds} ms")
     if not periods:
         click.echo(f"pruned {summaries.prune()} figure sets not viewed for a day")
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "global": [
+            MenuItem(_l("Federal figures"), "reporting.dashboard", Permission.FEDERAL_READ),
+        ],
+        "tenant": [
+            MenuItem(
+                _l("Indicators"), "reporting.center_indicators", Permission.STAFF_AREA, group=STAFF_GROUP
+            ),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

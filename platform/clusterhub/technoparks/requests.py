@@ -20,11 +20,12 @@ from flask_babel import gettext as _
 from ..audit.services import record
 from ..core import signals
 from ..core.refusal import Refusal
+from ..enterprises import services as enterprises
 from ..enterprises.services import is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import federal_read_scope
 from .models import (
     REQUEST_STATUS_LABELS,
     Audience,
@@ -306,53 +307,16 @@ def requests_of_enterprises(enterprise_ids, limit: int = 200) -> list:
     """The requests of these enterprises in every region, newest first, as rows of
     (request, service name ru/en, technopark name ru/en, tenant slug).
 
-    Cross-tenant on purpose: an enterprise's representative sees its own requests wherever it sent them.
-    Read-only, inside ``federal_read_scope`` and filtered to the given enterprises (which the caller has
-    checked the user represents); one query whatever the number of tenants.
+    Cross-tenant on purpose: an enterprise's representative sees its own requests wherever it sent them;
+    the named read :func:`~clusterhub.tenancy.cross_tenant.service_requests_of_enterprises` is filtered to
+    the given enterprises (which the caller has checked the user represents).
     """
-    if not enterprise_ids:
-        return []
-    statement = (
-        sa.select(
-            ServiceRequest.id,
-            ServiceRequest.status,
-            ServiceRequest.created_at,
-            ServiceRequest.quote,
-            ServiceRequest.enterprise_id,
-            ServiceOffer.name_ru.label("service_name_ru"),
-            ServiceOffer.name_en.label("service_name_en"),
-            Technopark.name_ru.label("technopark_name_ru"),
-            Technopark.name_en.label("technopark_name_en"),
-            Tenant.slug.label("tenant_slug"),
-        )
-        .join(
-            ServiceOffer,
-            sa.and_(
-                ServiceOffer.id == ServiceRequest.service_id,
-                ServiceOffer.tenant_id == ServiceRequest.tenant_id,
-            ),
-        )
-        .join(
-            Technopark,
-            sa.and_(
-                Technopark.id == ServiceOffer.technopark_id, Technopark.tenant_id == ServiceOffer.tenant_id
-            ),
-        )
-        .join(Tenant, Tenant.id == ServiceRequest.tenant_id)
-        .where(ServiceRequest.enterprise_id.in_(list(enterprise_ids)))
-        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
-        .limit(limit)
-        .execution_options(cross_tenant=True)
-    )
-    with federal_read_scope(db.session):
-        return db.session.execute(statement).all()
+    return cross_tenant.service_requests_of_enterprises(enterprise_ids, limit)
 
 
 def request_history(enterprise, viewer):
     """The enterprise's service requests in every center, for its profile page (its own rows only)."""
     from flask import url_for
-
-    from ..enterprises import services as enterprises
 
     statement = (
         sa.select(ServiceRequest, ServiceOffer, Tenant)
@@ -376,14 +340,10 @@ def request_history(enterprise, viewer):
             status=str(REQUEST_STATUS_LABELS.get(request.status, request.status)),
             url=url_for("technoparks.request_detail", tenant=tenant.slug, request_id=request.id),
         )
-        for request, offer, tenant in enterprises.read_across_tenants(statement).all()
+        for request, offer, tenant in cross_tenant.enterprise_rows(statement)
     ]
 
 
-def _register_history() -> None:
-    from ..enterprises import services as enterprises
-
-    enterprises.register_history_provider(request_history)
-
-
-_register_history()
+def connect_signals() -> None:
+    """Service requests in an enterprise's history (``signals.enterprise_history``)."""
+    signals.enterprise_history.connect(request_history)

@@ -1,7 +1,8 @@
 """The platform-wide catalogue search: every center's published services and bookable equipment.
 
-Public and read-only: the statements run inside ``federal_read_scope`` with ``cross_tenant=True``
-because the listing spans every tenant by design; they select published services (and bookable
+Public and read-only: the statements run through the named runner
+:func:`clusterhub.tenancy.cross_tenant.public_catalogue_rows` because the listing spans every tenant by
+design; they select published services (and bookable
 equipment) of active centers only, and never write. A page costs one query (rows and a window count)
 whatever the number of tenants: names of the technopark, region and center come from joins, not per-row loads.
 
@@ -19,8 +20,8 @@ import sqlalchemy as sa
 from ..core.pagination import Page, clamp_page
 from ..extensions import db
 from ..regions.models import Region
+from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, TenantStatus
-from ..tenancy.scoping import federal_read_scope
 from .models import Equipment, OfferStatus, ServiceOffer, Technopark
 
 RUSSIAN = sa.literal_column("'russian'::regconfig")
@@ -142,7 +143,7 @@ def service_statement(filters: SearchFilters):
         order = [rank.desc()]
     else:
         order = [ServiceOffer.name_ru]
-    return statement.order_by(*order, ServiceOffer.id).execution_options(cross_tenant=True)
+    return statement.order_by(*order, ServiceOffer.id)
 
 
 def equipment_statement(filters: SearchFilters):
@@ -176,7 +177,7 @@ def equipment_statement(filters: SearchFilters):
     statement = _place_filters(statement, filters)
     statement, rank = _text_filter(statement, Equipment.search_text, filters.q)
     order = [rank.desc()] if rank is not None else [Equipment.name_ru]
-    return statement.order_by(*order, Equipment.id).execution_options(cross_tenant=True)
+    return statement.order_by(*order, Equipment.id)
 
 
 def _page(statement, page: int, per_page: int) -> Page:
@@ -188,19 +189,17 @@ def _page(statement, page: int, per_page: int) -> Page:
     counted = statement.add_columns(sa.func.count().over().label("matches"))
 
     def rows_of(number):
-        return db.session.execute(counted.limit(per_page).offset((number - 1) * per_page)).all()
+        return cross_tenant.public_catalogue_rows(counted.limit(per_page).offset((number - 1) * per_page))
 
-    with federal_read_scope(db.session):
-        rows = rows_of(page) if page <= MAX_PAGE else []
-        if rows:
-            total = rows[0].matches
-        elif page == 1:
-            total = 0
-        else:
-            count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-            total = db.session.scalar(count.execution_options(cross_tenant=True)) or 0
-            page = clamp_page(page, total, per_page)
-            rows = rows_of(page) if total else []
+    rows = rows_of(page) if page <= MAX_PAGE else []
+    if rows:
+        total = rows[0].matches
+    elif page == 1:
+        total = 0
+    else:
+        total = cross_tenant.public_catalogue_count(statement)
+        page = clamp_page(page, total, per_page)
+        rows = rows_of(page) if total else []
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
@@ -249,15 +248,14 @@ def _page_of_matches(statement_of, source, filters: SearchFilters, page: int, pe
             .order_by(None)
             .order_by(hits.c.rank.desc(), source.id)
         )
-        return db.session.execute(statement).all()
+        return cross_tenant.public_catalogue_rows(statement)
 
-    with federal_read_scope(db.session):
-        rows = rows_of(page)
-        if rows:
-            return Page(items=rows, page=page, per_page=per_page, total=rows[0].matches)
-        if page == 1:
-            return Page(items=[], page=1, per_page=per_page, total=0)
-        # Past the last page: the general path finds the total and shows the last page.
+    rows = rows_of(page)
+    if rows:
+        return Page(items=rows, page=page, per_page=per_page, total=rows[0].matches)
+    if page == 1:
+        return Page(items=[], page=1, per_page=per_page, total=0)
+    # Past the last page: the general path finds the total and shows the last page.
     return _page(statement_of(filters), page, per_page)
 
 

@@ -18,6 +18,7 @@ from ..core.urls import InvalidWebAddress, clean_web_address
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..regions.models import Region
+from ..tenancy.models import Tenant
 from .models import (
     Audience,
     Equipment,
@@ -126,18 +127,12 @@ def _changed(obj, cleaned: dict) -> dict:
 def enterprise_by_inn(inn: str, full_name: str, *, region_id=None, actor=None):
     """``enterprises.services.get_or_create_by_inn`` callable from a tenant page.
 
-    Workaround: the audit entry of a new enterprise has ``tenant_id`` NULL, and on PostgreSQL its
-    ``INSERT ... RETURNING`` must also be visible under the SELECT policies, which only the federal read
-    policy grants for such rows. The scope only marks the transaction; nothing is read across tenants.
-    To be removed when the audit/RLS foundation accepts platform-level entries from a tenant scope.
+    The audit entry of a new enterprise has ``tenant_id`` NULL; it is written without ``INSERT ...
+    RETURNING`` (see ``AuditEntry``), so a tenant scope accepts it and no federal scope is needed.
     """
     from ..enterprises.services import get_or_create_by_inn
-    from ..tenancy.scoping import federal_read_scope
 
-    with federal_read_scope(db.session):
-        result = get_or_create_by_inn(inn, full_name, region_id=region_id, actor=actor)
-        db.session.flush()
-    return result
+    return get_or_create_by_inn(inn, full_name, region_id=region_id, actor=actor)
 
 
 # --- technoparks ------------------------------------------------------------------------------------
@@ -213,7 +208,6 @@ def clean_technopark(values: dict) -> dict:
 def create_technopark(values: dict, actor=None) -> Technopark:
     """A new technopark of the current tenant (within the plan's technopark limit)."""
     from ..billing.services import check_limit
-    from ..tenancy.models import Tenant
     from ..tenancy.scoping import current_tenant_id
 
     tenant = db.session.get(Tenant, current_tenant_id(db.session))

@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import can, login_required, public, register_permissions, requires
+from ..accounts.authz import can, login_required, public, requires
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import GlobalRole, TenantRole
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.pagination import paginate
 from ..core.refusal import Refusal, expected_refusals
 from ..core.uploads import send_stored
@@ -63,15 +64,20 @@ MANAGE_CATALOGUE = "technoparks.manage"
 HANDLE_REQUESTS = "technoparks.requests"
 VIEW_STATISTICS = "technoparks.statistics"
 
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS})
-register_permissions(GlobalRole.FEDERAL_ANALYST, {VIEW_STATISTICS})  # read-only figures
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS}),
+        (TenantRole.CENTER_STAFF, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_CATALOGUE, HANDLE_REQUESTS, VIEW_STATISTICS}),
+        (GlobalRole.FEDERAL_ANALYST, {VIEW_STATISTICS}),  # read-only figures
+    ]
+
 
 bp = Blueprint("technoparks", __name__, template_folder="templates")
 
-add_tenant_item(_l("Technoparks"), "technoparks.catalogue")
-add_tenant_item(_l("Manage technoparks"), "technoparks.staff_list", MANAGE_CATALOGUE, group=STAFF_GROUP)
 
 LABELS = {
     "technopark_kind": TECHNOPARK_KIND_LABELS,
@@ -910,3 +916,19 @@ def statistics():
         end=end,
         status_labels=REQUEST_STATUS_LABELS,
     )
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Technoparks"), "technoparks.catalogue"),
+            MenuItem(_l("Manage technoparks"), "technoparks.staff_list", MANAGE_CATALOGUE, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's permissions, menu entries and home blocks (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+    signals.menu_items.connect(_menu_items)

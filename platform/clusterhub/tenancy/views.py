@@ -9,9 +9,9 @@ from ..accounts.authz import Permission, public, requires
 from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
 from ..accounts.services import invite, remove_membership, revoke_invitation
-from ..core import page_cache
+from ..core import page_cache, signals
 from ..core.forms import show_on
-from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, add_global_item, add_tenant_item
+from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, MenuItem
 from ..core.page_cache import PageCache, row_version
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
@@ -23,10 +23,6 @@ from .models import Tenant, TenantStatus
 from .services import create_tenant, set_tenant_status, update_tenant
 
 bp = Blueprint("tenancy", __name__, template_folder="templates")
-
-add_tenant_item(_l("Staff area"), "tenancy.staff_home", Permission.STAFF_AREA, group=STAFF_GROUP)
-add_tenant_item(_l("People"), "tenancy.members", Permission.MANAGE_MEMBERS, group=STAFF_GROUP)
-add_global_item(_l("Centers"), "tenancy.admin_tenants", Permission.MANAGE_TENANTS, group=PLATFORM_GROUP)
 
 
 # --- a center's pages (under /<tenant>/) -----------------------------------------------------------
@@ -188,3 +184,21 @@ def admin_tenant_status(tenant_id):
     return render_template(
         "tenancy/admin_tenant_status.html", tenant=tenant, new_status=new_status, form=form
     )
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Staff area"), "tenancy.staff_home", Permission.STAFF_AREA, group=STAFF_GROUP),
+            MenuItem(_l("People"), "tenancy.members", Permission.MANAGE_MEMBERS, group=STAFF_GROUP),
+        ],
+        "global": [
+            MenuItem(_l("Centers"), "tenancy.admin_tenants", Permission.MANAGE_TENANTS, group=PLATFORM_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

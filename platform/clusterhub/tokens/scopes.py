@@ -12,6 +12,8 @@ the audit log, billing and platform permissions are never a token's, whatever it
 
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.models import TenantRole
+
 READ = "read"
 
 # Areas a token may be given the write scope of, with their names for the staff page.
@@ -54,7 +56,6 @@ def write_areas(scopes) -> set[str]:
 def center_token_permissions() -> set:
     """Every permission a center token can hold: the center administrator's, within the token areas."""
     from ..accounts.authz import TENANT_ROLE_PERMISSIONS
-    from ..accounts.models import TenantRole
 
     granted = TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())
     return {p for p in granted if area_of(p) in AREAS or area_of(p) in READ_ONLY_AREAS}

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..accounts.models import ApiToken
 from ..audit.services import record
 from ..core.refusal import Refusal
 from ..extensions import db
+from ..tenancy import cross_tenant
 from ..tenancy.models import utcnow
-from ..tenancy.scoping import federal_read_scope
 from . import scopes as token_scopes
 from .models import CenterApiToken
 
@@ -166,19 +167,13 @@ class CenterPrincipal:
 
 def find_token(secret: str, now: datetime | None = None) -> RequestToken | None:
     """The valid token with this secret (not revoked, not expired, its user active), read afresh."""
-    from ..accounts.models import ApiToken
 
     now = now or utcnow()
     digest = hash_secret(secret)
     if secret.startswith(CENTER_PREFIX):
         # A center token is looked up in every center by its hash (as a protocol is verified by its hash):
         # the request may name another center, and must then answer 404, not 401.
-        with federal_read_scope(db.session):
-            token = db.session.scalar(
-                sa.select(CenterApiToken)
-                .where(CenterApiToken.token_hash == digest)
-                .execution_options(cross_tenant=True)
-            )
+        token = cross_tenant.center_token_by_hash(digest)
         if token is None or not token.is_valid(now):
             return None
         return RequestToken(

@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from ..accounts.authz import requires
 from ..accounts.forms import ConfirmForm
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy.models import utcnow
@@ -19,7 +20,6 @@ from .models import CenterApiToken
 from .permissions import MANAGE_INTEGRATIONS
 
 bp = Blueprint("tokens", __name__, template_folder="templates")
-add_tenant_item(_l("API tokens"), "tokens.center_tokens", MANAGE_INTEGRATIONS, group=STAFF_GROUP)
 
 
 @bp.route("/<tenant>/staff/api-tokens", methods=["GET", "POST"])
@@ -58,3 +58,17 @@ def revoke(center_api_token_id):
         services.revoke_center_token(token, current_user)
         flash(_("The token «%(label)s» has been revoked.", label=token.label), "success")
     return redirect(url_for("tokens.center_tokens"), code=303)
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("API tokens"), "tokens.center_tokens", MANAGE_INTEGRATIONS, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

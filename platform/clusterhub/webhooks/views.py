@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from ..accounts.authz import requires
 from ..accounts.forms import ConfirmForm
+from ..core import signals
 from ..core.forms import show_on
-from ..core.menu import STAFF_GROUP, add_tenant_item
+from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..tokens.permissions import MANAGE_INTEGRATIONS
@@ -18,7 +19,6 @@ from .forms import SubscriptionForm
 from .models import WebhookDelivery, WebhookSubscription
 
 bp = Blueprint("webhooks", __name__, template_folder="templates")
-add_tenant_item(_l("Webhooks"), "webhooks.subscriptions", MANAGE_INTEGRATIONS, group=STAFF_GROUP)
 
 
 @bp.route("/<tenant>/staff/webhooks", methods=["GET", "POST"])
@@ -87,3 +87,17 @@ def resend(webhook_delivery_id):
         services.resend(delivery, current_user)
         flash(_("The delivery will be sent again within a minute, with the same id."), "success")
     return redirect(url_for("webhooks.subscriptions") + f"#subscription-{delivery.subscription_id}", code=303)
+
+
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(_l("Webhooks"), "webhooks.subscriptions", MANAGE_INTEGRATIONS, group=STAFF_GROUP),
+        ],
+    }.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)

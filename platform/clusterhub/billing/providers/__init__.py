@@ -1,7 +1,7 @@
 """The payment-provider interface.
 
-A provider is a subpackage (``providers/stripe``, ``providers/invoice``) that registers one
-:class:`PaymentProvider` at import. The billing page asks every configured provider for its panel; the
+A provider is a subpackage (``providers/stripe``, ``providers/invoice``) whose ``connect_signals``
+(called from ``create_app``) answers ``signals.payment_providers`` with one :class:`PaymentProvider`. The billing page asks every configured provider for its panel; the
 rest of billing knows nothing of how a provider takes money, only that it ends in
 :func:`clusterhub.billing.services.apply_provider_state` or :func:`~clusterhub.billing.services.extend_paid_period`.
 """
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from markupsafe import Markup
+
+from ...core import signals
 
 
 @dataclass(frozen=True)
@@ -24,20 +26,18 @@ class PaymentProvider:
     admin_panel: Callable[..., Markup] | None = None
 
 
-_providers: dict[str, PaymentProvider] = {}
-
-
-def register(provider: PaymentProvider) -> None:
-    _providers[provider.code] = provider
-
-
 def all_providers() -> list[PaymentProvider]:
-    return list(_providers.values())
+    """Every connected provider, one per code, in the order they were connected."""
+    found: dict[str, PaymentProvider] = {}
+    for provider in signals.answers(signals.payment_providers):
+        if provider is not None:
+            found.setdefault(provider.code, provider)
+    return list(found.values())
 
 
 def configured_providers() -> list[PaymentProvider]:
-    return [p for p in _providers.values() if p.is_configured(current_app.config)]
+    return [p for p in all_providers() if p.is_configured(current_app.config)]
 
 
 def get(code: str) -> PaymentProvider | None:
-    return _providers.get(code)
+    return next((p for p in all_providers() if p.code == code), None)

@@ -7,8 +7,9 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import GlobalRole, TenantRole, can, login_required, register_permissions, requires
+from ...accounts.authz import GlobalRole, TenantRole, can, login_required, requires
 from ...accounts.forms import ConfirmForm
+from ...core import signals
 from ...core.forms import show_on
 from ...core.refusal import Refusal
 from ...events import services as events
@@ -21,9 +22,21 @@ from .models import OUTCOME_LABELS, MeetingBlock, MeetingRequest, RequestStatus
 
 MANAGE_MEETINGS = "cooperation.meetings.manage"
 
-register_permissions(TenantRole.CENTER_ADMIN, {MANAGE_MEETINGS})
-register_permissions(TenantRole.CENTER_STAFF, {MANAGE_MEETINGS})
-register_permissions(GlobalRole.PLATFORM_ADMIN, {MANAGE_MEETINGS})
+
+def _permissions(sender, **_kwargs) -> list:
+    """The roles this module grants its permissions to, as (role, permissions) pairs
+    (``signals.role_permissions``)."""
+    return [
+        (TenantRole.CENTER_ADMIN, {MANAGE_MEETINGS}),
+        (TenantRole.CENTER_STAFF, {MANAGE_MEETINGS}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_MEETINGS}),
+    ]
+
+
+def connect_signals() -> None:
+    """This module's permissions (called from ``create_app``)."""
+    signals.role_permissions.connect(_permissions)
+
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 

@@ -28,8 +28,8 @@ from ...enterprises.models import Enterprise, EnterpriseRepresentative, Represen
 from ...extensions import db
 from ...projects.rules import OKPD2_PATTERN
 from ...regions.models import FEDERAL_DISTRICTS, Region, district_name
+from ...tenancy import cross_tenant
 from ...tenancy.models import utcnow
-from ...tenancy.scoping import federal_read_scope
 from . import matching
 from .models import (
     COOPERATION_KIND_LABELS,
@@ -496,10 +496,7 @@ def _shared_history(source_enterprise_id: int, enterprise_ids: set[int]) -> tupl
         ClusterMember.enterprise_id.in_(wanted),
         sa.or_(ClusterMember.left_on.is_(None), ClusterMember.left_on > today),
     )
-    with federal_read_scope(db.session):
-        rows = db.session.execute(
-            sa.union(sessions, clusters).execution_options(cross_tenant=True)  # UNION: distinct rows
-        ).all()
+    rows = cross_tenant.enterprise_rows(sa.union(sessions, clusters))  # UNION: distinct rows
 
     def shared(rows) -> dict[int, int]:
         by_enterprise: dict[int, set] = {}

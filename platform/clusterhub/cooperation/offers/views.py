@@ -11,8 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from ...accounts.authz import Permission, login_required, public, requires
 from ...accounts.forms import ConfirmForm
+from ...core import signals
 from ...core.forms import show_on
-from ...core.menu import STAFF_GROUP, add_center_home_block, add_global_item, add_tenant_item
+from ...core.menu import STAFF_GROUP, HomeBlock, MenuItem
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
 from ...enterprises import services as enterprises
@@ -25,8 +26,6 @@ from .models import COOPERATION_KIND_LABELS, ENTRY_KIND_LABELS, CooperationOffer
 
 bp = Blueprint("cooperation", __name__, template_folder="templates", cli_group="cooperation")
 
-add_global_item(_l("Cooperation"), "cooperation.search")
-add_tenant_item(_l("Featured cooperation"), "cooperation.featured", Permission.STAFF_AREA, group=STAFF_GROUP)
 PER_PAGE = 20
 
 
@@ -39,7 +38,27 @@ def _featured_block(tenant):
     return {"offers": offers} if offers else None
 
 
-add_center_home_block("cooperation/offers/_home_block.html", _featured_block)
+def _menu_items(sender, **_kwargs) -> list[MenuItem]:
+    """This module's entries of the menus (``signals.menu_items``; ``sender`` is "tenant" or "global")."""
+    return {
+        "tenant": [
+            MenuItem(
+                _l("Featured cooperation"), "cooperation.featured", Permission.STAFF_AREA, group=STAFF_GROUP
+            )
+        ],
+        "global": [MenuItem(_l("Cooperation"), "cooperation.search")],
+    }.get(sender, [])
+
+
+def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
+    """This module's blocks of the home pages (``signals.home_blocks``; ``sender`` is "center" or "staff")."""
+    return {"center": [HomeBlock("cooperation/offers/_home_block.html", _featured_block)]}.get(sender, [])
+
+
+def connect_signals() -> None:
+    """This module's menu entries and home blocks (called from ``create_app``)."""
+    signals.menu_items.connect(_menu_items)
+    signals.home_blocks.connect(_home_blocks)
 
 
 def _offer(offer_id) -> CooperationOffer:

@@ -7,8 +7,16 @@ from flask_babel import lazy_gettext as _l
 
 from ...defenses.models import DefenseCriterion, DefenseRound, DefenseSlot, Score
 from ...events.models import AgendaItem
-from ...projects.forms import OUTCOME_LABELS, STATUS_LABELS
-from ...projects.models import CostItem, DefenseOutcome, JointProject, ProjectStatus, SelectionRound
+from ...projects.models import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    CostItem,
+    DefenseOutcome,
+    IndicatorValue,
+    JointProject,
+    ProjectStatus,
+    SelectionRound,
+)
 from ..indicators import (
     COUNTRY,
     breakdown,
@@ -347,7 +355,6 @@ def score_spread(scope, grouping):
     unit="percent",
 )
 def indicator_attainment(scope, grouping):
-    from ...projects.models import IndicatorValue
 
     half_start_month = sa.case((IndicatorValue.half == 1, 1), else_=7)
     reported_in_period = sa.and_(

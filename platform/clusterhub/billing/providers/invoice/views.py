@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ....accounts.authz import requires
+from ....core import signals
 from ....core.forms import show_on
 from ....core.pagination import paginate
 from ....core.refusal import Refusal
@@ -76,15 +77,22 @@ def _admin_panel(tenant):
         )
 
 
-providers.register(
-    providers.PaymentProvider(
-        code=services.PROVIDER,
-        label=_l("Invoice and bank transfer"),
-        is_configured=services.is_configured,
-        panel=_panel,
-        admin_panel=_admin_panel,
-    )
+PROVIDER = providers.PaymentProvider(
+    code=services.PROVIDER,
+    label=_l("Invoice and bank transfer"),
+    is_configured=services.is_configured,
+    panel=_panel,
+    admin_panel=_admin_panel,
 )
+
+
+def _provider(sender, **_kwargs) -> providers.PaymentProvider:
+    return PROVIDER
+
+
+def connect_signals() -> None:
+    """Invoices paid by bank transfer, as a payment provider (``signals.payment_providers``)."""
+    signals.payment_providers.connect(_provider)
 
 
 def _tenant_object(model, object_id):

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from ....accounts.authz import public, requires
+from ....core import signals
 from ....core.refusal import Refusal
 from ....extensions import csrf, db
 from ... import providers
@@ -37,11 +38,18 @@ def _panel(tenant, sub, plans):
     )
 
 
-providers.register(
-    providers.PaymentProvider(
-        code=services.PROVIDER, label=_l("Card (Stripe)"), is_configured=services.is_configured, panel=_panel
-    )
+PROVIDER = providers.PaymentProvider(
+    code=services.PROVIDER, label=_l("Card (Stripe)"), is_configured=services.is_configured, panel=_panel
 )
+
+
+def _provider(sender, **_kwargs) -> providers.PaymentProvider:
+    return PROVIDER
+
+
+def connect_signals() -> None:
+    """Card payments through Stripe, as a payment provider (``signals.payment_providers``)."""
+    signals.payment_providers.connect(_provider)
 
 
 def _absolute(endpoint) -> str:

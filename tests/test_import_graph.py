@@ -1,0 +1,179 @@
+"""The import graph between areas of the application stays acyclic.
+
+An *area* is a top-level package or module of ``clusterhub`` (core, tenancy, accounts, enterprises, events,
+...). Each area's ``models`` modules are a node of their own (``events.models``), because models sit below
+every service: they import only other models and ``tenancy.scoping``, and ``tenancy/cross_tenant.py`` (its
+own node, ``cross_tenant``) may import them while the services import it. Both module-level AND
+function-level imports count: an import moved into a function to dodge a cycle is still a cycle.
+
+The allowed direction, bottom to top (an area may import the ones before it):
+
+    extensions, config → models of every area → cross_tenant → regions → tenancy → core → audit →
+    accounts → tokens → outbox → webhooks → billing → api → enterprises → clusters → events → technoparks →
+    projects → defenses → privacy → reporting → demo and bench code → the app factory, cli
+
+``reporting`` reads everything and nothing reads it; ``tenancy`` and ``core`` import nothing above them
+(except the known exceptions below). The test fails on any cycle between areas that is not made only of
+:data:`KNOWN_EXCEPTIONS`; and it fails when a known exception is gone, so that the list only shrinks.
+"""
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "platform" / "clusterhub"
+
+#: Modules that belong to the model layer of their area without being named ``models``.
+MODEL_LAYER = {"tokens.scopes", "tenancy.scoping"}
+
+#: Imports against the allowed direction that exist today, as (importing area, imported area). Each is a
+#: cycle to remove (by moving the code to its area, or by a signal connected in create_app); do not add.
+KNOWN_EXCEPTIONS = {
+    # tenancy's pages and services use the layout helpers, authorization and the audit log of areas above
+    ("tenancy", "core"),  # tenancy/request.py, tenancy/services.py, tenancy/views.py
+    ("tenancy", "accounts"),  # tenancy/views.py
+    ("tenancy", "audit"),  # tenancy/services.py
+    # core's menu, start page and views read accounts (authorization) and enterprises
+    ("core", "accounts"),  # core/menu.py, core/views.py
+    ("core", "enterprises"),  # core/start.py
+    # the app factory reached back from below (lazily, to build an app or find the project root)
+    ("core", "__init__"),  # core/page_cache.py
+    ("config", "__init__"),  # config.py
+    ("cli", "__init__"),  # cli.py
+    ("defenses", "__init__"),  # defenses/bench.py (bench code, to move out of the package)
+    # the exchange's own demo and bench data reuse the demo password and the country-wide dataset (demo
+    # and bench code, to move out of the package with issue 15's layout step)
+    ("cooperation", "demo"),  # cooperation/meetings/demo.py, cooperation/offers/bench.py
+    # the audit log's pages use authorization and the privacy pseudonyms
+    ("audit", "accounts"),  # audit/views.py
+    ("audit", "privacy"),  # audit/views.py
+    # accounts reach up to tokens (token access rules), outbox (mail) and billing (plan limits)
+    ("accounts", "tokens"),  # accounts/authz.py, accounts/services.py
+    ("accounts", "outbox"),  # accounts/services.py
+    ("accounts", "billing"),  # accounts/services.py
+    ("tokens.models", "accounts"),  # tokens/scopes.py: a center token's permissions are the admin's
+    # the outbox delivers webhooks and checks consent withdrawals (privacy)
+    ("outbox", "privacy"),  # outbox/services.py
+    ("outbox", "webhooks"),  # outbox/services.py
+    # the invoice provider fills the payer from the enterprise profile
+    ("billing", "enterprises"),  # billing/providers/invoice/services.py
+    # events export defense results and import technopark links
+    ("events", "defenses"),  # events/exports.py
+    ("events", "technoparks"),  # events/imports.py
+}
+
+
+def _node(module: str) -> str:
+    """The graph node of a module given relative to ``clusterhub`` (``events.services`` → ``events``)."""
+    if module == "tenancy.cross_tenant":
+        return "cross_tenant"
+    parts = module.split(".") if module else ["__init__"]
+    if len(parts) > 1 and (parts[-1] == "models" or module in MODEL_LAYER):
+        return f"{parts[0]}.models"
+    return parts[0]
+
+
+def _exists(module: str) -> bool:
+    path = PACKAGE.joinpath(*module.split(".")) if module else PACKAGE
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def import_edges() -> dict[tuple[str, str], list[str]]:
+    """(importing node, imported node) → where, for every import of a clusterhub module in clusterhub."""
+    edges = defaultdict(list)
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts = parts[:-1]
+        source = _node(".".join(parts))
+        package = parts if is_package else parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base_parts = package[: len(package) - (node.level - 1)]
+                    base = ".".join(base_parts + (node.module.split(".") if node.module else []))
+                elif node.module and node.module.split(".")[0] == "clusterhub":
+                    base = node.module.partition(".")[2]
+                else:
+                    continue
+                for alias in node.names:
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    targets.append(full if _exists(full) else base)
+            elif isinstance(node, ast.Import):
+                targets = [
+                    a.name.partition(".")[2] for a in node.names if a.name.split(".")[0] == "clusterhub"
+                ]
+            for target in targets:
+                imported = _node(target)
+                if imported != source:
+                    edges[(source, imported)].append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    return edges
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a list of nodes, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node):
+        state[node] = 1
+        stack.append(node)
+        for following in sorted(graph.get(node, ())):
+            if state.get(following) == 1:
+                return stack[stack.index(following) :] + [following]
+            if following not in state:
+                found = visit(following)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_the_graph_walk_sees_module_and_function_level_imports():
+    edges = import_edges()
+    assert ("events", "events") not in edges  # inside an area: not an edge
+    assert ("events", "cross_tenant") in edges  # module level
+    assert ("cross_tenant", "events.models") in edges
+    assert ("reporting", "events.models") in edges
+    assert ("outbox", "privacy") in edges  # made only by an import inside a function
+
+
+def test_no_import_cycle_between_areas():
+    edges = import_edges()
+    graph = defaultdict(set)
+    for source, imported in edges:
+        if (source, imported) not in KNOWN_EXCEPTIONS:
+            graph[source].add(imported)
+    cycle = _cycle(graph)
+    if cycle:
+        where = [
+            f"{a} -> {b}: {', '.join(edges[(a, b)][:3])}" for a, b in zip(cycle, cycle[1:], strict=False)
+        ]
+        raise AssertionError("import cycle between areas:\n" + "\n".join(where))
+
+
+def test_nothing_imports_reporting():
+    edges = import_edges()
+    importers = sorted(
+        f"{source}: {edges[(source, imported)][0]}"
+        for source, imported in edges
+        if imported in ("reporting", "reporting.models")
+        and source not in ("reporting", "reporting.models", "models", "demo", "bench_scenarios", "__init__")
+    )
+    assert importers == []
+
+
+def test_known_exceptions_still_exist():
+    """When a cycle is removed, remove its line from KNOWN_EXCEPTIONS too: the list only shrinks."""
+    edges = import_edges()
+    assert sorted(KNOWN_EXCEPTIONS - set(edges)) == []

@@ -1,0 +1,133 @@
+"""Registries fill through the signals of core/signals.py, connected in create_app — importing a module
+changes no other module's registry."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from clusterhub.clusters import services as clusters
+from clusterhub.core import signals
+from clusterhub.events import services as events
+from clusterhub.projects import services as projects
+from clusterhub.technoparks import requests as service_requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
+    history = set(signals.enterprise_history.receivers_for(object()))
+    assert {
+        clusters.membership_history,
+        events.registration_history,
+        projects.project_history,
+        service_requests.request_history,
+    } <= history
+    assert clusters.merge_duplicate_memberships in set(signals.enterprise_merging.receivers_for(object()))
+
+
+def test_importing_the_modules_connects_nothing():
+    code = (
+        "import clusterhub.clusters.services, clusterhub.events.services, clusterhub.projects.services, "
+        "clusterhub.technoparks.requests, clusterhub.enterprises.services\n"
+        "from clusterhub.core import signals\n"
+        "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"
+        "assert not signals.enterprise_merging.receivers, signals.enterprise_merging.receivers\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_payment_providers_are_the_connected_ones(app):
+    from clusterhub.billing import providers
+
+    with app.app_context():
+        assert [p.code for p in providers.all_providers()] == ["stripe", "invoice"]
+        assert providers.get("invoice").admin_panel is not None
+        assert providers.get("nothing") is None
+
+
+def test_importing_a_payment_provider_registers_nothing():
+    code = (
+        "import clusterhub.billing.providers.stripe.views, clusterhub.billing.providers.invoice.views\n"
+        "from clusterhub.core import signals\n"
+        "assert not signals.payment_providers.receivers\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_menus_list_every_modules_entries_in_the_connected_order(app):
+    from clusterhub.core import menu
+
+    with app.app_context():
+        tenant = [item.endpoint for item in menu.menu("tenant")]
+        assert tenant[:4] == [
+            "tenancy.staff_home",
+            "tenancy.members",
+            "audit.tenant_log",
+            "reporting.center_indicators",
+        ]
+        assert tenant[-2:] == ["privacy.center_requests", "cooperation.featured"]
+        assert len(tenant) == len(set(tenant))
+        assert [item.endpoint for item in menu.menu("global")][:2] == [
+            "accounts.federal_staff",
+            "tenancy.admin_tenants",
+        ]
+        assert [block.template for block in menu.home_blocks("staff")] == [
+            "enterprises/_staff_block.html",
+            "billing/_staff_block.html",
+            "events/_staff_block.html",
+            "privacy/_staff_block.html",
+        ]
+        assert [block.template for block in menu.home_blocks("center")] == [
+            "projects/_home_block.html",
+            "cooperation/offers/_home_block.html",
+        ]
+
+
+def test_answers_come_in_connection_order():
+    from blinker import Namespace
+
+    signal = Namespace().signal("test-order")
+    receivers = [lambda sender, n=n: n for n in range(20)]
+    for receiver in receivers:
+        signal.connect(receiver, weak=False)
+    assert signals.answers(signal) == list(range(20))
+
+
+def test_importing_the_views_connects_no_menu_entry():
+    code = (
+        "import importlib\n"
+        "from clusterhub import NAVIGATION_MODULES\n"
+        "for name in NAVIGATION_MODULES: importlib.import_module(name)\n"
+        "from clusterhub.core import signals\n"
+        "assert not signals.menu_items.receivers and not signals.home_blocks.receivers\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_importing_the_views_grants_no_permission_until_create_app():
+    code = (
+        "import importlib\n"
+        "from clusterhub import NAVIGATION_MODULES\n"
+        "for name in NAVIGATION_MODULES: importlib.import_module(name)\n"
+        "from clusterhub.accounts import authz\n"
+        "from clusterhub.accounts.models import TenantRole\n"
+        "granted = authz.TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())\n"
+        "assert 'clusters.view' not in granted and 'billing.manage' not in granted, granted\n"
+        "from clusterhub import create_app\n"
+        "create_app()\n"
+        "granted = authz.TENANT_ROLE_PERMISSIONS[TenantRole.CENTER_ADMIN]\n"
+        "assert {'clusters.view', 'billing.manage', 'integrations.manage', 'events.manage'} <= granted, granted\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
