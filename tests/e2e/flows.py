@@ -52,13 +52,22 @@ def menu(page, name):
             if toggler.is_visible():
                 toggler.click()
     if not link.is_visible():
-        for toggle in nav.locator("[data-bs-toggle=dropdown]").all():
-            toggle.click()
-            try:  # a loaded machine may take a moment to open the menu
-                link.wait_for(state="visible", timeout=1_500)
+        # The dropdown that holds the link (hidden links are not found by role unless asked): its own toggle,
+        # clicked again only while the menu stays closed (a loaded machine may still be attaching the menu's
+        # script, or take a moment to open it).
+        hidden = nav.get_by_role("link", name=name, exact=True, include_hidden=True).first
+        group = hidden.locator(
+            "xpath=ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' dropdown ')][1]"
+        )
+        toggle = group.locator("[data-bs-toggle=dropdown]").first
+        for _attempt in range(4 if hidden.count() and toggle.count() else 0):
+            if toggle.get_attribute("aria-expanded") != "true":
+                toggle.click()
+            try:
+                link.wait_for(state="visible", timeout=5_000)
                 break
             except PlaywrightTimeoutError:
-                page.keyboard.press("Escape")
+                continue
     link.click()
 
 
