@@ -48,9 +48,20 @@ def menu(page, name):
                 entry_link.first.click()
                 break
     if not link.is_visible():
+        # A phone's collapsed menu: opened by its toggler, again only while it stays closed (the page's script
+        # may still be attaching on a loaded machine), until the link shows or the link is in a dropdown.
         for toggler in page.locator(".navbar-toggler").all():
-            if toggler.is_visible():
-                toggler.click()
+            if not toggler.is_visible():
+                continue
+            opened = page.locator(f"{toggler.get_attribute('data-bs-target')}.show")
+            for _attempt in range(4):
+                if toggler.get_attribute("aria-expanded") != "true":
+                    toggler.click()
+                try:
+                    opened.wait_for(state="visible", timeout=5_000)
+                    break
+                except PlaywrightTimeoutError:
+                    continue
     if not link.is_visible():
         # The dropdown that holds the link (hidden links are not found by role unless asked): its own toggle,
         # clicked again only while the menu stays closed (a loaded machine may still be attaching the menu's
