@@ -104,7 +104,9 @@ def test_representative_requests_an_algraf_service_and_follows_its_status(pages,
     staff = another_person()
     staff_page = log_in(staff, KOMI_STAFF)
     menu(staff_page, "Управление технопарками")
-    staff_page.get_by_role("link", name=re.compile("Заявки")).first.click()
+    # the technoparks page's own link (the staff menu has «Заявки предприятий» too, and the click above may
+    # still be navigating away from the open menu)
+    staff_page.get_by_role("main").get_by_role("link", name=re.compile("Заявки")).first.click()
     staff_page.get_by_role("row", name=re.compile(SERVICE)).filter(has_text="Лузалес").first.get_by_role(
         "link"
     ).first.click()
