@@ -35,6 +35,9 @@ def menu(page, name):
     """Follow a link of the site's menu, opening the grouped menu that holds it; on a start page without
     it, the link of the start page itself; else first the way into the Komi center (the platform home's
     link, a staff member's start page's link)."""
+    # The page the last click led to must be there, its menu script attached: on a loaded machine the
+    # previous click may still be navigating when the next step looks for a link.
+    page.wait_for_load_state("load")
     nav = page.locator("nav")  # the main menu and, inside a center, the center's menu
     link = nav.get_by_role("link", name=name, exact=True).first
     if not link.count():
@@ -45,7 +48,8 @@ def menu(page, name):
         for entry in (KOMI, "Кабинет сотрудника"):  # the platform home, a staff member's start page
             entry_link = page.get_by_role("main").get_by_role("link", name=entry, exact=True)
             if entry_link.count():
-                entry_link.first.click()
+                with page.expect_navigation():  # the center's page, with its menu, before looking in it
+                    entry_link.first.click()
                 break
     if not link.is_visible():
         # A phone's collapsed menu: opened by its toggler, again only while it stays closed (the page's script
