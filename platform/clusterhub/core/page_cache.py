@@ -126,7 +126,7 @@ class _SharedStore:
         self._skip_until = 0.0
 
     def get(self, key: str) -> bytes | None:
-        if self._resting():
+        if self.resting():
             return None
         try:
             value: bytes | None = self._client.get(key)  # type: ignore[assignment]
@@ -136,7 +136,7 @@ class _SharedStore:
             return None
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
-        if self._resting():
+        if self.resting():
             return
         try:
             self._client.set(key, value, ex=ttl)
@@ -145,7 +145,7 @@ class _SharedStore:
 
     def incr(self, key: str) -> bool:
         """Add one to a counter; False when Redis did not take it."""
-        if self._resting():
+        if self.resting():
             return False
         try:
             self._client.incr(key)
@@ -154,7 +154,7 @@ class _SharedStore:
             return False
         return True
 
-    def _resting(self) -> bool:
+    def resting(self) -> bool:
         # After a failure Redis is left alone for a few seconds: every request would otherwise wait for the
         # connection timeout while it is down.
         return bool(self._skip_until) and time.monotonic() < self._skip_until

@@ -40,7 +40,7 @@ def content_version(store: Any, tenant_id: int) -> str | None:
     if store is None:
         return None
     counter = store.get(content_key(tenant_id))
-    if counter is None and store._resting():
+    if counter is None and store.resting():
         return None
     return f"{(counter or b'0').decode()}:{int(time.time() // 60)}"
 
@@ -58,7 +58,7 @@ class TenantRows:
             version = store.get(VERSION_KEY)
         except Exception:  # the store fails soft already; anything else must not cost the request
             return None
-        if version is None and store._resting():
+        if version is None and store.resting():
             return None
         version = version or b"0"
         if version != self._version:
