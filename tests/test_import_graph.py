@@ -8,7 +8,7 @@ function-level imports count: an import moved into a function to dodge a cycle i
 
 The allowed direction, bottom to top (an area may import the ones before it):
 
-    extensions, config → models of every area → cross_tenant → regions → tenancy → core → audit →
+    extensions, config → models of every area → core's foundation → cross_tenant → regions → tenancy → core → audit →
     accounts → tokens → outbox → webhooks → billing → api → enterprises → clusters → events → technoparks →
     projects → defenses → privacy → reporting → demo and bench code → the app factory, cli
 
@@ -25,6 +25,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "platform" / "clusterhub"
 
 #: Modules that belong to the model layer of their area without being named ``models``.
 MODEL_LAYER = {"tokens.scopes", "tenancy.scoping"}
+
+#: Core modules every layer may use, models included: they import nothing of clusterhub but the
+#: extensions, models and each other (refusals, signals, the unit of work, checked uploads and stored files).
+FOUNDATION = {"core.refusal", "core.signals", "core.unit_of_work", "core.uploads", "core.files"}
 
 #: Imports against the allowed direction that exist today, as (importing area, imported area). Each is a
 #: cycle to remove (by moving the code to its area, or by a signal connected in create_app); do not add.
@@ -67,6 +71,8 @@ def _node(module: str) -> str:
     """The graph node of a module given relative to ``clusterhub`` (``events.services`` → ``events``)."""
     if module == "tenancy.cross_tenant":
         return "cross_tenant"
+    if module in FOUNDATION:
+        return "core.foundation"
     parts = module.split(".") if module else ["__init__"]
     if len(parts) > 1 and (parts[-1] == "models" or module in MODEL_LAYER):
         return f"{parts[0]}.models"

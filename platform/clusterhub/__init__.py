@@ -240,6 +240,7 @@ def connect_signals() -> None:
     changes no other module's registry; this list does, once per app (connecting twice is harmless)."""
     from .accounts import authz
     from .billing import permissions as billing_permissions
+    from .billing import services as billing
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
     from .clusters import services as clusters
@@ -251,6 +252,7 @@ def connect_signals() -> None:
 
     webhooks.connect_signals()
     billing_permissions.connect_signals()
+    billing.connect_signals()  # storage limits of uploaded files
     token_permissions.connect_signals()
     _connect_navigation()  # the views' permissions, menu entries and home blocks
     authz.grant_connected_permissions()

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Invitation, Membership, TenantRole
 from ..audit.services import record, snapshot
+from ..core import signals
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy.models import Tenant, utcnow
@@ -436,3 +437,12 @@ def localized_name(plan: Plan) -> str:
     from ..core.i18n import localized
 
     return localized(plan, "name")
+
+
+def _refuse_files_over_storage(tenant: Tenant, size: int) -> None:
+    check_storage(tenant, size)
+
+
+def connect_signals() -> None:
+    """Every stored file counts against the center's plan (see ``core/files.store``)."""
+    signals.file_storing.connect(_refuse_files_over_storage)

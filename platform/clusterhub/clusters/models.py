@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.files import StoredFile
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..tenancy.models import utcnow
@@ -161,7 +162,7 @@ class ClusterDocumentKind(enum.StrEnum):
     OTHER = "other"
 
 
-class ClusterDocument(TenantOwned, db.Model):
+class ClusterDocument(StoredFile, TenantOwned, db.Model):
     """A document of the cluster (its functional map, development programme, ...); bytes in storage."""
 
     __tablename__ = "cluster_documents"
@@ -170,9 +171,3 @@ class ClusterDocument(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cluster_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(sa.String(20), default=ClusterDocumentKind.OTHER)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size: Mapped[int] = mapped_column()
-    storage_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

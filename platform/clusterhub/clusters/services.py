@@ -20,8 +20,9 @@ from markupsafe import Markup, escape
 
 from ..audit.services import record
 from ..core import exports, signals
+from ..core.files import store
 from ..core.refusal import Refusal
-from ..core.uploads import check_xlsx_archive
+from ..core.uploads import DOCUMENTS, IMAGES, check_xlsx_archive, read_upload
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, EnterpriseProduct
 from ..extensions import db
@@ -874,45 +875,29 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 def add_document(cluster: Cluster, kind: str, fileobj, filename: str, actor=None):
     """Store a cluster document (PDF, office document or image, up to 20 MB, checked by content)."""
-    import io
-    import secrets
-
-    from flask import current_app
-
-    from ..core.uploads import DOCUMENTS, IMAGES, read_upload
-
     if kind not in set(ClusterDocumentKind):
         raise Refusal(_("Choose the kind of document."), "kind")
     try:
         upload = read_upload(fileobj, filename, DOCUMENTS | IMAGES, DOCUMENT_MAX_BYTES)
     except Refusal as exc:
         raise Refusal(str(exc), "document") from exc
-    from ..billing.services import LimitReached, check_storage
-
-    tenant = db.session.get(Tenant, cluster.tenant_id)
     try:
-        check_storage(tenant, len(upload.data))
-    except LimitReached as exc:
+        document = store(
+            cluster.tenant_id,
+            f"clusters/{cluster.id}",
+            upload,
+            ClusterDocument,
+            actor=actor,
+            cluster_id=cluster.id,
+            kind=kind,
+        )
+    except Refusal as exc:  # the plan's storage limit, shown beside the file field
         raise Refusal(str(exc), "document") from exc
-    key = f"{tenant.slug}/clusters/{cluster.id}/{secrets.token_hex(12)}{upload.extension}"
-    current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
-    document = ClusterDocument(
-        cluster_id=cluster.id,
-        kind=kind,
-        filename=upload.name,
-        content_type=upload.content_type,
-        size=len(upload.data),
-        storage_key=key,
-        uploaded_by_id=getattr(actor, "id", None),
-    )
-    db.session.add(document)
-    db.session.flush()
     record("cluster.document_added", cluster, actor=actor, after={"kind": kind, "filename": upload.name})
     return document
 
 
 def documents_of(cluster: Cluster) -> list:
-
     return list(
         db.session.scalars(
             sa.select(ClusterDocument)

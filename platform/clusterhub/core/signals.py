@@ -119,6 +119,14 @@ period_report_accepted = _signals.signal(
     :class:`~clusterhub.reporting.models.PeriodReport` (sent inside its tenant's scope).""",
 )
 
+file_storing = _signals.signal(
+    "file-storing",
+    doc="""A file is about to be stored for a center (:func:`clusterhub.core.files.store`), before any byte
+    is written. ``sender`` is the :class:`~clusterhub.tenancy.models.Tenant`; ``size`` the file's bytes.
+    A receiver may refuse the file by raising a :class:`~clusterhub.core.refusal.Refusal` (billing raises
+    ``LimitReached`` when the plan's storage would be passed). Connected in ``create_app``.""",
+)
+
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
 REGISTRIES = (
@@ -128,4 +136,5 @@ REGISTRIES = (
     role_permissions,
     menu_items,
     home_blocks,
+    file_storing,
 )

@@ -1,20 +1,15 @@
 """Dossier documents: type and size limits on upload, per-tenant storage keys, and who may download."""
 
-import io
-import secrets
-
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..billing.services import check_storage
+from ..core.files import discard, store
 from ..core.refusal import Refusal
-from ..core.unit_of_work import after_commit
 from ..core.uploads import DOCUMENTS, IMAGES, read_upload
 from ..defenses.models import Conflict, DefenseSlot, PanelMember
 from ..extensions import db
-from ..tenancy.models import Tenant
 from .models import DocumentKind, JointProject, ProjectDocument
 from .services import represents_participant
 
@@ -32,21 +27,15 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
     if kind not in set(DocumentKind):
         raise Refusal(_("Choose the kind of document."))
     upload = read_upload(fileobj, filename, ALLOWED, MAX_BYTES)
-    tenant = db.session.get(Tenant, project.tenant_id)
-    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
-    check_storage(tenant, len(upload.data))
-    key = f"{tenant.slug}/projects/{project.id}/{secrets.token_hex(12)}{upload.extension}"
-    _storage().save(key, io.BytesIO(upload.data), upload.content_type)
-    document = ProjectDocument(
+    document = store(
+        project.tenant_id,
+        f"projects/{project.id}",
+        upload,
+        ProjectDocument,
+        actor=actor,
         kind=kind,
-        filename=upload.name,
-        content_type=upload.content_type,
-        size=len(upload.data),
-        storage_key=key,
-        uploaded_by_id=getattr(actor, "id", None),
+        joint_project_id=project.id,
     )
-    project.documents.append(document)
-    db.session.flush()
     record(
         "project.document_added", project, actor=actor, after={"filename": document.filename, "kind": kind}
     )
@@ -55,11 +44,7 @@ def add_document(project: JointProject, kind: str, fileobj, filename: str, *, ac
 
 def remove_document(document: ProjectDocument, *, actor=None) -> None:
     record("project.document_removed", document, actor=actor, before={"filename": document.filename})
-    key = document.storage_key
-    db.session.delete(document)
-    db.session.flush()
-    storage = _storage()
-    after_commit(lambda: storage.delete(key))  # a rolled-back request keeps the file its row points to
+    discard(document)
 
 
 def may_download(user, project: JointProject, staff: bool) -> bool:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.files import StoredFile
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..tenancy.models import utcnow
@@ -310,7 +311,7 @@ class DocumentKind(enum.StrEnum):
     OTHER = "other"
 
 
-class ProjectDocument(TenantOwned, db.Model):
+class ProjectDocument(StoredFile, TenantOwned, db.Model):
     """An uploaded file of the dossier; the bytes live in the storage under ``storage_key``."""
 
     __tablename__ = "project_documents"
@@ -319,9 +320,3 @@ class ProjectDocument(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     joint_project_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size: Mapped[int] = mapped_column()
-    storage_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

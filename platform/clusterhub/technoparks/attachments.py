@@ -1,18 +1,13 @@
 """Photos of technoparks and files attached to service requests, kept in the storage backend per tenant."""
 
-import io
-import secrets
-
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.files import discard, store
 from ..core.refusal import Refusal
-from ..core.unit_of_work import after_commit
 from ..core.uploads import DOCUMENTS, IMAGES, read_upload
 from ..extensions import db
-from ..tenancy.models import Tenant
 from .models import RequestAttachment, ServiceRequest, Technopark, TechnoparkPhoto
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -22,23 +17,7 @@ MAX_ATTACHMENTS = 10
 
 
 def _store(tenant_id: int, folder: str, upload, model, actor, **links):
-    from ..billing.services import check_storage
-
-    tenant = db.session.get(Tenant, tenant_id)
-    # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
-    check_storage(tenant, len(upload.data))
-    key = f"{tenant.slug}/technoparks/{folder}/{secrets.token_hex(12)}{upload.extension}"
-    current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
-    stored = model(
-        filename=upload.name,
-        content_type=upload.content_type,
-        size=len(upload.data),
-        storage_key=key,
-        uploaded_by_id=getattr(actor, "id", None),
-        **links,
-    )
-    db.session.add(stored)
-    db.session.flush()
+    stored = store(tenant_id, f"technoparks/{folder}", upload, model, actor=actor, **links)
     record(f"{model.__tablename__}.added", stored, actor=actor, after={"filename": upload.name, **links})
     return stored
 
@@ -86,10 +65,7 @@ def attach_to_request(request: ServiceRequest, fileobj, filename: str, actor=Non
 
 def remove_photo(photo: TechnoparkPhoto, actor=None) -> None:
     record("technopark_photos.removed", photo, actor=actor, before={"filename": photo.filename})
-    storage, key = current_app.extensions["storage"], photo.storage_key
-    db.session.delete(photo)
-    db.session.flush()
-    after_commit(lambda: storage.delete(key))  # a rolled-back request keeps the file its row points to
+    discard(photo)
 
 
 def photos_of(technopark_id: int) -> list[TechnoparkPhoto]:

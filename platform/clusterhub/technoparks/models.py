@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.files import StoredFile
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..regions.models import Region
@@ -503,17 +504,6 @@ class EquipmentBooking(TenantOwned, db.Model):
     @property
     def hours(self) -> Decimal:
         return Decimal((self.ends_at - self.starts_at).total_seconds()) / 3600
-
-
-class StoredFile:
-    """Columns of an uploaded file kept in the storage backend (the bytes live there, not in the database)."""
-
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size: Mapped[int] = mapped_column()
-    storage_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TechnoparkPhoto(StoredFile, TenantOwned, db.Model):
