@@ -88,7 +88,7 @@ bench-postgres: install
 # 50 users for 60 s on PostgreSQL with a worker killed, the database cut for 5 s and SMTP down for 10 s
 # (not part of `make test`; figures in docs/performance.md). LOAD_USERS and LOAD_SECONDS change the load.
 loadtest: install
-	$(BIN)/python tests/loadtest.py
+	$(BIN)/python tests/platform/loadtest.py
 
 lint: install typecheck
 	$(BIN)/ruff check .

@@ -9,15 +9,7 @@ from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.factories import PASSWORD
-
-
-def last_mail_link(recipient: str) -> str:
-    message = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
-    ).first()
-    assert message is not None, f"no mail to {recipient}"
-    return re.search(r"http://clusterhub\.test(\S+)", message.body_text).group(1)
+from tests.fixtures.accounts import PASSWORD, last_mail_link
 
 
 def test_email_addresses_are_unique_regardless_of_case(make_user):

@@ -15,9 +15,7 @@ from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.factories import PASSWORD
-from tests.test_accounts import last_mail_link
-from tests.test_accounts_security import comparable
+from tests.fixtures.accounts import PASSWORD, comparable, last_mail_link
 
 EN = {"Accept-Language": "en"}
 RU = {"Accept-Language": "ru"}

@@ -12,7 +12,7 @@ from clusterhub.accounts.services import create_api_token
 from clusterhub.clusters.models import Cluster
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.projects_factories import inn_for
+from tests.fixtures.projects import inn_for
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BASE = "/api/v1/tenants/komi"

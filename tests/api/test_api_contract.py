@@ -1,6 +1,6 @@
 """The published contract: one OpenAPI 3.1 document, generated from the payload models, that a maintained
 validator accepts and that names every JSON route; the drift the hand-written schemas had is gone. (Every
-JSON response of the suite is checked against it by the test client: tests/api_contract.py.)"""
+JSON response of the suite is checked against it by the test client: tests/fixtures/api_contract.py.)"""
 
 import pytest
 from openapi_spec_validator import validate
@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 from clusterhub.accounts.services import create_api_token
 from clusterhub.api.openapi import path_and_parameters
 from clusterhub.extensions import db
-from tests import api_contract
+from tests.fixtures import api_contract
 
 
 def _document(client):

@@ -291,7 +291,7 @@ def test_mail_and_webhooks_share_the_worker_without_blocking_each_other(
 def test_every_signal_has_a_documented_webhook_event():
     from clusterhub.core import signals
 
-    documented = (Path(__file__).parents[1] / "docs" / "webhooks.md").read_text(encoding="utf-8")
+    documented = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text(encoding="utf-8")
     for name in webhooks.EVENTS:
         assert f"`{name}`" in documented
     for signal, _receiver in webhooks._RECEIVERS:

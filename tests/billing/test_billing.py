@@ -11,7 +11,7 @@ from clusterhub.billing.providers.invoice.models import Invoice
 from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.billing_factories import BUYER_REQUISITES
+from tests.fixtures.billing import BUYER_REQUISITES
 
 
 def test_without_a_provider_everything_works_and_the_page_says_so(

@@ -16,7 +16,7 @@ from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.billing_factories import BUYER_BIC, BUYER_REQUISITES, with_control_key
+from tests.fixtures.billing import BUYER_BIC, BUYER_REQUISITES, with_control_key
 
 pytestmark = pytest.mark.usefixtures("english_request")
 

@@ -10,7 +10,7 @@ from clusterhub.billing import services as billing
 from clusterhub.billing.providers.stripe.models import StripeCustomer, StripeEvent
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
-from tests.billing_factories import STRIPE_KEY, WEBHOOK_SECRET
+from tests.fixtures.billing import STRIPE_KEY, WEBHOOK_SECRET
 
 
 def _plan(make_plan):

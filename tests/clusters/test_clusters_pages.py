@@ -10,7 +10,7 @@ from clusterhub.clusters import services
 from clusterhub.clusters.models import ClusterMember
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.test_enterprises_pages import EN, QueryCounter
+from tests.fixtures.pages import EN, QueryCounter
 
 
 def _grow(cluster, make_enterprise, members, links):

@@ -13,90 +13,7 @@ from clusterhub.events import services as events
 from clusterhub.events.models import Event
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
-from clusterhub.tenancy.scoping import tenant_scope
-
-
-class Session:
-    """A published session with participants who have accounts, and one meeting block."""
-
-    def __init__(self, tenant, event_id, block, people, users, staff):
-        self.tenant, self.event_id, self.block, self.people, self.users, self.staff = (
-            tenant,
-            event_id,
-            block,
-            people,
-            users,
-            staff,
-        )
-
-    def scope(self):
-        return tenant_scope(db.session, self.tenant.id)
-
-
-@pytest.fixture
-def b2b(make_event, make_user, person, request_context):
-    def build(participants=6, slots=4, tables=2, **block_values):
-        event = make_event()
-        tenant = event.tenant
-        event_id, start = event.id, event.start_date
-        staff = make_user("center_staff", tenant=tenant)
-        users, people = [], []
-        for n in range(participants):
-            user = make_user(email=f"member{n}@example.com", name=f"Member {n}")
-            with tenant_scope(db.session, tenant.id):
-                registration = events.register(
-                    db.session.get(Event, event_id),
-                    person(email=user.email, full_name=f"Участник {n}"),
-                    user=user,
-                )
-                db.session.commit()
-                people.append(registration.id)
-            users.append(user)
-        day = start
-        with tenant_scope(db.session, tenant.id):
-            event = db.session.get(Event, event_id)
-            block = meetings.create_block(
-                event,
-                {
-                    "title_ru": "Деловые встречи",
-                    "title_en": "B2B meetings",
-                    "starts_at": datetime(day.year, day.month, day.day, 13, 0),  # UTC
-                    "slot_minutes": 20,
-                    "slot_count": slots,
-                    "table_count": tables,
-                    "table_names": None,
-                    **block_values,
-                },
-            )
-            db.session.commit()
-            block_id = block.id
-        return Session(tenant, event_id, block_id, people, users, staff)
-
-    return build
-
-
-def _reg(session, n):
-    from clusterhub.events.models import Registration
-
-    return db.session.get(Registration, session.people[n])
-
-
-def _block(session):
-    from clusterhub.cooperation.meetings.models import MeetingBlock
-
-    return db.session.get(MeetingBlock, session.block)
-
-
-def _accepted(session, pairs):
-    ids = []
-    for a, b in pairs:
-        meeting = meetings.request_meeting(
-            _block(session), _reg(session, a), session.people[b], "Обсудим поставки"
-        )
-        meetings.answer(meeting, _reg(session, b), accept=True)
-        ids.append(meeting.id)
-    db.session.commit()
-    return ids
+from tests.fixtures.cooperation import _accepted, _block, _reg
 
 
 def test_request_accept_and_schedule_places_everyone_without_a_clash(b2b):
@@ -274,7 +191,7 @@ def test_outcomes_are_kept_per_side_and_a_mismatch_is_shown(b2b):
 def test_a_participant_requests_from_the_directory_and_sees_contacts_only_after_acceptance(
     app, b2b, client, login
 ):
-    from tests.factories import PASSWORD
+    from tests.fixtures.accounts import PASSWORD
 
     s = b2b(participants=3)
     slug = s.tenant.slug

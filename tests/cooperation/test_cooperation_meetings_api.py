@@ -3,7 +3,6 @@ scheduler and place by hand (a clash is a 422 with its field), the participant r
 
 from clusterhub.accounts.services import create_api_token
 from clusterhub.extensions import db
-from tests.test_cooperation_meetings import b2b  # noqa: F401 - the fixture
 
 
 def _headers(user):

@@ -11,7 +11,7 @@ from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest, MeetingSeat
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.test_cooperation_meetings import _accepted, b2b  # noqa: F401 - the fixture
+from tests.fixtures.cooperation import _accepted
 
 
 def _race(app, tenant_id, first_move, second_move):

@@ -12,7 +12,7 @@ from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope
-from tests.test_cooperation_meetings import _accepted, _block, _reg, b2b  # noqa: F401 - the fixture
+from tests.fixtures.cooperation import _accepted, _block, _reg
 
 KEYS = ["b2b_meetings_held", "b2b_agreements", "b2b_agreements_interregional"]
 

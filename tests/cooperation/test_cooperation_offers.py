@@ -18,7 +18,7 @@ from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.test_events_pages import count_queries
+from tests.fixtures.pages import count_queries
 
 _counter = iter(range(1, 100_000))
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
-from tests.conftest import BACKEND, _create_pg_database, _drop_pg_database
+from tests.fixtures.app import BACKEND, _create_pg_database, _drop_pg_database
 from werkzeug.serving import make_server
 
 from clusterhub import create_app, project_root

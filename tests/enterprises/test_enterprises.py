@@ -200,7 +200,7 @@ def test_directory_search_by_name_inn_ogrn_okved_and_region(make_enterprise):
     assert names(q="10277001") == ["ООО «Лузалес»"]
     assert names(okved="16.10") == ["АО «Монди»", "ООО «Лузалес»"]
     assert names(okved="16") == ["АО «Монди»", "ООО «Лузалес»"]
-    from tests.enterprises_factories import region_id
+    from tests.fixtures.enterprises import region_id
 
     assert names(region_id=region_id("16")) == ["ООО «Татнефть-Сервис»"]
     assert names(q="100%_") == []

@@ -1,30 +1,14 @@
 """Enterprise pages: directory, profile visibility, editing, claims through the center, merge."""
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from clusterhub.enterprises import services
 from clusterhub.enterprises.models import EnterpriseRepresentative
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
+from tests.fixtures.pages import EN, QueryCounter
 
-EN = {"Accept-Language": "en"}
 FORM = {"full_name": "ООО «Лузалес»", "okved_main": "16.10", "region_id": "", "size_category": "medium"}
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args, **kwargs):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(db.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self)
 
 
 def test_directory_searches_and_paginates_with_a_constant_number_of_queries(client, make_enterprise):

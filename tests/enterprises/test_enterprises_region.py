@@ -202,7 +202,7 @@ def test_the_profile_shows_a_derived_region_as_such_until_a_representative_saves
 
 
 def _migration():
-    path = next(Path(__file__).parent.parent.glob("migrations/versions/*_0019_enterprise_region.py"))
+    path = next(Path(__file__).parents[2].glob("migrations/versions/*_0019_enterprise_region.py"))
     spec = importlib.util.spec_from_file_location("migration_0019", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -13,7 +13,7 @@ from clusterhub.events.models import AgendaItem, EventStatus, Registration, Regi
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.events_factories import region_id
+from tests.fixtures.events import region_id
 
 
 @pytest.fixture(autouse=True)

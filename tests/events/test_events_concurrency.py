@@ -8,7 +8,7 @@ from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration, RegistrationStatus
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.events_factories import region_id
+from tests.fixtures.events import region_id
 
 
 def test_fifty_concurrent_registrations_for_ten_seats(app, pg_only, make_event):

@@ -2,10 +2,8 @@
 check-in, exports, badges, feeds; constant query counts for the public page and the participant list."""
 
 import re
-from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 
 from clusterhub.accounts.services import create_api_token
 from clusterhub.events import services as events
@@ -14,23 +12,8 @@ from clusterhub.events.models import Registration
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.events_factories import region_id
-
-
-@contextmanager
-def count_queries():
-    counter = {"n": 0}
-
-    def before(conn, cursor, statement, *args):
-        if "set_config" not in statement:  # PostgreSQL's per-transaction RLS settings are not queries
-            counter["n"] += 1
-
-    engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
+from tests.fixtures.events import region_id
+from tests.fixtures.pages import count_queries
 
 
 def test_public_event_page_shows_the_agenda_in_both_languages(client, model_event):

@@ -18,7 +18,7 @@ from clusterhub.events.models import Event, Registration, RegistrationStatus
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.events_factories import region_id
+from tests.fixtures.events import region_id
 
 
 def _form(n, **values):

@@ -34,7 +34,7 @@ from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 PG_ADMIN = os.environ.get("LOAD_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432")

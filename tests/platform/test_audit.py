@@ -112,7 +112,7 @@ def _recorded_actions() -> set[str]:
         assert code in built, f"an action computed at run time needs a label and a place in this test: {code}"
         return built[code]
 
-    package = Path(__file__).resolve().parents[1] / "platform" / "clusterhub"
+    package = Path(__file__).resolve().parents[2] / "platform" / "clusterhub"
     actions = set()
     for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -6,7 +6,7 @@ import pytest
 
 from clusterhub.config import ConfigError, load_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_standard_platform_module_is_not_shadowed():

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
-CONF = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-CHART = Path(__file__).resolve().parents[1] / "helm" / "clusterhub"
+CHART = Path(__file__).resolve().parents[2] / "helm" / "clusterhub"
 VALUES_FILES = sorted((CHART / "ci").glob("*-values.yaml"))
 # The Kubernetes version the chart targets, and the oldest its Chart.yaml accepts (on-premises clusters
 # lag behind): validating against old schemas catches fields that only newer clusters know.

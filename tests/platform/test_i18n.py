@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_datetime, ngettext
 
 from clusterhub.core.i18n import money
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _extracted_ids(tmp_path) -> set:

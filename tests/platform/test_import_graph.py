@@ -21,7 +21,7 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "platform" / "clusterhub"
+PACKAGE = Path(__file__).resolve().parents[2] / "platform" / "clusterhub"
 
 #: Modules that belong to the model layer of their area without being named ``models``.
 MODEL_LAYER = {"tokens.scopes", "tenancy.scoping"}

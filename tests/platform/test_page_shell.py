@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from clusterhub.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from clusterhub.extensions import db
-from tests.conftest import _clean_database
+from tests.fixtures.app import _clean_database
 
 HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"", re.S)
 ESCAPED_TAG = re.compile(r"&lt;/?(div|p|a|span|h[1-6]|ul|li|table|tr|td|strong|form|section)\b")

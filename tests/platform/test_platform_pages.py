@@ -1,24 +1,9 @@
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.models import Tenant
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args, **kwargs):
-        self.count += 1
+from tests.fixtures.pages import QueryCounter
 
 
 def test_healthz_and_readyz(client):

@@ -11,7 +11,7 @@ from clusterhub.events import services as events
 from clusterhub.projects import services as projects
 from clusterhub.technoparks import requests as service_requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):

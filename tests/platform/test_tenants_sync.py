@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import Tenant
 
-SHIPPED = Path(__file__).resolve().parents[1] / "tenants"
+SHIPPED = Path(__file__).resolve().parents[2] / "tenants"
 
 
 def run_sync(app, *args):

@@ -8,7 +8,7 @@ from clusterhub.extensions import db
 from clusterhub.projects import services
 from clusterhub.projects.models import JointProject, ProjectStatusChange
 from clusterhub.tenancy.scoping import tenant_scope
-from tests.projects_factories import inn_for
+from tests.fixtures.projects import inn_for
 
 
 def test_staff_create_a_dossier_fill_it_and_submit_it(client, login, make_tenant, make_user, selection_round):

@@ -15,7 +15,7 @@ from clusterhub.reporting import services
 from clusterhub.reporting.models import PeriodReport, ReportStatus
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
-from tests.test_platform_pages import QueryCounter
+from tests.fixtures.pages import QueryCounter
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from clusterhub.reporting.models import IndicatorSummary
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.models import Tenant, utcnow
 from clusterhub.tenancy.scoping import federal_read_scope
-from tests.test_platform_pages import QueryCounter
+from tests.fixtures.pages import QueryCounter
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_a_federal_role_cannot_register_for_a_session_through_the_public_form(
     from clusterhub.events.models import Registration
     from clusterhub.extensions import db
     from clusterhub.tenancy.scoping import tenant_scope
-    from tests.events_factories import region_id
+    from tests.fixtures.events import region_id
 
     event = make_event(capacity=5)
     event_id, tenant_id = event.id, event.tenant_id

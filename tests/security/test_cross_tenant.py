@@ -17,9 +17,9 @@ from clusterhub.events.models import Registration
 from clusterhub.extensions import db
 from clusterhub.tenancy import cross_tenant
 from clusterhub.tenancy.scoping import in_federal_read, tenant_scope
-from tests.events_factories import region_id
+from tests.fixtures.events import region_id
 
-PACKAGE = Path(__file__).resolve().parent.parent / "platform" / "clusterhub"
+PACKAGE = Path(__file__).resolve().parents[2] / "platform" / "clusterhub"
 ALLOWED = ("tenancy", "reporting")  # the scope's own module, cross_tenant.py, and the federal layer
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from clusterhub.accounts.services import create_api_token
 from clusterhub.extensions import db
-from tests.generic_rows import RowBuilder, tenant_owned_models
+from tests.fixtures.generic_rows import RowBuilder, tenant_owned_models
 
 # Object-id arguments whose name does not follow "<snake_case model name>_id".
 ARGUMENT_MODELS: dict[str, str] = {

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import TenantScopeError, federal_read_scope, tenant_owned_tables, tenant_scope
-from tests.generic_rows import RowBuilder, tenant_owned_models
+from tests.fixtures.generic_rows import RowBuilder, tenant_owned_models
 
 MODELS = tenant_owned_models()
 

@@ -118,7 +118,7 @@ def test_staff_creates_a_technopark_with_an_operator_and_a_service(
 ):
     tenant = make_tenant("komi")
     login(make_user("center_staff", tenant, email="staff@example.com"))
-    from tests.technoparks_factories import valid_inn
+    from tests.fixtures.technoparks import valid_inn
 
     inn = valid_inn("11")
     response = client.post(

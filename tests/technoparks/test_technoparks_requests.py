@@ -168,7 +168,7 @@ def test_pages_of_both_sides(client, login, setup, make_tenant):
     # another center's staff does not see the request
     client.post("/logout")
     other = make_tenant("tatarstan")
-    from tests.factories import PASSWORD  # noqa: F401
+    from tests.fixtures.accounts import PASSWORD  # noqa: F401
 
     login(make_user_in(other))
     assert client.get(detail.replace("/komi/", "/tatarstan/")).status_code == 404
@@ -176,7 +176,7 @@ def test_pages_of_both_sides(client, login, setup, make_tenant):
 
 def make_user_in(tenant):
     from clusterhub.accounts import services as accounts
-    from tests.factories import PASSWORD
+    from tests.fixtures.accounts import PASSWORD
 
     user = accounts.create_user("staff@tatarstan.example.com", "Staff", PASSWORD)
     accounts.add_membership(user, tenant, "center_admin")

@@ -3,7 +3,7 @@
 What is measured: requests by endpoint, method and status, their latency by endpoint and status, the
 database connections each process holds, and (read when scraped) the outbox queue: messages waiting,
 failed, and the age of the oldest waiting one. Counting a request costs two dictionary look-ups and no
-query (tests/test_request_floor.py holds the query counts).
+query (tests/platform/test_request_floor.py holds the query counts).
 
 Under gunicorn every worker is a process: gunicorn.conf.py points ``PROMETHEUS_MULTIPROC_DIR`` at a
 memory-backed folder, each worker writes its values there and a scrape of any worker adds them up

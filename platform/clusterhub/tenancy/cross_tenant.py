@@ -4,7 +4,7 @@ A center's rows are invisible outside its scope (the ORM guard everywhere, Row-L
 PostgreSQL). A few public or personal pages must still read across centers; each such read is a named
 function here, read-only, inside :func:`~clusterhub.tenancy.scoping.federal_read_scope` with
 ``cross_tenant=True``, and restricted in its query to exactly what its page may show. No service opens the
-federal scope itself (``tests/test_cross_tenant.py`` fails if one does). Each function says why it may
+federal scope itself (``tests/security/test_cross_tenant.py`` fails if one does). Each function says why it may
 cross centers and what it restricts to.
 
 Two kinds of function:
