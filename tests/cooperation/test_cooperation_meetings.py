@@ -220,8 +220,9 @@ def test_someone_not_registered_is_told_to_register(b2b, client, login, make_use
     login(make_user(email="stranger@example.com"))
     response = client.get(f"/{s.tenant.slug}/meetings/{s.block}")
     assert response.status_code == 403
-    assert "Зарегистрируйтесь" in response.get_data(as_text=True) or "Register" in response.get_data(
-        as_text=True
+    assert (
+        "Зарегистрируйтесь на сессию с адресом электронной почты вашей учётной записи"
+        in response.get_data(as_text=True)
     )
     assert client.get(f"/{s.tenant.slug}/meetings/{s.block}/participants").status_code == 403
 
@@ -243,7 +244,7 @@ def test_staff_run_the_scheduler_see_the_grid_move_and_publish(b2b, client, logi
         data={"slot": target[0], "table": target[1]},
         follow_redirects=True,
     )
-    assert "занят" in response.get_data(as_text=True) or "taken" in response.get_data(as_text=True)
+    assert "в этом слоте занят: там встречаются" in response.get_data(as_text=True)
     assert client.post(f"/{slug}/staff/meetings/{s.block}/publish").status_code == 302
     for path in ("tables", "outcomes", "edit"):
         assert client.get(f"/{slug}/staff/meetings/{s.block}/{path}").status_code == 200

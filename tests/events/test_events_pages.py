@@ -356,12 +356,6 @@ def test_staff_home_links_to_sessions(client, make_event, make_user, login):
     assert "/komi/staff/events/new" in client.get("/komi/staff/").get_data(as_text=True)
 
 
-def without_csrf_tokens(html: str) -> str:
-    """The page with its CSRF tokens blanked: a token carries its signing time, so two requests a second
-    apart get different tokens for the same session."""
-    return re.sub(r'(name="csrf_token" value=")[^"]+(")', r"\1\2", html)
-
-
 def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(client, make_event, person):
     from clusterhub.events import cache
 
@@ -372,10 +366,9 @@ def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(clien
     with count_queries() as counter:
         second = client.get(f"/komi/events/{event_id}").get_data(as_text=True)
     assert counter["n"] <= 2  # the tenant and the event's version, nothing else
-    # the same page but for the CSRF token and the CSP nonce, which are new on every response
-    assert re.sub(r'nonce="[^"]+"', "", without_csrf_tokens(second)) == re.sub(
-        r'nonce="[^"]+"', "", without_csrf_tokens(first)
-    )
+    # the same page but for the CSP nonce, which is new on every response (an anonymous page has no CSRF
+    # token, whose signing time would differ from one second to the next)
+    assert re.sub(r'nonce="[^"]+"', "", second) == re.sub(r'nonce="[^"]+"', "", first)
     # an anonymous reader's page carries no CSRF token, so reading it starts no session
     assert cache.CSRF_MARKER not in second and 'name="csrf_token"' not in second
     english = client.get(f"/komi/events/{event_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
