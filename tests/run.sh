@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole suite: once on SQLite, then on PostgreSQL when it is reachable. On CI (CI=true) PostgreSQL is
-# required: an unreachable server fails the run instead of being skipped.
+# The whole suite: on SQLite and on PostgreSQL when it is reachable. On CI (CI=true) PostgreSQL is required:
+# an unreachable server fails the run instead of being skipped.
+# The two passes run at the same time (TEST_PASSES=serial runs one after the other): a pass leaves cores
+# idle while browsers and the server wait on each other and while its last files finish, and the other
+# pass fills them. The SQLite pass prints as it goes, the PostgreSQL pass's output follows it.
 # Each pass runs on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0 runs in one process): each
 # worker has its own application, database (SQLite file in its own tmp directory, PostgreSQL database
 # named by a uuid) and instance folder. A test file stays on one worker, so module fixtures are built once.
@@ -10,10 +13,12 @@ PY=.venv/bin/python
 PG_URL="${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
 PARALLEL=(-n "${TEST_WORKERS:-auto}" --dist loadfile)
 
-echo "== SQLite"
-TEST_DATABASE=sqlite $PY -m pytest -q -p no:cacheprovider "${PARALLEL[@]}" "$@"
+postgres_pass() {
+  TEST_DATABASE=postgresql TEST_POSTGRES_URL="$PG_URL" $PY -m pytest -q -p no:cacheprovider "${PARALLEL[@]}" "$@"
+}
 
-if $PY - "$PG_URL" <<'PYEOF'
+postgres=yes
+if ! $PY - "$PG_URL" <<'PYEOF'
 import sys
 import sqlalchemy as sa
 try:
@@ -23,11 +28,38 @@ except Exception as exc:
     sys.exit(1)
 PYEOF
 then
+  if [ "${CI:-}" = "true" ]; then
+    echo "CI: PostgreSQL is required but not reachable at $PG_URL" >&2
+    exit 1
+  fi
+  postgres=no
+fi
+
+pg_pid=""
+pg_log=""
+if [ "$postgres" = yes ] && [ "${TEST_PASSES:-overlap}" != serial ]; then
+  pg_log="$(mktemp)"
+  postgres_pass "$@" >"$pg_log" 2>&1 &
+  pg_pid=$!
+  # an interrupted run stops the PostgreSQL pass too
+  trap 'kill "$pg_pid" 2>/dev/null || true; rm -f "$pg_log"; exit 130' INT TERM
+fi
+
+echo "== SQLite"
+sqlite_status=0
+TEST_DATABASE=sqlite $PY -m pytest -q -p no:cacheprovider "${PARALLEL[@]}" "$@" || sqlite_status=$?
+
+pg_status=0
+if [ -n "$pg_pid" ]; then
+  wait "$pg_pid" || pg_status=$?
   echo "== PostgreSQL"
-  TEST_DATABASE=postgresql TEST_POSTGRES_URL="$PG_URL" $PY -m pytest -q -p no:cacheprovider "${PARALLEL[@]}" "$@"
-elif [ "${CI:-}" = "true" ]; then
-  echo "CI: PostgreSQL is required but not reachable at $PG_URL" >&2
-  exit 1
+  cat "$pg_log"
+  rm -f "$pg_log"
+elif [ "$postgres" = yes ]; then
+  echo "== PostgreSQL"
+  postgres_pass "$@" || pg_status=$?
 else
   echo "PostgreSQL not reachable: its pass was not run (CI runs it)."
 fi
+
+[ "$sqlite_status" -eq 0 ] && [ "$pg_status" -eq 0 ]
