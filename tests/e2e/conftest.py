@@ -111,6 +111,9 @@ def live_server(tmp_path_factory):
             "LOGIN_RATE_LIMIT": "1000 per minute",
             "RATELIMIT_STORAGE_URI": "memory://",
             "REPORTING_CACHE_SECONDS": 0,
+            # the cheapest Argon2id, as in the rest of the suite: the demo's 15 accounts took 2 s of CPU to
+            # hash on every worker, and each log-in another 0.15 s to verify (production refuses this)
+            "PASSWORD_HASHING": "minimal",
         }
     )
     with app.app_context():
