@@ -6,7 +6,9 @@ import pytest
 
 from clusterhub.enterprises.services import add_representative
 from clusterhub.extensions import db
-from clusterhub.technoparks import services as tp_services
+from clusterhub.technoparks.services.equipment import save_equipment
+from clusterhub.technoparks.services.offers import save_service
+from clusterhub.technoparks.services.technoparks import create_technopark, enterprise_by_inn
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 
 _inn_counter = itertools.count(1)
@@ -33,7 +35,7 @@ def valid_inn(prefix: str = "11") -> str:
 @pytest.fixture
 def make_tp_enterprise():
     def make(name="ООО «Тест»", region="11"):
-        enterprise, _ = tp_services.enterprise_by_inn(valid_inn(region), name)
+        enterprise, _ = enterprise_by_inn(valid_inn(region), name)
         db.session.commit()
         return enterprise
 
@@ -48,7 +50,7 @@ def make_representative(make_user, make_tp_enterprise):
         enterprise = enterprise or make_tp_enterprise(name, region)
         # example.com: the login form's e-mail validator refuses the reserved .test domain
         user = make_user(email=f"rep{next(_inn_counter)}@example.com")
-        with federal_read_scope(db.session):  # see tp_services.enterprise_by_inn
+        with federal_read_scope(db.session):  # see enterprise_by_inn
             add_representative(enterprise, user, confirmed=True)
             db.session.flush()
         db.session.commit()
@@ -62,7 +64,7 @@ def make_technopark(make_tenant):
     def make(tenant=None, **values):
         tenant = tenant or make_tenant("komi")
         with tenant_scope(db.session, tenant.id):
-            technopark = tp_services.create_technopark(
+            technopark = create_technopark(
                 {"name_ru": "Технопарк «Тест»", "kind": "industrial", "region_id": tenant.region_id, **values}
             )
             db.session.commit()
@@ -75,7 +77,7 @@ def make_technopark(make_tenant):
 def make_service():
     def make(technopark, **values):
         with tenant_scope(db.session, technopark.tenant_id):
-            service = tp_services.save_service(
+            service = save_service(
                 technopark,
                 {
                     "name_ru": "Испытания на растяжение",
@@ -97,7 +99,7 @@ def make_service():
 def make_equipment():
     def make(technopark, specs=None, **values):
         with tenant_scope(db.session, technopark.tenant_id):
-            equipment = tp_services.save_equipment(
+            equipment = save_equipment(
                 technopark,
                 {"name_ru": "Фрезерный станок с ЧПУ", "category": "machining", "bookable": True, **values},
                 specs,

@@ -287,7 +287,7 @@ def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
 ):
     from clusterhub.events import services as events
     from clusterhub.events.models import EventStatus
-    from clusterhub.technoparks import services as technoparks
+    from clusterhub.technoparks.services import technoparks
 
     komi = make_tenant("komi")
     subscribe(komi, make_plan(sessions_per_year=1, technoparks=1))
@@ -331,7 +331,7 @@ def test_storage_counts_every_kind_of_upload_of_the_center(
 
     from clusterhub.projects import documents
     from clusterhub.projects.models import JointProject
-    from clusterhub.technoparks import attachments
+    from clusterhub.technoparks.services import attachments
 
     komi = make_tenant("komi")
     subscribe(komi, make_plan(storage_mb=1))

@@ -10,7 +10,7 @@ from clusterhub.core.urls import is_web_address, web_href
 from clusterhub.enterprises import services as enterprises
 from clusterhub.events import services as events
 from clusterhub.extensions import db
-from clusterhub.technoparks import services as technoparks
+from clusterhub.technoparks.services import technoparks
 from clusterhub.tenancy import services as tenancy
 from clusterhub.tenancy.models import Tenant
 from clusterhub.tenancy.scoping import tenant_scope

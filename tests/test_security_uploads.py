@@ -185,7 +185,7 @@ def test_a_500_character_name_in_a_cluster_import_is_a_row_error(english, make_t
 
 def test_a_nul_character_in_an_imported_csv_is_refused(request_context):
     from clusterhub.clusters import services as clusters
-    from clusterhub.technoparks import imports
+    from clusterhub.technoparks.services import imports
 
     with pytest.raises(Refusal, match="NUL"):
         clusters.read_members_file("members.csv", "inn;name\n7707083893;ООО\x00\n".encode())

@@ -9,7 +9,7 @@ from clusterhub.clusters import services as clusters
 from clusterhub.core import signals
 from clusterhub.events import services as events
 from clusterhub.projects import services as projects
-from clusterhub.technoparks import requests as service_requests
+from clusterhub.technoparks.services import requests as service_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
 def test_importing_the_modules_connects_nothing():
     code = (
         "import clusterhub.clusters.services, clusterhub.events.services, clusterhub.projects.services, "
-        "clusterhub.technoparks.requests, clusterhub.enterprises.services\n"
+        "clusterhub.technoparks.services.requests, clusterhub.enterprises.services\n"
         "from clusterhub.core import signals\n"
         "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"
         "assert not signals.enterprise_merging.receivers, signals.enterprise_merging.receivers\n"

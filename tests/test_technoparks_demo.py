@@ -4,8 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.extensions import db
-from clusterhub.technoparks import bench, demo, search
+from clusterhub.technoparks import bench, demo
 from clusterhub.technoparks.models import Equipment, ServiceOffer
+from clusterhub.technoparks.services import search
 from clusterhub.tenancy.scoping import tenant_scope
 
 pytestmark = pytest.mark.usefixtures("tp_request_context")

@@ -341,7 +341,7 @@ def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense
 def test_a_service_request_is_sent_when_created_and_moved(
     receiver, make_technopark, make_service, make_representative, tp_request_context
 ):
-    from clusterhub.technoparks import requests as tp_requests
+    from clusterhub.technoparks.services import requests as tp_requests
 
     technopark = make_technopark()
     service = make_service(technopark)

@@ -246,7 +246,7 @@ def connect_signals() -> None:
     from .clusters import services as clusters
     from .events import services as events
     from .projects import services as projects
-    from .technoparks import requests as service_requests
+    from .technoparks.services import requests as service_requests
     from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks
 

@@ -18,7 +18,7 @@ from ..core.refusal import Refusal
 from ..enterprises.services import clean_inn
 from ..extensions import db
 from ..regions.models import Region
-from ..technoparks.imports import read_table
+from ..technoparks.services.imports import read_table
 from . import services as svc
 from .models import ACTIVE_STATUSES, CATEGORY_LABELS, Event, ParticipantCategory, Registration
 

@@ -111,7 +111,7 @@ def create(tenants: int = 85, services: int = 200, equipment: int = 50, seed: in
 
 def run_searches(repeat: int = 20) -> dict:
     """Time typical platform-wide searches (with filters) on the data in the database."""
-    from . import search
+    from .services import search
 
     cases = {
         "all": search.SearchFilters(),

@@ -7,8 +7,11 @@ from ..enterprises.demo import demo_inn
 from ..extensions import db
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
-from . import services as svc
 from .models import Equipment, ServiceOffer, Technopark, Zone
+from .services.equipment import save_equipment
+from .services.offers import save_service
+from .services.technoparks import create_technopark, enterprise_by_inn
+from .services.zones import save_zone
 
 # The operator is the demo enterprise Algraf: the same profile the sessions and clusters demos use.
 ALGRAF_INN = demo_inn("Алграф")
@@ -217,7 +220,7 @@ def load(tenant_slug: str = "komi") -> Technopark | None:
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == tenant_slug))
     if tenant is None:
         return None
-    operator, _ = svc.enterprise_by_inn(
+    operator, _ = enterprise_by_inn(
         ALGRAF_INN, "Общество с ограниченной ответственностью «Алграф»", region_id=tenant.region_id
     )
     if operator.short_name is None:
@@ -225,7 +228,7 @@ def load(tenant_slug: str = "komi") -> Technopark | None:
     with tenant_scope(db.session, tenant.id):
         technopark = db.session.scalar(sa.select(Technopark).where(Technopark.name_ru == TECHNOPARK_NAME))
         if technopark is None:
-            technopark = svc.create_technopark(
+            technopark = create_technopark(
                 {
                     "name_ru": TECHNOPARK_NAME,
                     "name_en": "Algraf Industrial Technopark",
@@ -251,7 +254,7 @@ def load(tenant_slug: str = "komi") -> Technopark | None:
         }
         for name_ru, name_en, kind, area, free, fit in ZONES:
             if name_ru not in zones:
-                zones[name_ru] = svc.save_zone(
+                zones[name_ru] = save_zone(
                     technopark,
                     {
                         "name_ru": name_ru,
@@ -268,7 +271,7 @@ def load(tenant_slug: str = "komi") -> Technopark | None:
         }
         for name_ru, name_en, category, maker, model, zone, specs in EQUIPMENT:
             if name_ru not in equipment:
-                equipment[name_ru] = svc.save_equipment(
+                equipment[name_ru] = save_equipment(
                     technopark,
                     {
                         "name_ru": name_ru,
@@ -289,7 +292,7 @@ def load(tenant_slug: str = "komi") -> Technopark | None:
         for name_ru, name_en, category, unit, price, vat, lead, used in SERVICES:
             if name_ru in existing:
                 continue
-            svc.save_service(
+            save_service(
                 technopark,
                 {
                     "name_ru": name_ru,

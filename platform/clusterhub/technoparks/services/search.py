@@ -17,12 +17,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.pagination import Page, clamp_page
-from ..extensions import db
-from ..regions.models import Region
-from ..tenancy import cross_tenant
-from ..tenancy.models import Tenant, TenantStatus
-from .models import Equipment, OfferStatus, ServiceOffer, Technopark
+from ...core.pagination import Page, clamp_page
+from ...extensions import db
+from ...regions.models import Region
+from ...tenancy import cross_tenant
+from ...tenancy.models import Tenant, TenantStatus
+from ..models import Equipment, OfferStatus, ServiceOffer, Technopark
 
 RUSSIAN = sa.literal_column("'russian'::regconfig")
 SORTS = ("relevance", "price_asc", "price_desc")

@@ -15,18 +15,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core import signals
-from ..core.refusal import Refusal
-from ..enterprises import services as enterprises
-from ..enterprises.services import is_representative
-from ..extensions import db
-from ..outbox.services import enqueue_template
-from ..tenancy import cross_tenant
-from ..tenancy.models import Tenant, utcnow
-from .models import (
+from ...audit.services import record
+from ...core import signals
+from ...core.refusal import Refusal
+from ...enterprises import services as enterprises
+from ...enterprises.services import is_representative
+from ...extensions import db
+from ...outbox.services import enqueue_template
+from ...tenancy import cross_tenant
+from ...tenancy.models import Tenant, utcnow
+from ..models import (
     REQUEST_STATUS_LABELS,
     Audience,
     OfferStatus,
@@ -36,7 +37,8 @@ from .models import (
     ServiceRequestEvent,
     Technopark,
 )
-from .services import clean_price, is_resident
+from .technoparks import is_resident
+from .values import clean_price
 
 S = RequestStatus
 # action -> (statuses it may start from, status it leads to, side that may take it)
@@ -316,8 +318,6 @@ def requests_of_enterprises(enterprise_ids, limit: int = 200) -> list:
 
 def request_history(enterprise, viewer):
     """The enterprise's service requests in every center, for its profile page (its own rows only)."""
-    from flask import url_for
-
     statement = (
         sa.select(ServiceRequest, ServiceOffer, Tenant)
         .join(

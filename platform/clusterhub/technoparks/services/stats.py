@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from .models import (
+from ...extensions import db
+from ..models import (
     BookingKind,
     BookingStatus,
     Equipment,

@@ -3,12 +3,12 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core.files import discard, store
-from ..core.refusal import Refusal
-from ..core.uploads import DOCUMENTS, IMAGES, read_upload
-from ..extensions import db
-from .models import RequestAttachment, ServiceRequest, Technopark, TechnoparkPhoto
+from ...audit.services import record
+from ...core.files import discard, store
+from ...core.refusal import Refusal
+from ...core.uploads import DOCUMENTS, IMAGES, read_upload
+from ...extensions import db
+from ..models import RequestAttachment, ServiceRequest, Technopark, TechnoparkPhoto
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

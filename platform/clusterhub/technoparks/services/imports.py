@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core import exports
-from ..core.exports import restore_cell
-from ..core.refusal import Refusal
-from ..core.uploads import check_xlsx_archive
-from ..extensions import db
-from . import services as catalogue
-from .models import Equipment, ServiceOffer, Technopark, Zone
+from ...audit.services import record
+from ...core import exports
+from ...core.exports import restore_cell
+from ...core.refusal import Refusal
+from ...core.uploads import check_xlsx_archive
+from ...extensions import db
+from ..models import Equipment, ServiceEquipment, ServiceOffer, Technopark, Zone
+from .equipment import clean_equipment, equipment_list, parse_specs, save_equipment
+from .offers import clean_service, save_service, services_of
+from .zones import zones
 
 SERVICE_COLUMNS = [
     "name_ru",
@@ -117,13 +119,13 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
 def import_services(technopark: Technopark, rows: list[dict], actor=None) -> ImportReport:
     """Validate every row, then write all of them or none (in a savepoint)."""
     report = ImportReport()
-    existing = {s.name_ru: s for s in db.session.scalars(catalogue.services_of(technopark))}
-    equipment_by_name = {e.name_ru: e.id for e in catalogue.equipment_list(technopark)}
+    existing = {s.name_ru: s for s in db.session.scalars(services_of(technopark))}
+    equipment_by_name = {e.name_ru: e.id for e in equipment_list(technopark)}
     planned = []
     seen = set()
     for number, row in enumerate(rows, start=2):
         try:
-            catalogue.clean_service(row)
+            clean_service(row)
             names = [n.strip() for n in (row.get("equipment") or "").split(";") if n.strip()]
             missing = [n for n in names if n not in equipment_by_name]
             if missing:
@@ -139,7 +141,7 @@ def import_services(technopark: Technopark, rows: list[dict], actor=None) -> Imp
     with db.session.begin_nested():
         for row, equipment_ids in planned:
             service = existing.get(row["name_ru"].strip())
-            catalogue.save_service(technopark, row, equipment_ids, service=service, actor=actor)
+            save_service(technopark, row, equipment_ids, service=service, actor=actor)
             if service is None:
                 report.created += 1
             else:
@@ -155,8 +157,8 @@ def import_services(technopark: Technopark, rows: list[dict], actor=None) -> Imp
 
 def import_equipment(technopark: Technopark, rows: list[dict], actor=None) -> ImportReport:
     report = ImportReport()
-    existing = {e.name_ru: e for e in catalogue.equipment_list(technopark)}
-    zone_by_name = {z.name_ru: z.id for z in catalogue.zones(technopark)}
+    existing = {e.name_ru: e for e in equipment_list(technopark)}
+    zone_by_name = {z.name_ru: z.id for z in zones(technopark)}
     planned = []
     seen = set()
     for number, row in enumerate(rows, start=2):
@@ -165,8 +167,8 @@ def import_equipment(technopark: Technopark, rows: list[dict], actor=None) -> Im
             if zone_name and zone_name not in zone_by_name:
                 raise Refusal(_("Unknown zone: %(name)s.", name=zone_name), "zone")
             values = {**row, "zone_id": zone_by_name.get(zone_name)}
-            catalogue.clean_equipment(technopark, values)
-            specs = catalogue.parse_specs(row.get("specs") or "")
+            clean_equipment(technopark, values)
+            specs = parse_specs(row.get("specs") or "")
             if row["name_ru"] in seen:
                 raise Refusal(_("The equipment appears twice in the file."), "name_ru")
             seen.add(row["name_ru"])
@@ -178,7 +180,7 @@ def import_equipment(technopark: Technopark, rows: list[dict], actor=None) -> Im
     with db.session.begin_nested():
         for values, specs in planned:
             equipment = existing.get(values["name_ru"].strip())
-            catalogue.save_equipment(technopark, values, specs, equipment=equipment, actor=actor)
+            save_equipment(technopark, values, specs, equipment=equipment, actor=actor)
             if equipment is None:
                 report.created += 1
             else:
@@ -198,8 +200,8 @@ def _column_message(error: Refusal) -> str:
 
 def service_rows(technopark: Technopark) -> list[list]:
     links = db.session.execute(
-        sa.select(catalogue.ServiceEquipment.service_id, Equipment.name_ru)
-        .join(Equipment, Equipment.id == catalogue.ServiceEquipment.equipment_id)
+        sa.select(ServiceEquipment.service_id, Equipment.name_ru)
+        .join(Equipment, Equipment.id == ServiceEquipment.equipment_id)
         .where(Equipment.technopark_id == technopark.id)
         .order_by(Equipment.name_ru)
     ).all()
@@ -207,7 +209,7 @@ def service_rows(technopark: Technopark) -> list[list]:
     for service_id, name in links:
         by_service.setdefault(service_id, []).append(name)
     rows = [SERVICE_COLUMNS]
-    for s in db.session.scalars(catalogue.services_of(technopark)):
+    for s in db.session.scalars(services_of(technopark)):
         rows.append(
             [
                 s.name_ru,
@@ -229,12 +231,12 @@ def service_rows(technopark: Technopark) -> list[list]:
 
 
 def equipment_rows(technopark: Technopark) -> list[list]:
-    zones = {
+    zone_names = {
         z.id: z.name_ru
         for z in db.session.scalars(sa.select(Zone).where(Zone.technopark_id == technopark.id))
     }
     rows = [EQUIPMENT_COLUMNS]
-    for e in catalogue.equipment_list(technopark):
+    for e in equipment_list(technopark):
         rows.append(
             [
                 e.name_ru,
@@ -243,7 +245,7 @@ def equipment_rows(technopark: Technopark) -> list[list]:
                 e.manufacturer or "",
                 e.model or "",
                 e.quantity,
-                zones.get(e.zone_id, ""),
+                zone_names.get(e.zone_id, ""),
                 "yes" if e.bookable else "",
                 "; ".join(f"{s.key}: {s.value}" + (f" [{s.unit}]" if s.unit else "") for s in e.specs),
             ]

@@ -16,11 +16,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core.refusal import Refusal
-from ..enterprises.services import is_representative
-from ..extensions import db
-from .models import BookingKind, BookingStatus, Equipment, EquipmentBooking
+from ...audit.services import record
+from ...core.refusal import Refusal
+from ...enterprises.services import is_representative
+from ...extensions import db
+from ..models import BookingKind, BookingStatus, Equipment, EquipmentBooking
 
 MAX_BOOKING = timedelta(days=92)
 
