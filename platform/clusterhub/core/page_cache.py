@@ -206,13 +206,15 @@ def _release_fingerprint() -> str:
 
 
 def per_viewer(name: str, max_entries: int = 256) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Keep a center page's rendered HTML per viewer while nothing of the center has changed.
+    """Keep a page's rendered HTML per viewer while nothing of what the centers own has changed.
 
-    For staff pages that are opened again and again while their data stands still (the participant list
-    between check-ins): the key is the center, the viewer, the language and the full address; the version is
-    the center's content version (:func:`~clusterhub.tenancy.row_cache.content_version`), which moves after
-    every commit that wrote a row of the center and once a minute. Without Redis there is no such version
-    and the page is rendered every time. Only a GET without pending flash messages is kept or served, and
+    For pages opened again and again while their data stands still: a center's staff page (the participant
+    list between check-ins) or a platform page built only from the centers' rows (the service search). The
+    key is the center, the viewer (None for an anonymous visitor), the language and the full address; the
+    version is the content version of the center, or of all centers on a page outside any center
+    (:func:`~clusterhub.tenancy.row_cache.content_version`), which moves after every commit that wrote a
+    row of the center and once a minute. Without Redis there is no such version and the page is rendered
+    every time. Only a GET without pending flash messages is kept or served, and
     only after the view's permission check has passed (``authz.enforce`` runs before the view); the viewer's
     own CSRF token and this request's nonce are put back into a stored page.
     """
@@ -221,13 +223,13 @@ def per_viewer(name: str, max_entries: int = 256) -> Callable[[Callable[..., Any
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def serve(*args: Any, **kwargs: Any) -> Any:
-            tenant = g.get("tenant")
-            if request.method != "GET" or tenant is None or "_flashes" in session:
+            if request.method != "GET" or "_flashes" in session:
                 return view(*args, **kwargs)
-            version = content_version(shared_store(), tenant.id)
+            tenant_id = g.tenant.id if g.get("tenant") is not None else None
+            version = content_version(shared_store(), tenant_id)
             if version is None:
                 return view(*args, **kwargs)
-            key = (tenant.id, current_user.get_id(), str(get_locale()), request.full_path)
+            key = (tenant_id, current_user.get_id(), str(get_locale()), request.full_path)
             html = cache.get(key, version)
             if html is not None:
                 return thaw(str(html), csp_nonce())
