@@ -1,5 +1,6 @@
 """Enterprise directory and profiles as JSON: ``/api/v1/enterprises``. Public fields only."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort
 from pydantic import Field
 
@@ -9,6 +10,7 @@ from ..api.openapi import API_PREFIX, Money, Payload, Query, doc, items_of, resp
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
+from ..regions.models import Region
 from .models import PUBLIC_FIELDS, Enterprise
 from .services.profiles import find_by_inn
 from .services.search import search_statement
@@ -130,10 +132,6 @@ def profile_json(e: Enterprise) -> dict:
 @login_required
 @doc("Search the enterprise directory", tags=TAGS, query=SearchQuery, response=EnterprisePage)
 def search():
-    import sqlalchemy as sa
-
-    from ..regions.models import Region
-
     params = contract.query(SearchQuery)
     region_id = None
     if params.region:
