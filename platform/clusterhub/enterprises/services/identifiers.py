@@ -139,7 +139,7 @@ def clean_okved_list(value) -> list[str]:
     return cleaned
 
 
-def clean_okpd2(value: str, field="okpd2") -> str:
+def clean_okpd2(value: str | None, field="okpd2") -> str:
     value = (value or "").strip()
     if not OKPD2_PATTERN.match(value):
         raise Refusal(
@@ -150,4 +150,4 @@ def clean_okpd2(value: str, field="okpd2") -> str:
 
 def industry_okved(code: str | None) -> bool:
     """Is an ОКВЭД code industrial (sections B, C, D, E: classes 05–39)?"""
-    return bool(code) and code[:2].isdigit() and 5 <= int(code[:2]) <= 39
+    return code is not None and code[:2].isdigit() and 5 <= int(code[:2]) <= 39
