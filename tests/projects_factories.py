@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from clusterhub.defenses import models as defense_models  # noqa: F401  (every model known at collection)
-from clusterhub.enterprises.services import get_or_create_by_inn
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
 from clusterhub.extensions import db
 from clusterhub.projects import services as project_services
 from clusterhub.projects import services as projects

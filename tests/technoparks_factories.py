@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.technoparks import services as tp_services
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope

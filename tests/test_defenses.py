@@ -10,7 +10,7 @@ from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services
 from clusterhub.defenses.models import Assignment, Conflict, DefenseRound, DefenseSlot, PanelMember, Score
 from clusterhub.defenses.services import RoundLocked
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject
 from clusterhub.tenancy.scoping import tenant_scope
@@ -338,16 +338,17 @@ def test_two_simultaneous_signatures_make_one_protocol(app, make_defense, pg_onl
 
 def test_an_expert_representing_a_cluster_partner_of_the_applicant_is_conflicted(make_defense, enterprise):
     """Detected conflict through a cluster: the expert's enterprise is in a cluster with the lead."""
-    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services.clusters import create_cluster
+    from clusterhub.clusters.services.members import add_member
 
     d = make_defense(assign=None)
     expert = d["experts"][0]
     partner = enterprise("ООО «Партнёр по кластеру»")
     with tenant_scope(db.session, d["tenant"].id):
         slot = _get(DefenseSlot, d["slots"][0])
-        cluster = clusters.create_cluster({"name": "Кластер", "cluster_type": "industrial"}, actor=None)
-        clusters.add_member(cluster, slot.project.lead_enterprise, "participant", None, actor=None)
-        clusters.add_member(cluster, partner, "participant", None, actor=None)
+        cluster = create_cluster({"name": "Кластер", "cluster_type": "industrial"}, actor=None)
+        add_member(cluster, slot.project.lead_enterprise, "participant", None, actor=None)
+        add_member(cluster, partner, "participant", None, actor=None)
         add_representative(partner, expert, confirmed=True)
         added = services.detect_conflicts(_get(DefenseRound, d["round"]))
         assert [(c.source, c.defense_slot_id) for c in added] == [("detected", slot.id)]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from clusterhub.accounts.services import create_api_token
 from clusterhub.defenses import services
 from clusterhub.defenses.models import DefenseRound, DefenseSlot, Score
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 

@@ -57,7 +57,7 @@ def test_a_dossier_names_one_of_the_centers_clusters(make_cluster, make_tenant, 
 def test_the_enterprise_profile_lists_its_projects_and_sessions(
     client, login, make_tenant, make_project, make_user, enterprise, make_event
 ):
-    from clusterhub.enterprises.services import add_representative
+    from clusterhub.enterprises.services.representatives import add_representative
     from clusterhub.events.models import Registration
     from clusterhub.tenancy.models import utcnow
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
 from clusterhub.defenses import services as defenses
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects import documents
 from clusterhub.projects.models import JointProject, ProjectDocument

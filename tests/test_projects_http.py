@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects import services
 from clusterhub.projects.models import JointProject, ProjectStatusChange

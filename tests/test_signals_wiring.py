@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clusterhub.clusters import services as clusters
+from clusterhub.clusters.services import members as clusters
 from clusterhub.core import signals
 from clusterhub.events import services as events
 from clusterhub.projects import services as projects
@@ -27,8 +27,8 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
 
 def test_importing_the_modules_connects_nothing():
     code = (
-        "import clusterhub.clusters.services, clusterhub.events.services, clusterhub.projects.services, "
-        "clusterhub.technoparks.requests, clusterhub.enterprises.services\n"
+        "import clusterhub.clusters.services.members, clusterhub.events.services, clusterhub.projects.services, "
+        "clusterhub.technoparks.requests, clusterhub.enterprises.services.history\n"
         "from clusterhub.core import signals\n"
         "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"
         "assert not signals.enterprise_merging.receivers, signals.enterprise_merging.receivers\n"

@@ -243,7 +243,7 @@ def connect_signals() -> None:
     from .billing import services as billing
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
-    from .clusters import services as clusters
+    from .clusters.services import members as clusters
     from .events import services as events
     from .projects import services as projects
     from .technoparks import requests as service_requests

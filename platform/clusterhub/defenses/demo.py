@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from ..accounts import services as accounts
 from ..enterprises.demo import demo_inn
-from ..enterprises.services import add_representative, get_or_create_by_inn, is_representative
+from ..enterprises.services.profiles import get_or_create_by_inn
+from ..enterprises.services.representatives import add_representative, is_representative
 from ..extensions import db
 from ..projects import services as projects
 from ..projects.models import JointProject

@@ -22,7 +22,7 @@ from ..clusters.models import ClusterMember
 from ..core import signals
 from ..core.refusal import Refusal
 from ..enterprises.models import Enterprise
-from ..enterprises.services import is_representative
+from ..enterprises.services.representatives import is_representative
 from ..events.models import AgendaItem, AgendaKind, Event
 from ..extensions import db
 from ..projects import services as project_services

@@ -13,7 +13,7 @@ from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
 from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
-from ..enterprises.services import get_or_create_by_inn
+from ..enterprises.services.profiles import get_or_create_by_inn
 from ..extensions import csrf, db
 from . import documents, services
 from .models import DefenseOutcome, DocumentKind, JointProject, ProjectDocument, ProjectStatus, SelectionRound

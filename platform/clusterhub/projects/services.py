@@ -11,9 +11,9 @@ from ..audit.services import record
 from ..clusters.models import Cluster
 from ..core import signals
 from ..core.refusal import Refusal
-from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..enterprises.services import represented_enterprises
+from ..enterprises.services.history import HistoryItem
+from ..enterprises.services.representatives import represented_enterprises
 from ..extensions import db
 from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant, utcnow
@@ -514,7 +514,7 @@ def project_history(enterprise, viewer):
         if project.defense_outcome:
             status += f" · {OUTCOME_LABELS.get(project.defense_outcome, project.defense_outcome)}"
         items.append(
-            enterprises.HistoryItem(
+            HistoryItem(
                 tenant=tenant,
                 kind=_("Joint project"),
                 title=project.title_ru,

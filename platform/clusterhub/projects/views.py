@@ -21,7 +21,7 @@ from ..core.menu import (
 )
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
-from ..enterprises.services import get_or_create_by_inn
+from ..enterprises.services.profiles import get_or_create_by_inn
 from ..extensions import db
 from . import documents, services
 from .forms import (

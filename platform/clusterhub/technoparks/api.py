@@ -544,7 +544,7 @@ def create_request(service_id):
 @login_required
 @doc("Service requests of the enterprises you represent, in every region", tags=TAGS, response=RequestList)
 def my_requests():
-    from ..enterprises.services import represented_enterprises
+    from ..enterprises.services.representatives import represented_enterprises
 
     rows = service_requests.requests_of_enterprises([e.id for e in represented_enterprises(current_user)])
     return respond(

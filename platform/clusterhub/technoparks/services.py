@@ -125,12 +125,12 @@ def _changed(obj, cleaned: dict) -> dict:
 
 
 def enterprise_by_inn(inn: str, full_name: str, *, region_id=None, actor=None):
-    """``enterprises.services.get_or_create_by_inn`` callable from a tenant page.
+    """``enterprises.services.profiles.get_or_create_by_inn`` callable from a tenant page.
 
     The audit entry of a new enterprise has ``tenant_id`` NULL; it is written without ``INSERT ...
     RETURNING`` (see ``AuditEntry``), so a tenant scope accepts it and no federal scope is needed.
     """
-    from ..enterprises.services import get_or_create_by_inn
+    from ..enterprises.services.profiles import get_or_create_by_inn
 
     return get_or_create_by_inn(inn, full_name, region_id=region_id, actor=actor)
 

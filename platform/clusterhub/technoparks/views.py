@@ -20,7 +20,7 @@ from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.pagination import paginate
 from ..core.refusal import Refusal, expected_refusals
 from ..core.uploads import send_stored
-from ..enterprises.services import is_representative, represented_enterprises
+from ..enterprises.services.representatives import is_representative, represented_enterprises
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, region_names
 from . import attachments, booking, imports, requests, stats
