@@ -74,7 +74,7 @@ def _node(module: str) -> str:
     if module in FOUNDATION:
         return "core.foundation"
     parts = module.split(".") if module else ["__init__"]
-    if len(parts) > 1 and (parts[-1] == "models" or module in MODEL_LAYER):
+    if len(parts) > 1 and ("models" in parts[1:] or module in MODEL_LAYER):
         return f"{parts[0]}.models"
     return parts[0]
 
