@@ -26,7 +26,7 @@ from ...core.refusal import Refusal
 from ...enterprises import services as enterprises
 from ...enterprises.models import Enterprise, EnterpriseRepresentative, RepresentativeStatus
 from ...extensions import db
-from ...projects.rules import OKPD2_PATTERN
+from ...projects.services.rules import OKPD2_PATTERN
 from ...regions.models import FEDERAL_DISTRICTS, Region, district_name
 from ...tenancy import cross_tenant
 from ...tenancy.models import utcnow
