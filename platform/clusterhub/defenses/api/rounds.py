@@ -129,9 +129,9 @@ def round_json(r: DefenseRound) -> dict:
 
 
 def round_detail_json(r: DefenseRound) -> dict:
-    assignments: dict[int, list] = {}
+    assigned: dict[int, list] = {}
     for a in assignments.assignments_in(r.id):
-        assignments.setdefault(a.defense_slot_id, []).append(
+        assigned.setdefault(a.defense_slot_id, []).append(
             {"panel_member_id": a.panel_member_id, "declined": a.declined_at is not None}
         )
     return {
@@ -157,7 +157,7 @@ def round_detail_json(r: DefenseRound) -> dict:
                 "presenter": s.presenter,
                 "decision": s.decision,
                 "remarks": s.remarks,
-                "assignments": assignments.get(s.id, []),
+                "assignments": assigned.get(s.id, []),
             }
             for s in r.slots
         ],
