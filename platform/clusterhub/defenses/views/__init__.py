@@ -7,7 +7,7 @@ from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...accounts.authz import Permission, can, register_permissions
+from ...accounts.authz import Permission, can
 from ...accounts.models import GlobalRole, TenantRole
 from ...core import signals
 from ...core.menu import STAFF_GROUP, MenuItem
@@ -19,23 +19,20 @@ from ..services.panel import member_of
 from ..services.rounds import session_of
 
 MANAGE_DEFENSES = "defenses.manage"
+# Panel work (scoring, chairing) is checked per round; this permission only keeps out users with no role in
+# the center, such as federal analysts. Adding someone to a panel gives them the expert role if they had none.
+PANEL_WORK = "defenses.panel_work"
 
 
 def _permissions(sender, **_kwargs) -> list:
     """The roles this module grants its permissions to, as (role, permissions) pairs
     (``signals.role_permissions``)."""
     return [
-        (TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES}),
-        (TenantRole.CENTER_STAFF, {MANAGE_DEFENSES}),
-        (GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES}),
+        (TenantRole.CENTER_ADMIN, {MANAGE_DEFENSES, PANEL_WORK}),
+        (TenantRole.CENTER_STAFF, {MANAGE_DEFENSES, PANEL_WORK}),
+        (TenantRole.EXPERT, {PANEL_WORK}),
+        (GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES, PANEL_WORK}),
     ]
-
-
-# Panel work (scoring, chairing) is checked per round; this permission only keeps out users with no role in
-# the center, such as federal analysts. Adding someone to a panel gives them the expert role if they had none.
-PANEL_WORK = "defenses.panel_work"
-for _role in (TenantRole.CENTER_ADMIN, TenantRole.CENTER_STAFF, TenantRole.EXPERT, GlobalRole.PLATFORM_ADMIN):
-    register_permissions(_role, {PANEL_WORK})
 
 # The templates are the module's (defenses/templates), one level above this package.
 bp = Blueprint("defenses", __name__, template_folder="../templates")
