@@ -12,9 +12,9 @@ from ...accounts.models import GlobalRole, TenantRole
 from ...core import signals
 from ...core.menu import STAFF_GROUP, MenuItem
 from ...extensions import db
-from ...projects.forms import OUTCOME_LABELS
-from ..forms import PANEL_ROLE_LABELS, ROUND_STATUS_LABELS
-from ..models import DefenseRound, DefenseSlot, PanelRole
+from ...projects.models import OUTCOME_LABELS
+from ..forms import ROUND_STATUS_LABELS
+from ..models import PANEL_ROLE_LABELS, DefenseRound, DefenseSlot, PanelRole
 from ..services.panel import member_of
 from ..services.rounds import session_of
 
@@ -33,6 +33,7 @@ def _permissions(sender, **_kwargs) -> list:
         (TenantRole.EXPERT, {PANEL_WORK}),
         (GlobalRole.PLATFORM_ADMIN, {MANAGE_DEFENSES, PANEL_WORK}),
     ]
+
 
 # The templates are the module's (defenses/templates), one level above this package.
 bp = Blueprint("defenses", __name__, template_folder="../templates")

@@ -8,9 +8,8 @@ from flask_login import current_user
 from ...accounts.authz import login_required, public, requires
 from ...accounts.forms import ConfirmForm
 from ...core.refusal import Refusal
-from ...projects.forms import OUTCOME_LABELS
-from ..forms import PANEL_ROLE_LABELS
-from ..models import PanelRole, RoundStatus
+from ...projects.models import OUTCOME_LABELS
+from ..models import PANEL_ROLE_LABELS, PanelRole, RoundStatus
 from ..services.panel import is_chair
 from ..services.protocol import protocol_content, protocol_of, sign_protocol, verify_protocol
 from ..services.protocol_pdf import displayed, local_time, render_pdf

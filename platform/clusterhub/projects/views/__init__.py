@@ -12,15 +12,8 @@ from ...accounts.models import GlobalRole, TenantRole
 from ...core import signals
 from ...core.menu import PLATFORM_GROUP, HomeBlock, MenuItem
 from ...extensions import db
-from ..forms import (
-    CATEGORY_LABELS,
-    DOCUMENT_LABELS,
-    INDICATOR_LABELS,
-    OUTCOME_LABELS,
-    ROLE_LABELS,
-    STATUS_LABELS,
-)
-from ..models import JointProject
+from ..forms import CATEGORY_LABELS, DOCUMENT_LABELS, INDICATOR_LABELS
+from ..models import OUTCOME_LABELS, ROLE_LABELS, STATUS_LABELS, JointProject
 from ..services.participants import projects_of_representative
 
 VIEW_PROJECTS = "projects.view"

@@ -17,7 +17,6 @@ from ...core.refusal import Refusal
 from ...enterprises.services import get_or_create_by_inn
 from ...extensions import db
 from ..forms import (
-    STATUS_LABELS,
     CostForm,
     DocumentForm,
     IndicatorForm,
@@ -28,7 +27,15 @@ from ..forms import (
     StageForm,
     StatusForm,
 )
-from ..models import CostItem, JointProject, PlanStage, ProjectParticipant, ProjectProduct, TargetIndicator
+from ..models import (
+    STATUS_LABELS,
+    CostItem,
+    JointProject,
+    PlanStage,
+    ProjectParticipant,
+    ProjectProduct,
+    TargetIndicator,
+)
 from ..services import dossier, participants, selection_rounds, workflow
 from . import LABELS, MANAGE_PROJECTS, VIEW_PROJECTS, bp, project_or_404
 
