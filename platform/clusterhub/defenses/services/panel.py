@@ -2,6 +2,7 @@
 part, and who attended."""
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from ...accounts.authz import READ_ONLY_ROLES
@@ -10,6 +11,7 @@ from ...accounts.services import add_membership
 from ...audit.services import record
 from ...core.refusal import Refusal
 from ...extensions import db
+from ...outbox.services import enqueue_template
 from ...tenancy.models import Tenant
 from ..models import (
     PANEL_ROLE_LABELS,
@@ -93,10 +95,6 @@ def add_panel_member(
 
 def _tell_panel_member(defense_round: DefenseRound, user, role: str) -> None:
     """Queue an e-mail (sent by the outbox worker after the commit) with the link to the round."""
-    from flask import current_app
-
-    from ...outbox.services import enqueue_template
-
     tenant = db.session.get(Tenant, defense_round.tenant_id)
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     enqueue_template(

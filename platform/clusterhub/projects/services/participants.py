@@ -2,6 +2,7 @@
 representative follows, and the projects in an enterprise's history across centers."""
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
 
 from ...audit.services import record
@@ -124,8 +125,6 @@ def represents_participant(user, project: JointProject) -> bool:
 
 def project_history(enterprise, viewer):
     """The joint projects the enterprise takes part in, in every center, with status and defense outcome."""
-    from flask import url_for
-
     statement = (
         sa.select(JointProject, Tenant)
         .join(
