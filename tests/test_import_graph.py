@@ -61,8 +61,7 @@ KNOWN_EXCEPTIONS = {
     ("outbox", "webhooks"),  # outbox/services.py
     # the invoice provider fills the payer from the enterprise profile
     ("billing", "enterprises"),  # billing/providers/invoice/services.py
-    # events export defense results and import technopark links
-    ("events", "defenses"),  # events/exports.py
+    # events import technopark links
     ("events", "technoparks"),  # events/imports.py
 }
 
@@ -74,7 +73,7 @@ def _node(module: str) -> str:
     if module in FOUNDATION:
         return "core.foundation"
     parts = module.split(".") if module else ["__init__"]
-    if len(parts) > 1 and (parts[-1] == "models" or module in MODEL_LAYER):
+    if len(parts) > 1 and ("models" in parts[1:] or module in MODEL_LAYER):
         return f"{parts[0]}.models"
     return parts[0]
 

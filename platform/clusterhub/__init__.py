@@ -245,7 +245,7 @@ def connect_signals() -> None:
     from .billing.providers.stripe import views as stripe
     from .clusters.services import members as clusters
     from .events import services as events
-    from .projects import services as projects
+    from .projects.services import participants as projects
     from .technoparks import requests as service_requests
     from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks

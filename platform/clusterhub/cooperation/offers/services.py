@@ -27,7 +27,7 @@ from ...enterprises.models import Enterprise, EnterpriseRepresentative, Represen
 from ...enterprises.services import representatives
 from ...enterprises.services.identifiers import OKVED_PATTERN
 from ...extensions import db
-from ...projects.rules import OKPD2_PATTERN
+from ...projects.services.rules import OKPD2_PATTERN
 from ...regions.models import FEDERAL_DISTRICTS, Region, district_name
 from ...tenancy import cross_tenant
 from ...tenancy.models import utcnow
