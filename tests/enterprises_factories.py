@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.clusters import models as cluster_models  # noqa: F401  (tables known at collection)
-from clusterhub.enterprises import services as enterprises
 from clusterhub.enterprises.demo import inn_with_checksum, ogrn_with_checksum
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn, update_profile
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 
@@ -30,11 +31,11 @@ def make_enterprise():
     def make(name=None, inn=None, region="11", **values):
         n = next(_serial)
         inn = inn or inn_with_checksum(f"11{n:07d}"[:9])
-        enterprise, _created = enterprises.get_or_create_by_inn(
+        enterprise, _created = get_or_create_by_inn(
             inn, name or f"ООО «Предприятие {n}»", region_id=region_id(region) if region else None
         )
         if values:
-            enterprises.update_profile(enterprise, values, actor=None)
+            update_profile(enterprise, values, actor=None)
         db.session.commit()
         return enterprise
 
@@ -47,7 +48,7 @@ def make_owner(make_user):
 
     def make(enterprise, **kwargs):
         user = make_user(**kwargs)
-        enterprises.add_representative(enterprise, user, "owner", confirmed=True)
+        add_representative(enterprise, user, "owner", confirmed=True)
         db.session.commit()
         return user
 
@@ -57,18 +58,17 @@ def make_owner(make_user):
 @pytest.fixture
 def make_cluster(make_tenant, make_enterprise):
     """A cluster in ``tenant`` (default komi) with ``members`` new enterprises (industrial unless told)."""
-    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services.clusters import create_cluster
+    from clusterhub.clusters.services.members import add_member
     from clusterhub.tenancy.scoping import tenant_scope
 
     def make(tenant=None, name="Лесопромышленный кластер", members=0, okved="16.10", **values):
         tenant = tenant or make_tenant("komi")
         companies = [make_enterprise(okved_main=okved) for _ in range(members)]
         with tenant_scope(db.session, tenant.id):
-            cluster = clusters.create_cluster(
-                {"name": name, "cluster_type": "industrial", **values}, actor=None
-            )
+            cluster = create_cluster({"name": name, "cluster_type": "industrial", **values}, actor=None)
             for company in companies:
-                clusters.add_member(cluster, company, "participant", None, actor=None)
+                add_member(cluster, company, "participant", None, actor=None)
             db.session.commit()
         # The row expires at every commit and, on PostgreSQL, reloads only inside its tenant's scope:
         # keep the tenant id at hand for tests that open that scope.

@@ -5,10 +5,9 @@ from datetime import date
 import pytest
 
 from clusterhub.defenses import models as defense_models  # noqa: F401  (every model known at collection)
-from clusterhub.enterprises.services import get_or_create_by_inn
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
 from clusterhub.extensions import db
-from clusterhub.projects import services as project_services
-from clusterhub.projects import services as projects
+from clusterhub.projects.services import dossier, participants, selection_rounds, workflow
 from clusterhub.tenancy.scoping import tenant_scope
 
 
@@ -22,7 +21,7 @@ def inn_for(n: int) -> str:
 @pytest.fixture
 def selection_round():
     def make(code="pp41-2023"):
-        rounds = {r.code: r for r in projects.seed_selection_rounds()}
+        rounds = {r.code: r for r in selection_rounds.seed_selection_rounds()}
         db.session.commit()
         return rounds[code]
 
@@ -53,7 +52,7 @@ def make_project(make_tenant, selection_round, enterprise):
         rnd = selection_round(values.pop("round_code", "pp41-2023"))
         lead = lead or enterprise()
         with tenant_scope(db.session, tenant.id):
-            project = projects.create_project(
+            project = dossier.create_project(
                 rnd,
                 lead,
                 title,
@@ -62,18 +61,18 @@ def make_project(make_tenant, selection_round, enterprise):
                 **values,
             )
             if complete:
-                buyer_participant = projects.add_participant(project, buyer or enterprise(), "buyer")
-                projects.add_product(
+                buyer_participant = participants.add_participant(project, buyer or enterprise(), "buyer")
+                participants.add_product(
                     project,
                     "Плита МДФ",
                     "16.21.13.000",
                     maker=project.participants[0],
                     buyer=buyer_participant,
                 )
-                projects.add_cost_item(project, "equipment", "Линия прессования", "80000000.00")
-                projects.add_cost_item(project, "starter_batch", "Стартовая партия", "20000000.00")
-                projects.add_stage(project, "Монтаж линии", date(2026, 3, 1), date(2026, 9, 30))
-                projects.add_indicator(
+                dossier.add_cost_item(project, "equipment", "Линия прессования", "80000000.00")
+                dossier.add_cost_item(project, "starter_batch", "Стартовая партия", "20000000.00")
+                dossier.add_stage(project, "Монтаж линии", date(2026, 3, 1), date(2026, 9, 30))
+                dossier.add_indicator(
                     project, "output", "тыс. руб.", {(2026, 2): "15000", (2027, 1): "30000"}
                 )
             db.session.commit()
@@ -89,7 +88,7 @@ def make_defense(make_tenant, make_user, make_project, selection_round):
 
     Returns a dict of ids: round, slots, chair/secretary/experts (users) and members (panel members).
     """
-    from clusterhub.defenses import services as defenses
+    from clusterhub.defenses.services import assignments, panel, rounds
     from clusterhub.projects.models import JointProject
 
     def make(tenant=None, projects=3, experts=3, assign="all", blind=False):
@@ -101,22 +100,20 @@ def make_defense(make_tenant, make_user, make_project, selection_round):
         expert_users = [make_user(name=f"Эксперт {i}") for i in range(experts)]
         rnd = selection_round()
         with tenant_scope(db.session, tenant.id):
-            defense = defenses.create_round(
+            defense = rounds.create_round(
                 rnd, 1, "Предварительная защита", blind=blind, min_experts_per_project=2
             )
-            chair_m = defenses.add_panel_member(defense, chair, "chair", affiliation="Минпромторг")
-            defenses.add_panel_member(defense, secretary, "secretary")
-            members = [
-                defenses.add_panel_member(defense, u, "expert", affiliation="АКИТ") for u in expert_users
-            ]
+            chair_m = panel.add_panel_member(defense, chair, "chair", affiliation="Минпромторг")
+            panel.add_panel_member(defense, secretary, "secretary")
+            members = [panel.add_panel_member(defense, u, "expert", affiliation="АКИТ") for u in expert_users]
             slots = []
             for pid in project_ids:
                 project = db.session.get(JointProject, pid)
-                project_services.change_status(project, "submitted")
-                project_services.change_status(project, "admitted")
-                slots.append(defenses.add_slot(defense, project, presenter="Докладчик"))
+                workflow.change_status(project, "submitted")
+                workflow.change_status(project, "admitted")
+                slots.append(rounds.add_slot(defense, project, presenter="Докладчик"))
             if assign == "all":
-                defenses.assign_all(defense)
+                assignments.assign_all(defense)
             db.session.commit()
             return {
                 "tenant": tenant,

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.technoparks.services.equipment import save_equipment
 from clusterhub.technoparks.services.offers import save_service

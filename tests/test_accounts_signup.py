@@ -10,8 +10,8 @@ from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
 from clusterhub.clusters import demo as cluster_demo
 from clusterhub.core.refusal import Refusal
-from clusterhub.enterprises import services as enterprises
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
+from clusterhub.enterprises.services.representatives import is_representative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
@@ -82,7 +82,7 @@ def test_the_demo_representative_signs_up_and_claims_luzales_by_its_inn(
     client.post("/logout")
     login(make_user("center_staff", tenant=komi))
     assert client.post(f"/komi/staff/enterprise-claims/{link.id}/confirm").status_code == 302
-    assert enterprises.is_representative(rep, luzales, "owner")
+    assert is_representative(rep, luzales, "owner")
 
 
 def test_a_short_password_is_refused_in_both_languages(client):

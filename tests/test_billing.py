@@ -310,8 +310,8 @@ def test_the_plans_storage_limit_refuses_an_upload_that_would_pass_it(
 ):
     import io
 
-    from clusterhub.projects import documents
     from clusterhub.projects.models import JointProject
+    from clusterhub.projects.services import documents
 
     komi = make_tenant("komi")
     subscribe(komi, make_plan(storage_mb=1))
@@ -329,8 +329,8 @@ def test_storage_counts_every_kind_of_upload_of_the_center(
 ):
     import io
 
-    from clusterhub.projects import documents
     from clusterhub.projects.models import JointProject
+    from clusterhub.projects.services import documents
     from clusterhub.technoparks.services import attachments
 
     komi = make_tenant("komi")

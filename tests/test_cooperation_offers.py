@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.clusters import services as clusters
+from clusterhub.clusters.services.clusters import create_cluster
+from clusterhub.clusters.services.members import add_member
 from clusterhub.cooperation.offers import services as coop
 from clusterhub.cooperation.offers.models import CooperationOffer, FeaturedOffer
 from clusterhub.demo.scale import inn_for
-from clusterhub.enterprises import services as enterprises
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.regions.models import Region
@@ -32,12 +34,12 @@ def make_enterprise(make_user):
     """An enterprise in a region with a confirmed representative: ``(enterprise, representative)``."""
 
     def make(name="Предприятие", region="11"):
-        enterprise, _created = enterprises.get_or_create_by_inn(
+        enterprise, _created = get_or_create_by_inn(
             inn_for(next(_counter)), name, region_id=region_id(region)
         )
         enterprise.short_name = name
         user = make_user()
-        enterprises.add_representative(enterprise, user, confirmed=True)
+        add_representative(enterprise, user, confirmed=True)
         db.session.commit()
         return enterprise, user
 
@@ -75,7 +77,7 @@ def test_only_confirmed_representatives_and_platform_admins_edit(make_enterprise
     assert offer.status == "draft" and offer.okpd2_list == ["22.29.21"]
     stranger = make_user()
     pending = make_user()
-    enterprises.add_representative(enterprise, pending)  # a claim not yet confirmed
+    add_representative(enterprise, pending)  # a claim not yet confirmed
     for user in (stranger, pending):
         with pytest.raises(coop.Refusal):
             coop.update_offer(offer, values(title_ru="Чужое"), user)
@@ -242,9 +244,9 @@ def market(make_enterprise, make_tenant):
     }
     tenant = make_tenant("komi")
     with tenant_scope(db.session, tenant.id):
-        cluster = clusters.create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, None)
-        clusters.add_member(cluster, buyer, "participant", None, None)
-        clusters.add_member(cluster, near, "participant", None, None)
+        cluster = create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, None)
+        add_member(cluster, buyer, "participant", None, None)
+        add_member(cluster, near, "participant", None, None)
     db.session.commit()
     return {"request": request, "buyer_rep": buyer_rep, "offers": offers}
 

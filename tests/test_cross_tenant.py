@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
 from clusterhub.audit.services import record
-from clusterhub.enterprises import services as enterprises
+from clusterhub.enterprises.services.history import edit_history
 from clusterhub.events import services as events
 from clusterhub.events.models import Registration
 from clusterhub.extensions import db
@@ -142,7 +142,7 @@ def test_the_profile_audit_reads_platform_entries_of_that_enterprise_only(make_t
     db.session.commit()
     entries = cross_tenant.enterprise_profile_audit(enterprise.id)
     assert entries and {entry.target_id for entry in entries} == {str(enterprise.id)}
-    assert enterprises.edit_history(enterprise)[0].id == entries[0].id
+    assert edit_history(enterprise)[0].id == entries[0].id
 
 
 def test_lookups_by_hash_find_nothing_for_an_unknown_hash():

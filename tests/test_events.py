@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.enterprises.services import add_representative, get_or_create_by_inn
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.events import ical
 from clusterhub.events import services as events
 from clusterhub.events.models import AgendaItem, EventStatus, Registration, RegistrationStatus
@@ -428,21 +429,7 @@ def test_a_cancelled_event_promotes_no_one(make_event, person):
         assert b.status == RegistrationStatus.WAITLISTED
 
 
-def test_history_provider_items_for_the_enterprise_profile(monkeypatch, make_event, make_user, person):
-    from dataclasses import dataclass
-
-    from clusterhub.enterprises import services as enterprise_services
-
-    @dataclass(frozen=True)
-    class HistoryItem:  # the profile's item type (from the enterprises module once merged)
-        tenant: object
-        kind: str
-        title: str
-        date: object
-        status: str = ""
-        url: str | None = None
-
-    monkeypatch.setattr(enterprise_services, "HistoryItem", HistoryItem, raising=False)
+def test_history_provider_items_for_the_enterprise_profile(make_event, make_user, person):
     event = make_event()
     event_id, start = event.id, event.start_date
     with tenant_scope(db.session, event.tenant_id):

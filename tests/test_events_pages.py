@@ -307,7 +307,8 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
         registration = events.register(event, person())
         item_id, organiser_id = event.agenda_items[1].id, event.organisers[0].id
         registration_id, ticket = registration.id, events.ticket_token(registration)
-    from clusterhub.enterprises.services import add_representative, get_or_create_by_inn
+    from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+    from clusterhub.enterprises.services.representatives import add_representative
 
     enterprise, _ = get_or_create_by_inn("1101000016", "ООО «Лузалес»")
     add_representative(enterprise, rep, confirmed=True)

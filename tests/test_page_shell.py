@@ -220,13 +220,13 @@ def test_technoparks_menu_item_and_new_project_form_open(
 ):
     """Both answered 500: the catalogue named a template that does not exist; the project form's cluster
     choices were database rows, which WTForms does not take for (value, label) pairs."""
-    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services.clusters import create_cluster
     from clusterhub.tenancy.scoping import tenant_scope
 
     tenant = make_tenant("komi")
     make_technopark(tenant=tenant, name_ru="Технопарк «Алграф»")
     with tenant_scope(db.session, tenant.id):
-        clusters.create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, actor=None)
+        create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, actor=None)
         db.session.commit()
     catalogue = client.get("/komi/technoparks/")
     assert catalogue.status_code == 200 and "Технопарк «Алграф»" in catalogue.get_data(as_text=True)

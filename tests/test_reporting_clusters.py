@@ -3,8 +3,9 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from clusterhub.clusters import services as clusters
 from clusterhub.clusters.models import Cluster
+from clusterhub.clusters.services.clusters import create_cluster
+from clusterhub.clusters.services.members import add_member
 from clusterhub.enterprises.models import EnterpriseFigure
 from clusterhub.extensions import db
 from clusterhub.reporting import indicators as ind
@@ -37,9 +38,9 @@ def test_cluster_kpis(make_tenant, make_cluster, make_enterprise, request_ctx):
     shared = make_enterprise(okved_main="25.11", size_category="small")
     with tenant_scope(db.session, komi.id):
         cluster = db.session.get(Cluster, timber.id)
-        clusters.add_member(cluster, shared, "supplier", None, actor=None)
-        second = clusters.create_cluster({"name": "Второй кластер", "cluster_type": "industrial"}, actor=None)
-        clusters.add_member(second, shared, "participant", None, actor=None)  # the same enterprise twice
+        add_member(cluster, shared, "supplier", None, actor=None)
+        second = create_cluster({"name": "Второй кластер", "cluster_type": "industrial"}, actor=None)
+        add_member(second, shared, "participant", None, actor=None)  # the same enterprise twice
         cluster.register_status = "registered"
         cluster.register_valid_until = date.today() + timedelta(days=100)
     for enterprise_id, headcount, revenue in [(shared.id, 40, Decimal("12500000.00"))]:

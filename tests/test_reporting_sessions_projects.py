@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.defenses import services as defenses
 from clusterhub.defenses.models import DefenseCriterion, DefenseRound, PanelMember
+from clusterhub.defenses.services import scoring
 from clusterhub.events.models import Registration
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject, SelectionRound
@@ -107,8 +107,8 @@ def test_project_and_defense_indicators(make_defense):
 
         slot = db.session.get(DefenseSlot, d["slots"][0])
         # two experts score one criterion at the bottom and the top of its range: mean 50 %, spread 50 %
-        defenses.score_project(slot, members[0], {first.id: (first.min_score, "")})
-        defenses.score_project(slot, members[1], {first.id: (first.max_score, "")})
+        scoring.score_project(slot, members[0], {first.id: (first.min_score, "")})
+        scoring.score_project(slot, members[1], {first.id: (first.max_score, "")})
         db.session.commit()
     this_year = parse_period(str(utcnow().year))
     result = compute(
@@ -138,16 +138,14 @@ def test_project_and_defense_indicators(make_defense):
 
 
 def test_project_target_attainment(make_project, make_tenant, client, make_user, login):
-    from clusterhub.projects import services as project_services
     from clusterhub.projects.models import IndicatorValue, JointProject
+    from clusterhub.projects.services import dossier
 
     komi = make_tenant("komi")
     project_id = make_project(komi)
     with tenant_scope(db.session, komi.id):
         project = db.session.get(JointProject, project_id)
-        target = project_services.add_indicator(
-            project, "output", "млн руб.", {(2026, 1): 100, (2026, 2): 100}
-        )
+        target = dossier.add_indicator(project, "output", "млн руб.", {(2026, 1): 100, (2026, 2): 100})
         value_ids = list(
             db.session.scalars(
                 sa.select(IndicatorValue.id)
@@ -156,7 +154,7 @@ def test_project_target_attainment(make_project, make_tenant, client, make_user,
             )
         )
         with pytest.raises(Refusal):  # a draft reports no facts
-            project_services.report_indicator_fact(project, value_ids[0], 80)
+            dossier.report_indicator_fact(project, value_ids[0], 80)
         for status in ("submitted", "admitted", "defended", "filed"):
             project.status = status
         db.session.commit()
@@ -239,7 +237,7 @@ def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defens
         ).first()
         members = db.session.scalars(sa.select(PanelMember).where(PanelMember.id.in_(d["members"]))).all()
         slot = db.session.get(DefenseSlot, d["slots"][0])
-        defenses.score_project(slot, members[0], {first.id: (first.max_score, "")})
+        scoring.score_project(slot, members[0], {first.id: (first.max_score, "")})
         db.session.commit()
     keys = ["projects_presented", "projects_defended", "projects_recommended_share", "score_mean"]
     entered = parse_period(str(utcnow().year))

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
 from clusterhub.core.urls import is_web_address, web_href
-from clusterhub.enterprises import services as enterprises
+from clusterhub.enterprises.services.profiles import clean_profile
 from clusterhub.events import services as events
 from clusterhub.extensions import db
 from clusterhub.technoparks.services import technoparks
@@ -113,7 +113,7 @@ def test_center_website_in_tenant_file_must_be_http():
 @pytest.mark.parametrize("address", ["javascript:alert(1)", "JAVASCRIPT:alert(1).x", "data:text/html,x"])
 def test_enterprise_website_must_be_http(address):
     with pytest.raises(Refusal) as error:
-        enterprises.clean_profile({"website": address})
+        clean_profile({"website": address})
     assert error.value.field == "website"
 
 

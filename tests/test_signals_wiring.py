@@ -5,10 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clusterhub.clusters import services as clusters
+from clusterhub.clusters.services import members as clusters
 from clusterhub.core import signals
 from clusterhub.events import services as events
-from clusterhub.projects import services as projects
+from clusterhub.projects.services import participants
 from clusterhub.technoparks.services import requests as service_requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
     assert {
         clusters.membership_history,
         events.registration_history,
-        projects.project_history,
+        participants.project_history,
         service_requests.request_history,
     } <= history
     assert clusters.merge_duplicate_memberships in set(signals.enterprise_merging.receivers_for(object()))
@@ -27,8 +27,8 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
 
 def test_importing_the_modules_connects_nothing():
     code = (
-        "import clusterhub.clusters.services, clusterhub.events.services, clusterhub.projects.services, "
-        "clusterhub.technoparks.services.requests, clusterhub.enterprises.services\n"
+        "import clusterhub.clusters.services.members, clusterhub.events.services, clusterhub.projects.services.participants, "
+        "clusterhub.technoparks.services.requests, clusterhub.enterprises.services.history\n"
         "from clusterhub.core import signals\n"
         "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"
         "assert not signals.enterprise_merging.receivers, signals.enterprise_merging.receivers\n"

@@ -301,8 +301,9 @@ def test_every_signal_has_a_documented_webhook_event():
 
 
 def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense, make_user, request_context):
-    from clusterhub.defenses import services as defenses
     from clusterhub.defenses.models import Assignment, DefenseRound
+    from clusterhub.defenses.services import results, rounds, scoring
+    from clusterhub.defenses.services.protocol import sign_protocol
     from clusterhub.reporting import services as reporting
     from clusterhub.reporting.periods import parse_period
 
@@ -313,12 +314,12 @@ def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense
     with tenant_scope(db.session, tenant.id):
         rnd = db.session.get(DefenseRound, d["round"])
         for a in db.session.scalars(sa.select(Assignment)):
-            defenses.score_project(
+            scoring.score_project(
                 a.slot, a.member, {c.id: (7, "ok") for c in rnd.criteria}, actor=a.member.user
             )
-        defenses.close_round(rnd)
-        defenses.record_decision(rnd.slots[0], "recommended", "")  # the project becomes defended
-        protocol = defenses.sign_protocol(rnd, actor=d["chair"])
+        rounds.close_round(rnd)
+        results.record_decision(rnd.slots[0], "recommended", "")  # the project becomes defended
+        protocol = sign_protocol(rnd, actor=d["chair"])
         db.session.commit()
         digest = protocol.content_hash
     period = parse_period("2026-H1")

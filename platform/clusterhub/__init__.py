@@ -243,9 +243,9 @@ def connect_signals() -> None:
     from .billing import services as billing
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
-    from .clusters import services as clusters
+    from .clusters.services import members as clusters
     from .events import services as events
-    from .projects import services as projects
+    from .projects.services import participants as projects
     from .technoparks.services import requests as service_requests
     from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks

@@ -47,7 +47,9 @@ LINKS = [
 def load(tenant_slugs=("komi",)) -> None:
     """Create the Komi cluster (when ``komi`` is among ``tenant_slugs`` and the center exists)."""
     from ..enterprises import demo as enterprise_demo
-    from . import services
+    from .services.clusters import create_cluster
+    from .services.members import add_member
+    from .services.supply import add_link
 
     if "komi" not in tenant_slugs:
         return
@@ -58,7 +60,7 @@ def load(tenant_slugs=("komi",)) -> None:
     with tenant_scope(db.session, tenant.id):
         if db.session.scalar(sa.select(Cluster.id).where(Cluster.name == CLUSTER_NAME)):
             return
-        cluster = services.create_cluster(
+        cluster = create_cluster(
             {
                 "name": CLUSTER_NAME,
                 "cluster_type": "industrial",
@@ -82,7 +84,7 @@ def load(tenant_slugs=("komi",)) -> None:
         )
         members = {}
         for short, (role, joined) in MEMBERS.items():
-            members[short] = services.add_member(cluster, companies[short], role, joined, actor=None)
+            members[short] = add_member(cluster, companies[short], role, joined, actor=None)
         for supplier, customer, product, okpd2 in LINKS:
-            services.add_link(cluster, members[supplier].id, members[customer].id, product, okpd2, actor=None)
+            add_link(cluster, members[supplier].id, members[customer].id, product, okpd2, actor=None)
         db.session.flush()

@@ -70,7 +70,7 @@ enterprise_history = _signals.signal(
     doc="""Collects the history of an enterprise profile across centers (as Indico's ``get_*`` signals:
     the sender asks, every receiver answers). ``sender`` is the
     :class:`~clusterhub.enterprises.models.Enterprise`; ``viewer`` the user looking (or anonymous). Each
-    receiver returns an iterable of :class:`~clusterhub.enterprises.services.HistoryItem` of every center,
+    receiver returns an iterable of :class:`~clusterhub.enterprises.services.history.HistoryItem` of every center,
     read with :func:`clusterhub.tenancy.cross_tenant.enterprise_rows`; the enterprises module filters them
     by what the viewer may see. Connected in ``create_app`` (clusters, events, projects, technoparks).""",
 )

@@ -11,18 +11,19 @@ import time
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..projects import services as projects
+from ..projects.services import selection_rounds
 from ..regions.models import Region
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
-from . import demo, services
+from . import demo
+from .services import assignments, protocol, results, rounds, scoring
 
 N_PROJECTS, N_EXPERTS = 10, 7
 
 
 def build(tenant_slug: str = "komi", *, sign: bool = False) -> dict:
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == tenant_slug))
-    selection_round = {r.code: r for r in projects.seed_selection_rounds()}["pp41-2023"]
+    selection_round = {r.code: r for r in selection_rounds.seed_selection_rounds()}["pp41-2023"]
     rows = [(f"Бенчмарк-проект {i + 1}", *demo.PROJECTS[i][1:]) for i in range(N_PROJECTS)]
     experts = [(f"bench-expert{i}@example.com", f"Эксперт {i}", "АКИТ") for i in range(N_EXPERTS)]
     with tenant_scope(db.session, tenant.id):
@@ -32,18 +33,18 @@ def build(tenant_slug: str = "komi", *, sign: bool = False) -> dict:
             tenant, selection_round, chair, secretary, "Бенчмарк", rows, experts, scored=0, number=2
         )
         defense_round = built["round"]
-        services.assign_all(defense_round)
+        assignments.assign_all(defense_round)
         for slot in defense_round.slots:
             for member in defense_round.panel:
                 if member.scores:
                     values = {
                         c.id: (3 + (slot.id + member.id + c.position) % 8, "") for c in defense_round.criteria
                     }
-                    services.score_project(slot, member, values)
-        services.close_round(defense_round)
+                    scoring.score_project(slot, member, values)
+        rounds.close_round(defense_round)
         for slot in defense_round.slots:
-            services.record_decision(slot, "recommended", "")
-        digest = services.sign_protocol(defense_round, actor=chair).content_hash if sign else None
+            results.record_decision(slot, "recommended", "")
+        digest = protocol.sign_protocol(defense_round, actor=chair).content_hash if sign else None
         db.session.commit()
         return {
             "round_id": defense_round.id,

@@ -10,14 +10,15 @@ import sqlalchemy as sa
 
 from ..accounts import services as accounts
 from ..enterprises.demo import demo_inn
-from ..enterprises.services import add_representative, get_or_create_by_inn, is_representative
+from ..enterprises.services.profiles import get_or_create_by_inn
+from ..enterprises.services.representatives import add_representative, is_representative
 from ..extensions import db
-from ..projects import services as projects
 from ..projects.models import JointProject
+from ..projects.services import dossier, participants, selection_rounds, workflow
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import tenant_scope
-from . import services
 from .models import DefenseRound
+from .services import assignments, conflicts, panel, rounds, scoring
 
 DEMO_PASSWORD = "clusterhub-demo"
 ROUND_TITLE = "Практическая сессия в Сыктывкаре, день 2: предварительная защита проектов"
@@ -134,7 +135,7 @@ def load(tenant_slug: str = "komi") -> DefenseRound | None:
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == tenant_slug))
     if tenant is None:
         raise LookupError(f"tenant {tenant_slug} missing: run `flask tenants sync` first")
-    selection_round = {r.code: r for r in projects.seed_selection_rounds()}["pp41-2023"]
+    selection_round = {r.code: r for r in selection_rounds.seed_selection_rounds()}["pp41-2023"]
     with tenant_scope(db.session, tenant.id):
         exists = db.session.scalar(
             sa.select(DefenseRound.id).where(
@@ -166,7 +167,7 @@ def build(
         lead_inn = demo_inn(lead_name) or valid_inn(1000 + i * 7, region)
         lead, _ = get_or_create_by_inn(lead_inn, lead_name)
         buyer, _ = get_or_create_by_inn(valid_inn(5000 + i * 7, region), buyer_name)
-        project = projects.create_project(
+        project = dossier.create_project(
             selection_round,
             lead,
             name,
@@ -174,22 +175,24 @@ def build(
             requested_subsidy=int(cost * share) * 100,
             co_financing=int(cost * (1 - share)) * 100,
         )
-        buyer_participant = projects.add_participant(project, buyer, "buyer")
-        projects.add_product(project, product, okpd2, maker=project.participants[0], buyer=buyer_participant)
-        projects.add_cost_item(project, "equipment", "Технологическое оборудование", int(cost * 0.7) * 100)
-        projects.add_cost_item(
+        buyer_participant = participants.add_participant(project, buyer, "buyer")
+        participants.add_product(
+            project, product, okpd2, maker=project.participants[0], buyer=buyer_participant
+        )
+        dossier.add_cost_item(project, "equipment", "Технологическое оборудование", int(cost * 0.7) * 100)
+        dossier.add_cost_item(
             project, "starter_batch", "Стартовая партия", cost * 100 - int(cost * 0.7) * 100
         )
-        projects.add_stage(project, "Поставка и монтаж оборудования", date(2026, 3, 1), date(2026, 10, 31))
-        projects.add_stage(project, "Выпуск стартовой партии", date(2026, 11, 1), date(2027, 3, 31))
-        projects.add_indicator(
+        dossier.add_stage(project, "Поставка и монтаж оборудования", date(2026, 3, 1), date(2026, 10, 31))
+        dossier.add_stage(project, "Выпуск стартовой партии", date(2026, 11, 1), date(2027, 3, 31))
+        dossier.add_indicator(
             project, "output", "млн руб.", {(2027, 1): cost // 4_000_000, (2027, 2): cost // 2_000_000}
         )
-        projects.add_indicator(project, "jobs", "чел.", {(2027, 1): 10 + i, (2027, 2): 20 + i})
-        projects.change_status(project, "submitted")
-        projects.change_status(project, "admitted")
+        dossier.add_indicator(project, "jobs", "чел.", {(2027, 1): 10 + i, (2027, 2): 20 + i})
+        workflow.change_status(project, "submitted")
+        workflow.change_status(project, "admitted")
         project_ids.append(project.id)
-    defense_round = services.create_round(
+    defense_round = rounds.create_round(
         selection_round,
         number,
         title,
@@ -197,34 +200,34 @@ def build(
         location="Сыктывкар, «Мой бизнес»",
         min_experts_per_project=3,
     )
-    services.add_panel_member(defense_round, chair, "chair", affiliation="АКИТ")
-    services.add_panel_member(defense_round, secretary, "secretary", affiliation="ЦКР Республики Коми")
+    panel.add_panel_member(defense_round, chair, "chair", affiliation="АКИТ")
+    panel.add_panel_member(defense_round, secretary, "secretary", affiliation="ЦКР Республики Коми")
     for email, name, affiliation in expert_rows:
-        services.add_panel_member(defense_round, _user(email, name), "expert", affiliation=affiliation)
+        panel.add_panel_member(defense_round, _user(email, name), "expert", affiliation=affiliation)
     for i, project_id in enumerate(project_ids):
-        services.add_slot(
+        rounds.add_slot(
             defense_round,
             db.session.get(JointProject, project_id),
             starts_at=datetime(2026, 4, 2, 7 + i // 3, (i % 3) * 20),
             presenter="Генеральный директор",
         )
-    services.apply_proposal(defense_round)
+    assignments.apply_proposal(defense_round)
     for slot in defense_round.slots[:scored]:
         for member in defense_round.panel:
-            if not member.scores or services.is_conflicted(slot.id, member.id):
+            if not member.scores or conflicts.is_conflicted(slot.id, member.id):
                 continue
-            if services.own_scores(slot.id, member.id) or not _assigned(slot, member):
+            if scoring.own_scores(slot.id, member.id) or not _assigned(slot, member):
                 continue
             values = {
                 c.id: (5 + (slot.id * 3 + member.id * 5 + c.position) % 6, "Проект проработан")
                 for c in defense_round.criteria
             }
-            services.score_project(slot, member, values)
+            scoring.score_project(slot, member, values)
     return {"round": defense_round, "projects": project_ids}
 
 
 def _assigned(slot, member) -> bool:
     return any(
         a.defense_slot_id == slot.id and a.panel_member_id == member.id
-        for a in services.assignments_in(slot.defense_round_id)
+        for a in assignments.assignments_in(slot.defense_round_id)
     )

@@ -572,7 +572,7 @@ def build(sizes: Sizes, seed: int = 2026, progress=None) -> dict:
     every = [e for e, _r in enterprises]
     n = len(tenants)
     region_ids = list(db.session.scalars(sa.select(Region.id)))
-    from ..projects.services import seed_selection_rounds
+    from ..projects.services.selection_rounds import seed_selection_rounds
 
     seed_selection_rounds()
     experts = make_experts(tenants)

@@ -189,16 +189,17 @@ def load(tenant_slugs=None) -> dict:
     Returns the enterprises by short name. Idempotent: existing profiles (by ИНН) are left as they are.
     """
     from ..accounts.services import find_user_by_email
-    from . import services
+    from .services.profiles import get_or_create_by_inn, update_profile
+    from .services.representatives import add_representative, is_representative
 
     komi = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
     result = {}
     for full, short, form, inn9, ogrn12, okved, extra, size, headcount, revenue in DEMO_ENTERPRISES:
-        enterprise, created = services.get_or_create_by_inn(demo_inn(short), full, region_id=komi)
+        enterprise, created = get_or_create_by_inn(demo_inn(short), full, region_id=komi)
         result[short] = enterprise
         if not created:
             continue
-        services.update_profile(
+        update_profile(
             enterprise,
             {
                 "short_name": short,
@@ -230,7 +231,7 @@ def load(tenant_slugs=None) -> dict:
             db.session.add(EnterpriseProduct(enterprise_id=enterprise.id, name=name, okpd2=okpd2))
     db.session.flush()
     rep = find_user_by_email("rep@luzales.example.com")
-    if rep is not None and not services.is_representative(rep, result["Лузалес"]):
+    if rep is not None and not is_representative(rep, result["Лузалес"]):
         existing = db.session.scalar(
             sa.select(EnterpriseRepresentative).where(
                 EnterpriseRepresentative.user_id == rep.id,
@@ -240,5 +241,5 @@ def load(tenant_slugs=None) -> dict:
         if existing is not None:
             db.session.delete(existing)
             db.session.flush()
-        services.add_representative(result["Лузалес"], rep, "owner", confirmed=True)
+        add_representative(result["Лузалес"], rep, "owner", confirmed=True)
     return result

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..enterprises.services import get_or_create_by_inn
+from ..enterprises.services.profiles import get_or_create_by_inn
 from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, utcnow

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..core import exports as core_exports
-from ..defenses.protocol import font_path
+from ..core.fonts import font_path
 from . import services as svc
 from .models import AgendaItem
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..core.refusal import Refusal
-from ..enterprises.services import clean_inn
+from ..enterprises.services.identifiers import clean_inn
 from ..extensions import db
 from ..regions.models import Region
 from ..technoparks.services.imports import read_table

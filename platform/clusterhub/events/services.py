@@ -29,9 +29,11 @@ from ..audit.services import record, snapshot
 from ..core import signals
 from ..core.refusal import Refusal
 from ..core.urls import is_web_address
-from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..enterprises.services import clean_inn, get_or_create_by_inn, is_representative
+from ..enterprises.services.history import HistoryItem
+from ..enterprises.services.identifiers import clean_inn
+from ..enterprises.services.profiles import get_or_create_by_inn
+from ..enterprises.services.representatives import is_representative
 from ..extensions import db
 from ..outbox.services import enqueue_template
 from ..projects.models import JointProject, ProjectStatus
@@ -1486,7 +1488,7 @@ def registration_history(enterprise: Enterprise, viewer=None) -> list:
     """History provider for the enterprise profile: one item per session its people take part in."""
 
     return [
-        enterprises.HistoryItem(
+        HistoryItem(
             tenant=row["tenant"],
             kind=row["kind"],
             title=row["title"],

@@ -44,7 +44,7 @@ from ..core.refusal import Refusal, answered
 from ..core.security import csp_nonce, permits_camera
 from ..core.uploads import previewed_rows
 from ..core.urls import safe_next_url
-from ..enterprises.services import represented_enterprises
+from ..enterprises.services.representatives import represented_enterprises
 from ..extensions import db, limiter
 from ..regions.models import district_name
 from ..tenancy.row_cache import content_version

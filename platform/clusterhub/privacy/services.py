@@ -41,7 +41,7 @@ from ..defenses.models import (
     Protocol,
     Score,
 )
-from ..defenses.services import content_hash
+from ..defenses.services.protocol import content_hash
 from ..enterprises.models import Enterprise, EnterpriseRepresentative
 from ..events.models import Event, Registration
 from ..extensions import db
@@ -607,7 +607,7 @@ def pseudonymise_protocol(protocol: Protocol, name: str, pseudonym: str, now: da
     """Replace ``name`` by ``pseudonym`` in a signed protocol. The protocol keeps the hash it was signed
     with (printed on paper copies); its content records that hash and the hash of the pseudonymised
     content, so the public check still confirms it
-    (:func:`clusterhub.defenses.services.pseudonymised_protocol_intact`)."""
+    (:func:`clusterhub.defenses.services.protocol.pseudonymised_protocol_intact`)."""
     content = copy.deepcopy(protocol.content)
     note = content.pop("pseudonymised", None)
     if not _replace_names(content, name, pseudonym):

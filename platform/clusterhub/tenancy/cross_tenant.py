@@ -129,7 +129,7 @@ def enterprise_rows(statement: Any) -> list[Any]:
     service requests, sessions) and the merge of two duplicate profiles concern every center. The
     statement must be restricted to the enterprise(s) of that profile (``enterprise_id == ...`` or the two
     profiles being merged). Callers: the history providers of clusters, projects and technoparks,
-    ``clusters.services.merge_duplicate_memberships``, and the cooperation exchange's count of sessions and
+    ``clusters.services.members.merge_duplicate_memberships``, and the cooperation exchange's count of sessions and
     clusters two enterprises share on a match (restricted to the enterprises on the page; only counts leave
     it).
     """

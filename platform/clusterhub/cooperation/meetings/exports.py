@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ...defenses.protocol import font_path
+from ...core.fonts import font_path
 from ...events import ical as events_ical
 from ...events import services as events
 

@@ -78,10 +78,10 @@ ENTRIES = [
 def load() -> int:
     """Create the demo entries (published); returns how many were created."""
     from ...accounts.services import find_user_by_email
-    from ...enterprises import services as enterprises
     from ...enterprises.demo import inn_with_checksum
     from ...enterprises.demo import load as load_enterprises
     from ...enterprises.models import Enterprise
+    from ...enterprises.services.profiles import get_or_create_by_inn
     from ...regions.models import Region
     from . import services
     from .models import CooperationOffer
@@ -92,9 +92,7 @@ def load() -> int:
     companies = dict(load_enterprises())
     regions = dict(db.session.execute(sa.select(Region.tax_code, Region.id)).all())
     for short, full, inn9, tax_code, okved in PARTNERS:
-        enterprise, created = enterprises.get_or_create_by_inn(
-            inn_with_checksum(inn9), full, region_id=regions[tax_code]
-        )
+        enterprise, created = get_or_create_by_inn(inn_with_checksum(inn9), full, region_id=regions[tax_code])
         if created:
             enterprise.short_name, enterprise.okved_main = short, okved
             enterprise.search_text = f"{full} {short} {enterprise.inn}".casefold()

@@ -15,7 +15,7 @@ from ...api.lists import ListQuery, cursor_page
 from ...api.openapi import Body, Money, Payload, UtcDateTime, doc, items_of, respond
 from ...core.refusal import Refusal
 from ...enterprises.models import Enterprise
-from ...enterprises.services import represented_enterprises
+from ...enterprises.services.representatives import represented_enterprises
 from ...extensions import db
 from ..models import OfferStatus, ServiceOffer, ServiceRequest
 from ..services import requests as service_requests

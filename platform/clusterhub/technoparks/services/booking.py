@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from ...audit.services import record
 from ...core.refusal import Refusal
-from ...enterprises.services import is_representative
+from ...enterprises.services.representatives import is_representative
 from ...extensions import db
 from ..models import BookingKind, BookingStatus, Equipment, EquipmentBooking
 

@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from ...audit.services import record
 from ...core import signals
 from ...core.refusal import Refusal
-from ...enterprises import services as enterprises
-from ...enterprises.services import is_representative
+from ...enterprises.services.history import HistoryItem
+from ...enterprises.services.representatives import is_representative
 from ...extensions import db
 from ...outbox.services import enqueue_template
 from ...tenancy import cross_tenant
@@ -332,7 +332,7 @@ def request_history(enterprise, viewer):
         .order_by(ServiceRequest.created_at.desc())
     )
     return [
-        enterprises.HistoryItem(
+        HistoryItem(
             tenant=tenant,
             kind=_("Technopark service request"),
             title=offer.name_ru,

@@ -15,7 +15,7 @@ from ...billing.services import check_limit
 from ...core.refusal import Refusal
 from ...core.urls import InvalidWebAddress, clean_web_address
 from ...enterprises.models import Enterprise
-from ...enterprises.services import get_or_create_by_inn
+from ...enterprises.services.profiles import get_or_create_by_inn
 from ...extensions import db
 from ...regions.models import Region
 from ...tenancy.models import Tenant
@@ -25,7 +25,7 @@ from .values import changed_fields, clean_area, clean_choice, clean_text
 
 
 def enterprise_by_inn(inn: str, full_name: str, *, region_id=None, actor=None):
-    """``enterprises.services.get_or_create_by_inn`` callable from a tenant page.
+    """``enterprises.services.profiles.get_or_create_by_inn`` callable from a tenant page.
 
     The audit entry of a new enterprise has ``tenant_id`` NULL; it is written without ``INSERT ...
     RETURNING`` (see ``AuditEntry``), so a tenant scope accepts it and no federal scope is needed.

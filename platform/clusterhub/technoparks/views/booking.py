@@ -12,7 +12,7 @@ from ...accounts.authz import public, requires
 from ...accounts.forms import ConfirmForm
 from ...core.forms import show_on
 from ...core.refusal import Refusal
-from ...enterprises.services import represented_enterprises
+from ...enterprises.services.representatives import represented_enterprises
 from ...extensions import db
 from ..forms import BookingForm
 from ..models import BOOKING_STATUS_LABELS, Equipment, EquipmentBooking

@@ -9,7 +9,7 @@ from ...accounts.authz import can, login_required, requires
 from ...core.forms import show_on
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
-from ...enterprises.services import is_representative, represented_enterprises
+from ...enterprises.services.representatives import is_representative, represented_enterprises
 from ..forms import AcceptForm, NoteForm, RequestForm
 from ..models import REQUEST_STATUS_LABELS, OfferStatus, ServiceOffer
 from ..services import attachments, requests

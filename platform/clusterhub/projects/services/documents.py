@@ -4,14 +4,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core.files import discard, store
-from ..core.refusal import Refusal
-from ..core.uploads import DOCUMENTS, IMAGES, read_upload
-from ..defenses.models import Conflict, DefenseSlot, PanelMember
-from ..extensions import db
-from .models import DocumentKind, JointProject, ProjectDocument
-from .services import represents_participant
+from ...audit.services import record
+from ...core.files import discard, store
+from ...core.refusal import Refusal
+from ...core.uploads import DOCUMENTS, IMAGES, read_upload
+from ...defenses.models import Conflict, DefenseSlot, PanelMember
+from ...extensions import db
+from ..models import DocumentKind, JointProject, ProjectDocument
+from .participants import represents_participant
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = DOCUMENTS | IMAGES

@@ -5,37 +5,18 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ...core.fonts import font_path
+
 if TYPE_CHECKING:
     from fpdf import FPDF
-
-SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def font_path() -> Path:
-    """A TTF with Cyrillic glyphs: the configured one, the packaged Noto Sans (also present in the slim
-    production image, which has no system fonts), or DejaVu from the system."""
-    configured = current_app.config.get("PROTOCOL_FONT")
-    if configured:
-        return Path(configured)
-    try:
-        import fontpkg_noto_sans
-
-        packaged = Path(fontpkg_noto_sans.__file__).parent / "files" / "NotoSans[wdth,wght].ttf"
-        if packaged.exists():
-            return packaged
-    except ImportError:
-        pass
-    return SYSTEM_FONT
 
 
 def local_time(iso_utc: str | None, timezone: str) -> str | None:
