@@ -61,8 +61,6 @@ KNOWN_EXCEPTIONS = {
     ("outbox", "webhooks"),  # outbox/services.py
     # the invoice provider fills the payer from the enterprise profile
     ("billing", "enterprises"),  # billing/providers/invoice/services.py
-    # events import technopark links
-    ("events", "technoparks"),  # events/imports.py
 }
 
 

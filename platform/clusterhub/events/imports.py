@@ -1,6 +1,6 @@
 """Staff import a delegation (a company's people, from one file) into a session: preview, then all or nothing.
 
-The file is read by the technoparks' reader (CSV or XLSX, size-capped). Every row is checked with the
+The file is read by the core's table reader (CSV or XLSX, size-capped). Every row is checked with the
 registration form's rules; e-mail addresses repeated in the file or already registered are reported by
 line. Nothing is written until every row is right, and then each person is registered through
 :func:`services.register`, under the same event lock as any other registration: those beyond the capacity
@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..core.refusal import Refusal
+from ..core.tables import read_table
 from ..enterprises.services.identifiers import clean_inn
 from ..extensions import db
 from ..regions.models import Region
-from ..technoparks.services.imports import read_table
 from . import services as svc
 from .models import ACTIVE_STATUSES, CATEGORY_LABELS, Event, ParticipantCategory, Registration
 

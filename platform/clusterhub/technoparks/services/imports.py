@@ -5,9 +5,6 @@ wrong, nothing is written and the errors are reported with their row numbers. Ro
 existing items by their Russian name (updated), the others are created.
 """
 
-import contextlib
-import csv
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -15,9 +12,8 @@ from flask_babel import gettext as _
 
 from ...audit.services import record
 from ...core import exports
-from ...core.exports import restore_cell
 from ...core.refusal import Refusal
-from ...core.uploads import check_xlsx_archive
+from ...core.tables import read_table
 from ...extensions import db
 from ..models import Equipment, ServiceEquipment, ServiceOffer, Technopark, Zone
 from .equipment import clean_equipment, equipment_list, parse_specs, save_equipment
@@ -51,7 +47,6 @@ EQUIPMENT_COLUMNS = [
     "specs",
 ]
 MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -77,43 +72,6 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
         {header[i]: (cell or "").strip() for i, cell in enumerate(row) if i < len(header)}
         for row in values[1:]
     ]
-
-
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """The non-empty rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text cells (also used by
-    the events module's delegation import)."""
-    if len(data) > MAX_BYTES:
-        raise Refusal(_("The file is too large (at most 5 MB)."))
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        check_xlsx_archive(data)
-        try:
-            import openpyxl  # imported by the first spreadsheet read, not by every app start
-
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file
-            raise Refusal(_("The file could not be read as an XLSX workbook.")) from exc
-        values = [
-            ["" if v is None else str(restore_cell(v)) for v in row]
-            for row in workbook.active.iter_rows(values_only=True)
-        ]
-    elif name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise Refusal(_("Save the CSV file in UTF-8.")) from exc
-        if "\x00" in text:
-            raise Refusal(_("The file contains a NUL character, which is not allowed in text."))
-        dialect = csv.excel
-        with contextlib.suppress(csv.Error):
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        values = [[restore_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
-    else:
-        raise Refusal(_("Upload a .csv or .xlsx file."))
-    values = [row for row in values if any((cell or "").strip() for cell in row)]
-    if not values:
-        raise Refusal(_("The file is empty."))
-    return values
 
 
 def import_services(technopark: Technopark, rows: list[dict], actor=None) -> ImportReport:
@@ -266,7 +224,6 @@ __all__ = [
     "import_services",
     "import_equipment",
     "read_rows",
-    "read_table",
     "to_csv",
     "to_xlsx",
 ]
