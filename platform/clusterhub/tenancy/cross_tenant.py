@@ -86,7 +86,7 @@ def published_events(
 
 
 def public_catalogue_rows(statement: Any) -> list[Any]:
-    """Run a statement of the public technopark catalogue (``technoparks/search.py``) across centers.
+    """Run a statement of the public technopark catalogue (``technoparks/services/search.py``) across centers.
 
     Why across centers: the catalogue of services and equipment is public and federal. The statement must
     come from the catalogue's builder, which restricts it to published services / bookable equipment of

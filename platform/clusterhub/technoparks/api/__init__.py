@@ -1,6 +1,7 @@
-"""JSON API of technoparks: catalogues, the platform-wide search, service requests; and for the center's
-staff the catalogue (services and equipment) and the handling of requests, through the same services as
-the technopark pages."""
+"""JSON API of technoparks: a center's catalogues and the platform-wide search (``catalogue``), service
+requests sent by enterprises and handled by the center's staff (``requests``), and the staff's catalogue of
+services and equipment (``staff``), through the same services as the technopark pages. The blueprint, the
+choices and payloads the three share and their JSON shapes live here."""
 
 from flask import Blueprint
 

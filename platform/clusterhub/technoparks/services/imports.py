@@ -15,7 +15,7 @@ from ...core import exports
 from ...core.refusal import Refusal
 from ...core.tables import read_table
 from ...extensions import db
-from ..models import Equipment, ServiceEquipment, ServiceOffer, Technopark, Zone
+from ..models import Equipment, ServiceEquipment, Technopark, Zone
 from .equipment import clean_equipment, equipment_list, parse_specs, save_equipment
 from .offers import clean_service, save_service, services_of
 from .zones import zones
@@ -217,13 +217,3 @@ def to_csv(rows: list[list]) -> bytes:
 
 def to_xlsx(rows: list[list]) -> bytes:
     return exports.xlsx_bytes(None, rows)
-
-
-__all__ = [
-    "ServiceOffer",
-    "import_services",
-    "import_equipment",
-    "read_rows",
-    "to_csv",
-    "to_xlsx",
-]
