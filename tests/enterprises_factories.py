@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from clusterhub.clusters import models as cluster_models  # noqa: F401  (tables known at collection)
 from clusterhub.enterprises import services as enterprises
-from clusterhub.enterprises.demo import inn_with_checksum, ogrn_with_checksum
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
+from clusterhub_dev.demo.enterprises import inn_with_checksum, ogrn_with_checksum
 
 _serial = itertools.count(1)
 

@@ -2,11 +2,13 @@
 
 import sqlalchemy as sa
 
-from clusterhub.defenses import bench, demo, services
+from clusterhub.defenses import services
 from clusterhub.defenses.models import DefenseRound, PanelMember, Score
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.bench import defenses as bench
+from clusterhub_dev.demo import defenses as demo
 
 
 def test_demo_load_is_idempotent(make_tenant):

@@ -11,10 +11,10 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from clusterhub.enterprises import services
-from clusterhub.enterprises.demo import inn_with_checksum, ogrn_with_checksum
 from clusterhub.enterprises.models import Enterprise
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
+from clusterhub_dev.demo.enterprises import inn_with_checksum, ogrn_with_checksum
 
 EN = {"Accept-Language": "en"}
 

@@ -1,23 +1,24 @@
 """Demo data: about ten joint projects in Komi defended before a panel of seven experts.
 
 ``load()`` is idempotent: it builds nothing if the demo defense round already exists. Called from
-``flask demo load`` once the lead wires it in (see ``clusterhub/demo``), or directly.
+``flask demo load`` (see ``clusterhub_dev/demo``), or directly.
 """
 
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..accounts import services as accounts
-from ..enterprises.demo import demo_inn
-from ..enterprises.services import add_representative, get_or_create_by_inn, is_representative
-from ..extensions import db
-from ..projects import services as projects
-from ..projects.models import JointProject
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from . import services
-from .models import DefenseRound
+from clusterhub.accounts import services as accounts
+from clusterhub.defenses import services
+from clusterhub.defenses.models import DefenseRound
+from clusterhub.enterprises.services import add_representative, get_or_create_by_inn, is_representative
+from clusterhub.extensions import db
+from clusterhub.projects import services as projects
+from clusterhub.projects.models import JointProject
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from .enterprises import demo_inn
 
 DEMO_PASSWORD = "clusterhub-demo"
 ROUND_TITLE = "Практическая сессия в Сыктывкаре, день 2: предварительная защита проектов"
