@@ -5,11 +5,12 @@ unregistered (the browser tests register him)."""
 import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
-from clusterhub.cooperation.meetings import demo, services
+from clusterhub.cooperation.meetings import services
 from clusterhub.cooperation.meetings.models import MeetingRequest, RequestStatus
-from clusterhub.events import demo as events_demo
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo import cooperation_meetings as demo
+from clusterhub_dev.demo import events as events_demo
 
 
 def test_the_komi_session_gets_a_scheduled_b2b_block_once(make_tenant, make_user, request_context):

@@ -4,8 +4,8 @@ the exact CP-SAT optimum, the issue's size, and stability when re-run."""
 import pytest
 
 from clusterhub.cooperation.meetings import scheduler
-from clusterhub.cooperation.meetings.bench import exact_optimum, random_problem
 from clusterhub.cooperation.meetings.scheduler import Meeting, Problem, schedule, verify
+from clusterhub_dev.bench.cooperation_meetings import exact_optimum, random_problem
 
 
 def meetings(*pairs):

@@ -3,12 +3,13 @@ services. ``load()`` is idempotent (it finds what exists by name and adds only w
 
 import sqlalchemy as sa
 
-from ..enterprises.demo import demo_inn
-from ..extensions import db
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from . import services as svc
-from .models import Equipment, ServiceOffer, Technopark, Zone
+from clusterhub.extensions import db
+from clusterhub.technoparks import services as svc
+from clusterhub.technoparks.models import Equipment, ServiceOffer, Technopark, Zone
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from .enterprises import demo_inn
 
 # The operator is the demo enterprise Algraf: the same profile the sessions and clusters demos use.
 ALGRAF_INN = demo_inn("Алграф")

@@ -10,15 +10,16 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from ...accounts import services as accounts
-from ...events import services as events
-from ...events.demo import TITLE_RU
-from ...events.models import Event, Registration, RegistrationStatus
-from ...extensions import db
-from ...tenancy.models import Tenant
-from ...tenancy.scoping import tenant_scope
-from . import services as svc
-from .models import MeetingBlock
+from clusterhub.accounts import services as accounts
+from clusterhub.cooperation.meetings import services as svc
+from clusterhub.cooperation.meetings.models import MeetingBlock
+from clusterhub.events import services as events
+from clusterhub.events.models import Event, Registration, RegistrationStatus
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from .events import TITLE_RU
 
 BLOCK_TITLE_RU = "Деловые встречи (B2B)"
 PARTICIPANT_EMAIL = "uchastnik1@demo.example.ru"
@@ -103,7 +104,7 @@ def load() -> MeetingBlock | None:
 
 def _participant_account(event: Event) -> Registration | None:
     """An account for the first demo participant, so the participant's pages can be seen (None: not there)."""
-    from ...demo import DEMO_PASSWORD
+    from . import DEMO_PASSWORD
 
     user = accounts.find_user_by_email(PARTICIPANT_EMAIL)
     registration = db.session.scalar(
