@@ -4,15 +4,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    SelectMultipleField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    widgets,
 )
-from wtforms import widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .models import OUTCOME_LABELS
