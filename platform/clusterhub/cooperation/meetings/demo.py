@@ -1,7 +1,8 @@
 """Demo B2B meetings: the Komi session gets a meeting block on its first evening, with requests among its
 participants (most accepted, a few waiting), scheduled and published. One demo participant gets an account
 (``uchastnik1@demo.example.ru``, the demo password): two meetings in his schedule and one request waiting for his
-answer. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
+answer. One participant has set their own limits (three meetings at most, away in the last slot), shown on the
+staff's «Ограничения участников» tab. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
 
 Idempotent: a session that already has the block is left as it is."""
 
@@ -95,6 +96,8 @@ def load() -> MeetingBlock | None:
                 svc.answer(meeting, b, accept=True)
             elif roll < 0.9:
                 svc.answer(meeting, b, accept=False)
+        # one participant leaves before the last slot and wants three meetings at most
+        svc.set_preferences(block, others[-1], 3, [block.slot_count - 1])
         svc.run_scheduler(block)
         svc.publish(block)
         db.session.commit()
