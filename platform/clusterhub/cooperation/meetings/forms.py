@@ -46,7 +46,7 @@ class BlockForm(FlaskForm):
     )
 
     take_out = BooleanField(
-        _l("Take out the meetings that no longer fit"),
+        _l("With fewer slots or tables, take out the meetings placed beyond them"),
         description=_l(
             "With fewer slots or tables, meetings placed beyond them wait for a place again; "
             "once the schedule is published, both sides are told."

@@ -285,7 +285,6 @@ def staff_people(meeting_block_id):
         placed=placed,
         waiting=waiting,
         troubled=troubled,
-        slot_names=dict(_slot_choices(block)),
     )
 
 
@@ -405,6 +404,9 @@ def _preference_page(block: MeetingBlock, person: Registration, back: str, staff
     )
     slots = [(s, block.slot_start(s), block.slot_end(s)) for s in range(block.slot_count)]
     form.unavailable.choices = [(s, str(s)) for s, _start, _end in slots]
+    if staff:  # the same form, in the third person
+        form.max_meetings.label.text = _("Most meetings for this participant")
+        form.unavailable.label.text = _("Slots when this participant is not available")
     if form.validate_on_submit():
         try:
             svc.set_preferences(
