@@ -47,6 +47,9 @@ def test_a_participant_accepts_a_meeting_and_the_staff_place_it(pages, another_p
     cited = page.get_by_label("По предложению или запросу биржи кооперации")
     expect(cited).to_have_value("")
     expect(cited.locator("option").first).to_have_text("Нет")
+    expect(cited.locator("optgroup", has_text="Лузалес")).to_have_attribute(
+        "label", "Предложения и запросы вашего предприятия"
+    )
     pages.check()
     page.get_by_role("link", name="Назад").click()
 
