@@ -586,3 +586,16 @@ def test_fewer_slots_after_publishing_takes_meetings_out_only_when_asked_and_tel
         new = _outbox_since(sent)
         assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[2:4])
         assert all("больше не стоит в расписании" in m.body_text for m in new)
+
+
+def test_the_blocks_limit_lowered_later_still_binds_a_participant_who_chose_more(b2b):
+    s = b2b(participants=3, slots=3, tables=2, max_meetings=3)
+    with s.scope():
+        _accepted(s, [(0, 1), (0, 2)])
+        meetings.set_preferences(_block(s), _reg(s, 0), 3, [])
+        block = _block(s)
+        meetings.update_block(
+            block, {**{k: getattr(block, k) for k in meetings.BLOCK_FIELDS}, "max_meetings": 1}
+        )
+        assert meetings.problem_for(block).max_meetings == {s.people[0]: 1}
+        assert len(meetings.run_scheduler(block).placed) == 1

@@ -414,8 +414,8 @@ def problem_for(
             continue
         if pref.unavailable_slots:
             unavailable.setdefault(pref.registration_id, set()).update(pref.unavailable_slots)
-        if pref.max_meetings is not None:
-            maximum[pref.registration_id] = pref.max_meetings
+        if pref.max_meetings is not None:  # the block's limit still binds if staff lowered it since
+            maximum[pref.registration_id] = min(pref.max_meetings, block.max_meetings or pref.max_meetings)
     return scheduler.Problem(
         slots=block.slot_count,
         tables=block.table_count,
