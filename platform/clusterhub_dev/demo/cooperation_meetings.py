@@ -1,7 +1,9 @@
 """Demo B2B meetings: the Komi session gets a meeting block on its first evening, with requests among its
 participants (most accepted, a few waiting), scheduled and published. One demo participant gets an account
 (``uchastnik1@demo.example.ru``, the demo password): two meetings in his schedule and one request waiting for his
-answer. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
+answer. One participant has set their own limits (three meetings at most, away in the last slot), shown on the
+staff's «Ограничения участников» tab. Participants stand for the demo enterprise they named, so a request can cite
+its offers and requests. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
 
 Idempotent: a session that already has the block is left as it is."""
 
@@ -52,6 +54,7 @@ def load() -> MeetingBlock | None:
         rep = _participant_account(event)
         if rep is None:
             return None
+        _link_enterprises(event)
         block = svc.create_block(
             event,
             {
@@ -96,6 +99,8 @@ def load() -> MeetingBlock | None:
                 svc.answer(meeting, b, accept=True)
             elif roll < 0.9:
                 svc.answer(meeting, b, accept=False)
+        # one participant leaves before the last slot and wants three meetings at most
+        svc.set_preferences(block, others[-1], 3, [block.slot_count - 1])
         svc.run_scheduler(block)
         svc.publish(block)
         db.session.commit()
@@ -118,3 +123,23 @@ def _participant_account(event: Event) -> Registration | None:
         user = accounts.create_user(PARTICIPANT_EMAIL, registration.full_name, DEMO_PASSWORD)
     registration.user_id = user.id
     return registration
+
+
+def _link_enterprises(event: Event) -> None:
+    """Demo participants stand for the demo enterprise they named as their organisation (the name in «»
+    matches, whatever the legal form is written as), so a meeting request can cite the two sides' entries."""
+    from ...enterprises.models import Enterprise
+
+    by_name: dict[str, int] = {}
+    for enterprise_id, full_name in db.session.execute(sa.select(Enterprise.id, Enterprise.full_name)):
+        by_name.setdefault(_quoted(full_name), enterprise_id)
+    for registration in db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.enterprise_id.is_(None))
+    ):
+        registration.enterprise_id = by_name.get(_quoted(registration.organisation))
+
+
+def _quoted(name: str) -> str:
+    """«Лузалес» of "ООО «Лузалес»" and of "Общество с ограниченной ответственностью «Лузалес»"."""
+    start, end = name.find("«"), name.rfind("»")
+    return name[start + 1 : end] if 0 <= start < end else name
