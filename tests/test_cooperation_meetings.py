@@ -467,7 +467,7 @@ def test_the_request_form_offers_both_sides_published_entries_and_refuses_any_ot
     b2b, client, login, make_enterprise, make_user
 ):
     from clusterhub.cooperation.offers import services as coop
-    from clusterhub.enterprises import services as enterprises
+    from clusterhub.enterprises.services import representatives as enterprises
     from tests.test_cooperation_offers import values
 
     s = b2b(participants=3)

@@ -128,7 +128,7 @@ def _participant_account(event: Event) -> Registration | None:
 def _link_enterprises(event: Event) -> None:
     """Demo participants stand for the demo enterprise they named as their organisation (the name in «»
     matches, whatever the legal form is written as), so a meeting request can cite the two sides' entries."""
-    from ...enterprises.models import Enterprise
+    from clusterhub.enterprises.models import Enterprise
 
     by_name: dict[str, int] = {}
     for enterprise_id, full_name in db.session.execute(sa.select(Enterprise.id, Enterprise.full_name)):
