@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.clusters import models as cluster_models  # noqa: F401  (tables known at collection)
-from clusterhub.enterprises.demo import inn_with_checksum, ogrn_with_checksum
 from clusterhub.enterprises.services.profiles import get_or_create_by_inn, update_profile
 from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
+from clusterhub_dev.demo.enterprises import inn_with_checksum, ogrn_with_checksum
 
 _serial = itertools.count(1)
 

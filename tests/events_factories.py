@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.events import services as events
-from clusterhub.events.demo import build_model_event
 from clusterhub.events.models import EventStatus
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo.events import build_model_event
 
 
 def region_id(tax_code="11") -> int:

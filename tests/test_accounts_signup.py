@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
-from clusterhub.clusters import demo as cluster_demo
 from clusterhub.core.refusal import Refusal
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
 from clusterhub.enterprises.services.representatives import is_representative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo import clusters as cluster_demo
 from tests.factories import PASSWORD
 from tests.test_accounts import last_mail_link
 from tests.test_accounts_security import comparable

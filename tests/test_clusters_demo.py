@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
-from clusterhub.clusters import demo as cluster_demo
 from clusterhub.clusters.models import Cluster
 from clusterhub.clusters.services.clusters import cluster_view
 from clusterhub.clusters.services.compliance import check_compliance
@@ -12,6 +11,7 @@ from clusterhub.enterprises.services.identifiers import clean_inn, clean_ogrn
 from clusterhub.enterprises.services.representatives import is_representative, represented_enterprises
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo import clusters as cluster_demo
 
 
 def test_demo_is_valid_idempotent_and_makes_the_luzales_owner(make_tenant, request_ctx):
@@ -37,7 +37,7 @@ def test_demo_is_valid_idempotent_and_makes_the_luzales_owner(make_tenant, reque
 def test_the_whole_demo_has_one_profile_per_company(make_tenant, request_ctx):
     """The sessions, technopark and defense demos used to create their own «ООО «Лузалес»» and Algraf
     next to the enterprises demo's: a visitor found three of each."""
-    from clusterhub.demo import load_demo
+    from clusterhub_dev.demo import load_demo
 
     make_tenant("komi")
     load_demo()

@@ -13,13 +13,13 @@ from clusterhub.clusters.services.clusters import create_cluster
 from clusterhub.clusters.services.members import add_member
 from clusterhub.cooperation.offers import services as coop
 from clusterhub.cooperation.offers.models import CooperationOffer, FeaturedOffer
-from clusterhub.demo.scale import inn_for
 from clusterhub.enterprises.services.profiles import get_or_create_by_inn
 from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo.scale import inn_for
 from tests.test_events_pages import count_queries
 
 _counter = iter(range(1, 100_000))
@@ -446,7 +446,7 @@ def test_the_scale_generator_makes_live_entries_with_their_codes(make_enterprise
     import random
 
     from clusterhub.cooperation.offers.models import CooperationOfferCode
-    from clusterhub.cooperation.offers.scale import make_offers
+    from clusterhub_dev.demo.cooperation_offers_scale import make_offers
 
     enterprise, _rep = make_enterprise()
     other, _ = make_enterprise()
@@ -470,7 +470,7 @@ def test_search_pages_through_many_entries(client, make_enterprise):
 
 
 def test_the_demo_gives_komi_enterprises_entries_that_match(make_user, make_tenant):
-    from clusterhub.cooperation.offers import demo
+    from clusterhub_dev.demo import cooperation_offers as demo
 
     make_tenant("komi")
     make_user("platform_admin", email="admin@clusterhub.example.com")

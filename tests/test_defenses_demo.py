@@ -2,13 +2,14 @@
 
 import sqlalchemy as sa
 
-from clusterhub.defenses import bench, demo
 from clusterhub.defenses.models import DefenseRound, PanelMember, Score
 from clusterhub.defenses.services import assignments
 from clusterhub.defenses.services.protocol import verify_protocol
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.bench import defenses as bench
+from clusterhub_dev.demo import defenses as demo
 
 
 def test_demo_load_is_idempotent(make_tenant):

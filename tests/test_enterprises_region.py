@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from clusterhub.enterprises.demo import inn_with_checksum, ogrn_with_checksum
 from clusterhub.enterprises.models import Enterprise
 from clusterhub.enterprises.services.history import edit_history, history_value
 from clusterhub.enterprises.services.identifiers import derived_region_id, tax_region_code
@@ -18,6 +17,7 @@ from clusterhub.enterprises.services.merging import merge_enterprises
 from clusterhub.enterprises.services.profiles import get_or_create_by_inn, update_profile
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
+from clusterhub_dev.demo.enterprises import inn_with_checksum, ogrn_with_checksum
 
 EN = {"Accept-Language": "en"}
 

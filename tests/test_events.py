@@ -369,8 +369,8 @@ def test_confirmation_survives_a_failing_mail_server(make_event, person):
 
 
 def test_demo_load_builds_the_model_event_once(make_tenant):
-    from clusterhub.events import demo
     from clusterhub.events.models import Event
+    from clusterhub_dev.demo import events as demo
 
     assert demo.load() is None  # no komi tenant yet: nothing to do
     tenant = make_tenant("komi")

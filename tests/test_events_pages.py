@@ -9,11 +9,11 @@ from sqlalchemy import event as sa_event
 
 from clusterhub.accounts.services import create_api_token
 from clusterhub.events import services as events
-from clusterhub.events.bench import build
 from clusterhub.events.models import Registration
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.bench.events import build
 from tests.events_factories import region_id
 
 

@@ -259,7 +259,7 @@ def test_api_roster_read_add_move_remove(client, make_event, person, make_user):
 
 
 def test_demo_shows_a_full_site_visit_with_a_waiting_list(make_tenant):
-    from clusterhub.events import demo
+    from clusterhub_dev.demo import events as demo
 
     tenant = make_tenant("komi")
     demo.load()

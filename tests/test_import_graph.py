@@ -10,7 +10,7 @@ The allowed direction, bottom to top (an area may import the ones before it):
 
     extensions, config → models of every area → core's foundation → cross_tenant → regions → tenancy → core → audit →
     accounts → tokens → outbox → webhooks → billing → api → enterprises → clusters → events → technoparks →
-    projects → defenses → privacy → reporting → demo and bench code → the app factory, cli
+    projects → defenses → privacy → reporting → the app factory, cli
 
 ``reporting`` reads everything and nothing reads it; ``tenancy`` and ``core`` import nothing above them
 (except the known exceptions below). The test fails on any cycle between areas that is not made only of
@@ -44,10 +44,6 @@ KNOWN_EXCEPTIONS = {
     ("core", "__init__"),  # core/page_cache.py
     ("config", "__init__"),  # config.py
     ("cli", "__init__"),  # cli.py
-    ("defenses", "__init__"),  # defenses/bench.py (bench code, to move out of the package)
-    # the exchange's own demo and bench data reuse the demo password and the country-wide dataset (demo
-    # and bench code, to move out of the package with issue 15's layout step)
-    ("cooperation", "demo"),  # cooperation/meetings/demo.py, cooperation/offers/bench.py
     # the audit log's pages use authorization and the privacy pseudonyms
     ("audit", "accounts"),  # audit/views.py
     ("audit", "privacy"),  # audit/views.py
@@ -171,7 +167,7 @@ def test_nothing_imports_reporting():
         f"{source}: {edges[(source, imported)][0]}"
         for source, imported in edges
         if imported in ("reporting", "reporting.models")
-        and source not in ("reporting", "reporting.models", "models", "demo", "bench_scenarios", "__init__")
+        and source not in ("reporting", "reporting.models", "models", "__init__")
     )
     assert importers == []
 
@@ -180,3 +176,25 @@ def test_known_exceptions_still_exist():
     """When a cycle is removed, remove its line from KNOWN_EXCEPTIONS too: the list only shrinks."""
     edges = import_edges()
     assert sorted(KNOWN_EXCEPTIONS - set(edges)) == []
+
+
+def test_the_application_imports_nothing_of_the_development_package():
+    """Demo data and the benchmark live in ``clusterhub_dev``, which the wheel and the image leave out: no
+    module of ``clusterhub`` may import it, at module level, inside a function, or by name (importlib, a
+    gunicorn app string); and no demo or bench module is left in the application package."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names = [node.value]
+            else:
+                continue
+            if any(name.split(".")[0].split(":")[0] == "clusterhub_dev" for name in names):
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert found == []
+    leftovers = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if p.stem in ("demo", "bench")]
+    assert leftovers == [] and not (PACKAGE / "demo").exists()

@@ -11,8 +11,8 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from clusterhub.extensions import db
+from clusterhub_dev.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from tests.conftest import _clean_database
 
 HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"", re.S)

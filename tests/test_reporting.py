@@ -314,10 +314,12 @@ def test_a_centers_period_list_goes_back_to_its_own_earliest_record(
 def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_of_queries(
     app, client, make_tenant, make_user, login
 ):
+    from clusterhub_dev.demo import demo_cli
+
     make_tenant("komi")
-    result = app.test_cli_runner().invoke(args=["demo", "scale", "--factor", "0.01"])
+    result = app.test_cli_runner().invoke(demo_cli, ["scale", "--factor", "0.01"])
     assert result.exit_code == 0, result.output
-    again = app.test_cli_runner().invoke(args=["demo", "scale", "--factor", "0.01"])
+    again = app.test_cli_runner().invoke(demo_cli, ["scale", "--factor", "0.01"])
     assert again.exit_code != 0 and "already" in again.output
     with federal_read_scope(db.session):
         totals = ind.compute(

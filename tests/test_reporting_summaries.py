@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.demo import scale
 from clusterhub.extensions import db
 from clusterhub.reporting import indicators as ind
 from clusterhub.reporting import services, summaries
@@ -15,6 +14,7 @@ from clusterhub.reporting.models import IndicatorSummary
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.models import Tenant, utcnow
 from clusterhub.tenancy.scoping import federal_read_scope
+from clusterhub_dev.demo import scale
 from tests.test_platform_pages import QueryCounter
 
 

@@ -5,7 +5,6 @@ over tenants). Across tenants they run in the federal read scope, on the reporti
 ``REPORTING_DATABASE_URL`` is set.
 """
 
-import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -295,30 +294,13 @@ def to_csv(header, rows) -> bytes:
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook with one sheet per table: bold frozen headers, grouped thousands, fitted widths."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in tables:
-        sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(exports.safe_row(table.header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(exports.safe_row([float(v) if isinstance(v, Decimal) else v for v in row]))
-        for column in sheet.columns:
-            width = max(len(str(cell.value or "")) for cell in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-            for cell in column[1:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.0"
-                elif isinstance(cell.value, int):
-                    cell.number_format = "#,##0"
-        sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheets = [
+        exports.table(
+            t.header, [[float(v) if isinstance(v, Decimal) else v for v in row] for row in t.rows], t.title
+        )
+        for t in tables
+    ]
+    return exports.xlsx_book(sheets, freeze="B2", group_numbers=True)
 
 
 def save_export_preset(user, name: str, query: str) -> ExportPreset:

@@ -607,6 +607,36 @@ def entries_of(enterprise_ids: list[int]) -> list[CooperationOffer]:
     )
 
 
+def live_entries_of(enterprise_ids) -> list[CooperationOffer]:
+    """The published, unexpired entries of the given enterprises, by enterprise and title."""
+    if not enterprise_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(CooperationOffer)
+            .options(joinedload(CooperationOffer.enterprise))
+            .where(CooperationOffer.enterprise_id.in_(list(enterprise_ids)), live())
+            .order_by(
+                CooperationOffer.enterprise_id, CooperationOffer.kind_of_entry, CooperationOffer.title_ru
+            )
+        )
+    )
+
+
+def enterprise_ids_represented(user_id: int | None) -> set[int]:
+    """The enterprises whose confirmed representative the account is."""
+    if user_id is None:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(EnterpriseRepresentative.enterprise_id).where(
+                EnterpriseRepresentative.user_id == user_id,
+                EnterpriseRepresentative.status == RepresentativeStatus.CONFIRMED,
+            )
+        )
+    )
+
+
 # --- the weekly digest --------------------------------------------------------------------------------
 
 

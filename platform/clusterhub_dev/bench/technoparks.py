@@ -11,11 +11,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..regions.models import Region
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from .models import (
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
+from clusterhub.technoparks.models import (
     Equipment,
     ServiceCategory,
     ServiceOffer,
@@ -24,6 +22,8 @@ from .models import (
     VatTreatment,
     gross_price,
 )
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
 
 WORDS = [
     "испытания",
@@ -111,7 +111,7 @@ def create(tenants: int = 85, services: int = 200, equipment: int = 50, seed: in
 
 def run_searches(repeat: int = 20) -> dict:
     """Time typical platform-wide searches (with filters) on the data in the database."""
-    from .services import search
+    from clusterhub.technoparks.services import search
 
     cases = {
         "all": search.SearchFilters(),

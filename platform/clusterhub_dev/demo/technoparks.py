@@ -3,15 +3,16 @@ services. ``load()`` is idempotent (it finds what exists by name and adds only w
 
 import sqlalchemy as sa
 
-from ..enterprises.demo import demo_inn
-from ..extensions import db
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from .models import Equipment, ServiceOffer, Technopark, Zone
-from .services.equipment import save_equipment
-from .services.offers import save_service
-from .services.technoparks import create_technopark, enterprise_by_inn
-from .services.zones import save_zone
+from clusterhub.extensions import db
+from clusterhub.technoparks.models import Equipment, ServiceOffer, Technopark, Zone
+from clusterhub.technoparks.services.equipment import save_equipment
+from clusterhub.technoparks.services.offers import save_service
+from clusterhub.technoparks.services.technoparks import create_technopark, enterprise_by_inn
+from clusterhub.technoparks.services.zones import save_zone
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from .enterprises import demo_inn
 
 # The operator is the demo enterprise Algraf: the same profile the sessions and clusters demos use.
 ALGRAF_INN = demo_inn("Алграф")

@@ -24,7 +24,7 @@ from pathlib import Path
 DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 WORKERS = os.environ.get("BENCH_WORKERS", "")  # empty: what gunicorn.conf.py decides
-ROOT = Path(__file__).resolve().parents[2]  # the checkout: gunicorn.conf.py sits at its top
+ROOT = Path(__file__).resolve().parents[3]  # the checkout: gunicorn.conf.py sits at its top
 
 
 @dataclass
@@ -126,8 +126,9 @@ def measure(
 
 def prepare(env: dict) -> list[tuple]:
     """Migrate, sync tenants and build the data of every scenario; returns (label, path) pairs."""
-    from . import create_app
-    from .bench_scenarios import SCENARIOS
+    from clusterhub import create_app
+
+    from .scenarios import SCENARIOS
 
     os.environ.update(env)
     app = create_app()
@@ -136,7 +137,7 @@ def prepare(env: dict) -> list[tuple]:
         from flask_migrate import upgrade
 
         upgrade()
-        from .tenancy.services import sync_tenants
+        from clusterhub.tenancy.services import sync_tenants
 
         sync_tenants(Path(app.config["TENANTS_DIR"]))
         selected = os.environ.get("BENCH_ONLY")
@@ -146,7 +147,7 @@ def prepare(env: dict) -> list[tuple]:
             started = time.perf_counter()
             pages.extend(scenario(app))
             print(f"  {scenario.__name__}: data ready in {time.perf_counter() - started:.1f} s", flush=True)
-        from .bench_scenarios import analyze
+        from .scenarios import analyze
 
         analyze()  # bulk-loaded rows have no planner statistics until autovacuum's first pass
     return pages
@@ -176,7 +177,7 @@ def main() -> None:
     if WORKERS:
         server_env["GUNICORN_WORKERS"] = WORKERS
     floor = None
-    with serve("clusterhub.bench_floor:app", server_env) as port:
+    with serve("clusterhub_dev.bench.floor:app", server_env) as port:
         measure(port, "/healthz", duration=1)  # warm-up
         floor = measure(port, "/healthz")
     rows = []
@@ -184,7 +185,7 @@ def main() -> None:
         measure(port, "/healthz", duration=1)  # warm-up
         baseline = measure(port, "/healthz")
         rows.append(("/healthz", baseline, None))
-        from .bench_scenarios import BENCH_PASSWORD
+        from .scenarios import BENCH_PASSWORD
 
         for label, path, *login in pages:
             cookie = login_cookie(port, login[0], BENCH_PASSWORD) if login else None

@@ -4,8 +4,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from ..extensions import db
-from ..tenancy.models import Tenant
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import Tenant
 
 DEMO_PASSWORD = "clusterhub-demo"
 DEMO_USERS = [
@@ -46,19 +46,19 @@ def demo_load():
 
 # Each module's demo data, loaded in this order after the accounts: (module, call).
 MODULE_DEMOS = [
-    ("clusterhub.clusters.demo", lambda module: module.load(("komi",))),  # loads the enterprises first
-    ("clusterhub.technoparks.demo", lambda module: module.load("komi")),
-    ("clusterhub.events.demo", lambda module: module.load()),
-    ("clusterhub.defenses.demo", lambda module: module.load()),
-    ("clusterhub.cooperation.offers.demo", lambda module: module.load()),
-    ("clusterhub.cooperation.meetings.demo", lambda module: module.load()),
+    ("clusterhub_dev.demo.clusters", lambda module: module.load(("komi",))),  # loads the enterprises first
+    ("clusterhub_dev.demo.technoparks", lambda module: module.load("komi")),
+    ("clusterhub_dev.demo.events", lambda module: module.load()),
+    ("clusterhub_dev.demo.defenses", lambda module: module.load()),
+    ("clusterhub_dev.demo.cooperation_offers", lambda module: module.load()),
+    ("clusterhub_dev.demo.cooperation_meetings", lambda module: module.load()),
 ]
 
 
 def load_demo() -> None:
     import importlib
 
-    from ..accounts import services as accounts
+    from clusterhub.accounts import services as accounts
 
     for email, name, global_role, membership in DEMO_USERS:
         user = accounts.find_user_by_email(email)

@@ -6,9 +6,9 @@ and, but for Mondi's ИНН, not those of the real companies whose names the dem
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..regions.models import Region
-from .models import EnterpriseFigure, EnterpriseProduct, EnterpriseRepresentative
+from clusterhub.enterprises.models import EnterpriseFigure, EnterpriseProduct, EnterpriseRepresentative
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
 
 INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 
@@ -188,9 +188,9 @@ def load(tenant_slugs=None) -> dict:
 
     Returns the enterprises by short name. Idempotent: existing profiles (by ИНН) are left as they are.
     """
-    from ..accounts.services import find_user_by_email
-    from .services.profiles import get_or_create_by_inn, update_profile
-    from .services.representatives import add_representative, is_representative
+    from clusterhub.accounts.services import find_user_by_email
+    from clusterhub.enterprises.services.profiles import get_or_create_by_inn, update_profile
+    from clusterhub.enterprises.services.representatives import add_representative, is_representative
 
     komi = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
     result = {}

@@ -4,7 +4,7 @@ publish entries that match each other, so the suggestions page of each has somet
 
 import sqlalchemy as sa
 
-from ...extensions import db
+from clusterhub.extensions import db
 
 # Partners from other regions (the session's guests): short name, full name, first nine digits of the
 # ИНН, region tax code, main ОКВЭД.
@@ -77,14 +77,15 @@ ENTRIES = [
 
 def load() -> int:
     """Create the demo entries (published); returns how many were created."""
-    from ...accounts.services import find_user_by_email
-    from ...enterprises.demo import inn_with_checksum
-    from ...enterprises.demo import load as load_enterprises
-    from ...enterprises.models import Enterprise
-    from ...enterprises.services.profiles import get_or_create_by_inn
-    from ...regions.models import Region
-    from . import services
-    from .models import CooperationOffer
+    from clusterhub.accounts.services import find_user_by_email
+    from clusterhub.cooperation.offers import services
+    from clusterhub.cooperation.offers.models import CooperationOffer
+    from clusterhub.enterprises.models import Enterprise
+    from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+    from clusterhub.regions.models import Region
+
+    from .enterprises import inn_with_checksum
+    from .enterprises import load as load_enterprises
 
     admin = find_user_by_email("admin@clusterhub.example.com")
     if admin is None:

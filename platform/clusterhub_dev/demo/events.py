@@ -8,13 +8,21 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..enterprises.services.profiles import get_or_create_by_inn
-from ..extensions import db
-from ..regions.models import Region
-from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import tenant_scope
-from . import services as svc
-from .models import AgendaItem, AgendaKind, Event, EventKind, EventStatus, OrganiserRole, ParticipantCategory
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+from clusterhub.events import services as svc
+from clusterhub.events.models import (
+    AgendaItem,
+    AgendaKind,
+    Event,
+    EventKind,
+    EventStatus,
+    OrganiserRole,
+    ParticipantCategory,
+)
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
+from clusterhub.tenancy.models import Tenant, utcnow
+from clusterhub.tenancy.scoping import tenant_scope
 
 TITLE_RU = "Практическая сессия по развитию промышленных кластеров России"
 TITLE_EN = "Practical session on the development of industrial clusters of Russia"

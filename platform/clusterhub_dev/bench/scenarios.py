@@ -4,14 +4,14 @@ as ``(label, path)`` or ``(label, path, email)`` for a page seen by a logged-in 
 
 import sqlalchemy as sa
 
-from .extensions import db
-from .tenancy.models import Tenant
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import Tenant
 
 BENCH_PASSWORD = "bench-password-123"
 
 
 def bench_user(email: str, role: str | None = None, tenant_slug: str | None = None) -> str:
-    from .accounts import services as accounts
+    from clusterhub.accounts import services as accounts
 
     user = accounts.find_user_by_email(email)
     if user is None:
@@ -33,7 +33,7 @@ def platform_home(app):
 
 
 def enterprises_and_clusters(app):
-    from .enterprises import bench
+    from . import enterprises as bench
 
     dataset = bench.build_dataset()
     db.session.commit()
@@ -50,7 +50,7 @@ def enterprises_and_clusters(app):
 
 
 def technopark_search(app):
-    from .technoparks import bench
+    from . import technoparks as bench
 
     bench.create(tenants=85, services=200, equipment=50)
     db.session.commit()
@@ -68,7 +68,7 @@ def federal_dashboard(app):
     """The country-wide synthetic dataset (``BENCH_SCALE_FACTOR``, default 1) and the federal pages."""
     import os
 
-    from .demo import scale
+    from ..demo import scale
 
     factor = float(os.environ.get("BENCH_SCALE_FACTOR", "1"))
     sizes = scale.Sizes().scaled(factor) if factor != 1 else scale.Sizes()
@@ -76,7 +76,7 @@ def federal_dashboard(app):
     analyze()
     # What the worker's CronJob does (`flask reporting refresh`): this is the full computation from the
     # records, timed here because the pages below read its result.
-    from .reporting import summaries
+    from clusterhub.reporting import summaries
 
     for code, _specialisation, milliseconds in summaries.refresh_all(summaries.periods_to_refresh()):
         print(f"    federal figures {code}: computed and stored in {milliseconds} ms", flush=True)
@@ -110,14 +110,14 @@ def analyze() -> None:
 
 def defense_protocol_verification(app):
     """A signed round of 10 projects × 7 experts × 6 criteria; the public hash check is a cross-tenant read."""
-    from .defenses.bench import build
+    from .defenses import build
 
     data = build("komi", sign=True)
     return [("/verify/protocol/<hash> (10×7×6 round)", f"/verify/protocol/{data['hash']}")]
 
 
 def events_scenario(app):
-    from .events import bench
+    from . import events as bench
 
     pages = bench.scenario(app)
     event_path = pages[0][1]
@@ -134,7 +134,7 @@ def events_scenario(app):
 def cooperation_exchange(app):
     """Suggestions and search over 20,000 enterprises and 10,000 offers and requests (PostgreSQL full text
     with its GIN index; SQLite matches words with LIKE)."""
-    from .cooperation.offers import bench
+    from . import cooperation_offers as bench
 
     bench.build()
     analyze()
@@ -149,7 +149,7 @@ def cooperation_exchange(app):
 
 def meeting_scheduler(app):
     """The B2B scheduler at the issue's size (no page: its figures are printed while preparing)."""
-    from .cooperation.meetings import bench
+    from . import cooperation_meetings as bench
 
     return bench.scenario(app)
 

@@ -1,7 +1,9 @@
 """Demo B2B meetings: the Komi session gets a meeting block on its first evening, with requests among its
 participants (most accepted, a few waiting), scheduled and published. One demo participant gets an account
 (``uchastnik1@demo.example.ru``, the demo password): two meetings in his schedule and one request waiting for his
-answer. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
+answer. One participant has set their own limits (three meetings at most, away in the last slot), shown on the
+staff's «Ограничения участников» tab. Participants stand for the demo enterprise they named, so a request can cite
+its offers and requests. (The demo enterprise representative stays unregistered: the browser tests register him themselves.)
 
 Idempotent: a session that already has the block is left as it is."""
 
@@ -10,15 +12,16 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from ...accounts import services as accounts
-from ...events import services as events
-from ...events.demo import TITLE_RU
-from ...events.models import Event, Registration, RegistrationStatus
-from ...extensions import db
-from ...tenancy.models import Tenant
-from ...tenancy.scoping import tenant_scope
-from . import services as svc
-from .models import MeetingBlock
+from clusterhub.accounts import services as accounts
+from clusterhub.cooperation.meetings import services as svc
+from clusterhub.cooperation.meetings.models import MeetingBlock
+from clusterhub.events import services as events
+from clusterhub.events.models import Event, Registration, RegistrationStatus
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from .events import TITLE_RU
 
 BLOCK_TITLE_RU = "Деловые встречи (B2B)"
 PARTICIPANT_EMAIL = "uchastnik1@demo.example.ru"
@@ -51,6 +54,7 @@ def load() -> MeetingBlock | None:
         rep = _participant_account(event)
         if rep is None:
             return None
+        _link_enterprises(event)
         block = svc.create_block(
             event,
             {
@@ -95,6 +99,8 @@ def load() -> MeetingBlock | None:
                 svc.answer(meeting, b, accept=True)
             elif roll < 0.9:
                 svc.answer(meeting, b, accept=False)
+        # one participant leaves before the last slot and wants three meetings at most
+        svc.set_preferences(block, others[-1], 3, [block.slot_count - 1])
         svc.run_scheduler(block)
         svc.publish(block)
         db.session.commit()
@@ -103,7 +109,7 @@ def load() -> MeetingBlock | None:
 
 def _participant_account(event: Event) -> Registration | None:
     """An account for the first demo participant, so the participant's pages can be seen (None: not there)."""
-    from ...demo import DEMO_PASSWORD
+    from . import DEMO_PASSWORD
 
     user = accounts.find_user_by_email(PARTICIPANT_EMAIL)
     registration = db.session.scalar(
@@ -117,3 +123,23 @@ def _participant_account(event: Event) -> Registration | None:
         user = accounts.create_user(PARTICIPANT_EMAIL, registration.full_name, DEMO_PASSWORD)
     registration.user_id = user.id
     return registration
+
+
+def _link_enterprises(event: Event) -> None:
+    """Demo participants stand for the demo enterprise they named as their organisation (the name in «»
+    matches, whatever the legal form is written as), so a meeting request can cite the two sides' entries."""
+    from clusterhub.enterprises.models import Enterprise
+
+    by_name: dict[str, int] = {}
+    for enterprise_id, full_name in db.session.execute(sa.select(Enterprise.id, Enterprise.full_name)):
+        by_name.setdefault(_quoted(full_name), enterprise_id)
+    for registration in db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.enterprise_id.is_(None))
+    ):
+        registration.enterprise_id = by_name.get(_quoted(registration.organisation))
+
+
+def _quoted(name: str) -> str:
+    """«Лузалес» of "ООО «Лузалес»" and of "Общество с ограниченной ответственностью «Лузалес»"."""
+    start, end = name.find("«"), name.rfind("»")
+    return name[start + 1 : end] if 0 <= start < end else name

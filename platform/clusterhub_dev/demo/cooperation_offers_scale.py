@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from ...extensions import db
-from ...tenancy.models import utcnow
-from . import matching
-from .models import CooperationKind, CooperationOffer, CooperationOfferCode
+from clusterhub.cooperation.offers import matching
+from clusterhub.cooperation.offers.models import CooperationKind, CooperationOffer, CooperationOfferCode
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import utcnow
 
 # ОКПД 2 code, ОКВЭД 2 code, what is traded (the noun phrase of a title), words for the description
 INDUSTRIES = [

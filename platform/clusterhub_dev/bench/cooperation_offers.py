@@ -6,8 +6,8 @@ import random
 
 import sqlalchemy as sa
 
-from ...extensions import db
-from .models import CooperationOffer, CooperationOfferCode
+from clusterhub.cooperation.offers.models import CooperationOffer, CooperationOfferCode
+from clusterhub.extensions import db
 
 ENTERPRISES = 20_000
 OFFERS = 10_000
@@ -15,9 +15,10 @@ OFFERS = 10_000
 
 def build(seed: int = 2026) -> None:
     """The dataset, unless 10,000 entries are already there (``flask demo scale`` makes them)."""
-    from ...demo import scale
-    from ...enterprises.models import Enterprise
-    from .scale import make_offers
+    from clusterhub.enterprises.models import Enterprise
+
+    from ..demo import scale
+    from ..demo.cooperation_offers_scale import make_offers
 
     have = db.session.scalar(sa.select(sa.func.count()).select_from(CooperationOffer))
     if have >= OFFERS:
@@ -37,7 +38,7 @@ def build(seed: int = 2026) -> None:
 
 def busiest_request() -> int:
     """A live request in the industry with the most live counterparts: the slowest suggestions page."""
-    from . import services
+    from clusterhub.cooperation.offers import services
 
     class_counts = (
         sa.select(CooperationOfferCode.class_code, sa.func.count().label("n"))

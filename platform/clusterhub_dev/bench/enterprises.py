@@ -11,13 +11,14 @@ import time
 
 import sqlalchemy as sa
 
-from ..clusters.models import Cluster, ClusterMember, SupplyLink
-from ..extensions import db
-from ..regions.models import Region
-from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import tenant_scope
-from .demo import inn_with_checksum, ogrn_with_checksum
-from .models import Enterprise
+from clusterhub.clusters.models import Cluster, ClusterMember, SupplyLink
+from clusterhub.enterprises.models import Enterprise
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
+from clusterhub.tenancy.models import Tenant, utcnow
+from clusterhub.tenancy.scoping import tenant_scope
+
+from ..demo.enterprises import inn_with_checksum, ogrn_with_checksum
 
 FORMS = ("ООО", "АО", "ПАО", "ООО", "ООО")
 WORDS = (
@@ -157,7 +158,7 @@ def measure(
     client = app.test_client()
     if login_email:
         # Log in through the session cookie (the login form is CSRF-protected outside tests).
-        from ..accounts.services import find_user_by_email
+        from clusterhub.accounts.services import find_user_by_email
 
         with app.app_context():
             user = find_user_by_email(login_email)

@@ -15,17 +15,24 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 
-from ..accounts.models import Membership, User
-from ..clusters.models import Cluster, ClusterMember
-from ..defenses.models import Assignment, DefenseCriterion, DefenseRound, DefenseSlot, PanelMember, Score
-from ..enterprises.models import Enterprise, EnterpriseFigure
-from ..events.models import Event, Registration
-from ..extensions import db
-from ..projects.models import CostItem, JointProject, SelectionRound
-from ..regions.models import Region
-from ..technoparks.models import ServiceOffer, ServiceRequest, Technopark
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
+from clusterhub.accounts.models import Membership, User
+from clusterhub.clusters.models import Cluster, ClusterMember
+from clusterhub.defenses.models import (
+    Assignment,
+    DefenseCriterion,
+    DefenseRound,
+    DefenseSlot,
+    PanelMember,
+    Score,
+)
+from clusterhub.enterprises.models import Enterprise, EnterpriseFigure
+from clusterhub.events.models import Event, Registration
+from clusterhub.extensions import db
+from clusterhub.projects.models import CostItem, JointProject, SelectionRound
+from clusterhub.regions.models import Region
+from clusterhub.technoparks.models import ServiceOffer, ServiceRequest, Technopark
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
 
 FIRST = [
     "Север",
@@ -561,7 +568,7 @@ def build(sizes: Sizes, seed: int = 2026, progress=None) -> dict:
     db.session.commit()
     enterprises = make_enterprises(sizes.enterprises, tenants, rng)
     db.session.commit()
-    from ..cooperation.offers.scale import make_offers
+    from .cooperation_offers_scale import make_offers
 
     # its own random sequence, so the rest of the dataset stays what it was before offers existed
     make_offers(sizes.offers, [e for e, _r in enterprises], random.Random(seed + 27))
@@ -572,7 +579,7 @@ def build(sizes: Sizes, seed: int = 2026, progress=None) -> dict:
     every = [e for e, _r in enterprises]
     n = len(tenants)
     region_ids = list(db.session.scalars(sa.select(Region.id)))
-    from ..projects.services.selection_rounds import seed_selection_rounds
+    from clusterhub.projects.services.selection_rounds import seed_selection_rounds
 
     seed_selection_rounds()
     experts = make_experts(tenants)

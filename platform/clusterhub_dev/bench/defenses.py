@@ -1,7 +1,7 @@
 """A benchmark round: 10 projects × 7 experts × 6 criteria, fully scored, closed and decided.
 
 ``build(tenant_slug)`` makes it through the services (used by ``make bench`` and the tests);
-``python -m clusterhub.defenses.bench`` times the results page and protocol generation in-process (the
+``python -m clusterhub_dev.bench.defenses`` times the results page and protocol generation in-process (the
 pages need a logged-in chair, which the gunicorn load generator of ``make bench`` does not have) and
 prints the query count of each.
 """
@@ -10,13 +10,14 @@ import time
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..projects.services import selection_rounds
-from ..regions.models import Region
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from . import demo
-from .services import assignments, protocol, results, rounds, scoring
+from clusterhub.defenses.services import assignments, protocol, results, rounds, scoring
+from clusterhub.extensions import db
+from clusterhub.projects.services import selection_rounds
+from clusterhub.regions.models import Region
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from ..demo import defenses as demo
 
 N_PROJECTS, N_EXPERTS = 10, 7
 
@@ -59,8 +60,8 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from .. import create_app
-    from ..tenancy.services import create_tenant
+    from clusterhub import create_app
+    from clusterhub.tenancy.services import create_tenant
 
     workdir = tempfile.mkdtemp(prefix="clusterhub-defense-bench-")
     app = create_app(

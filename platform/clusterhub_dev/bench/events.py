@@ -6,11 +6,19 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..regions.models import Region
-from ..tenancy.models import Tenant, utcnow
-from ..tenancy.scoping import tenant_scope
-from .models import AgendaItem, AgendaKind, Event, EventKind, EventStatus, Registration, RegistrationStatus
+from clusterhub.events.models import (
+    AgendaItem,
+    AgendaKind,
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+from clusterhub.extensions import db
+from clusterhub.regions.models import Region
+from clusterhub.tenancy.models import Tenant, utcnow
+from clusterhub.tenancy.scoping import tenant_scope
 
 CATEGORIES = ("enterprise", "executive_authority", "cluster_center", "expert", "media", "other")
 
@@ -75,7 +83,7 @@ def build(tenant: Tenant, items: int = 30, registrations: int = 500) -> Event:
 
 
 def scenario(app) -> list[tuple[str, str]]:
-    """For ``bench_scenarios.SCENARIOS``: the komi public event page with 30 items and 500 registrations."""
+    """For ``bench.scenarios.SCENARIOS``: the komi public event page with 30 items and 500 registrations."""
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "komi"))
     event = build(tenant)
     return [("/komi/events/<id> (30 agenda items, 500 registrations)", f"/komi/events/{event.id}")]

@@ -4,10 +4,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from .models import Cluster
+from clusterhub.clusters.models import Cluster
+from clusterhub.extensions import db
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
 
 CLUSTER_NAME = "Лесопромышленный кластер Республики Коми"
 
@@ -46,10 +46,11 @@ LINKS = [
 
 def load(tenant_slugs=("komi",)) -> None:
     """Create the Komi cluster (when ``komi`` is among ``tenant_slugs`` and the center exists)."""
-    from ..enterprises import demo as enterprise_demo
-    from .services.clusters import create_cluster
-    from .services.members import add_member
-    from .services.supply import add_link
+    from clusterhub.clusters.services.clusters import create_cluster
+    from clusterhub.clusters.services.members import add_member
+    from clusterhub.clusters.services.supply import add_link
+
+    from . import enterprises as enterprise_demo
 
     if "komi" not in tenant_slugs:
         return

@@ -8,7 +8,7 @@ prints the number placed, the exact optimum and the time; the tests use :func:`r
 import random
 import time
 
-from .scheduler import Meeting, Problem, schedule, upper_bound, verify
+from clusterhub.cooperation.meetings.scheduler import Meeting, Problem, schedule, upper_bound, verify
 
 
 def random_problem(
@@ -160,7 +160,7 @@ def report(rows: list[dict]) -> None:
 
 
 def scenario(app) -> list:
-    """For ``bench_scenarios.SCENARIOS``: no page, the scheduler's figures printed while preparing."""
+    """For ``bench.scenarios.SCENARIOS``: no page, the scheduler's figures printed while preparing."""
     report(run())
     return []
 

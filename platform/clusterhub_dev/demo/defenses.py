@@ -1,24 +1,25 @@
 """Demo data: about ten joint projects in Komi defended before a panel of seven experts.
 
 ``load()`` is idempotent: it builds nothing if the demo defense round already exists. Called from
-``flask demo load`` once the lead wires it in (see ``clusterhub/demo``), or directly.
+``flask demo load`` (see ``clusterhub_dev/demo``), or directly.
 """
 
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..accounts import services as accounts
-from ..enterprises.demo import demo_inn
-from ..enterprises.services.profiles import get_or_create_by_inn
-from ..enterprises.services.representatives import add_representative, is_representative
-from ..extensions import db
-from ..projects.models import JointProject
-from ..projects.services import dossier, participants, selection_rounds, workflow
-from ..tenancy.models import Tenant
-from ..tenancy.scoping import tenant_scope
-from .models import DefenseRound
-from .services import assignments, conflicts, panel, rounds, scoring
+from clusterhub.accounts import services as accounts
+from clusterhub.defenses.models import DefenseRound
+from clusterhub.defenses.services import assignments, conflicts, panel, rounds, scoring
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+from clusterhub.enterprises.services.representatives import add_representative, is_representative
+from clusterhub.extensions import db
+from clusterhub.projects.models import JointProject
+from clusterhub.projects.services import dossier, participants, selection_rounds, workflow
+from clusterhub.tenancy.models import Tenant
+from clusterhub.tenancy.scoping import tenant_scope
+
+from .enterprises import demo_inn
 
 DEMO_PASSWORD = "clusterhub-demo"
 ROUND_TITLE = "Практическая сессия в Сыктывкаре, день 2: предварительная защита проектов"
