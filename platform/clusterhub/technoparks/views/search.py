@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_babel import get_locale
 
 from ...accounts.authz import public
+from ...core.page_cache import per_viewer
 from ...core.refusal import Refusal, expected_refusals
 from ...regions.models import FEDERAL_DISTRICTS, region_names
 from ..models import EQUIPMENT_CATEGORY_LABELS, SERVICE_CATEGORY_LABELS
@@ -31,8 +32,10 @@ def _filters_from_args(args) -> search_module.SearchFilters:
     return filters
 
 
+# Read by every visitor and changed only by the centers' writes: kept per content version of all centers.
 @bp.route("/services/")
 @public
+@per_viewer("service-search")
 def search():
     kind = "equipment" if request.args.get("kind") == "equipment" else "services"
     filters = _filters_from_args(request.args)
