@@ -127,6 +127,27 @@ file_storing = _signals.signal(
     ``LimitReached`` when the plan's storage would be passed). Connected in ``create_app``.""",
 )
 
+indicator_sources = _signals.signal(
+    "indicator-sources",
+    doc="""Collects the indicator definitions of the federal reporting (``sender`` is None): each source
+    (``reporting/sources/*``: the platform, clusters, sessions, the centers' own KPIs, the B2B meetings of
+    ``cooperation.meetings``, projects and defenses, technoparks) returns a list of
+    :class:`~clusterhub.reporting.registry.Indicator` and :class:`~clusterhub.reporting.registry.Breakdown`.
+    ``reporting.registry.REGISTRY`` and ``BREAKDOWNS`` list them in the order the sources were connected
+    in ``create_app``, which is the order of the dashboard and the exports; a source that is not
+    connected has no indicator anywhere (dashboard, exports, API, stored figures, period reports).""",
+)
+
+read_only_refusals = _signals.signal(
+    "read-only-refusals",
+    doc="""Asks whether a center's staff writes are refused right now, on every write to an endpoint that
+    needs a tenant permission, once the user is known to hold it (``accounts.authz.enforce``). ``sender``
+    is the :class:`~clusterhub.tenancy.models.Tenant`; each receiver returns the response to send instead
+    (the refusal), or None. The first refusal in connection order is sent. Billing answers (a lapsed
+    subscription makes the center read-only except its payment pages); the platform admin is never
+    asked about. Connected in ``create_app``.""",
+)
+
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
 REGISTRIES = (
@@ -137,4 +158,6 @@ REGISTRIES = (
     menu_items,
     home_blocks,
     file_storing,
+    indicator_sources,
+    read_only_refusals,
 )
