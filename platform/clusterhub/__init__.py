@@ -246,6 +246,7 @@ def connect_signals() -> None:
     from .clusters.services import members as clusters
     from .events import services as events
     from .projects.services import participants as projects
+    from .reporting import sources as indicator_sources
     from .technoparks import requests as service_requests
     from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks
@@ -262,6 +263,7 @@ def connect_signals() -> None:
     service_requests.connect_signals()  # enterprise history
     stripe.connect_signals()  # payment providers, in the order the billing page lists them
     invoice.connect_signals()
+    indicator_sources.connect_signals()  # the federal indicators, in the order the dashboard lists them
 
 
 NAVIGATION_MODULES = [  # menu entries and home blocks, in the order the menus list them

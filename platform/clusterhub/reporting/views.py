@@ -21,7 +21,7 @@ from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region, district_abbreviation
 from ..tenancy.models import Tenant, TenantStatus
 from ..tenancy.scoping import federal_read_scope
-from . import charts, services, summaries
+from . import charts, registry, services, sql, summaries
 from . import indicators as ind
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
@@ -48,7 +48,6 @@ HEADLINE_KEYS = [
     "paid_services_delivered",
     "service_requests",
 ]
-ind.load_sources()
 
 
 def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -58,14 +57,14 @@ def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def federal_period_choices():
-    with ind.federal_reads():
+    with sql.federal_reads():
         return period_choices()
 
 
 CUSTOM_PERIOD = "custom"
 
 
-def scope_from_request(args) -> ind.Scope:
+def scope_from_request(args) -> sql.Scope:
     """The period chosen in the list (a year, half-year or quarter), or the dates of a custom period when
     the list says so (or names no period, as in older links with only ``from`` and ``to``)."""
     code = args.get("period")
@@ -93,10 +92,10 @@ def scope_from_request(args) -> ind.Scope:
         else:
             region_id, district = tenant.region_id, None
     specialisation = (args.get("specialisation") or "").strip()
-    if specialisation and not ind.SPECIALISATION.fullmatch(specialisation):
+    if specialisation and not sql.SPECIALISATION.fullmatch(specialisation):
         flash(_("The specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10."), "warning")
         specialisation = ""
-    return ind.Scope(
+    return sql.Scope(
         period=period,
         district=district,
         region_id=region_id,
@@ -126,11 +125,11 @@ def dashboard():
     # The figures part of the page is the same for every analyst: rendered once per filters, language and
     # computation of the stored figures it shows (a live computation is never reused).
     reportable = summaries.STANDARD_PERIOD.fullmatch(scope.period.code) is not None  # centers report these
-    with ind.federal_reads():
+    with sql.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
         report_counts = services.report_status_counts(scope) if reportable else None
     filters = filters_of(request.args)
-    map_key = _choice("map", next(iter(ind.REGISTRY)))
+    map_key = _choice("map", next(iter(registry.REGISTRY)))
     key = (str(get_locale()), tuple(sorted(filters.items())), tuple(sorted(view.items())))
     figures_html = _figures_cache.get(key, version) if version else None
     if figures_html is None:
@@ -142,7 +141,7 @@ def dashboard():
         "reporting/dashboard.html",
         figures_html=figures_html,
         scope=scope,
-        map_indicator=ind.REGISTRY[map_key],
+        map_indicator=registry.REGISTRY[map_key],
         report_counts=report_counts,
         submitted_and_live=services.submitted_and_live(scope, map_key) if compare else None,
         compare_link=url_for("reporting.dashboard", **filters, **view, figures="submitted") + "#reports",
@@ -157,10 +156,10 @@ def dashboard():
 _figures_cache = PageCache("federal-figures", max_entries=256)
 
 
-def _dashboard_figures(scope: ind.Scope) -> dict:
+def _dashboard_figures(scope: sql.Scope) -> dict:
     """What the figures part of the dashboard shows: totals, the map, the charts and the comparison."""
-    map_key = _choice("map", next(iter(ind.REGISTRY)))
-    with ind.federal_reads():
+    map_key = _choice("map", next(iter(registry.REGISTRY)))
+    with sql.federal_reads():
         data = services.build_dashboard(scope)
         computed_at = summaries.computed_at(scope)
         tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
@@ -173,8 +172,8 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
     # The comparison shows one section's indicators at a time (the map's, unless chosen): 90 regions by
     # every indicator is a wall of numbers; the exports carry every column.
     section = request.args.get("section")
-    section = section if section in ind.SECTIONS else ind.REGISTRY[sort or map_key].group
-    columns = [key for key in data.keys if ind.REGISTRY[key].group == section]
+    section = section if section in registry.SECTIONS else registry.REGISTRY[sort or map_key].group
+    columns = [key for key in data.keys if registry.REGISTRY[key].group == section]
     filters = filters_of(request.args)
     all_regions = list(db.session.scalars(sa.select(Region).order_by(Region.name_ru)))
     base = url_for("reporting.dashboard")
@@ -188,10 +187,10 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
     rows = services.comparison_rows(data, sort, descending)
     number = services.number_formatter(str(get_locale()))
     for row in rows:  # formatted in one pass rather than a template call per cell
-        row["cells"] = [number(row[key], ind.REGISTRY[key].unit) for key in columns]
-    label = str(ind.REGISTRY[map_key].label)
+        row["cells"] = [number(row[key], registry.REGISTRY[key].unit) for key in columns]
+    label = str(registry.REGISTRY[map_key].label)
     breakdown_svgs = []
-    for breakdown in ind.BREAKDOWNS.values():
+    for breakdown in registry.BREAKDOWNS.values():
         counts = breakdowns.get(breakdown.key, {})
         parts = [(str(name), counts[c]) for c, name in breakdown.categories.items() if counts.get(c)]
         if parts:
@@ -224,8 +223,8 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
         series_svg=charts.line_chart(series, _("%(indicator)s: by year", indicator=label)),
         breakdown_svgs=breakdown_svgs,
         filters=filters,
-        registry=ind.REGISTRY,
-        sections=ind.SECTIONS,
+        registry=registry.REGISTRY,
+        sections=registry.SECTIONS,
         districts=FEDERAL_DISTRICTS,
         regions=all_regions,
         periods=periods,
@@ -239,7 +238,7 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
 def _choice(argument: str, default):
     """An indicator key named in the query string, or ``default``."""
     value = request.args.get(argument)
-    return value if value in ind.REGISTRY else default
+    return value if value in registry.REGISTRY else default
 
 
 @bp.route("/federal/records/<key>")
@@ -259,7 +258,7 @@ def records(key):
         "reporting/records.html",
         page=page,
         columns=columns,
-        indicator=ind.REGISTRY[key],
+        indicator=registry.REGISTRY[key],
         key=key,
         filters=filters_of(request.args),
         scope=scope,
@@ -286,7 +285,7 @@ def export(fmt):
         table = table or "regions"
     scope = scope_from_request(request.args)
     locale = str(get_locale())
-    with ind.federal_reads():
+    with sql.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
     key = (fmt, table, locale, tuple(sorted(filters_of(request.args).items())))
     body = _figures_cache.get(key, version) if version else None
@@ -376,7 +375,7 @@ def report_detail(report_id):
         report=report,
         live=live,
         form=form,
-        registry=ind.REGISTRY,
+        registry=registry.REGISTRY,
         period=period,
     )
 
@@ -388,7 +387,7 @@ def report_detail(report_id):
 @requires(Permission.STAFF_AREA)
 def center_indicators():
     scope = scope_from_request(request.args)
-    scope = ind.Scope(period=scope.period, tenant_id=g.tenant.id)
+    scope = sql.Scope(period=scope.period, tenant_id=g.tenant.id)
     form = KpiPlanForm()
     if form.validate_on_submit():
         if not can(Permission.SUBMIT_REPORTS):
@@ -408,7 +407,8 @@ def center_indicators():
             flash(_("The plan has been saved."), "success")
         return redirect(url_for("reporting.center_indicators", **filters_of(request.args)))
     values = {
-        key: v.get(ind.COUNTRY, 0) for key, v in ind.compute(list(ind.REGISTRY), scope, "country").items()
+        key: v.get(sql.COUNTRY, 0)
+        for key, v in ind.compute(list(registry.REGISTRY), scope, "country").items()
     }
     plans = services.kpi_plans(g.tenant.id, scope.period.start.year)
     return render_template(
@@ -416,8 +416,8 @@ def center_indicators():
         values=values,
         plans=plans,
         scope=scope,
-        registry=ind.REGISTRY,
-        sections=ind.SECTIONS,
+        registry=registry.REGISTRY,
+        sections=registry.SECTIONS,
         periods=period_choices(),
         filters=filters_of(request.args),
     )
@@ -454,7 +454,7 @@ def center_reports():
         periods=period_choices(),
         history=history,
         preview=preview,
-        registry=ind.REGISTRY,
+        registry=registry.REGISTRY,
         editable=report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
     )
 
