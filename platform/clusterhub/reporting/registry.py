@@ -96,7 +96,7 @@ class Source:
 class _Connected(Mapping):
     """key → definition of one kind, as the connected sources answer (read again when they change)."""
 
-    def __init__(self, kind: type) -> None:
+    def __init__(self, kind: type[Indicator] | type[Breakdown]) -> None:
         self.kind = kind
         self._answered: tuple[tuple, dict] | None = None
 
