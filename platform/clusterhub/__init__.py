@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from .accounts.models import role_label
+from .config import project_root
 from .core import metrics
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -82,13 +83,6 @@ def create_app(config: dict | None = None) -> Flask:
     connect_signals()
     register_cli(app)
     return app
-
-
-def project_root() -> Path:
-    """Where ``migrations/``, ``translations/`` and ``tenants/`` live: the source checkout for an editable
-    install, otherwise the working directory (the container image keeps them in /app)."""
-    source_root = Path(__file__).resolve().parents[2]
-    return source_root if (source_root / "migrations").is_dir() else Path.cwd()
 
 
 def configure_observability(app: Flask) -> None:
