@@ -239,13 +239,15 @@ def connect_signals() -> None:
     from .billing.providers.stripe import views as stripe
     from .clusters.services import members as clusters
     from .events import services as events
+    from .privacy import services as privacy
     from .projects.services import participants as projects
     from .reporting import sources as indicator_sources
     from .technoparks import requests as service_requests
     from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks
 
-    webhooks.connect_signals()
+    webhooks.connect_signals()  # business events published, and the delivery of the outbox's tickets
+    privacy.connect_signals()  # mail withheld after consent is withdrawn
     billing_permissions.connect_signals()
     billing.connect_signals()  # storage limits of uploaded files
     token_permissions.connect_signals()

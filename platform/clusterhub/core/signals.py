@@ -148,6 +148,22 @@ read_only_refusals = _signals.signal(
     asked about. Connected in ``create_app``.""",
 )
 
+mail_withheld = _signals.signal(
+    "mail-withheld",
+    doc="""The outbox is about to send a mail (``outbox.services.send_due``, at send time, so a message
+    queued before a withdrawal stops too). ``sender`` is the recipient's address; a receiver returns True
+    to withhold the mail (privacy: consent to mail withdrawn, or the person anonymised). Connected in
+    ``create_app``.""",
+)
+
+webhook_ticket_due = _signals.signal(
+    "webhook-ticket-due",
+    doc="""The outbox worker claimed a due webhook ticket (an :class:`~clusterhub.outbox.models.OutboxMessage`
+    of kind ``webhook``, its attempt already counted): ``sender`` is the ticket, ``now`` the time of the
+    pass. The webhooks module, the one receiver, attempts the delivery and returns ``"sent"``,
+    ``"retry"`` or ``"failed"``; the worker commits. Connected in ``create_app``.""",
+)
+
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
 REGISTRIES = (
@@ -160,4 +176,6 @@ REGISTRIES = (
     file_storing,
     indicator_sources,
     read_only_refusals,
+    mail_withheld,
+    webhook_ticket_due,
 )

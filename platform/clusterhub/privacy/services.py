@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from ..accounts.models import ApiToken, FederalInvitation, Invitation, Membership, TenantRole, User
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..defenses.models import (
     Conflict,
@@ -471,9 +472,9 @@ def give_mail_consent(user: User) -> None:
     record("privacy.mail_consent_given", user, actor=user)
 
 
-def mail_withheld(recipient: str) -> bool:
+def mail_withheld(recipient: str, **_kwargs) -> bool:
     """Has the owner of ``recipient`` withdrawn consent to mail (or been anonymised)? Asked by the outbox
-    for every message just before it is sent."""
+    for every message just before it is sent (``signals.mail_withheld``)."""
     address = (recipient or "").strip().lower()
     if address.endswith("@" + ANONYMOUS_DOMAIN):
         return True
@@ -837,3 +838,8 @@ def redacting(describe_changes):
         return redact_changes(describe_changes(entry), digests)
 
     return describe
+
+
+def connect_signals() -> None:
+    """Withhold the mail of people who withdrew consent (``signals.mail_withheld``; from ``create_app``)."""
+    signals.mail_withheld.connect(mail_withheld)
