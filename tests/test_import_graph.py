@@ -49,9 +49,6 @@ KNOWN_EXCEPTIONS = {
     ("accounts", "tokens"),  # accounts/authz.py, accounts/services.py
     ("accounts", "outbox"),  # accounts/services.py
     ("accounts", "billing"),  # accounts/services.py
-    ("tokens.models", "accounts"),  # tokens/scopes.py: a center token's permissions are the admin's
-    # the invoice provider fills the payer from the enterprise profile
-    ("billing", "enterprises"),  # billing/providers/invoice/services.py
     # events import technopark links
     ("events", "technoparks"),  # events/imports.py
 }
