@@ -42,13 +42,11 @@ KNOWN_EXCEPTIONS = {
     # core's menu, start page and views read accounts (authorization) and enterprises
     ("core", "accounts"),  # core/menu.py, core/views.py
     ("core", "enterprises"),  # core/start.py
-    # the audit log's pages use authorization and the privacy pseudonyms
+    # the audit log's pages use authorization
     ("audit", "accounts"),  # audit/views.py
-    ("audit", "privacy"),  # audit/views.py
-    # accounts reach up to tokens (token access rules), outbox (mail) and billing (plan limits)
+    # accounts reach up to tokens (token access rules) and outbox (mail)
     ("accounts", "tokens"),  # accounts/authz.py, accounts/services.py
     ("accounts", "outbox"),  # accounts/services.py
-    ("accounts", "billing"),  # accounts/services.py
     # events import technopark links
     ("events", "technoparks"),  # events/imports.py
 }

@@ -247,9 +247,9 @@ def connect_signals() -> None:
     from .webhooks import services as webhooks
 
     webhooks.connect_signals()  # business events published, and the delivery of the outbox's tickets
-    privacy.connect_signals()  # mail withheld after consent is withdrawn
+    privacy.connect_signals()  # mail withheld after consent is withdrawn, erased people in the audit log
     billing_permissions.connect_signals()
-    billing.connect_signals()  # storage limits of uploaded files
+    billing.connect_signals()  # storage limits of uploaded files, staff seats
     token_permissions.connect_signals()
     _connect_navigation()  # the views' permissions, menu entries and home blocks
     authz.grant_connected_permissions()

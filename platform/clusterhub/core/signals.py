@@ -127,6 +127,23 @@ file_storing = _signals.signal(
     ``LimitReached`` when the plan's storage would be passed). Connected in ``create_app``.""",
 )
 
+staff_inviting = _signals.signal(
+    "staff-inviting",
+    doc="""A center is about to invite someone to a staff role (an administrator or staff member; experts
+    take no seat), before anything is written (``accounts.services.invite``). ``sender`` is the
+    :class:`~clusterhub.tenancy.models.Tenant`. A receiver may refuse by raising a
+    :class:`~clusterhub.core.refusal.Refusal` (billing raises ``LimitReached`` when every seat of the
+    plan is taken). Connected in ``create_app``.""",
+)
+
+audit_redactions = _signals.signal(
+    "audit-redactions",
+    doc="""Asked once per page of the audit log before it shows the entries' changes (``sender`` is None):
+    each receiver returns a function that takes the described changes of one entry and returns them
+    redacted (privacy: the values of erased people become their pseudonyms). The log applies them in
+    connection order. Connected in ``create_app``.""",
+)
+
 indicator_sources = _signals.signal(
     "indicator-sources",
     doc="""Collects the indicator definitions of the federal reporting (``sender`` is None): each source
@@ -174,6 +191,8 @@ REGISTRIES = (
     menu_items,
     home_blocks,
     file_storing,
+    staff_inviting,
+    audit_redactions,
     indicator_sources,
     read_only_refusals,
     mail_withheld,

@@ -830,16 +830,15 @@ def anonymise_expired(batch: RetentionBatch, ids: list[int]) -> int:
     return len(rows)
 
 
-def redacting(describe_changes):
-    """Wrap the audit log's ``describe_changes`` so a page shows pseudonyms for erased values."""
+def audit_redaction(sender=None, **_kwargs):
+    """The audit log's pages show pseudonyms for erased values (``signals.audit_redactions``): the
+    erased digests are read once per page."""
     digests = erased_digests()
-
-    def describe(entry):
-        return redact_changes(describe_changes(entry), digests)
-
-    return describe
+    return lambda changes: redact_changes(changes, digests)
 
 
 def connect_signals() -> None:
-    """Withhold the mail of people who withdrew consent (``signals.mail_withheld``; from ``create_app``)."""
+    """Withhold the mail of people who withdrew consent (``signals.mail_withheld``) and redact erased
+    people in the audit log (``signals.audit_redactions``); called from ``create_app``."""
     signals.mail_withheld.connect(mail_withheld)
+    signals.audit_redactions.connect(audit_redaction)
