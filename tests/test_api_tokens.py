@@ -207,8 +207,9 @@ def test_a_center_token_writes_nowhere_outside_its_write_scopes(app, client, mak
 
 def test_every_permission_maps_to_an_area_and_tokens_never_manage_people_or_billing():
     from clusterhub.accounts.authz import Permission
+    from clusterhub.tokens.services import center_token_permissions
 
-    granted = scopes.center_token_permissions()
+    granted = center_token_permissions()
     assert Permission.MANAGE_MEMBERS not in granted and Permission.VIEW_AUDIT not in granted
     assert "billing.manage" not in granted and "integrations.manage" not in granted
     assert scopes.area_of("events.check_in") == "events"

@@ -10,6 +10,7 @@ from clusterhub.enterprises.models import EnterpriseFigure
 from clusterhub.extensions import db
 from clusterhub.reporting import indicators as ind
 from clusterhub.reporting import services as reporting
+from clusterhub.reporting import sql
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 
@@ -27,8 +28,8 @@ KEYS = [
 
 def compute(period="2026", grouping="country", **filters):
     with federal_read_scope(db.session):
-        result = ind.compute(KEYS, ind.Scope(period=parse_period(period), **filters), grouping)
-    return {k: (v.get(ind.COUNTRY) if grouping == "country" else v) for k, v in result.items()}
+        result = ind.compute(KEYS, sql.Scope(period=parse_period(period), **filters), grouping)
+    return {k: (v.get(sql.COUNTRY) if grouping == "country" else v) for k, v in result.items()}
 
 
 def test_cluster_kpis(make_tenant, make_cluster, make_enterprise, request_ctx):

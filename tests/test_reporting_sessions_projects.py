@@ -14,7 +14,7 @@ from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject, SelectionRound
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
-from clusterhub.reporting import summaries
+from clusterhub.reporting import sql, summaries
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
@@ -23,7 +23,7 @@ from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 def compute(keys, period):
     with federal_read_scope(db.session):
         return {
-            k: v.get(ind.COUNTRY) for k, v in ind.compute(keys, ind.Scope(period=period), "country").items()
+            k: v.get(sql.COUNTRY) for k, v in ind.compute(keys, sql.Scope(period=period), "country").items()
         }
 
 
@@ -88,7 +88,7 @@ def test_session_indicators(make_event, make_tenant, enterprise):
     earlier = parse_period(start="2020-01-01", end="2020-12-31")
     assert compute(["sessions_held", "registrations"], earlier) == {"sessions_held": 0, "registrations": 0}
     with federal_read_scope(db.session):
-        by_category = summaries.breakdown_totals(ind.Scope(period=period))["registrations_by_category"]
+        by_category = summaries.breakdown_totals(sql.Scope(period=period))["registrations_by_category"]
     assert by_category == {"enterprise": 2, "expert": 1}  # the cancelled and the waitlisted do not count
 
 
@@ -122,7 +122,7 @@ def test_project_and_defense_indicators(make_defense):
             )
         ).all()
     with federal_read_scope(db.session):
-        by_status = summaries.breakdown_totals(ind.Scope(period=this_year))["projects_by_status"]
+        by_status = summaries.breakdown_totals(sql.Scope(period=this_year))["projects_by_status"]
     assert (
         by_status == dict(Counter(status for status, _requested, _cap in projects))
         and sum(by_status.values()) == 3
@@ -184,7 +184,7 @@ def test_defense_outcomes(make_defense):
         db.session.commit()
     this_year = parse_period(str(utcnow().year))
     with federal_read_scope(db.session):
-        outcomes = summaries.breakdown_totals(ind.Scope(period=this_year))["defense_outcomes"]
+        outcomes = summaries.breakdown_totals(sql.Scope(period=this_year))["defense_outcomes"]
     assert outcomes == {"recommended": 1, "not_recommended": 1}
     result = compute(["projects_defended", "projects_recommended_share"], this_year)
     assert result["projects_defended"] == 2 and float(result["projects_recommended_share"]) == 50.0
@@ -256,7 +256,7 @@ def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defens
         "score_mean": 0,
     }
     with federal_read_scope(db.session):
-        outcomes_2021 = summaries.breakdown_totals(ind.Scope(period=parse_period("2021")))["defense_outcomes"]
-        outcomes_now = summaries.breakdown_totals(ind.Scope(period=entered))["defense_outcomes"]
+        outcomes_2021 = summaries.breakdown_totals(sql.Scope(period=parse_period("2021")))["defense_outcomes"]
+        outcomes_now = summaries.breakdown_totals(sql.Scope(period=entered))["defense_outcomes"]
     assert outcomes_2021 == {"recommended": 1, "not_recommended": 1}
     assert outcomes_now == {}

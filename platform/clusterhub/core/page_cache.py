@@ -22,6 +22,7 @@ from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..config import project_root
 from ..tenancy.row_cache import content_version
 from .security import csp_nonce
 
@@ -193,8 +194,6 @@ def _release_fingerprint() -> str:
     """A short hash of every template and compiled catalogue of this installation, computed once."""
     global _fingerprint
     if _fingerprint is None:
-        from .. import project_root
-
         package = Path(__file__).resolve().parents[1]
         files = sorted(package.rglob("*.html")) + sorted((project_root() / "translations").rglob("*.mo"))
         digest = hashlib.blake2b(digest_size=8)

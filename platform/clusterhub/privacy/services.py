@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from ..accounts.models import ApiToken, FederalInvitation, Invitation, Membership, TenantRole, User
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..defenses.models import (
     Conflict,
@@ -471,9 +472,9 @@ def give_mail_consent(user: User) -> None:
     record("privacy.mail_consent_given", user, actor=user)
 
 
-def mail_withheld(recipient: str) -> bool:
+def mail_withheld(recipient: str, **_kwargs) -> bool:
     """Has the owner of ``recipient`` withdrawn consent to mail (or been anonymised)? Asked by the outbox
-    for every message just before it is sent."""
+    for every message just before it is sent (``signals.mail_withheld``)."""
     address = (recipient or "").strip().lower()
     if address.endswith("@" + ANONYMOUS_DOMAIN):
         return True
@@ -829,11 +830,15 @@ def anonymise_expired(batch: RetentionBatch, ids: list[int]) -> int:
     return len(rows)
 
 
-def redacting(describe_changes):
-    """Wrap the audit log's ``describe_changes`` so a page shows pseudonyms for erased values."""
+def audit_redaction(sender=None, **_kwargs):
+    """The audit log's pages show pseudonyms for erased values (``signals.audit_redactions``): the
+    erased digests are read once per page."""
     digests = erased_digests()
+    return lambda changes: redact_changes(changes, digests)
 
-    def describe(entry):
-        return redact_changes(describe_changes(entry), digests)
 
-    return describe
+def connect_signals() -> None:
+    """Withhold the mail of people who withdrew consent (``signals.mail_withheld``) and redact erased
+    people in the audit log (``signals.audit_redactions``); called from ``create_app``."""
+    signals.mail_withheld.connect(mail_withheld)
+    signals.audit_redactions.connect(audit_redaction)
