@@ -18,13 +18,7 @@ from ...extensions import db
 from ...projects.models import JointProject, ProjectStatus
 from ...technoparks.models import Technopark
 from ...tenancy.models import Tenant
-from ..models import (
-    AgendaItem,
-    AgendaItemHost,
-    AgendaKind,
-    Event,
-    Venue,
-)
+from ..models import AgendaItem, AgendaItemHost, AgendaKind, Event, Venue
 from .common import to_local, to_utc, touch
 from .signups import promote_item_waitlist
 

@@ -4,9 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ...tenancy.models import Tenant, utcnow
-from ..models import (
-    Event,
-)
+from ..models import Event
 
 # --- time zones ---------------------------------------------------------------------------------------
 

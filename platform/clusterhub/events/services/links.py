@@ -8,9 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...tenancy.scoping import tenant_scope
-from ..models import (
-    Registration,
-)
+from ..models import Registration
 
 # --- mail and links -------------------------------------------------------------------------------------
 

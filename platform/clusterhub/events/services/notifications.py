@@ -15,12 +15,7 @@ from ...extensions import db
 from ...outbox.services import enqueue_template
 from ...tenancy.models import Tenant, utcnow
 from ...tenancy.scoping import tenant_scope
-from ..models import (
-    Event,
-    EventStatus,
-    Registration,
-    RegistrationStatus,
-)
+from ..models import Event, EventStatus, Registration, RegistrationStatus
 from .common import to_local
 from .links import ticket_link
 

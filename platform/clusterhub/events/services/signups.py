@@ -9,13 +9,7 @@ from ...audit.services import record
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...tenancy.models import utcnow
-from ..models import (
-    AgendaItem,
-    AgendaSignup,
-    Registration,
-    RegistrationStatus,
-    SignupStatus,
-)
+from ..models import AgendaItem, AgendaSignup, Registration, RegistrationStatus, SignupStatus
 from .notifications import _mail
 
 # --- agenda sign-ups (the personal agenda; seat-limited items) ------------------------------------------
