@@ -141,7 +141,7 @@ class AgendaItemForm(FlaskForm):
         self.venue_id.choices = as_choices(
             [(0, _l("— an enterprise site or another address —"))] + [(v.id, v.name) for v in event.venues]
         )
-        from .services import linkable_projects, linkable_technoparks
+        from .services.agenda import linkable_projects, linkable_technoparks
 
         self.technopark_id.choices = as_choices([(0, _l("— none —"))] + linkable_technoparks())
         self.joint_project_id.choices = as_choices([(0, _l("— none —"))] + linkable_projects())
