@@ -133,7 +133,7 @@ def set_status(event: Event, status: str, actor=None) -> Event:
 
 def _check_sessions_per_year(event: Event) -> None:
     """The plan's «published sessions per year» limit, counted over the year the session starts in."""
-    from ..billing.services import check_limit
+    from ...billing.services import check_limit
 
     year_start, next_year = date(event.start_date.year, 1, 1), date(event.start_date.year + 1, 1, 1)
     published = db.session.scalar(

@@ -106,7 +106,7 @@ def _flash_check_your_mail(email: str) -> None:
 def _too_many_registrations(error):
     """Say what happened and what to do, instead of a bare 429."""
     if request.endpoint != "events.register":
-        from ..core.errors import MESSAGES
+        from ...core.errors import MESSAGES
 
         title, text = MESSAGES[429]
         return render_template("core/error.html", code=429, title=title, text=text), 429
