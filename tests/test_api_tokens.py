@@ -212,7 +212,7 @@ def test_every_permission_maps_to_an_area_and_tokens_never_manage_people_or_bill
     granted = scopes.center_token_permissions()
     assert Permission.MANAGE_MEMBERS not in granted and Permission.VIEW_AUDIT not in granted
     assert "billing.manage" not in granted and "integrations.manage" not in granted
-    assert scopes.area_of("check_in") == "events"
+    assert scopes.area_of("events.check_in") == "events"
     assert scopes.area_of(Permission.SUBMIT_REPORTS) == "reports"
 
 
