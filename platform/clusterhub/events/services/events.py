@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ...audit.services import record, snapshot
+from ...billing.services import check_limit
 from ...core.refusal import Refusal
 from ...enterprises.services.profiles import get_or_create_by_inn
 from ...extensions import db
@@ -133,8 +134,6 @@ def set_status(event: Event, status: str, actor=None) -> Event:
 
 def _check_sessions_per_year(event: Event) -> None:
     """The plan's «published sessions per year» limit, counted over the year the session starts in."""
-    from ...billing.services import check_limit
-
     year_start, next_year = date(event.start_date.year, 1, 1), date(event.start_date.year + 1, 1, 1)
     published = db.session.scalar(
         sa.select(sa.func.count())

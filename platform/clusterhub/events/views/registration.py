@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ...accounts.authz import login_required, public
 from ...accounts.forms import ConfirmForm
+from ...core.errors import MESSAGES
 from ...core.forms import show_on
 from ...core.refusal import Refusal, answered
 from ...enterprises.services.representatives import represented_enterprises
@@ -106,8 +107,6 @@ def _flash_check_your_mail(email: str) -> None:
 def _too_many_registrations(error):
     """Say what happened and what to do, instead of a bare 429."""
     if request.endpoint != "events.register":
-        from ...core.errors import MESSAGES
-
         title, text = MESSAGES[429]
         return render_template("core/error.html", code=429, title=title, text=text), 429
     event = db.session.scalar(sa.select(Event).where(Event.id == request.view_args.get("event_id")))
