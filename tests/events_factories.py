@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.events import services as events
 from clusterhub.events.models import EventStatus
+from clusterhub.events.services.events import create_event, set_status
+from clusterhub.events.services.registration import Participant
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.models import utcnow
@@ -40,9 +41,9 @@ def make_event(make_tenant):
             **values,
         }
         with tenant_scope(db.session, tenant.id):
-            event = events.create_event(tenant, data)
+            event = create_event(tenant, data)
             if publish:
-                events.set_status(event, EventStatus.PUBLISHED)
+                set_status(event, EventStatus.PUBLISHED)
             db.session.commit()
             db.session.refresh(event)  # loaded in its scope: RLS hides it outside
         return event
@@ -77,6 +78,6 @@ def person():
             "locale": "ru",
             **values,
         }
-        return events.Participant(**data)
+        return Participant(**data)
 
     return make

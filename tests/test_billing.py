@@ -285,8 +285,8 @@ def test_tenant_api_needs_a_plan_with_api_access(app, make_tenant, make_plan, su
 def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
     make_tenant, make_plan, subscribe, invoice_billing, english_request, make_event, make_technopark
 ):
-    from clusterhub.events import services as events
     from clusterhub.events.models import EventStatus
+    from clusterhub.events.services.events import set_status
     from clusterhub.technoparks.services import technoparks
 
     komi = make_tenant("komi")
@@ -296,7 +296,7 @@ def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
     make_technopark(komi)
     with tenant_scope(db.session, komi.id):
         with pytest.raises(Refusal, match="limit"):
-            events.set_status(db.session.get(type(draft), draft.id), EventStatus.PUBLISHED)
+            set_status(db.session.get(type(draft), draft.id), EventStatus.PUBLISHED)
         db.session.rollback()
         with pytest.raises(Refusal, match="limit"):
             technoparks.create_technopark(

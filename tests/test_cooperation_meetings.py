@@ -9,8 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest, MeetingSeat, RequestStatus
-from clusterhub.events import services as events
 from clusterhub.events.models import Event
+from clusterhub.events.services.agenda import save_agenda_item
+from clusterhub.events.services.common import to_local
+from clusterhub.events.services.registration import register
+from clusterhub.events.services.signups import sign_up
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
@@ -44,7 +47,7 @@ def b2b(make_event, make_user, person, request_context):
         for n in range(participants):
             user = make_user(email=f"member{n}@example.com", name=f"Member {n}")
             with tenant_scope(db.session, tenant.id):
-                registration = events.register(
+                registration = register(
                     db.session.get(Event, event_id),
                     person(email=user.email, full_name=f"Участник {n}"),
                     user=user,
@@ -179,8 +182,8 @@ def test_a_site_visit_keeps_its_participant_free(b2b):
     with s.scope():
         event = db.session.get(Event, s.event_id)
         block = _block(s)
-        local_start = events.to_local(block.slot_start(0), s.tenant).replace(tzinfo=None)
-        item = events.save_agenda_item(
+        local_start = to_local(block.slot_start(0), s.tenant).replace(tzinfo=None)
+        item = save_agenda_item(
             event,
             {
                 "kind": "site_visit",
@@ -190,7 +193,7 @@ def test_a_site_visit_keeps_its_participant_free(b2b):
                 "site_address_ru": "пр. Бумажников, 2",
             },
         )
-        events.sign_up(_reg(s, 0), item)
+        sign_up(_reg(s, 0), item)
         _accepted(s, [(0, 1), (0, 2)])
         result = meetings.run_scheduler(_block(s))
         assert len(result.placed) == 1  # participant 0 is free in slot 2 only

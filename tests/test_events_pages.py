@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.events import services as events
 from clusterhub.events.models import Registration
+from clusterhub.events.services import registration as registration_services
+from clusterhub.events.services.links import ticket_token
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
@@ -218,9 +219,11 @@ def test_participants_filter_export_message_and_check_in(client, make_event, mak
     event = make_event()
     event_id, tenant_id = event.id, event.tenant_id
     with tenant_scope(db.session, tenant_id):
-        alice = events.register(event, person(full_name="Алиса Иванова", region_id=region_id("77")))
-        events.register(event, person(full_name="Борис Петров", category="media"))
-        code, alice_id, ticket = alice.code, alice.id, events.ticket_token(alice)
+        alice = registration_services.register(
+            event, person(full_name="Алиса Иванова", region_id=region_id("77"))
+        )
+        registration_services.register(event, person(full_name="Борис Петров", category="media"))
+        code, alice_id, ticket = alice.code, alice.id, ticket_token(alice)
     login(staff)
     base = f"/komi/staff/events/{event_id}"
     page = client.get(base + "/participants?q=алиса").get_data(as_text=True)
@@ -304,9 +307,9 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
     staff = make_user("center_admin", email="boss@example.com")
     with tenant_scope(db.session, tenant_id):
         event = db.session.get(type(model_event), event_id)
-        registration = events.register(event, person())
+        registration = registration_services.register(event, person())
         item_id, organiser_id = event.agenda_items[1].id, event.organisers[0].id
-        registration_id, ticket = registration.id, events.ticket_token(registration)
+        registration_id, ticket = registration.id, ticket_token(registration)
     from clusterhub.enterprises.services.profiles import get_or_create_by_inn
     from clusterhub.enterprises.services.representatives import add_representative
 
@@ -381,7 +384,7 @@ def without_csrf_tokens(html: str) -> str:
 
 
 def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(client, make_event, person):
-    from clusterhub.events import cache
+    from clusterhub.events.views import cache
 
     cache.clear()
     event = make_event(capacity=10)
@@ -399,7 +402,7 @@ def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(clien
     english = client.get(f"/komi/events/{event_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Participants" in english and english != first
     with tenant_scope(db.session, tenant_id):
-        events.register(db.session.get(type(event), event_id), person())
+        registration_services.register(db.session.get(type(event), event_id), person())
     db.session.commit()
     after = client.get(f"/komi/events/{event_id}").get_data(as_text=True)
     assert after != first

@@ -194,7 +194,7 @@ def test_only_the_login_form_takes_the_focus(make_tenant, make_user, client, log
 def test_the_start_page_lists_only_the_users_own_registrations_in_every_center(
     make_tenant, make_user, make_event, person, client, login, request_context
 ):
-    from clusterhub.events import services as events
+    from clusterhub.events.services.registration import register
     from clusterhub.tenancy.scoping import tenant_scope
 
     komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
@@ -202,7 +202,7 @@ def test_the_start_page_lists_only_the_users_own_registrations_in_every_center(
     for tenant, user in ((komi, visitor), (tatarstan, visitor), (tatarstan, stranger)):
         event = make_event(tenant=tenant)
         with tenant_scope(db.session, tenant.id):
-            events.register(event, person(email=user.email), user=user)
+            register(event, person(email=user.email), user=user)
             db.session.commit()
     login(visitor)
     page = client.get("/start").get_data(as_text=True)

@@ -16,8 +16,8 @@ from clusterhub.audit.models import AuditEntry
 from clusterhub.defenses.models import Assignment, DefenseRound
 from clusterhub.defenses.services import results, rounds, scoring
 from clusterhub.defenses.services.protocol import protocol_of, sign_protocol, verify_protocol
-from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration
+from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.outbox import services as outbox
 from clusterhub.outbox.models import OutboxMessage, OutboxStatus
@@ -47,7 +47,7 @@ def _session(make_event, tenant) -> tuple[int, int]:
 def _register(event, person, user=None, **values):
     tenant_id, event_id = event
     with tenant_scope(db.session, tenant_id):
-        registration = events.register(db.session.get(Event, event_id), person(**values), user=user)
+        registration = register(db.session.get(Event, event_id), person(**values), user=user)
         db.session.commit()
         return registration.id
 

@@ -182,7 +182,7 @@ def test_without_an_answering_redis_the_row_is_read_from_the_database(client, ma
 def test_with_redis_a_cached_event_page_does_not_touch_the_database_until_the_center_writes(
     client, make_tenant, make_event, shared_redis
 ):
-    from clusterhub.events import cache as event_pages
+    from clusterhub.events.views import cache as event_pages
     from clusterhub.tenancy.scoping import tenant_scope
 
     tenant = make_tenant(slug="komi")

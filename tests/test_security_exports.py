@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from clusterhub.core.exports import csv_bytes, restore_cell, safe_cell, xlsx_bytes
-from clusterhub.events import services as events
+from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.reporting import services as reporting
 from clusterhub.tenancy.scoping import tenant_scope
@@ -59,7 +59,7 @@ def test_participant_exports_neutralise_what_registrants_typed(client, login, ma
     event_id = event.id
     with tenant_scope(db.session, event.tenant_id):
         for n, payload in enumerate(PAYLOADS):
-            events.register(event, person(full_name=payload, organisation=PAYLOADS[-1 - n]), guest=False)
+            register(event, person(full_name=payload, organisation=PAYLOADS[-1 - n]), guest=False)
         db.session.commit()
     login(make_user("center_admin"))
     csv_body = client.get(f"/komi/staff/events/{event_id}/participants.csv").data

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from clusterhub.core.refusal import Refusal
 from clusterhub.core.urls import is_web_address, web_href
 from clusterhub.enterprises.services.profiles import clean_profile
-from clusterhub.events import services as events
+from clusterhub.events.services.agenda import save_agenda_item
 from clusterhub.extensions import db
 from clusterhub.technoparks.services import technoparks
 from clusterhub.tenancy import services as tenancy
@@ -121,7 +121,7 @@ def test_enterprise_website_must_be_http(address):
 def test_agenda_item_link_must_be_http(model_event, address):
     day = model_event.start_date
     with tenant_scope(db.session, model_event.tenant_id), pytest.raises(Refusal) as error:
-        events.save_agenda_item(
+        save_agenda_item(
             model_event,
             {
                 "kind": "meal",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from clusterhub.clusters.services import members as clusters
 from clusterhub.core import signals
-from clusterhub.events import services as events
+from clusterhub.events.services import history as events
 from clusterhub.projects.services import participants
 from clusterhub.technoparks.services import requests as service_requests
 
@@ -27,7 +27,7 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
 
 def test_importing_the_modules_connects_nothing():
     code = (
-        "import clusterhub.clusters.services.members, clusterhub.events.services, clusterhub.projects.services.participants, "
+        "import clusterhub.clusters.services.members, clusterhub.events.services.history, clusterhub.projects.services.participants, "
         "clusterhub.technoparks.services.requests, clusterhub.enterprises.services.history\n"
         "from clusterhub.core import signals\n"
         "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"

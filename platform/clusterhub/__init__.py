@@ -238,7 +238,7 @@ def connect_signals() -> None:
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
     from .clusters.services import members as clusters
-    from .events import services as events
+    from .events.services import history as events
     from .privacy import services as privacy
     from .projects.services import participants as projects
     from .reporting import sources as indicator_sources

@@ -488,7 +488,7 @@ def withdraw_registration_consent(user: User, center_slug: str, registration_id:
     """The person withdraws consent to processing for one of their registrations: it is cancelled (unless
     the session is over) and anonymised at once in that center. Only the person's own registrations (as
     :func:`read_own_data_across_centers` finds them) can be named."""
-    from ..events.services import cancel_registration
+    from ..events.services.registration import cancel_registration
 
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == center_slug))
     own = {(r["tenant_id"], r["id"]) for r in read_own_data_across_centers(user).registrations}
@@ -744,7 +744,7 @@ def redact_changes(changes: list[dict], digests: dict[str, str]) -> list[dict]:
 
 def remind_due_erasures(now: datetime | None = None) -> int:
     """Mail every center admin once about each pending erasure due within ``PRIVACY_REMINDER_DAYS``."""
-    from ..events.services import absolute_url
+    from ..events.services.links import absolute_url
     from ..outbox.services import enqueue_template
 
     now = now or utcnow()

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from clusterhub.accounts import services as accounts
 from clusterhub.cooperation.meetings import services as svc
 from clusterhub.cooperation.meetings.models import MeetingBlock
-from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration, RegistrationStatus
+from clusterhub.events.services import common as events
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import Tenant
 from clusterhub.tenancy.scoping import tenant_scope

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from clusterhub.enterprises.services.profiles import get_or_create_by_inn
-from clusterhub.events import services as svc
 from clusterhub.events.models import (
     AgendaItem,
     AgendaKind,
@@ -19,6 +18,11 @@ from clusterhub.events.models import (
     OrganiserRole,
     ParticipantCategory,
 )
+from clusterhub.events.services.agenda import save_agenda_item
+from clusterhub.events.services.events import add_organiser, add_venue, create_event, set_status
+from clusterhub.events.services.registration import Participant, register
+from clusterhub.events.services.rosters import item_roster
+from clusterhub.events.services.signups import sign_up
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.models import Tenant, utcnow
@@ -46,7 +50,7 @@ def build_model_event(tenant: Tenant, start: date | None = None, actor=None, pub
         if created:
             enterprise.short_name = short_name
         companies[key] = enterprise
-    event = svc.create_event(
+    event = create_event(
         tenant,
         {
             "title_ru": TITLE_RU,
@@ -68,7 +72,7 @@ def build_model_event(tenant: Tenant, start: date | None = None, actor=None, pub
         },
         actor=actor,
     )
-    hub = svc.add_venue(
+    hub = add_venue(
         event,
         {
             "name_ru": "Центр «Мой бизнес»",
@@ -88,7 +92,7 @@ def build_model_event(tenant: Tenant, start: date | None = None, actor=None, pub
         ("Правительство Республики Коми", "Government of the Komi Republic", OrganiserRole.CO_ORGANISER),
         ("АКИТ РФ", "Association of Clusters, Technoparks and SEZs of Russia", OrganiserRole.PARTNER),
     ):
-        svc.add_organiser(event, {"name_ru": name_ru, "name_en": name_en, "role": role}, actor=actor)
+        add_organiser(event, {"name_ru": name_ru, "name_en": name_en, "role": role}, actor=actor)
 
     def at(day, hour, minute=0):
         return datetime(day.year, day.month, day.day, hour, minute)
@@ -186,7 +190,7 @@ def build_model_event(tenant: Tenant, start: date | None = None, actor=None, pub
         ),
     ]
     for day, (h1, m1), (h2, m2), kind, title_ru, title_en, extra in agenda:
-        svc.save_agenda_item(
+        save_agenda_item(
             event,
             {
                 "kind": kind,
@@ -199,7 +203,7 @@ def build_model_event(tenant: Tenant, start: date | None = None, actor=None, pub
             actor=actor,
         )
     if publish:
-        svc.set_status(event, EventStatus.PUBLISHED, actor=actor)
+        set_status(event, EventStatus.PUBLISHED, actor=actor)
     return event
 
 
@@ -228,12 +232,12 @@ def fill_site_visit(event: Event, people: int = SITE_VISIT_WANTED) -> AgendaItem
     visit = next(
         (i for i in event.agenda_items if i.kind == AgendaKind.SITE_VISIT and i.seat_limit is not None), None
     )
-    if visit is None or svc.item_roster(visit).seated:
+    if visit is None or item_roster(visit).seated:
         return visit
     regions = dict(db.session.execute(sa.select(Region.tax_code, Region.id)).all())
     for n in range(people):
         organisation, tax_code = ORGANISATIONS[n % len(ORGANISATIONS)]
-        person = svc.Participant(
+        person = Participant(
             full_name=f"{SURNAMES[n % len(SURNAMES)]} {GIVEN_NAMES[n % len(GIVEN_NAMES)]}",
             email=f"uchastnik{n + 1}@demo.example.ru",
             category=ParticipantCategory.ENTERPRISE if n % 8 < 5 else ParticipantCategory.CLUSTER_CENTER,
@@ -242,8 +246,8 @@ def fill_site_visit(event: Event, people: int = SITE_VISIT_WANTED) -> AgendaItem
             position_title=("Директор", "Главный инженер", "Специалист", "Руководитель проекта")[n % 4],
             consent=True,
         )
-        registration = svc.register(event, person)
-        svc.sign_up(registration, visit)
+        registration = register(event, person)
+        sign_up(registration, visit)
     return visit
 
 

@@ -687,7 +687,8 @@ def _mail(
     block: MeetingBlock | None = None,
     **context,
 ) -> None:
-    from ...events.services import absolute_url, to_local
+    from ...events.services.common import to_local
+    from ...events.services.links import absolute_url
 
     block = block or meeting.block
     tenant = block.event.tenant

@@ -12,8 +12,8 @@ from ...accounts.forms import ConfirmForm
 from ...core import signals
 from ...core.forms import show_on
 from ...core.refusal import Refusal
-from ...events import services as events
 from ...events.models import Event, Registration
+from ...events.services import common as events
 from ...extensions import db
 from ...tenancy.models import utcnow
 from . import services as svc

@@ -13,14 +13,14 @@ from dataclasses import asdict, dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core.refusal import Refusal
-from ..core.tables import read_table
-from ..enterprises.services.identifiers import clean_inn
-from ..extensions import db
-from ..regions.models import Region
-from . import services as svc
-from .models import ACTIVE_STATUSES, CATEGORY_LABELS, Event, ParticipantCategory, Registration
+from ...audit.services import record
+from ...core.refusal import Refusal
+from ...core.tables import read_table
+from ...enterprises.services.identifiers import clean_inn
+from ...extensions import db
+from ...regions.models import Region
+from ..models import ACTIVE_STATUSES, CATEGORY_LABELS, Event, ParticipantCategory, Registration
+from .registration import Participant, _clean_email, register
 
 MAX_DELEGATION_ROWS = 1000
 
@@ -127,7 +127,7 @@ def preview(event: Event, raw_rows: list[dict], defaults: Defaults) -> list[Dele
         if not row.full_name:
             row.errors.append(_("Give the participant's name."))
         try:
-            row.email = svc._clean_email(row.email)
+            row.email = _clean_email(row.email)
         except Refusal as error:
             row.errors.append(str(error))
         else:
@@ -182,7 +182,7 @@ def commit(event: Event, raw_rows: list[dict], defaults: Defaults, actor, locale
         raise Refusal(_("Nothing was imported: correct the rows with errors and upload the file again."))
     registrations = []
     for row in rows:
-        person = svc.Participant(
+        person = Participant(
             full_name=row.full_name,
             email=row.email,
             category=_category(row.category, defaults.category),
@@ -194,7 +194,7 @@ def commit(event: Event, raw_rows: list[dict], defaults: Defaults, actor, locale
             consent=True,
             locale=locale,
         )
-        registrations.append(svc.register(event, person, actor=actor))
+        registrations.append(register(event, person, actor=actor))
     record(
         "event.delegation_imported",
         event,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..core import exports as core_exports
-from ..core.fonts import font_path
-from . import services as svc
-from .models import AgendaItem
+from ...core import exports as core_exports
+from ...core.fonts import font_path
+from ..models import AgendaItem
+from . import rosters
+from .common import to_local
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,7 +28,7 @@ def table_xlsx(header: list[str], rows: list[list], sheet_title: str) -> bytes:
     return core_exports.xlsx_bytes(header, rows, sheet_title=sheet_title)
 
 
-def roster_rows(roster: svc.Roster, with_contacts: bool) -> tuple[list[str], list[list]]:
+def roster_rows(roster: rosters.Roster, with_contacts: bool) -> tuple[list[str], list[list]]:
     """The header and rows of a roster: seats first, then the waiting list, each numbered in order."""
     header = [_("No."), _("List"), _("Full name"), _("Organisation"), _("Position"), _("Region")]
     if with_contacts:
@@ -43,19 +44,19 @@ def roster_rows(roster: svc.Roster, with_contacts: bool) -> tuple[list[str], lis
     return header, rows
 
 
-def roster_xlsx(roster: svc.Roster) -> bytes:
+def roster_xlsx(roster: rosters.Roster) -> bytes:
     header, rows = roster_rows(roster, with_contacts=True)
     return table_xlsx(header, rows, _("Roster"))
 
 
 def _item_heading(item: AgendaItem, tenant) -> list[str]:
-    starts, ends = svc.to_local(item.starts_at, tenant), svc.to_local(item.ends_at, tenant)
+    starts, ends = to_local(item.starts_at, tenant), to_local(item.ends_at, tenant)
     place = ", ".join(part for part in (item.place_label, item.place_address) if part)
     lines = [item.event.title, f"{starts:%d.%m.%Y %H:%M}–{ends:%H:%M}" + (f" · {place}" if place else "")]
     return lines
 
 
-def roster_pdf(roster: svc.Roster, tenant) -> bytes:
+def roster_pdf(roster: rosters.Roster, tenant) -> bytes:
     """A printable A4 list: the seats in order, then the waiting list; no e-mail or phone numbers."""
     from fpdf import FPDF, FontFace  # a second of import time, paid by the first PDF, not by every start
 

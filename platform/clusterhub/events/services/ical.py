@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..extensions import db
-from ..tenancy.models import utcnow
-from .models import (
+from ...extensions import db
+from ...tenancy.models import utcnow
+from ..models import (
     AgendaItem,
     AgendaSignup,
     Event,
@@ -19,6 +19,7 @@ from .models import (
     RegistrationStatus,
     SignupStatus,
 )
+from .links import absolute_url
 
 PRODID = "-//ClusterHub//Sessions//RU"
 
@@ -93,8 +94,6 @@ def _host() -> str:
 
 
 def _event_url(event: Event, tenant) -> str:
-    from .services import absolute_url
-
     return absolute_url("events.event_page", tenant=tenant.slug, event_id=event.id)
 
 

@@ -9,7 +9,7 @@ The page carries the session's CSRF token (the language switch form): it is repl
 stored and by the visitor's own token when served.
 """
 
-from ..core.page_cache import CSRF_MARKER, PageCache
+from ...core.page_cache import CSRF_MARKER, PageCache
 
 __all__ = ["CSRF_MARKER", "get", "put", "clear"]
 
