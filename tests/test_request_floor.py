@@ -239,3 +239,40 @@ def test_a_kept_search_page_is_not_served_to_another_viewer(
     login(reader)
     page = client.get("/services/?q=испытания", headers=EN).get_data(as_text=True)
     assert "Читатель Первый" in page  # rendered for this viewer, with their own menu
+
+
+def test_with_redis_a_reopened_participant_list_reads_no_registration_until_the_center_writes(
+    client, make_tenant, make_user, login, shared_redis
+):
+    from clusterhub.events.models import Registration
+    from clusterhub.tenancy.scoping import tenant_scope
+    from clusterhub_dev.bench.events import build
+
+    tenant = make_tenant("komi")
+    staff = make_user("center_staff", tenant=tenant, email="staff@example.com", name="Первый Сотрудник")
+    colleague = make_user(
+        "center_staff", tenant=tenant, email="colleague@example.com", name="Второй Сотрудник"
+    )
+    event_id = build(tenant, items=3, registrations=60).id
+    path = f"/komi/staff/events/{event_id}/participants"
+    login(staff)
+    client.get(path, headers=EN)  # shows (and so clears) the greeting after logging in: rendered, not kept
+    client.get(path, headers=EN)
+
+    with Statements() as seen:
+        page = client.get(path, headers=EN)
+    assert page.status_code == 200 and "Первый Сотрудник" in page.get_data(as_text=True)
+    assert not [s for s in seen.sql if "registrations" in s], seen.sql
+
+    with tenant_scope(db.session, tenant.id):  # any write of the center: the list is read again
+        first = db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event_id).order_by(Registration.full_name)
+        ).first()
+        first.full_name = "Аaронова Анна"
+        db.session.commit()
+    assert "Аaронова Анна" in client.get(path, headers=EN).get_data(as_text=True)
+
+    client.post("/logout")
+    login(colleague)
+    mine = client.get(path, headers=EN).get_data(as_text=True)
+    assert "Второй Сотрудник" in mine and "Первый Сотрудник" not in mine  # nobody gets another's page

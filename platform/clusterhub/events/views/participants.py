@@ -9,6 +9,7 @@ from flask_login import current_user
 from ...accounts.authz import requires
 from ...accounts.forms import ConfirmForm
 from ...core.forms import show_on
+from ...core.page_cache import per_viewer
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
 from ...core.uploads import previewed_rows
@@ -60,8 +61,11 @@ def _filter_args(filters):
     }
 
 
+# Staff reopen the list between check-ins far more often than the center writes: kept per viewer and per
+# content version of the center (the message form's POST is never kept).
 @bp.route("/<tenant>/staff/events/<int:event_id>/participants", methods=["GET", "POST"])
 @requires(MANAGE_EVENTS)
+@per_viewer("participant-list")
 def participants(event_id):
     event = _get(Event, event_id)
     filters = _filters()
