@@ -6,7 +6,8 @@ PYTHON ?= python$(PYTHON_VERSION)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export FLASK_APP := clusterhub
+# The application plus the `demo` commands (clusterhub_dev: demo data and the benchmark, never in the image).
+export FLASK_APP := clusterhub_dev
 
 .PHONY: run test e2e screenshots chromium bench bench-postgres loadtest lint typecheck format translations install db demo clean extract lock
 
@@ -74,7 +75,7 @@ chromium:
 	  fi; }
 
 bench: install
-	$(BIN)/python -m clusterhub.bench
+	$(BIN)/python -m clusterhub_dev.bench
 
 # The same on PostgreSQL (a fresh database, the app as the non-owner role), as the reporting issue asks.
 PG_ADMIN ?= postgresql+psycopg://postgres@127.0.0.1:5432
@@ -83,7 +84,7 @@ bench-postgres: install
 	$(BIN)/python -c "import sqlalchemy as sa; e=sa.create_engine('$(PG_ADMIN)/postgres', isolation_level='AUTOCOMMIT'); c=e.connect(); r=c.exec_driver_sql(\"SELECT 1 FROM pg_roles WHERE rolname='clusterhub_app'\").first(); r or c.exec_driver_sql('CREATE ROLE clusterhub_app LOGIN')"
 	BENCH_DATABASE_URL=$(PG_ADMIN)/clusterhub_bench BENCH_REDIS_URL=$${BENCH_REDIS_URL-redis://127.0.0.1:6379/12} \
 	BENCH_APP_DATABASE_URL=$(subst postgres@,clusterhub_app@,$(PG_ADMIN))/clusterhub_bench \
-	$(BIN)/python -m clusterhub.bench
+	$(BIN)/python -m clusterhub_dev.bench
 
 # 50 users for 60 s on PostgreSQL with a worker killed, the database cut for 5 s and SMTP down for 10 s
 # (not part of `make test`; figures in docs/performance.md). LOAD_USERS and LOAD_SECONDS change the load.

@@ -11,7 +11,7 @@ Create Date: 2026-12-04 05:30:00
 import sqlalchemy as sa
 from alembic import op
 
-from clusterhub.enterprises.services import tax_region_code
+from clusterhub.enterprises.services.identifiers import tax_region_code
 
 revision = "0019_enterprise_region"
 down_revision = "0017_signup"

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from .accounts.models import role_label
+from .config import project_root
 from .core import metrics
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -82,13 +83,6 @@ def create_app(config: dict | None = None) -> Flask:
     connect_signals()
     register_cli(app)
     return app
-
-
-def project_root() -> Path:
-    """Where ``migrations/``, ``translations/`` and ``tenants/`` live: the source checkout for an editable
-    install, otherwise the working directory (the container image keeps them in /app)."""
-    source_root = Path(__file__).resolve().parents[2]
-    return source_root if (source_root / "migrations").is_dir() else Path.cwd()
 
 
 def configure_observability(app: Flask) -> None:
@@ -243,16 +237,19 @@ def connect_signals() -> None:
     from .billing import services as billing
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
-    from .clusters import services as clusters
-    from .events import services as events
-    from .projects import services as projects
-    from .technoparks import requests as service_requests
+    from .clusters.services import members as clusters
+    from .events.services import history as events
+    from .privacy import services as privacy
+    from .projects.services import participants as projects
+    from .reporting import sources as indicator_sources
+    from .technoparks.services import requests as service_requests
     from .tokens import permissions as token_permissions
     from .webhooks import services as webhooks
 
-    webhooks.connect_signals()
+    webhooks.connect_signals()  # business events published, and the delivery of the outbox's tickets
+    privacy.connect_signals()  # mail withheld after consent is withdrawn, erased people in the audit log
     billing_permissions.connect_signals()
-    billing.connect_signals()  # storage limits of uploaded files
+    billing.connect_signals()  # storage limits of uploaded files, staff seats
     token_permissions.connect_signals()
     _connect_navigation()  # the views' permissions, menu entries and home blocks
     authz.grant_connected_permissions()
@@ -262,6 +259,7 @@ def connect_signals() -> None:
     service_requests.connect_signals()  # enterprise history
     stripe.connect_signals()  # payment providers, in the order the billing page lists them
     invoice.connect_signals()
+    indicator_sources.connect_signals()  # the federal indicators, in the order the dashboard lists them
 
 
 NAVIGATION_MODULES = [  # menu entries and home blocks, in the order the menus list them

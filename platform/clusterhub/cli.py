@@ -14,12 +14,9 @@ from .tenancy.models import Tenant
 
 
 def register(app) -> None:
-    from .demo import demo_cli
-
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
-    app.cli.add_command(demo_cli)
 
 
 @click.group("tenants", help="Regional centers.")

@@ -171,8 +171,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         if not config["STORAGE_LOCAL_PATH"]:
             config["STORAGE_LOCAL_PATH"] = str(instance / "uploads")
     if not config["TENANTS_DIR"]:
-        from . import project_root
-
         config["TENANTS_DIR"] = str(project_root() / "tenants")
     return config
 
@@ -203,3 +201,10 @@ def check_production_safety(config: dict) -> None:
         problems.append("PASSWORD_HASHING must be 'recommended' in production")
     if problems:
         raise ConfigError("Refusing to start in production mode: " + "; ".join(problems))
+
+
+def project_root() -> Path:
+    """Where ``migrations/``, ``translations/`` and ``tenants/`` live: the source checkout for an editable
+    install, otherwise the working directory (the container image keeps them in /app)."""
+    source_root = Path(__file__).resolve().parents[2]
+    return source_root if (source_root / "migrations").is_dir() else Path.cwd()

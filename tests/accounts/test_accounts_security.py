@@ -164,14 +164,14 @@ def test_the_password_reset_answer_does_not_depend_on_the_address(client, make_u
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/"])
 def test_event_staff_actions_never_redirect_off_site(client, make_user, make_event, person, login, target):
-    from clusterhub.events import services as events
+    from clusterhub.events.services.registration import register
     from clusterhub.tenancy.scoping import tenant_scope
 
     staff = make_user("center_staff")
     event = make_event()
     event_id = event.id
     with tenant_scope(db.session, event.tenant_id):
-        registration_id = events.register(event, person()).id
+        registration_id = register(event, person()).id
     db.session.commit()
     login(staff)
     base = f"/komi/staff/events/{event_id}"

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
-from clusterhub.clusters import demo as cluster_demo
 from clusterhub.core.refusal import Refusal
-from clusterhub.enterprises import services as enterprises
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
+from clusterhub.enterprises.services.representatives import is_representative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo import clusters as cluster_demo
 from tests.fixtures.accounts import PASSWORD, comparable, last_mail_link
 
 EN = {"Accept-Language": "en"}
@@ -80,7 +80,7 @@ def test_the_demo_representative_signs_up_and_claims_luzales_by_its_inn(
     client.post("/logout")
     login(make_user("center_staff", tenant=komi))
     assert client.post(f"/komi/staff/enterprise-claims/{link.id}/confirm").status_code == 302
-    assert enterprises.is_representative(rep, luzales, "owner")
+    assert is_representative(rep, luzales, "owner")
 
 
 def test_a_short_password_is_refused_in_both_languages(client):

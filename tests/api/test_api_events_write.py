@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from clusterhub.accounts.services import create_api_token
 from clusterhub.audit.models import AuditEntry
-from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration
+from clusterhub.events.services import registration as registration_services
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -221,7 +221,7 @@ def test_staff_register_someone_else_correct_and_cancel(client, staff, make_even
 def test_staff_confirm_a_guest_whose_mail_never_arrived(client, staff, make_event, person):
     event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
-        guest = events.register(db.session.get(Event, event.id), person(), guest=True)
+        guest = registration_services.register(db.session.get(Event, event.id), person(), guest=True)
         db.session.commit()
         guest_id = guest.id
     confirmed = client.post(f"{BASE}/events/{event.id}/participants/{guest_id}/confirm", headers=staff)
@@ -238,7 +238,7 @@ def _checked_in_entries(tenant_id) -> int:
 def test_a_scanners_retry_with_the_same_idempotency_key_changes_nothing(client, staff, make_event, person):
     event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
-        registration = events.register(db.session.get(Event, event.id), person())
+        registration = registration_services.register(db.session.get(Event, event.id), person())
         db.session.commit()
         code = registration.code
     url = f"{BASE}/events/{event.id}/check-in"
@@ -269,7 +269,7 @@ def test_a_client_syncs_participants_page_by_page_and_since_a_moment(client, sta
     event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
         loaded = db.session.get(Event, event.id)
-        ids = [events.register(loaded, person()).id for _ in range(5)]
+        ids = [registration_services.register(loaded, person()).id for _ in range(5)]
         db.session.execute(sa.update(Registration).values(updated_at=datetime(2026, 1, 1)))
         db.session.commit()
     url = f"{BASE}/events/{event.id}/participants"
@@ -343,7 +343,7 @@ def test_an_idempotency_key_is_kept_for_a_day(client, staff, make_event, person)
 
     event = plain(make_event())
     with tenant_scope(db.session, event.tenant_id):
-        code = events.register(db.session.get(Event, event.id), person()).code
+        code = registration_services.register(db.session.get(Event, event.id), person()).code
         db.session.commit()
     url = f"{BASE}/events/{event.id}/check-in"
     first = client.post(url, json={"code": code}, headers=staff | {"Idempotency-Key": "k"})

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from clusterhub.accounts.services import create_api_token
 from clusterhub.audit.models import AuditEntry
 from clusterhub.core.refusal import Refusal
-from clusterhub.events import services as events
 from clusterhub.events.models import Event
+from clusterhub.events.services import registration as registration_services
+from clusterhub.events.services.agenda import save_agenda_item
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
@@ -40,7 +41,7 @@ def komi_event(make_tenant, make_event, person, request_context):
     with tenant_scope(db.session, tenant.id):
         event = db.session.get(Event, event.id)
         day = event.start_date
-        item = events.save_agenda_item(
+        item = save_agenda_item(
             event,
             {
                 "title_ru": "Визит",
@@ -51,7 +52,7 @@ def komi_event(make_tenant, make_event, person, request_context):
                 "seat_limit": 5,
             },
         )
-        registration = events.register(event, person())
+        registration = registration_services.register(event, person())
         db.session.commit()
         return {"event": event.id, "item": item.id, "registration": registration.id, "tenant": tenant}
 
@@ -207,8 +208,9 @@ def test_a_center_token_writes_nowhere_outside_its_write_scopes(app, client, mak
 
 def test_every_permission_maps_to_an_area_and_tokens_never_manage_people_or_billing():
     from clusterhub.accounts.authz import Permission
+    from clusterhub.tokens.services import center_token_permissions
 
-    granted = scopes.center_token_permissions()
+    granted = center_token_permissions()
     assert Permission.MANAGE_MEMBERS not in granted and Permission.VIEW_AUDIT not in granted
     assert "billing.manage" not in granted and "integrations.manage" not in granted
     assert scopes.area_of("events.check_in") == "events"

@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.events import services as events
+from clusterhub.events.services import registration as registration_services
+from clusterhub.events.services.check_in import check_in
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from clusterhub.outbox.services import LogMailer, send_due
@@ -73,7 +74,7 @@ def register(event_id, person):
 
     tenant_id = db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == "komi"))
     with tenant_scope(db.session, tenant_id):
-        registration = events.register(db.session.get(Event, event_id), person())
+        registration = registration_services.register(db.session.get(Event, event_id), person())
         db.session.commit()
         return registration.id
 
@@ -231,10 +232,10 @@ def test_a_refused_change_queues_nothing(receiver, make_tenant, make_event, pers
     subscribe(tenant, receiver.url(), ["registration.created"])
     same = person()
     with tenant_scope(db.session, tenant.id):
-        events.register(db.session.merge(event), same)
+        registration_services.register(db.session.merge(event), same)
         db.session.commit()
         with pytest.raises(Refusal):
-            events.register(db.session.merge(event), same)  # already registered
+            registration_services.register(db.session.merge(event), same)  # already registered
         db.session.rollback()
     assert deliver()["sent"] == 1  # the first registration only
 
@@ -245,11 +246,11 @@ def test_cancellation_and_check_in_are_sent_too(receiver, make_tenant, make_even
     subscribe(tenant, receiver.url(), ["registration.cancelled", "registration.checked_in"])
     with tenant_scope(db.session, tenant.id):
         event = db.session.merge(event)
-        present = events.register(event, person())
-        absent = events.register(event, person())
-        events.check_in(present)
-        events.check_in(present)  # a repeated scan sends nothing
-        events.cancel_registration(absent)
+        present = registration_services.register(event, person())
+        absent = registration_services.register(event, person())
+        check_in(present)
+        check_in(present)  # a repeated scan sends nothing
+        registration_services.cancel_registration(absent)
         db.session.commit()
     assert deliver()["sent"] == 2
     sent = {json.loads(r["body"])["event"]: json.loads(r["body"])["data"] for r in receiver.received}
@@ -301,8 +302,9 @@ def test_every_signal_has_a_documented_webhook_event():
 
 
 def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense, make_user, request_context):
-    from clusterhub.defenses import services as defenses
     from clusterhub.defenses.models import Assignment, DefenseRound
+    from clusterhub.defenses.services import results, rounds, scoring
+    from clusterhub.defenses.services.protocol import sign_protocol
     from clusterhub.reporting import services as reporting
     from clusterhub.reporting.periods import parse_period
 
@@ -313,12 +315,12 @@ def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense
     with tenant_scope(db.session, tenant.id):
         rnd = db.session.get(DefenseRound, d["round"])
         for a in db.session.scalars(sa.select(Assignment)):
-            defenses.score_project(
+            scoring.score_project(
                 a.slot, a.member, {c.id: (7, "ok") for c in rnd.criteria}, actor=a.member.user
             )
-        defenses.close_round(rnd)
-        defenses.record_decision(rnd.slots[0], "recommended", "")  # the project becomes defended
-        protocol = defenses.sign_protocol(rnd, actor=d["chair"])
+        rounds.close_round(rnd)
+        results.record_decision(rnd.slots[0], "recommended", "")  # the project becomes defended
+        protocol = sign_protocol(rnd, actor=d["chair"])
         db.session.commit()
         digest = protocol.content_hash
     period = parse_period("2026-H1")
@@ -341,7 +343,7 @@ def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense
 def test_a_service_request_is_sent_when_created_and_moved(
     receiver, make_technopark, make_service, make_representative, tp_request_context
 ):
-    from clusterhub.technoparks import requests as tp_requests
+    from clusterhub.technoparks.services import requests as tp_requests
 
     technopark = make_technopark()
     service = make_service(technopark)

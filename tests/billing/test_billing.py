@@ -285,9 +285,9 @@ def test_tenant_api_needs_a_plan_with_api_access(app, make_tenant, make_plan, su
 def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
     make_tenant, make_plan, subscribe, invoice_billing, english_request, make_event, make_technopark
 ):
-    from clusterhub.events import services as events
     from clusterhub.events.models import EventStatus
-    from clusterhub.technoparks import services as technoparks
+    from clusterhub.events.services.events import set_status
+    from clusterhub.technoparks.services import technoparks
 
     komi = make_tenant("komi")
     subscribe(komi, make_plan(sessions_per_year=1, technoparks=1))
@@ -296,7 +296,7 @@ def test_the_plans_session_and_technopark_limits_are_enforced_by_the_modules(
     make_technopark(komi)
     with tenant_scope(db.session, komi.id):
         with pytest.raises(Refusal, match="limit"):
-            events.set_status(db.session.get(type(draft), draft.id), EventStatus.PUBLISHED)
+            set_status(db.session.get(type(draft), draft.id), EventStatus.PUBLISHED)
         db.session.rollback()
         with pytest.raises(Refusal, match="limit"):
             technoparks.create_technopark(
@@ -310,8 +310,8 @@ def test_the_plans_storage_limit_refuses_an_upload_that_would_pass_it(
 ):
     import io
 
-    from clusterhub.projects import documents
     from clusterhub.projects.models import JointProject
+    from clusterhub.projects.services import documents
 
     komi = make_tenant("komi")
     subscribe(komi, make_plan(storage_mb=1))
@@ -329,9 +329,9 @@ def test_storage_counts_every_kind_of_upload_of_the_center(
 ):
     import io
 
-    from clusterhub.projects import documents
     from clusterhub.projects.models import JointProject
-    from clusterhub.technoparks import attachments
+    from clusterhub.projects.services import documents
+    from clusterhub.technoparks.services import attachments
 
     komi = make_tenant("komi")
     subscribe(komi, make_plan(storage_mb=1))

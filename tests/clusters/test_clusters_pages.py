@@ -6,8 +6,10 @@ import re
 
 import sqlalchemy as sa
 
-from clusterhub.clusters import services
 from clusterhub.clusters.models import ClusterMember
+from clusterhub.clusters.services.clusters import cluster_view
+from clusterhub.clusters.services.members import add_member
+from clusterhub.clusters.services.supply import add_link
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 from tests.fixtures.pages import EN, QueryCounter
@@ -16,11 +18,11 @@ from tests.fixtures.pages import EN, QueryCounter
 def _grow(cluster, make_enterprise, members, links):
     companies = [make_enterprise(okved_main="16.10") for _ in range(members)]
     with tenant_scope(db.session, cluster.test_tenant_id):
-        added = [services.add_member(cluster, c, "participant", None, None) for c in companies]
+        added = [add_member(cluster, c, "participant", None, None) for c in companies]
         existing = db.session.scalars(sa.select(ClusterMember)).all()
         for i in range(links):
             a, b = existing[i % len(existing)], existing[(i + 1) % len(existing)]
-            services.add_link(cluster, a.id, b.id, f"Продукт {i}", "16.10", None)
+            add_link(cluster, a.id, b.id, f"Продукт {i}", "16.10", None)
         db.session.commit()
     return added
 
@@ -131,7 +133,7 @@ def test_profile_history_shows_a_center_only_its_own_memberships(
     for tenant, name in ((komi, "Кластер Коми"), (tatarstan, "Кластер Татарстана")):
         cluster = make_cluster(tenant, name=name)
         with tenant_scope(db.session, tenant.id):
-            services.add_member(cluster, company, "participant", None, None)
+            add_member(cluster, company, "participant", None, None)
             db.session.commit()
     login(make_user("center_staff", komi))
     page = client.get(f"/enterprises/{company.id}", headers=EN).get_data(as_text=True)
@@ -147,10 +149,10 @@ def test_profile_history_shows_a_center_only_its_own_memberships(
 
 
 def test_staff_home_counts_pending_enterprise_claims(client, login, make_enterprise, make_user, make_tenant):
-    from clusterhub.enterprises import services as enterprises
+    from clusterhub.enterprises.services.representatives import claim
 
     komi = make_tenant("komi")
-    enterprises.claim(make_user(), make_enterprise(region="11").inn)
+    claim(make_user(), make_enterprise(region="11").inn)
     db.session.commit()
     login(make_user("center_staff", komi))
     page = client.get("/komi/staff/", headers=EN).get_data(as_text=True)
@@ -162,7 +164,7 @@ def test_supplies_can_be_removed_from_the_cluster_page(client, login, make_clust
     cluster = make_cluster(komi, members=2)
     with tenant_scope(db.session, komi.id):
         a, b = db.session.scalars(sa.select(ClusterMember)).all()
-        link = services.add_link(cluster, a.id, b.id, "Щепа", None, None)
+        link = add_link(cluster, a.id, b.id, "Щепа", None, None)
         cluster_id, link_id = cluster.id, link.id
         db.session.commit()
     login(make_user("center_staff", komi))
@@ -171,7 +173,7 @@ def test_supplies_can_be_removed_from_the_cluster_page(client, login, make_clust
     assert f'action="{action}"' in page
     assert client.post(action).status_code == 302
     with tenant_scope(db.session, komi.id):
-        assert services.cluster_view(cluster).links == []
+        assert cluster_view(cluster).links == []
 
 
 def test_cluster_management_pages_render_and_save(client, login, make_cluster, make_user, make_tenant):

@@ -9,8 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest, MeetingSeat, RequestStatus
-from clusterhub.events import services as events
 from clusterhub.events.models import Event
+from clusterhub.events.services.agenda import save_agenda_item
+from clusterhub.events.services.common import to_local
+from clusterhub.events.services.signups import sign_up
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from tests.fixtures.cooperation import _accepted, _block, _reg
@@ -96,8 +98,8 @@ def test_a_site_visit_keeps_its_participant_free(b2b):
     with s.scope():
         event = db.session.get(Event, s.event_id)
         block = _block(s)
-        local_start = events.to_local(block.slot_start(0), s.tenant).replace(tzinfo=None)
-        item = events.save_agenda_item(
+        local_start = to_local(block.slot_start(0), s.tenant).replace(tzinfo=None)
+        item = save_agenda_item(
             event,
             {
                 "kind": "site_visit",
@@ -107,7 +109,7 @@ def test_a_site_visit_keeps_its_participant_free(b2b):
                 "site_address_ru": "пр. Бумажников, 2",
             },
         )
-        events.sign_up(_reg(s, 0), item)
+        sign_up(_reg(s, 0), item)
         _accepted(s, [(0, 1), (0, 2)])
         result = meetings.run_scheduler(_block(s))
         assert len(result.placed) == 1  # participant 0 is free in slot 2 only
@@ -276,3 +278,244 @@ def test_another_center_staff_cannot_see_the_grid(b2b, client, login, make_tenan
     login(make_user("center_staff", tenant=other))
     assert client.get(f"/{s.tenant.slug}/staff/meetings/{s.block}").status_code in (403, 404)
     assert client.get(f"/{other.slug}/staff/meetings/{s.block}").status_code == 404
+
+
+# --- each participant's own limits ------------------------------------------------------------------------
+
+
+def _outbox_since(sent: set) -> list:
+    return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.not_in(sent))).all()
+
+
+def test_own_maximum_and_breaks_reach_the_scheduler_and_stay_within_the_block(b2b):
+    s = b2b(participants=4, slots=3, tables=2, max_meetings=2)
+    with s.scope():
+        _accepted(s, [(0, 1), (0, 2), (0, 3)])
+        with pytest.raises(meetings.Refusal, match="не более 2"):
+            meetings.set_preferences(_block(s), _reg(s, 0), 3, [])
+        with pytest.raises(meetings.Refusal):
+            meetings.set_preferences(_block(s), _reg(s, 0), None, [0, 1, 2])  # no slot left
+        meetings.set_preferences(_block(s), _reg(s, 0), 1, [0])
+        db.session.commit()
+        problem = meetings.problem_for(_block(s))
+        assert problem.max_meetings == {s.people[0]: 1} and set(problem.unavailable[s.people[0]]) == {0}
+        result = meetings.run_scheduler(_block(s))
+        db.session.commit()
+        mine = [m for m in meetings.accepted_meetings(_block(s)) if m.is_scheduled]
+        assert len(result.placed) == 1 and len(mine) == 1 and mine[0].slot != 0
+
+
+def test_a_limit_set_after_publishing_is_a_conflict_until_a_rerun_moves_the_meeting(b2b, client, login):
+    s = b2b(participants=4, slots=3, tables=2)
+    with s.scope():
+        first, second = _accepted(s, [(0, 1), (2, 3)])
+        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
+        meetings.move(db.session.get(MeetingRequest, second), 0, 1)
+        meetings.publish(_block(s))
+        meetings.set_preferences(_block(s), _reg(s, 0), None, [0])  # she now leaves during slot 1
+        db.session.commit()
+        # nothing is dropped by itself: the meeting stays, and the staff see why it is a problem
+        assert db.session.get(MeetingRequest, first).slot == 0
+        assert list(meetings.conflicts(_block(s))) == [first]
+    login(s.staff)
+    grid = client.get(f"/{s.tenant.slug}/staff/meetings/{s.block}").get_data(as_text=True)
+    assert 'id="limit-conflicts"' in grid and "Участник 0 не может в этот слот" in grid
+    people = client.get(f"/{s.tenant.slug}/staff/meetings/{s.block}/people").get_data(as_text=True)
+    assert "Участник 0" in people and "нарушают ограничения" in people
+    with s.scope():
+        sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
+        result = meetings.run_scheduler(_block(s))
+        db.session.commit()
+        assert result.released == [first]
+        assert db.session.get(MeetingRequest, first).slot in (1, 2)  # moved, not dropped
+        assert db.session.get(MeetingRequest, second).slot == 0  # the other announced one keeps its place
+        assert meetings.conflicts(_block(s)) == {}
+        assert sorted(m.recipient for m in _outbox_since(sent)) == sorted(u.email for u in s.users[:2])
+
+
+def test_moving_by_hand_refuses_a_persons_break_and_their_maximum(b2b):
+    s = b2b(participants=3, slots=3, tables=2)
+    with s.scope():
+        first, second = _accepted(s, [(0, 1), (0, 2)])
+        meetings.set_preferences(_block(s), _reg(s, 0), 1, [2])
+        with pytest.raises(meetings.Refusal, match="не может в этот слот"):
+            meetings.move(db.session.get(MeetingRequest, first), 2, 0)
+        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
+        with pytest.raises(meetings.Refusal, match="максимум"):
+            meetings.move(db.session.get(MeetingRequest, second), 1, 0)
+
+
+def test_a_participant_sets_their_limits_on_their_page_and_staff_set_them_too(b2b, client, login):
+    s = b2b(participants=3, slots=4, tables=2, max_meetings=3)
+    slug = s.tenant.slug
+    login(s.users[0])
+    form = client.get(f"/{slug}/meetings/{s.block}/limits").get_data(as_text=True)
+    assert form.count('type="checkbox" name="unavailable"') == 4 and "не более 3" in form
+    refused = client.post(f"/{slug}/meetings/{s.block}/limits", data={"max_meetings": 5})
+    assert refused.status_code == 200 and "не более 3 встреч" in refused.get_data(as_text=True)
+    saved = client.post(
+        f"/{slug}/meetings/{s.block}/limits", data={"max_meetings": 2, "unavailable": ["1", "2"]}
+    )
+    assert saved.status_code == 302
+    mine = client.get(f"/{slug}/meetings/{s.block}").get_data(as_text=True)
+    # the block starts 13:00 UTC: slots 2 and 3 start 13:20 and 13:40 UTC, 16:20 and 16:40 in Syktyvkar
+    assert "не более 2 встреч" in mine and "16:20, 16:40" in mine
+    assert client.get(f"/{slug}/staff/meetings/{s.block}/people").status_code == 403
+    with s.scope():
+        pref = meetings.preference(_block(s), _reg(s, 0))
+        assert (pref.max_meetings, pref.unavailable_slots) == (2, {1, 2})
+
+    client.post("/logout")
+    login(s.staff)
+    people = client.get(f"/{slug}/staff/meetings/{s.block}/people").get_data(as_text=True)
+    assert "Участник 0" in people and "16:20" in people
+    assert (
+        client.post(
+            f"/{slug}/staff/meetings/{s.block}/people/{s.people[1]}", data={"unavailable": ["0"]}
+        ).status_code
+        == 302
+    )
+    with s.scope():
+        assert meetings.problem_for(_block(s)).max_meetings == {}  # no accepted meetings yet
+        assert meetings.preference(_block(s), _reg(s, 1)).unavailable_slots == {0}
+
+
+# --- citing an offer or request ------------------------------------------------------------------------
+
+
+def test_the_request_form_offers_both_sides_published_entries_and_refuses_any_other(
+    b2b, client, login, make_enterprise, make_user
+):
+    from clusterhub.cooperation.offers import services as coop
+    from clusterhub.enterprises.services import representatives as enterprises
+    from tests.fixtures.cooperation import values
+
+    s = b2b(participants=3)
+    writer = make_user(email="writer@example.com")  # writes every entry, meets nobody
+
+    own, theirs, stranger = (make_enterprise(name) for name in ("Лесозавод", "Мебельная фабрика", "Чужой"))
+    for enterprise in (own, theirs, stranger):
+        enterprises.add_representative(enterprise, writer, confirmed=True)
+    enterprises.add_representative(own, s.users[0], confirmed=True)
+    enterprises.add_representative(theirs, s.users[1], confirmed=True)
+    db.session.commit()
+
+    def entry(enterprise, title, publish=True, **overrides):
+        offer = coop.create_offer(enterprise, values(title_ru=title, **overrides), writer)
+        if publish:
+            coop.publish(offer, writer)
+        db.session.commit()
+        return offer
+
+    entry(own, "Пиломатериалы камерной сушки", kind_of_entry="offer")
+    wanted = entry(theirs, "Нужен мебельный щит")
+    foreign = entry(stranger, "Чужое предложение", kind_of_entry="offer")
+    draft = entry(own, "Черновик лесозавода", publish=False).id
+    slug = s.tenant.slug
+    login(s.users[0])
+    page = client.get(f"/{slug}/meetings/{s.block}/request/{s.people[1]}").get_data(as_text=True)
+    assert "Пиломатериалы камерной сушки" in page and "Нужен мебельный щит" in page
+    assert "Чужое предложение" not in page and "Черновик лесозавода" not in page
+    assert 'type="number"' not in page and "номер" not in page.lower()
+    for bad in (foreign.id, draft):
+        refused = client.post(
+            f"/{slug}/meetings/{s.block}/request/{s.people[1]}",
+            data={"recipient_id": s.people[1], "offer_id": str(bad), "message": "Обсудим"},
+        )
+        assert refused.status_code == 200 and "опубликованное предложение" in refused.get_data(as_text=True)
+    sent = client.post(
+        f"/{slug}/meetings/{s.block}/request/{s.people[1]}",
+        data={"recipient_id": s.people[1], "offer_id": str(wanted.id), "message": "Обсудим щит"},
+    )
+    assert sent.status_code == 302
+    with s.scope():
+        meeting = db.session.scalar(sa.select(MeetingRequest))
+        assert meeting.offer_id == wanted.id
+    # none is a choice too
+    assert (
+        client.post(
+            f"/{slug}/meetings/{s.block}/request/{s.people[2]}",
+            data={"recipient_id": s.people[2], "offer_id": ""},
+        ).status_code
+        == 302
+    )
+    client.post("/logout")
+    login(s.users[1])
+    incoming = client.get(f"/{slug}/meetings/{s.block}").get_data(as_text=True)
+    assert "Нужен мебельный щит" in incoming
+
+
+# --- late changes ------------------------------------------------------------------------------------
+
+
+def test_moving_a_published_blocks_start_mails_both_sides_of_each_meeting_once_in_their_language(b2b):
+    s = b2b(participants=4, slots=3, tables=2)
+    with s.scope():
+        _reg(s, 1).locale = "en"
+        first, second = _accepted(s, [(0, 1), (2, 3)])
+        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
+        meetings.move(db.session.get(MeetingRequest, second), 1, 0)
+        meetings.publish(_block(s))
+        db.session.commit()
+        sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
+        block = _block(s)
+        values = {k: getattr(block, k) for k in meetings.BLOCK_FIELDS}
+        values["starts_at"] = block.starts_at + timedelta(hours=1)  # 14:00 UTC, 17:00 in Syktyvkar
+        meetings.update_block(block, values)
+        db.session.commit()
+        new = _outbox_since(sent)
+        assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[:4])
+        by_recipient = {m.recipient: m.body_text for m in new}
+        assert "17:00–17:20" in by_recipient[s.users[0].email]
+        assert "is now at" in by_recipient[s.users[1].email] and "17:00" in by_recipient[s.users[1].email]
+        assert "17:20–17:40" in by_recipient[s.users[2].email]
+
+        # renaming one table is news only for the meeting at it
+        sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
+        values["starts_at"] = block.starts_at
+        values["table_names"] = "Стол у окна\nСтол 2"
+        meetings.update_block(block, values)
+        db.session.commit()
+        new = _outbox_since(sent)
+        assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[:4])
+        values["table_names"] = "Стол у окна\nСтол у двери"
+        sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
+        meetings.update_block(block, values)  # nobody sits at the second table
+        db.session.commit()
+        assert _outbox_since(sent) == []
+
+
+def test_fewer_slots_after_publishing_takes_meetings_out_only_when_asked_and_tells_both_sides(b2b):
+    s = b2b(participants=4, slots=3, tables=2)
+    with s.scope():
+        first, second = _accepted(s, [(0, 1), (2, 3)])
+        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
+        meetings.move(db.session.get(MeetingRequest, second), 2, 0)
+        meetings.publish(_block(s))
+        db.session.commit()
+        block = _block(s)
+        values = {k: getattr(block, k) for k in meetings.BLOCK_FIELDS}
+        values["slot_count"] = 2
+        with pytest.raises(meetings.Refusal, match="в более поздние слоты"):
+            meetings.update_block(block, values)
+        sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
+        meetings.update_block(block, {**values, "take_out": True})
+        db.session.commit()
+        assert not db.session.get(MeetingRequest, second).is_scheduled
+        assert db.session.get(MeetingRequest, first).slot == 0
+        new = _outbox_since(sent)
+        assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[2:4])
+        assert all("больше не стоит в расписании" in m.body_text for m in new)
+
+
+def test_the_blocks_limit_lowered_later_still_binds_a_participant_who_chose_more(b2b):
+    s = b2b(participants=3, slots=3, tables=2, max_meetings=3)
+    with s.scope():
+        _accepted(s, [(0, 1), (0, 2)])
+        meetings.set_preferences(_block(s), _reg(s, 0), 3, [])
+        block = _block(s)
+        meetings.update_block(
+            block, {**{k: getattr(block, k) for k in meetings.BLOCK_FIELDS}, "max_meetings": 1}
+        )
+        assert meetings.problem_for(block).max_meetings == {s.people[0]: 1}
+        assert len(meetings.run_scheduler(block).placed) == 1

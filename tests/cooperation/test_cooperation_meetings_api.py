@@ -80,3 +80,35 @@ def test_a_stranger_gets_403_and_another_center_404(b2b, client, make_user, make
         ).status_code
         == 404
     )
+
+
+def test_a_participant_sets_own_limits_and_staff_read_and_set_anyones(b2b, client):  # noqa: F811
+    s = b2b(participants=3, slots=4, tables=2, max_meetings=3)
+    base = f"/api/v1/tenants/{s.tenant.slug}/meeting-blocks/{s.block}"
+    first, staff = _headers(s.users[0]), _headers(s.staff)
+
+    empty = client.get(f"{base}/limits", headers=first).json
+    assert empty == {
+        "registration_id": s.people[0],
+        "max_meetings": None,
+        "block_max_meetings": 3,
+        "unavailable_slots": [],
+    }
+    above = client.put(f"{base}/limits", json={"max_meetings": 4}, headers=first)
+    assert above.status_code == 422 and above.json["error"]["field"] == "max_meetings"
+    outside = client.put(f"{base}/limits", json={"unavailable_slots": [9]}, headers=first)
+    assert outside.status_code == 422 and outside.json["error"]["field"] == "unavailable"
+    saved = client.put(f"{base}/limits", json={"max_meetings": 2, "unavailable_slots": [3, 1]}, headers=first)
+    assert saved.status_code == 200 and (saved.json["max_meetings"], saved.json["unavailable_slots"]) == (
+        2,
+        [1, 3],
+    )
+
+    other = f"{base}/participants/{s.people[1]}/limits"
+    assert client.get(other, headers=first).status_code == 403  # a participant sees only their own
+    assert client.get(f"{base}/participants/{s.people[0]}/limits", headers=staff).json[
+        "unavailable_slots"
+    ] == [1, 3]
+    set_by_staff = client.put(other, json={"unavailable_slots": [0]}, headers=staff)
+    assert set_by_staff.status_code == 200 and set_by_staff.json["unavailable_slots"] == [0]
+    assert client.get(f"{base}/participants/999999/limits", headers=staff).status_code == 404

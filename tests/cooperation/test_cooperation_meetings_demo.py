@@ -5,11 +5,12 @@ unregistered (the browser tests register him)."""
 import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
-from clusterhub.cooperation.meetings import demo, services
+from clusterhub.cooperation.meetings import services
 from clusterhub.cooperation.meetings.models import MeetingRequest, RequestStatus
-from clusterhub.events import demo as events_demo
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo import cooperation_meetings as demo
+from clusterhub_dev.demo import events as events_demo
 
 
 def test_the_komi_session_gets_a_scheduled_b2b_block_once(make_tenant, make_user, request_context):
@@ -29,6 +30,10 @@ def test_the_komi_session_gets_a_scheduled_b2b_block_once(make_tenant, make_user
         assert len(services.personal_schedule(block, rep)) == 2
         waiting = [m for m in services.requests_of(block, rep) if m.status == RequestStatus.REQUESTED]
         assert len(waiting) == 1 and waiting[0].recipient_id == rep.id
+        (limited,) = services.preferences_of(block).values()
+        theirs = [m for m in accepted if limited.registration_id in (m.requester_id, m.recipient_id)]
+        assert len(theirs) <= 3 and all(m.slot != block.slot_count - 1 for m in theirs)
+        assert services.conflicts(block) == {}
         count = db.session.scalar(sa.select(sa.func.count()).select_from(MeetingRequest))
         block_id = block.id
     assert demo.load().id == block_id

@@ -10,6 +10,7 @@ from clusterhub.cooperation.meetings.models import MeetingRequest
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
+from clusterhub.reporting import registry, sql
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope
 from tests.fixtures.cooperation import _accepted, _block, _reg
@@ -23,7 +24,7 @@ def region(code):
 
 def compute(period, grouping="country"):
     with federal_read_scope(db.session):
-        return ind.compute(KEYS, ind.Scope(period=period), grouping)
+        return ind.compute(KEYS, sql.Scope(period=period), grouping)
 
 
 def test_meetings_held_agreements_and_agreements_between_regions(b2b):  # noqa: F811
@@ -55,19 +56,19 @@ def test_meetings_held_agreements_and_agreements_between_regions(b2b):  # noqa: 
     )
 
     # not published yet: nothing was announced, so nothing counts
-    assert {k: v.get(ind.COUNTRY) for k, v in compute(period).items()} == dict.fromkeys(KEYS, 0)
+    assert {k: v.get(sql.COUNTRY) for k, v in compute(period).items()} == dict.fromkeys(KEYS, 0)
 
     with s.scope():
         meetings.publish(_block(s))
         db.session.commit()
-    country = {k: v.get(ind.COUNTRY) for k, v in compute(period).items()}
+    country = {k: v.get(sql.COUNTRY) for k, v in compute(period).items()}
     assert country == {"b2b_meetings_held": 4, "b2b_agreements": 2, "b2b_agreements_interregional": 1}
     by_center = compute(period, "tenant")
     assert by_center["b2b_meetings_held"] == {s.tenant.id: 4}
     by_district = compute(period, "district")
     assert by_district["b2b_agreements"] == {"NWFD": 2}  # the center is in Komi, North-West
     earlier = parse_period(start="2020-01-01", end="2020-12-31")
-    assert {k: v.get(ind.COUNTRY) for k, v in compute(earlier).items()} == dict.fromkeys(KEYS, 0)
+    assert {k: v.get(sql.COUNTRY) for k, v in compute(earlier).items()} == dict.fromkeys(KEYS, 0)
 
 
 def test_the_indicators_have_definitions_in_both_languages(app):
@@ -75,7 +76,7 @@ def test_the_indicators_have_definitions_in_both_languages(app):
 
     with app.test_request_context():
         for key in KEYS:
-            indicator = ind.REGISTRY[key]
+            indicator = registry.REGISTRY[key]
             with force_locale("ru"):
                 russian = (str(indicator.label), str(indicator.definition))
             with force_locale("en"):

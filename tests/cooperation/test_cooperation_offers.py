@@ -9,15 +9,18 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.clusters import services as clusters
+from clusterhub.clusters.services.clusters import create_cluster
+from clusterhub.clusters.services.members import add_member
 from clusterhub.cooperation.offers import services as coop
 from clusterhub.cooperation.offers.models import CooperationOffer, FeaturedOffer
-from clusterhub.demo.scale import inn_for
-from clusterhub.enterprises import services as enterprises
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.regions.models import Region
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.demo.scale import inn_for
+from tests.fixtures.cooperation import values
 from tests.fixtures.pages import count_queries
 
 _counter = iter(range(1, 100_000))
@@ -32,31 +35,16 @@ def make_enterprise(make_user):
     """An enterprise in a region with a confirmed representative: ``(enterprise, representative)``."""
 
     def make(name="Предприятие", region="11"):
-        enterprise, _created = enterprises.get_or_create_by_inn(
+        enterprise, _created = get_or_create_by_inn(
             inn_for(next(_counter)), name, region_id=region_id(region)
         )
         enterprise.short_name = name
         user = make_user()
-        enterprises.add_representative(enterprise, user, confirmed=True)
+        add_representative(enterprise, user, confirmed=True)
         db.session.commit()
         return enterprise, user
 
     return make
-
-
-def values(**overrides) -> dict:
-    data = {
-        "kind_of_entry": "request",
-        "kind": "contract_manufacturing",
-        "title_ru": "Литьё пластмассовых корпусов",
-        "description_ru": "Нужны корпуса из АБС-пластика литьём под давлением, партия 5000 штук.",
-        "okpd2_codes": "22.29.21",
-        "okved_codes": "",
-        "contact_name": "Иван Петров",
-        "contact_email": "ivan@example.com",
-    }
-    data.update(overrides)
-    return data
 
 
 def published(enterprise, user, **overrides) -> CooperationOffer:
@@ -75,7 +63,7 @@ def test_only_confirmed_representatives_and_platform_admins_edit(make_enterprise
     assert offer.status == "draft" and offer.okpd2_list == ["22.29.21"]
     stranger = make_user()
     pending = make_user()
-    enterprises.add_representative(enterprise, pending)  # a claim not yet confirmed
+    add_representative(enterprise, pending)  # a claim not yet confirmed
     for user in (stranger, pending):
         with pytest.raises(coop.Refusal):
             coop.update_offer(offer, values(title_ru="Чужое"), user)
@@ -242,9 +230,9 @@ def market(make_enterprise, make_tenant):
     }
     tenant = make_tenant("komi")
     with tenant_scope(db.session, tenant.id):
-        cluster = clusters.create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, None)
-        clusters.add_member(cluster, buyer, "participant", None, None)
-        clusters.add_member(cluster, near, "participant", None, None)
+        cluster = create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, None)
+        add_member(cluster, buyer, "participant", None, None)
+        add_member(cluster, near, "participant", None, None)
     db.session.commit()
     return {"request": request, "buyer_rep": buyer_rep, "offers": offers}
 
@@ -444,7 +432,7 @@ def test_the_scale_generator_makes_live_entries_with_their_codes(make_enterprise
     import random
 
     from clusterhub.cooperation.offers.models import CooperationOfferCode
-    from clusterhub.cooperation.offers.scale import make_offers
+    from clusterhub_dev.demo.cooperation_offers_scale import make_offers
 
     enterprise, _rep = make_enterprise()
     other, _ = make_enterprise()
@@ -468,7 +456,7 @@ def test_search_pages_through_many_entries(client, make_enterprise):
 
 
 def test_the_demo_gives_komi_enterprises_entries_that_match(make_user, make_tenant):
-    from clusterhub.cooperation.offers import demo
+    from clusterhub_dev.demo import cooperation_offers as demo
 
     make_tenant("komi")
     make_user("platform_admin", email="admin@clusterhub.example.com")

@@ -4,8 +4,8 @@ the exact CP-SAT optimum, the issue's size, and stability when re-run."""
 import pytest
 
 from clusterhub.cooperation.meetings import scheduler
-from clusterhub.cooperation.meetings.bench import exact_optimum, random_problem
 from clusterhub.cooperation.meetings.scheduler import Meeting, Problem, schedule, verify
+from clusterhub_dev.bench.cooperation_meetings import exact_optimum, random_problem
 
 
 def meetings(*pairs):
@@ -108,6 +108,30 @@ def test_announced_meetings_keep_slot_and_table_when_rerun_after_new_acceptances
     assert again.moved == []
     for m in announced:
         assert again.placed[m.id] == (m.slot, m.table)
+
+
+def test_a_new_break_releases_an_announced_meeting_to_another_slot_and_keeps_the_others():
+    # a–b announced in slot 1; a then says she is away in slot 1: the meeting moves to a free slot,
+    # c–d keeps its place
+    ab = Meeting("ab", ("a", "b"), slot=1, table=0)
+    cd = Meeting("cd", ("c", "d"), slot=1, table=1)
+    problem = Problem(slots=3, tables=2, meetings=[ab, cd], unavailable={"a": {1}})
+    result = schedule(problem)
+    assert verify(problem, result) == []
+    assert result.released == ["ab"] and result.moved == ["ab"]
+    assert result.placed["ab"][0] != 1 and result.placed["cd"] == (1, 1)
+
+
+def test_a_lower_maximum_keeps_the_earliest_announced_meetings_and_says_which_lost_their_place():
+    announced = [Meeting(f"a{n}", ("a", f"p{n}"), slot=n, table=0) for n in range(3)]
+    problem = Problem(slots=3, tables=1, meetings=announced, max_meetings={"a": 2})
+    result = schedule(problem)
+    assert verify(problem, result) == []
+    assert result.placed == {"a0": (0, 0), "a1": (1, 0)}
+    assert result.released == ["a2"] and result.unplaced == ["a2"]
+    # without the new limit nothing moves
+    unchanged = schedule(Problem(slots=3, tables=1, meetings=announced))
+    assert unchanged.released == [] and len(unchanged.placed) == 3
 
 
 def test_moving_allowed_places_more_and_counts_the_moves():

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from clusterhub.accounts.models import Membership
 from clusterhub.audit.models import AuditEntry
 from clusterhub.core.refusal import Refusal
-from clusterhub.defenses import services
 from clusterhub.defenses.models import Assignment, Conflict, DefenseRound, DefenseSlot, PanelMember, Score
-from clusterhub.defenses.services import RoundLocked
-from clusterhub.enterprises.services import add_representative
+from clusterhub.defenses.services import assignments, conflicts, panel, results, rounds, scoring
+from clusterhub.defenses.services.locks import RoundLocked
+from clusterhub.defenses.services.protocol import content_hash, protocol_of, sign_protocol, verify_protocol
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject
 from clusterhub.tenancy.scoping import tenant_scope
@@ -23,7 +24,7 @@ def _get(model, id_):
 def _score_all(d, value=7):
     rnd = _get(DefenseRound, d["round"])
     for a in db.session.scalars(sa.select(Assignment)):
-        services.score_project(
+        scoring.score_project(
             a.slot, a.member, {c.id: (value, "ok") for c in rnd.criteria}, actor=a.member.user
         )
 
@@ -37,8 +38,8 @@ def test_the_round_copies_the_selection_round_criteria_and_numbers_within_the_cy
         assert [c.code for c in rnd.criteria][:2] == ["import_substitution", "cooperation"]
         assert [s.code for s in rnd.slots] == ["P-01", "P-02", "P-03"]
         with pytest.raises(Refusal):
-            services.create_round(selection_round(), 1, "Ещё одна первая")
-        assert services.create_round(selection_round(), 2, "Вторая защита").number == 2
+            rounds.create_round(selection_round(), 1, "Ещё одна первая")
+        assert rounds.create_round(selection_round(), 2, "Вторая защита").number == 2
 
 
 def test_an_expert_from_outside_gets_the_expert_role_and_staff_keep_theirs(make_defense):
@@ -58,7 +59,7 @@ def test_a_conflict_is_detected_for_a_representative_and_blocks_assignment_and_s
         slot = _get(DefenseSlot, d["slots"][1])
         add_representative(slot.project.lead_enterprise, expert, confirmed=True)
         rnd = _get(DefenseRound, d["round"])
-        added = services.detect_conflicts(rnd)
+        added = conflicts.detect_conflicts(rnd)
         assert (
             len(added) == 1
             and added[0].source == "detected"
@@ -66,10 +67,10 @@ def test_a_conflict_is_detected_for_a_representative_and_blocks_assignment_and_s
         )
         member = _get(PanelMember, d["members"][0])
         with pytest.raises(Refusal):
-            services.assign(slot, member)
-        proposal = services.propose(rnd)
+            assignments.assign(slot, member)
+        proposal = assignments.propose(rnd)
         assert member.id not in proposal.assignments[slot.id]
-        services.assign_all(rnd)
+        assignments.assign_all(rnd)
         assert (
             db.session.scalar(
                 sa.select(Assignment).where(
@@ -78,7 +79,7 @@ def test_a_conflict_is_detected_for_a_representative_and_blocks_assignment_and_s
             )
             is None
         )
-        assert slot.id not in {a.defense_slot_id for a in services.assignments_of(member)}
+        assert slot.id not in {a.defense_slot_id for a in assignments.assignments_of(member)}
 
 
 def test_a_declared_conflict_withdraws_scores_and_hides_the_project(make_defense):
@@ -86,14 +87,14 @@ def test_a_declared_conflict_withdraws_scores_and_hides_the_project(make_defense
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
         slot, member = _get(DefenseSlot, d["slots"][0]), _get(PanelMember, d["members"][0])
-        services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
-        services.declare_conflict(slot, member, "Бывший сотрудник заявителя", actor=member.user)
-        assert services.own_scores(slot.id, member.id) == {}
+        scoring.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
+        conflicts.declare_conflict(slot, member, "Бывший сотрудник заявителя", actor=member.user)
+        assert scoring.own_scores(slot.id, member.id) == {}
         with pytest.raises(Refusal, match="(conflict|конфликт)"):
-            services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
-        assert slot.id not in {a.defense_slot_id for a in services.assignments_of(member)}
+            scoring.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
+        assert slot.id not in {a.defense_slot_id for a in assignments.assignments_of(member)}
         with pytest.raises(Refusal):
-            services.declare_conflict(slot, member, "ещё раз")
+            conflicts.declare_conflict(slot, member, "ещё раз")
 
 
 def test_scores_are_validated_against_the_criterion_range(make_defense):
@@ -104,12 +105,12 @@ def test_scores_are_validated_against_the_criterion_range(make_defense):
         c = rnd.criteria[0]
         for bad in ("11", "-1", "abc", "5.55"):
             with pytest.raises(Refusal):
-                services.score_project(slot, member, {c.id: (bad, "")})
-        services.score_project(slot, member, {c.id: ("7,5", "Хорошо")})
-        services.score_project(slot, member, {c.id: ("8", "Лучше")})  # an expert may revise while open
-        assert [str(s.value) for s in services.own_scores(slot.id, member.id).values()] == ["8.00"]
-        services.score_project(slot, member, {c.id: ("", "")})  # and clear
-        assert services.own_scores(slot.id, member.id) == {}
+                scoring.score_project(slot, member, {c.id: (bad, "")})
+        scoring.score_project(slot, member, {c.id: ("7,5", "Хорошо")})
+        scoring.score_project(slot, member, {c.id: ("8", "Лучше")})  # an expert may revise while open
+        assert [str(s.value) for s in scoring.own_scores(slot.id, member.id).values()] == ["8.00"]
+        scoring.score_project(slot, member, {c.id: ("", "")})  # and clear
+        assert scoring.own_scores(slot.id, member.id) == {}
 
 
 def test_only_assigned_members_score_and_a_declined_assignment_stops_scoring(make_defense):
@@ -118,24 +119,24 @@ def test_only_assigned_members_score_and_a_declined_assignment_stops_scoring(mak
         rnd = _get(DefenseRound, d["round"])
         slot, member = _get(DefenseSlot, d["slots"][0]), _get(PanelMember, d["members"][0])
         with pytest.raises(Refusal, match="(not assigned|не назначены)"):
-            services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
-        assignment = services.assign(slot, member)
-        services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
+            scoring.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
+        assignment = assignments.assign(slot, member)
+        scoring.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
         with pytest.raises(Refusal):
-            services.decline(assignment, "  ")
-        services.decline(assignment, "Нет компетенции в деревообработке", actor=member.user)
-        assert services.own_scores(slot.id, member.id) == {}
+            assignments.decline(assignment, "  ")
+        assignments.decline(assignment, "Нет компетенции в деревообработке", actor=member.user)
+        assert scoring.own_scores(slot.id, member.id) == {}
         with pytest.raises(Refusal):
-            services.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
+            scoring.score_project(slot, member, {rnd.criteria[0].id: (5, "")})
         # the proposal does not offer the declined pair again
-        assert member.id not in services.propose(rnd).assignments[slot.id]
+        assert member.id not in assignments.propose(rnd).assignments[slot.id]
 
 
 def test_the_balanced_proposal_applied_to_a_round(make_defense):
     d = make_defense(projects=4, experts=3, assign=None)
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
-        proposal = services.apply_proposal(rnd)
+        proposal = assignments.apply_proposal(rnd)
         counts = dict(
             db.session.execute(
                 sa.select(Assignment.defense_slot_id, sa.func.count()).group_by(Assignment.defense_slot_id)
@@ -151,8 +152,8 @@ def test_progress_shows_who_has_not_scored(make_defense):
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
         slot, member = _get(DefenseSlot, d["slots"][0]), _get(PanelMember, d["members"][0])
-        services.score_project(slot, member, {c.id: (6, "") for c in rnd.criteria})
-        rows = services.progress(rnd)
+        scoring.score_project(slot, member, {c.id: (6, "") for c in rnd.criteria})
+        rows = scoring.progress(rnd)
         done = {(r["slot"].id, r["member"].id) for r in rows if r["complete"]}
         assert done == {(slot.id, member.id)}
         assert len(rows) == 2 * 3  # chair + 2 experts on 2 projects
@@ -165,19 +166,19 @@ def test_results_decisions_signing_and_immutability(make_defense):
         _score_all(d, 8)
         slot2 = _get(DefenseSlot, d["slots"][1])
         member = _get(PanelMember, d["members"][0])
-        services.score_project(slot2, member, {c.id: (2, "слабо") for c in rnd.criteria})
+        scoring.score_project(slot2, member, {c.id: (2, "слабо") for c in rnd.criteria})
         with pytest.raises(Refusal):  # decisions come after scoring closes
-            services.record_decision(slot2, "recommended", "")
-        services.close_round(rnd, actor=d["chair"])
+            results.record_decision(slot2, "recommended", "")
+        rounds.close_round(rnd, actor=d["chair"])
         with pytest.raises(Refusal):
-            services.score_project(slot2, member, {rnd.criteria[0].id: (9, "")})
-        data = services.round_data(rnd.id)
+            scoring.score_project(slot2, member, {rnd.criteria[0].id: (9, "")})
+        data = results.round_data(rnd.id)
         ranked = [(data["slots"][r.key].code, r.rank, str(r.score)) for r in data["results"]]
         assert ranked == [("P-01", 1, "80.00"), ("P-02", 2, "60.00")]
         with pytest.raises(Refusal):  # not every project decided yet
-            services.sign_protocol(rnd, actor=d["chair"])
-        services.record_decision(_get(DefenseSlot, d["slots"][0]), "recommended", "", actor=d["chair"])
-        services.record_decision(slot2, "recommended_with_revisions", "Уточнить смету", actor=d["chair"])
+            sign_protocol(rnd, actor=d["chair"])
+        results.record_decision(_get(DefenseSlot, d["slots"][0]), "recommended", "", actor=d["chair"])
+        results.record_decision(slot2, "recommended_with_revisions", "Уточнить смету", actor=d["chair"])
         project = _get(JointProject, d["projects"][1])
         assert (project.status, project.defense_outcome, project.remarks) == (
             "defended",
@@ -185,18 +186,18 @@ def test_results_decisions_signing_and_immutability(make_defense):
             "Уточнить смету",
         )
         with pytest.raises(Refusal):  # only the chair signs
-            services.sign_protocol(rnd, actor=d["experts"][0])
-        protocol = services.sign_protocol(rnd, actor=d["chair"])
+            sign_protocol(rnd, actor=d["experts"][0])
+        protocol = sign_protocol(rnd, actor=d["chair"])
         db.session.commit()
-        assert protocol.content_hash == services.content_hash(protocol.content)
+        assert protocol.content_hash == content_hash(protocol.content)
         assert protocol.content["projects"][1]["remarks"] == "Уточнить смету"
 
         before = db.session.scalar(sa.select(sa.func.count()).select_from(Score))
         attempts = [
-            lambda: services.score_project(slot2, member, {rnd.criteria[0].id: (9, "")}, actor=member.user),
-            lambda: services.record_decision(slot2, "not_recommended", "", actor=d["chair"]),
-            lambda: services.reopen_round(rnd, actor=d["chair"]),
-            lambda: services.declare_conflict(slot2, member, "поздно", actor=member.user),
+            lambda: scoring.score_project(slot2, member, {rnd.criteria[0].id: (9, "")}, actor=member.user),
+            lambda: results.record_decision(slot2, "not_recommended", "", actor=d["chair"]),
+            lambda: rounds.reopen_round(rnd, actor=d["chair"]),
+            lambda: conflicts.declare_conflict(slot2, member, "поздно", actor=member.user),
         ]
         for attempt in attempts:
             with pytest.raises(RoundLocked):
@@ -215,20 +216,20 @@ def test_the_hash_verifies_and_detects_tampering(make_defense, make_tenant):
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
         _score_all(d)
-        services.close_round(rnd)
-        services.record_decision(rnd.slots[0], "recommended", "")
-        protocol = services.sign_protocol(rnd, actor=d["chair"])
+        rounds.close_round(rnd)
+        results.record_decision(rnd.slots[0], "recommended", "")
+        protocol = sign_protocol(rnd, actor=d["chair"])
         db.session.commit()
         digest = protocol.content_hash
-    found, tenant, valid = services.verify_protocol(digest)  # no tenant scope: a public page
+    found, tenant, valid = verify_protocol(digest)  # no tenant scope: a public page
     assert found is not None and valid and tenant.slug == "komi"
-    assert services.verify_protocol("0" * 64) == (None, None, False)
-    assert services.verify_protocol("not-a-hash") == (None, None, False)
+    assert verify_protocol("0" * 64) == (None, None, False)
+    assert verify_protocol("not-a-hash") == (None, None, False)
     with tenant_scope(db.session, d["tenant"].id):
-        found = services.protocol_of(d["round"])
+        found = protocol_of(d["round"])
         found.content = {**found.content, "projects": []}
         db.session.commit()
-    _found, _tenant, valid = services.verify_protocol(digest)
+    _found, _tenant, valid = verify_protocol(digest)
     assert not valid
 
 
@@ -243,10 +244,8 @@ def test_conflicted_scores_never_count(make_defense):
             Conflict(defense_slot_id=d["slots"][0], panel_member_id=member.id, source="declared", reason="x")
         )
         slot = _get(DefenseSlot, d["slots"][0])
-        services.score_project(
-            slot, _get(PanelMember, d["members"][0]), {c.id: (0, "") for c in rnd.criteria}
-        )
-        result = services.round_data(rnd.id)["results"][0]
+        scoring.score_project(slot, _get(PanelMember, d["members"][0]), {c.id: (0, "") for c in rnd.criteria})
+        result = results.round_data(rnd.id)["results"][0]
         assert result.count == 2  # chair (10) and expert 0 (0); expert 1 excluded
         assert str(result.score) == "50.00"
 
@@ -258,7 +257,7 @@ def test_a_new_panel_member_is_told_by_mail_in_their_language(make_defense, make
     english = make_user(name="Jane Expert", locale="en")
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
-        services.add_panel_member(rnd, english, "expert")
+        panel.add_panel_member(rnd, english, "expert")
         db.session.commit()
         mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == english.email))
     assert mail.subject == "You are on the panel of a preliminary defense"
@@ -271,8 +270,8 @@ def test_panel_and_programme_change_only_while_scoring_is_open(make_defense):
         rnd = _get(DefenseRound, d["round"])
         _score_all(d)
         member, slot = _get(PanelMember, d["members"][0]), _get(DefenseSlot, d["slots"][1])
-        services.remove_panel_member(member)
-        services.remove_slot(slot)
+        panel.remove_panel_member(member)
+        rounds.remove_slot(slot)
         db.session.commit()
         assert (
             db.session.scalar(
@@ -289,9 +288,9 @@ def test_panel_and_programme_change_only_while_scoring_is_open(make_defense):
             == 0
         )
         assert [s.id for s in rnd.slots] == [d["slots"][0]]
-        services.close_round(rnd)
+        rounds.close_round(rnd)
         with pytest.raises(Refusal):
-            services.remove_panel_member(_get(PanelMember, d["members"][1]))
+            panel.remove_panel_member(_get(PanelMember, d["members"][1]))
 
 
 def test_two_simultaneous_signatures_make_one_protocol(app, make_defense, pg_only):
@@ -303,8 +302,8 @@ def test_two_simultaneous_signatures_make_one_protocol(app, make_defense, pg_onl
     with tenant_scope(db.session, d["tenant"].id):
         rnd = _get(DefenseRound, d["round"])
         _score_all(d)
-        services.close_round(rnd)
-        services.record_decision(rnd.slots[0], "recommended", "")
+        rounds.close_round(rnd)
+        results.record_decision(rnd.slots[0], "recommended", "")
         db.session.commit()
     tenant_id, round_id, chair_id = d["tenant"].id, d["round"], d["chair"].id
     outcomes, barrier = [], threading.Barrier(2)
@@ -318,7 +317,7 @@ def test_two_simultaneous_signatures_make_one_protocol(app, make_defense, pg_onl
                 defense_round = _get(DefenseRound, round_id)
                 barrier.wait()
                 try:
-                    services.sign_protocol(defense_round, actor=chair)
+                    sign_protocol(defense_round, actor=chair)
                     db.session.commit()
                     outcomes.append("signed")
                 except RoundLocked:
@@ -338,16 +337,17 @@ def test_two_simultaneous_signatures_make_one_protocol(app, make_defense, pg_onl
 
 def test_an_expert_representing_a_cluster_partner_of_the_applicant_is_conflicted(make_defense, enterprise):
     """Detected conflict through a cluster: the expert's enterprise is in a cluster with the lead."""
-    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services.clusters import create_cluster
+    from clusterhub.clusters.services.members import add_member
 
     d = make_defense(assign=None)
     expert = d["experts"][0]
     partner = enterprise("ООО «Партнёр по кластеру»")
     with tenant_scope(db.session, d["tenant"].id):
         slot = _get(DefenseSlot, d["slots"][0])
-        cluster = clusters.create_cluster({"name": "Кластер", "cluster_type": "industrial"}, actor=None)
-        clusters.add_member(cluster, slot.project.lead_enterprise, "participant", None, actor=None)
-        clusters.add_member(cluster, partner, "participant", None, actor=None)
+        cluster = create_cluster({"name": "Кластер", "cluster_type": "industrial"}, actor=None)
+        add_member(cluster, slot.project.lead_enterprise, "participant", None, actor=None)
+        add_member(cluster, partner, "participant", None, actor=None)
         add_representative(partner, expert, confirmed=True)
-        added = services.detect_conflicts(_get(DefenseRound, d["round"]))
+        added = conflicts.detect_conflicts(_get(DefenseRound, d["round"]))
         assert [(c.source, c.defense_slot_id) for c in added] == [("detected", slot.id)]

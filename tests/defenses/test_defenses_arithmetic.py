@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from clusterhub.defenses.assignment import propose_assignment
-from clusterhub.defenses.results import CriterionSpec, expert_total, project_result, rank
+from clusterhub.defenses.services.arithmetic import CriterionSpec, expert_total, project_result, rank
+from clusterhub.defenses.services.proposal import propose_assignment
 
 D = Decimal
 

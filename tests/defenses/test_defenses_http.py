@@ -6,9 +6,10 @@ import contextlib
 import sqlalchemy as sa
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.defenses import services
 from clusterhub.defenses.models import DefenseRound, DefenseSlot, Score
-from clusterhub.enterprises.services import add_representative
+from clusterhub.defenses.services import assignments, conflicts, panel, results, rounds, scoring
+from clusterhub.defenses.services.protocol import protocol_of, sign_protocol
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -33,18 +34,18 @@ def _score_everything(d, value=7):
         rnd = db.session.scalar(sa.select(DefenseRound).where(DefenseRound.id == d["round"]))
         for slot in rnd.slots:
             for member in rnd.panel:
-                if member.scores and not services.is_conflicted(slot.id, member.id):
-                    services.score_project(slot, member, {c.id: (value, "") for c in rnd.criteria})
+                if member.scores and not conflicts.is_conflicted(slot.id, member.id):
+                    scoring.score_project(slot, member, {c.id: (value, "") for c in rnd.criteria})
         db.session.commit()
 
 
 def _close_decide(d, sign=True):
     with tenant_scope(db.session, d["tenant"].id):
         rnd = db.session.scalar(sa.select(DefenseRound).where(DefenseRound.id == d["round"]))
-        services.close_round(rnd)
+        rounds.close_round(rnd)
         for slot in rnd.slots:
-            services.record_decision(slot, "recommended", "Замечаний нет")
-        protocol = services.sign_protocol(rnd, actor=d["chair"]) if sign else None
+            results.record_decision(slot, "recommended", "Замечаний нет")
+        protocol = sign_protocol(rnd, actor=d["chair"]) if sign else None
         db.session.commit()
         return protocol.content_hash if protocol else None
 
@@ -76,8 +77,8 @@ def test_a_conflicted_expert_can_neither_score_nor_see_the_project(client, login
         slot = db.session.scalar(sa.select(DefenseSlot).where(DefenseSlot.id == d["slots"][0]))
         add_representative(slot.project.lead_enterprise, expert, confirmed=True)
         rnd = db.session.scalar(sa.select(DefenseRound).where(DefenseRound.id == d["round"]))
-        services.detect_conflicts(rnd)
-        services.assign_all(rnd)
+        conflicts.detect_conflicts(rnd)
+        assignments.assign_all(rnd)
         db.session.commit()
     _score_everything(d)
     login(expert)
@@ -101,8 +102,8 @@ def test_a_cross_tenant_expert_sees_only_what_they_are_assigned(
     d = make_defense(projects=2, experts=1, assign=None)
     with tenant_scope(db.session, d["tenant"].id):
         rnd = db.session.scalar(sa.select(DefenseRound).where(DefenseRound.id == d["round"]))
-        member = services.add_panel_member(rnd, outsider, "expert", affiliation="ЦКР Татарстана")
-        services.assign(rnd.slots[1], member)
+        member = panel.add_panel_member(rnd, outsider, "expert", affiliation="ЦКР Татарстана")
+        assignments.assign(rnd.slots[1], member)
         db.session.commit()
     _token, secret = create_api_token(outsider, "phone")
     db.session.commit()
@@ -176,7 +177,7 @@ def test_protocol_html_pdf_and_public_verification(client, login, make_defense, 
     assert client.post(f"/komi/defenses/{d['round']}/sign", data={}).status_code == 302
     html = client.get(f"/komi/defenses/{d['round']}/protocol").get_data(as_text=True)
     with tenant_scope(db.session, d["tenant"].id):
-        digest = services.protocol_of(d["round"]).content_hash
+        digest = protocol_of(d["round"]).content_hash
     assert digest in html and "Председатель" in html
     pdf = client.get(f"/komi/defenses/{d['round']}/protocol.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"

@@ -4,11 +4,11 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.defenses import services as defenses
+from clusterhub.defenses.services import rounds
 from clusterhub.events.models import AgendaItem, AgendaKind
 from clusterhub.extensions import db
-from clusterhub.projects import services as projects
 from clusterhub.projects.models import JointProject
+from clusterhub.projects.services import dossier, workflow
 from clusterhub.tenancy.scoping import tenant_scope
 
 
@@ -23,10 +23,10 @@ def test_a_round_is_held_at_the_sessions_defense_item(model_event, selection_rou
             sa.select(AgendaItem).where(AgendaItem.kind != AgendaKind.PROJECT_DEFENSE)
         ).first()
         assert item is not None and other is not None
-        assert item.id in dict(defenses.defense_agenda_items())
+        assert item.id in dict(rounds.defense_agenda_items())
         with pytest.raises(Refusal):
-            defenses.create_round(rnd, 1, "Защита", agenda_item_id=other.id)
-        round_ = defenses.create_round(rnd, 1, "Первая предварительная защита", agenda_item_id=item.id)
+            rounds.create_round(rnd, 1, "Защита", agenda_item_id=other.id)
+        round_ = rounds.create_round(rnd, 1, "Первая предварительная защита", agenda_item_id=item.id)
         round_id, event_id, starts = round_.id, model_event.id, item.starts_at
         assert round_.event_id == event_id and round_.held_on == starts
         db.session.commit()
@@ -46,10 +46,10 @@ def test_a_dossier_names_one_of_the_centers_clusters(make_cluster, make_tenant, 
         theirs_id = make_cluster(tatarstan, name="Чужой кластер").id
     lead = enterprise()
     with tenant_scope(db.session, komi.id):
-        assert (ours_id, "Лесопромышленный кластер") in projects.cluster_choices()
+        assert (ours_id, "Лесопромышленный кластер") in dossier.cluster_choices()
         with pytest.raises(Refusal):
-            projects.create_project(selection_round(), lead, "Проект", cluster_id=theirs_id)
-        project = projects.create_project(selection_round(), lead, "Проект", cluster_id=ours_id)
+            dossier.create_project(selection_round(), lead, "Проект", cluster_id=theirs_id)
+        project = dossier.create_project(selection_round(), lead, "Проект", cluster_id=ours_id)
         db.session.commit()
         assert db.session.get(JointProject, project.id).cluster_id == ours_id
 
@@ -57,7 +57,7 @@ def test_a_dossier_names_one_of_the_centers_clusters(make_cluster, make_tenant, 
 def test_the_enterprise_profile_lists_its_projects_and_sessions(
     client, login, make_tenant, make_project, make_user, enterprise, make_event
 ):
-    from clusterhub.enterprises.services import add_representative
+    from clusterhub.enterprises.services.representatives import add_representative
     from clusterhub.events.models import Registration
     from clusterhub.tenancy.models import utcnow
 
@@ -67,7 +67,7 @@ def test_the_enterprise_profile_lists_its_projects_and_sessions(
     project_id = make_project(komi, title="Освоение производства плит МДФ", lead=lead)
     session = make_event(komi, title_ru="Практическая сессия в Сыктывкаре")
     with tenant_scope(db.session, komi.id):
-        projects.change_status(db.session.get(JointProject, project_id), "submitted")
+        workflow.change_status(db.session.get(JointProject, project_id), "submitted")
         db.session.add(
             Registration(
                 event_id=session.id,

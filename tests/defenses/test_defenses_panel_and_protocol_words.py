@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.defenses import services
 from clusterhub.defenses.models import DefenseRound
+from clusterhub.defenses.services import assignments, panel, results, rounds, scoring
+from clusterhub.defenses.services.protocol import content_hash, protocol_of, sign_protocol
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -62,11 +63,11 @@ def test_a_member_who_became_read_only_is_left_out_of_assignments(make_defense):
     with tenant_scope(db.session, d["tenant"].id):
         defense = _round(d)
         member = next(m for m in defense.panel if m.user_id == reviewer.id)
-        assert services.panel_readiness(defense) == [(member, services.panel_member_problems(reviewer))]
-        services.assign_all(defense)
-        assert reviewer.id not in {a.member.user_id for a in services.assignments_in(defense.id)}
+        assert panel.panel_readiness(defense) == [(member, panel.panel_member_problems(reviewer))]
+        assignments.assign_all(defense)
+        assert reviewer.id not in {a.member.user_id for a in assignments.assignments_in(defense.id)}
         with pytest.raises(Refusal, match="cannot score|не может оценивать"):
-            services.assign(defense.slots[0], member)
+            assignments.assign(defense.slots[0], member)
 
 
 def test_results_name_the_criteria_and_the_expert_is_asked_to_score_the_project(client, login, make_defense):
@@ -91,11 +92,11 @@ def _signed_protocol(d, value):
         for slot in defense.slots:
             for member in defense.panel:
                 if member.scores:
-                    services.score_project(slot, member, {c.id: (value, "") for c in defense.criteria})
-        services.close_round(defense)
+                    scoring.score_project(slot, member, {c.id: (value, "") for c in defense.criteria})
+        rounds.close_round(defense)
         for slot in defense.slots:
-            services.record_decision(slot, "recommended", None)
-        services.sign_protocol(defense, actor=d["chair"])
+            results.record_decision(slot, "recommended", None)
+        sign_protocol(defense, actor=d["chair"])
         db.session.commit()
 
 
@@ -109,18 +110,17 @@ def test_the_protocol_shows_the_centers_time_and_russian_decimals(client, login,
     assert "<td>7,5</td>" in page and "7.50" not in page
     drawn = {}
     monkeypatch.setattr(
-        "clusterhub.defenses.views.render_pdf", lambda content, *args: drawn.update(content) or b"%PDF"
+        "clusterhub.defenses.views.protocol.render_pdf",
+        lambda content, *args: drawn.update(content) or b"%PDF",
     )
     assert client.get(f"/komi/defenses/{d['round']}/protocol.pdf").status_code == 200
     assert drawn["round"]["held_on"].startswith("2 апреля 2026, 10:00")
     assert drawn["projects"][0]["per_criterion"][0] == "7,5"
     with tenant_scope(db.session, d["tenant"].id):
-        stored = services.protocol_of(d["round"]).content
+        stored = protocol_of(d["round"]).content
     assert stored["round"]["held_on"] == "2026-04-02T07:00"  # what the hash covers does not change
     english = client.get(f"/komi/defenses/{d['round']}/protocol", headers=EN).get_data(as_text=True)
     assert "2 April 2026, 10:00 (Moscow Standard Time)" in english and "<td>7.5</td>" in english
     client.post("/logout")
-    verified = client.get(
-        f"/verify/protocol/{services.content_hash(stored)}", headers={"Accept-Language": "ru"}
-    )
+    verified = client.get(f"/verify/protocol/{content_hash(stored)}", headers={"Accept-Language": "ru"})
     assert "(Москва, стандартное время)" in verified.get_data(as_text=True)  # the center's zone, named

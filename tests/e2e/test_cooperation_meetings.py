@@ -1,5 +1,6 @@
-"""B2B meetings at the demo session: a participant accepts a request and sees the other side's contacts; the
-staff place the newly accepted meeting from the grid."""
+"""B2B meetings at the demo session: a participant accepts a request and sees the other side's contacts, sets
+their own limits and opens a request's form; the staff place the newly accepted meeting from the grid and see
+the participant's limits."""
 
 import re
 
@@ -26,6 +27,32 @@ def test_a_participant_accepts_a_meeting_and_the_staff_place_it(pages, another_p
     expect(contacts).to_have_count(before + 1)  # the new partner's e-mail, now that the meeting is accepted
     pages.check()
 
+    # their own limits, from the same page: at most four meetings, away in a slot without a meeting
+    page.get_by_role("link", name="Изменить мои ограничения").click()
+    page.get_by_label("Не больше встреч для меня").fill("4")
+    free = page.locator("#unavailable label").filter(has_not_text="назначена встреча").last
+    away = free.inner_text().strip()
+    free.get_by_role("checkbox").check()
+    pages.check("meetings-limits")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Ваши ограничения сохранены.")).to_be_visible()
+    limits = page.locator("#my-limits")
+    expect(limits).to_contain_text("не более 4 встреч")
+    expect(limits).to_contain_text(away.split("–")[0])
+    pages.check()
+
+    # a request cites one of the two sides' entries, or none: a choice, not a number to type
+    page.get_by_role("link", name="Найти участников и предложить встречу").click()
+    page.get_by_role("link", name="Предложить встречу").first.click()
+    cited = page.get_by_label("По предложению или запросу биржи кооперации")
+    expect(cited).to_have_value("")
+    expect(cited.locator("option").first).to_have_text("Нет")
+    expect(cited.locator("optgroup", has_text="Лузалес")).to_have_attribute(
+        "label", "Предложения и запросы вашего предприятия"
+    )
+    pages.check()
+    page.get_by_role("link", name="Назад").click()
+
     staff = another_person()
     staff_page = log_in(staff, KOMI_STAFF)
     menu(staff_page, "Управление сессиями")
@@ -39,3 +66,6 @@ def test_a_participant_accepts_a_meeting_and_the_staff_place_it(pages, another_p
     staff.check()
     staff_page.get_by_role("link", name="Планы столов").click()
     staff.check()
+    staff_page.get_by_role("link", name="Ограничения участников").click()
+    expect(staff_page.locator("#people-limits")).to_contain_text(away.split("–")[0])
+    staff.check("meetings-staff-limits")

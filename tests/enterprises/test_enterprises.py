@@ -5,8 +5,30 @@ import sqlalchemy as sa
 from stdnum.ru import ogrn as stdnum_ogrn
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.enterprises import services
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
+from clusterhub.enterprises.services.history import edit_history
+from clusterhub.enterprises.services.identifiers import (
+    clean_inn,
+    clean_kpp,
+    clean_ogrn,
+    clean_okpd2,
+    clean_okved,
+)
+from clusterhub.enterprises.services.merging import enterprise_references, merge_enterprises
+from clusterhub.enterprises.services.products import add_product
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn, set_figures, update_profile
+from clusterhub.enterprises.services.representatives import (
+    add_representative,
+    approve_claim,
+    center_may_decide,
+    claim,
+    confirm_first_claim,
+    is_representative,
+    reject_claim,
+    remove_representative,
+    set_representative_role,
+)
+from clusterhub.enterprises.services.search import search_statement
 from clusterhub.extensions import db
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
@@ -20,24 +42,24 @@ INVALID_OGRN = ["1027700132196", "0027700132195", "304500116000158", "2045001160
 
 @pytest.mark.parametrize("number", VALID_INN)
 def test_valid_inn_is_accepted(number):
-    assert services.clean_inn(f" {number} ") == number
+    assert clean_inn(f" {number} ") == number
 
 
 @pytest.mark.parametrize("number", INVALID_INN)
 def test_invalid_inn_is_refused_with_the_number_in_the_message(number):
     with pytest.raises(Refusal, match="ИНН"):
-        services.clean_inn(number)
+        clean_inn(number)
 
 
 @pytest.mark.parametrize("number", VALID_OGRN)
 def test_valid_ogrn_and_ogrnip_are_accepted(number):
-    assert services.clean_ogrn(number) == number
+    assert clean_ogrn(number) == number
 
 
 @pytest.mark.parametrize("number", INVALID_OGRN)
 def test_invalid_ogrn_is_refused(number):
     with pytest.raises(Refusal):
-        services.clean_ogrn(number)
+        clean_ogrn(number)
 
 
 def test_ogrnip_whose_remainder_is_10_to_12_is_valid_although_stdnum_refuses_it():
@@ -45,42 +67,42 @@ def test_ogrnip_whose_remainder_is_10_to_12_is_valid_although_stdnum_refuses_it(
     number = "304500100000040"
     assert int(number[:-1]) % 13 == 10
     assert not stdnum_ogrn.is_valid(number)  # the python-stdnum bug DOMAIN.md warns about
-    assert services.clean_ogrn(number) == number
+    assert clean_ogrn(number) == number
     with pytest.raises(Refusal):
-        services.clean_ogrn("304500100000041")
+        clean_ogrn("304500100000041")
 
 
 @pytest.mark.parametrize("kpp", ["773601001", "7736AB001", "1101 01 001"])
 def test_valid_kpp(kpp):
-    assert len(services.clean_kpp(kpp)) == 9
+    assert len(clean_kpp(kpp)) == 9
 
 
 @pytest.mark.parametrize("kpp", ["77360100", "7736010011", "7736010A1", "AB3601001"])
 def test_invalid_kpp(kpp):
     with pytest.raises(Refusal):
-        services.clean_kpp(kpp)
+        clean_kpp(kpp)
 
 
 @pytest.mark.parametrize("code", ["16", "16.1", "16.10", "16.10.1", "16.10.11"])
 def test_okved_formats_accepted(code):
-    assert services.clean_okved(code) == code
+    assert clean_okved(code) == code
 
 
 @pytest.mark.parametrize("code", ["1", "16.", "16.100", "16.10.111", "A16", "16,10"])
 def test_okved_formats_refused(code):
     with pytest.raises(Refusal):
-        services.clean_okved(code)
+        clean_okved(code)
 
 
 def test_okpd2_accepts_the_deepest_level_and_refuses_garbage():
-    assert services.clean_okpd2("16.10.10.110") == "16.10.10.110"
+    assert clean_okpd2("16.10.10.110") == "16.10.10.110"
     with pytest.raises(Refusal):
-        services.clean_okpd2("16.10.10.1100")
+        clean_okpd2("16.10.10.1100")
 
 
 def test_one_profile_per_inn(make_enterprise):
     first = make_enterprise(inn="7707083893", name="ПАО Сбербанк")
-    again, created = services.get_or_create_by_inn("7707 083 893", "Другое имя")
+    again, created = get_or_create_by_inn("7707 083 893", "Другое имя")
     assert again.id == first.id and not created
 
 
@@ -88,9 +110,9 @@ def test_profile_update_validates_and_records_before_and_after(make_enterprise, 
     enterprise = make_enterprise(name="ООО «Лес»")
     owner = make_owner(enterprise)
     with pytest.raises(Refusal) as error:
-        services.update_profile(enterprise, {"ogrn": "1027700132196"}, owner)
+        update_profile(enterprise, {"ogrn": "1027700132196"}, owner)
     assert error.value.field == "ogrn"
-    changed = services.update_profile(
+    changed = update_profile(
         enterprise,
         {
             "ogrn": "1027700132195",
@@ -103,21 +125,21 @@ def test_profile_update_validates_and_records_before_and_after(make_enterprise, 
     db.session.commit()
     assert set(changed) == {"ogrn", "okved_main", "okved_additional", "website"}
     assert enterprise.okved_additional_list == ["16.21", "02.20"] and enterprise.website == "https://les.ru"
-    entry = services.edit_history(enterprise)[0]  # platform-level entries: read in the federal scope
+    entry = edit_history(enterprise)[0]  # platform-level entries: read in the federal scope
     assert entry.action == "enterprise.updated"
     assert entry.before["ogrn"] is None and entry.after["ogrn"] == "1027700132195"
 
 
 def test_figures_are_a_history_by_year(make_enterprise):
     enterprise = make_enterprise()
-    services.set_figures(enterprise, 2023, 100, "1000000", None)
-    services.set_figures(enterprise, 2024, 120, "1 250 000,50", None)
-    services.set_figures(enterprise, 2024, 125, None, None)  # a correction of one year
+    set_figures(enterprise, 2023, 100, "1000000", None)
+    set_figures(enterprise, 2024, 120, "1 250 000,50", None)
+    set_figures(enterprise, 2024, 125, None, None)  # a correction of one year
     db.session.commit()
     db.session.refresh(enterprise)
     assert [(f.year, f.headcount) for f in enterprise.figures] == [(2024, 125), (2023, 100)]
     with pytest.raises(Refusal):
-        services.set_figures(enterprise, 1800, 1, None, None)
+        set_figures(enterprise, 1800, 1, None, None)
 
 
 def test_first_claim_is_confirmed_by_the_center_of_the_region(make_enterprise, make_user, make_tenant):
@@ -125,45 +147,45 @@ def test_first_claim_is_confirmed_by_the_center_of_the_region(make_enterprise, m
     enterprise = make_enterprise(region="11")
     claimant = make_user()
     staff_komi, staff_tatarstan = make_user("center_staff", komi), make_user("center_staff", tatarstan)
-    link = services.claim(claimant, enterprise.inn)
+    link = claim(claimant, enterprise.inn)
     assert link.status == "pending" and link.role == "owner"
-    assert not services.center_may_decide(tatarstan, link)
+    assert not center_may_decide(tatarstan, link)
     with pytest.raises(Refusal):
-        services.confirm_first_claim(link, tatarstan, staff_tatarstan)
-    services.confirm_first_claim(link, komi, staff_komi)
+        confirm_first_claim(link, tatarstan, staff_tatarstan)
+    confirm_first_claim(link, komi, staff_komi)
     db.session.commit()
-    assert services.is_representative(claimant, enterprise, "owner")
+    assert is_representative(claimant, enterprise, "owner")
 
 
 def test_first_claim_of_a_region_without_center_goes_to_any_center(make_enterprise, make_user, make_tenant):
     tatarstan = make_tenant("tatarstan")
     enterprise = make_enterprise(region="39")  # Kaliningrad: no center in this test
-    link = services.claim(make_user(), enterprise.inn)
-    assert services.center_may_decide(tatarstan, link)
+    link = claim(make_user(), enterprise.inn)
+    assert center_may_decide(tatarstan, link)
 
 
 def test_claim_of_an_unknown_inn_creates_the_profile_and_a_duplicate_claim_finds_it(make_user):
     user, other = make_user(), make_user()
     with pytest.raises(Refusal):
-        services.claim(user, "7736207543")
-    link = services.claim(user, "7736207543", "ООО «Яндекс»")
-    again = services.claim(other, "7736207543", "Какое-то другое имя")
+        claim(user, "7736207543")
+    link = claim(user, "7736207543", "ООО «Яндекс»")
+    again = claim(other, "7736207543", "Какое-то другое имя")
     assert again.enterprise_id == link.enterprise_id
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) == 1
     with pytest.raises(Refusal):
-        services.claim(user, "7736207543")
+        claim(user, "7736207543")
 
 
 def test_later_claims_are_approved_by_an_owner_not_by_an_editor(make_enterprise, make_owner, make_user):
     enterprise = make_enterprise()
     owner = make_owner(enterprise)
     editor = make_user()
-    services.add_representative(enterprise, editor, "editor", confirmed=True)
-    link = services.claim(make_user(), enterprise.inn)
+    add_representative(enterprise, editor, "editor", confirmed=True)
+    link = claim(make_user(), enterprise.inn)
     assert link.role == "editor"
     with pytest.raises(Refusal):
-        services.approve_claim(link, editor)
-    services.approve_claim(link, owner, "editor")
+        approve_claim(link, editor)
+    approve_claim(link, owner, "editor")
     assert link.status == "confirmed"
 
 
@@ -171,19 +193,19 @@ def test_last_owner_cannot_leave_others_behind_but_can_hand_over(make_enterprise
     enterprise = make_enterprise()
     owner = make_owner(enterprise)
     editor = make_user()
-    editor_link = services.add_representative(enterprise, editor, "editor", confirmed=True)
+    editor_link = add_representative(enterprise, editor, "editor", confirmed=True)
     owner_link = db.session.scalar(
         sa.select(EnterpriseRepresentative).where(EnterpriseRepresentative.user_id == owner.id)
     )
     with pytest.raises(Refusal):
-        services.remove_representative(owner_link, owner)
+        remove_representative(owner_link, owner)
     with pytest.raises(Refusal):
-        services.set_representative_role(owner_link, "editor", owner)
-    services.set_representative_role(editor_link, "owner", owner)
-    services.remove_representative(owner_link, owner)
+        set_representative_role(owner_link, "editor", owner)
+    set_representative_role(editor_link, "owner", owner)
+    remove_representative(owner_link, owner)
     db.session.commit()
-    assert not services.is_representative(owner, enterprise)
-    assert services.is_representative(editor, enterprise, "owner")
+    assert not is_representative(owner, enterprise)
+    assert is_representative(editor, enterprise, "owner")
 
 
 def test_directory_search_by_name_inn_ogrn_okved_and_region(make_enterprise):
@@ -192,7 +214,7 @@ def test_directory_search_by_name_inn_ogrn_okved_and_region(make_enterprise):
     make_enterprise(name="ООО «Татнефть-Сервис»", inn="7830002293", region="16", okved_main="09.10")
 
     def names(**kwargs):
-        return [e.full_name for e in db.session.scalars(services.search_statement(**kwargs))]
+        return [e.full_name for e in db.session.scalars(search_statement(**kwargs))]
 
     assert names(q="лузалес") == ["ООО «Лузалес»"]
     assert names(q="ЛУЗАЛЕС") == ["ООО «Лузалес»"]
@@ -210,26 +232,26 @@ def test_merge_moves_every_reference_and_is_audited(make_enterprise, make_owner,
     keep = make_enterprise(name="ООО «Лес»", inn="7707083893")
     duplicate = make_enterprise(name="ООО Лес (дубль)", inn="7736207543", okved_main="16.10")
     both = make_user()
-    services.add_representative(keep, both, "editor", confirmed=True)
-    services.add_representative(duplicate, both, "owner", confirmed=True)
+    add_representative(keep, both, "editor", confirmed=True)
+    add_representative(duplicate, both, "owner", confirmed=True)
     only_dup = make_owner(duplicate)
-    services.set_figures(duplicate, 2023, 10, None, None)
-    services.set_figures(duplicate, 2024, 11, None, None)
-    services.set_figures(keep, 2024, 99, None, None)
-    services.add_product(duplicate, "Брус", "16.10.10", None, None)
+    set_figures(duplicate, 2023, 10, None, None)
+    set_figures(duplicate, 2024, 11, None, None)
+    set_figures(keep, 2024, 99, None, None)
+    add_product(duplicate, "Брус", "16.10.10", None, None)
     admin = make_user("platform_admin")
     duplicate_id = duplicate.id
-    moved = services.merge_enterprises(duplicate, keep, admin)
+    moved = merge_enterprises(duplicate, keep, admin)
     db.session.commit()
     assert db.session.get(Enterprise, duplicate_id) is None
-    assert services.is_representative(both, keep, "owner")  # the stronger role survives
-    assert services.is_representative(only_dup, keep, "owner")
+    assert is_representative(both, keep, "owner")  # the stronger role survives
+    assert is_representative(only_dup, keep, "owner")
     db.session.refresh(keep)
     assert {(f.year, f.headcount) for f in keep.figures} == {(2023, 10), (2024, 99)}
     assert [p.name for p in keep.products] == ["Брус"]
     assert keep.okved_main == "16.10"  # an empty field filled from the duplicate
     assert moved["enterprise_products.enterprise_id"] == 1
-    entry = services.edit_history(keep)[0]
+    entry = edit_history(keep)[0]
     assert (
         entry.action == "enterprise.merged"
         and entry.before["merged_id"] == duplicate_id
@@ -238,7 +260,7 @@ def test_merge_moves_every_reference_and_is_audited(make_enterprise, make_owner,
 
 
 def test_merge_discovers_references_from_the_metadata():
-    tables = {f"{t.name}.{c.name}" for t, c in services.enterprise_references()}
+    tables = {f"{t.name}.{c.name}" for t, c in enterprise_references()}
     assert {"enterprise_representatives.enterprise_id", "cluster_members.enterprise_id"} <= tables
 
 
@@ -248,8 +270,8 @@ def test_owners_hear_of_later_claims_and_claimants_of_decisions(make_enterprise,
     enterprise = make_enterprise(name="ООО «Лес»")
     owner = make_owner(enterprise, email="owner@les.example.com")
     claimant = make_user(email="new@les.example.com")
-    link = services.claim(claimant, enterprise.inn)
-    services.reject_claim(link, owner)
+    link = claim(claimant, enterprise.inn)
+    reject_claim(link, owner)
     db.session.flush()
     mail = {(m.recipient, m.subject) for m in db.session.scalars(sa.select(OutboxMessage))}
     assert ("owner@les.example.com", "Новая заявка на ООО «Лес»") in mail

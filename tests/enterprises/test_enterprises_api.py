@@ -3,7 +3,9 @@
 from datetime import date
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.clusters import services as clusters
+from clusterhub.clusters.services.clusters import cluster_view
+from clusterhub.clusters.services.members import update_member
+from clusterhub.clusters.services.supply import add_link
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -39,9 +41,9 @@ def test_tenant_clusters_and_members_for_the_centers_staff_only(
     cluster = make_cluster(komi, name="Лесной кластер", members=2)
     with tenant_scope(db.session, komi.id):
         cluster_id = cluster.id
-        members = clusters.cluster_view(cluster).members
-        clusters.add_link(cluster, members[0].id, members[1].id, "Щепа", "16.10.23", None)
-        clusters.update_member(members[1], "supplier", date(2021, 1, 1), None, None)
+        members = cluster_view(cluster).members
+        add_link(cluster, members[0].id, members[1].id, "Щепа", "16.10.23", None)
+        update_member(members[1], "supplier", date(2021, 1, 1), None, None)
         db.session.commit()
     staff = _token(make_user("center_staff", komi))
     listing = client.get("/api/v1/tenants/komi/clusters", headers=staff).get_json()

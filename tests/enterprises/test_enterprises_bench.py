@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 
 from clusterhub.clusters.models import ClusterMember, SupplyLink
-from clusterhub.enterprises import bench
 from clusterhub.enterprises.models import Enterprise
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.bench import enterprises as bench
 
 
 def test_build_dataset_small_and_measure(app, make_tenant, make_user):

@@ -2,8 +2,9 @@
 
 import sqlalchemy as sa
 
-from clusterhub.enterprises import services
 from clusterhub.enterprises.models import EnterpriseRepresentative
+from clusterhub.enterprises.services.profiles import find_by_inn
+from clusterhub.enterprises.services.representatives import add_representative, is_representative
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from tests.fixtures.pages import EN, QueryCounter
@@ -75,7 +76,7 @@ def test_claim_is_confirmed_on_the_centers_staff_page(client, login, make_enterp
     assert "Алграф" in page and claimant.email in page
     link = db.session.scalar(sa.select(EnterpriseRepresentative))
     assert client.post(f"/komi/staff/enterprise-claims/{link.id}/confirm").status_code == 302
-    assert services.is_representative(claimant, enterprise, "owner")
+    assert is_representative(claimant, enterprise, "owner")
     assert "No claims are waiting" in client.get("/komi/staff/enterprise-claims", headers=EN).get_data(
         as_text=True
     )
@@ -91,9 +92,9 @@ def test_only_platform_admins_merge(client, login, make_enterprise, make_user):
     data = {"source_inn": duplicate.inn, "target_inn": keep.inn}
     page = client.post("/admin/enterprises/merge", data=data, headers=EN).get_data(as_text=True)
     assert 'name="confirmed"' in page  # a comparison first, nothing merged yet
-    assert services.find_by_inn(duplicate.inn) is not None
+    assert find_by_inn(duplicate.inn) is not None
     assert client.post("/admin/enterprises/merge", data={**data, "confirmed": "1"}).status_code == 302
-    assert services.find_by_inn(data["source_inn"]) is None
+    assert find_by_inn(data["source_inn"]) is None
 
 
 def test_representative_adds_yearly_figures_and_products(client, login, make_enterprise, make_owner):
@@ -133,7 +134,7 @@ def test_the_edit_history_shows_words_not_stored_values(
 ):
     enterprise = make_enterprise(name="ООО «Алграф»", region="11", size_category="medium")
     owner = make_owner(enterprise)
-    services.add_representative(enterprise, make_user(email="newcomer@algraf.test"), "editor")
+    add_representative(enterprise, make_user(email="newcomer@algraf.test"), "editor")
     db.session.commit()
     login(owner)
     tatarstan = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "16"))

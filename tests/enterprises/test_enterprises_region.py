@@ -10,11 +10,14 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from clusterhub.enterprises import services
-from clusterhub.enterprises.demo import inn_with_checksum, ogrn_with_checksum
 from clusterhub.enterprises.models import Enterprise
+from clusterhub.enterprises.services.history import edit_history, history_value
+from clusterhub.enterprises.services.identifiers import derived_region_id, tax_region_code
+from clusterhub.enterprises.services.merging import merge_enterprises
+from clusterhub.enterprises.services.profiles import get_or_create_by_inn, update_profile
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
+from clusterhub_dev.demo.enterprises import inn_with_checksum, ogrn_with_checksum
 
 EN = {"Accept-Language": "en"}
 
@@ -142,52 +145,52 @@ def test_the_known_answers_cover_every_subject_of_the_reference(app):
 @pytest.mark.parametrize(("code", "subject"), sorted({**SUBJECTS, **MERGED}.items()))
 def test_an_inn_names_the_subject_it_was_issued_in(app, code, subject):
     with app.app_context():
-        assert region_name(services.derived_region_id(organisation_inn(code))) == subject
+        assert region_name(derived_region_id(organisation_inn(code))) == subject
         # the same from the ОГРН alone (its digits 4–5), and from a 12-digit ИНН of an individual
-        assert region_name(services.derived_region_id(None, ogrn_of(code))) == subject
-        assert region_name(services.derived_region_id(f"{code}0101234567")) == subject
+        assert region_name(derived_region_id(None, ogrn_of(code))) == subject
+        assert region_name(derived_region_id(f"{code}0101234567")) == subject
 
 
 def test_published_identifiers_give_their_regions():
-    assert services.tax_region_code("7707083893") == "77"  # ПАО Сбербанк, Moscow
-    assert services.tax_region_code("7830002293") == "78"  # Saint Petersburg
-    assert services.tax_region_code("500100732259") == "50"  # an entrepreneur of Moscow Oblast
-    assert services.tax_region_code(None, "1027700132195") == "77"  # Сбербанк's ОГРН
-    assert services.tax_region_code("", "304500116000157") == "50"  # an ОГРНИП
+    assert tax_region_code("7707083893") == "77"  # ПАО Сбербанк, Moscow
+    assert tax_region_code("7830002293") == "78"  # Saint Petersburg
+    assert tax_region_code("500100732259") == "50"  # an entrepreneur of Moscow Oblast
+    assert tax_region_code(None, "1027700132195") == "77"  # Сбербанк's ОГРН
+    assert tax_region_code("", "304500116000157") == "50"  # an ОГРНИП
 
 
 def test_baikonur_and_interregional_codes_give_no_region_unless_the_ogrn_names_one():
-    assert services.tax_region_code(organisation_inn("99")) is None
-    assert services.tax_region_code(organisation_inn("99"), ogrn_of("11")) == "11"
-    assert services.tax_region_code(organisation_inn("99"), ogrn_of("99")) is None
-    assert services.tax_region_code("not a number", "nor this") is None
+    assert tax_region_code(organisation_inn("99")) is None
+    assert tax_region_code(organisation_inn("99"), ogrn_of("11")) == "11"
+    assert tax_region_code(organisation_inn("99"), ogrn_of("99")) is None
+    assert tax_region_code("not a number", "nor this") is None
 
 
 def test_a_profile_created_from_an_inn_alone_gets_its_region_marked_as_derived(request_ctx):
-    crimean, created = services.get_or_create_by_inn(organisation_inn("91"), "ООО «Крымский завод»")
+    crimean, created = get_or_create_by_inn(organisation_inn("91"), "ООО «Крымский завод»")
     assert created and region_name(crimean.region_id) == "Republic of Crimea" and crimean.region_derived
     given_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
-    given, _ = services.get_or_create_by_inn(organisation_inn("77"), "ООО «Филиал»", region_id=given_id)
+    given, _ = get_or_create_by_inn(organisation_inn("77"), "ООО «Филиал»", region_id=given_id)
     assert region_name(given.region_id) == "Komi Republic" and not given.region_derived
-    nowhere, _ = services.get_or_create_by_inn(organisation_inn("99"), "ООО «Байконур-Сервис»")
+    nowhere, _ = get_or_create_by_inn(organisation_inn("99"), "ООО «Байконур-Сервис»")
     assert nowhere.region_id is None and not nowhere.region_derived
 
 
 def test_saving_the_region_confirms_it_and_the_history_names_it(request_ctx):
-    enterprise, _ = services.get_or_create_by_inn(organisation_inn("11"), "ООО «Лесопилка»")
+    enterprise, _ = get_or_create_by_inn(organisation_inn("11"), "ООО «Лесопилка»")
     assert enterprise.region_derived
-    services.update_profile(enterprise, {"description": "Пиломатериалы"}, actor=None)
+    update_profile(enterprise, {"description": "Пиломатериалы"}, actor=None)
     assert enterprise.region_derived  # an edit that does not show the region confirms nothing
-    changed = services.update_profile(enterprise, {"region_id": str(enterprise.region_id)}, actor=None)
+    changed = update_profile(enterprise, {"region_id": str(enterprise.region_id)}, actor=None)
     assert not enterprise.region_derived and changed == {"region_id": enterprise.region_id}
-    latest = services.edit_history(enterprise)[0]
-    assert services.history_value("region_id", latest.after["region_id"]) == "Komi Republic"
+    latest = edit_history(enterprise)[0]
+    assert history_value("region_id", latest.after["region_id"]) == "Komi Republic"
 
 
 def test_the_profile_shows_a_derived_region_as_such_until_a_representative_saves_it(
     client, login, make_owner, request_ctx
 ):
-    enterprise, _ = services.get_or_create_by_inn(organisation_inn("92"), "ООО «Севастопольский док»")
+    enterprise, _ = get_or_create_by_inn(organisation_inn("92"), "ООО «Севастопольский док»")
     db.session.commit()
     owner = make_owner(enterprise)
     page = client.get(f"/enterprises/{enterprise.id}", headers=EN).get_data(as_text=True)
@@ -239,7 +242,7 @@ def test_the_migration_fills_in_the_regions_of_existing_profiles_and_leaves_give
 def test_the_api_says_whether_the_region_was_derived(client, make_user, request_ctx):
     from clusterhub.accounts.services import create_api_token
 
-    derived, _ = services.get_or_create_by_inn(organisation_inn("16"), "ООО «Казанский завод»")
+    derived, _ = get_or_create_by_inn(organisation_inn("16"), "ООО «Казанский завод»")
     _row, secret = create_api_token(make_user(), "test")
     db.session.commit()
     profile = client.get(f"/api/v1/enterprises/{derived.id}", headers={"Authorization": f"Bearer {secret}"})
@@ -254,9 +257,9 @@ def test_the_api_says_whether_the_region_was_derived(client, make_user, request_
 
 def test_a_merge_keeps_the_region_someone_gave_over_one_read_from_the_inn(request_ctx, make_user):
     admin = make_user("platform_admin")
-    keep, _ = services.get_or_create_by_inn(organisation_inn("77", 7), "ООО «Основной»")
+    keep, _ = get_or_create_by_inn(organisation_inn("77", 7), "ООО «Основной»")
     given_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))
-    duplicate, _ = services.get_or_create_by_inn(organisation_inn("77", 8), "ООО «Дубль»", region_id=given_id)
+    duplicate, _ = get_or_create_by_inn(organisation_inn("77", 8), "ООО «Дубль»", region_id=given_id)
     assert keep.region_derived and not duplicate.region_derived
-    services.merge_enterprises(duplicate, keep, admin)
+    merge_enterprises(duplicate, keep, admin)
     assert region_name(keep.region_id) == "Komi Republic" and not keep.region_derived

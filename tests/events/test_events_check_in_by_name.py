@@ -7,8 +7,8 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 
 from clusterhub.audit.models import AuditEntry
-from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration
+from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -16,11 +16,9 @@ from clusterhub.tenancy.scoping import tenant_scope
 def _people(event, person):
     with tenant_scope(db.session, event.tenant_id):
         target = db.session.get(Event, event.id)
-        anna = events.register(target, person(full_name="Анна Смирнова", organisation="ООО «Лузалес»"))
-        boris = events.register(target, person(full_name="Борис Петров", organisation="АО «Монди СЛПК»"))
-        guest = events.register(
-            target, person(full_name="Анна Гостева", organisation="ИП Гостева"), guest=True
-        )
+        anna = register(target, person(full_name="Анна Смирнова", organisation="ООО «Лузалес»"))
+        boris = register(target, person(full_name="Борис Петров", organisation="АО «Монди СЛПК»"))
+        guest = register(target, person(full_name="Анна Гостева", organisation="ИП Гостева"), guest=True)
         db.session.commit()
         return anna.id, boris.id, guest.id
 
@@ -123,7 +121,7 @@ def test_staff_session_pages_do_not_autofocus_a_form_at_the_bottom(
     """The browser scrolled to the first field of the venue form (1,200 px down), past the flash messages."""
     event_id, tenant_id = model_event.id, model_event.tenant_id
     with tenant_scope(db.session, tenant_id):
-        registration = events.register(db.session.get(Event, event_id), person())
+        registration = register(db.session.get(Event, event_id), person())
         db.session.commit()
         registration_id = registration.id
     login(make_user("center_staff", email="staff@example.com"))

@@ -4,8 +4,10 @@ import threading
 
 import sqlalchemy as sa
 
-from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration, RegistrationStatus
+from clusterhub.events.services import registration
+from clusterhub.events.services.agenda import save_agenda_item
+from clusterhub.events.services.rosters import add_to_item
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 from tests.fixtures.events import region_id
@@ -24,7 +26,7 @@ def test_fifty_concurrent_registrations_for_ten_seats(app, pg_only, make_event):
                 barrier.wait(timeout=30)
                 with tenant_scope(db.session, tenant_id):
                     target = db.session.get(Event, event_id)
-                    person = events.Participant(
+                    person = registration.Participant(
                         full_name=f"Гость {n}",
                         email=f"race{n}@example.test",
                         category="enterprise",
@@ -32,7 +34,7 @@ def test_fifty_concurrent_registrations_for_ten_seats(app, pg_only, make_event):
                         organisation="ООО «Гонка»",
                         consent=True,
                     )
-                    events.register(target, person)
+                    registration.register(target, person)
                     db.session.commit()
             except Exception as error:  # noqa: BLE001 - collected and asserted below
                 db.session.rollback()
@@ -68,7 +70,7 @@ def test_staff_adding_twenty_people_at_once_to_a_five_seat_visit(app, pg_only, m
     event_id, tenant_id, komi, day = event.id, event.tenant_id, region_id("11"), event.start_date
     with tenant_scope(db.session, tenant_id):
         target = db.session.get(Event, event_id)
-        item_id = events.save_agenda_item(
+        item_id = save_agenda_item(
             target,
             {
                 "kind": "site_visit",
@@ -80,9 +82,9 @@ def test_staff_adding_twenty_people_at_once_to_a_five_seat_visit(app, pg_only, m
             },
         ).id
         registration_ids = [
-            events.register(
+            registration.register(
                 target,
-                events.Participant(
+                registration.Participant(
                     full_name=f"Гость {n}",
                     email=f"bus{n}@example.test",
                     category="enterprise",
@@ -103,7 +105,7 @@ def test_staff_adding_twenty_people_at_once_to_a_five_seat_visit(app, pg_only, m
                 barrier.wait(timeout=30)
                 with tenant_scope(db.session, tenant_id):
                     item = db.session.get(AgendaItem, item_id)
-                    events.add_to_item(item, db.session.get(Registration, registration_id), actor=staff_id)
+                    add_to_item(item, db.session.get(Registration, registration_id), actor=staff_id)
                     db.session.commit()
             except Exception as error:  # noqa: BLE001 - collected and asserted below
                 db.session.rollback()

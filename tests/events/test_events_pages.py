@@ -6,12 +6,13 @@ import re
 import sqlalchemy as sa
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.events import services as events
-from clusterhub.events.bench import build
 from clusterhub.events.models import Registration
+from clusterhub.events.services import registration as registration_services
+from clusterhub.events.services.links import ticket_token
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.bench.events import build
 from tests.fixtures.events import region_id
 from tests.fixtures.pages import count_queries
 
@@ -201,9 +202,11 @@ def test_participants_filter_export_message_and_check_in(client, make_event, mak
     event = make_event()
     event_id, tenant_id = event.id, event.tenant_id
     with tenant_scope(db.session, tenant_id):
-        alice = events.register(event, person(full_name="Алиса Иванова", region_id=region_id("77")))
-        events.register(event, person(full_name="Борис Петров", category="media"))
-        code, alice_id, ticket = alice.code, alice.id, events.ticket_token(alice)
+        alice = registration_services.register(
+            event, person(full_name="Алиса Иванова", region_id=region_id("77"))
+        )
+        registration_services.register(event, person(full_name="Борис Петров", category="media"))
+        code, alice_id, ticket = alice.code, alice.id, ticket_token(alice)
     login(staff)
     base = f"/komi/staff/events/{event_id}"
     page = client.get(base + "/participants?q=алиса").get_data(as_text=True)
@@ -287,10 +290,11 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
     staff = make_user("center_admin", email="boss@example.com")
     with tenant_scope(db.session, tenant_id):
         event = db.session.get(type(model_event), event_id)
-        registration = events.register(event, person())
+        registration = registration_services.register(event, person())
         item_id, organiser_id = event.agenda_items[1].id, event.organisers[0].id
-        registration_id, ticket = registration.id, events.ticket_token(registration)
-    from clusterhub.enterprises.services import add_representative, get_or_create_by_inn
+        registration_id, ticket = registration.id, ticket_token(registration)
+    from clusterhub.enterprises.services.profiles import get_or_create_by_inn
+    from clusterhub.enterprises.services.representatives import add_representative
 
     enterprise, _ = get_or_create_by_inn("1101000016", "ООО «Лузалес»")
     add_representative(enterprise, rep, confirmed=True)
@@ -357,7 +361,7 @@ def test_staff_home_links_to_sessions(client, make_event, make_user, login):
 
 
 def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(client, make_event, person):
-    from clusterhub.events import cache
+    from clusterhub.events.views import cache
 
     cache.clear()
     event = make_event(capacity=10)
@@ -374,7 +378,7 @@ def test_anonymous_event_page_is_served_from_cache_until_the_event_changes(clien
     english = client.get(f"/komi/events/{event_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Participants" in english and english != first
     with tenant_scope(db.session, tenant_id):
-        events.register(db.session.get(type(event), event_id), person())
+        registration_services.register(db.session.get(type(event), event_id), person())
     db.session.commit()
     after = client.get(f"/komi/events/{event_id}").get_data(as_text=True)
     assert after != first

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 
 from clusterhub.audit.models import AuditEntry
 from clusterhub.core.refusal import Refusal
-from clusterhub.events import imports as delegation
-from clusterhub.events import services as events
 from clusterhub.events.models import Event, Registration, RegistrationStatus
+from clusterhub.events.services import imports as delegation
+from clusterhub.events.services import registration as registration_services
 from clusterhub.extensions import db
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
@@ -84,7 +84,7 @@ def test_delegation_preview_reports_errors_and_duplicates_by_email(app, make_eve
     event = make_event()
     with app.test_request_context(), force_locale("en"), tenant_scope(db.session, event.tenant_id):
         event = db.session.get(Event, event.id)
-        events.register(event, person(email="already@example.ru"))
+        registration_services.register(event, person(email="already@example.ru"))
         data = "\n".join(
             [
                 "ФИО;E-mail;Должность;Регион",
@@ -183,7 +183,7 @@ def test_staff_confirm_a_guest_whose_mail_never_arrived(client, make_event, make
     event = make_event(capacity=1)
     event_id, tenant_id = event.id, event.tenant_id
     with tenant_scope(db.session, tenant_id):
-        guest = events.register(db.session.get(Event, event_id), person(), guest=True)
+        guest = registration_services.register(db.session.get(Event, event_id), person(), guest=True)
         db.session.commit()
         guest_id = guest.id
     staff = make_user("center_staff", email="staff@example.com")
@@ -212,9 +212,11 @@ def test_staff_confirmation_respects_the_capacity(make_event, person, make_user)
     event = make_event(capacity=1)
     with tenant_scope(db.session, event.tenant_id):
         event = db.session.get(Event, event.id)
-        events.register(event, person())
-        guest = events.register(event, person(), guest=True)
-        assert events.confirm_by_staff(guest, actor=staff).status == RegistrationStatus.WAITLISTED
+        registration_services.register(event, person())
+        guest = registration_services.register(event, person(), guest=True)
+        assert (
+            registration_services.confirm_by_staff(guest, actor=staff).status == RegistrationStatus.WAITLISTED
+        )
 
 
 def test_a_session_that_ended_refuses_registration_and_hides_the_form(app, client, make_event, person):
@@ -223,7 +225,7 @@ def test_a_session_that_ended_refuses_registration_and_hides_the_form(app, clien
     event_id, tenant_id = event.id, event.tenant_id
     with app.test_request_context(), force_locale("en"), tenant_scope(db.session, tenant_id):
         try:
-            events.register(db.session.get(Event, event_id), person())
+            registration_services.register(db.session.get(Event, event_id), person())
         except Refusal as error:
             assert "ended on" in str(error)
         else:
@@ -243,7 +245,7 @@ def test_participants_csv_names_its_charset_once(client, make_event, make_user, 
     event = make_event()
     event_id, tenant_id = event.id, event.tenant_id
     with tenant_scope(db.session, tenant_id):
-        events.register(db.session.get(Event, event_id), person(full_name="Анна Каренина"))
+        registration_services.register(db.session.get(Event, event_id), person(full_name="Анна Каренина"))
         db.session.commit()
     login(make_user("center_staff", email="staff@example.com"))
     response = client.get(f"/komi/staff/events/{event_id}/participants.csv")

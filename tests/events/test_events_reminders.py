@@ -5,7 +5,8 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.events import services as events
+from clusterhub.events.services.notifications import send_reminders
+from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
 from clusterhub.tenancy.scoping import tenant_scope
@@ -33,7 +34,7 @@ def two_centers(make_tenant, make_event, person):
         tenant = make_tenant(slug, region=region)
         event = make_event(tenant=tenant, start_date=start, end_date=start)
         with tenant_scope(db.session, tenant.id):
-            emails[slug] = events.register(event, person()).email
+            emails[slug] = register(event, person()).email
     db.session.commit()
     return emails
 
@@ -42,7 +43,7 @@ def test_an_hourly_job_reminds_each_center_once_at_nine_on_its_own_clock(two_cen
     sent_at = {}
     hour = datetime(2027, 3, 8, 12)  # a day and a half before, in UTC
     while hour < datetime(2027, 3, 10, 0):
-        events.send_reminders(hour, morning_hour=9)
+        send_reminders(hour, morning_hour=9)
         db.session.commit()
         for slug, email in two_centers.items():
             if reminders_to(email) and slug not in sent_at:
@@ -56,10 +57,10 @@ def test_an_hourly_job_reminds_each_center_once_at_nine_on_its_own_clock(two_cen
 
 def test_a_run_outside_the_morning_sends_nothing_and_a_late_run_makes_up_a_missed_one(two_centers):
     # 06:00 UTC is 08:00 in Kaliningrad (too early) and 18:00 in Kamchatka (that morning is over).
-    assert events.send_reminders(datetime(2027, 3, 9, 6), morning_hour=9) == 0
+    assert send_reminders(datetime(2027, 3, 9, 6), morning_hour=9) == 0
     # The 07:00 run failed; the 08:00 run (10:00 in Kaliningrad) still reminds, and only once.
-    assert events.send_reminders(datetime(2027, 3, 9, 8), morning_hour=9) == 1
-    assert events.send_reminders(datetime(2027, 3, 9, 9), morning_hour=9) == 0
+    assert send_reminders(datetime(2027, 3, 9, 8), morning_hour=9) == 1
+    assert send_reminders(datetime(2027, 3, 9, 9), morning_hour=9) == 0
     assert len(reminders_to(two_centers["kaliningrad"])) == 1
     assert reminders_to(two_centers["kamchatka"]) == []
 
@@ -68,6 +69,6 @@ def test_the_morning_hour_is_a_setting(app, two_centers):
     app.config["REMINDER_LOCAL_HOUR"] = 8
     try:
         # 06:00 UTC is 08:00 in Kaliningrad.
-        assert events.send_reminders(datetime(2027, 3, 9, 6)) == 1
+        assert send_reminders(datetime(2027, 3, 9, 6)) == 1
     finally:
         app.config["REMINDER_LOCAL_HOUR"] = 9

@@ -12,8 +12,16 @@ from openpyxl import load_workbook
 from clusterhub.accounts.services import create_api_token
 from clusterhub.audit.models import AuditEntry
 from clusterhub.core.refusal import Refusal
-from clusterhub.events import services as events
-from clusterhub.events.models import AgendaItem, AgendaSignup, Event, SignupStatus
+from clusterhub.events.models import AgendaItem, AgendaSignup, Event, Registration, SignupStatus
+from clusterhub.events.services.agenda import save_agenda_item
+from clusterhub.events.services.registration import register
+from clusterhub.events.services.rosters import (
+    add_to_item,
+    item_roster,
+    move_signup,
+    remove_signup,
+    roster_candidates,
+)
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 
@@ -33,7 +41,7 @@ def _visit(event, seat_limit=2, title="Посещение завода", hour=10
     with tenant_scope(db.session, event.tenant_id):
         event = db.session.get(Event, event.id)
         start = event.start_date
-        item = events.save_agenda_item(
+        item = save_agenda_item(
             event,
             {
                 "kind": "site_visit",
@@ -51,7 +59,7 @@ def _visit(event, seat_limit=2, title="Посещение завода", hour=10
 def _registered(event, person, count):
     with tenant_scope(db.session, event.tenant_id):
         event = db.session.get(Event, event.id)
-        ids = [events.register(event, person()).id for _ in range(count)]
+        ids = [register(event, person()).id for _ in range(count)]
         db.session.commit()
     return ids
 
@@ -68,19 +76,19 @@ def test_staff_add_gives_free_seats_then_the_waiting_list_in_order(make_event, p
     with tenant_scope(db.session, event.tenant_id):
         item = db.session.get(AgendaItem, item_id)
         for registration_id in (a, b, c, d):
-            events.add_to_item(item, db.session.get(events.Registration, registration_id), actor=staff)
-        roster = events.item_roster(item)
+            add_to_item(item, db.session.get(Registration, registration_id), actor=staff)
+        roster = item_roster(item)
         assert [s.registration_id for s in roster.seated] == [a, b]
         assert [s.registration_id for s in roster.waiting] == [c, d]
         assert roster.free == 0
         try:
-            events.add_to_item(item, db.session.get(events.Registration, c), actor=staff)
+            add_to_item(item, db.session.get(Registration, c), actor=staff)
         except Refusal as error:
             assert "уже в этом списке" in str(error)  # Russian: the default language
         else:
             raise AssertionError("added twice")
         # the candidates to add are those not on the list yet
-        assert events.roster_candidates(item) == []
+        assert roster_candidates(item) == []
 
 
 def test_removing_a_seated_person_gives_the_seat_to_the_first_waiting(make_event, person, make_user):
@@ -90,11 +98,9 @@ def test_removing_a_seated_person_gives_the_seat_to_the_first_waiting(make_event
     staff = make_user("center_staff")
     with tenant_scope(db.session, event.tenant_id):
         item = db.session.get(AgendaItem, item_id)
-        signups = [
-            events.add_to_item(item, db.session.get(events.Registration, r), actor=staff) for r in (a, b, c)
-        ]
-        events.remove_signup(signups[0], actor=staff)
-        roster = events.item_roster(item)
+        signups = [add_to_item(item, db.session.get(Registration, r), actor=staff) for r in (a, b, c)]
+        remove_signup(signups[0], actor=staff)
+        roster = item_roster(item)
         assert [s.registration_id for s in roster.seated] == [b]
         assert [s.registration_id for s in roster.waiting] == [c]
 
@@ -107,22 +113,22 @@ def test_moving_between_visits_never_oversells_the_target(make_event, person, ma
     staff = make_user("center_staff")
     with tenant_scope(db.session, event.tenant_id):
         first, second = db.session.get(AgendaItem, mondi), db.session.get(AgendaItem, luzales)
-        seat_a = events.add_to_item(first, db.session.get(events.Registration, a), actor=staff)
-        events.add_to_item(first, db.session.get(events.Registration, b), actor=staff)  # waits at Mondi
-        events.add_to_item(second, db.session.get(events.Registration, c), actor=staff)  # Luzales is full
-        moved = events.move_signup(seat_a, second, actor=staff)
+        seat_a = add_to_item(first, db.session.get(Registration, a), actor=staff)
+        add_to_item(first, db.session.get(Registration, b), actor=staff)  # waits at Mondi
+        add_to_item(second, db.session.get(Registration, c), actor=staff)  # Luzales is full
+        moved = move_signup(seat_a, second, actor=staff)
         assert moved.status == SignupStatus.WAITLISTED  # no free seat at the target: its waiting list
-        assert [s.registration_id for s in events.item_roster(second).seated] == [c]
-        assert [s.registration_id for s in events.item_roster(second).waiting] == [a]
+        assert [s.registration_id for s in item_roster(second).seated] == [c]
+        assert [s.registration_id for s in item_roster(second).waiting] == [a]
         # the seat a gave up at Mondi went to b, who was waiting there
-        assert [s.registration_id for s in events.item_roster(first).seated] == [b]
-        assert events.item_roster(first).waiting == []
+        assert [s.registration_id for s in item_roster(first).seated] == [b]
+        assert item_roster(first).waiting == []
         entry = db.session.scalar(
             sa.select(AuditEntry).where(AuditEntry.action == "event.agenda_signup_moved")
         )
         assert entry.actor_id == staff.id and entry.before["item"] == mondi and entry.after["item"] == luzales
         try:
-            events.move_signup(moved, second, actor=staff)
+            move_signup(moved, second, actor=staff)
         except Refusal:
             pass
         else:
@@ -197,20 +203,20 @@ def test_roster_page_add_move_remove_and_print(client, make_event, person, make_
 
 
 def test_roster_pdf_has_no_contacts(make_event, person, app):
-    from clusterhub.events import exports
+    from clusterhub.events.services import exports
 
     event = _made(make_event())
     item_id = _visit(event, seat_limit=1)
     _registered(event, person, 1)
     with tenant_scope(db.session, event.tenant_id), app.test_request_context(), force_locale("en"):
         item = db.session.get(AgendaItem, item_id)
-        registration = db.session.scalar(sa.select(events.Registration))
+        registration = db.session.scalar(sa.select(Registration))
         registration.phone = "+7 912 000-00-00"
-        events.add_to_item(item, registration, actor=None)
-        header, rows = exports.roster_rows(events.item_roster(item), with_contacts=False)
+        add_to_item(item, registration, actor=None)
+        header, rows = exports.roster_rows(item_roster(item), with_contacts=False)
         assert rows == [[1, "Seat", registration.full_name, "ООО «Ромашка 1»", "Директор", rows[0][5]]]
         assert registration.email not in str(rows) and "+7 912" not in str(rows)
-        assert exports.roster_pdf(events.item_roster(item), item.event.tenant).startswith(b"%PDF")
+        assert exports.roster_pdf(item_roster(item), item.event.tenant).startswith(b"%PDF")
 
 
 def test_roster_of_another_centers_item_is_not_found(client, make_event, make_tenant, make_user, login):
@@ -259,16 +265,16 @@ def test_api_roster_read_add_move_remove(client, make_event, person, make_user):
 
 
 def test_demo_shows_a_full_site_visit_with_a_waiting_list(make_tenant):
-    from clusterhub.events import demo
+    from clusterhub_dev.demo import events as demo
 
     tenant = make_tenant("komi")
     demo.load()
     demo.load()  # idempotent: nobody is registered twice
     with tenant_scope(db.session, tenant.id):
         visit = db.session.scalar(sa.select(AgendaItem).where(AgendaItem.title_ru == "Посещение Монди СЛПК"))
-        roster = events.item_roster(visit)
+        roster = item_roster(visit)
         assert len(roster.seated) == visit.seat_limit and roster.free == 0
         assert len(roster.waiting) == demo.SITE_VISIT_WANTED - visit.seat_limit > 0
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(events.Registration)) == (
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == (
             demo.SITE_VISIT_WANTED
         )

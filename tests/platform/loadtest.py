@@ -132,7 +132,7 @@ def prepare(env: dict) -> dict:
         from clusterhub.tenancy.services import sync_tenants
 
         sync_tenants(Path(app.config["TENANTS_DIR"]))
-        from clusterhub.demo import load_demo
+        from clusterhub_dev.demo import load_demo
 
         load_demo()
         from clusterhub.accounts import services as accounts

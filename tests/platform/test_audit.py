@@ -94,7 +94,7 @@ def _recorded_actions() -> set[str]:
     from pathlib import Path
 
     from clusterhub.technoparks.models import RequestAttachment, TechnoparkPhoto
-    from clusterhub.technoparks.requests import TRANSITIONS
+    from clusterhub.technoparks.services.requests import TRANSITIONS
 
     built = {
         "f'technopark.request_{action}'": {f"technopark.request_{a}" for a in TRANSITIONS},

@@ -1,9 +1,13 @@
 """The build is reproducible: every dependency comes from a hashed lock, and one Python version is used by
-the image, the developers' machines and CI."""
+the image, the developers' machines and CI. The wheel and the image hold the application and nothing of
+the development package (demo data, the benchmark)."""
 
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -75,3 +79,69 @@ def test_the_image_and_make_install_only_install_from_the_locks():
     assert "--require-hashes -r requirements/dev.txt" in makefile
     pip_installs = [line for line in makefile.splitlines() if "pip install" in line and "uv" not in line]
     assert all("--require-hashes" in line or "--no-deps" in line for line in pip_installs), pip_installs
+
+
+def test_the_wheel_holds_the_application_and_nothing_of_the_development_package(tmp_path):
+    """The image installs this wheel: demo data and the benchmark (platform/clusterhub_dev) are not in it, and
+    its metadata names no command or entry point that would need them."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "platform", source / "platform", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    built = subprocess.run(
+        [sys.executable, "-c", "from setuptools import build_meta; print(build_meta.build_wheel('dist'))"],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(source / "dist" / built.stdout.split()[-1]) as wheel:
+        names = wheel.namelist()
+        entry_points = "".join(
+            wheel.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt")
+        )
+
+    assert {"clusterhub/__init__.py", "clusterhub/cli.py", "clusterhub/templates/base.html"} <= set(names)
+    assert {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")} == {
+        "clusterhub"
+    }
+    assert not [name for name in names if "/demo" in name or "/bench" in name]
+    assert "clusterhub.cli:main" in entry_points and "clusterhub_dev" not in entry_points
+    # nor is it in the image's build context at all
+    assert "platform/clusterhub_dev" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_the_production_cli_starts_without_the_development_package(tmp_path):
+    """`flask --app clusterhub` in the image (migrations job, worker, cron jobs) has no clusterhub_dev to
+    import: with the package made unimportable, the CLI still lists its commands, and no demo."""
+    blocked = "import sys; sys.modules['clusterhub_dev'] = None; from flask.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, "--app", "clusterhub", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": str(Path(sys.executable).parent), "CLUSTERHUB_INSTANCE": str(tmp_path / "instance")},
+    )
+    assert result.returncode == 0, result.stderr
+    commands = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    assert {"db", "tenants", "users", "outbox", "run"} <= commands and "demo" not in commands
+
+
+def test_the_development_cli_adds_the_demo_commands(tmp_path):
+    """`make demo` and `make run` call `flask demo load` with the Makefile's FLASK_APP, the development app."""
+    assert re.search(r"^export FLASK_APP := clusterhub_dev$", (ROOT / "Makefile").read_text(), re.M)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "clusterhub_dev", "demo", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": str(Path(sys.executable).parent), "CLUSTERHUB_INSTANCE": str(tmp_path / "instance")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "load" in result.stdout and "scale" in result.stdout

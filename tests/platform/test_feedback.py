@@ -41,14 +41,14 @@ def test_empty_lists_say_what_to_do_next(client, make_tenant, make_user, login):
 def test_staff_sort_the_participant_list_by_its_columns_and_keep_the_order_across_pages(
     client, make_event, make_tenant, make_user, login, person
 ):
-    from clusterhub.events import services as events
+    from clusterhub.events.services.registration import register
 
     komi = make_tenant("komi")
     event = make_event(tenant=komi)
     with tenant_scope(db.session, komi.id):
         event_id = event.id
         for name, organisation in (("Борис", "ООО «Я»"), ("Анна", "ООО «Б»"), ("Вера", "ООО «А»")):
-            events.register(event, person(full_name=name, organisation=organisation))
+            register(event, person(full_name=name, organisation=organisation))
         db.session.commit()
     login(make_user("center_admin", tenant=komi))
     base = f"/komi/staff/events/{event_id}/participants"

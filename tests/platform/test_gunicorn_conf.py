@@ -153,7 +153,7 @@ def test_the_app_starts_without_importing_the_pdf_spreadsheet_qr_or_payment_libr
     import subprocess
     import sys
 
-    heavy = ("fpdf", "openpyxl", "segno", "stripe", "boto3")
+    heavy = ("fpdf", "openpyxl", "tablib", "segno", "stripe", "boto3")
     script = (
         "import sys; from clusterhub import create_app; create_app({'DATABASE_URL': 'sqlite://'}); "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"

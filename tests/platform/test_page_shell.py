@@ -11,8 +11,8 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from clusterhub.extensions import db
+from clusterhub_dev.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from tests.fixtures.app import _clean_database
 
 HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"", re.S)
@@ -194,7 +194,7 @@ def test_only_the_login_form_takes_the_focus(make_tenant, make_user, client, log
 def test_the_start_page_lists_only_the_users_own_registrations_in_every_center(
     make_tenant, make_user, make_event, person, client, login, request_context
 ):
-    from clusterhub.events import services as events
+    from clusterhub.events.services.registration import register
     from clusterhub.tenancy.scoping import tenant_scope
 
     komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
@@ -202,7 +202,7 @@ def test_the_start_page_lists_only_the_users_own_registrations_in_every_center(
     for tenant, user in ((komi, visitor), (tatarstan, visitor), (tatarstan, stranger)):
         event = make_event(tenant=tenant)
         with tenant_scope(db.session, tenant.id):
-            events.register(event, person(email=user.email), user=user)
+            register(event, person(email=user.email), user=user)
             db.session.commit()
     login(visitor)
     page = client.get("/start").get_data(as_text=True)
@@ -220,13 +220,13 @@ def test_technoparks_menu_item_and_new_project_form_open(
 ):
     """Both answered 500: the catalogue named a template that does not exist; the project form's cluster
     choices were database rows, which WTForms does not take for (value, label) pairs."""
-    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services.clusters import create_cluster
     from clusterhub.tenancy.scoping import tenant_scope
 
     tenant = make_tenant("komi")
     make_technopark(tenant=tenant, name_ru="Технопарк «Алграф»")
     with tenant_scope(db.session, tenant.id):
-        clusters.create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, actor=None)
+        create_cluster({"name": "Лесной кластер", "cluster_type": "industrial"}, actor=None)
         db.session.commit()
     catalogue = client.get("/komi/technoparks/")
     assert catalogue.status_code == 200 and "Технопарк «Алграф»" in catalogue.get_data(as_text=True)

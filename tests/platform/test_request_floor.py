@@ -184,7 +184,7 @@ def test_without_an_answering_redis_the_row_is_read_from_the_database(client, ma
 def test_with_redis_a_cached_event_page_does_not_touch_the_database_until_the_center_writes(
     client, make_tenant, make_event, shared_redis
 ):
-    from clusterhub.events import cache as event_pages
+    from clusterhub.events.views import cache as event_pages
     from clusterhub.tenancy.scoping import tenant_scope
 
     tenant = make_tenant(slug="komi")
@@ -203,3 +203,78 @@ def test_with_redis_a_cached_event_page_does_not_touch_the_database_until_the_ce
         db.session.commit()  # any write of the center moves its shared version
 
     assert "second edition" in client.get(path, headers=EN).get_data(as_text=True)
+
+
+def test_with_redis_a_repeated_service_search_touches_no_database_until_a_center_writes(
+    client, make_tenant, make_technopark, make_service, shared_redis, tp_request_context
+):
+    from clusterhub.technoparks.models import ServiceOffer
+    from clusterhub.tenancy.scoping import tenant_scope
+
+    komi = make_technopark(make_tenant("komi"), name_ru="Алграф")
+    make_technopark(make_tenant("tatarstan"), name_ru="Казанский технопарк")
+    service = make_service(komi, name_ru="Испытания металлов на растяжение", price="1000", vat="plus_20")
+    path = "/services/?q=испытания"
+    first = client.get(path, headers=EN).get_data(as_text=True)
+    assert "Испытания металлов" in first
+
+    with Statements() as seen:
+        again = client.get(path, headers=EN)
+    assert again.status_code == 200 and "Испытания металлов" in again.get_data(as_text=True)
+    assert seen.sql == [], seen.sql
+
+    with tenant_scope(db.session, komi.tenant_id):  # a write in any one center moves the platform's version
+        db.session.get(ServiceOffer, service.id).name_ru = "Испытания сплавов на растяжение"
+        db.session.commit()
+    answer = client.get(path, headers=EN).get_data(as_text=True)
+    assert "Испытания сплавов" in answer and "Испытания металлов" not in answer
+
+
+def test_a_kept_search_page_is_not_served_to_another_viewer(
+    client, make_tenant, make_technopark, make_service, make_user, login, shared_redis, tp_request_context
+):
+    komi = make_technopark(make_tenant("komi"), name_ru="Алграф")
+    make_service(komi, name_ru="Испытания металлов на растяжение", price="1000", vat="plus_20")
+    reader = make_user(email="reader@example.com", name="Читатель Первый")
+    client.get("/services/?q=испытания", headers=EN)  # kept for the anonymous visitor
+
+    login(reader)
+    page = client.get("/services/?q=испытания", headers=EN).get_data(as_text=True)
+    assert "Читатель Первый" in page  # rendered for this viewer, with their own menu
+
+
+def test_with_redis_a_reopened_participant_list_reads_no_registration_until_the_center_writes(
+    client, make_tenant, make_user, login, shared_redis
+):
+    from clusterhub.events.models import Registration
+    from clusterhub.tenancy.scoping import tenant_scope
+    from clusterhub_dev.bench.events import build
+
+    tenant = make_tenant("komi")
+    staff = make_user("center_staff", tenant=tenant, email="staff@example.com", name="Первый Сотрудник")
+    colleague = make_user(
+        "center_staff", tenant=tenant, email="colleague@example.com", name="Второй Сотрудник"
+    )
+    event_id = build(tenant, items=3, registrations=60).id
+    path = f"/komi/staff/events/{event_id}/participants"
+    login(staff)
+    client.get(path, headers=EN)  # shows (and so clears) the greeting after logging in: rendered, not kept
+    client.get(path, headers=EN)
+
+    with Statements() as seen:
+        page = client.get(path, headers=EN)
+    assert page.status_code == 200 and "Первый Сотрудник" in page.get_data(as_text=True)
+    assert not [s for s in seen.sql if "registrations" in s], seen.sql
+
+    with tenant_scope(db.session, tenant.id):  # any write of the center: the list is read again
+        first = db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event_id).order_by(Registration.full_name)
+        ).first()
+        first.full_name = "Аaронова Анна"
+        db.session.commit()
+    assert "Аaронова Анна" in client.get(path, headers=EN).get_data(as_text=True)
+
+    client.post("/logout")
+    login(colleague)
+    mine = client.get(path, headers=EN).get_data(as_text=True)
+    assert "Второй Сотрудник" in mine and "Первый Сотрудник" not in mine  # nobody gets another's page

@@ -5,11 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clusterhub.clusters import services as clusters
+from clusterhub.clusters.services import members as clusters
 from clusterhub.core import signals
-from clusterhub.events import services as events
-from clusterhub.projects import services as projects
-from clusterhub.technoparks import requests as service_requests
+from clusterhub.events.services import history as events
+from clusterhub.projects.services import participants
+from clusterhub.technoparks.services import requests as service_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
     assert {
         clusters.membership_history,
         events.registration_history,
-        projects.project_history,
+        participants.project_history,
         service_requests.request_history,
     } <= history
     assert clusters.merge_duplicate_memberships in set(signals.enterprise_merging.receivers_for(object()))
@@ -27,8 +27,8 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
 
 def test_importing_the_modules_connects_nothing():
     code = (
-        "import clusterhub.clusters.services, clusterhub.events.services, clusterhub.projects.services, "
-        "clusterhub.technoparks.requests, clusterhub.enterprises.services\n"
+        "import clusterhub.clusters.services.members, clusterhub.events.services.history, clusterhub.projects.services.participants, "
+        "clusterhub.technoparks.services.requests, clusterhub.enterprises.services.history\n"
         "from clusterhub.core import signals\n"
         "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"
         "assert not signals.enterprise_merging.receivers, signals.enterprise_merging.receivers\n"
@@ -131,3 +131,64 @@ def test_importing_the_views_grants_no_permission_until_create_app():
         [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_registry_signal_has_its_receivers_after_create_app(app):
+    empty = [signal.name for signal in signals.REGISTRIES if not signal.receivers]
+    assert empty == []
+
+
+def test_importing_every_module_connects_no_registry_signal():
+    """Nothing but ``create_app`` connects a registry: importing every module (the views, the indicator
+    sources, billing's guard) leaves each registry signal without a receiver, hence the indicator registry
+    empty."""
+    code = (
+        "import importlib, pkgutil, clusterhub\n"
+        "for module in pkgutil.walk_packages(clusterhub.__path__, 'clusterhub.'):\n"
+        "    importlib.import_module(module.name)\n"
+        "from clusterhub.core import signals\n"
+        "from clusterhub.reporting import registry\n"
+        "connected = [s.name for s in signals.REGISTRIES if s.receivers]\n"
+        "assert connected == [], connected\n"
+        "assert len(registry.REGISTRY) == 0 and len(registry.BREAKDOWNS) == 0\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_indicator_registry_lists_the_connected_sources_in_order(app):
+    from clusterhub.reporting import registry, sources
+    from clusterhub.reporting.sources import clusters, meetings, platform
+
+    keys = list(registry.REGISTRY)
+    assert keys[:3] == ["centers", "staff", "clusters"]  # the platform's source first, then clusters'
+    assert {"b2b_meetings_held", "b2b_agreements", "b2b_agreements_interregional"} <= set(keys)
+    assert len(keys) == len(set(keys))
+    answered = set(signals.indicator_sources.receivers_for(None))
+    assert {platform.source.answer, clusters.source.answer, meetings.source.answer} <= answered
+    sources.connect_signals()  # connecting again (a second app) changes nothing
+    assert list(registry.REGISTRY) == keys
+
+
+def test_a_source_not_connected_has_no_indicator(app):
+    from clusterhub.reporting import registry, sources
+    from clusterhub.reporting.sources import meetings
+
+    keys = list(registry.REGISTRY)
+    signals.indicator_sources.disconnect(meetings.source.answer)
+    try:
+        assert "b2b_meetings_held" not in registry.REGISTRY
+        assert "centers" in registry.REGISTRY
+    finally:  # connected again in create_app's order, for the tests after this one
+        for receiver in list(signals.indicator_sources.receivers_for(None)):
+            signals.indicator_sources.disconnect(receiver)
+        sources.connect_signals()
+    assert list(registry.REGISTRY) == keys
+
+
+def test_billing_answers_whether_a_center_is_read_only(app):
+    from clusterhub.billing.views import refuse_writes_when_lapsed
+
+    assert refuse_writes_when_lapsed in set(signals.read_only_refusals.receivers_for(object()))

@@ -11,8 +11,8 @@ from clusterhub.accounts.authz import public
 from clusterhub.accounts.models import User
 from clusterhub.core.refusal import Refusal, answered, expected_refusals
 from clusterhub.core.unit_of_work import after_commit
-from clusterhub.enterprises import services as enterprises
 from clusterhub.enterprises.models import Enterprise
+from clusterhub.enterprises.services.profiles import set_logo
 from clusterhub.extensions import db
 
 ran = []
@@ -109,7 +109,7 @@ def uow_app(app):
     @public
     def replace_logo(enterprise_id, outcome):
         enterprise = db.session.get(Enterprise, enterprise_id)
-        enterprises.set_logo(enterprise, io.BytesIO(PNG + b"new"), "new.png", actor=None)
+        set_logo(enterprise, io.BytesIO(PNG + b"new"), "new.png", actor=None)
         if outcome == "refused":
             raise Refusal("Профиль не сохранён", field="full_name")
         return "replaced"
@@ -194,7 +194,7 @@ def test_a_refused_page_goes_back_to_the_page_of_this_site_the_form_was_on(uow_a
 def test_a_replaced_logo_leaves_storage_only_once_the_replacement_is_committed(uow_app, app, make_enterprise):
     storage = app.extensions["storage"]
     enterprise = make_enterprise()
-    enterprises.set_logo(enterprise, io.BytesIO(PNG), "old.png", actor=None)
+    set_logo(enterprise, io.BytesIO(PNG), "old.png", actor=None)
     db.session.commit()
     old_key, enterprise_id = enterprise.logo_key, enterprise.id
     assert storage.exists(old_key)

@@ -6,11 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.defenses import services as defenses
-from clusterhub.enterprises.services import add_representative
+from clusterhub.defenses.models import PanelMember
+from clusterhub.defenses.services import conflicts, results
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
-from clusterhub.projects import documents
 from clusterhub.projects.models import JointProject, ProjectDocument
+from clusterhub.projects.services import documents
 from clusterhub.tenancy.scoping import tenant_scope
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -46,11 +47,9 @@ def test_downloads_are_served_only_to_those_allowed(client, login, make_tenant, 
         project = db.session.get(JointProject, d["projects"][0])
         add_representative(project.lead_enterprise, rep, confirmed=True)
         doc_id = documents.add_document(project, "presentation", io.BytesIO(PDF), "pitch.pdf").id
-        slot = defenses.round_data(d["round"])["slots"][d["slots"][0]]
-        member = db.session.scalar(
-            sa.select(defenses.PanelMember).where(defenses.PanelMember.user_id == d["experts"][1].id)
-        )
-        defenses.declare_conflict(slot, member, "Аффилирован")
+        slot = results.round_data(d["round"])["slots"][d["slots"][0]]
+        member = db.session.scalar(sa.select(PanelMember).where(PanelMember.user_id == d["experts"][1].id))
+        conflicts.declare_conflict(slot, member, "Аффилирован")
         db.session.commit()
     url = f"/komi/projects/documents/{doc_id}"
     for user, status in [

@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 
 from clusterhub.accounts.services import create_api_token
-from clusterhub.enterprises.services import add_representative
+from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
-from clusterhub.projects import services
 from clusterhub.projects.models import JointProject, ProjectStatusChange
+from clusterhub.projects.services import workflow
 from clusterhub.tenancy.scoping import tenant_scope
 from tests.fixtures.projects import inn_for
 
@@ -121,9 +121,9 @@ def test_a_representative_sees_status_and_remarks_of_their_projects_only(
     with tenant_scope(db.session, komi.id):
         project = db.session.get(JointProject, mine)
         add_representative(project.lead_enterprise, rep, confirmed=True)
-        services.change_status(project, "submitted")
-        services.change_status(project, "admitted")
-        services.change_status(
+        workflow.change_status(project, "submitted")
+        workflow.change_status(project, "admitted")
+        workflow.change_status(
             project, "defended", outcome="recommended_with_revisions", remark="Уточнить смету"
         )
         db.session.commit()

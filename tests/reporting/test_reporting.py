@@ -11,7 +11,7 @@ from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
-from clusterhub.reporting import services
+from clusterhub.reporting import registry, services, sql
 from clusterhub.reporting.models import PeriodReport, ReportStatus
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
@@ -47,12 +47,12 @@ def test_periods():
 
 
 def test_indicators_on_a_hand_built_dataset(three_centers):
-    scope = ind.Scope(period=parse_period("2026"))
+    scope = sql.Scope(period=parse_period("2026"))
     with federal_read_scope(db.session):
         country = ind.compute(["centers", "staff"], scope, "country")
         by_district = ind.compute(["centers", "staff"], scope, "district")
         by_region = ind.compute(["staff"], scope, "region")
-        volga = ind.compute(["centers", "staff"], ind.Scope(period=scope.period, district="VFD"), "country")
+        volga = ind.compute(["centers", "staff"], sql.Scope(period=scope.period, district="VFD"), "country")
     assert country == {"centers": {"RU": 3}, "staff": {"RU": 4}}
     assert by_district["centers"] == {"NWFD": 1, "VFD": 2}
     assert by_district["staff"] == {"NWFD": 3, "VFD": 1}
@@ -63,7 +63,7 @@ def test_indicators_on_a_hand_built_dataset(three_centers):
 def test_a_center_sees_only_its_own_figures(three_centers):
     komi = three_centers[0]
     with tenant_scope(db.session, komi.id):
-        values = ind.compute(["staff"], ind.Scope(period=parse_period("2026"), tenant_id=komi.id), "country")
+        values = ind.compute(["staff"], sql.Scope(period=parse_period("2026"), tenant_id=komi.id), "country")
     assert values == {"staff": {"RU": 3}}
 
 
@@ -167,7 +167,7 @@ def test_exports_match_the_dashboard(client, three_centers, make_user, login):
     assert workbook.sheetnames == ["Регионы", "Показатели", "По годам", "Разбивки", "Центры"]
     regions = {row[0]: row for row in workbook["Регионы"].iter_rows(min_row=2, values_only=True)}
     assert regions["Республика Коми"][staff_column] == 3
-    keys = list(ind.REGISTRY)  # the indicator sheets list the indicators in the registry's order
+    keys = list(registry.REGISTRY)  # the indicator sheets list the indicators in the registry's order
     cards = list(workbook["Показатели"].iter_rows(min_row=2, values_only=True))
     assert cards[keys.index("centers")][2] == 3 and cards[keys.index("staff")][2] == 4
     header, *years = workbook["По годам"].iter_rows(values_only=True)
@@ -314,23 +314,25 @@ def test_a_centers_period_list_goes_back_to_its_own_earliest_record(
 def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_of_queries(
     app, client, make_tenant, make_user, login
 ):
+    from clusterhub_dev.demo import demo_cli
+
     make_tenant("komi")
-    result = app.test_cli_runner().invoke(args=["demo", "scale", "--factor", "0.01"])
+    result = app.test_cli_runner().invoke(demo_cli, ["scale", "--factor", "0.01"])
     assert result.exit_code == 0, result.output
-    again = app.test_cli_runner().invoke(args=["demo", "scale", "--factor", "0.01"])
+    again = app.test_cli_runner().invoke(demo_cli, ["scale", "--factor", "0.01"])
     assert again.exit_code != 0 and "already" in again.output
     with federal_read_scope(db.session):
         totals = ind.compute(
             ["registrations", "clusters", "service_requests", "projects_presented"],
-            ind.Scope(period=parse_period(start="2024-01-01", end="2026-12-31")),
+            sql.Scope(period=parse_period(start="2024-01-01", end="2026-12-31")),
             "country",
         )
-    assert all(values[ind.COUNTRY] > 0 for values in totals.values()), totals
+    assert all(values[sql.COUNTRY] > 0 for values in totals.values()), totals
     login(make_user("federal_analyst"))
     with QueryCounter(db.engine) as counter:
         assert client.get("/federal/?period=2025").status_code == 200
     # three grouped statements per indicator, the time series and the outcomes: bounded, whatever the data
-    assert counter.count <= 3 * len(ind.REGISTRY) + 15
+    assert counter.count <= 3 * len(registry.REGISTRY) + 15
 
 
 def test_the_federal_api_gives_the_dashboards_numbers(app, client, three_centers, make_user):
@@ -383,10 +385,10 @@ def test_the_specialisation_filter_applies_to_cluster_figures(make_cluster, make
     make_cluster(make_tenant("tatarstan"), okved_codes="20.16")
     with federal_read_scope(db.session):
         timber = ind.compute(
-            ["clusters"], ind.Scope(period=parse_period("2026"), specialisation="16.2"), "country"
+            ["clusters"], sql.Scope(period=parse_period("2026"), specialisation="16.2"), "country"
         )
-        every = ind.compute(["clusters"], ind.Scope(period=parse_period("2026")), "country")
-    assert timber["clusters"][ind.COUNTRY] == 1 and every["clusters"][ind.COUNTRY] == 2
+        every = ind.compute(["clusters"], sql.Scope(period=parse_period("2026")), "country")
+    assert timber["clusters"][sql.COUNTRY] == 1 and every["clusters"][sql.COUNTRY] == 2
 
 
 def test_indicator_reads_go_to_the_reporting_replica_when_configured(app, three_centers, monkeypatch):
@@ -394,21 +396,21 @@ def test_indicator_reads_go_to_the_reporting_replica_when_configured(app, three_
     app.config["SQLALCHEMY_BINDS"] = {"reporting": app.config["DATABASE_URL"]}
     replica = sa.create_engine(app.config["DATABASE_URL"])
     monkeypatch.setitem(db.engines, "reporting", replica)
-    with QueryCounter(replica) as on_replica, QueryCounter(db.engine) as on_primary, ind.federal_reads():
-        values = ind.compute(["staff"], ind.Scope(period=parse_period("2026")), "country")
+    with QueryCounter(replica) as on_replica, QueryCounter(db.engine) as on_primary, sql.federal_reads():
+        values = ind.compute(["staff"], sql.Scope(period=parse_period("2026")), "country")
     app.config["SQLALCHEMY_BINDS"] = {}
     replica.dispose()
-    assert values["staff"][ind.COUNTRY] == 4
+    assert values["staff"][sql.COUNTRY] == 4
     assert on_replica.count >= 1 and on_primary.count == 0
 
 
 def test_region_sums_and_grouped_figures_agree(three_centers):
     """The dashboard adds additive indicators up from regions: the sums equal the grouped statements."""
-    scope = ind.Scope(period=parse_period("2026"))
+    scope = sql.Scope(period=parse_period("2026"))
     with federal_read_scope(db.session):
         data = services.build_dashboard(scope)
         for key in data.keys:
-            grouped = ind.compute([key], scope, "country")[key][ind.COUNTRY]
+            grouped = ind.compute([key], scope, "country")[key][sql.COUNTRY]
             assert data.totals[key] == grouped, key
             assert {k: v for k, v in data.districts[key].items() if v} == {
                 k: v for k, v in ind.compute([key], scope, "district")[key].items() if v

@@ -3,12 +3,14 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from clusterhub.clusters import services as clusters
 from clusterhub.clusters.models import Cluster
+from clusterhub.clusters.services.clusters import create_cluster
+from clusterhub.clusters.services.members import add_member
 from clusterhub.enterprises.models import EnterpriseFigure
 from clusterhub.extensions import db
 from clusterhub.reporting import indicators as ind
 from clusterhub.reporting import services as reporting
+from clusterhub.reporting import sql
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 
@@ -26,8 +28,8 @@ KEYS = [
 
 def compute(period="2026", grouping="country", **filters):
     with federal_read_scope(db.session):
-        result = ind.compute(KEYS, ind.Scope(period=parse_period(period), **filters), grouping)
-    return {k: (v.get(ind.COUNTRY) if grouping == "country" else v) for k, v in result.items()}
+        result = ind.compute(KEYS, sql.Scope(period=parse_period(period), **filters), grouping)
+    return {k: (v.get(sql.COUNTRY) if grouping == "country" else v) for k, v in result.items()}
 
 
 def test_cluster_kpis(make_tenant, make_cluster, make_enterprise, request_ctx):
@@ -37,9 +39,9 @@ def test_cluster_kpis(make_tenant, make_cluster, make_enterprise, request_ctx):
     shared = make_enterprise(okved_main="25.11", size_category="small")
     with tenant_scope(db.session, komi.id):
         cluster = db.session.get(Cluster, timber.id)
-        clusters.add_member(cluster, shared, "supplier", None, actor=None)
-        second = clusters.create_cluster({"name": "Второй кластер", "cluster_type": "industrial"}, actor=None)
-        clusters.add_member(second, shared, "participant", None, actor=None)  # the same enterprise twice
+        add_member(cluster, shared, "supplier", None, actor=None)
+        second = create_cluster({"name": "Второй кластер", "cluster_type": "industrial"}, actor=None)
+        add_member(second, shared, "participant", None, actor=None)  # the same enterprise twice
         cluster.register_status = "registered"
         cluster.register_valid_until = date.today() + timedelta(days=100)
     for enterprise_id, headcount, revenue in [(shared.id, 40, Decimal("12500000.00"))]:

@@ -7,14 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
-from clusterhub.defenses import services as defenses
 from clusterhub.defenses.models import DefenseCriterion, DefenseRound, PanelMember
+from clusterhub.defenses.services import scoring
 from clusterhub.events.models import Registration
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject, SelectionRound
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
-from clusterhub.reporting import summaries
+from clusterhub.reporting import sql, summaries
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
@@ -23,7 +23,7 @@ from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 def compute(keys, period):
     with federal_read_scope(db.session):
         return {
-            k: v.get(ind.COUNTRY) for k, v in ind.compute(keys, ind.Scope(period=period), "country").items()
+            k: v.get(sql.COUNTRY) for k, v in ind.compute(keys, sql.Scope(period=period), "country").items()
         }
 
 
@@ -88,7 +88,7 @@ def test_session_indicators(make_event, make_tenant, enterprise):
     earlier = parse_period(start="2020-01-01", end="2020-12-31")
     assert compute(["sessions_held", "registrations"], earlier) == {"sessions_held": 0, "registrations": 0}
     with federal_read_scope(db.session):
-        by_category = summaries.breakdown_totals(ind.Scope(period=period))["registrations_by_category"]
+        by_category = summaries.breakdown_totals(sql.Scope(period=period))["registrations_by_category"]
     assert by_category == {"enterprise": 2, "expert": 1}  # the cancelled and the waitlisted do not count
 
 
@@ -107,8 +107,8 @@ def test_project_and_defense_indicators(make_defense):
 
         slot = db.session.get(DefenseSlot, d["slots"][0])
         # two experts score one criterion at the bottom and the top of its range: mean 50 %, spread 50 %
-        defenses.score_project(slot, members[0], {first.id: (first.min_score, "")})
-        defenses.score_project(slot, members[1], {first.id: (first.max_score, "")})
+        scoring.score_project(slot, members[0], {first.id: (first.min_score, "")})
+        scoring.score_project(slot, members[1], {first.id: (first.max_score, "")})
         db.session.commit()
     this_year = parse_period(str(utcnow().year))
     result = compute(
@@ -122,7 +122,7 @@ def test_project_and_defense_indicators(make_defense):
             )
         ).all()
     with federal_read_scope(db.session):
-        by_status = summaries.breakdown_totals(ind.Scope(period=this_year))["projects_by_status"]
+        by_status = summaries.breakdown_totals(sql.Scope(period=this_year))["projects_by_status"]
     assert (
         by_status == dict(Counter(status for status, _requested, _cap in projects))
         and sum(by_status.values()) == 3
@@ -138,16 +138,14 @@ def test_project_and_defense_indicators(make_defense):
 
 
 def test_project_target_attainment(make_project, make_tenant, client, make_user, login):
-    from clusterhub.projects import services as project_services
     from clusterhub.projects.models import IndicatorValue, JointProject
+    from clusterhub.projects.services import dossier
 
     komi = make_tenant("komi")
     project_id = make_project(komi)
     with tenant_scope(db.session, komi.id):
         project = db.session.get(JointProject, project_id)
-        target = project_services.add_indicator(
-            project, "output", "млн руб.", {(2026, 1): 100, (2026, 2): 100}
-        )
+        target = dossier.add_indicator(project, "output", "млн руб.", {(2026, 1): 100, (2026, 2): 100})
         value_ids = list(
             db.session.scalars(
                 sa.select(IndicatorValue.id)
@@ -156,7 +154,7 @@ def test_project_target_attainment(make_project, make_tenant, client, make_user,
             )
         )
         with pytest.raises(Refusal):  # a draft reports no facts
-            project_services.report_indicator_fact(project, value_ids[0], 80)
+            dossier.report_indicator_fact(project, value_ids[0], 80)
         for status in ("submitted", "admitted", "defended", "filed"):
             project.status = status
         db.session.commit()
@@ -186,7 +184,7 @@ def test_defense_outcomes(make_defense):
         db.session.commit()
     this_year = parse_period(str(utcnow().year))
     with federal_read_scope(db.session):
-        outcomes = summaries.breakdown_totals(ind.Scope(period=this_year))["defense_outcomes"]
+        outcomes = summaries.breakdown_totals(sql.Scope(period=this_year))["defense_outcomes"]
     assert outcomes == {"recommended": 1, "not_recommended": 1}
     result = compute(["projects_defended", "projects_recommended_share"], this_year)
     assert result["projects_defended"] == 2 and float(result["projects_recommended_share"]) == 50.0
@@ -239,7 +237,7 @@ def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defens
         ).first()
         members = db.session.scalars(sa.select(PanelMember).where(PanelMember.id.in_(d["members"]))).all()
         slot = db.session.get(DefenseSlot, d["slots"][0])
-        defenses.score_project(slot, members[0], {first.id: (first.max_score, "")})
+        scoring.score_project(slot, members[0], {first.id: (first.max_score, "")})
         db.session.commit()
     keys = ["projects_presented", "projects_defended", "projects_recommended_share", "score_mean"]
     entered = parse_period(str(utcnow().year))
@@ -258,7 +256,7 @@ def test_defense_is_counted_when_it_was_held_not_when_it_was_entered(make_defens
         "score_mean": 0,
     }
     with federal_read_scope(db.session):
-        outcomes_2021 = summaries.breakdown_totals(ind.Scope(period=parse_period("2021")))["defense_outcomes"]
-        outcomes_now = summaries.breakdown_totals(ind.Scope(period=entered))["defense_outcomes"]
+        outcomes_2021 = summaries.breakdown_totals(sql.Scope(period=parse_period("2021")))["defense_outcomes"]
+        outcomes_now = summaries.breakdown_totals(sql.Scope(period=entered))["defense_outcomes"]
     assert outcomes_2021 == {"recommended": 1, "not_recommended": 1}
     assert outcomes_now == {}

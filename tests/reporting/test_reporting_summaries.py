@@ -7,14 +7,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.demo import scale
 from clusterhub.extensions import db
 from clusterhub.reporting import indicators as ind
-from clusterhub.reporting import services, summaries
+from clusterhub.reporting import registry, services, sql, summaries
 from clusterhub.reporting.models import IndicatorSummary
 from clusterhub.reporting.periods import parse_period
 from clusterhub.tenancy.models import Tenant, utcnow
 from clusterhub.tenancy.scoping import federal_read_scope
+from clusterhub_dev.demo import scale
 from tests.fixtures.pages import QueryCounter
 
 
@@ -55,14 +55,14 @@ def test_every_area_sliced_from_the_stored_figures_equals_the_live_computation(a
     komi, komi_two, tatarstan, _mordovia = country
     period = parse_period("2026")
     scopes = [
-        ind.Scope(period=period),
-        ind.Scope(period=period, district="VFD"),
-        ind.Scope(period=period, region_id=komi.region_id),  # two centers: distinct counts are not sums
-        ind.Scope(period=period, district="NWFD", region_id=komi.region_id),
-        ind.Scope(period=period, tenant_id=komi_two.id),
-        ind.Scope(period=period, district="NWFD", region_id=tatarstan.region_id),  # contradictory: empty
+        sql.Scope(period=period),
+        sql.Scope(period=period, district="VFD"),
+        sql.Scope(period=period, region_id=komi.region_id),  # two centers: distinct counts are not sums
+        sql.Scope(period=period, district="NWFD", region_id=komi.region_id),
+        sql.Scope(period=period, tenant_id=komi_two.id),
+        sql.Scope(period=period, district="NWFD", region_id=tatarstan.region_id),  # contradictory: empty
     ]
-    keys = list(ind.REGISTRY)
+    keys = list(registry.REGISTRY)
     checked = 0
     for scope in scopes:
         live, stored = {}, {}
@@ -72,7 +72,7 @@ def test_every_area_sliced_from_the_stored_figures_equals_the_live_computation(a
                 result["breakdowns"] = summaries.breakdown_totals(scope)
                 result["plans"] = summaries.plan_totals(scope)
         assert stored == live, scope
-        for grouping in ind.GROUPS:
+        for grouping in sql.GROUPS:
             live, stored = live_and_stored(app, keys, scope, grouping)
             assert stored == live, (scope, grouping)
             checked += sum(1 for values in live.values() if any(values.values()))
@@ -84,11 +84,11 @@ def test_the_dashboard_shows_stored_figures_until_they_are_stale(
     app, three_centers_and_analyst, stored_figures
 ):
     komi, _analyst, make_user, client = three_centers_and_analyst
-    scope = ind.Scope(period=parse_period("2026"))
+    scope = sql.Scope(period=parse_period("2026"))
 
     def staff():
         with federal_read_scope(db.session):
-            return ind.compute(["staff"], scope, "country")["staff"][ind.COUNTRY]
+            return ind.compute(["staff"], scope, "country")["staff"][sql.COUNTRY]
 
     def komi_on_the_map():
         page = client.get("/federal/?period=2026&map=staff", headers={"Accept-Language": "en"})
@@ -112,7 +112,7 @@ def test_custom_dates_and_a_centers_own_figures_are_computed_live(
     komi = three_centers_and_analyst[0]
     with federal_read_scope(db.session):
         ind.compute(
-            ["staff"], ind.Scope(period=parse_period(start="2026-02-01", end="2026-03-15")), "country"
+            ["staff"], sql.Scope(period=parse_period(start="2026-02-01", end="2026-03-15")), "country"
         )
     services.snapshot_for(komi, parse_period("2026-H1"))
     assert db.session.scalar(sa.select(sa.func.count(IndicatorSummary.id))) == 0
@@ -210,9 +210,9 @@ def test_only_recent_standard_periods_are_stored_and_the_rest_is_pruned(
 ):
     komi, analyst, _make_user, client = three_centers_and_analyst
     with federal_read_scope(db.session):
-        ind.compute(["staff"], ind.Scope(period=parse_period("1990")), "country")  # too old: live
-        ind.compute(["clusters"], ind.Scope(period=parse_period("2019-Q2"), specialisation="16.1"), "country")
-        ind.compute(["clusters"], ind.Scope(period=parse_period("2026")), "country")
+        ind.compute(["staff"], sql.Scope(period=parse_period("1990")), "country")  # too old: live
+        ind.compute(["clusters"], sql.Scope(period=parse_period("2019-Q2"), specialisation="16.1"), "country")
+        ind.compute(["clusters"], sql.Scope(period=parse_period("2026")), "country")
     stored = set(
         db.session.execute(sa.select(IndicatorSummary.period, IndicatorSummary.specialisation)).all()
     )

@@ -7,6 +7,7 @@ import pytest
 
 from clusterhub.extensions import db
 from clusterhub.reporting import indicators as ind
+from clusterhub.reporting import sql
 from clusterhub.reporting.periods import parse_period
 from clusterhub.technoparks.models import EquipmentBooking, ServiceRequest
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
@@ -72,13 +73,13 @@ def catalogue(
 def values(scope, grouping="country"):
     with federal_read_scope(db.session):
         return {
-            key: v.get(ind.COUNTRY) if grouping == "country" else v
+            key: v.get(sql.COUNTRY) if grouping == "country" else v
             for key, v in ind.compute(KEYS, scope, grouping).items()
         }
 
 
 def test_technopark_indicators_for_a_quarter(catalogue):
-    result = values(ind.Scope(period=parse_period("2026-Q1")))
+    result = values(sql.Scope(period=parse_period("2026-Q1")))
     assert result["technoparks"] == 2
     assert result["services_published"] == 2
     assert result["service_requests"] == 3
@@ -89,7 +90,7 @@ def test_technopark_indicators_for_a_quarter(catalogue):
 
 def test_technopark_indicators_by_district_add_up(catalogue):
     komi, tatarstan = catalogue
-    by_district = values(ind.Scope(period=parse_period("2026")), "district")
+    by_district = values(sql.Scope(period=parse_period("2026")), "district")
     assert by_district["technoparks"] == {"NWFD": 1, "VFD": 1}
     assert by_district["service_requests"] == {"NWFD": 4}
     assert float(by_district["booked_equipment_hours"]["NWFD"]) == pytest.approx(7.0)
@@ -103,8 +104,8 @@ def test_requests_by_status(app, catalogue, cache_seconds):
     summaries.clear_parsed()
     try:
         with federal_read_scope(db.session):
-            quarter = summaries.breakdown_totals(ind.Scope(period=parse_period("2026-Q1")))
-            volga = summaries.breakdown_totals(ind.Scope(period=parse_period("2026"), district="VFD"))
+            quarter = summaries.breakdown_totals(sql.Scope(period=parse_period("2026-Q1")))
+            volga = summaries.breakdown_totals(sql.Scope(period=parse_period("2026"), district="VFD"))
     finally:
         app.config["REPORTING_CACHE_SECONDS"] = 0
     assert quarter["requests_by_status"] == {"completed": 2, "rejected": 1}
@@ -147,7 +148,7 @@ def test_paid_services_are_counted_when_they_were_delivered(
     db.session.commit()
 
     def delivered(period):
-        return values(ind.Scope(period=parse_period(period)))["paid_services_delivered"]
+        return values(sql.Scope(period=parse_period(period)))["paid_services_delivered"]
 
     from clusterhub.reporting import summaries
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
 from clusterhub.audit.services import record
-from clusterhub.enterprises import services as enterprises
-from clusterhub.events import services as events
+from clusterhub.enterprises.services.history import edit_history
 from clusterhub.events.models import Registration
+from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.tenancy import cross_tenant
 from clusterhub.tenancy.scoping import in_federal_read, tenant_scope
@@ -84,8 +84,8 @@ def test_a_users_own_roles_and_registrations_in_every_center(make_tenant, make_u
     other = make_user("center_admin", tenant=tatarstan)
     event = make_event(tenant=tatarstan)
     with tenant_scope(db.session, tatarstan.id):
-        events.register(event, person(email=user.email))
-        events.register(event, person())
+        register(event, person(email=user.email))
+        register(event, person())
     db.session.commit()
 
     assert cross_tenant.member_tenant_ids(user.id) == {komi.id, tatarstan.id}
@@ -107,8 +107,8 @@ def test_an_enterprises_participation_references_and_merge_tenants(
     for tenant in (komi, tatarstan):
         event = make_event(tenant=tenant)
         with tenant_scope(db.session, tenant.id):
-            events.register(event, person(inn=enterprise.inn))
-            events.register(event, person(inn=other.inn))
+            register(event, person(inn=enterprise.inn))
+            register(event, person(inn=other.inn))
         db.session.commit()
 
     rows = cross_tenant.enterprise_session_participation(enterprise.id)
@@ -142,7 +142,7 @@ def test_the_profile_audit_reads_platform_entries_of_that_enterprise_only(make_t
     db.session.commit()
     entries = cross_tenant.enterprise_profile_audit(enterprise.id)
     assert entries and {entry.target_id for entry in entries} == {str(enterprise.id)}
-    assert enterprises.edit_history(enterprise)[0].id == entries[0].id
+    assert edit_history(enterprise)[0].id == entries[0].id
 
 
 def test_lookups_by_hash_find_nothing_for_an_unknown_hash():

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
 from clusterhub.audit.models import AuditEntry
-from clusterhub.defenses import services as defenses
 from clusterhub.defenses.models import Assignment, DefenseRound
-from clusterhub.events import services as events
+from clusterhub.defenses.services import results, rounds, scoring
+from clusterhub.defenses.services.protocol import protocol_of, sign_protocol, verify_protocol
 from clusterhub.events.models import Event, Registration
+from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.outbox import services as outbox
 from clusterhub.outbox.models import OutboxMessage, OutboxStatus
@@ -46,7 +47,7 @@ def _session(make_event, tenant) -> tuple[int, int]:
 def _register(event, person, user=None, **values):
     tenant_id, event_id = event
     with tenant_scope(db.session, tenant_id):
-        registration = events.register(db.session.get(Event, event_id), person(**values), user=user)
+        registration = register(db.session.get(Event, event_id), person(**values), user=user)
         db.session.commit()
         return registration.id
 
@@ -108,7 +109,7 @@ def test_the_export_holds_scores_and_conflicts_given_as_an_expert(client, login,
         assignment = db.session.scalars(
             sa.select(Assignment).where(Assignment.panel_member_id == d["members"][0])
         ).first()
-        defenses.score_project(
+        scoring.score_project(
             assignment.slot, assignment.member, {c.id: (7, "убедительно") for c in rnd.criteria}, actor=expert
         )
         db.session.commit()
@@ -124,13 +125,13 @@ def _signed_round(d):
     with tenant_scope(db.session, d["tenant"].id):
         rnd = db.session.get(DefenseRound, d["round"])
         for a in db.session.scalars(sa.select(Assignment)):
-            defenses.score_project(
+            scoring.score_project(
                 a.slot, a.member, {c.id: (8, "ok") for c in rnd.criteria}, actor=a.member.user
             )
-        defenses.close_round(rnd, actor=d["chair"])
+        rounds.close_round(rnd, actor=d["chair"])
         for slot in rnd.slots:
-            defenses.record_decision(slot, "recommended", "", actor=d["chair"])
-        protocol = defenses.sign_protocol(rnd, actor=d["chair"])
+            results.record_decision(slot, "recommended", "", actor=d["chair"])
+        protocol = sign_protocol(rnd, actor=d["chair"])
         db.session.commit()
         return protocol.content_hash
 
@@ -213,7 +214,7 @@ def test_erasure_completes_and_the_center_shows_only_the_pseudonym(
     assert request.pseudonym in protocol_page
     assert request.pseudonym in client.get("/komi/staff/audit").get_data(as_text=True)
     # the signed protocol still verifies by the hash printed on it
-    _protocol, _tenant, intact = defenses.verify_protocol(digest)
+    _protocol, _tenant, intact = verify_protocol(digest)
     assert intact
     check = client.get(f"/verify/protocol/{digest}").get_data(as_text=True)
     assert "alert-success" in check and "152-ФЗ" in check and NAME not in check
@@ -228,15 +229,15 @@ def test_a_pseudonymised_protocol_that_is_then_tampered_with_fails_the_check(mak
     d = make_defense(projects=1, experts=1)
     digest = _signed_round(d)
     with tenant_scope(db.session, d["tenant"].id):
-        protocol = defenses.protocol_of(d["round"])
+        protocol = protocol_of(d["round"])
         assert privacy.pseudonymise_protocol(
             protocol, d["experts"][0].full_name, "Участник №00000000", utcnow()
         )
         db.session.commit()
-        assert defenses.verify_protocol(digest)[2]
+        assert verify_protocol(digest)[2]
         protocol.content = {**protocol.content, "projects": []}
         db.session.commit()
-    assert not defenses.verify_protocol(digest)[2]
+    assert not verify_protocol(digest)[2]
 
 
 def test_a_person_without_data_in_any_center_is_anonymised_at_once(client, login, make_user):

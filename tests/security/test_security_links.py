@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
 from clusterhub.core.urls import is_web_address, web_href
-from clusterhub.enterprises import services as enterprises
-from clusterhub.events import services as events
+from clusterhub.enterprises.services.profiles import clean_profile
+from clusterhub.events.services.agenda import save_agenda_item
 from clusterhub.extensions import db
-from clusterhub.technoparks import services as technoparks
+from clusterhub.technoparks.services import technoparks
 from clusterhub.tenancy import services as tenancy
 from clusterhub.tenancy.models import Tenant
 from clusterhub.tenancy.scoping import tenant_scope
@@ -113,7 +113,7 @@ def test_center_website_in_tenant_file_must_be_http():
 @pytest.mark.parametrize("address", ["javascript:alert(1)", "JAVASCRIPT:alert(1).x", "data:text/html,x"])
 def test_enterprise_website_must_be_http(address):
     with pytest.raises(Refusal) as error:
-        enterprises.clean_profile({"website": address})
+        clean_profile({"website": address})
     assert error.value.field == "website"
 
 
@@ -121,7 +121,7 @@ def test_enterprise_website_must_be_http(address):
 def test_agenda_item_link_must_be_http(model_event, address):
     day = model_event.start_date
     with tenant_scope(db.session, model_event.tenant_id), pytest.raises(Refusal) as error:
-        events.save_agenda_item(
+        save_agenda_item(
             model_event,
             {
                 "kind": "meal",

@@ -172,22 +172,22 @@ def test_the_cluster_import_caps_rows_posted_back_from_the_preview(
 
 
 def test_a_500_character_name_in_a_cluster_import_is_a_row_error(english, make_tenant, make_cluster):
-    from clusterhub.clusters import services as clusters
+    from clusterhub.clusters.services.imports import preview_import
 
     komi = make_tenant("komi")
     cluster = make_cluster(komi)
     with tenant_scope(db.session, komi.id):
-        checked = clusters.preview_import(
+        checked = preview_import(
             cluster, [{"line": 2, "inn": "7707083893", "name": "Я" * 501, "role": "participant"}]
         )
     assert any("longer than 500" in error for error in checked[0].errors)
 
 
 def test_a_nul_character_in_an_imported_csv_is_refused(request_context):
-    from clusterhub.clusters import services as clusters
-    from clusterhub.technoparks import imports
+    from clusterhub.clusters.services.imports import read_members_file
+    from clusterhub.technoparks.services import imports
 
     with pytest.raises(Refusal, match="NUL"):
-        clusters.read_members_file("members.csv", "inn;name\n7707083893;ООО\x00\n".encode())
+        read_members_file("members.csv", "inn;name\n7707083893;ООО\x00\n".encode())
     with pytest.raises(Refusal, match="NUL"):
         imports.read_rows("services.csv", "name_ru,price\nУслуга\x00,100\n".encode())

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
-from clusterhub.technoparks import booking
-from clusterhub.technoparks.booking import BookingConflict
 from clusterhub.technoparks.models import EquipmentBooking
+from clusterhub.technoparks.services import booking
+from clusterhub.technoparks.services.booking import BookingConflict
 from clusterhub.tenancy.scoping import tenant_scope
 
 pytestmark = pytest.mark.usefixtures("tp_request_context")

@@ -4,9 +4,11 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.extensions import db
-from clusterhub.technoparks import bench, demo, search
 from clusterhub.technoparks.models import Equipment, ServiceOffer
+from clusterhub.technoparks.services import search
 from clusterhub.tenancy.scoping import tenant_scope
+from clusterhub_dev.bench import technoparks as bench
+from clusterhub_dev.demo import technoparks as demo
 
 pytestmark = pytest.mark.usefixtures("tp_request_context")
 

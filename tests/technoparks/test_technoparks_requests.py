@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
-from clusterhub.technoparks import requests
+from clusterhub.technoparks.services import requests
 from clusterhub.tenancy.scoping import tenant_scope
 
 pytestmark = pytest.mark.usefixtures("tp_request_context")

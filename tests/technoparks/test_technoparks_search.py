@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub.extensions import db
-from clusterhub.technoparks import booking, imports, requests, stats
 from clusterhub.technoparks.models import ServiceOffer
+from clusterhub.technoparks.services import booking, imports, requests, stats
 from clusterhub.tenancy.scoping import tenant_scope
 
 pytestmark = pytest.mark.usefixtures("tp_request_context")
@@ -199,7 +199,7 @@ def test_a_search_page_finds_its_rows_and_their_number_in_one_statement(
     listener = lambda *a: statements.append(a[2])  # noqa: E731
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        from clusterhub.technoparks.search import SearchFilters, search_services
+        from clusterhub.technoparks.services.search import SearchFilters, search_services
 
         first = search_services(SearchFilters(q="испытания"), page=1, per_page=20)
     finally:
@@ -217,7 +217,7 @@ def test_a_search_page_finds_its_rows_and_their_number_in_one_statement(
 
 
 def _found(q, kind="services"):
-    from clusterhub.technoparks.search import SearchFilters, search_equipment, search_services
+    from clusterhub.technoparks.services.search import SearchFilters, search_equipment, search_services
 
     search = search_services if kind == "services" else search_equipment
     return {row.name_ru for row in search(SearchFilters(q=q)).items}
@@ -270,7 +270,7 @@ def test_a_words_only_search_cuts_its_page_among_the_matches_and_agrees_with_the
 ):
     """The words-only path (rank and cut the page among the matches, then join twenty rows) returns the
     same rows, order and total as joining every match first, page by page, and skips suspended centers."""
-    from clusterhub.technoparks import search
+    from clusterhub.technoparks.services import search
 
     komi, tatarstan = make_tenant("komi"), make_tenant("tatarstan")
     for tenant in (komi, tatarstan):

@@ -45,9 +45,6 @@ GLOBAL_ROLE_PERMISSIONS = {
     GlobalRole.FEDERAL_REVIEWER: {Permission.FEDERAL_READ, Permission.REVIEW_REPORTS},
 }
 PUBLIC_ENDPOINTS = {"static", "bootstrap.static"}
-# Who may refuse writes to a center's staff pages, e.g. billing when the center's payment has lapsed: each
-# guard takes the tenant and returns a response (the refusal) or None. See register_read_only_guard.
-_read_only_guards: list = []
 
 
 def register_permissions(role, permissions) -> None:
@@ -61,16 +58,6 @@ def grant_connected_permissions() -> None:
     for answer in signals.answers(signals.role_permissions):
         for role, permissions in answer or ():
             register_permissions(role, permissions)
-
-
-def register_read_only_guard(guard) -> None:
-    """Let a module make a center read-only: ``guard(tenant)`` returns the refusal to send, or None.
-
-    :func:`enforce` asks the guards on every write to an endpoint that needs a tenant permission, once
-    the user is known to hold it; what a guard refuses is its own business (billing keeps its own
-    payment pages writable)."""
-    if guard not in _read_only_guards:
-        _read_only_guards.append(guard)
 
 
 def is_tenant_permission(permission) -> bool:
@@ -179,11 +166,12 @@ def enforce():
 
 
 def _read_only_refusal():
+    """The first refusal a module answers to ``signals.read_only_refusals`` (billing: a lapsed center),
+    or None; what a module refuses is its own business (billing keeps its payment pages writable)."""
     tenant = g.get("tenant")
     if tenant is None or current_user.is_platform_admin:
         return None  # the platform admin may repair a read-only center
-    for guard in _read_only_guards:
-        refusal = guard(tenant)
+    for refusal in signals.answers(signals.read_only_refusals, tenant):
         if refusal is not None:
             return refusal
     return None

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..core.urls import external_url
 from ..extensions import db, login_manager
@@ -312,10 +313,8 @@ def invite(tenant: Tenant, email: str, role: str, actor: User) -> tuple[Invitati
     if role not in set(TenantRole):
         raise Refusal(_("Unknown role."))
     if role != TenantRole.EXPERT:  # experts take no seat of the plan
-        from ..billing.services import check_staff_seat
-
         # a LimitReached (402: the plan, not the input, is in the way) goes to the caller as it is
-        check_staff_seat(tenant)
+        signals.staff_inviting.send(tenant)
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None:

@@ -116,6 +116,7 @@ ACTION_LABELS = {
     "cooperation.meeting_moved": _l("B2B meeting moved"),
     "cooperation.meeting_unscheduled": _l("B2B meeting taken out of the schedule"),
     "cooperation.meeting_cancelled": _l("B2B meeting cancelled"),
+    "cooperation.preferences_set": _l("B2B meeting limits of a participant set"),
     "invitation.created": _l("Invitation sent"),
     "event.registration_confirmed_by_staff": _l("Registration confirmed by staff"),
     "event.registration_declined": _l("Registration declined"),

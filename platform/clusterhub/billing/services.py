@@ -428,8 +428,9 @@ def check_storage(tenant: Tenant, new_bytes: int) -> None:
     check_limit(tenant, "storage_mb", megabytes_after)
 
 
-def check_staff_seat(tenant: Tenant) -> None:
-    """For invitations to a staff role: raises :class:`LimitReached` when every seat is taken."""
+def check_staff_seat(tenant: Tenant, **_kwargs) -> None:
+    """For invitations to a staff role (``signals.staff_inviting``): raises :class:`LimitReached` when
+    every seat is taken."""
     check_limit(tenant, "staff_seats", staff_seats_in_use(tenant))
 
 
@@ -444,5 +445,7 @@ def _refuse_files_over_storage(tenant: Tenant, size: int) -> None:
 
 
 def connect_signals() -> None:
-    """Every stored file counts against the center's plan (see ``core/files.store``)."""
+    """Every stored file counts against the center's plan (see ``core/files.store``), every staff member
+    takes a seat (``accounts.services.invite``)."""
     signals.file_storing.connect(_refuse_files_over_storage)
+    signals.staff_inviting.connect(check_staff_seat)

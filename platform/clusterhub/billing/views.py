@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import register_read_only_guard, requires
+from ..accounts.authz import requires
 from ..core import signals
 from ..core.forms import show_on
 from ..core.menu import (
@@ -35,13 +35,12 @@ BILLING_BLUEPRINTS = {"billing", "billing_stripe", "billing_invoice"}
 @bp.record_once
 def _setup(state):
     app = state.app
-    register_read_only_guard(refuse_writes_when_lapsed)
     app.before_request(refuse_api_outside_the_plan)
     app.jinja_env.globals["billing_status_label"] = services.status_label
 
 
-def refuse_writes_when_lapsed(tenant):
-    """The read-only guard ``authz.enforce`` asks on every write that needs a tenant permission: after the
+def refuse_writes_when_lapsed(tenant, **_kwargs):
+    """This module's answer to ``signals.read_only_refusals``, which ``authz.enforce`` asks on every write that needs a tenant permission: after the
     grace period a lapsed center can be read and not changed (staff pages, cluster and session management,
     the tenant API alike). Reading, public pages, the federal layer and the billing pages themselves keep
     working, so that the center can pay.
@@ -249,6 +248,7 @@ def _home_blocks(sender, **_kwargs) -> list[HomeBlock]:
 
 
 def connect_signals() -> None:
-    """This module's menu entries and home blocks (called from ``create_app``)."""
+    """This module's menu entries, home blocks and the lapse guard (called from ``create_app``)."""
     signals.menu_items.connect(_menu_items)
     signals.home_blocks.connect(_home_blocks)
+    signals.read_only_refusals.connect(refuse_writes_when_lapsed)

@@ -16,8 +16,10 @@ from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, i
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from ..regions.models import Region
-from . import services
 from .models import Cluster, ClusterMember, ClusterType, MemberRole, RegisterStatus
+from .services import clusters as cluster_services
+from .services import compliance
+from .services import members as member_services
 from .views import MANAGE_CLUSTERS, VIEW_CLUSTERS
 
 bp = Blueprint("clusters_api", __name__, url_prefix=f"{API_PREFIX}/tenants/<tenant>/clusters")
@@ -193,7 +195,7 @@ def _member(cluster: Cluster, cluster_member_id) -> ClusterMember:
 
 
 def detail_json(row: Cluster) -> dict:
-    view = services.cluster_view(row)
+    view = cluster_services.cluster_view(row)
     by_id = view.by_id
     data = cluster_json(row, len(view.active_members), _region_codes())
     data["compliance"] = [
@@ -204,7 +206,7 @@ def detail_json(row: Cluster) -> dict:
             "passed": r.passed,
             "detail": None if r.detail is None else str(r.detail),
         }
-        for r in services.check_compliance(view)
+        for r in compliance.check_compliance(view)
     ]
     data["supply_links"] = [
         {
@@ -235,7 +237,7 @@ def _values(data: dict) -> dict:
             raise Refusal(_("Choose a region from the list.") + f" ({', '.join(unknown)})", "regions")
         values["region_ids"] = [ids[c] for c in codes]
     if "specialised_org_inn" in values:
-        values["specialised_org_id"] = services.specialised_org_id_for(
+        values["specialised_org_id"] = cluster_services.specialised_org_id_for(
             values.pop("specialised_org_inn") or ""
         )
     return values
@@ -249,7 +251,7 @@ def clusters():
     counts = dict(
         db.session.execute(
             sa.select(ClusterMember.cluster_id, sa.func.count())
-            .where(services.active_on())
+            .where(member_services.active_on())
             .group_by(ClusterMember.cluster_id)
         ).all()
     )
@@ -271,7 +273,7 @@ def clusters():
 @doc("Create a cluster", tags=TAGS, body=ClusterBody, response=ClusterDetail, status=201)
 def create_cluster():
     values = _values(contract.body(ClusterBody).model_dump())
-    row = services.create_cluster(values, current_user)
+    row = cluster_services.create_cluster(values, current_user)
     return respond(ClusterDetail, detail_json(row), 201, etag=True)
 
 
@@ -294,9 +296,9 @@ def cluster(cluster_id):
 def update_cluster(cluster_id):
     row = _cluster(cluster_id)
     contract.check_if_match(ClusterDetail, detail_json(row))
-    current = {key: getattr(row, key) for key in services.CLUSTER_FIELDS}
+    current = {key: getattr(row, key) for key in cluster_services.CLUSTER_FIELDS}
     current.update(_values(contract.body(ClusterPatch).model_dump(exclude_unset=True)))
-    services.update_cluster(row, current, current_user)
+    cluster_services.update_cluster(row, current, current_user)
     return respond(ClusterDetail, detail_json(row), etag=True)
 
 
@@ -329,7 +331,7 @@ def members(cluster_id):
 def add_member(cluster_id):
     row = _cluster(cluster_id)
     data = contract.body(MemberBody)
-    member = services.add_member_by_inn(
+    member = member_services.add_member_by_inn(
         row, data.inn, data.full_name, data.role, data.joined_on, current_user
     )
     return respond(MemberOut, member_json(member), 201, etag=True)
@@ -356,7 +358,7 @@ def update_member(cluster_id, cluster_member_id):
     contract.check_if_match(MemberOut, member_json(row))
     values = {"role": row.role, "joined_on": row.joined_on, "left_on": row.left_on}
     values.update(contract.body(MemberPatch).model_dump(exclude_unset=True))
-    services.update_member(row, values["role"], values["joined_on"], values["left_on"], current_user)
+    member_services.update_member(row, values["role"], values["joined_on"], values["left_on"], current_user)
     return respond(MemberOut, member_json(row), etag=True)
 
 
@@ -366,5 +368,5 @@ def update_member(cluster_id, cluster_member_id):
     "Delete a membership entered by mistake (a member that left: set left_on instead)", tags=TAGS, status=204
 )
 def remove_member(cluster_id, cluster_member_id):
-    services.remove_member(_member(_cluster(cluster_id), cluster_member_id), current_user)
+    member_services.remove_member(_member(_cluster(cluster_id), cluster_member_id), current_user)
     return "", 204

@@ -28,7 +28,6 @@ from ..core.refusal import Refusal
 from ..core.uploads import previewed_rows, send_stored
 from ..extensions import db
 from ..regions.models import Region
-from . import services
 from .forms import ClusterForm, ImportForm, LinkForm, MemberEditForm, MemberForm, RuleForm
 from .models import (
     MEMBER_ROLE_LABELS,
@@ -38,6 +37,7 @@ from .models import (
     ClusterMember,
     SupplyLink,
 )
+from .services import clusters, compliance, documents, exports, imports, members, supply
 
 VIEW_CLUSTERS = "clusters.view"
 MANAGE_CLUSTERS = "clusters.manage"
@@ -74,15 +74,15 @@ def _member(cluster, member_id) -> ClusterMember:
 @bp.route("/<tenant>/clusters/")
 @requires(VIEW_CLUSTERS)
 def index():
-    members = (
+    active = (
         sa.select(ClusterMember.cluster_id, sa.func.count().label("n"))
-        .where(services.active_on())
+        .where(members.active_on())
         .group_by(ClusterMember.cluster_id)
         .subquery()
     )
     statement = (
-        sa.select(Cluster, sa.func.coalesce(members.c.n, 0))
-        .outerjoin(members, members.c.cluster_id == Cluster.id)
+        sa.select(Cluster, sa.func.coalesce(active.c.n, 0))
+        .outerjoin(active, active.c.cluster_id == Cluster.id)
         .order_by(Cluster.name)
     )
     page = paginate(statement, per_page=50, scalars=False)
@@ -92,11 +92,11 @@ def index():
 def _save_cluster(form, cluster=None):
     try:
         values = form.values()
-        values["specialised_org_id"] = services.specialised_org_id_for(form.specialised_org_inn.data)
+        values["specialised_org_id"] = clusters.specialised_org_id_for(form.specialised_org_inn.data)
         if cluster is None:
-            cluster = services.create_cluster(values, current_user)
+            cluster = clusters.create_cluster(values, current_user)
         else:
-            services.update_cluster(cluster, values, current_user)
+            clusters.update_cluster(cluster, values, current_user)
     except Refusal as error:
         show_on(form, error, "name")
         return None
@@ -132,7 +132,7 @@ def edit(cluster_id):
 @requires(VIEW_CLUSTERS)
 def detail(cluster_id):
     cluster = _cluster(cluster_id)
-    view = services.cluster_view(cluster)
+    view = clusters.cluster_view(cluster)
     link_form = LinkForm(prefix="link")
     choices = [(m.id, m.enterprise.name) for m in view.members]
     link_form.supplier_id.choices = link_form.customer_id.choices = choices
@@ -140,15 +140,15 @@ def detail(cluster_id):
         "clusters/detail.html",
         cluster=cluster,
         view=view,
-        compliance=services.check_compliance(view),
-        svg=services.cooperation_svg(view, _("Cooperation scheme of %(name)s", name=cluster.name)),
+        compliance=compliance.check_compliance(view),
+        svg=supply.cooperation_svg(view, _("Cooperation scheme of %(name)s", name=cluster.name)),
         member_form=MemberForm(prefix="member"),
         link_form=link_form,
         confirm_form=ConfirmForm(),
         regions=_regions(cluster.region_ids),
-        role_colours=services.ROLE_COLOURS,
+        role_colours=supply.ROLE_COLOURS,
         role_labels=MEMBER_ROLE_LABELS,
-        documents=services.documents_of(cluster),
+        documents=documents.documents_of(cluster),
         document_kinds=DOCUMENT_KIND_LABELS,
     )
 
@@ -169,7 +169,7 @@ def add_document(cluster_id):
     def add():
         if upload is None or not upload.filename:
             raise Refusal(_("Choose a file."), "document")
-        services.add_document(
+        documents.add_document(
             cluster, request.form.get("kind", ""), upload.stream, upload.filename, current_user
         )
 
@@ -205,7 +205,7 @@ def add_member(cluster_id):
     form = MemberForm(prefix="member")
     if form.validate_on_submit():
         try:
-            member = services.add_member_by_inn(
+            member = members.add_member_by_inn(
                 cluster, form.inn.data, form.full_name.data, form.role.data, form.joined_on.data, current_user
             )
         except Refusal as error:
@@ -225,7 +225,7 @@ def edit_member(cluster_id, cluster_member_id):
     form = MemberEditForm(obj=member)
     if form.validate_on_submit():
         try:
-            services.update_member(
+            members.update_member(
                 member, form.role.data, form.joined_on.data, form.left_on.data, current_user
             )
         except Refusal as error:
@@ -246,7 +246,7 @@ def remove_member(cluster_id, cluster_member_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = member.enterprise.name
-        services.remove_member(member, current_user)
+        members.remove_member(member, current_user)
         flash(_("%(name)s has been removed from the cluster.", name=name), "success")
         return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#members")
     return render_template("clusters/confirm_remove_member.html", cluster=cluster, member=member, form=form)
@@ -263,7 +263,7 @@ def add_link(cluster_id):
     ]
     if form.validate_on_submit():
         try:
-            services.add_link(
+            supply.add_link(
                 cluster,
                 form.supplier_id.data,
                 form.customer_id.data,
@@ -290,7 +290,7 @@ def remove_link(cluster_id, supply_link_id):
     if link is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.remove_link(link, current_user)
+        supply.remove_link(link, current_user)
         flash(_("The supply has been removed from the scheme."), "success")
     return redirect(url_for("clusters.detail", cluster_id=cluster.id) + "#scheme")
 
@@ -306,7 +306,7 @@ def import_members(cluster_id):
     if request.form.get("rows") and confirm_form.validate_on_submit():
         try:
             raw = previewed_rows(request.form["rows"])
-            count = services.commit_import(cluster, raw, current_user)
+            count = imports.commit_import(cluster, raw, current_user)
         except Refusal as error:
             flash(str(error), "danger")
         except (ValueError, TypeError):  # not a refusal: the view returns normally, so it drops the attempt
@@ -318,8 +318,8 @@ def import_members(cluster_id):
     elif form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = services.preview_import(
-                cluster, services.read_members_file(upload.filename or "", upload.read())
+            rows = imports.preview_import(
+                cluster, imports.read_members_file(upload.filename or "", upload.read())
             )
         except Refusal as error:
             show_on(form, error, "file")
@@ -329,7 +329,7 @@ def import_members(cluster_id):
         form=form,
         confirm_form=confirm_form,
         rows=rows,
-        rows_json=services.rows_to_json(rows) if rows else "",
+        rows_json=imports.rows_to_json(rows) if rows else "",
         error_count=sum(1 for r in rows if r.errors) if rows else 0,
     )
 
@@ -340,11 +340,11 @@ def export_members(cluster_id, fmt):
     cluster = _cluster(cluster_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    view = services.cluster_view(cluster)
+    view = clusters.cluster_view(cluster)
     if fmt == "csv":
-        body, mimetype = services.members_csv(view), "text/csv; charset=utf-8"
+        body, mimetype = exports.members_csv(view), "text/csv; charset=utf-8"
     else:
-        body = services.members_xlsx(view)
+        body = exports.members_xlsx(view)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     filename = f"cluster-{cluster.id}-members.{fmt}"
     return Response(
@@ -361,13 +361,13 @@ def rules():
         code = request.form.get("code", "")
         if form.validate_on_submit():
             try:
-                services.set_rule(code, form.threshold.data, form.enabled.data, current_user)
+                compliance.set_rule(code, form.threshold.data, form.enabled.data, current_user)
             except Refusal as error:
                 flash(str(error), "danger")
             else:
                 flash(_("The rule has been saved."), "success")
         return redirect(url_for("clusters.rules"))
-    return render_template("clusters/rules.html", rules=services.center_rules(), form=RuleForm())
+    return render_template("clusters/rules.html", rules=compliance.center_rules(), form=RuleForm())
 
 
 def _menu_items(sender, **_kwargs) -> list[MenuItem]:

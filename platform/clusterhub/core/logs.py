@@ -66,18 +66,13 @@ def configure(app: Flask) -> None:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter() if json_format else logging.Formatter(logging.BASIC_FORMAT))
         root.addHandler(handler)
-    app.before_request(_start_clock)
     app.after_request(_log_request)
-
-
-def _start_clock() -> None:
-    g.request_started = time.perf_counter()
 
 
 def _log_request(response: Response) -> Response:
     if current_app.config["LOG_FORMAT"] != "json":
         return response  # the development server prints its own line
-    started = g.get("request_started")
+    started = g.get("request_started")  # set by core.metrics for both
     # Flask-Login keeps the user it loaded in g; reading current_user here could load it (a query).
     user = g.get("_login_user")
     logging.getLogger(REQUEST_LOGGER).info(

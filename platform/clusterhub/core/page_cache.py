@@ -12,11 +12,19 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..config import project_root
+from ..tenancy.row_cache import content_version
+from .security import csp_nonce
 
 # Pages carrying the session's CSRF token store this marker instead and get the visitor's own token back.
 CSRF_MARKER = "\x00csrf\x00"
@@ -186,8 +194,6 @@ def _release_fingerprint() -> str:
     """A short hash of every template and compiled catalogue of this installation, computed once."""
     global _fingerprint
     if _fingerprint is None:
-        from .. import project_root
-
         package = Path(__file__).resolve().parents[1]
         files = sorted(package.rglob("*.html")) + sorted((project_root() / "translations").rglob("*.mo"))
         digest = hashlib.blake2b(digest_size=8)
@@ -196,3 +202,41 @@ def _release_fingerprint() -> str:
             digest.update(path.read_bytes())
         _fingerprint = digest.hexdigest()
     return _fingerprint
+
+
+def per_viewer(name: str, max_entries: int = 256) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Keep a page's rendered HTML per viewer while nothing of what the centers own has changed.
+
+    For pages opened again and again while their data stands still: a center's staff page (the participant
+    list between check-ins) or a platform page built only from the centers' rows (the service search). The
+    key is the center, the viewer (None for an anonymous visitor), the language and the full address; the
+    version is the content version of the center, or of all centers on a page outside any center
+    (:func:`~clusterhub.tenancy.row_cache.content_version`), which moves after every commit that wrote a
+    row of the center and once a minute. Without Redis there is no such version and the page is rendered
+    every time. Only a GET without pending flash messages is kept or served, and
+    only after the view's permission check has passed (``authz.enforce`` runs before the view); the viewer's
+    own CSRF token and this request's nonce are put back into a stored page.
+    """
+    cache = PageCache(name, max_entries=max_entries)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def serve(*args: Any, **kwargs: Any) -> Any:
+            if request.method != "GET" or "_flashes" in session:
+                return view(*args, **kwargs)
+            tenant_id = g.tenant.id if g.get("tenant") is not None else None
+            version = content_version(shared_store(), tenant_id)
+            if version is None:
+                return view(*args, **kwargs)
+            key = (tenant_id, current_user.get_id(), str(get_locale()), request.full_path)
+            html = cache.get(key, version)
+            if html is not None:
+                return thaw(str(html), csp_nonce())
+            response = view(*args, **kwargs)
+            if isinstance(response, str):
+                cache.put(key, version, freeze(response, csp_nonce()))
+            return response
+
+        return serve
+
+    return decorate

@@ -48,6 +48,14 @@ def csp_nonce() -> str:
 
 
 def content_security_policy(nonce: str) -> str:
+    return _CSP_TEMPLATE.replace(_NONCE_SLOT, nonce)
+
+
+_NONCE_SLOT = "\x00nonce\x00"
+
+
+def _csp_template() -> str:
+    nonce = _NONCE_SLOT
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
@@ -63,6 +71,10 @@ def content_security_policy(nonce: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+# Every response carries these: written once here rather than on every request.
+_CSP_TEMPLATE = _csp_template()
+
+
 def _permissions_policy(camera_allowed: bool) -> str:
     features = [f"{name}=()" for name in _DISABLED_FEATURES]
     features.append("camera=(self)" if camera_allowed else "camera=()")
@@ -74,13 +86,16 @@ def _view_permits_camera() -> bool:
     return bool(getattr(view, "permits_camera", False))
 
 
+_PERMISSIONS_POLICY = {allowed: _permissions_policy(allowed) for allowed in (False, True)}
+
+
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Frame-Options"] = "DENY"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["Permissions-Policy"] = _permissions_policy(_view_permits_camera())
+    headers["Permissions-Policy"] = _PERMISSIONS_POLICY[_view_permits_camera()]
     if current_app.config.get("ENV") == "production":
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response

@@ -70,7 +70,7 @@ enterprise_history = _signals.signal(
     doc="""Collects the history of an enterprise profile across centers (as Indico's ``get_*`` signals:
     the sender asks, every receiver answers). ``sender`` is the
     :class:`~clusterhub.enterprises.models.Enterprise`; ``viewer`` the user looking (or anonymous). Each
-    receiver returns an iterable of :class:`~clusterhub.enterprises.services.HistoryItem` of every center,
+    receiver returns an iterable of :class:`~clusterhub.enterprises.services.history.HistoryItem` of every center,
     read with :func:`clusterhub.tenancy.cross_tenant.enterprise_rows`; the enterprises module filters them
     by what the viewer may see. Connected in ``create_app`` (clusters, events, projects, technoparks).""",
 )
@@ -127,6 +127,60 @@ file_storing = _signals.signal(
     ``LimitReached`` when the plan's storage would be passed). Connected in ``create_app``.""",
 )
 
+staff_inviting = _signals.signal(
+    "staff-inviting",
+    doc="""A center is about to invite someone to a staff role (an administrator or staff member; experts
+    take no seat), before anything is written (``accounts.services.invite``). ``sender`` is the
+    :class:`~clusterhub.tenancy.models.Tenant`. A receiver may refuse by raising a
+    :class:`~clusterhub.core.refusal.Refusal` (billing raises ``LimitReached`` when every seat of the
+    plan is taken). Connected in ``create_app``.""",
+)
+
+audit_redactions = _signals.signal(
+    "audit-redactions",
+    doc="""Asked once per page of the audit log before it shows the entries' changes (``sender`` is None):
+    each receiver returns a function that takes the described changes of one entry and returns them
+    redacted (privacy: the values of erased people become their pseudonyms). The log applies them in
+    connection order. Connected in ``create_app``.""",
+)
+
+indicator_sources = _signals.signal(
+    "indicator-sources",
+    doc="""Collects the indicator definitions of the federal reporting (``sender`` is None): each source
+    (``reporting/sources/*``: the platform, clusters, sessions, the centers' own KPIs, the B2B meetings of
+    ``cooperation.meetings``, projects and defenses, technoparks) returns a list of
+    :class:`~clusterhub.reporting.registry.Indicator` and :class:`~clusterhub.reporting.registry.Breakdown`.
+    ``reporting.registry.REGISTRY`` and ``BREAKDOWNS`` list them in the order the sources were connected
+    in ``create_app``, which is the order of the dashboard and the exports; a source that is not
+    connected has no indicator anywhere (dashboard, exports, API, stored figures, period reports).""",
+)
+
+read_only_refusals = _signals.signal(
+    "read-only-refusals",
+    doc="""Asks whether a center's staff writes are refused right now, on every write to an endpoint that
+    needs a tenant permission, once the user is known to hold it (``accounts.authz.enforce``). ``sender``
+    is the :class:`~clusterhub.tenancy.models.Tenant`; each receiver returns the response to send instead
+    (the refusal), or None. The first refusal in connection order is sent. Billing answers (a lapsed
+    subscription makes the center read-only except its payment pages); the platform admin is never
+    asked about. Connected in ``create_app``.""",
+)
+
+mail_withheld = _signals.signal(
+    "mail-withheld",
+    doc="""The outbox is about to send a mail (``outbox.services.send_due``, at send time, so a message
+    queued before a withdrawal stops too). ``sender`` is the recipient's address; a receiver returns True
+    to withhold the mail (privacy: consent to mail withdrawn, or the person anonymised). Connected in
+    ``create_app``.""",
+)
+
+webhook_ticket_due = _signals.signal(
+    "webhook-ticket-due",
+    doc="""The outbox worker claimed a due webhook ticket (an :class:`~clusterhub.outbox.models.OutboxMessage`
+    of kind ``webhook``, its attempt already counted): ``sender`` is the ticket, ``now`` the time of the
+    pass. The webhooks module, the one receiver, attempts the delivery and returns ``"sent"``,
+    ``"retry"`` or ``"failed"``; the worker commits. Connected in ``create_app``.""",
+)
+
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
 REGISTRIES = (
@@ -137,4 +191,10 @@ REGISTRIES = (
     menu_items,
     home_blocks,
     file_storing,
+    staff_inviting,
+    audit_redactions,
+    indicator_sources,
+    read_only_refusals,
+    mail_withheld,
+    webhook_ticket_due,
 )

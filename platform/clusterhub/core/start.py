@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..accounts.models import TenantRole
-from ..enterprises.services import represented_enterprises
+from ..enterprises.services.representatives import represented_enterprises
 from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant
 

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..projects.models import OUTCOME_LABELS
-from .models import PANEL_ROLE_LABELS, PanelRole  # noqa: F401 (the labels' old home)
+from .models import PANEL_ROLE_LABELS
 
 ROUND_STATUS_LABELS = {
     "open": _l("Scoring open"),

@@ -1,5 +1,6 @@
 """Enterprise directory and profiles as JSON: ``/api/v1/enterprises``. Public fields only."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort
 from pydantic import Field
 
@@ -9,8 +10,10 @@ from ..api.openapi import API_PREFIX, Money, Payload, Query, doc, items_of, resp
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
-from . import services
+from ..regions.models import Region
 from .models import PUBLIC_FIELDS, Enterprise
+from .services.profiles import find_by_inn
+from .services.search import search_statement
 
 bp = Blueprint("enterprises_api", __name__, url_prefix=f"{API_PREFIX}/enterprises")
 csrf.exempt(bp)
@@ -129,10 +132,6 @@ def profile_json(e: Enterprise) -> dict:
 @login_required
 @doc("Search the enterprise directory", tags=TAGS, query=SearchQuery, response=EnterprisePage)
 def search():
-    import sqlalchemy as sa
-
-    from ..regions.models import Region
-
     params = contract.query(SearchQuery)
     region_id = None
     if params.region:
@@ -140,7 +139,7 @@ def search():
         if region_id is None:
             return respond(EnterprisePage, {"items": [], "page": 1, "pages": 1, "total": 0})
     page = paginate(
-        services.search_statement(params.q or "", region_id, params.okved or ""),
+        search_statement(params.q or "", region_id, params.okved or ""),
         per_page=params.per_page,
         page=params.page,
     )
@@ -175,7 +174,7 @@ def profile(enterprise_id):
 @doc("One enterprise profile found by ИНН", tags=TAGS, response=EnterpriseProfile, etag=True)
 def by_inn(inn):
     try:
-        enterprise = services.find_by_inn(inn)
+        enterprise = find_by_inn(inn)
     except Refusal:
         enterprise = None
     if enterprise is None:

@@ -5,8 +5,8 @@ A message is written in the caller's transaction, so it exists exactly when the 
 worker (``flask outbox send``) claims one due message at a time under a row lock (``SKIP LOCKED`` on
 PostgreSQL, so several workers never take the same one), sends it, and marks it sent in the same
 transaction. A failed send is retried with growing delays and is never lost. A webhook ticket
-(``kind='webhook'``) is handed to :func:`clusterhub.webhooks.services.deliver_ticket`, which has its own
-retry schedule; a receiver that is down never ends the pass for the mail behind it.
+(``kind='webhook'``) is handed to the webhooks module through ``signals.webhook_ticket_due``; it has its
+own retry schedule; a receiver that is down never ends the pass for the mail behind it.
 """
 
 import logging
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from ..core import signals
 from ..extensions import db
 from ..tenancy.models import utcnow
 from .models import OutboxKind, OutboxMessage, OutboxStatus
@@ -110,10 +111,17 @@ def _claim_next(now: datetime) -> OutboxMessage | None:
 
 
 def _withheld(recipient: str) -> bool:
-    """Consent to mail withdrawn (152-ФЗ): asked at send time, so queued messages stop at once too."""
-    from ..privacy.services import mail_withheld
+    """Consent to mail withdrawn (152-ФЗ): asked at send time (``signals.mail_withheld``, which privacy
+    answers), so queued messages stop at once too."""
+    return any(signals.answers(signals.mail_withheld, recipient))
 
-    return mail_withheld(recipient)
+
+def _deliver_webhook(ticket: OutboxMessage, now: datetime) -> str:
+    """The outcome of the webhooks module's attempt (``signals.webhook_ticket_due``)."""
+    outcomes = signals.answers(signals.webhook_ticket_due, ticket, now=now)
+    if len(outcomes) != 1:
+        raise RuntimeError("exactly one receiver delivers webhook tickets; is the app built by create_app?")
+    return outcomes[0]
 
 
 # The mail server cannot be reached or does not answer: the rest of the pass would wait just as long.
@@ -141,9 +149,7 @@ def send_due(mailer, now: datetime | None = None, limit: int = 100, after_each=N
             continue
         message.attempts += 1
         if message.kind == OutboxKind.WEBHOOK:
-            from ..webhooks.services import deliver_ticket
-
-            counts[deliver_ticket(message, now or utcnow())] += 1
+            counts[_deliver_webhook(message, now or utcnow())] += 1
             db.session.commit()
             if after_each is not None:
                 after_each()

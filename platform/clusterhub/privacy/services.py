@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from ..accounts.models import ApiToken, FederalInvitation, Invitation, Membership, TenantRole, User
 from ..audit.models import AuditEntry
 from ..audit.services import record
+from ..core import signals
 from ..core.refusal import Refusal
 from ..defenses.models import (
     Conflict,
@@ -41,7 +42,7 @@ from ..defenses.models import (
     Protocol,
     Score,
 )
-from ..defenses.services import content_hash
+from ..defenses.services.protocol import content_hash
 from ..enterprises.models import Enterprise, EnterpriseRepresentative
 from ..events.models import Event, Registration
 from ..extensions import db
@@ -471,9 +472,9 @@ def give_mail_consent(user: User) -> None:
     record("privacy.mail_consent_given", user, actor=user)
 
 
-def mail_withheld(recipient: str) -> bool:
+def mail_withheld(recipient: str, **_kwargs) -> bool:
     """Has the owner of ``recipient`` withdrawn consent to mail (or been anonymised)? Asked by the outbox
-    for every message just before it is sent."""
+    for every message just before it is sent (``signals.mail_withheld``)."""
     address = (recipient or "").strip().lower()
     if address.endswith("@" + ANONYMOUS_DOMAIN):
         return True
@@ -487,7 +488,7 @@ def withdraw_registration_consent(user: User, center_slug: str, registration_id:
     """The person withdraws consent to processing for one of their registrations: it is cancelled (unless
     the session is over) and anonymised at once in that center. Only the person's own registrations (as
     :func:`read_own_data_across_centers` finds them) can be named."""
-    from ..events.services import cancel_registration
+    from ..events.services.registration import cancel_registration
 
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == center_slug))
     own = {(r["tenant_id"], r["id"]) for r in read_own_data_across_centers(user).registrations}
@@ -607,7 +608,7 @@ def pseudonymise_protocol(protocol: Protocol, name: str, pseudonym: str, now: da
     """Replace ``name`` by ``pseudonym`` in a signed protocol. The protocol keeps the hash it was signed
     with (printed on paper copies); its content records that hash and the hash of the pseudonymised
     content, so the public check still confirms it
-    (:func:`clusterhub.defenses.services.pseudonymised_protocol_intact`)."""
+    (:func:`clusterhub.defenses.services.protocol.pseudonymised_protocol_intact`)."""
     content = copy.deepcopy(protocol.content)
     note = content.pop("pseudonymised", None)
     if not _replace_names(content, name, pseudonym):
@@ -743,7 +744,7 @@ def redact_changes(changes: list[dict], digests: dict[str, str]) -> list[dict]:
 
 def remind_due_erasures(now: datetime | None = None) -> int:
     """Mail every center admin once about each pending erasure due within ``PRIVACY_REMINDER_DAYS``."""
-    from ..events.services import absolute_url
+    from ..events.services.links import absolute_url
     from ..outbox.services import enqueue_template
 
     now = now or utcnow()
@@ -829,11 +830,15 @@ def anonymise_expired(batch: RetentionBatch, ids: list[int]) -> int:
     return len(rows)
 
 
-def redacting(describe_changes):
-    """Wrap the audit log's ``describe_changes`` so a page shows pseudonyms for erased values."""
+def audit_redaction(sender=None, **_kwargs):
+    """The audit log's pages show pseudonyms for erased values (``signals.audit_redactions``): the
+    erased digests are read once per page."""
     digests = erased_digests()
+    return lambda changes: redact_changes(changes, digests)
 
-    def describe(entry):
-        return redact_changes(describe_changes(entry), digests)
 
-    return describe
+def connect_signals() -> None:
+    """Withhold the mail of people who withdrew consent (``signals.mail_withheld``) and redact erased
+    people in the audit log (``signals.audit_redactions``); called from ``create_app``."""
+    signals.mail_withheld.connect(mail_withheld)
+    signals.audit_redactions.connect(audit_redaction)

@@ -13,10 +13,10 @@ from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
 from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
 from ..core.refusal import Refusal
-from ..enterprises.services import get_or_create_by_inn
+from ..enterprises.services.profiles import get_or_create_by_inn
 from ..extensions import csrf, db
-from . import documents, services
 from .models import DefenseOutcome, DocumentKind, JointProject, ProjectDocument, ProjectStatus, SelectionRound
+from .services import documents, dossier, selection_rounds, workflow
 from .views import MANAGE_PROJECTS, VIEW_PROJECTS
 
 bp = Blueprint("projects_api", __name__, url_prefix=API_PREFIX)
@@ -130,7 +130,7 @@ def project_json(project: JointProject) -> dict:
         "summary_ru": project.summary_ru,
         "summary_en": project.summary_en,
         "status": project.status,
-        "allowed_transitions": services.allowed_transitions(project),
+        "allowed_transitions": workflow.allowed_transitions(project),
         "defense_outcome": project.defense_outcome,
         "remarks": project.remarks,
         "lead_enterprise": {"inn": project.lead_enterprise.inn, "name": project.lead_enterprise.name},
@@ -144,7 +144,7 @@ def project_json(project: JointProject) -> dict:
         ],
         "rule_checks": [
             {"code": c.code, "passed": c.passed, "rule": c.rule, "detail": c.detail}
-            for c in services.rule_checks(project)
+            for c in dossier.rule_checks(project)
         ],
         "submitted_at": project.submitted_at,
         "updated_at": project.updated_at,
@@ -202,15 +202,15 @@ def projects():
 )
 def create_project():
     data = contract.body(ProjectBody)
-    if not services.selection_rounds():
-        services.seed_selection_rounds()
+    if not selection_rounds.selection_rounds():
+        selection_rounds.seed_selection_rounds()
     selection_round = db.session.scalar(
         sa.select(SelectionRound).where(SelectionRound.code == data.selection_round)
     )
     if selection_round is None:
         raise Refusal(_("Choose a selection round from the list."), "selection_round")
     lead, _created = get_or_create_by_inn(data.lead_inn, data.lead_name, actor=current_user)
-    project = services.create_project(
+    project = dossier.create_project(
         selection_round,
         lead,
         data.title_ru,
@@ -248,7 +248,7 @@ def update_project(joint_project_id):
     for key in ("requested_subsidy", "co_financing"):
         if f"{key}_kopecks" in values:
             values[key] = values.pop(f"{key}_kopecks")
-    services.update_project(row, values, actor=current_user)
+    dossier.update_project(row, values, actor=current_user)
     return respond(ProjectOut, project_json(row), etag=True)
 
 
@@ -263,7 +263,7 @@ def update_project(joint_project_id):
 def change_status(joint_project_id):
     row = _project(joint_project_id)
     data = contract.body(StatusBody)
-    services.change_status(row, data.status, actor=current_user, outcome=data.outcome, remark=data.remark)
+    workflow.change_status(row, data.status, actor=current_user, outcome=data.outcome, remark=data.remark)
     return respond(ProjectOut, project_json(row), etag=True)
 
 

@@ -13,10 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import (  # noqa: F401 (the labels' old home)
+from .models import (
     OUTCOME_LABELS,
     ROLE_LABELS,
-    STATUS_LABELS,
     CostCategory,
     DocumentKind,
     IndicatorKind,

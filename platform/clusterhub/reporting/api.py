@@ -20,7 +20,7 @@ from ..extensions import csrf, db
 from ..regions.models import FEDERAL_DISTRICTS
 from ..tenancy.models import Tenant
 from . import indicators as ind
-from . import services, summaries
+from . import registry, services, sql, summaries
 from .models import PeriodReport, ReportStatus
 from .periods import parse_period
 
@@ -158,7 +158,7 @@ def _number(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _scope(tenant_id=None) -> ind.Scope:
+def _scope(tenant_id=None) -> sql.Scope:
     try:
         period = parse_period(request.args.get("period"), request.args.get("from"), request.args.get("to"))
     except Refusal as error:
@@ -167,9 +167,9 @@ def _scope(tenant_id=None) -> ind.Scope:
     if district and district not in FEDERAL_DISTRICTS:
         abort(400, "unknown district")
     specialisation = request.args.get("specialisation") or None
-    if specialisation and not ind.SPECIALISATION.fullmatch(specialisation):
+    if specialisation and not sql.SPECIALISATION.fullmatch(specialisation):
         abort(400, "specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10")
-    return ind.Scope(
+    return sql.Scope(
         period=period,
         district=district,
         region_id=request.args.get("region", type=int),
@@ -191,7 +191,7 @@ def _keyed_by_slug(values: dict) -> tuple[dict, dict]:
 
 
 def _indicators_json(scope, grouping) -> dict:
-    values = ind.compute(list(ind.REGISTRY), scope, grouping)
+    values = ind.compute(list(registry.REGISTRY), scope, grouping)
     centers = None
     if grouping == "tenant":
         values, centers = _keyed_by_slug(values)
@@ -214,7 +214,7 @@ def _indicators_json(scope, grouping) -> dict:
                 "values": {str(k): _number(v) for k, v in values[key].items()},
                 "plan": _number(plans.get(key)),
             }
-            for key, i in ind.REGISTRY.items()
+            for key, i in registry.REGISTRY.items()
         },
         "breakdowns": {
             key: {
@@ -224,7 +224,7 @@ def _indicators_json(scope, grouping) -> dict:
                 "categories": {category: str(name) for category, name in b.categories.items()},
                 "values": breakdowns.get(key, {}),
             }
-            for key, b in ind.BREAKDOWNS.items()
+            for key, b in registry.BREAKDOWNS.items()
         },
     }
     if centers is not None:
@@ -242,7 +242,7 @@ def _indicators_json(scope, grouping) -> dict:
 )
 def federal_indicators():
     grouping = contract.query(IndicatorQuery).group
-    with ind.federal_reads():
+    with sql.federal_reads():
         body = _indicators_json(_scope(), grouping)
     return respond(Indicators, body)
 
@@ -258,7 +258,7 @@ def federal_indicators():
 def federal_regions():
     contract.query(Filters)
     scope = _scope()
-    with ind.federal_reads():
+    with sql.federal_reads():
         data = services.build_dashboard(scope)
     items = [
         {

@@ -8,7 +8,7 @@ from ..events.models import Event
 from ..projects.models import JointProject
 from ..technoparks.models import Technopark
 from ..tenancy.models import Tenant
-from . import indicators as ind
+from . import sql
 
 
 def _clusters(scope):
@@ -17,7 +17,7 @@ def _clusters(scope):
     statement = sa.select(
         Tenant.name_ru, Cluster.name, Cluster.industry, Cluster.register_status, Cluster.register_valid_until
     ).select_from(Cluster)
-    statement = ind.scoped(statement, scope, Cluster.tenant_id).where(specialisation_filter(scope))
+    statement = sql.scoped(statement, scope, Cluster.tenant_id).where(specialisation_filter(scope))
     return statement.order_by(Tenant.name_ru, Cluster.name), [
         _l("Center"),
         _l("Cluster"),
@@ -33,7 +33,7 @@ def _sessions(scope):
     statement = sa.select(
         Tenant.name_ru, Event.title_ru, Event.start_date, Event.city_ru, Event.planned_participants
     ).select_from(Event)
-    statement = ind.scoped(statement, scope, Event.tenant_id).where(
+    statement = sql.scoped(statement, scope, Event.tenant_id).where(
         Event.status.in_(HELD), Event.start_date >= scope.period.start, Event.start_date < scope.period.end
     )
     return statement.order_by(Event.start_date.desc()), [
@@ -56,8 +56,8 @@ def _projects(scope):
         JointProject.defense_outcome,
         SUBMITTED_ON.label("submitted"),
     ).select_from(JointProject)
-    statement = ind.scoped(statement, scope, JointProject.tenant_id).where(
-        ind.in_period(SUBMITTED_ON, scope), JointProject.status != "draft"
+    statement = sql.scoped(statement, scope, JointProject.tenant_id).where(
+        sql.in_period(SUBMITTED_ON, scope), JointProject.status != "draft"
     )
     return statement.order_by(SUBMITTED_ON.desc()), [
         _l("Center"),
@@ -85,7 +85,7 @@ def _defended_projects(scope):
         .select_from(JointProject)
         .outerjoin(last_defense, on)
     )
-    statement = ind.scoped(statement, scope, JointProject.tenant_id).where(
+    statement = sql.scoped(statement, scope, JointProject.tenant_id).where(
         dated, JointProject.status.in_(DEFENDED)
     )
     return statement.order_by(defended_on.desc()), [
@@ -102,7 +102,7 @@ def _technoparks(scope):
     statement = sa.select(
         Tenant.name_ru, Technopark.name_ru, Technopark.kind, Technopark.total_area, Technopark.created_at
     ).select_from(Technopark)
-    return ind.scoped(statement, scope, Technopark.tenant_id).order_by(Tenant.name_ru, Technopark.name_ru), [
+    return sql.scoped(statement, scope, Technopark.tenant_id).order_by(Tenant.name_ru, Technopark.name_ru), [
         _l("Center"),
         _l("Technopark"),
         _l("Type"),

@@ -5,7 +5,6 @@ over tenants). Across tenants they run in the federal read scope, on the reporti
 ``REPORTING_DATABASE_URL`` is set.
 """
 
-import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -25,14 +24,14 @@ from ..technoparks.models import ServiceRequest
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import federal_read_scope, tenant_scope
 from . import indicators as ind
-from . import summaries
+from . import registry, sql, summaries
 from .models import ExportPreset, KpiPlan, PeriodReport, ReportStatus
 from .periods import Period, parse_period
 
 
 @dataclass
 class Dashboard:
-    scope: ind.Scope
+    scope: sql.Scope
     keys: list[str]
     totals: dict  # key -> value for the whole scope
     by_region: dict  # key -> {region id: value}
@@ -69,7 +68,7 @@ def years_with_data(today: date | None = None) -> list[int]:
         for extreme in (sa.func.min, sa.func.max):
             statement = sa.select(extreme(column))
             columns.append((statement.select_from(model) if model else statement).scalar_subquery())
-    years = [_year(value) for value in ind.rows(sa.select(*columns)).one() if value is not None]
+    years = [_year(value) for value in sql.rows(sa.select(*columns)).one() if value is not None]
     first = max(min(years, default=today.year), today.year - 50)  # a mistyped year does not fill the list
     last = min(max(years + [today.year]), today.year + 1)
     return list(range(last, first - 1, -1))
@@ -83,21 +82,21 @@ def _year(value) -> int:
     return value.year
 
 
-def time_series_scopes(scope: ind.Scope, years: int = 3) -> list[ind.Scope]:
+def time_series_scopes(scope: sql.Scope, years: int = 3) -> list[sql.Scope]:
     """The scope's area over each of the last ``years`` years up to the scope's own."""
     last = scope.period.start.year
     return [replace(scope, period=parse_period(str(year))) for year in range(last - years + 1, last + 1)]
 
 
-def time_series(scope: ind.Scope, key: str, years: int = 3) -> list[tuple[str, object]]:
+def time_series(scope: sql.Scope, key: str, years: int = 3) -> list[tuple[str, object]]:
     """The indicator for the scope's area, year by year."""
     return [
-        (year_scope.period.code, ind.compute([key], year_scope, "country")[key].get(ind.COUNTRY, 0))
+        (year_scope.period.code, ind.compute([key], year_scope, "country")[key].get(sql.COUNTRY, 0))
         for year_scope in time_series_scopes(scope, years)
     ]
 
 
-def regions_in(scope: ind.Scope) -> list[Region]:
+def regions_in(scope: sql.Scope) -> list[Region]:
     statement = sa.select(Region).order_by(Region.federal_district, Region.name_ru)
     if scope.district:
         statement = statement.where(Region.federal_district == scope.district)
@@ -106,14 +105,14 @@ def regions_in(scope: ind.Scope) -> list[Region]:
     return list(db.session.scalars(statement))
 
 
-def build_dashboard(scope: ind.Scope, keys: list[str] | None = None) -> Dashboard:
+def build_dashboard(scope: sql.Scope, keys: list[str] | None = None) -> Dashboard:
     """Every indicator for the scope: totals, by district and by region — three statements each."""
-    keys = keys or list(ind.REGISTRY)
+    keys = keys or list(registry.REGISTRY)
     regions = regions_in(scope)
     by_region = ind.compute(keys, scope, "region")
     district_of = {region.id: region.federal_district for region in regions}
-    additive = [key for key in keys if ind.REGISTRY[key].additive]
-    others = [key for key in keys if not ind.REGISTRY[key].additive]
+    additive = [key for key in keys if registry.REGISTRY[key].additive]
+    others = [key for key in keys if not registry.REGISTRY[key].additive]
     # Additive indicators add up from their regions; the others are computed at each grouping.
     totals = {key: sum(by_region[key].values(), 0) for key in additive}
     districts = {key: {} for key in additive}
@@ -123,7 +122,7 @@ def build_dashboard(scope: ind.Scope, keys: list[str] | None = None) -> Dashboar
             if district is not None:
                 districts[key][district] = districts[key].get(district, 0) + value
     totals |= {
-        key: values.get(ind.COUNTRY, 0) for key, values in ind.compute(others, scope, "country").items()
+        key: values.get(sql.COUNTRY, 0) for key, values in ind.compute(others, scope, "country").items()
     }
     districts |= ind.compute(others, scope, "district")
     plans = {key: plan for key, plan in summaries.plan_totals(scope).items() if key in keys}
@@ -158,9 +157,9 @@ def comparison_rows(dashboard: Dashboard, sort: str | None = None, descending: b
     return rows
 
 
-def tenants_in(scope: ind.Scope) -> list[Tenant]:
+def tenants_in(scope: sql.Scope) -> list[Tenant]:
     statement = sa.select(Tenant).join(Region).where(Tenant.status == TenantStatus.ACTIVE)
-    return list(db.session.scalars(ind.in_area(statement, scope).order_by(Tenant.name_ru)))
+    return list(db.session.scalars(sql.in_area(statement, scope).order_by(Tenant.name_ru)))
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -185,7 +184,7 @@ class Table:
     rows: list[list]
 
 
-def export_tables(scope: ind.Scope, locale: str, only: str | None = None) -> list[Table]:
+def export_tables(scope: sql.Scope, locale: str, only: str | None = None) -> list[Table]:
     """The data of every table and chart of the dashboard for the scope (or only one of them), with
     the same numbers: read through the same indicators inside the federal read scope."""
     builders = {
@@ -196,7 +195,7 @@ def export_tables(scope: ind.Scope, locale: str, only: str | None = None) -> lis
         "centers": _centers_table,
     }
     keys = [only] if only else list(builders)
-    with ind.federal_reads():
+    with sql.federal_reads():
         dashboard = build_dashboard(scope)
         return [Table(key, str(EXPORT_TABLES[key]), *builders[key](dashboard, locale)) for key in keys]
 
@@ -207,7 +206,7 @@ def _region_name(region, locale: str) -> str:
 
 def _regions_table(dashboard: Dashboard, locale: str):
     """The region comparison: one row per region, every indicator."""
-    header = [_("Region"), _("Federal district")] + [str(ind.REGISTRY[k].label) for k in dashboard.keys]
+    header = [_("Region"), _("Federal district")] + [str(registry.REGISTRY[k].label) for k in dashboard.keys]
     rows = [
         [_region_name(row["region"], locale), district_name(row["region"].federal_district)]
         + [row[k] for k in dashboard.keys]
@@ -228,12 +227,12 @@ def _indicators_table(dashboard: Dashboard, locale: str):
     ]
     rows = [
         [
-            str(ind.SECTIONS[ind.REGISTRY[k].group]),
-            str(ind.REGISTRY[k].label),
+            str(registry.SECTIONS[registry.REGISTRY[k].group]),
+            str(registry.REGISTRY[k].label),
             dashboard.totals[k],
             dashboard.plans.get(k),
             dashboard.attainment(k),
-            str(ind.REGISTRY[k].definition),
+            str(registry.REGISTRY[k].definition),
         ]
         for k in dashboard.keys
     ]
@@ -246,7 +245,7 @@ def _years_table(dashboard: Dashboard, locale: str):
     by_year = [ind.compute(dashboard.keys, scope, "country") for scope in scopes]
     header = [_("Indicator")] + [scope.period.code for scope in scopes]
     rows = [
-        [str(ind.REGISTRY[k].label)] + [values[k].get(ind.COUNTRY, 0) for values in by_year]
+        [str(registry.REGISTRY[k].label)] + [values[k].get(sql.COUNTRY, 0) for values in by_year]
         for k in dashboard.keys
     ]
     return header, rows
@@ -257,7 +256,7 @@ def _breakdowns_table(dashboard: Dashboard, locale: str):
     totals = summaries.breakdown_totals(dashboard.scope)
     header = [_("Breakdown"), _("Category"), _("Count"), _("Share, %")]
     rows = []
-    for key, breakdown in ind.BREAKDOWNS.items():
+    for key, breakdown in registry.BREAKDOWNS.items():
         counts = totals.get(key, {})
         whole = sum(counts.values())
         for category, label in breakdown.categories.items():
@@ -271,7 +270,7 @@ def _centers_table(dashboard: Dashboard, locale: str):
     """The centers of the area with every indicator."""
     values = ind.compute(dashboard.keys, dashboard.scope, "tenant")
     regions = {region.id: region for region in dashboard.regions}
-    header = [_("Center"), _("Region")] + [str(ind.REGISTRY[k].label) for k in dashboard.keys]
+    header = [_("Center"), _("Region")] + [str(registry.REGISTRY[k].label) for k in dashboard.keys]
     rows = []
     for tenant in tenants_in(dashboard.scope):
         region = regions.get(tenant.region_id)
@@ -295,30 +294,13 @@ def to_csv(header, rows) -> bytes:
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook with one sheet per table: bold frozen headers, grouped thousands, fitted widths."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in tables:
-        sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(exports.safe_row(table.header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(exports.safe_row([float(v) if isinstance(v, Decimal) else v for v in row]))
-        for column in sheet.columns:
-            width = max(len(str(cell.value or "")) for cell in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-            for cell in column[1:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.0"
-                elif isinstance(cell.value, int):
-                    cell.number_format = "#,##0"
-        sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheets = [
+        exports.table(
+            t.header, [[float(v) if isinstance(v, Decimal) else v for v in row] for row in t.rows], t.title
+        )
+        for t in tables
+    ]
+    return exports.xlsx_book(sheets, freeze="B2", group_numbers=True)
 
 
 def save_export_preset(user, name: str, query: str) -> ExportPreset:
@@ -333,7 +315,7 @@ def save_export_preset(user, name: str, query: str) -> ExportPreset:
 
 
 def set_kpi_plan(tenant: Tenant, year: int, indicator: str, plan, fact=None, actor=None) -> KpiPlan:
-    if indicator not in ind.REGISTRY:
+    if indicator not in registry.REGISTRY:
         raise Refusal(_("Unknown indicator."))
     with tenant_scope(db.session, tenant.id):
         row = db.session.scalar(
@@ -364,13 +346,13 @@ def kpi_plans(tenant_id: int, year: int) -> dict[str, KpiPlan]:
 
 def snapshot_for(tenant: Tenant, period: Period) -> dict:
     """The tenant's indicator values for the period, as they are now (JSON-safe)."""
-    scope = ind.Scope(period=period, tenant_id=tenant.id)
+    scope = sql.Scope(period=period, tenant_id=tenant.id)
     with tenant_scope(db.session, tenant.id):
-        values = ind.compute(list(ind.REGISTRY), scope, "country")
+        values = ind.compute(list(registry.REGISTRY), scope, "country")
         plans = kpi_plans(tenant.id, period.start.year)
     return {
         "computed_at": utcnow().isoformat(timespec="seconds"),
-        "values": {key: _json_number(v.get(ind.COUNTRY, 0)) for key, v in values.items()},
+        "values": {key: _json_number(v.get(sql.COUNTRY, 0)) for key, v in values.items()},
         "plans": {key: _json_number(row.plan) for key, row in plans.items()},
     }
 
@@ -428,7 +410,7 @@ def review_report(report: PeriodReport, accept: bool, comment: str, actor) -> No
 
 
 def reports_for_period(
-    period_code: str, scope: ind.Scope | None = None
+    period_code: str, scope: sql.Scope | None = None
 ) -> list[tuple[Tenant, PeriodReport | None]]:
     """Every active center (of the scope's area) with its report for the period (None: not submitted)
     — one query."""
@@ -443,12 +425,12 @@ def reports_for_period(
         .execution_options(cross_tenant=True)
     )
     if scope is not None:
-        statement = ind.in_area(statement, scope)
+        statement = sql.in_area(statement, scope)
     with federal_read_scope(db.session):
         return [(tenant, report) for tenant, report in db.session.execute(statement)]
 
 
-def report_status_counts(scope: ind.Scope) -> dict[str, int]:
+def report_status_counts(scope: sql.Scope) -> dict[str, int]:
     """How many centers of the scope's area have a report for its period in each status, and how many
     have none yet (``"missing"``) — one query."""
     status = sa.func.coalesce(PeriodReport.status, "missing")
@@ -465,7 +447,7 @@ def report_status_counts(scope: ind.Scope) -> dict[str, int]:
         .execution_options(cross_tenant=True)
     )
     with federal_read_scope(db.session):
-        return dict(db.session.execute(ind.in_area(statement, scope)).all())
+        return dict(db.session.execute(sql.in_area(statement, scope)).all())
 
 
 @dataclass
@@ -482,12 +464,12 @@ class SubmittedAndLive:
         return Decimal(str(self.live or 0)) - Decimal(str(self.submitted))
 
 
-def submitted_and_live(scope: ind.Scope, key: str) -> list[SubmittedAndLive]:
+def submitted_and_live(scope: sql.Scope, key: str) -> list[SubmittedAndLive]:
     """For each center of the scope's area: the indicator as its report for the period froze it next to
     its value now."""
     reports = reports_for_period(scope.period.code, scope)
-    with ind.federal_reads():  # computed from the records now, not read from the stored figures
-        live = ind.REGISTRY[key].compute(scope, "tenant")
+    with sql.federal_reads():  # computed from the records now, not read from the stored figures
+        live = registry.REGISTRY[key].compute(scope, "tenant")
     rows = []
     for tenant, report in reports:
         frozen = None

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus, utcnow
 from ..tenancy.scoping import in_federal_read
-from . import indicators as ind
+from . import registry, sql
 from .models import IndicatorSummary, KpiPlan
 from .periods import Period, codes_of_years, parse_period
 
@@ -47,8 +47,8 @@ class Figures:
     plans: dict = field(default_factory=dict)  # indicator key -> {center: its plan for the period's year}
     breakdowns: dict = field(default_factory=dict)  # breakdown key -> {center: {category: count}}
 
-    def slice(self, key: str, scope: ind.Scope, grouping: str) -> dict:
-        """What ``ind.compute`` answers for ``scope`` and ``grouping``, read from the stored figures."""
+    def slice(self, key: str, scope: sql.Scope, grouping: str) -> dict:
+        """What ``indicators.compute`` answers for ``scope`` and ``grouping``, read from the stored figures."""
         area = self._area(scope)
         if area is None:
             return {}
@@ -66,7 +66,7 @@ class Figures:
             if self._ancestor(grouping, group, area_level) == area_key
         }
 
-    def plan_totals(self, scope: ind.Scope) -> dict:
+    def plan_totals(self, scope: sql.Scope) -> dict:
         """The centers' plans for the period's year added up over the scope's area."""
         centers = self._centers_in(scope)
         plans = {
@@ -74,7 +74,7 @@ class Figures:
         }
         return _area_plans(plans, single_center=len(centers) == 1)
 
-    def breakdown_totals(self, scope: ind.Scope) -> dict:
+    def breakdown_totals(self, scope: sql.Scope) -> dict:
         """Every breakdown added up over the scope's area: ``{key: {category: count}}``."""
         centers = self._centers_in(scope)
         totals = {}
@@ -85,14 +85,14 @@ class Figures:
                     totals[key][category] = totals[key].get(category, 0) + count
         return totals
 
-    def _centers_in(self, scope: ind.Scope) -> set:
+    def _centers_in(self, scope: sql.Scope) -> set:
         area = self._area(scope)
         if area is None:
             return set()
         level, key = area
         return {c for c in self.tenant_region if self._ancestor("tenant", c, level) == key}
 
-    def _area(self, scope: ind.Scope) -> tuple[str, object] | None:
+    def _area(self, scope: sql.Scope) -> tuple[str, object] | None:
         """The finest area the scope's filters name, or None when they contradict each other."""
         region_id = scope.region_id
         if scope.tenant_id:
@@ -111,7 +111,7 @@ class Figures:
             return "region", region_id
         if scope.district:
             return "district", scope.district
-        return "country", ind.COUNTRY
+        return "country", sql.COUNTRY
 
     def _ancestor(self, level: str, key, target: str):
         """The key of the area at ``target`` level that contains the area ``key`` of ``level``."""
@@ -120,29 +120,29 @@ class Figures:
         if level == "region" and target not in ("region", "tenant"):
             key, level = self.region_district.get(key), "district"
         if target == "country":
-            return ind.COUNTRY
+            return sql.COUNTRY
         return key
 
 
 def compute_figures(period: Period, specialisation: str = "") -> Figures:
     """Every indicator for the whole country at every grouping: one statement per indicator and grouping
     computed (additive indicators only by center, then added up), whatever the number of centers."""
-    scope = ind.Scope(period=period, specialisation=specialisation or None)
+    scope = sql.Scope(period=period, specialisation=specialisation or None)
     tenant_region = dict(
-        ind.rows(sa.select(Tenant.id, Tenant.region_id).where(Tenant.status == TenantStatus.ACTIVE)).all()
+        sql.rows(sa.select(Tenant.id, Tenant.region_id).where(Tenant.status == TenantStatus.ACTIVE)).all()
     )
-    region_district = dict(ind.rows(sa.select(Region.id, Region.federal_district)).all())
+    region_district = dict(sql.rows(sa.select(Region.id, Region.federal_district)).all())
     values = {}
-    for key, indicator in ind.REGISTRY.items():
+    for key, indicator in registry.REGISTRY.items():
         by_tenant = indicator.compute(scope, "tenant")
         if indicator.additive:
             by_region = _added_up(by_tenant, tenant_region)
             by_district = _added_up(by_region, region_district)
-            by_country = {ind.COUNTRY: sum(by_tenant.values(), 0)}
+            by_country = {sql.COUNTRY: sum(by_tenant.values(), 0)}
         else:
             by_region = indicator.compute(scope, "region")
             by_district = indicator.compute(scope, "district")
-            by_country = indicator.compute(scope, "country") or {ind.COUNTRY: 0}
+            by_country = indicator.compute(scope, "country") or {sql.COUNTRY: 0}
         values[key] = {
             "tenant": by_tenant,
             "region": by_region,
@@ -150,39 +150,39 @@ def compute_figures(period: Period, specialisation: str = "") -> Figures:
             "country": by_country,
         }
     breakdowns = {}
-    for key, breakdown in ind.BREAKDOWNS.items():
+    for key, breakdown in registry.BREAKDOWNS.items():
         breakdowns[key] = {}
         for (center, category), count in breakdown.compute(scope).items():
             breakdowns[key].setdefault(center, {})[category] = count
     return Figures(values, tenant_region, region_district, utcnow(), plans_by_tenant(scope), breakdowns)
 
 
-def plans_by_tenant(scope: ind.Scope) -> dict:
+def plans_by_tenant(scope: sql.Scope) -> dict:
     """``{indicator: {center: plan}}``: the plans the centers of the scope entered for the period's year."""
     statement = sa.select(KpiPlan.tenant_id, KpiPlan.indicator, KpiPlan.plan).select_from(KpiPlan)
-    statement = ind.scoped(statement, scope, KpiPlan.tenant_id).where(
+    statement = sql.scoped(statement, scope, KpiPlan.tenant_id).where(
         KpiPlan.year == scope.period.start.year, KpiPlan.plan.is_not(None)
     )
     plans: dict = {}
-    for tenant_id, indicator, plan in ind.rows(statement):
+    for tenant_id, indicator, plan in sql.rows(statement):
         plans.setdefault(indicator, {})[tenant_id] = plan
     return plans
 
 
-def breakdown_totals(scope: ind.Scope) -> dict:
+def breakdown_totals(scope: sql.Scope) -> dict:
     """Every breakdown over the scope's area, ``{key: {category: count}}`` (federal reads: stored)."""
     figures = stored_figures(scope)
     if figures is not None:
         return figures.breakdown_totals(scope)
     totals = {}
-    for key, breakdown in ind.BREAKDOWNS.items():
+    for key, breakdown in registry.BREAKDOWNS.items():
         totals[key] = {}
         for (_center, category), count in breakdown.compute(scope).items():
             totals[key][category] = totals[key].get(category, 0) + count
     return totals
 
 
-def plan_totals(scope: ind.Scope) -> dict:
+def plan_totals(scope: sql.Scope) -> dict:
     """The plans of the scope's centers for the period's year, added up per indicator (federal reads)."""
     figures = stored_figures(scope)
     if figures is not None:
@@ -196,9 +196,9 @@ def _area_plans(plans_of_centers: dict, single_center: bool) -> dict:
     80 % in two centers are not 160 %), which have a plan only for one center."""
     area = {}
     for key, plans in plans_of_centers.items():
-        if not plans or key not in ind.REGISTRY:
+        if not plans or key not in registry.REGISTRY:
             continue
-        if ind.REGISTRY[key].unit != "percent":
+        if registry.REGISTRY[key].unit != "percent":
             area[key] = sum(plans)
         elif single_center:
             area[key] = plans[0]
@@ -267,7 +267,7 @@ def _from_json(data: dict, computed_at: datetime) -> Figures:
 def refresh(period: Period, specialisation: str = "") -> Figures:
     """Compute the period's figures from the records and store them (replacing the previous ones)."""
     started = time.perf_counter()
-    with ind.federal_reads(own_session=True):
+    with sql.federal_reads(own_session=True):
         figures = compute_figures(period, specialisation)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     # Stored in a transaction of its own (a federal request stays read-only). Two refreshes of the same
@@ -296,22 +296,22 @@ def refresh(period: Period, specialisation: str = "") -> Figures:
 _parsed: dict[tuple[str, str], Figures] = {}
 
 
-def stored_figures(scope: ind.Scope) -> Figures | None:
+def stored_figures(scope: sql.Scope) -> Figures | None:
     """The figures to slice for a federal read of ``scope``, or None when it is computed live."""
     figures = _stored([scope])
     return figures[0] if figures else None
 
 
-def version(scopes: list[ind.Scope]) -> tuple | None:
+def version(scopes: list[sql.Scope]) -> tuple | None:
     """When the figures of these scopes were computed, as a cache version; None if any is live."""
     figures = _stored(scopes)
     return tuple(f.computed_at for f in figures) if figures else None
 
 
-def _stored(scopes: list[ind.Scope]) -> list[Figures] | None:
+def _stored(scopes: list[sql.Scope]) -> list[Figures] | None:
     """The stored figures of every scope (one query for those not read yet in this request), or None
     if any of them is computed live."""
-    session = ind.reporting_session.get() or db.session
+    session = sql.reporting_session.get() or db.session
     max_age = current_app.config.get("REPORTING_CACHE_SECONDS", 0) if has_app_context() else 0
     if not max_age or not in_federal_read(session):
         return None
@@ -348,7 +348,7 @@ def _fresh_figures(key: tuple[str, str], stored, max_age: int) -> Figures:
     return parsed
 
 
-def computed_at(scope: ind.Scope) -> datetime | None:
+def computed_at(scope: sql.Scope) -> datetime | None:
     """When the figures shown for ``scope`` were computed (None: live, just now)."""
     figures = stored_figures(scope)
     return figures.computed_at if figures else None
@@ -367,7 +367,7 @@ def storable(code: str, specialisation: str, today: date | None = None) -> bool:
     today = today or date.today()
     if not STANDARD_PERIOD.fullmatch(code) or not today.year - 10 <= int(code[:4]) <= today.year + 1:
         return False
-    return not specialisation or bool(ind.SPECIALISATION.fullmatch(specialisation))
+    return not specialisation or bool(sql.SPECIALISATION.fullmatch(specialisation))
 
 
 def periods_to_refresh(today: date | None = None) -> list[tuple[str, str]]:

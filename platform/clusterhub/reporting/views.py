@@ -16,16 +16,16 @@ from ..accounts.authz import Permission, can, personal, requires
 from ..core import signals
 from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.page_cache import PageCache
-from ..core.refusal import Refusal, expected_refusals
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..regions.models import FEDERAL_DISTRICTS, Region, district_abbreviation
-from ..tenancy.models import Tenant, TenantStatus
 from ..tenancy.scoping import federal_read_scope
-from . import charts, services, summaries
+from . import charts, registry, services, sql, summaries
 from . import indicators as ind
+from .filters import federal_period_choices, filters_of, period_choices, scope_from_request
 from .forms import KpiPlanForm, PresetForm, ReviewForm, SubmitReportForm
 from .models import ExportPreset, PeriodReport, ReportStatus
-from .periods import parse_period, period_groups
+from .periods import parse_period
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 RECORD_KEYS = {
@@ -48,74 +48,6 @@ HEADLINE_KEYS = [
     "paid_services_delivered",
     "service_requests",
 ]
-ind.load_sources()
-
-
-def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every year with data, each with its half-years and quarters, grouped by year (the latest first).
-    Reads in the scope the caller opened: the federal read scope, or the center's own."""
-    return period_groups(services.years_with_data())
-
-
-def federal_period_choices():
-    with ind.federal_reads():
-        return period_choices()
-
-
-CUSTOM_PERIOD = "custom"
-
-
-def scope_from_request(args) -> ind.Scope:
-    """The period chosen in the list (a year, half-year or quarter), or the dates of a custom period when
-    the list says so (or names no period, as in older links with only ``from`` and ``to``)."""
-    code = args.get("period")
-    custom = not code or code == CUSTOM_PERIOD
-    # A period that does not parse is answered with a warning and the default period; the figures the
-    # page then computes and stores for it stand.
-    with expected_refusals():
-        try:
-            period = parse_period(None, args.get("from"), args.get("to")) if custom else parse_period(code)
-        except Refusal as error:
-            flash(str(error), "warning")
-            period = parse_period()
-    district = args.get("district") if args.get("district") in FEDERAL_DISTRICTS else None
-    region_id = args.get("region", type=int)
-    tenant_id = args.get("tenant", type=int)
-    if tenant_id:  # a center of the chosen region (choosing another region or district leaves it)
-        tenant = db.session.get(Tenant, tenant_id)
-        if tenant is None or tenant.status != TenantStatus.ACTIVE:
-            flash(_("There is no such working center."), "warning")
-            tenant_id = None
-        elif (region_id and region_id != tenant.region_id) or (
-            district and district != tenant.region.federal_district
-        ):
-            tenant_id = None
-        else:
-            region_id, district = tenant.region_id, None
-    specialisation = (args.get("specialisation") or "").strip()
-    if specialisation and not ind.SPECIALISATION.fullmatch(specialisation):
-        flash(_("The specialisation is an ОКВЭД 2 code or its beginning, e.g. 16 or 16.10."), "warning")
-        specialisation = ""
-    return ind.Scope(
-        period=period,
-        district=district,
-        region_id=region_id,
-        tenant_id=tenant_id,
-        specialisation=specialisation or None,
-    )
-
-
-def filters_of(args) -> dict:
-    """The filters the dashboard's links keep (dates only with a custom period: a chosen year wins)."""
-    filters = {
-        k: v
-        for k, v in args.items()
-        if k in ("period", "from", "to", "district", "region", "tenant", "specialisation") and v
-    }
-    if filters.get("period", CUSTOM_PERIOD) != CUSTOM_PERIOD:
-        filters.pop("from", None)
-        filters.pop("to", None)
-    return filters
 
 
 @bp.route("/federal/")
@@ -126,11 +58,11 @@ def dashboard():
     # The figures part of the page is the same for every analyst: rendered once per filters, language and
     # computation of the stored figures it shows (a live computation is never reused).
     reportable = summaries.STANDARD_PERIOD.fullmatch(scope.period.code) is not None  # centers report these
-    with ind.federal_reads():
+    with sql.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
         report_counts = services.report_status_counts(scope) if reportable else None
     filters = filters_of(request.args)
-    map_key = _choice("map", next(iter(ind.REGISTRY)))
+    map_key = _choice("map", next(iter(registry.REGISTRY)))
     key = (str(get_locale()), tuple(sorted(filters.items())), tuple(sorted(view.items())))
     figures_html = _figures_cache.get(key, version) if version else None
     if figures_html is None:
@@ -142,7 +74,7 @@ def dashboard():
         "reporting/dashboard.html",
         figures_html=figures_html,
         scope=scope,
-        map_indicator=ind.REGISTRY[map_key],
+        map_indicator=registry.REGISTRY[map_key],
         report_counts=report_counts,
         submitted_and_live=services.submitted_and_live(scope, map_key) if compare else None,
         compare_link=url_for("reporting.dashboard", **filters, **view, figures="submitted") + "#reports",
@@ -157,10 +89,10 @@ def dashboard():
 _figures_cache = PageCache("federal-figures", max_entries=256)
 
 
-def _dashboard_figures(scope: ind.Scope) -> dict:
+def _dashboard_figures(scope: sql.Scope) -> dict:
     """What the figures part of the dashboard shows: totals, the map, the charts and the comparison."""
-    map_key = _choice("map", next(iter(ind.REGISTRY)))
-    with ind.federal_reads():
+    map_key = _choice("map", next(iter(registry.REGISTRY)))
+    with sql.federal_reads():
         data = services.build_dashboard(scope)
         computed_at = summaries.computed_at(scope)
         tenant_values = ind.compute(data.keys, scope, "tenant") if scope.region_id else None
@@ -173,8 +105,8 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
     # The comparison shows one section's indicators at a time (the map's, unless chosen): 90 regions by
     # every indicator is a wall of numbers; the exports carry every column.
     section = request.args.get("section")
-    section = section if section in ind.SECTIONS else ind.REGISTRY[sort or map_key].group
-    columns = [key for key in data.keys if ind.REGISTRY[key].group == section]
+    section = section if section in registry.SECTIONS else registry.REGISTRY[sort or map_key].group
+    columns = [key for key in data.keys if registry.REGISTRY[key].group == section]
     filters = filters_of(request.args)
     all_regions = list(db.session.scalars(sa.select(Region).order_by(Region.name_ru)))
     base = url_for("reporting.dashboard")
@@ -188,10 +120,10 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
     rows = services.comparison_rows(data, sort, descending)
     number = services.number_formatter(str(get_locale()))
     for row in rows:  # formatted in one pass rather than a template call per cell
-        row["cells"] = [number(row[key], ind.REGISTRY[key].unit) for key in columns]
-    label = str(ind.REGISTRY[map_key].label)
+        row["cells"] = [number(row[key], registry.REGISTRY[key].unit) for key in columns]
+    label = str(registry.REGISTRY[map_key].label)
     breakdown_svgs = []
-    for breakdown in ind.BREAKDOWNS.values():
+    for breakdown in registry.BREAKDOWNS.values():
         counts = breakdowns.get(breakdown.key, {})
         parts = [(str(name), counts[c]) for c, name in breakdown.categories.items() if counts.get(c)]
         if parts:
@@ -224,8 +156,8 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
         series_svg=charts.line_chart(series, _("%(indicator)s: by year", indicator=label)),
         breakdown_svgs=breakdown_svgs,
         filters=filters,
-        registry=ind.REGISTRY,
-        sections=ind.SECTIONS,
+        registry=registry.REGISTRY,
+        sections=registry.SECTIONS,
         districts=FEDERAL_DISTRICTS,
         regions=all_regions,
         periods=periods,
@@ -239,7 +171,7 @@ def _dashboard_figures(scope: ind.Scope) -> dict:
 def _choice(argument: str, default):
     """An indicator key named in the query string, or ``default``."""
     value = request.args.get(argument)
-    return value if value in ind.REGISTRY else default
+    return value if value in registry.REGISTRY else default
 
 
 @bp.route("/federal/records/<key>")
@@ -259,7 +191,7 @@ def records(key):
         "reporting/records.html",
         page=page,
         columns=columns,
-        indicator=ind.REGISTRY[key],
+        indicator=registry.REGISTRY[key],
         key=key,
         filters=filters_of(request.args),
         scope=scope,
@@ -286,7 +218,7 @@ def export(fmt):
         table = table or "regions"
     scope = scope_from_request(request.args)
     locale = str(get_locale())
-    with ind.federal_reads():
+    with sql.federal_reads():
         version = summaries.version([scope] + services.time_series_scopes(scope))
     key = (fmt, table, locale, tuple(sorted(filters_of(request.args).items())))
     body = _figures_cache.get(key, version) if version else None
@@ -376,7 +308,7 @@ def report_detail(report_id):
         report=report,
         live=live,
         form=form,
-        registry=ind.REGISTRY,
+        registry=registry.REGISTRY,
         period=period,
     )
 
@@ -388,7 +320,7 @@ def report_detail(report_id):
 @requires(Permission.STAFF_AREA)
 def center_indicators():
     scope = scope_from_request(request.args)
-    scope = ind.Scope(period=scope.period, tenant_id=g.tenant.id)
+    scope = sql.Scope(period=scope.period, tenant_id=g.tenant.id)
     form = KpiPlanForm()
     if form.validate_on_submit():
         if not can(Permission.SUBMIT_REPORTS):
@@ -408,7 +340,8 @@ def center_indicators():
             flash(_("The plan has been saved."), "success")
         return redirect(url_for("reporting.center_indicators", **filters_of(request.args)))
     values = {
-        key: v.get(ind.COUNTRY, 0) for key, v in ind.compute(list(ind.REGISTRY), scope, "country").items()
+        key: v.get(sql.COUNTRY, 0)
+        for key, v in ind.compute(list(registry.REGISTRY), scope, "country").items()
     }
     plans = services.kpi_plans(g.tenant.id, scope.period.start.year)
     return render_template(
@@ -416,8 +349,8 @@ def center_indicators():
         values=values,
         plans=plans,
         scope=scope,
-        registry=ind.REGISTRY,
-        sections=ind.SECTIONS,
+        registry=registry.REGISTRY,
+        sections=registry.SECTIONS,
         periods=period_choices(),
         filters=filters_of(request.args),
     )
@@ -454,7 +387,7 @@ def center_reports():
         periods=period_choices(),
         history=history,
         preview=preview,
-        registry=ind.REGISTRY,
+        registry=registry.REGISTRY,
         editable=report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
     )
 

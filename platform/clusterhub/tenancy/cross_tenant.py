@@ -86,7 +86,7 @@ def published_events(
 
 
 def public_catalogue_rows(statement: Any) -> list[Any]:
-    """Run a statement of the public technopark catalogue (``technoparks/search.py``) across centers.
+    """Run a statement of the public technopark catalogue (``technoparks/services/search.py``) across centers.
 
     Why across centers: the catalogue of services and equipment is public and federal. The statement must
     come from the catalogue's builder, which restricts it to published services / bookable equipment of
@@ -129,7 +129,7 @@ def enterprise_rows(statement: Any) -> list[Any]:
     service requests, sessions) and the merge of two duplicate profiles concern every center. The
     statement must be restricted to the enterprise(s) of that profile (``enterprise_id == ...`` or the two
     profiles being merged). Callers: the history providers of clusters, projects and technoparks,
-    ``clusters.services.merge_duplicate_memberships``, and the cooperation exchange's count of sessions and
+    ``clusters.services.members.merge_duplicate_memberships``, and the cooperation exchange's count of sessions and
     clusters two enterprises share on a match (restricted to the enterprises on the page; only counts leave
     it).
     """

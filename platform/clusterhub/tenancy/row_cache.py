@@ -30,16 +30,20 @@ def content_key(tenant_id: int) -> str:
     return f"clusterhub:tenant:{tenant_id}:content"
 
 
-def content_version(store: Any, tenant_id: int) -> str | None:
+PLATFORM_CONTENT_KEY = "clusterhub:content"
+
+
+def content_version(store: Any, tenant_id: int | None) -> str | None:
     """A version of everything a center owns, for pages cached across workers: it moves after every commit
-    that wrote a row of the center. None without Redis (or while it does not answer): callers then read
+    that wrote a row of the center. With ``tenant_id`` None, the version of what all centers own together
+    (for platform-wide pages built from the centers' rows, such as the service search). None without Redis (or while it does not answer): callers then read
     the version of what they show from the database.
 
     A bump lost while Redis was down must not keep a page stale for long, so the version also moves
     once a minute."""
     if store is None:
         return None
-    counter = store.get(content_key(tenant_id))
+    counter = store.get(PLATFORM_CONTENT_KEY if tenant_id is None else content_key(tenant_id))
     if counter is None and store.resting():
         return None
     return f"{(counter or b'0').decode()}:{int(time.time() // 60)}"
@@ -141,6 +145,8 @@ def install(session_class: type[Session], store_of: Callable[[], Any]) -> None:
         for tenant_id in changed_tenants or ():
             if tenant_id is not None:
                 store.incr(content_key(tenant_id))
+        if changed_tenants:
+            store.incr(PLATFORM_CONTENT_KEY)
 
     @event.listens_for(session_class, "after_rollback")
     def _drop_note(db_session: Session) -> None:

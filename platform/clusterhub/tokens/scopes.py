@@ -12,8 +12,6 @@ the audit log, billing and platform permissions are never a token's, whatever it
 
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.models import TenantRole
-
 READ = "read"
 
 # Areas a token may be given the write scope of, with their names for the staff page.
@@ -51,14 +49,6 @@ def area_of(permission) -> str:
 def write_areas(scopes) -> set[str]:
     """The areas whose write scope is among ``scopes``."""
     return {area for area in AREAS if write_scope(area) in (scopes or ())}
-
-
-def center_token_permissions() -> set:
-    """Every permission a center token can hold: the center administrator's, within the token areas."""
-    from ..accounts.authz import TENANT_ROLE_PERMISSIONS
-
-    granted = TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())
-    return {p for p in granted if area_of(p) in AREAS or area_of(p) in READ_ONLY_AREAS}
 
 
 def clean_scopes(scopes) -> list[str]:

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..accounts.models import ApiToken
+from ..accounts.authz import TENANT_ROLE_PERMISSIONS
+from ..accounts.models import ApiToken, TenantRole
 from ..audit.services import record
 from ..core.refusal import Refusal
 from ..extensions import db
@@ -162,7 +163,18 @@ class CenterPrincipal:
     def token_permissions(self, tenant) -> set:
         if tenant is None or tenant.id != self.tenant_id:
             return set()
-        return token_scopes.center_token_permissions()
+        return center_token_permissions()
+
+
+def center_token_permissions() -> set:
+    """Every permission a center token can hold: the center administrator's, within the token areas."""
+    granted = TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())
+    return {
+        p
+        for p in granted
+        if token_scopes.area_of(p) in token_scopes.AREAS
+        or token_scopes.area_of(p) in token_scopes.READ_ONLY_AREAS
+    }
 
 
 def find_token(secret: str, now: datetime | None = None) -> RequestToken | None:

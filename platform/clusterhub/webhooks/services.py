@@ -354,6 +354,7 @@ _connected: list = []
 
 def connect_signals() -> None:
     """Wire the receivers (called by create_app; connecting twice changes nothing)."""
+    signals.webhook_ticket_due.connect(deliver_ticket)
     if _connected:
         return
     for signal, receiver in _RECEIVERS:
@@ -432,9 +433,9 @@ def post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> reques
 
 
 def deliver_ticket(ticket: OutboxMessage, now: datetime) -> str:
-    """Attempt the delivery behind an outbox ticket (the worker calls this; the ticket is claimed and its
-    ``attempts`` already counted). Updates the ticket and the delivery; returns ``sent``, ``retry`` or
-    ``failed``. The caller commits."""
+    """Attempt the delivery behind an outbox ticket (the worker asks through ``signals.webhook_ticket_due``;
+    the ticket is claimed and its ``attempts`` already counted). Updates the ticket and the delivery;
+    returns ``sent``, ``retry`` or ``failed``. The caller commits."""
     with tenant_scope(db.session, ticket.webhook_tenant_id):
         delivery = db.session.get(WebhookDelivery, ticket.webhook_delivery_id)
         if delivery is None:  # the subscription was removed after the event

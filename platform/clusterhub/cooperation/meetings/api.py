@@ -11,7 +11,7 @@ from pydantic import Field
 from ...accounts.authz import can, login_required, requires
 from ...api import openapi as contract
 from ...api.openapi import API_PREFIX, Body, Payload, doc, items_of, respond
-from ...events.models import Event
+from ...events.models import Event, Registration
 from ...extensions import csrf, db
 from . import services as svc
 from .models import MeetingBlock, MeetingRequest
@@ -83,6 +83,23 @@ class RunResult(Payload):
     placed: int
     unplaced: list[int]
     moved: list[int]
+    released: list[int] = Field(
+        description="announced meetings whose place broke a participant's own limits (placed elsewhere if they fit)"
+    )
+
+
+class Limits(Payload):
+    registration_id: int
+    max_meetings: int | None = Field(description="the participant's own maximum; null: the block's")
+    block_max_meetings: int | None = Field(description="the block's maximum per participant; null: none")
+    unavailable_slots: list[int] = Field(description="slots (0-based) the participant is not available in")
+
+
+class LimitsBody(Body):
+    max_meetings: int | None = Field(
+        None, ge=1, description="not above the block's maximum; null: the block's"
+    )
+    unavailable_slots: list[int] = Field(default_factory=list, description="0-based slot numbers")
 
 
 class Place(Body):
@@ -256,7 +273,13 @@ def run(meeting_block_id):
     allow_moving = contract.body(Run).allow_moving if request.get_data() else False
     result = svc.run_scheduler(block, allow_moving=allow_moving, actor=current_user)
     return respond(
-        RunResult, {"placed": len(result.placed), "unplaced": result.unplaced, "moved": result.moved}
+        RunResult,
+        {
+            "placed": len(result.placed),
+            "unplaced": result.unplaced,
+            "moved": result.moved,
+            "released": result.released,
+        },
     )
 
 
@@ -281,3 +304,67 @@ def _meeting(block: MeetingBlock, meeting_request_id: int) -> MeetingRequest:
     if meeting is None or meeting.block_id != block.id:
         abort(404)
     return meeting
+
+
+def limits_json(block: MeetingBlock, registration) -> dict:
+    pref = svc.preference(block, registration)
+    return {
+        "registration_id": registration.id,
+        "max_meetings": None if pref is None else pref.max_meetings,
+        "block_max_meetings": block.max_meetings,
+        "unavailable_slots": [] if pref is None else sorted(pref.unavailable_slots),
+    }
+
+
+@bp.route("/meeting-blocks/<int:meeting_block_id>/limits")
+@login_required
+@doc(
+    "The token user's own limits in the block: most meetings and slots not available",
+    tags=TAGS,
+    response=Limits,
+)
+def my_limits(meeting_block_id):
+    block = _block(meeting_block_id)
+    return respond(Limits, limits_json(block, _me(block)))
+
+
+@bp.route("/meeting-blocks/<int:meeting_block_id>/limits", methods=["PUT"])
+@login_required
+@doc(
+    "Set the token user's own limits; placed meetings stay until the scheduler runs again",
+    tags=TAGS,
+    body=LimitsBody,
+    response=Limits,
+)
+def set_my_limits(meeting_block_id):
+    block = _block(meeting_block_id)
+    me = _me(block)
+    data = contract.body(LimitsBody)
+    svc.set_preferences(block, me, data.max_meetings, data.unavailable_slots, actor=current_user)
+    return respond(Limits, limits_json(block, me))
+
+
+def _registration(block: MeetingBlock, registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != block.event_id:
+        abort(404)
+    return registration
+
+
+@bp.route("/meeting-blocks/<int:meeting_block_id>/participants/<int:registration_id>/limits")
+@requires(MANAGE_MEETINGS)
+@doc("A participant's own limits in the block (staff)", tags=TAGS, response=Limits)
+def person_limits(meeting_block_id, registration_id):
+    block = _block(meeting_block_id)
+    return respond(Limits, limits_json(block, _registration(block, registration_id)))
+
+
+@bp.route("/meeting-blocks/<int:meeting_block_id>/participants/<int:registration_id>/limits", methods=["PUT"])
+@requires(MANAGE_MEETINGS)
+@doc("Set a participant's own limits in the block (staff)", tags=TAGS, body=LimitsBody, response=Limits)
+def set_person_limits(meeting_block_id, registration_id):
+    block = _block(meeting_block_id)
+    person = _registration(block, registration_id)
+    data = contract.body(LimitsBody)
+    svc.set_preferences(block, person, data.max_meetings, data.unavailable_slots, actor=current_user)
+    return respond(Limits, limits_json(block, person))

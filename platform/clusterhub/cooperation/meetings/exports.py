@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ...defenses.protocol import font_path
-from ...events import ical as events_ical
-from ...events import services as events
+from ...core.fonts import font_path
+from ...events.services import common as events
+from ...events.services import ical as events_ical
 
 
 def _with_whom(meeting, me) -> str:

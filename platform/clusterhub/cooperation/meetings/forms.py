@@ -8,8 +8,10 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -43,16 +45,39 @@ class BlockForm(FlaskForm):
         description=_l("After that many, a participant gets a free slot. Leave empty for no limit."),
     )
 
+    take_out = BooleanField(
+        _l("With fewer slots or tables, take out the meetings placed beyond them"),
+        description=_l(
+            "With fewer slots or tables, meetings placed beyond them wait for a place again; "
+            "once the schedule is published, both sides are told."
+        ),
+    )
+
     def values(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
 
 
 class MeetingRequestForm(FlaskForm):
     recipient_id = HiddenField(validators=[DataRequired()])
-    offer_id = IntegerField(
-        _l("Offer or request of the exchange (number)"), validators=[Optional(), NumberRange(min=1)]
-    )
+    # choices: the two sides' published offers and requests (set by the view); "" cites none
+    offer_id = SelectField(_l("About an offer or request of the exchange"), choices=[], validate_choice=False)
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=2000)])
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PreferenceForm(FlaskForm):
+    max_meetings = IntegerField(
+        _l("Most meetings for me"),
+        validators=[Optional(), NumberRange(min=1)],
+        description=_l("Leave empty for the block's limit."),
+    )
+    unavailable = CheckboxesField(
+        _l("Slots when I am not available"), coerce=int, choices=[], validate_choice=False
+    )
 
 
 class RunForm(FlaskForm):

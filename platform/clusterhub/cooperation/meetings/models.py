@@ -23,6 +23,7 @@ from ...events.models import Event, Registration
 from ...extensions import db
 from ...tenancy.models import utcnow
 from ...tenancy.scoping import TenantOwned, tenant_fk
+from ..offers.models import CooperationOffer
 
 
 class BlockStatus(enum.StrEnum):
@@ -175,6 +176,7 @@ class MeetingRequest(TenantOwned, db.Model):
     recipient: Mapped[Registration] = relationship(
         foreign_keys=[recipient_id], overlaps="tenant,block,requester"
     )
+    offer: Mapped[CooperationOffer | None] = relationship()  # the cited entry (global)
     seats: Mapped[list["MeetingSeat"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", overlaps="tenant"
     )
@@ -229,3 +231,33 @@ class MeetingSeat(TenantOwned, db.Model):
     slot: Mapped[int] = mapped_column()
 
     request: Mapped[MeetingRequest] = relationship(back_populates="seats", overlaps="tenant")
+
+
+class MeetingPreference(TenantOwned, db.Model):
+    """A participant's own limits in one block: their most meetings (never above the block's) and the slots
+    they are not available in (breaks). Set by the participant or by staff; the scheduler respects them.
+
+    Breaks are slot numbers of the block: when staff shift the block's start, a break shifts with it."""
+
+    __tablename__ = "cooperation_meeting_preferences"
+    __tenant_table_args__ = (
+        tenant_fk("block_id", "cooperation_meeting_blocks"),
+        tenant_fk("registration_id", "event_registrations"),
+        sa.UniqueConstraint(
+            "tenant_id", "block_id", "registration_id", name="uq_cooperation_meeting_preference"
+        ),
+        sa.CheckConstraint("max_meetings IS NULL OR max_meetings > 0", name="max_meetings_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_id: Mapped[int] = mapped_column(index=True)
+    registration_id: Mapped[int] = mapped_column(index=True)
+    max_meetings: Mapped[int | None] = mapped_column()  # None: the block's limit
+    unavailable: Mapped[str] = mapped_column(sa.String(500), default="")  # slot numbers, "2 5 6"
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    registration: Mapped[Registration] = relationship(overlaps="tenant")
+
+    @property
+    def unavailable_slots(self) -> set[int]:
+        return {int(v) for v in (self.unavailable or "").split() if v.isdigit()}

@@ -12,7 +12,9 @@ A placement puts a meeting in one slot at one table so that
 * a person has at most their maximum number of meetings, and at most ``max_consecutive`` meetings in a row
   (slots are "in a row" when ``adjacent[i]`` says slot ``i + 1`` starts when slot ``i`` ends);
 * an announced meeting (``Meeting.slot``/``Meeting.table`` given) keeps its place unless the problem allows
-  moving announced meetings; it is then only a preference.
+  moving announced meetings (it is then only a preference), or unless that place now breaks a rule above —
+  a person's new break or lower maximum: such a meeting is *released* (earliest slots are kept first) and
+  placed like a new one where it still fits, or reported unplaced.
 
 Objective: as many meetings placed as possible; then as few announced meetings moved as possible.
 
@@ -82,6 +84,9 @@ class Schedule:
     upper_bound: int
     seconds: float
     iterations: int = 0
+    # announced meetings that could not keep their place because it breaks a rule now (a person's new break
+    # or lower maximum); each is placed elsewhere if it fits (then also in ``moved``) or else unplaced
+    released: list[Hashable] = field(default_factory=list)
 
     @property
     def optimal(self) -> bool:
@@ -266,6 +271,19 @@ def _insert(state: _State, mid, depth: int, tabu: set, rng: random.Random, prefe
     return False
 
 
+def _keep_announced(state: _State) -> None:
+    """Fix announced meetings in their slot, earliest first, as long as the slot is still open to both
+    persons, the table is free and neither person goes over their maximum or run; unless moving is allowed."""
+    problem = state.p
+    if problem.allow_moving:
+        return
+    announced = sorted((m for m in problem.meetings if m.slot is not None), key=lambda m: (m.slot, str(m.id)))
+    for m in announced:
+        if 0 <= m.slot < state.S and state.fits(m.id, m.slot):
+            state.place(m.id, m.slot)
+            state.fixed.add(m.id)
+
+
 def schedule(problem: Problem) -> Schedule:
     """Place as many of ``problem.meetings`` as possible; see the module docstring for the rules."""
     started = time.perf_counter()
@@ -274,15 +292,12 @@ def schedule(problem: Problem) -> Schedule:
     bound = upper_bound(problem)
     by_id = state.meetings
 
-    # 1. announced meetings that may not move keep their place (if it is still a place at all)
-    for m in problem.meetings:
-        if m.slot is None or problem.allow_moving:
-            continue
-        a, b = m.persons
-        free = 0 <= m.slot < state.S and state.busy[a][m.slot] is None and state.busy[b][m.slot] is None
-        if free and state.load[m.slot] < problem.tables:
-            state.place(m.id, m.slot)
-            state.fixed.add(m.id)
+    # 1. announced meetings that may not move keep their place while it respects every rule (a person's new
+    # break or lower maximum releases it; it is then placed like a new meeting, if it still fits)
+    _keep_announced(state)
+    released = [m.id for m in problem.meetings if m.slot is not None and m.id not in state.fixed]
+    if problem.allow_moving:
+        released = []
 
     # 2. greedy, most constrained first: fewest open slots, then the busiest persons
     degree: dict = {}
@@ -384,7 +399,7 @@ def schedule(problem: Problem) -> Schedule:
         taken[s].add(table)
     moved = [m.id for m in problem.meetings if m.slot is not None and placed.get(m.id) != (m.slot, m.table)]
     unplaced = [m.id for m in problem.meetings if m.id not in placed]
-    return Schedule(placed, unplaced, moved, bound, time.perf_counter() - started, iteration)
+    return Schedule(placed, unplaced, moved, bound, time.perf_counter() - started, iteration, released)
 
 
 def verify(problem: Problem, result: Schedule) -> list[str]:
@@ -393,6 +408,11 @@ def verify(problem: Problem, result: Schedule) -> list[str]:
     adjacent = problem.adjacent or [True] * max(0, problem.slots - 1)
     breaks = set(problem.break_slots)
     by_id = {m.id: m for m in problem.meetings}
+    keeping = _State(problem)
+    _keep_announced(keeping)  # the announced meetings that must keep their place
+    for mid in keeping.fixed:
+        if mid not in result.placed:
+            errors.append(f"announced {mid} taken out")
     tables, persons = {}, {}
     for mid, (s, t) in result.placed.items():
         m = by_id[mid]
@@ -401,14 +421,13 @@ def verify(problem: Problem, result: Schedule) -> list[str]:
         if (s, t) in tables:
             errors.append(f"table {t} in slot {s} twice: {tables[(s, t)]} and {mid}")
         tables[(s, t)] = mid
-        fixed = m.slot is not None and not problem.allow_moving and (s, t) == (m.slot, m.table)
         for x in m.persons:
             if (x, s) in persons:
                 errors.append(f"{x} in two meetings in slot {s}: {persons[(x, s)]} and {mid}")
             persons[(x, s)] = mid
-            if not fixed and (s in breaks or s in set(problem.unavailable.get(x, ()))):
+            if s in breaks or s in set(problem.unavailable.get(x, ())):
                 errors.append(f"{x} is unavailable in slot {s} ({mid})")
-        if m.slot is not None and not problem.allow_moving and (s, t) != (m.slot, m.table):
+        if mid in keeping.fixed and (s, t) != (m.slot, m.table):
             errors.append(f"announced {mid} moved")
     for x in {x for m in problem.meetings for x in m.persons}:
         busy = [(x, s) in persons for s in range(problem.slots)]

@@ -20,11 +20,13 @@ from ...events.models import AgendaItem, AgendaSignup, Event, Registration, Regi
 from ...extensions import db
 from ...outbox.services import enqueue_template
 from ...tenancy.models import utcnow
+from ..offers import services as exchange
 from ..offers.models import CooperationOffer
 from . import scheduler
 from .models import (
     BlockStatus,
     MeetingBlock,
+    MeetingPreference,
     MeetingRequest,
     MeetingSeat,
     Outcome,
@@ -74,22 +76,40 @@ def create_block(event: Event, values: dict, actor=None) -> MeetingBlock:
 
 
 def update_block(block: MeetingBlock, values: dict, actor=None) -> MeetingBlock:
-    """Change a block; fewer slots or tables than the meetings already placed need is refused."""
+    """Change a block. Fewer slots or tables than the meetings already placed need is refused unless
+    ``values["take_out"]`` says to take those meetings out (they wait for a place again). Once the schedule
+    is published, both sides of every meeting whose time or table changes (a new start, slot length, table
+    name) or that is taken out get one e-mail; unchanged meetings get none."""
     _check_block(block.event, values)
-    last_slot, last_table = db.session.execute(
-        sa.select(sa.func.max(MeetingRequest.slot), sa.func.max(MeetingRequest.table_no)).where(
-            MeetingRequest.block_id == block.id
-        )
-    ).one()
-    if last_slot is not None and values["slot_count"] <= last_slot:
-        raise Refusal(_("Meetings are placed in later slots: move them first."), "slot_count")
-    if last_table is not None and values["table_count"] <= last_table:
+    placed = [m for m in accepted_meetings(block) if m.is_scheduled]
+    outside = [m for m in placed if m.slot >= values["slot_count"] or m.table_no >= values["table_count"]]
+    if outside and not values.get("take_out"):
+        if any(m.slot >= values["slot_count"] for m in outside):
+            raise Refusal(_("Meetings are placed in later slots: move them first."), "slot_count")
         raise Refusal(_("Meetings are placed at higher tables: move them first."), "table_count")
+    before = {m.id: _place_words(m) for m in placed}
     for key in BLOCK_FIELDS:
         setattr(block, key, values.get(key))
+    for meeting in outside:
+        _unplace(meeting)
     db.session.flush()
-    record("cooperation.block_updated", block, actor=actor)
+    if block.is_published:
+        for meeting in placed:
+            if not meeting.is_scheduled or _place_words(meeting) != before[meeting.id]:
+                _notify_change(meeting)
+    record(
+        "cooperation.block_updated",
+        block,
+        actor=actor,
+        after={"taken_out": len(outside)} if outside else None,
+    )
     return block
+
+
+def _place_words(meeting: MeetingRequest) -> tuple:
+    """What a participant reads of a meeting's place: start, end and the table's name."""
+    block = meeting.block
+    return block.slot_start(meeting.slot), block.slot_end(meeting.slot), block.table_labels[meeting.table_no]
 
 
 def blocks_of(event: Event) -> list[MeetingBlock]:
@@ -155,16 +175,23 @@ def requests_of(block: MeetingBlock, registration: Registration) -> list[Meeting
     ).all()
 
 
-def _citable(offer_id: int) -> bool:
-    """A meeting request may cite a published offer or request of the exchange (global rows)."""
-    return (
-        db.session.scalar(
-            sa.select(CooperationOffer.id).where(
-                CooperationOffer.id == offer_id, CooperationOffer.status == "published"
-            )
-        )
-        is not None
-    )
+def enterprises_of(registration: Registration) -> set[int]:
+    """The enterprises a participant stands for: the one they registered for and those whose confirmed
+    representative their account is."""
+    ids = exchange.enterprise_ids_represented(registration.user_id)
+    if registration.enterprise_id is not None:
+        ids.add(registration.enterprise_id)
+    return ids
+
+
+def citable_entries(
+    requester: Registration, recipient: Registration
+) -> tuple[list[CooperationOffer], list[CooperationOffer]]:
+    """What a meeting request may cite: the published offers and requests of the requester's enterprises
+    and of the other side's (an enterprise both stand for counts as the requester's)."""
+    mine = enterprises_of(requester)
+    theirs = enterprises_of(recipient) - mine
+    return exchange.live_entries_of(mine), exchange.live_entries_of(theirs)
 
 
 def request_meeting(
@@ -187,8 +214,12 @@ def request_meeting(
         raise Refusal(_("Choose a confirmed participant of this session."), "recipient_id")
     if recipient.id == requester.id:
         raise Refusal(_("You cannot request a meeting with yourself."), "recipient_id")
-    if offer_id is not None and not _citable(offer_id):
-        raise Refusal(_("There is no published offer or request with this number."), "offer_id")
+    if offer_id is not None:
+        mine, theirs = citable_entries(requester, recipient)
+        if offer_id not in {entry.id for entry in (*mine, *theirs)}:
+            raise Refusal(
+                _("Cite a published offer or request of your enterprise or of the other side's."), "offer_id"
+            )
     pair = sa.or_(
         sa.and_(MeetingRequest.requester_id == requester.id, MeetingRequest.recipient_id == recipient.id),
         sa.and_(MeetingRequest.requester_id == recipient.id, MeetingRequest.recipient_id == requester.id),
@@ -246,6 +277,96 @@ def cancel(meeting: MeetingRequest, registration: Registration | None, actor=Non
     return meeting
 
 
+# --- each participant's own limits ---------------------------------------------------------------------
+
+
+def preferences_of(block: MeetingBlock) -> dict[int, MeetingPreference]:
+    """Registration id → their own limits in the block (only those who set any)."""
+    rows = db.session.scalars(sa.select(MeetingPreference).where(MeetingPreference.block_id == block.id))
+    return {p.registration_id: p for p in rows}
+
+
+def preference(block: MeetingBlock, registration: Registration) -> MeetingPreference | None:
+    return db.session.scalar(
+        sa.select(MeetingPreference).where(
+            MeetingPreference.block_id == block.id, MeetingPreference.registration_id == registration.id
+        )
+    )
+
+
+def set_preferences(
+    block: MeetingBlock,
+    registration: Registration,
+    max_meetings: int | None,
+    unavailable: list[int] | set[int],
+    actor=None,
+) -> MeetingPreference:
+    """A participant's own maximum (not above the block's) and the slots they are not available in.
+    Meetings already placed are not moved here: those that now break a limit show as conflicts on the
+    staff's grid, and the next run of the scheduler respects the new limits."""
+    if registration.event_id != block.event_id or registration.status != RegistrationStatus.CONFIRMED:
+        raise Refusal(_("Only confirmed participants of the session have meetings."))
+    if max_meetings is not None:
+        if max_meetings < 1:
+            raise Refusal(_("Leave it empty or give a positive number."), "max_meetings")
+        if block.max_meetings is not None and max_meetings > block.max_meetings:
+            raise Refusal(
+                _("The block allows at most %(count)s meetings per participant.", count=block.max_meetings),
+                "max_meetings",
+            )
+    slots = sorted({int(s) for s in unavailable})
+    if any(not (0 <= s < block.slot_count) for s in slots):
+        raise Refusal(_("There is no such slot in this block."), "unavailable")
+    if len(slots) >= block.slot_count:
+        raise Refusal(_("Leave at least one slot free for meetings."), "unavailable")
+    pref = preference(block, registration)
+    before = None if pref is None else {"max": pref.max_meetings, "breaks": pref.unavailable}
+    if pref is None:
+        pref = MeetingPreference(block_id=block.id, registration_id=registration.id)
+        db.session.add(pref)
+    pref.max_meetings = max_meetings
+    pref.unavailable = " ".join(str(s) for s in slots)
+    db.session.flush()
+    record(
+        "cooperation.preferences_set",
+        pref,
+        actor=actor,
+        before=before,
+        after={"max": pref.max_meetings, "breaks": pref.unavailable},
+    )
+    return pref
+
+
+def conflicts(block: MeetingBlock) -> dict[int, list[str]]:
+    """Placed meetings that break a person's own limits set after they were placed: meeting id → the
+    reasons, in words. Nothing is taken out by itself; staff move the meeting or re-run the scheduler."""
+    found: dict[int, list[str]] = {}
+    prefs = preferences_of(block)
+    if not prefs:
+        return found
+    placed = [m for m in accepted_meetings(block) if m.is_scheduled]
+    seen: dict[int, int] = {}
+    for m in sorted(placed, key=lambda m: (m.slot, m.id)):
+        for person in (m.requester, m.recipient):
+            pref = prefs.get(person.id)
+            if pref is None:
+                continue
+            if m.slot in pref.unavailable_slots:
+                found.setdefault(m.id, []).append(
+                    _("%(name)s is not available in this slot.", name=person.full_name)
+                )
+            seen[person.id] = seen.get(person.id, 0) + 1
+            if pref.max_meetings is not None and seen[person.id] > pref.max_meetings:
+                found.setdefault(m.id, []).append(
+                    _(
+                        "%(name)s wants at most %(count)s meetings.",
+                        name=person.full_name,
+                        count=pref.max_meetings,
+                    )
+                )
+    return found
+
+
 # --- the schedule ---------------------------------------------------------------------------------------
 
 
@@ -282,16 +403,27 @@ def unavailable_slots(block: MeetingBlock, registration_ids) -> dict[int, set[in
 def problem_for(
     block: MeetingBlock, allow_moving: bool = False, time_limit: float = 1.5
 ) -> scheduler.Problem:
-    """The scheduler's input for the block: its accepted meetings (with their current place)."""
+    """The scheduler's input for the block: its accepted meetings (with their current place), each
+    person's agenda items and own breaks, and their own maximum where they set one."""
     meetings = accepted_meetings(block)
     persons = {p for m in meetings for p in (m.requester_id, m.recipient_id)}
+    unavailable = unavailable_slots(block, persons) if persons else {}
+    maximum = {}
+    for pref in preferences_of(block).values():
+        if pref.registration_id not in persons:
+            continue
+        if pref.unavailable_slots:
+            unavailable.setdefault(pref.registration_id, set()).update(pref.unavailable_slots)
+        if pref.max_meetings is not None:  # the block's limit still binds if staff lowered it since
+            maximum[pref.registration_id] = min(pref.max_meetings, block.max_meetings or pref.max_meetings)
     return scheduler.Problem(
         slots=block.slot_count,
         tables=block.table_count,
         meetings=[
             scheduler.Meeting(m.id, (m.requester_id, m.recipient_id), m.slot, m.table_no) for m in meetings
         ],
-        unavailable=unavailable_slots(block, persons) if persons else {},
+        unavailable=unavailable,
+        max_meetings=maximum,
         default_max=block.max_meetings,
         max_consecutive=block.max_consecutive,
         allow_moving=allow_moving,
@@ -380,6 +512,22 @@ def move(meeting: MeetingRequest, slot: int, table: int, actor=None) -> MeetingR
             raise Refusal(
                 _("%(name)s is at another item of the programme at that time.", name=person.full_name), "slot"
             )
+    for person in (meeting.requester, meeting.recipient):
+        pref = preference(block, person)
+        if pref is not None and slot in pref.unavailable_slots:
+            raise Refusal(_("%(name)s is not available in this slot.", name=person.full_name), "slot")
+        limit = (
+            pref.max_meetings if pref is not None and pref.max_meetings is not None else block.max_meetings
+        )
+        if not meeting.is_scheduled and limit is not None and _placed_count(block, person) >= limit:
+            raise Refusal(
+                _(
+                    "%(name)s already has %(count)s meetings, their maximum.",
+                    name=person.full_name,
+                    count=limit,
+                ),
+                "slot",
+            )
     previous = meeting.slot
     _unplace(meeting)
     db.session.flush()
@@ -395,6 +543,14 @@ def move(meeting: MeetingRequest, slot: int, table: int, actor=None) -> MeetingR
         after={"slot": slot, "table": table},
     )
     return meeting
+
+
+def _placed_count(block: MeetingBlock, person: Registration) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(MeetingSeat)
+        .where(MeetingSeat.block_id == block.id, MeetingSeat.registration_id == person.id)
+    )
 
 
 def unschedule(meeting: MeetingRequest, actor=None) -> MeetingRequest:
@@ -531,7 +687,8 @@ def _mail(
     block: MeetingBlock | None = None,
     **context,
 ) -> None:
-    from ...events.services import absolute_url, to_local
+    from ...events.services.common import to_local
+    from ...events.services.links import absolute_url
 
     block = block or meeting.block
     tenant = block.event.tenant

@@ -12,12 +12,12 @@ from ...accounts.forms import ConfirmForm
 from ...core import signals
 from ...core.forms import show_on
 from ...core.refusal import Refusal
-from ...events import services as events
 from ...events.models import Event, Registration
+from ...events.services import common as events
 from ...extensions import db
 from ...tenancy.models import utcnow
 from . import services as svc
-from .forms import BlockForm, MeetingRequestForm, MoveForm, OutcomeForm, RunForm
+from .forms import BlockForm, MeetingRequestForm, MoveForm, OutcomeForm, PreferenceForm, RunForm
 from .models import OUTCOME_LABELS, MeetingBlock, MeetingRequest, RequestStatus
 
 MANAGE_MEETINGS = "cooperation.meetings.manage"
@@ -127,6 +127,7 @@ def staff_block(meeting_block_id):
         event=block.event,
         grid={(m.slot, m.table_no): m for m in meetings if m.is_scheduled},
         unplaced=[m for m in meetings if not m.is_scheduled],
+        conflicts=svc.conflicts(block),
         counts=counts,
         slots=_slot_choices(block),
         run_form=RunForm(),
@@ -150,6 +151,15 @@ def run(meeting_block_id):
             ),
             "success" if not result.unplaced else "warning",
         )
+        if result.released:
+            flash(
+                _(
+                    "%(count)s announced meetings broke a participant's own limits and lost their place "
+                    "(placed elsewhere where they fit; both sides are told).",
+                    count=len(result.released),
+                ),
+                "warning",
+            )
     return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
 
 
@@ -244,6 +254,40 @@ def staff_outcomes(meeting_block_id):
     )
 
 
+@bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/people")
+@requires(MANAGE_MEETINGS)
+def staff_people(meeting_block_id):
+    """Per participant: their own limits, placed and waiting meetings, and conflicts with the limits."""
+    block = _get(MeetingBlock, meeting_block_id)
+    prefs = svc.preferences_of(block)
+    meetings = svc.accepted_meetings(block)
+    placed: dict[int, int] = {}
+    waiting: dict[int, int] = {}
+    for m in meetings:
+        for person_id in (m.requester_id, m.recipient_id):
+            counter = placed if m.is_scheduled else waiting
+            counter[person_id] = counter.get(person_id, 0) + 1
+    conflicts = svc.conflicts(block)
+    troubled = {
+        person_id
+        for m in meetings
+        if m.id in conflicts
+        for person_id in (m.requester_id, m.recipient_id)
+        if person_id in prefs
+    }
+    people = [p for p in svc.directory(block) if p.id in prefs or p.id in placed or p.id in waiting]
+    return render_template(
+        "meetings/staff_people.html",
+        block=block,
+        event=block.event,
+        people=people,
+        prefs=prefs,
+        placed=placed,
+        waiting=waiting,
+        troubled=troubled,
+    )
+
+
 # --- participants ---------------------------------------------------------------------------------------
 
 
@@ -286,6 +330,7 @@ def mine(meeting_block_id):
         accepted=[m for m in requests_ if m.status == RequestStatus.ACCEPTED],
         closed=[m for m in requests_ if m.status in (RequestStatus.DECLINED, RequestStatus.CANCELLED)],
         schedule=svc.personal_schedule(block, me),
+        preference=svc.preference(block, me),
         now=utcnow(),
         confirm_form=ConfirmForm(),
     )
@@ -318,17 +363,95 @@ def request_meeting(meeting_block_id, registration_id):
     me = _me(block)
     other = _get(Registration, registration_id, event_id=block.event_id)
     form = MeetingRequestForm(recipient_id=other.id)
+    mine, theirs = svc.citable_entries(me, other)
+    form.offer_id.choices = _entry_choices(mine, theirs)
     if request.method == "GET" and request.args.get("offer", "").isdigit():
-        form.offer_id.data = int(request.args["offer"])
+        form.offer_id.data = request.args["offer"]
     if form.validate_on_submit():
+        cited = form.offer_id.data
         try:
-            svc.request_meeting(block, me, other.id, form.message.data, form.offer_id.data)
+            svc.request_meeting(
+                block, me, other.id, form.message.data, int(cited) if cited and cited.isdigit() else None
+            )
         except Refusal as error:
             show_on(form, error)
         else:
             flash(_("Your request has been sent to %(name)s.", name=other.full_name), "success")
             return redirect(url_for("meetings.mine", meeting_block_id=block.id))
     return render_template("meetings/request.html", block=block, event=block.event, other=other, form=form)
+
+
+def _entry_choices(mine, theirs) -> dict | list:
+    """The request form's choice of a cited entry: none, or one of the two sides' published entries."""
+
+    def label(entry) -> str:
+        return f"{entry.entry_label}: {entry.title_ru} ({entry.enterprise.name})"
+
+    choices: dict = {"": [("", _("None"))]}
+    if mine:
+        choices[_("Offers and requests of your enterprise")] = [(str(e.id), label(e)) for e in mine]
+    if theirs:
+        choices[_("Offers and requests of the other side")] = [(str(e.id), label(e)) for e in theirs]
+    return choices
+
+
+def _preference_page(block: MeetingBlock, person: Registration, back: str, staff: bool):
+    """The form of one participant's own limits in the block, for the participant or for staff."""
+    pref = svc.preference(block, person)
+    form = PreferenceForm(
+        max_meetings=None if pref is None else pref.max_meetings,
+        unavailable=[] if pref is None else sorted(pref.unavailable_slots),
+    )
+    slots = [(s, block.slot_start(s), block.slot_end(s)) for s in range(block.slot_count)]
+    form.unavailable.choices = [(s, str(s)) for s, _start, _end in slots]
+    if staff:  # the same form, in the third person
+        form.max_meetings.label.text = _("Most meetings for this participant")
+        form.unavailable.label.text = _("Slots when this participant is not available")
+    if form.validate_on_submit():
+        try:
+            svc.set_preferences(
+                block, person, form.max_meetings.data, form.unavailable.data or [], actor=current_user
+            )
+        except Refusal as error:
+            show_on(form, error)
+        else:
+            flash(
+                _("Your limits are saved.") if not staff else _("The participant's limits are saved."),
+                "success",
+            )
+            return redirect(back)
+    placed = {m.slot for m in svc.personal_schedule(block, person)}
+    return render_template(
+        "meetings/preferences.html",
+        block=block,
+        event=block.event,
+        person=person,
+        form=form,
+        slots=slots,
+        placed=placed,
+        staff=staff,
+        back=back,
+    )
+
+
+@bp.route("/<tenant>/meetings/<int:meeting_block_id>/limits", methods=["GET", "POST"])
+@login_required
+def my_preferences(meeting_block_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    me = _me(block)
+    return _preference_page(block, me, url_for("meetings.mine", meeting_block_id=block.id), staff=False)
+
+
+@bp.route(
+    "/<tenant>/staff/meetings/<int:meeting_block_id>/people/<int:registration_id>", methods=["GET", "POST"]
+)
+@requires(MANAGE_MEETINGS)
+def person_preferences(meeting_block_id, registration_id):
+    block = _get(MeetingBlock, meeting_block_id)
+    person = _get(Registration, registration_id, event_id=block.event_id)
+    return _preference_page(
+        block, person, url_for("meetings.staff_people", meeting_block_id=block.id), staff=True
+    )
 
 
 @bp.route(

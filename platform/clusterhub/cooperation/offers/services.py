@@ -23,10 +23,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ...core.refusal import Refusal
-from ...enterprises import services as enterprises
 from ...enterprises.models import Enterprise, EnterpriseRepresentative, RepresentativeStatus
+from ...enterprises.services import representatives
+from ...enterprises.services.identifiers import OKVED_PATTERN
 from ...extensions import db
-from ...projects.rules import OKPD2_PATTERN
+from ...projects.services.rules import OKPD2_PATTERN
 from ...regions.models import FEDERAL_DISTRICTS, Region, district_name
 from ...tenancy import cross_tenant
 from ...tenancy.models import utcnow
@@ -56,7 +57,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def can_edit(user, offer_or_enterprise) -> bool:
     """The enterprise's confirmed representatives (owners and editors) and platform admins."""
     enterprise = getattr(offer_or_enterprise, "enterprise", offer_or_enterprise)
-    return enterprises.can_edit(user, enterprise)
+    return representatives.can_edit(user, enterprise)
 
 
 ContactGrant = Callable[[object, CooperationOffer], bool]
@@ -139,7 +140,7 @@ def clean_values(values: dict) -> dict:
     cleaned["title_en"] = _text(values, "title_en", 300)
     cleaned["description_ru"] = _text(values, "description_ru", 10_000, required=True)
     cleaned["description_en"] = _text(values, "description_en", 10_000)
-    okved = _code_list(values.get("okved_codes"), enterprises.OKVED_PATTERN, "ОКВЭД 2", "okved_codes")
+    okved = _code_list(values.get("okved_codes"), OKVED_PATTERN, "ОКВЭД 2", "okved_codes")
     okpd2 = _code_list(values.get("okpd2_codes"), OKPD2_PATTERN, "ОКПД 2", "okpd2_codes")
     if not okved and not okpd2:
         raise Refusal(
@@ -602,6 +603,36 @@ def entries_of(enterprise_ids: list[int]) -> list[CooperationOffer]:
             .options(joinedload(CooperationOffer.enterprise))
             .where(CooperationOffer.enterprise_id.in_(enterprise_ids))
             .order_by(CooperationOffer.enterprise_id, CooperationOffer.created_at.desc())
+        )
+    )
+
+
+def live_entries_of(enterprise_ids) -> list[CooperationOffer]:
+    """The published, unexpired entries of the given enterprises, by enterprise and title."""
+    if not enterprise_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(CooperationOffer)
+            .options(joinedload(CooperationOffer.enterprise))
+            .where(CooperationOffer.enterprise_id.in_(list(enterprise_ids)), live())
+            .order_by(
+                CooperationOffer.enterprise_id, CooperationOffer.kind_of_entry, CooperationOffer.title_ru
+            )
+        )
+    )
+
+
+def enterprise_ids_represented(user_id: int | None) -> set[int]:
+    """The enterprises whose confirmed representative the account is."""
+    if user_id is None:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(EnterpriseRepresentative.enterprise_id).where(
+                EnterpriseRepresentative.user_id == user_id,
+                EnterpriseRepresentative.status == RepresentativeStatus.CONFIRMED,
+            )
         )
     )
 

@@ -16,8 +16,8 @@ from ...core.forms import show_on
 from ...core.menu import STAFF_GROUP, HomeBlock, MenuItem
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
-from ...enterprises import services as enterprises
 from ...enterprises.models import Enterprise
+from ...enterprises.services.representatives import represented_enterprises
 from ...extensions import db
 from ...regions.models import FEDERAL_DISTRICTS
 from . import services
@@ -116,7 +116,7 @@ def search():
         kinds=COOPERATION_KIND_LABELS,
         districts=FEDERAL_DISTRICTS,
         regions=region_choices(),
-        represented=enterprises.represented_enterprises(current_user),
+        represented=represented_enterprises(current_user),
     )
 
 
@@ -131,7 +131,7 @@ def mine():
         )
         return redirect(url_for("cooperation.mine"), 303)
     form.enabled.data = services.digest_enabled(current_user)
-    represented = enterprises.represented_enterprises(current_user)
+    represented = represented_enterprises(current_user)
     return render_template(
         "cooperation/offers/mine.html",
         represented=represented,

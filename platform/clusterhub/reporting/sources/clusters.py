@@ -6,9 +6,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...clusters.models import Cluster, ClusterMember, RegisterStatus
+from ...core import signals
 from ...enterprises.models import Enterprise, EnterpriseFigure, SizeCategory
-from ..indicators import aggregate, execute, group_column, indicator, scoped
-from .sql import round1
+from ..registry import Source
+from ..sql import aggregate, execute, group_column, round1, scoped
+
+source = Source()
 
 SME = (SizeCategory.MICRO, SizeCategory.SMALL, SizeCategory.MEDIUM)
 # ОКВЭД 2 sections B–E (mining, manufacturing, energy, water and waste): classes 05 to 39.
@@ -42,7 +45,7 @@ def _participants(scope, grouping):
     return statement.where(_members_in_period(scope), specialisation_filter(scope)).distinct().subquery()
 
 
-@indicator(
+@source.indicator(
     "clusters",
     "kpi",
     _l("Clusters looked after"),
@@ -52,7 +55,7 @@ def clusters(scope, grouping):
     return aggregate(scope, grouping, Cluster, sa.func.count(Cluster.id), specialisation_filter(scope))
 
 
-@indicator(
+@source.indicator(
     "clusters_in_register",
     "clusters",
     _l("Clusters in the federal register"),
@@ -69,7 +72,7 @@ def clusters_in_register(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "register_expiring",
     "clusters",
     _l("Register decisions expiring within 12 months"),
@@ -90,7 +93,7 @@ def register_expiring(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "cluster_participants",
     "clusters",
     _l("Cluster participants"),
@@ -103,7 +106,7 @@ def cluster_participants(scope, grouping):
     return execute(statement.group_by(pairs.c.g))
 
 
-@indicator(
+@source.indicator(
     "industrial_participants",
     "clusters",
     _l("Industrial participants"),
@@ -140,7 +143,7 @@ def _figures_of_participants(scope, grouping, value, *conditions):
     return execute(statement)
 
 
-@indicator(
+@source.indicator(
     "participant_employees",
     "kpi",
     _l("Employees of cluster participants"),
@@ -152,7 +155,7 @@ def participant_employees(scope, grouping):
     return _figures_of_participants(scope, grouping, sa.func.sum(EnterpriseFigure.headcount))
 
 
-@indicator(
+@source.indicator(
     "sme_participant_revenue",
     "kpi",
     _l("Revenue of SME participants, thousand RUB"),
@@ -170,3 +173,8 @@ def sme_participant_revenue(scope, grouping):
         round1(sa.func.sum(EnterpriseFigure.revenue) / 1000),
         Enterprise.size_category.in_(SME),
     )
+
+
+def connect_signals() -> None:
+    """Answer ``signals.indicator_sources`` with this module's definitions (called from ``create_app``)."""
+    signals.indicator_sources.connect(source.answer)

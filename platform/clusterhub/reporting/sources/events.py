@@ -3,17 +3,12 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ...core import signals
 from ...events.models import CATEGORY_LABELS, Event, EventStatus, Registration, RegistrationStatus
-from ..indicators import (
-    aggregate,
-    breakdown,
-    by_center_and,
-    execute,
-    group_column,
-    grouped,
-    indicator,
-    scoped,
-)
+from ..registry import Source
+from ..sql import aggregate, by_center_and, execute, group_column, grouped, scoped
+
+source = Source()
 
 HELD = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED, EventStatus.FINISHED)
 TAKING_PART = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
@@ -34,7 +29,7 @@ def _registrations(scope, grouping, value, *conditions):
     return execute(grouped(statement, grouping))
 
 
-@indicator(
+@source.indicator(
     "sessions_held",
     "sessions",
     _l("Sessions held"),
@@ -47,7 +42,7 @@ def sessions_held(scope, grouping):
     return aggregate(scope, grouping, Event, sa.func.count(Event.id), _events_in_period(scope))
 
 
-@indicator(
+@source.indicator(
     "registrations",
     "sessions",
     _l("Registrations"),
@@ -60,7 +55,7 @@ def registrations(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "attendance_planned",
     "sessions",
     _l("Planned participants"),
@@ -73,7 +68,7 @@ def attendance_planned(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "attendance_actual",
     "sessions",
     _l("Participants who came"),
@@ -86,7 +81,7 @@ def attendance_actual(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "session_enterprises",
     "sessions",
     _l("Enterprises taking part"),
@@ -102,7 +97,7 @@ def session_enterprises(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "session_regions",
     "sessions",
     _l("Regions represented"),
@@ -118,7 +113,7 @@ def session_regions(scope, grouping):
     )
 
 
-@breakdown(
+@source.breakdown(
     "registrations_by_category",
     "sessions",
     _l("Registrations by participant category"),
@@ -136,3 +131,8 @@ def registrations_by_category(scope):
             (Event, sa.and_(Event.id == Registration.event_id, Event.tenant_id == Registration.tenant_id))
         ],
     )
+
+
+def connect_signals() -> None:
+    """Answer ``signals.indicator_sources`` with this module's definitions (called from ``create_app``)."""
+    signals.indicator_sources.connect(source.answer)

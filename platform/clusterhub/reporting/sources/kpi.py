@@ -3,8 +3,12 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..indicators import aggregate, indicator
+from ...core import signals
 from ..models import KpiPlan
+from ..registry import Source
+from ..sql import aggregate
+
+source = Source()
 
 
 def _reported_fact(key):
@@ -21,7 +25,7 @@ def _reported_fact(key):
     return compute
 
 
-indicator(
+source.indicator(
     "new_products_russia",
     "kpi",
     _l("New products on the Russian market"),
@@ -30,7 +34,7 @@ indicator(
         "period's year, as reported by the center."
     ),
 )(_reported_fact("new_products_russia"))
-indicator(
+source.indicator(
     "new_products_foreign",
     "kpi",
     _l("New products on foreign markets"),
@@ -39,3 +43,8 @@ indicator(
         "period's year, as reported by the center."
     ),
 )(_reported_fact("new_products_foreign"))
+
+
+def connect_signals() -> None:
+    """Answer ``signals.indicator_sources`` with this module's definitions (called from ``create_app``)."""
+    signals.indicator_sources.connect(source.answer)

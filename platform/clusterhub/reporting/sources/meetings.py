@@ -16,8 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from ...cooperation.meetings.models import BlockStatus, MeetingBlock, MeetingRequest, Outcome, RequestStatus
+from ...core import signals
 from ...events.models import Registration
-from ..indicators import execute, group_column, grouped, in_period, indicator, scoped
+from ..registry import Source
+from ..sql import execute, group_column, grouped, in_period, scoped
+
+source = Source()
 
 
 def _meetings(scope, grouping, *conditions):
@@ -50,7 +54,7 @@ def _agreed():
     )
 
 
-@indicator(
+@source.indicator(
     "b2b_meetings_held",
     "sessions",
     _l("B2B meetings held"),
@@ -64,7 +68,7 @@ def b2b_meetings_held(scope, grouping):
     return execute(grouped(_meetings(scope, grouping), grouping))
 
 
-@indicator(
+@source.indicator(
     "b2b_agreements",
     "sessions",
     _l("Agreements reached at B2B meetings"),
@@ -78,7 +82,7 @@ def b2b_agreements(scope, grouping):
     return execute(grouped(_meetings(scope, grouping, _agreed()), grouping))
 
 
-@indicator(
+@source.indicator(
     "b2b_agreements_interregional",
     "sessions",
     _l("Agreements between enterprises of different regions"),
@@ -98,3 +102,8 @@ def b2b_agreements_interregional(scope, grouping):
         sa.and_(recipient.id == MeetingRequest.recipient_id, recipient.tenant_id == MeetingRequest.tenant_id),
     )
     return execute(grouped(statement, grouping))
+
+
+def connect_signals() -> None:
+    """Answer ``signals.indicator_sources`` with this module's definitions (called from ``create_app``)."""
+    signals.indicator_sources.connect(source.answer)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ...core import signals
 from ...defenses.models import DefenseCriterion, DefenseRound, DefenseSlot, Score
 from ...events.models import AgendaItem
 from ...projects.models import (
@@ -17,19 +18,21 @@ from ...projects.models import (
     ProjectStatus,
     SelectionRound,
 )
-from ..indicators import (
+from ..registry import Source
+from ..sql import (
     COUNTRY,
-    breakdown,
     by_center_and,
     execute,
     group_column,
     grouped,
     in_period,
-    indicator,
+    percent,
+    round1,
     rows,
     scoped,
 )
-from .sql import percent, round1
+
+source = Source()
 
 S = ProjectStatus
 PRESENTED = (S.SUBMITTED, S.ADMITTED, S.DEFENDED, S.FILED, S.GRANTED, S.REFUSED)
@@ -111,7 +114,7 @@ def _count(*conditions):
     return lambda scope, grouping: _projects(scope, grouping, sa.func.count(JointProject.id), *conditions)
 
 
-indicator(
+source.indicator(
     "projects_presented",
     "projects",
     _l("Joint projects presented"),
@@ -121,7 +124,7 @@ indicator(
 )(_count(JointProject.status.in_(PRESENTED)))
 
 
-@indicator(
+@source.indicator(
     "projects_defended",
     "projects",
     _l("Projects defended"),
@@ -134,7 +137,7 @@ def projects_defended(scope, grouping):
     return _defended(scope, grouping, sa.func.count(JointProject.id))
 
 
-indicator(
+source.indicator(
     "projects_filed",
     "projects",
     _l("Filed for the federal selection"),
@@ -143,7 +146,7 @@ indicator(
         "period; dated by the submission."
     ),
 )(_count(JointProject.status.in_(FILED)))
-indicator(
+source.indicator(
     "subsidies_granted",
     "projects",
     _l("Subsidies granted"),
@@ -154,7 +157,7 @@ indicator(
 )(_count(JointProject.status == S.GRANTED))
 
 
-@indicator(
+@source.indicator(
     "projects_recommended_share",
     "projects",
     _l("Recommended at defense, %"),
@@ -179,7 +182,7 @@ def projects_recommended_share(scope, grouping):
     return _defended(scope, grouping, percent(recommended, sa.func.count(JointProject.id)))
 
 
-@indicator(
+@source.indicator(
     "requested_subsidy",
     "projects",
     _l("Subsidy requested, thousand RUB"),
@@ -195,7 +198,7 @@ def requested_subsidy(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "projects_budget",
     "projects",
     _l("Budget of presented projects, thousand RUB"),
@@ -224,7 +227,7 @@ def projects_budget(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "requested_subsidy_of_cap",
     "projects",
     _l("Subsidy requested against the round caps, %"),
@@ -245,7 +248,7 @@ def requested_subsidy_of_cap(scope, grouping):
     )
 
 
-@breakdown(
+@source.breakdown(
     "projects_by_status",
     "projects",
     _l("Projects by status"),
@@ -256,7 +259,7 @@ def projects_by_status(scope):
     return by_center_and(scope, JointProject, JointProject.status, in_period(SUBMITTED_ON, scope))
 
 
-@breakdown(
+@source.breakdown(
     "defense_outcomes",
     "projects",
     _l("Defense outcomes"),
@@ -311,7 +314,7 @@ def _normalised_scores(scope, grouping):
     return {row[0]: row[1:] for row in rows(grouped(statement, grouping)) if row[3]}
 
 
-@indicator(
+@source.indicator(
     "score_mean",
     "projects",
     _l("Average expert score, %"),
@@ -328,7 +331,7 @@ def score_mean(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "score_spread",
     "projects",
     _l("Spread of expert scores, %"),
@@ -344,7 +347,7 @@ def score_spread(scope, grouping):
     }
 
 
-@indicator(
+@source.indicator(
     "indicator_attainment",
     "projects",
     _l("Project targets attained, %"),
@@ -369,3 +372,8 @@ def indicator_attainment(scope, grouping):
         IndicatorValue.fact.is_not(None), reported_in_period
     )
     return execute(grouped(statement, grouping))
+
+
+def connect_signals() -> None:
+    """Answer ``signals.indicator_sources`` with this module's definitions (called from ``create_app``)."""
+    signals.indicator_sources.connect(source.answer)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ...core import signals
 from ...technoparks.models import (
     REQUEST_STATUS_LABELS,
     BookingKind,
@@ -15,18 +16,22 @@ from ...technoparks.models import (
     ServiceRequestEvent,
     Technopark,
 )
-from ..indicators import (
+from ..registry import Source
+from ..sql import (
     aggregate,
-    breakdown,
     by_center_and,
+    clip,
     execute,
     group_column,
     grouped,
+    hours_between,
     in_period,
-    indicator,
+    percent,
+    round1,
     scoped,
 )
-from .sql import clip, hours_between, percent, round1
+
+source = Source()
 
 COUNT_REQUESTS = sa.func.count(ServiceRequest.id)
 
@@ -66,7 +71,7 @@ def completed_in_period(scope):
     return sa.and_(ServiceRequest.status == RequestStatus.COMPLETED, sa.or_(by_schedule, by_mark)), join
 
 
-@indicator(
+@source.indicator(
     "technoparks",
     "technoparks",
     _l("Technoparks"),
@@ -76,7 +81,7 @@ def technoparks(scope, grouping):
     return aggregate(scope, grouping, Technopark, sa.func.count(Technopark.id))
 
 
-@indicator(
+@source.indicator(
     "services_published",
     "technoparks",
     _l("Services published"),
@@ -92,7 +97,7 @@ def services_published(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "service_requests",
     "technoparks",
     _l("Service requests"),
@@ -104,7 +109,7 @@ def service_requests(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "paid_services_delivered",
     "kpi",
     _l("Paid services delivered"),
@@ -122,7 +127,7 @@ def paid_services_delivered(scope, grouping):
     return execute(grouped(statement, grouping))
 
 
-@indicator(
+@source.indicator(
     "request_completion_rate",
     "technoparks",
     _l("Requests completed, %"),
@@ -140,7 +145,7 @@ def request_completion_rate(scope, grouping):
     )
 
 
-@indicator(
+@source.indicator(
     "booked_equipment_hours",
     "technoparks",
     _l("Equipment hours booked"),
@@ -168,7 +173,7 @@ def booked_equipment_hours(scope, grouping):
     )
 
 
-@breakdown(
+@source.breakdown(
     "requests_by_status",
     "technoparks",
     _l("Service requests by status"),
@@ -179,3 +184,8 @@ def requests_by_status(scope):
     return by_center_and(
         scope, ServiceRequest, ServiceRequest.status, in_period(ServiceRequest.created_at, scope)
     )
+
+
+def connect_signals() -> None:
+    """Answer ``signals.indicator_sources`` with this module's definitions (called from ``create_app``)."""
+    signals.indicator_sources.connect(source.answer)

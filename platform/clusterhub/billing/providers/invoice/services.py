@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ....audit.services import record, snapshot
 from ....core.refusal import Refusal
-from ....enterprises.services import clean_inn, clean_kpp
+from ....enterprises.services.identifiers import clean_inn, clean_kpp
 from ....extensions import db
 from ....tenancy.models import Tenant, utcnow
 from ...models import BillingInterval, Plan
