@@ -469,7 +469,7 @@ def test_a_participant_sets_their_limits_on_their_page_and_staff_set_them_too(b2
 def test_the_request_form_offers_both_sides_published_entries_and_refuses_any_other(
     b2b, client, login, make_enterprise, make_user
 ):
-    from clusterhub.cooperation.offers import services as coop
+    from clusterhub.cooperation.offers.services import entries
     from clusterhub.enterprises.services import representatives as enterprises
     from tests.test_cooperation_offers import values
 
@@ -484,9 +484,9 @@ def test_the_request_form_offers_both_sides_published_entries_and_refuses_any_ot
     db.session.commit()
 
     def entry(enterprise, title, publish=True, **overrides):
-        offer = coop.create_offer(enterprise, values(title_ru=title, **overrides), writer)
+        offer = entries.create_offer(enterprise, values(title_ru=title, **overrides), writer)
         if publish:
-            coop.publish(offer, writer)
+            entries.publish(offer, writer)
         db.session.commit()
         return offer
 

@@ -20,8 +20,8 @@ from ...events.models import AgendaItem, AgendaSignup, Event, Registration, Regi
 from ...extensions import db
 from ...outbox.services import enqueue_template
 from ...tenancy.models import utcnow
-from ..offers import services as exchange
 from ..offers.models import CooperationOffer
+from ..offers.services import entries
 from . import scheduler
 from .models import (
     BlockStatus,
@@ -178,7 +178,7 @@ def requests_of(block: MeetingBlock, registration: Registration) -> list[Meeting
 def enterprises_of(registration: Registration) -> set[int]:
     """The enterprises a participant stands for: the one they registered for and those whose confirmed
     representative their account is."""
-    ids = exchange.enterprise_ids_represented(registration.user_id)
+    ids = entries.enterprise_ids_represented(registration.user_id)
     if registration.enterprise_id is not None:
         ids.add(registration.enterprise_id)
     return ids
@@ -191,7 +191,7 @@ def citable_entries(
     and of the other side's (an enterprise both stand for counts as the requester's)."""
     mine = enterprises_of(requester)
     theirs = enterprises_of(recipient) - mine
-    return exchange.live_entries_of(mine), exchange.live_entries_of(theirs)
+    return entries.live_entries_of(mine), entries.live_entries_of(theirs)
 
 
 def request_meeting(
