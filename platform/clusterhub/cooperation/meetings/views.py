@@ -16,9 +16,9 @@ from ...events.models import Event, Registration
 from ...events.services import common as events
 from ...extensions import db
 from ...tenancy.models import utcnow
-from . import services as svc
 from .forms import BlockForm, MeetingRequestForm, MoveForm, OutcomeForm, PreferenceForm, RunForm
 from .models import OUTCOME_LABELS, MeetingBlock, MeetingRequest, RequestStatus
+from .services import blocks, outcomes, places, preferences, requests, scheduling
 
 MANAGE_MEETINGS = "cooperation.meetings.manage"
 
@@ -82,13 +82,15 @@ def staff_blocks(event_id):
         form.slot_minutes.data, form.slot_count.data, form.table_count.data = 20, 6, 10
     if form.validate_on_submit():
         try:
-            block = svc.create_block(event, _block_values(form), actor=current_user)
+            block = blocks.create_block(event, _block_values(form), actor=current_user)
         except Refusal as error:
             show_on(form, error)
         else:
             flash(_("The meeting block has been added."), "success")
             return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
-    return render_template("meetings/staff_blocks.html", event=event, blocks=svc.blocks_of(event), form=form)
+    return render_template(
+        "meetings/staff_blocks.html", event=event, blocks=blocks.blocks_of(event), form=form
+    )
 
 
 @bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/edit", methods=["GET", "POST"])
@@ -100,7 +102,7 @@ def edit_block(meeting_block_id):
         form.starts_at.data = events.to_local(block.starts_at, g.tenant).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
-            svc.update_block(block, _block_values(form), actor=current_user)
+            blocks.update_block(block, _block_values(form), actor=current_user)
         except Refusal as error:
             show_on(form, error)
         else:
@@ -113,7 +115,7 @@ def edit_block(meeting_block_id):
 @requires(MANAGE_MEETINGS)
 def staff_block(meeting_block_id):
     block = _get(MeetingBlock, meeting_block_id)
-    meetings = svc.accepted_meetings(block)
+    meetings = places.accepted_meetings(block)
     counts = dict(
         db.session.execute(
             sa.select(MeetingRequest.status, sa.func.count())
@@ -127,7 +129,7 @@ def staff_block(meeting_block_id):
         event=block.event,
         grid={(m.slot, m.table_no): m for m in meetings if m.is_scheduled},
         unplaced=[m for m in meetings if not m.is_scheduled],
-        conflicts=svc.conflicts(block),
+        conflicts=preferences.conflicts(block),
         counts=counts,
         slots=_slot_choices(block),
         run_form=RunForm(),
@@ -141,7 +143,7 @@ def run(meeting_block_id):
     block = _get(MeetingBlock, meeting_block_id)
     form = RunForm()
     if form.validate_on_submit():
-        result = svc.run_scheduler(block, allow_moving=form.allow_moving.data, actor=current_user)
+        result = scheduling.run_scheduler(block, allow_moving=form.allow_moving.data, actor=current_user)
         flash(
             _(
                 "Placed: %(placed)s; not placed: %(unplaced)s; moved: %(moved)s.",
@@ -168,7 +170,7 @@ def run(meeting_block_id):
 def publish(meeting_block_id):
     block = _get(MeetingBlock, meeting_block_id)
     if ConfirmForm().validate_on_submit():
-        svc.publish(block, actor=current_user)
+        scheduling.publish(block, actor=current_user)
         flash(_("The schedule is published; every participant with meetings has it by e-mail."), "success")
     return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
 
@@ -185,7 +187,7 @@ def move(meeting_block_id, meeting_request_id):
     form.table.choices = list(enumerate(block.table_labels))
     if form.validate_on_submit():
         try:
-            svc.move(meeting, form.slot.data, form.table.data, actor=current_user)
+            scheduling.move(meeting, form.slot.data, form.table.data, actor=current_user)
         except Refusal as error:
             show_on(form, error)
         else:
@@ -209,7 +211,7 @@ def unschedule(meeting_block_id, meeting_request_id):
     block = _get(MeetingBlock, meeting_block_id)
     meeting = _get(MeetingRequest, meeting_request_id, block_id=block.id)
     if ConfirmForm().validate_on_submit():
-        svc.unschedule(meeting, actor=current_user)
+        scheduling.unschedule(meeting, actor=current_user)
         flash(_("The meeting waits for a place again."), "success")
     return redirect(url_for("meetings.staff_block", meeting_block_id=block.id))
 
@@ -222,7 +224,7 @@ def table_plans(meeting_block_id):
         "meetings/table_plans.html",
         block=block,
         event=block.event,
-        grid=svc.grid(block),
+        grid=places.grid(block),
         slots=_slot_choices(block),
     )
 
@@ -233,7 +235,7 @@ def table_plans_pdf(meeting_block_id):
     from . import exports
 
     block = _get(MeetingBlock, meeting_block_id)
-    body = exports.table_plans_pdf(block, svc.grid(block), g.tenant)
+    body = exports.table_plans_pdf(block, places.grid(block), g.tenant)
     return Response(
         body,
         mimetype="application/pdf",
@@ -245,7 +247,7 @@ def table_plans_pdf(meeting_block_id):
 @requires(MANAGE_MEETINGS)
 def staff_outcomes(meeting_block_id):
     block = _get(MeetingBlock, meeting_block_id)
-    meetings = [m for m in svc.accepted_meetings(block) if m.is_scheduled]
+    meetings = [m for m in places.accepted_meetings(block) if m.is_scheduled]
     return render_template(
         "meetings/staff_outcomes.html",
         block=block,
@@ -259,15 +261,15 @@ def staff_outcomes(meeting_block_id):
 def staff_people(meeting_block_id):
     """Per participant: their own limits, placed and waiting meetings, and conflicts with the limits."""
     block = _get(MeetingBlock, meeting_block_id)
-    prefs = svc.preferences_of(block)
-    meetings = svc.accepted_meetings(block)
+    prefs = preferences.preferences_of(block)
+    meetings = places.accepted_meetings(block)
     placed: dict[int, int] = {}
     waiting: dict[int, int] = {}
     for m in meetings:
         for person_id in (m.requester_id, m.recipient_id):
             counter = placed if m.is_scheduled else waiting
             counter[person_id] = counter.get(person_id, 0) + 1
-    conflicts = svc.conflicts(block)
+    conflicts = preferences.conflicts(block)
     troubled = {
         person_id
         for m in meetings
@@ -275,7 +277,7 @@ def staff_people(meeting_block_id):
         for person_id in (m.requester_id, m.recipient_id)
         if person_id in prefs
     }
-    people = [p for p in svc.directory(block) if p.id in prefs or p.id in placed or p.id in waiting]
+    people = [p for p in requests.directory(block) if p.id in prefs or p.id in placed or p.id in waiting]
     return render_template(
         "meetings/staff_people.html",
         block=block,
@@ -292,7 +294,7 @@ def staff_people(meeting_block_id):
 
 
 def _me(block: MeetingBlock) -> Registration:
-    me = svc.participant(block.event_id, current_user)
+    me = requests.participant(block.event_id, current_user)
     if me is None:
         abort(403)
     return me
@@ -302,11 +304,11 @@ def _me(block: MeetingBlock) -> Registration:
 @login_required
 def event_blocks(event_id):
     event = _get(Event, event_id)
-    me = svc.participant(event.id, current_user)
+    me = requests.participant(event.id, current_user)
     return render_template(
         "meetings/event_blocks.html",
         event=event,
-        blocks=svc.blocks_of(event),
+        blocks=blocks.blocks_of(event),
         me=me,
         staff=can(MANAGE_MEETINGS),
     )
@@ -316,10 +318,10 @@ def event_blocks(event_id):
 @login_required
 def mine(meeting_block_id):
     block = _get(MeetingBlock, meeting_block_id)
-    me = svc.participant(block.event_id, current_user)
+    me = requests.participant(block.event_id, current_user)
     if me is None:
         return render_template("meetings/not_participant.html", block=block, event=block.event), 403
-    requests_ = svc.requests_of(block, me)
+    requests_ = requests.requests_of(block, me)
     return render_template(
         "meetings/mine.html",
         block=block,
@@ -329,8 +331,8 @@ def mine(meeting_block_id):
         outgoing=[m for m in requests_ if m.requester_id == me.id and m.status == RequestStatus.REQUESTED],
         accepted=[m for m in requests_ if m.status == RequestStatus.ACCEPTED],
         closed=[m for m in requests_ if m.status in (RequestStatus.DECLINED, RequestStatus.CANCELLED)],
-        schedule=svc.personal_schedule(block, me),
-        preference=svc.preference(block, me),
+        schedule=scheduling.personal_schedule(block, me),
+        preference=preferences.preference(block, me),
         now=utcnow(),
         confirm_form=ConfirmForm(),
     )
@@ -343,14 +345,14 @@ def participants(meeting_block_id):
     me = _me(block)
     query = request.args.get("q", "")[:100]
     open_with = set()
-    for m in svc.requests_of(block, me):
-        if m.status in svc.OPEN_STATUSES:
+    for m in requests.requests_of(block, me):
+        if m.status in requests.OPEN_STATUSES:
             open_with.add(m.other_side(me.id).id)
     return render_template(
         "meetings/participants.html",
         block=block,
         event=block.event,
-        people=svc.directory(block, exclude=me, query=query),
+        people=requests.directory(block, exclude=me, query=query),
         open_with=open_with,
         query=query,
     )
@@ -363,14 +365,14 @@ def request_meeting(meeting_block_id, registration_id):
     me = _me(block)
     other = _get(Registration, registration_id, event_id=block.event_id)
     form = MeetingRequestForm(recipient_id=other.id)
-    mine, theirs = svc.citable_entries(me, other)
+    mine, theirs = requests.citable_entries(me, other)
     form.offer_id.choices = _entry_choices(mine, theirs)
     if request.method == "GET" and request.args.get("offer", "").isdigit():
         form.offer_id.data = request.args["offer"]
     if form.validate_on_submit():
         cited = form.offer_id.data
         try:
-            svc.request_meeting(
+            requests.request_meeting(
                 block, me, other.id, form.message.data, int(cited) if cited and cited.isdigit() else None
             )
         except Refusal as error:
@@ -397,7 +399,7 @@ def _entry_choices(mine, theirs) -> dict | list:
 
 def _preference_page(block: MeetingBlock, person: Registration, back: str, staff: bool):
     """The form of one participant's own limits in the block, for the participant or for staff."""
-    pref = svc.preference(block, person)
+    pref = preferences.preference(block, person)
     form = PreferenceForm(
         max_meetings=None if pref is None else pref.max_meetings,
         unavailable=[] if pref is None else sorted(pref.unavailable_slots),
@@ -409,7 +411,7 @@ def _preference_page(block: MeetingBlock, person: Registration, back: str, staff
         form.unavailable.label.text = _("Slots when this participant is not available")
     if form.validate_on_submit():
         try:
-            svc.set_preferences(
+            preferences.set_preferences(
                 block, person, form.max_meetings.data, form.unavailable.data or [], actor=current_user
             )
         except Refusal as error:
@@ -420,7 +422,7 @@ def _preference_page(block: MeetingBlock, person: Registration, back: str, staff
                 "success",
             )
             return redirect(back)
-    placed = {m.slot for m in svc.personal_schedule(block, person)}
+    placed = {m.slot for m in scheduling.personal_schedule(block, person)}
     return render_template(
         "meetings/preferences.html",
         block=block,
@@ -467,10 +469,10 @@ def answer(meeting_block_id, meeting_request_id, action):
         abort(404)
     if ConfirmForm().validate_on_submit():
         if action == "cancel":
-            svc.cancel(meeting, me, actor=current_user)
+            requests.cancel(meeting, me, actor=current_user)
             flash(_("The meeting request has been cancelled."), "success")
         else:
-            svc.answer(meeting, me, accept=action == "accept")
+            requests.answer(meeting, me, accept=action == "accept")
             flash(
                 _("You accepted the meeting.") if action == "accept" else _("You declined the meeting."),
                 "success",
@@ -494,7 +496,7 @@ def outcome(meeting_block_id, meeting_request_id):
     form = OutcomeForm(outcome=mine_, amount=None if amount is None else f"{amount:.2f}".replace(".", ","))
     if form.validate_on_submit():
         try:
-            svc.record_outcome(meeting, me, form.outcome.data, svc.parse_amount(form.amount.data))
+            outcomes.record_outcome(meeting, me, form.outcome.data, outcomes.parse_amount(form.amount.data))
         except Refusal as error:
             show_on(form, error)
         else:
@@ -512,7 +514,7 @@ def schedule_file(meeting_block_id, fmt):
     if fmt not in ("ics", "pdf"):
         abort(404)
     me = _me(block)
-    meetings = svc.personal_schedule(block, me)
+    meetings = scheduling.personal_schedule(block, me)
     from . import exports
 
     if fmt == "ics":
