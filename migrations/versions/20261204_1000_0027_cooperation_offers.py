@@ -150,7 +150,7 @@ def upgrade():
     rls.enable("cooperation_featured_offers")
 
     if rls.is_postgresql():
-        # SQLite matches words with LIKE on search_text (see cooperation/offers/services.py)
+        # SQLite matches words with LIKE on search_text (see cooperation/offers/services/search.py)
         op.execute(
             "ALTER TABLE cooperation_offers ADD COLUMN search_vector tsvector "
             "GENERATED ALWAYS AS (to_tsvector('russian'::regconfig, search_text)) STORED"

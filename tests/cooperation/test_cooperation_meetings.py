@@ -7,8 +7,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest, MeetingSeat, RequestStatus
+from clusterhub.cooperation.meetings.services import (
+    blocks,
+    outcomes,
+    places,
+    preferences,
+    requests,
+    scheduling,
+)
+from clusterhub.core.refusal import Refusal
 from clusterhub.events.models import Event
 from clusterhub.events.services.agenda import save_agenda_item
 from clusterhub.events.services.common import to_local
@@ -22,35 +30,35 @@ def test_request_accept_and_schedule_places_everyone_without_a_clash(b2b):
     s = b2b(participants=6, slots=3, tables=2)
     with s.scope():
         _accepted(s, [(0, 1), (0, 2), (1, 2), (3, 4), (4, 5), (3, 5)])
-        result = meetings.run_scheduler(_block(s))
+        result = scheduling.run_scheduler(_block(s))
         db.session.commit()
         assert len(result.placed) == 6 and result.unplaced == []
         seats = db.session.execute(sa.select(MeetingSeat.slot, MeetingSeat.registration_id)).all()
         assert len(seats) == len(set(seats)) == 12
-        grid = meetings.grid(_block(s))
+        grid = places.grid(_block(s))
         assert len(grid) == 6
 
 
 def test_one_open_request_per_pair_and_none_to_oneself(b2b):
     s = b2b(participants=3)
     with s.scope():
-        meetings.request_meeting(_block(s), _reg(s, 0), s.people[1])
-        with pytest.raises(meetings.Refusal, match="уже есть запрос"):
-            meetings.request_meeting(_block(s), _reg(s, 1), s.people[0])
-        with pytest.raises(meetings.Refusal):
-            meetings.request_meeting(_block(s), _reg(s, 2), s.people[2])
+        requests.request_meeting(_block(s), _reg(s, 0), s.people[1])
+        with pytest.raises(Refusal, match="уже есть запрос"):
+            requests.request_meeting(_block(s), _reg(s, 1), s.people[0])
+        with pytest.raises(Refusal):
+            requests.request_meeting(_block(s), _reg(s, 2), s.people[2])
 
 
 def test_only_the_recipient_answers(b2b):
     s = b2b(participants=3)
     with s.scope():
-        meeting = meetings.request_meeting(_block(s), _reg(s, 0), s.people[1])
-        with pytest.raises(meetings.Refusal):
-            meetings.answer(meeting, _reg(s, 0), accept=True)
-        meetings.answer(meeting, _reg(s, 1), accept=False)
+        meeting = requests.request_meeting(_block(s), _reg(s, 0), s.people[1])
+        with pytest.raises(Refusal):
+            requests.answer(meeting, _reg(s, 0), accept=True)
+        requests.answer(meeting, _reg(s, 1), accept=False)
         assert meeting.status == RequestStatus.DECLINED
-        with pytest.raises(meetings.Refusal):
-            meetings.answer(meeting, _reg(s, 1), accept=True)
+        with pytest.raises(Refusal):
+            requests.answer(meeting, _reg(s, 1), accept=True)
 
 
 def test_moving_by_hand_refuses_a_taken_table_and_a_busy_person(b2b):
@@ -58,13 +66,13 @@ def test_moving_by_hand_refuses_a_taken_table_and_a_busy_person(b2b):
     with s.scope():
         first, second, third = _accepted(s, [(0, 1), (2, 3), (0, 4)])
         get = lambda mid: db.session.get(MeetingRequest, mid)  # noqa: E731
-        meetings.move(get(first), 0, 0)
-        meetings.move(get(second), 0, 1)
-        with pytest.raises(meetings.Refusal, match="занят"):
-            meetings.move(get(third), 0, 1)
-        with pytest.raises(meetings.Refusal, match="уже есть другая встреча"):
-            meetings.move(get(third), 0, 2)  # a free table, but participant 0 sits at table 0
-        meetings.move(get(third), 1, 2)
+        scheduling.move(get(first), 0, 0)
+        scheduling.move(get(second), 0, 1)
+        with pytest.raises(Refusal, match="занят"):
+            scheduling.move(get(third), 0, 1)
+        with pytest.raises(Refusal, match="уже есть другая встреча"):
+            scheduling.move(get(third), 0, 2)  # a free table, but participant 0 sits at table 0
+        scheduling.move(get(third), 1, 2)
         assert (get(third).slot, get(third).table_no) == (1, 2)
 
 
@@ -111,30 +119,30 @@ def test_a_site_visit_keeps_its_participant_free(b2b):
         )
         sign_up(_reg(s, 0), item)
         _accepted(s, [(0, 1), (0, 2)])
-        result = meetings.run_scheduler(_block(s))
+        result = scheduling.run_scheduler(_block(s))
         assert len(result.placed) == 1  # participant 0 is free in slot 2 only
         assert {slot for slot, _ in result.placed.values()} == {2}
-        second = next(m for m in meetings.accepted_meetings(_block(s)) if not m.is_scheduled)
-        with pytest.raises(meetings.Refusal, match="другом пункте программы"):
-            meetings.move(second, 1, 0)
+        second = next(m for m in places.accepted_meetings(_block(s)) if not m.is_scheduled)
+        with pytest.raises(Refusal, match="другом пункте программы"):
+            scheduling.move(second, 1, 0)
 
 
 def test_rerun_keeps_announced_meetings_and_publishing_mails_each_participant(b2b):
     s = b2b(participants=4, slots=3, tables=2)
     with s.scope():
         first_ids = _accepted(s, [(0, 1), (2, 3)])
-        meetings.run_scheduler(_block(s))
+        scheduling.run_scheduler(_block(s))
         db.session.commit()
-        before = {m.id: (m.slot, m.table_no) for m in meetings.accepted_meetings(_block(s))}
-        meetings.publish(_block(s))
+        before = {m.id: (m.slot, m.table_no) for m in places.accepted_meetings(_block(s))}
+        scheduling.publish(_block(s))
         db.session.commit()
         recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient)))
         assert {u.email for u in s.users[:4]} <= recipients
         _accepted(s, [(0, 2), (1, 3)])
         sent = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
-        result = meetings.run_scheduler(_block(s))
+        result = scheduling.run_scheduler(_block(s))
         db.session.commit()
-        after = {m.id: (m.slot, m.table_no) for m in meetings.accepted_meetings(_block(s))}
+        after = {m.id: (m.slot, m.table_no) for m in places.accepted_meetings(_block(s))}
         assert all(after[mid] == before[mid] for mid in first_ids)
         assert len(result.placed) == 4
         # new placements of a published schedule are news for both sides of each new meeting
@@ -145,12 +153,12 @@ def test_a_late_move_mails_both_sides(b2b):
     s = b2b(participants=2, slots=3, tables=2)
     with s.scope():
         (mid,) = _accepted(s, [(0, 1)])
-        meetings.run_scheduler(_block(s))
-        meetings.publish(_block(s))
+        scheduling.run_scheduler(_block(s))
+        scheduling.publish(_block(s))
         db.session.commit()
         sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
         meeting = db.session.get(MeetingRequest, mid)
-        meetings.move(meeting, 2, 1)
+        scheduling.move(meeting, 2, 1)
         db.session.commit()
         new = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.not_in(sent))).all()
         assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[:2])
@@ -161,9 +169,9 @@ def test_cancelling_frees_the_place(b2b):
     s = b2b(participants=2)
     with s.scope():
         (mid,) = _accepted(s, [(0, 1)])
-        meetings.run_scheduler(_block(s))
+        scheduling.run_scheduler(_block(s))
         meeting = db.session.get(MeetingRequest, mid)
-        meetings.cancel(meeting, _reg(s, 1))
+        requests.cancel(meeting, _reg(s, 1))
         assert meeting.status == RequestStatus.CANCELLED and not meeting.is_scheduled
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingSeat)) == 0
 
@@ -172,19 +180,19 @@ def test_outcomes_are_kept_per_side_and_a_mismatch_is_shown(b2b):
     s = b2b(participants=2)
     with s.scope():
         (mid,) = _accepted(s, [(0, 1)])
-        meetings.run_scheduler(_block(s))
+        scheduling.run_scheduler(_block(s))
         meeting = db.session.get(MeetingRequest, mid)
-        with pytest.raises(meetings.Refusal, match="после начала встречи"):
-            meetings.record_outcome(meeting, _reg(s, 0), "agreement", now=datetime(2000, 1, 1))
+        with pytest.raises(Refusal, match="после начала встречи"):
+            outcomes.record_outcome(meeting, _reg(s, 0), "agreement", now=datetime(2000, 1, 1))
         later = _block(s).ends_at
-        meetings.record_outcome(
-            meeting, _reg(s, 0), "agreement", meetings.parse_amount("1 500 000,50"), now=later
+        outcomes.record_outcome(
+            meeting, _reg(s, 0), "agreement", outcomes.parse_amount("1 500 000,50"), now=later
         )
-        meetings.record_outcome(meeting, _reg(s, 1), "further_talks", now=later)
+        outcomes.record_outcome(meeting, _reg(s, 1), "further_talks", now=later)
         assert meeting.requester_amount_kopecks == 150_000_050
         assert meeting.outcomes_differ
-        with pytest.raises(meetings.Refusal):
-            meetings.parse_amount("сто рублей")
+        with pytest.raises(Refusal):
+            outcomes.parse_amount("сто рублей")
 
 
 # --- pages ----------------------------------------------------------------------------------------------
@@ -259,8 +267,8 @@ def test_the_personal_schedule_as_page_pdf_and_ical(b2b, client, login):
     s = b2b(participants=2)
     with s.scope():
         _accepted(s, [(0, 1)])
-        meetings.run_scheduler(_block(s))
-        meetings.publish(_block(s))
+        scheduling.run_scheduler(_block(s))
+        scheduling.publish(_block(s))
         db.session.commit()
     login(s.users[0])
     slug = s.tenant.slug
@@ -291,17 +299,17 @@ def test_own_maximum_and_breaks_reach_the_scheduler_and_stay_within_the_block(b2
     s = b2b(participants=4, slots=3, tables=2, max_meetings=2)
     with s.scope():
         _accepted(s, [(0, 1), (0, 2), (0, 3)])
-        with pytest.raises(meetings.Refusal, match="не более 2"):
-            meetings.set_preferences(_block(s), _reg(s, 0), 3, [])
-        with pytest.raises(meetings.Refusal):
-            meetings.set_preferences(_block(s), _reg(s, 0), None, [0, 1, 2])  # no slot left
-        meetings.set_preferences(_block(s), _reg(s, 0), 1, [0])
+        with pytest.raises(Refusal, match="не более 2"):
+            preferences.set_preferences(_block(s), _reg(s, 0), 3, [])
+        with pytest.raises(Refusal):
+            preferences.set_preferences(_block(s), _reg(s, 0), None, [0, 1, 2])  # no slot left
+        preferences.set_preferences(_block(s), _reg(s, 0), 1, [0])
         db.session.commit()
-        problem = meetings.problem_for(_block(s))
+        problem = scheduling.problem_for(_block(s))
         assert problem.max_meetings == {s.people[0]: 1} and set(problem.unavailable[s.people[0]]) == {0}
-        result = meetings.run_scheduler(_block(s))
+        result = scheduling.run_scheduler(_block(s))
         db.session.commit()
-        mine = [m for m in meetings.accepted_meetings(_block(s)) if m.is_scheduled]
+        mine = [m for m in places.accepted_meetings(_block(s)) if m.is_scheduled]
         assert len(result.placed) == 1 and len(mine) == 1 and mine[0].slot != 0
 
 
@@ -309,14 +317,14 @@ def test_a_limit_set_after_publishing_is_a_conflict_until_a_rerun_moves_the_meet
     s = b2b(participants=4, slots=3, tables=2)
     with s.scope():
         first, second = _accepted(s, [(0, 1), (2, 3)])
-        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
-        meetings.move(db.session.get(MeetingRequest, second), 0, 1)
-        meetings.publish(_block(s))
-        meetings.set_preferences(_block(s), _reg(s, 0), None, [0])  # she now leaves during slot 1
+        scheduling.move(db.session.get(MeetingRequest, first), 0, 0)
+        scheduling.move(db.session.get(MeetingRequest, second), 0, 1)
+        scheduling.publish(_block(s))
+        preferences.set_preferences(_block(s), _reg(s, 0), None, [0])  # she now leaves during slot 1
         db.session.commit()
         # nothing is dropped by itself: the meeting stays, and the staff see why it is a problem
         assert db.session.get(MeetingRequest, first).slot == 0
-        assert list(meetings.conflicts(_block(s))) == [first]
+        assert list(preferences.conflicts(_block(s))) == [first]
     login(s.staff)
     grid = client.get(f"/{s.tenant.slug}/staff/meetings/{s.block}").get_data(as_text=True)
     assert 'id="limit-conflicts"' in grid and "Участник 0 не может в этот слот" in grid
@@ -324,12 +332,12 @@ def test_a_limit_set_after_publishing_is_a_conflict_until_a_rerun_moves_the_meet
     assert "Участник 0" in people and "нарушают ограничения" in people
     with s.scope():
         sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
-        result = meetings.run_scheduler(_block(s))
+        result = scheduling.run_scheduler(_block(s))
         db.session.commit()
         assert result.released == [first]
         assert db.session.get(MeetingRequest, first).slot in (1, 2)  # moved, not dropped
         assert db.session.get(MeetingRequest, second).slot == 0  # the other announced one keeps its place
-        assert meetings.conflicts(_block(s)) == {}
+        assert preferences.conflicts(_block(s)) == {}
         assert sorted(m.recipient for m in _outbox_since(sent)) == sorted(u.email for u in s.users[:2])
 
 
@@ -337,12 +345,12 @@ def test_moving_by_hand_refuses_a_persons_break_and_their_maximum(b2b):
     s = b2b(participants=3, slots=3, tables=2)
     with s.scope():
         first, second = _accepted(s, [(0, 1), (0, 2)])
-        meetings.set_preferences(_block(s), _reg(s, 0), 1, [2])
-        with pytest.raises(meetings.Refusal, match="не может в этот слот"):
-            meetings.move(db.session.get(MeetingRequest, first), 2, 0)
-        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
-        with pytest.raises(meetings.Refusal, match="максимум"):
-            meetings.move(db.session.get(MeetingRequest, second), 1, 0)
+        preferences.set_preferences(_block(s), _reg(s, 0), 1, [2])
+        with pytest.raises(Refusal, match="не может в этот слот"):
+            scheduling.move(db.session.get(MeetingRequest, first), 2, 0)
+        scheduling.move(db.session.get(MeetingRequest, first), 0, 0)
+        with pytest.raises(Refusal, match="максимум"):
+            scheduling.move(db.session.get(MeetingRequest, second), 1, 0)
 
 
 def test_a_participant_sets_their_limits_on_their_page_and_staff_set_them_too(b2b, client, login):
@@ -362,7 +370,7 @@ def test_a_participant_sets_their_limits_on_their_page_and_staff_set_them_too(b2
     assert "не более 2 встреч" in mine and "16:20, 16:40" in mine
     assert client.get(f"/{slug}/staff/meetings/{s.block}/people").status_code == 403
     with s.scope():
-        pref = meetings.preference(_block(s), _reg(s, 0))
+        pref = preferences.preference(_block(s), _reg(s, 0))
         assert (pref.max_meetings, pref.unavailable_slots) == (2, {1, 2})
 
     client.post("/logout")
@@ -376,8 +384,8 @@ def test_a_participant_sets_their_limits_on_their_page_and_staff_set_them_too(b2
         == 302
     )
     with s.scope():
-        assert meetings.problem_for(_block(s)).max_meetings == {}  # no accepted meetings yet
-        assert meetings.preference(_block(s), _reg(s, 1)).unavailable_slots == {0}
+        assert scheduling.problem_for(_block(s)).max_meetings == {}  # no accepted meetings yet
+        assert preferences.preference(_block(s), _reg(s, 1)).unavailable_slots == {0}
 
 
 # --- citing an offer or request ------------------------------------------------------------------------
@@ -386,7 +394,7 @@ def test_a_participant_sets_their_limits_on_their_page_and_staff_set_them_too(b2
 def test_the_request_form_offers_both_sides_published_entries_and_refuses_any_other(
     b2b, client, login, make_enterprise, make_user
 ):
-    from clusterhub.cooperation.offers import services as coop
+    from clusterhub.cooperation.offers.services import entries
     from clusterhub.enterprises.services import representatives as enterprises
     from tests.fixtures.cooperation import values
 
@@ -401,9 +409,9 @@ def test_the_request_form_offers_both_sides_published_entries_and_refuses_any_ot
     db.session.commit()
 
     def entry(enterprise, title, publish=True, **overrides):
-        offer = coop.create_offer(enterprise, values(title_ru=title, **overrides), writer)
+        offer = entries.create_offer(enterprise, values(title_ru=title, **overrides), writer)
         if publish:
-            coop.publish(offer, writer)
+            entries.publish(offer, writer)
         db.session.commit()
         return offer
 
@@ -453,15 +461,15 @@ def test_moving_a_published_blocks_start_mails_both_sides_of_each_meeting_once_i
     with s.scope():
         _reg(s, 1).locale = "en"
         first, second = _accepted(s, [(0, 1), (2, 3)])
-        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
-        meetings.move(db.session.get(MeetingRequest, second), 1, 0)
-        meetings.publish(_block(s))
+        scheduling.move(db.session.get(MeetingRequest, first), 0, 0)
+        scheduling.move(db.session.get(MeetingRequest, second), 1, 0)
+        scheduling.publish(_block(s))
         db.session.commit()
         sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
         block = _block(s)
-        values = {k: getattr(block, k) for k in meetings.BLOCK_FIELDS}
+        values = {k: getattr(block, k) for k in blocks.BLOCK_FIELDS}
         values["starts_at"] = block.starts_at + timedelta(hours=1)  # 14:00 UTC, 17:00 in Syktyvkar
-        meetings.update_block(block, values)
+        blocks.update_block(block, values)
         db.session.commit()
         new = _outbox_since(sent)
         assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[:4])
@@ -474,13 +482,13 @@ def test_moving_a_published_blocks_start_mails_both_sides_of_each_meeting_once_i
         sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
         values["starts_at"] = block.starts_at
         values["table_names"] = "Стол у окна\nСтол 2"
-        meetings.update_block(block, values)
+        blocks.update_block(block, values)
         db.session.commit()
         new = _outbox_since(sent)
         assert sorted(m.recipient for m in new) == sorted(u.email for u in s.users[:4])
         values["table_names"] = "Стол у окна\nСтол у двери"
         sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
-        meetings.update_block(block, values)  # nobody sits at the second table
+        blocks.update_block(block, values)  # nobody sits at the second table
         db.session.commit()
         assert _outbox_since(sent) == []
 
@@ -489,17 +497,17 @@ def test_fewer_slots_after_publishing_takes_meetings_out_only_when_asked_and_tel
     s = b2b(participants=4, slots=3, tables=2)
     with s.scope():
         first, second = _accepted(s, [(0, 1), (2, 3)])
-        meetings.move(db.session.get(MeetingRequest, first), 0, 0)
-        meetings.move(db.session.get(MeetingRequest, second), 2, 0)
-        meetings.publish(_block(s))
+        scheduling.move(db.session.get(MeetingRequest, first), 0, 0)
+        scheduling.move(db.session.get(MeetingRequest, second), 2, 0)
+        scheduling.publish(_block(s))
         db.session.commit()
         block = _block(s)
-        values = {k: getattr(block, k) for k in meetings.BLOCK_FIELDS}
+        values = {k: getattr(block, k) for k in blocks.BLOCK_FIELDS}
         values["slot_count"] = 2
-        with pytest.raises(meetings.Refusal, match="в более поздние слоты"):
-            meetings.update_block(block, values)
+        with pytest.raises(Refusal, match="в более поздние слоты"):
+            blocks.update_block(block, values)
         sent = set(db.session.scalars(sa.select(OutboxMessage.id)))
-        meetings.update_block(block, {**values, "take_out": True})
+        blocks.update_block(block, {**values, "take_out": True})
         db.session.commit()
         assert not db.session.get(MeetingRequest, second).is_scheduled
         assert db.session.get(MeetingRequest, first).slot == 0
@@ -512,10 +520,8 @@ def test_the_blocks_limit_lowered_later_still_binds_a_participant_who_chose_more
     s = b2b(participants=3, slots=3, tables=2, max_meetings=3)
     with s.scope():
         _accepted(s, [(0, 1), (0, 2)])
-        meetings.set_preferences(_block(s), _reg(s, 0), 3, [])
+        preferences.set_preferences(_block(s), _reg(s, 0), 3, [])
         block = _block(s)
-        meetings.update_block(
-            block, {**{k: getattr(block, k) for k in meetings.BLOCK_FIELDS}, "max_meetings": 1}
-        )
-        assert meetings.problem_for(block).max_meetings == {s.people[0]: 1}
-        assert len(meetings.run_scheduler(block).placed) == 1
+        blocks.update_block(block, {**{k: getattr(block, k) for k in blocks.BLOCK_FIELDS}, "max_meetings": 1})
+        assert scheduling.problem_for(block).max_meetings == {s.people[0]: 1}
+        assert len(scheduling.run_scheduler(block).placed) == 1

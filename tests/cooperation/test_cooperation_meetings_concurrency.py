@@ -7,8 +7,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest, MeetingSeat
+from clusterhub.cooperation.meetings.services import scheduling
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 from tests.fixtures.cooperation import _accepted
@@ -25,7 +26,7 @@ def _race(app, tenant_id, first_move, second_move):
                 with tenant_scope(db.session, tenant_id):
                     if name == "second":
                         flushed.wait(timeout=30)
-                    meetings.move(db.session.get(MeetingRequest, meeting_id), slot, table)
+                    scheduling.move(db.session.get(MeetingRequest, meeting_id), slot, table)
                     if name == "first":
                         flushed.set()
                         time.sleep(
@@ -33,7 +34,7 @@ def _race(app, tenant_id, first_move, second_move):
                         )  # the second mover now checks and flushes against our open transaction
                     db.session.commit()
                     outcomes[name] = "moved"
-            except meetings.Refusal as error:
+            except Refusal as error:
                 db.session.rollback()
                 outcomes[name] = error
             finally:
@@ -61,7 +62,7 @@ def test_two_staff_moving_at_once_cannot_double_book(app, pg_only, b2b, clash): 
     second_table = 1 if clash == "table" else 2
     outcomes = _race(app, s.tenant.id, (first, 1, 1), (second, 1, second_table))
     assert outcomes["first"] == "moved"
-    assert isinstance(outcomes["second"], meetings.Refusal)
+    assert isinstance(outcomes["second"], Refusal)
     with s.scope():
         seats = db.session.execute(sa.select(MeetingSeat.slot, MeetingSeat.registration_id)).all()
         assert len(seats) == len(set(seats)) == 2

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from clusterhub.cooperation.meetings import services as meetings
 from clusterhub.cooperation.meetings.models import MeetingRequest
+from clusterhub.cooperation.meetings.services import outcomes, scheduling
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.reporting import indicators as ind
@@ -33,7 +33,7 @@ def test_meetings_held_agreements_and_agreements_between_regions(b2b):  # noqa: 
         for n, code in enumerate(["11", "16", "11", "11", "39", "11"]):
             _reg(s, n).region_id = region(code)
         ids = _accepted(s, [(0, 1), (2, 3), (0, 4), (1, 5), (3, 4), (2, 5)])
-        assert len(meetings.run_scheduler(_block(s)).placed) == 6
+        assert len(scheduling.run_scheduler(_block(s)).placed) == 6
         after = _block(s).ends_at
         answers = [  # (requester's outcome, recipient's outcome)
             ("agreement", "agreement"),  # held, agreed, 11 and 16: between regions
@@ -46,9 +46,9 @@ def test_meetings_held_agreements_and_agreements_between_regions(b2b):  # noqa: 
         for mid, (first, second) in zip(ids, answers, strict=True):
             meeting = db.session.get(MeetingRequest, mid)
             if first:
-                meetings.record_outcome(meeting, meeting.requester, first, now=after)
+                outcomes.record_outcome(meeting, meeting.requester, first, now=after)
             if second:
-                meetings.record_outcome(meeting, meeting.recipient, second, now=after)
+                outcomes.record_outcome(meeting, meeting.recipient, second, now=after)
         db.session.commit()
         day = _block(s).starts_at.date()
     period = parse_period(
@@ -59,7 +59,7 @@ def test_meetings_held_agreements_and_agreements_between_regions(b2b):  # noqa: 
     assert {k: v.get(sql.COUNTRY) for k, v in compute(period).items()} == dict.fromkeys(KEYS, 0)
 
     with s.scope():
-        meetings.publish(_block(s))
+        scheduling.publish(_block(s))
         db.session.commit()
     country = {k: v.get(sql.COUNTRY) for k, v in compute(period).items()}
     assert country == {"b2b_meetings_held": 4, "b2b_agreements": 2, "b2b_agreements_interregional": 1}

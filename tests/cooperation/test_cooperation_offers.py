@@ -11,8 +11,9 @@ from flask_babel import force_locale
 from clusterhub.accounts.services import create_api_token
 from clusterhub.clusters.services.clusters import create_cluster
 from clusterhub.clusters.services.members import add_member
-from clusterhub.cooperation.offers import services as coop
 from clusterhub.cooperation.offers.models import CooperationOffer, FeaturedOffer
+from clusterhub.cooperation.offers.services import digest, entries, suggestions
+from clusterhub.core.refusal import Refusal
 from clusterhub.enterprises.services.profiles import get_or_create_by_inn
 from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
@@ -48,8 +49,8 @@ def make_enterprise(make_user):
 
 
 def published(enterprise, user, **overrides) -> CooperationOffer:
-    offer = coop.create_offer(enterprise, values(**overrides), user)
-    coop.publish(offer, user)
+    offer = entries.create_offer(enterprise, values(**overrides), user)
+    entries.publish(offer, user)
     db.session.commit()
     return offer
 
@@ -59,18 +60,18 @@ def published(enterprise, user, **overrides) -> CooperationOffer:
 
 def test_only_confirmed_representatives_and_platform_admins_edit(make_enterprise, make_user):
     enterprise, rep = make_enterprise()
-    offer = coop.create_offer(enterprise, values(), rep)
+    offer = entries.create_offer(enterprise, values(), rep)
     assert offer.status == "draft" and offer.okpd2_list == ["22.29.21"]
     stranger = make_user()
     pending = make_user()
     add_representative(enterprise, pending)  # a claim not yet confirmed
     for user in (stranger, pending):
-        with pytest.raises(coop.Refusal):
-            coop.update_offer(offer, values(title_ru="Чужое"), user)
-        with pytest.raises(coop.Refusal):
-            coop.publish(offer, user)
+        with pytest.raises(Refusal):
+            entries.update_offer(offer, values(title_ru="Чужое"), user)
+        with pytest.raises(Refusal):
+            entries.publish(offer, user)
     admin = make_user("platform_admin")
-    coop.update_offer(offer, values(title_ru="Поправлено администратором"), admin)
+    entries.update_offer(offer, values(title_ru="Поправлено администратором"), admin)
     assert offer.title_ru == "Поправлено администратором"
 
 
@@ -78,7 +79,7 @@ def test_edit_pages_answer_403_to_others_and_work_for_the_representative(
     client, login, make_enterprise, make_user
 ):
     enterprise, rep = make_enterprise()
-    offer = coop.create_offer(enterprise, values(), rep)
+    offer = entries.create_offer(enterprise, values(), rep)
     db.session.commit()
     login(make_user())
     assert client.get(f"/cooperation/new/{enterprise.id}").status_code == 403
@@ -113,17 +114,19 @@ def test_edit_pages_answer_403_to_others_and_work_for_the_representative(
 )
 def test_invalid_values_are_refused_with_the_field(make_enterprise, field, value):
     enterprise, rep = make_enterprise()
-    with pytest.raises(coop.Refusal) as refused:
-        coop.create_offer(enterprise, values(**{field: value}), rep)
+    with pytest.raises(Refusal) as refused:
+        entries.create_offer(enterprise, values(**{field: value}), rep)
     assert refused.value.field == field
 
 
 def test_a_code_is_required_and_dates_must_be_in_order(make_enterprise):
     enterprise, rep = make_enterprise()
-    with pytest.raises(coop.Refusal):
-        coop.create_offer(enterprise, values(okpd2_codes="", okved_codes=""), rep)
-    with pytest.raises(coop.Refusal) as refused:
-        coop.create_offer(enterprise, values(valid_from=date(2026, 5, 1), valid_until=date(2026, 4, 1)), rep)
+    with pytest.raises(Refusal):
+        entries.create_offer(enterprise, values(okpd2_codes="", okved_codes=""), rep)
+    with pytest.raises(Refusal) as refused:
+        entries.create_offer(
+            enterprise, values(valid_from=date(2026, 5, 1), valid_until=date(2026, 4, 1)), rep
+        )
     assert refused.value.field == "valid_until"
 
 
@@ -135,19 +138,19 @@ def test_expired_entries_leave_the_search_by_themselves(make_enterprise):
     )
 
     def found(today):
-        return set(db.session.scalars(sa.select(CooperationOffer.id).where(coop.live(today))))
+        return set(db.session.scalars(sa.select(CooperationOffer.id).where(entries.live(today))))
 
     assert found(date.today()) == {lasting.id, ending.id}
     assert found(date.today() + timedelta(days=2)) == {lasting.id}  # no job ran: the query decides
-    coop.archive(lasting, rep)
+    entries.archive(lasting, rep)
     assert found(date.today()) == {ending.id}
 
 
 def test_an_expired_entry_cannot_be_published_again_without_a_new_date(make_enterprise):
     enterprise, rep = make_enterprise()
-    offer = coop.create_offer(enterprise, values(valid_until=date.today() - timedelta(days=1)), rep)
-    with pytest.raises(coop.Refusal):
-        coop.publish(offer, rep)
+    offer = entries.create_offer(enterprise, values(valid_until=date.today() - timedelta(days=1)), rep)
+    with pytest.raises(Refusal):
+        entries.publish(offer, rep)
 
 
 # --- search ---------------------------------------------------------------------------------------------
@@ -239,7 +242,7 @@ def market(make_enterprise, make_tenant):
 
 def test_suggestions_rank_offers_and_explain_them(market):
     with force_locale("en"):
-        found = coop.suggestions(market["request"])
+        found = suggestions.suggestions(market["request"])
     titles = [s.offer.title_ru for s in found]
     assert titles == ["Литьё пластмассовых корпусов на заказ", "Изделия из пластмасс"]  # not the bread
     near, far = found
@@ -248,7 +251,7 @@ def test_suggestions_rank_offers_and_explain_them(market):
     assert "Northwestern Federal District" in near.reasons
     assert "ОКПД 2 group 22.2" in far.reasons
     # and back: the offer sees the request
-    assert [s.offer.id for s in coop.suggestions(market["offers"]["near"])] == [market["request"].id]
+    assert [s.offer.id for s in suggestions.suggestions(market["offers"]["near"])] == [market["request"].id]
 
 
 def test_suggestions_page_in_russian_without_contacts(client, login, market):
@@ -270,12 +273,12 @@ def test_a_contact_grant_from_another_module_shows_the_contact(client, login, ma
     def accepted_meeting(user, offer):
         return user.id == buyer.id and offer.id == near.id
 
-    coop.register_contact_grant(accepted_meeting)
+    entries.register_contact_grant(accepted_meeting)
     try:
         login(buyer)
         assert "secret@near.example.com" in client.get(f"/cooperation/{near.id}").get_data(as_text=True)
     finally:
-        coop._contact_grants.remove(accepted_meeting)
+        entries._contact_grants.remove(accepted_meeting)
 
 
 def test_the_suggestions_page_costs_the_same_queries_for_3_or_30_candidates(
@@ -301,7 +304,7 @@ def test_the_suggestions_page_costs_the_same_queries_for_3_or_30_candidates(
 
 
 def test_the_weekly_digest_sends_new_matches_once_and_honours_the_switch(market, make_enterprise):
-    sent = coop.send_digest()
+    sent = digest.send_digest()
     db.session.commit()
     messages = db.session.scalars(sa.select(OutboxMessage)).all()
     recipients = {m.recipient for m in messages}
@@ -309,13 +312,13 @@ def test_the_weekly_digest_sends_new_matches_once_and_honours_the_switch(market,
     mail = next(m for m in messages if m.recipient == market["buyer_rep"].email)
     assert "Северный полимер" in mail.body_text and "secret@near.example.com" not in mail.body_text
     assert f"http://clusterhub.test/cooperation/{market['offers']['near'].id}" in mail.body_text
-    assert coop.send_digest() == 0  # nothing new since
+    assert digest.send_digest() == 0  # nothing new since
     # a new offer: only those who did not switch the digest off hear of it
-    coop.set_digest(market["buyer_rep"], False)
+    digest.set_digest(market["buyer_rep"], False)
     newcomer, rep = make_enterprise("Новый пластик", "29")
     published(newcomer, rep, kind_of_entry="offer")
     before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
-    coop.send_digest()
+    digest.send_digest()
     db.session.commit()
     new = db.session.scalars(sa.select(OutboxMessage).offset(before)).all()
     assert market["buyer_rep"].email not in {m.recipient for m in new}
@@ -326,7 +329,7 @@ def test_the_digest_switch_on_the_page(client, login, market):
     page = client.get("/cooperation/mine").get_data(as_text=True)
     assert "Литьё пластмассовых корпусов" in page and "checked" in page
     assert client.post("/cooperation/mine", data={}).status_code == 303
-    assert coop.digest_enabled(market["buyer_rep"]) is False
+    assert digest.digest_enabled(market["buyer_rep"]) is False
 
 
 # --- featured by a center -------------------------------------------------------------------------------
@@ -352,7 +355,7 @@ def test_a_center_features_entries_on_its_home_page(client, login, market, make_
     login(staff)
     with tenant_scope(db.session, tatarstan.id):
         assert db.session.scalars(sa.select(FeaturedOffer)).all() == []
-    coop.archive(near, make_user("platform_admin"))
+    entries.archive(near, make_user("platform_admin"))
     db.session.commit()
     assert near.title_ru not in client.get("/komi/").get_data(as_text=True)  # only live entries show
 
@@ -437,12 +440,12 @@ def test_the_scale_generator_makes_live_entries_with_their_codes(make_enterprise
     enterprise, _rep = make_enterprise()
     other, _ = make_enterprise()
     assert make_offers(200, [enterprise.id, other.id], random.Random(1)) == 200
-    live = db.session.scalars(sa.select(CooperationOffer).where(coop.live())).all()
+    live = db.session.scalars(sa.select(CooperationOffer).where(entries.live())).all()
     assert 150 < len(live) < 200
     codes = db.session.scalar(sa.select(sa.func.count()).select_from(CooperationOfferCode))
     assert codes >= 400  # one ОКПД 2 code or two, and one ОКВЭД 2 code, each
     request = next(o for o in live if o.kind_of_entry == "request")
-    assert coop.suggestions(request)  # the synthetic market has partners
+    assert suggestions.suggestions(request)  # the synthetic market has partners
 
 
 def test_search_pages_through_many_entries(client, make_enterprise):
@@ -469,10 +472,10 @@ def test_the_demo_gives_komi_enterprises_entries_that_match(make_user, make_tena
         )
     )
     with force_locale("en"):
-        found = coop.suggestions(request)
+        found = suggestions.suggestions(request)
     assert found[0].offer.enterprise.name == "Лесмаш Сервис"
     assert "the same ОКПД 2 code 33.12.29" in found[0].reasons
     requests = db.session.scalars(
         sa.select(CooperationOffer).where(CooperationOffer.kind_of_entry == "request")
     )
-    assert all(coop.suggestions(r) for r in requests)  # every demo request has partners
+    assert all(suggestions.suggestions(r) for r in requests)  # every demo request has partners

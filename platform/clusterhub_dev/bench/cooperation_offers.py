@@ -38,13 +38,13 @@ def build(seed: int = 2026) -> None:
 
 def busiest_request() -> int:
     """A live request in the industry with the most live counterparts: the slowest suggestions page."""
-    from clusterhub.cooperation.offers import services
+    from clusterhub.cooperation.offers.services import entries
 
     class_counts = (
         sa.select(CooperationOfferCode.class_code, sa.func.count().label("n"))
         .join(CooperationOffer, CooperationOffer.id == CooperationOfferCode.offer_id)
         .where(
-            services.live(), CooperationOffer.kind_of_entry == "offer", CooperationOfferCode.system == "okpd2"
+            entries.live(), CooperationOffer.kind_of_entry == "offer", CooperationOfferCode.system == "okpd2"
         )
         .group_by(CooperationOfferCode.class_code)
         .order_by(sa.desc("n"))
@@ -54,7 +54,7 @@ def busiest_request() -> int:
         sa.select(CooperationOffer.id)
         .join(CooperationOfferCode, CooperationOfferCode.offer_id == CooperationOffer.id)
         .join(class_counts, class_counts.c.class_code == CooperationOfferCode.class_code)
-        .where(services.live(), CooperationOffer.kind_of_entry == "request")
+        .where(entries.live(), CooperationOffer.kind_of_entry == "request")
         .order_by(CooperationOffer.id)
         .limit(1)
     )

@@ -13,8 +13,8 @@ from datetime import datetime, time
 import sqlalchemy as sa
 
 from clusterhub.accounts import services as accounts
-from clusterhub.cooperation.meetings import services as svc
 from clusterhub.cooperation.meetings.models import MeetingBlock
+from clusterhub.cooperation.meetings.services import blocks, preferences, requests, scheduling
 from clusterhub.events.models import Event, Registration, RegistrationStatus
 from clusterhub.events.services import common as events
 from clusterhub.extensions import db
@@ -55,7 +55,7 @@ def load() -> MeetingBlock | None:
         if rep is None:
             return None
         _link_enterprises(event)
-        block = svc.create_block(
+        block = blocks.create_block(
             event,
             {
                 "title_ru": BLOCK_TITLE_RU,
@@ -83,26 +83,26 @@ def load() -> MeetingBlock | None:
         # the representative: two accepted meetings and one request awaiting his answer
         for n, other in enumerate(partners[:3]):
             if n < 2:
-                meeting = svc.request_meeting(block, rep, other.id, TOPICS[n])
-                svc.answer(meeting, other, accept=True)
+                meeting = requests.request_meeting(block, rep, other.id, TOPICS[n])
+                requests.answer(meeting, other, accept=True)
             else:
-                svc.request_meeting(block, other, rep.id, TOPICS[2])
+                requests.request_meeting(block, other, rep.id, TOPICS[2])
             pairs.add(frozenset((rep.id, other.id)))
         while len(pairs) < 45:
             a, b = rng.sample(others, 2)
             if a.organisation == b.organisation or frozenset((a.id, b.id)) in pairs:
                 continue
             pairs.add(frozenset((a.id, b.id)))
-            meeting = svc.request_meeting(block, a, b.id, rng.choice(TOPICS))
+            meeting = requests.request_meeting(block, a, b.id, rng.choice(TOPICS))
             roll = rng.random()
             if roll < 0.8:
-                svc.answer(meeting, b, accept=True)
+                requests.answer(meeting, b, accept=True)
             elif roll < 0.9:
-                svc.answer(meeting, b, accept=False)
+                requests.answer(meeting, b, accept=False)
         # one participant leaves before the last slot and wants three meetings at most
-        svc.set_preferences(block, others[-1], 3, [block.slot_count - 1])
-        svc.run_scheduler(block)
-        svc.publish(block)
+        preferences.set_preferences(block, others[-1], 3, [block.slot_count - 1])
+        scheduling.run_scheduler(block)
+        scheduling.publish(block)
         db.session.commit()
     return block
 

@@ -78,8 +78,8 @@ ENTRIES = [
 def load() -> int:
     """Create the demo entries (published); returns how many were created."""
     from clusterhub.accounts.services import find_user_by_email
-    from clusterhub.cooperation.offers import services
     from clusterhub.cooperation.offers.models import CooperationOffer
+    from clusterhub.cooperation.offers.services import entries
     from clusterhub.enterprises.models import Enterprise
     from clusterhub.enterprises.services.profiles import get_or_create_by_inn
     from clusterhub.regions.models import Region
@@ -107,7 +107,7 @@ def load() -> int:
         enterprise: Enterprise = companies[short]
         if (enterprise.id, title) in existing:
             continue
-        offer = services.create_offer(
+        offer = entries.create_offer(
             enterprise,
             {
                 "kind_of_entry": entry,
@@ -123,7 +123,7 @@ def load() -> int:
             },
             admin,
         )
-        services.publish(offer, admin)
+        entries.publish(offer, admin)
         created_count += 1
     db.session.flush()
     return created_count

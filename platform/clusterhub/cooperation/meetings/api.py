@@ -13,8 +13,9 @@ from ...api import openapi as contract
 from ...api.openapi import API_PREFIX, Body, Payload, doc, items_of, respond
 from ...events.models import Event, Registration
 from ...extensions import csrf, db
-from . import services as svc
 from .models import MeetingBlock, MeetingRequest
+from .services import blocks as block_services
+from .services import outcomes, places, preferences, requests, scheduling
 from .views import MANAGE_MEETINGS
 
 bp = Blueprint("meetings_api", __name__, url_prefix=f"{API_PREFIX}/tenants/<tenant>")
@@ -169,7 +170,7 @@ def _block(meeting_block_id) -> MeetingBlock:
 
 
 def _me(block: MeetingBlock):
-    me = svc.participant(block.event_id, current_user)
+    me = requests.participant(block.event_id, current_user)
     if me is None:
         abort(403)
     return me
@@ -182,7 +183,7 @@ def blocks(event_id):
     event = db.session.get(Event, event_id)
     if event is None:
         abort(404)
-    return respond(BlockList, {"items": [block_json(b) for b in svc.blocks_of(event)]})
+    return respond(BlockList, {"items": [block_json(b) for b in block_services.blocks_of(event)]})
 
 
 @bp.route("/meeting-blocks/<int:meeting_block_id>/requests")
@@ -191,7 +192,7 @@ def blocks(event_id):
 def my_requests(meeting_block_id):
     block = _block(meeting_block_id)
     me = _me(block)
-    items = [meeting_json(m, contacts=m.status == "accepted") for m in svc.requests_of(block, me)]
+    items = [meeting_json(m, contacts=m.status == "accepted") for m in requests.requests_of(block, me)]
     return respond(MeetingList, {"items": items})
 
 
@@ -208,7 +209,7 @@ def create_request(meeting_block_id):
     block = _block(meeting_block_id)
     me = _me(block)
     data = contract.body(NewRequest)
-    meeting = svc.request_meeting(block, me, data.recipient_id, data.message or "", data.offer_id)
+    meeting = requests.request_meeting(block, me, data.recipient_id, data.message or "", data.offer_id)
     return respond(Meeting, meeting_json(meeting, contacts=False), 201)
 
 
@@ -225,7 +226,7 @@ def answer(meeting_block_id, meeting_request_id):
     me = _me(block)
     meeting = _meeting(block, meeting_request_id)
     accept = contract.body(Answer).accept
-    svc.answer(meeting, me, accept)
+    requests.answer(meeting, me, accept)
     return respond(Meeting, meeting_json(meeting, contacts=accept))
 
 
@@ -239,7 +240,7 @@ def outcome(meeting_block_id, meeting_request_id):
     me = _me(block)
     meeting = _meeting(block, meeting_request_id)
     data = contract.body(Outcome)
-    svc.record_outcome(meeting, me, data.outcome, data.amount_kopecks)
+    outcomes.record_outcome(meeting, me, data.outcome, data.amount_kopecks)
     return respond(Meeting, meeting_json(meeting, contacts=True))
 
 
@@ -253,10 +254,10 @@ def outcome(meeting_block_id, meeting_request_id):
 def schedule(meeting_block_id):
     block = _block(meeting_block_id)
     if can(MANAGE_MEETINGS):
-        placed = sorted(svc.grid(block).values(), key=lambda m: (m.slot, m.table_no))
+        placed = sorted(places.grid(block).values(), key=lambda m: (m.slot, m.table_no))
         return respond(MeetingList, {"items": [meeting_json(m, contacts=False) for m in placed]})
     me = _me(block)
-    own = svc.personal_schedule(block, me) if block.is_published else []
+    own = scheduling.personal_schedule(block, me) if block.is_published else []
     return respond(MeetingList, {"items": [meeting_json(m, contacts=True) for m in own]})
 
 
@@ -271,7 +272,7 @@ def schedule(meeting_block_id):
 def run(meeting_block_id):
     block = _block(meeting_block_id)
     allow_moving = contract.body(Run).allow_moving if request.get_data() else False
-    result = svc.run_scheduler(block, allow_moving=allow_moving, actor=current_user)
+    result = scheduling.run_scheduler(block, allow_moving=allow_moving, actor=current_user)
     return respond(
         RunResult,
         {
@@ -295,7 +296,7 @@ def place(meeting_block_id, meeting_request_id):
     block = _block(meeting_block_id)
     meeting = _meeting(block, meeting_request_id)
     data = contract.body(Place)
-    svc.move(meeting, data.slot, data.table, actor=current_user)
+    scheduling.move(meeting, data.slot, data.table, actor=current_user)
     return respond(Meeting, meeting_json(meeting, contacts=False))
 
 
@@ -307,7 +308,7 @@ def _meeting(block: MeetingBlock, meeting_request_id: int) -> MeetingRequest:
 
 
 def limits_json(block: MeetingBlock, registration) -> dict:
-    pref = svc.preference(block, registration)
+    pref = preferences.preference(block, registration)
     return {
         "registration_id": registration.id,
         "max_meetings": None if pref is None else pref.max_meetings,
@@ -340,7 +341,7 @@ def set_my_limits(meeting_block_id):
     block = _block(meeting_block_id)
     me = _me(block)
     data = contract.body(LimitsBody)
-    svc.set_preferences(block, me, data.max_meetings, data.unavailable_slots, actor=current_user)
+    preferences.set_preferences(block, me, data.max_meetings, data.unavailable_slots, actor=current_user)
     return respond(Limits, limits_json(block, me))
 
 
@@ -366,5 +367,5 @@ def set_person_limits(meeting_block_id, registration_id):
     block = _block(meeting_block_id)
     person = _registration(block, registration_id)
     data = contract.body(LimitsBody)
-    svc.set_preferences(block, person, data.max_meetings, data.unavailable_slots, actor=current_user)
+    preferences.set_preferences(block, person, data.max_meetings, data.unavailable_slots, actor=current_user)
     return respond(Limits, limits_json(block, person))

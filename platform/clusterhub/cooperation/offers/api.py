@@ -18,8 +18,10 @@ from ...core.refusal import Refusal
 from ...enterprises.models import Enterprise
 from ...extensions import csrf, db
 from ...regions.models import Region
-from . import services
 from .models import CooperationOffer
+from .services import entries
+from .services import search as search_services
+from .services import suggestions as suggestion_services
 
 bp = Blueprint("cooperation_api", __name__, url_prefix=f"{API_PREFIX}/cooperation")
 csrf.exempt(bp)
@@ -139,7 +141,7 @@ def offer_json(offer: CooperationOffer) -> dict:
         },
         "contact": None,
     }
-    if services.contact_visible(current_user, offer):
+    if entries.contact_visible(current_user, offer):
         data["contact"] = {
             "name": offer.contact_name,
             "email": offer.contact_email,
@@ -150,7 +152,7 @@ def offer_json(offer: CooperationOffer) -> dict:
 
 def _offer(offer_id) -> CooperationOffer:
     offer = db.session.get(CooperationOffer, offer_id)
-    if offer is None or not services.visible_to(current_user, offer):
+    if offer is None or not entries.visible_to(current_user, offer):
         abort(404)
     return offer
 
@@ -186,7 +188,7 @@ def search():
         region_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == params.region))
         if region_id is None:
             return respond(OfferPage, {"items": [], "page": 1, "pages": 1, "total": 0})
-    filters = services.SearchFilters(
+    filters = search_services.SearchFilters(
         kind_of_entry=params.entry,
         kind=params.kind,
         code=params.code.strip(),
@@ -194,7 +196,7 @@ def search():
         region_id=region_id,
         q=params.q.strip(),
     )
-    page = paginate(services.search_statement(filters), per_page=params.per_page)
+    page = paginate(search_services.search_statement(filters), per_page=params.per_page)
     return respond(
         OfferPage,
         {
@@ -227,7 +229,11 @@ def one(offer_id):
 )
 def suggestions(offer_id):
     offer = _offer(offer_id)
-    found = services.suggestions(offer) if offer.status == "published" and not offer.is_expired() else []
+    found = (
+        suggestion_services.suggestions(offer)
+        if offer.status == "published" and not offer.is_expired()
+        else []
+    )
     items = []
     for s in found:
         data = offer_json(s.offer)
@@ -254,9 +260,9 @@ def create():
     )
     if enterprise is None:
         raise Refusal(_("Choose an enterprise you represent."), "enterprise_id")
-    if not services.can_edit(current_user, enterprise):
+    if not entries.can_edit(current_user, enterprise):
         abort(403)
-    offer = services.create_offer(enterprise, payload, current_user)
+    offer = entries.create_offer(enterprise, payload, current_user)
     return respond(Offer, offer_json(offer), 201)
 
 
@@ -270,7 +276,7 @@ def create():
 )
 def update(offer_id):
     offer = _offer(offer_id)
-    if not services.can_edit(current_user, offer):
+    if not entries.can_edit(current_user, offer):
         abort(403)
     payload = _payload()
     current = {
@@ -291,13 +297,13 @@ def update(offer_id):
         "contact_email": offer.contact_email,
         "contact_phone": offer.contact_phone,
     }
-    services.update_offer(offer, {**current, **payload}, current_user)
+    entries.update_offer(offer, {**current, **payload}, current_user)
     return respond(Offer, offer_json(offer))
 
 
 def _transition(offer_id, action):
     offer = _offer(offer_id)
-    if not services.can_edit(current_user, offer):
+    if not entries.can_edit(current_user, offer):
         abort(403)
     action(offer, current_user)
     return respond(Offer, offer_json(offer))
@@ -307,11 +313,11 @@ def _transition(offer_id, action):
 @login_required
 @doc("Publish an offer or request: it enters the search and the matching", tags=TAGS, response=Offer)
 def publish(offer_id):
-    return _transition(offer_id, services.publish)
+    return _transition(offer_id, entries.publish)
 
 
 @bp.route("/offers/<int:offer_id>/archive", methods=["POST"])
 @login_required
 @doc("Archive an offer or request: it leaves the search and the matching", tags=TAGS, response=Offer)
 def archive(offer_id):
-    return _transition(offer_id, services.archive)
+    return _transition(offer_id, entries.archive)

@@ -20,9 +20,12 @@ from ...enterprises.models import Enterprise
 from ...enterprises.services.representatives import represented_enterprises
 from ...extensions import db
 from ...regions.models import FEDERAL_DISTRICTS
-from . import services
 from .forms import DigestForm, OfferForm, region_choices
 from .models import COOPERATION_KIND_LABELS, ENTRY_KIND_LABELS, CooperationOffer, FeaturedOffer
+from .services import digest, entries
+from .services import featured as featured_services
+from .services import search as search_services
+from .services import suggestions as suggestion_services
 
 bp = Blueprint("cooperation", __name__, template_folder="templates", cli_group="cooperation")
 
@@ -34,7 +37,7 @@ def _featured_block(tenant):
     keyed by the center's row alone (tenancy.views.center_home), so they see a link that never changes."""
     if not current_user.is_authenticated:
         return {"offers": None}
-    offers = services.featured_offers()
+    offers = featured_services.featured_offers()
     return {"offers": offers} if offers else None
 
 
@@ -69,18 +72,18 @@ def _offer(offer_id) -> CooperationOffer:
     )
     if offer is None:
         abort(404)
-    if not services.visible_to(current_user, offer):
+    if not entries.visible_to(current_user, offer):
         abort(404)
     return offer
 
 
 def _require_editor(offer_or_enterprise):
-    if not services.can_edit(current_user, offer_or_enterprise):
+    if not entries.can_edit(current_user, offer_or_enterprise):
         abort(403)
 
 
-def _filters() -> services.SearchFilters:
-    return services.SearchFilters(
+def _filters() -> search_services.SearchFilters:
+    return search_services.SearchFilters(
         kind_of_entry=request.args.get("entry", ""),
         kind=request.args.get("kind", ""),
         code=request.args.get("code", "").strip()[:16],
@@ -95,7 +98,7 @@ def _filters() -> services.SearchFilters:
 @public
 def search():
     filters = _filters()
-    page = paginate(services.search_statement(filters), per_page=PER_PAGE)
+    page = paginate(search_services.search_statement(filters), per_page=PER_PAGE)
     enterprise = db.session.get(Enterprise, filters.enterprise_id) if filters.enterprise_id else None
     args = {
         "entry": filters.kind_of_entry,
@@ -125,17 +128,17 @@ def search():
 def mine():
     form = DigestForm()
     if form.validate_on_submit():
-        services.set_digest(current_user, form.enabled.data)
+        digest.set_digest(current_user, form.enabled.data)
         flash(
             _("The weekly digest is on.") if form.enabled.data else _("The weekly digest is off."), "success"
         )
         return redirect(url_for("cooperation.mine"), 303)
-    form.enabled.data = services.digest_enabled(current_user)
+    form.enabled.data = digest.digest_enabled(current_user)
     represented = represented_enterprises(current_user)
     return render_template(
         "cooperation/offers/mine.html",
         represented=represented,
-        entries=services.entries_of([e.id for e in represented]),
+        entries=entries.entries_of([e.id for e in represented]),
         form=form,
     )
 
@@ -152,7 +155,7 @@ def new(enterprise_id):
         form.contact_email.data = current_user.email
     if form.validate_on_submit():
         try:
-            offer = services.create_offer(enterprise, form.values(), current_user)
+            offer = entries.create_offer(enterprise, form.values(), current_user)
         except Refusal as error:
             show_on(form, error)
         else:
@@ -168,9 +171,9 @@ def offer(offer_id):
     return render_template(
         "cooperation/offers/offer.html",
         offer=entry,
-        served=services.served_area_names(entry),
-        editor=services.can_edit(current_user, entry),
-        contact=services.contact_visible(current_user, entry),
+        served=entries.served_area_names(entry),
+        editor=entries.can_edit(current_user, entry),
+        contact=entries.contact_visible(current_user, entry),
         confirm_form=ConfirmForm(),
     )
 
@@ -186,7 +189,7 @@ def edit(offer_id):
         form.load(entry)
     if form.validate_on_submit():
         try:
-            services.update_offer(entry, form.values(), current_user)
+            entries.update_offer(entry, form.values(), current_user)
         except Refusal as error:
             show_on(form, error)
         else:
@@ -203,7 +206,7 @@ def publish(offer_id):
     entry = _offer(offer_id)
     _require_editor(entry)
     if ConfirmForm().validate_on_submit():
-        services.publish(entry, current_user)
+        entries.publish(entry, current_user)
         flash(_("Published: it is in the search and the matching."), "success")
     return redirect(url_for("cooperation.offer", offer_id=entry.id), 303)
 
@@ -214,7 +217,7 @@ def archive(offer_id):
     entry = _offer(offer_id)
     _require_editor(entry)
     if ConfirmForm().validate_on_submit():
-        services.archive(entry, current_user)
+        entries.archive(entry, current_user)
         flash(_("Archived: it has left the search and the matching."), "success")
     return redirect(url_for("cooperation.offer", offer_id=entry.id), 303)
 
@@ -224,13 +227,13 @@ def archive(offer_id):
 def suggestions(offer_id):
     entry = _offer(offer_id)
     is_live = entry.status == "published" and not entry.is_expired()
-    found = services.suggestions(entry) if is_live else []
+    found = suggestion_services.suggestions(entry) if is_live else []
     return render_template(
         "cooperation/offers/suggestions.html",
         offer=entry,
         suggestions=found,
         is_live=is_live,
-        editor=services.can_edit(current_user, entry),
+        editor=entries.can_edit(current_user, entry),
     )
 
 
@@ -240,22 +243,24 @@ def suggestions(offer_id):
 @bp.route("/<tenant>/cooperation/")
 @public
 def center_featured():
-    return render_template("cooperation/offers/center.html", offers=services.featured_offers(limit=50))
+    return render_template(
+        "cooperation/offers/center.html", offers=featured_services.featured_offers(limit=50)
+    )
 
 
 @bp.route("/<tenant>/staff/cooperation/featured")
 @requires(Permission.STAFF_AREA)
 def featured():
-    filters = services.SearchFilters(
+    filters = search_services.SearchFilters(
         q=request.args.get("q", "").strip()[:200], code=request.args.get("code", "").strip()[:16]
     )
-    page = paginate(services.search_statement(filters), per_page=10) if filters.any else None
+    page = paginate(search_services.search_statement(filters), per_page=10) if filters.any else None
     return render_template(
         "cooperation/offers/featured.html",
-        rows=services.featured_rows(),
+        rows=featured_services.featured_rows(),
         page=page,
         filters=filters,
-        featured_ids=services.featured_ids(),
+        featured_ids=featured_services.featured_ids(),
         confirm_form=ConfirmForm(),
     )
 
@@ -267,7 +272,7 @@ def feature():
     if entry is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.feature(entry, current_user)
+        featured_services.feature(entry, current_user)
         flash(_("It is shown on the center's home page."), "success")
     return redirect(url_for("cooperation.featured", tenant=g.tenant.slug), 303)
 
@@ -288,6 +293,6 @@ def unfeature(featured_offer_id):
 @bp.cli.command("digest")
 def digest_command():
     """Queue the weekly e-mails with new matches (run weekly; a second run sends nothing new)."""
-    count = services.send_digest()
+    count = digest.send_digest()
     db.session.commit()
     click.echo(f"queued {count} digests")

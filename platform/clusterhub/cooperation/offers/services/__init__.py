@@ -1,0 +1,1 @@
+"""Offers and requests by sub-domain; no re-exports: callers import the sub-module."""
