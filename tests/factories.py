@@ -3,7 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
+from clusterhub.accounts.services import memberships as memberships_services
+from clusterhub.accounts.services import users as users_services
 from clusterhub.extensions import db
 from clusterhub.regions.models import Region
 from clusterhub.tenancy import services as tenancy
@@ -47,12 +48,12 @@ def make_user(make_tenant):
         n = next(counter)
         email = email or f"user{n}-{role or 'plain'}@example.com"
         global_role = role if role in ("platform_admin", "federal_analyst", "federal_reviewer") else None
-        user = accounts.create_user(
+        user = users_services.create_user(
             email, name or f"User {n}", PASSWORD, global_role=global_role, locale=locale
         )
         if role and not global_role:
             tenant = tenant or make_tenant("komi")
-            accounts.add_membership(user, tenant, role)
+            memberships_services.add_membership(user, tenant, role)
         db.session.commit()
         return user
 
