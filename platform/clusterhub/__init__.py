@@ -109,7 +109,7 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from .accounts import services as account_services
+    from .accounts.services import api_tokens, users
     from .core import i18n
 
     db.init_app(app)
@@ -118,9 +118,9 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
-    login_manager.user_loader(account_services.load_user_for_login)
-    login_manager.request_loader(account_services.load_user_from_api_token)
-    login_manager.unauthorized_handler(account_services.unauthorized)
+    login_manager.user_loader(users.load_user_for_login)
+    login_manager.request_loader(api_tokens.load_user_from_api_token)
+    login_manager.unauthorized_handler(users.unauthorized)
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
@@ -239,7 +239,8 @@ def connect_signals() -> None:
     from .billing.providers.stripe import views as stripe
     from .clusters.services import members as clusters
     from .events.services import history as events
-    from .privacy import services as privacy
+    from .privacy.services import consent as privacy_consent
+    from .privacy.services import pseudonyms as privacy_pseudonyms
     from .projects.services import participants as projects
     from .reporting import sources as indicator_sources
     from .technoparks.services import requests as service_requests
@@ -247,7 +248,8 @@ def connect_signals() -> None:
     from .webhooks import services as webhooks
 
     webhooks.connect_signals()  # business events published, and the delivery of the outbox's tickets
-    privacy.connect_signals()  # mail withheld after consent is withdrawn, erased people in the audit log
+    privacy_consent.connect_signals()  # mail withheld after consent is withdrawn
+    privacy_pseudonyms.connect_signals()  # erased people in the audit log
     billing_permissions.connect_signals()
     billing.connect_signals()  # storage limits of uploaded files, staff seats
     token_permissions.connect_signals()

@@ -75,18 +75,19 @@ def users_create(email, full_name, role, center_slug, center_role, password):
     """Create a user with a confirmed address (the first platform admin, or anyone else)."""
     import sqlalchemy as sa
 
-    from .accounts import services as accounts
+    from .accounts.services import memberships
+    from .accounts.services import users as users_services
     from .extensions import db
 
     if bool(center_slug) != bool(center_role):
         raise click.UsageError("--center and --center-role go together")
     try:
-        user = accounts.create_user(email, full_name, password, global_role=role)
+        user = users_services.create_user(email, full_name, password, global_role=role)
         if center_slug:
             tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == center_slug))
             if tenant is None:
                 raise click.ClickException(f"no center with the slug {center_slug!r}")
-            accounts.add_membership(user, tenant, center_role)
+            memberships.add_membership(user, tenant, center_role)
     except Refusal as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -3,8 +3,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
-from clusterhub.accounts.models import Membership, User
+from clusterhub.accounts.models import ApiToken, Membership, User
+from clusterhub.accounts.services import memberships, users
 from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.outbox.models import OutboxMessage
@@ -15,8 +15,8 @@ from tests.fixtures.accounts import PASSWORD, last_mail_link
 def test_email_addresses_are_unique_regardless_of_case(make_user):
     make_user(email="Anna@Example.com")
     with pytest.raises(Refusal):
-        accounts.create_user("anna@example.COM", "Anna Again", PASSWORD)
-    assert accounts.authenticate("ANNA@example.com", PASSWORD) is not None
+        users.create_user("anna@example.COM", "Anna Again", PASSWORD)
+    assert users.authenticate("ANNA@example.com", PASSWORD) is not None
 
 
 def test_passwords_are_stored_as_argon2id(make_user):
@@ -44,7 +44,7 @@ def test_invitation_flow_sets_a_password_and_grants_the_role(client, make_tenant
     with tenant_scope(db.session, komi.id):
         role = db.session.scalar(sa.select(Membership.role).where(Membership.user_id == user.id))
     assert role == "expert"
-    assert accounts.authenticate("new.expert@example.com", "a long password 1") is not None
+    assert users.authenticate("new.expert@example.com", "a long password 1") is not None
 
     reused = client.get(link)
     assert reused.status_code == 400
@@ -54,7 +54,7 @@ def test_invitation_flow_sets_a_password_and_grants_the_role(client, make_tenant
 def test_tampered_and_expired_invitation_links_are_refused(app, client, make_tenant, make_user):
     komi = make_tenant("komi")
     admin = make_user("center_admin", tenant=komi)
-    _invitation, link = accounts.invite(komi, "late@example.com", "center_staff", admin)
+    _invitation, link = memberships.invite(komi, "late@example.com", "center_staff", admin)
     db.session.commit()
     path = link.removeprefix("http://clusterhub.test")
     tampered = client.get(path[:-3] + "abc", headers={"Accept-Language": "en"})
@@ -75,8 +75,8 @@ def test_password_reset_works_once(client, make_user):
     link = last_mail_link("forgetful@example.com")
     response = client.post(link, data={"password": "brand new secret", "confirm": "brand new secret"})
     assert response.status_code == 302
-    assert accounts.authenticate(user.email, "brand new secret") is not None
-    assert accounts.authenticate(user.email, PASSWORD) is None
+    assert users.authenticate(user.email, "brand new secret") is not None
+    assert users.authenticate(user.email, PASSWORD) is None
     again = client.get(link, headers={"Accept-Language": "en"})
     assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
 
@@ -146,7 +146,7 @@ def test_api_tokens_are_shown_once_stored_hashed_and_revocable(client, make_user
     page = client.post("/account/tokens", data={"name": "Отчёты"}).get_data(as_text=True)
     secret = re.search(r"(chub_[A-Za-z0-9_\-]+)", page).group(1)
     assert secret not in client.get("/account/tokens").get_data(as_text=True)
-    stored = db.session.scalars(sa.select(accounts.ApiToken)).one()
+    stored = db.session.scalars(sa.select(ApiToken)).one()
     assert stored.token_hash != secret and secret not in stored.token_hash
 
     api = client.application.test_client()

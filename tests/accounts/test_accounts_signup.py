@@ -6,8 +6,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
+from clusterhub.accounts.services import federal as federal_services
+from clusterhub.accounts.services import users as users_services
 from clusterhub.core.refusal import Refusal
 from clusterhub.enterprises.models import Enterprise, EnterpriseRepresentative
 from clusterhub.enterprises.services.representatives import is_representative
@@ -40,7 +41,7 @@ def test_sign_up_confirm_and_land_on_the_enterprise_claim(client):
     page = sign_up(client, "Lev@Luzales.example.com")
     assert page.status_code == 200
     assert "Check your mail" in page.get_data(as_text=True)
-    user = accounts.find_user_by_email("lev@luzales.example.com")
+    user = users_services.find_user_by_email("lev@luzales.example.com")
     assert user.email_confirmed_at is None
 
     # before confirming, the right password only brings a new link, not a session
@@ -71,7 +72,7 @@ def test_the_demo_representative_signs_up_and_claims_luzales_by_its_inn(
     client.get(last_mail_link("rep@luzales.example.com"))
     claim = client.post("/enterprises/mine", data={"inn": luzales.inn, "full_name": ""}, headers=EN)
     assert claim.status_code == 302
-    rep = accounts.find_user_by_email("rep@luzales.example.com")
+    rep = users_services.find_user_by_email("rep@luzales.example.com")
     link = db.session.scalar(
         sa.select(EnterpriseRepresentative).where(EnterpriseRepresentative.user_id == rep.id)
     )
@@ -88,7 +89,7 @@ def test_a_short_password_is_refused_in_both_languages(client):
     russian = sign_up(client, "short@example.com", password="short", headers=RU).get_data(as_text=True)
     assert "The password must be 10 to 200 characters long." in english
     assert "Пароль должен содержать от 10 до 200 символов." in russian
-    assert accounts.find_user_by_email("short@example.com") is None
+    assert users_services.find_user_by_email("short@example.com") is None
 
 
 def test_signing_up_with_a_registered_address_changes_nothing_and_tells_only_the_owner(client, make_user):
@@ -100,7 +101,7 @@ def test_signing_up_with_a_registered_address_changes_nothing_and_tells_only_the
 
     db.session.refresh(owner)
     assert owner.full_name != "Someone Else"
-    assert accounts.authenticate("owner@example.com", PASSWORD) is not None
+    assert users_services.authenticate("owner@example.com", PASSWORD) is not None
     (note,) = mails_to("owner@example.com")
     assert note.subject == "You already have a ClusterHub account"  # the sign-up was in English
     assert "/password/forgot" in note.body_text
@@ -112,9 +113,9 @@ def test_signing_up_again_for_an_unconfirmed_address_voids_the_earlier_link(clie
     sign_up(client, "victim@example.com", name="Victim", password="victim password 1")
     assert client.get(squatters_link).status_code == 400
     client.get(last_mail_link("victim@example.com"))
-    user = accounts.find_user_by_email("victim@example.com")
+    user = users_services.find_user_by_email("victim@example.com")
     assert user.full_name == "Victim" and user.email_confirmed_at is not None
-    assert accounts.authenticate("victim@example.com", "victim password 1") is not None
+    assert users_services.authenticate("victim@example.com", "victim password 1") is not None
 
 
 def test_an_invitation_confirms_a_signed_up_address_and_replaces_a_strangers_name(
@@ -130,9 +131,9 @@ def test_an_invitation_confirms_a_signed_up_address_and_replaces_a_strangers_nam
         link, data={"full_name": "Эксперт", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
     assert response.status_code == 302
-    user = accounts.find_user_by_email("expert@example.com")
+    user = users_services.find_user_by_email("expert@example.com")
     assert user.full_name == "Эксперт" and user.email_confirmed_at is not None
-    assert accounts.authenticate("expert@example.com", "squatter password") is None
+    assert users_services.authenticate("expert@example.com", "squatter password") is None
 
 
 def test_sign_up_is_limited_per_address_and_client(client):
@@ -174,7 +175,7 @@ def test_a_platform_admin_invites_a_federal_analyst(client, make_user, login):
         link, data={"full_name": "Фёдор", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
     assert response.status_code == 302 and response.headers["Location"] == "/federal/"
-    analyst = accounts.find_user_by_email("analyst@gov.example")
+    analyst = users_services.find_user_by_email("analyst@gov.example")
     assert analyst.global_role == "federal_analyst"
     assert client.get("/federal/").status_code == 200
     assert client.get(link).status_code == 400  # used
@@ -189,12 +190,12 @@ def test_a_platform_admin_invites_a_federal_analyst(client, make_user, login):
 def test_only_federal_roles_can_be_given_and_only_by_a_platform_admin(client, make_user, login):
     admin = make_user("platform_admin")
     with pytest.raises(Refusal):
-        accounts.invite_federal("x@gov.example", "platform_admin", admin)
-    accounts.invite_federal("x@gov.example", "federal_analyst", admin)
+        federal_services.invite_federal("x@gov.example", "platform_admin", admin)
+    federal_services.invite_federal("x@gov.example", "federal_analyst", admin)
     with pytest.raises(Refusal):  # one pending invitation per address
-        accounts.invite_federal("X@gov.example", "federal_reviewer", admin)
+        federal_services.invite_federal("X@gov.example", "federal_reviewer", admin)
     with pytest.raises(Refusal):
-        accounts.invite_federal(admin.email, "federal_analyst", admin)
+        federal_services.invite_federal(admin.email, "federal_analyst", admin)
     login(make_user("center_admin"))
     assert client.get("/admin/federal-staff").status_code == 403
 
@@ -214,7 +215,7 @@ def test_withdrawing_the_federal_role_ends_the_persons_sessions(app, client, mak
 
 def test_a_revoked_federal_invitation_does_not_work(client, make_user, login):
     admin = make_user("platform_admin")
-    invitation, link = accounts.invite_federal("late@gov.example", "federal_reviewer", admin)
+    invitation, link = federal_services.invite_federal("late@gov.example", "federal_reviewer", admin)
     db.session.commit()
     login(admin)
     assert client.post(f"/admin/federal-staff/invitations/{invitation.id}/revoke").status_code == 302
@@ -239,7 +240,7 @@ def test_flask_users_create_makes_a_first_platform_admin_who_can_log_in(app, cli
     )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    root = accounts.find_user_by_email("root@example.com")
+    root = users_services.find_user_by_email("root@example.com")
     assert root.is_platform_admin and root.email_confirmed_at is not None
     login(root, NEW_PASSWORD)
     assert client.get("/admin/tenants/").status_code == 200
@@ -269,7 +270,7 @@ def test_flask_users_create_gives_a_center_role(app, make_tenant):
         ]
     )
     assert result.exit_code == 0, result.output
-    user = accounts.find_user_by_email("staff@example.com")
+    user = users_services.find_user_by_email("staff@example.com")
     with tenant_scope(db.session, komi.id):
         assert (
             db.session.scalar(sa.select(Membership.role).where(Membership.user_id == user.id))

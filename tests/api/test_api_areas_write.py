@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.clusters.models import Cluster
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope

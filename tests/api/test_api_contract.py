@@ -5,7 +5,7 @@ JSON response of the suite is checked against it by the test client: tests/fixtu
 import pytest
 from openapi_spec_validator import validate
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.api.openapi import path_and_parameters
 from clusterhub.extensions import db
 from tests.fixtures import api_contract

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.audit.models import AuditEntry
 from clusterhub.events.models import Event, Registration
 from clusterhub.events.services import registration as registration_services

@@ -3,7 +3,7 @@ API, through the catalogue's own services and workflow."""
 
 import pytest
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.extensions import db
 
 BASE = "/api/v1/tenants/komi/technoparks"

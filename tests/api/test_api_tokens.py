@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.audit.models import AuditEntry
 from clusterhub.core.refusal import Refusal
 from clusterhub.events.models import Event

@@ -372,7 +372,7 @@ def test_a_lapsed_center_refuses_every_write_that_needs_a_tenant_permission(
 ):
     from clusterhub.accounts import authz
     from clusterhub.accounts.models import TenantRole
-    from clusterhub.accounts.services import create_api_token
+    from clusterhub.accounts.services.api_tokens import create_api_token
 
     # One role holding every tenant permission, so that no route stops at 403 before the lapse rule.
     every_tenant_permission = set().union(*authz.TENANT_ROLE_PERMISSIONS.values())

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
+from clusterhub.accounts.services import users
 from clusterhub.clusters.models import Cluster
 from clusterhub.clusters.services.clusters import cluster_view
 from clusterhub.clusters.services.compliance import check_compliance
@@ -16,7 +16,7 @@ from clusterhub_dev.demo import clusters as cluster_demo
 
 def test_demo_is_valid_idempotent_and_makes_the_luzales_owner(make_tenant, request_ctx):
     komi = make_tenant("komi")
-    rep = accounts.create_user("rep@luzales.example.com", "Лев Лузалесов", "clusterhub-demo-password")
+    rep = users.create_user("rep@luzales.example.com", "Лев Лузалесов", "clusterhub-demo-password")
     for _ in range(2):
         cluster_demo.load(["komi"])
         db.session.commit()
@@ -47,5 +47,5 @@ def test_the_whole_demo_has_one_profile_per_company(make_tenant, request_ctx):
         ).all()
         assert len(found) == 1, [e.full_name for e in found]
     luzales = db.session.scalar(sa.select(Enterprise).where(Enterprise.short_name == "Лузалес"))
-    rep = accounts.find_user_by_email("rep@luzales.example.com")
+    rep = users.find_user_by_email("rep@luzales.example.com")
     assert [e.id for e in represented_enterprises(rep)] == [luzales.id]

@@ -1,7 +1,7 @@
 """The B2B meetings API: a participant requests, the other accepts and sees the contacts, staff run the
 scheduler and place by hand (a clash is a 422 with its field), the participant reads the published schedule."""
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.extensions import db
 
 

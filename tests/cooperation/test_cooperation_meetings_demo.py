@@ -4,7 +4,7 @@ unregistered (the browser tests register him)."""
 
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
+from clusterhub.accounts.services import users
 from clusterhub.cooperation.meetings.models import MeetingRequest, RequestStatus
 from clusterhub.cooperation.meetings.services import places, preferences, requests, scheduling
 from clusterhub.extensions import db
@@ -25,7 +25,7 @@ def test_the_komi_session_gets_a_scheduled_b2b_block_once(make_tenant, make_user
         assert len(accepted) >= 30 and all(m.is_scheduled for m in accepted)
         assert block.is_published
         assert requests.participant(block.event_id, representative) is None
-        rep = requests.participant(block.event_id, accounts.find_user_by_email(demo.PARTICIPANT_EMAIL))
+        rep = requests.participant(block.event_id, users.find_user_by_email(demo.PARTICIPANT_EMAIL))
         assert rep.user_id is not None
         assert len(scheduling.personal_schedule(block, rep)) == 2
         waiting = [m for m in requests.requests_of(block, rep) if m.status == RequestStatus.REQUESTED]

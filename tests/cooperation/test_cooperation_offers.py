@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.clusters.services.clusters import create_cluster
 from clusterhub.clusters.services.members import add_member
 from clusterhub.cooperation.offers.models import CooperationOffer, FeaturedOffer

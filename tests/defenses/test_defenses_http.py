@@ -5,7 +5,7 @@ import contextlib
 
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.defenses.models import DefenseRound, DefenseSlot, Score
 from clusterhub.defenses.services import assignments, conflicts, panel, results, rounds, scoring
 from clusterhub.defenses.services.protocol import protocol_of, sign_protocol

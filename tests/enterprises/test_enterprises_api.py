@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.clusters.services.clusters import cluster_view
 from clusterhub.clusters.services.members import update_member
 from clusterhub.clusters.services.supply import add_link

@@ -240,7 +240,7 @@ def test_the_migration_fills_in_the_regions_of_existing_profiles_and_leaves_give
 
 
 def test_the_api_says_whether_the_region_was_derived(client, make_user, request_ctx):
-    from clusterhub.accounts.services import create_api_token
+    from clusterhub.accounts.services.api_tokens import create_api_token
 
     derived, _ = get_or_create_by_inn(organisation_inn("16"), "ООО «Казанский завод»")
     _row, secret = create_api_token(make_user(), "test")

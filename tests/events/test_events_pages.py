@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.events.models import Registration
 from clusterhub.events.services import registration as registration_services
 from clusterhub.events.services.links import ticket_token

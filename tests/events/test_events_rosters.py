@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.audit.models import AuditEntry
 from clusterhub.core.refusal import Refusal
 from clusterhub.events.models import AgendaItem, AgendaSignup, Event, Registration, SignupStatus

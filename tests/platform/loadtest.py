@@ -135,10 +135,11 @@ def prepare(env: dict) -> dict:
         from clusterhub_dev.demo import load_demo
 
         load_demo()
-        from clusterhub.accounts import services as accounts
+        from clusterhub.accounts.services import api_tokens
+        from clusterhub.accounts.services import users as users_services
         from clusterhub.events.models import Event
 
-        _, api_token = accounts.create_api_token(accounts.find_user_by_email(STAFF), "loadtest")
+        _, api_token = api_tokens.create_api_token(users_services.find_user_by_email(STAFF), "loadtest")
         db.session.commit()
         from clusterhub.tenancy.scoping import federal_read_scope
 

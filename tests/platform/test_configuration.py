@@ -109,7 +109,7 @@ def test_unknown_lower_case_settings_are_refused(tmp_path):
 
 def test_minimal_password_hashing_is_for_tests_and_verifies_real_hashes(app, tmp_path):
     from clusterhub.accounts.models import User
-    from clusterhub.accounts.services import PASSWORD_HASHERS, check_password, set_password
+    from clusterhub.accounts.services.users import PASSWORD_HASHERS, check_password, set_password
 
     assert load_config(str(tmp_path))["PASSWORD_HASHING"] == "recommended"
     with pytest.raises(ConfigError, match="PASSWORD_HASHING"):

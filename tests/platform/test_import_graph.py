@@ -45,8 +45,8 @@ KNOWN_EXCEPTIONS = {
     # the audit log's pages use authorization
     ("audit", "accounts"),  # audit/views.py
     # accounts reach up to tokens (token access rules) and outbox (mail)
-    ("accounts", "tokens"),  # accounts/authz.py, accounts/services.py
-    ("accounts", "outbox"),  # accounts/services.py
+    ("accounts", "tokens"),  # accounts/authz.py, accounts/services/api_tokens.py
+    ("accounts", "outbox"),  # accounts/services/ (users, signup, memberships, federal)
 }
 
 

@@ -87,7 +87,7 @@ def test_the_worker_loop_touches_its_heartbeat_after_every_poll(app, tmp_path, m
 
 
 def test_mail_is_rendered_in_the_recipients_language(make_tenant, make_user):
-    from clusterhub.accounts.services import request_password_reset
+    from clusterhub.accounts.services.users import request_password_reset
 
     make_user(email="ru@example.com", locale="ru")
     make_user(email="en@example.com", locale="en")

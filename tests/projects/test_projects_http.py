@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.enterprises.services.representatives import add_representative
 from clusterhub.extensions import db
 from clusterhub.projects.models import JointProject, ProjectStatusChange

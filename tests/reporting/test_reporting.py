@@ -336,7 +336,7 @@ def test_the_scale_dataset_builds_and_the_dashboard_reads_it_in_a_fixed_number_o
 
 
 def test_the_federal_api_gives_the_dashboards_numbers(app, client, three_centers, make_user):
-    from clusterhub.accounts.services import create_api_token
+    from clusterhub.accounts.services.api_tokens import create_api_token
 
     analyst = make_user("federal_analyst")
     _token, secret = create_api_token(analyst, "api")

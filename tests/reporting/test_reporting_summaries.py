@@ -174,7 +174,7 @@ def three_centers_and_analyst(make_tenant, make_user, client, login):
 
 @pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
 def test_kpi_plans_of_the_area_are_shown_next_to_the_fact(app, three_centers_and_analyst, stored):
-    from clusterhub.accounts.services import create_api_token
+    from clusterhub.accounts.services.api_tokens import create_api_token
 
     komi, analyst, _make_user, client = three_centers_and_analyst
     tatarstan = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "tatarstan"))
@@ -233,7 +233,7 @@ def test_a_refresh_never_replaces_newer_figures(app, three_centers_and_analyst):
 
 
 def test_the_api_refuses_a_malformed_specialisation(three_centers_and_analyst):
-    from clusterhub.accounts.services import create_api_token
+    from clusterhub.accounts.services.api_tokens import create_api_token
 
     _komi, analyst, _make_user, client = three_centers_and_analyst
     _token, secret = create_api_token(analyst, "api")

@@ -107,7 +107,7 @@ def test_personal_routes_are_few_and_named(app):
 
 @pytest.mark.parametrize("role", ["federal_analyst", "federal_reviewer"])
 def test_a_federal_role_gets_403_on_every_mutating_route(role, app, client, make_tenant, make_user, login):
-    from clusterhub.accounts.services import create_api_token
+    from clusterhub.accounts.services.api_tokens import create_api_token
     from clusterhub.extensions import db
 
     make_tenant("komi")

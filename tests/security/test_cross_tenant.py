@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
+from clusterhub.accounts.services import memberships
 from clusterhub.audit.services import record
 from clusterhub.enterprises.services.history import edit_history
 from clusterhub.events.models import Registration
@@ -80,7 +80,7 @@ def test_the_public_calendar_shows_published_events_of_every_center_and_no_draft
 def test_a_users_own_roles_and_registrations_in_every_center(make_tenant, make_user, make_event, person):
     komi, tatarstan = _two_centers(make_tenant)
     user = make_user("center_staff", tenant=komi)
-    accounts.add_membership(user, tatarstan, "expert")
+    memberships.add_membership(user, tatarstan, "expert")
     other = make_user("center_admin", tenant=tatarstan)
     event = make_event(tenant=tatarstan)
     with tenant_scope(db.session, tatarstan.id):

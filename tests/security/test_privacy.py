@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
 from clusterhub.accounts.models import Membership, User
+from clusterhub.accounts.services import memberships
 from clusterhub.audit.models import AuditEntry
 from clusterhub.defenses.models import Assignment, DefenseRound
 from clusterhub.defenses.services import results, rounds, scoring
@@ -21,8 +21,10 @@ from clusterhub.events.services.registration import register
 from clusterhub.extensions import db
 from clusterhub.outbox import services as outbox
 from clusterhub.outbox.models import OutboxMessage, OutboxStatus
-from clusterhub.privacy import services as privacy
 from clusterhub.privacy.models import CenterErasure, ErasureRequest
+from clusterhub.privacy.services import erasure as erasure_services
+from clusterhub.privacy.services import export as export_services
+from clusterhub.privacy.services import pseudonyms
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import federal_read_scope, tenant_scope
 
@@ -80,7 +82,7 @@ def test_a_person_exports_their_data_from_two_centers_and_nothing_of_others(
         _session(make_event, kaliningrad), person, user=other, full_name=other.full_name, email=other.email
     )
 
-    records = privacy.read_own_data_across_centers(me)
+    records = export_services.read_own_data_across_centers(me)
     assert records.tenant_ids == {komi.id, tatarstan.id}
     assert {r["email"] for r in records.registrations} == {EMAIL}
 
@@ -143,7 +145,7 @@ def test_erasure_completes_and_the_center_shows_only_the_pseudonym(
     komi = d["tenant"]
     expert = d["experts"][0]
     expert.full_name, expert.email = NAME, EMAIL
-    accounts.add_membership(expert, komi, "expert")
+    memberships.add_membership(expert, komi, "expert")
     db.session.commit()
     digest = _signed_round(d)
     event = _session(make_event, komi)
@@ -230,7 +232,7 @@ def test_a_pseudonymised_protocol_that_is_then_tampered_with_fails_the_check(mak
     digest = _signed_round(d)
     with tenant_scope(db.session, d["tenant"].id):
         protocol = protocol_of(d["round"])
-        assert privacy.pseudonymise_protocol(
+        assert pseudonyms.pseudonymise_protocol(
             protocol, d["experts"][0].full_name, "Участник №00000000", utcnow()
         )
         db.session.commit()
@@ -257,7 +259,7 @@ def test_a_center_admin_sees_and_completes_only_their_centers_requests(
     me = make_user(name=NAME, email=EMAIL)
     _register(_session(make_event, komi), person, user=me, full_name=NAME, email=EMAIL)
     _register(_session(make_event, tatarstan), person, user=me, full_name=NAME, email=EMAIL)
-    privacy.request_erasure(me)
+    erasure_services.request_erasure(me)
     db.session.commit()
     with tenant_scope(db.session, tatarstan.id):
         theirs = db.session.scalar(sa.select(CenterErasure.id))
@@ -314,7 +316,7 @@ def test_center_admins_are_reminded_once_of_a_request_nearing_its_deadline(
     admin = make_user("center_admin", tenant=komi)
     me = make_user(name=NAME, email=EMAIL)
     _register(_session(make_event, komi), person, user=me, full_name=NAME, email=EMAIL)
-    privacy.request_erasure(me, now=utcnow() - timedelta(days=20))
+    erasure_services.request_erasure(me, now=utcnow() - timedelta(days=20))
     db.session.commit()
     runner = app.test_cli_runner()
     assert "queued 0" in runner.invoke(args=["privacy", "remind"]).output  # due in 10 days: not yet
@@ -412,7 +414,7 @@ def test_two_centers_completing_at_once_still_anonymise_the_account(
     for tenant in centers:
         _register(_session(make_event, tenant), person, user=me, full_name=NAME, email=EMAIL)
     with app.test_request_context():
-        privacy.request_erasure(me)
+        erasure_services.request_erasure(me)
         db.session.commit()
     me_id = me.id
     parts = []
@@ -427,7 +429,7 @@ def test_two_centers_completing_at_once_still_anonymise_the_account(
             try:
                 barrier.wait(timeout=30)
                 with tenant_scope(db.session, tenant_id):
-                    privacy.complete_center_erasure(
+                    erasure_services.complete_center_erasure(
                         db.session.get(CenterErasure, part_id), actor=db.session.get(User, admin_id)
                     )
                     db.session.commit()

@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from schemathesis.checks import allow_header_conformance, not_a_server_error, status_code_conformance
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.extensions import db
 
 EXAMPLES_PER_OPERATION = 8

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.defenses.models import DefenseRound, Score
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope

@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from clusterhub.accounts.services import create_api_token
+from clusterhub.accounts.services.api_tokens import create_api_token
 from clusterhub.extensions import db
 from tests.fixtures.generic_rows import RowBuilder, tenant_owned_models
 

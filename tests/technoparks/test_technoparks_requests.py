@@ -175,11 +175,11 @@ def test_pages_of_both_sides(client, login, setup, make_tenant):
 
 
 def make_user_in(tenant):
-    from clusterhub.accounts import services as accounts
+    from clusterhub.accounts.services import memberships, users
     from tests.fixtures.accounts import PASSWORD
 
-    user = accounts.create_user("staff@tatarstan.example.com", "Staff", PASSWORD)
-    accounts.add_membership(user, tenant, "center_admin")
+    user = users.create_user("staff@tatarstan.example.com", "Staff", PASSWORD)
+    memberships.add_membership(user, tenant, "center_admin")
     db.session.commit()
     return user
 

@@ -158,7 +158,7 @@ def test_statistics_per_service_and_equipment(
 
 
 def test_api_search_catalogue_and_requests(client, two_regions, make_representative, make_service):
-    from clusterhub.accounts import services as accounts
+    from clusterhub.accounts.services import api_tokens
 
     komi, _kazan = two_regions
     data = client.get("/api/v1/technoparks/search?q=испытания&region=11").get_json()
@@ -173,7 +173,7 @@ def test_api_search_catalogue_and_requests(client, two_regions, make_representat
     from clusterhub.tenancy.scoping import federal_read_scope
 
     with federal_read_scope(db.session):  # see tp_services.enterprise_by_inn (platform audit rows on PG)
-        _token, secret = accounts.create_api_token(user, "test")
+        _token, secret = api_tokens.create_api_token(user, "test")
         db.session.flush()
     db.session.commit()
     headers = {"Authorization": f"Bearer {secret}"}

@@ -23,8 +23,8 @@ from ..core.menu import PLATFORM_GROUP, MenuItem
 from ..core.refusal import Refusal, answered
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
+from ..tenancy.models import utcnow
 from ..tokens.access import issuing_limited
-from . import services
 from .authz import Permission, login_required, personal, public, requires
 from .forms import (
     AcceptInvitationForm,
@@ -39,19 +39,21 @@ from .forms import (
     SignUpForm,
 )
 from .models import ApiToken, FederalInvitation, User
-from .services import (
+from .services import federal as federal_services
+from .services import memberships, users
+from .services import signup as signup_services
+from .services.api_tokens import create_api_token, revoke_api_token
+from .services.memberships import invitation_from_token
+from .services.users import (
     EmailNotConfirmed,
     authenticate,
     change_password,
-    create_api_token,
-    invitation_from_token,
     normalize_email,
     request_password_reset,
-    revoke_api_token,
     update_profile,
     user_from_reset_token,
 )
-from .services import reset_password as reset_password_with_token
+from .services.users import reset_password as reset_password_with_token
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -119,7 +121,7 @@ def login():
 @personal
 def logout():
     # A copy of the cookie (a shared computer, a stolen backup) must not outlive the logout.
-    services.end_sessions(current_user)
+    users.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -139,7 +141,7 @@ def signup():
     if form.validate_on_submit():
         g.account_form_accepted = True
         try:
-            services.sign_up(
+            signup_services.sign_up(
                 form.email.data, form.full_name.data, form.password.data, locale=str(get_locale())
             )
         except Refusal as error:
@@ -153,7 +155,7 @@ def signup():
 @public
 def confirm_email(token):
     try:
-        user = services.confirm_email(token)
+        user = signup_services.confirm_email(token)
     except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     start_session(user)
@@ -210,7 +212,7 @@ def accept_invitation(token):
     if form.validate_on_submit():
         tenant = invitation.tenant  # read before the commit: the invitation's scope closes with it
         try:
-            user = services.accept_invitation(invitation, form.full_name.data, form.password.data)
+            user = memberships.accept_invitation(invitation, form.full_name.data, form.password.data)
         except Refusal as error:
             show_on(form, error, "password")
         else:
@@ -224,13 +226,15 @@ def accept_invitation(token):
 @public
 def accept_federal_invitation(token):
     try:
-        invitation = services.federal_invitation_from_token(token)
+        invitation = federal_services.federal_invitation_from_token(token)
     except Refusal as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            user = services.accept_federal_invitation(invitation, form.full_name.data, form.password.data)
+            user = federal_services.accept_federal_invitation(
+                invitation, form.full_name.data, form.password.data
+            )
         except Refusal as error:
             show_on(form, error, "password")
         else:
@@ -246,7 +250,7 @@ def federal_staff():
     form = FederalInviteForm()
     if form.validate_on_submit():
         try:
-            invitation, _link = services.invite_federal(form.email.data, form.role.data, current_user)
+            invitation, _link = federal_services.invite_federal(form.email.data, form.role.data, current_user)
         except Refusal as error:
             show_on(form, error, "email")
         else:
@@ -255,8 +259,8 @@ def federal_staff():
     return render_template(
         "accounts/federal_staff.html",
         form=form,
-        staff=services.federal_staff(),
-        invitations=services.pending_federal_invitations(),
+        staff=federal_services.federal_staff(),
+        invitations=federal_services.pending_federal_invitations(),
         confirm_form=ConfirmForm(),
     )
 
@@ -267,7 +271,7 @@ def revoke_federal_invitation(invitation_id):
     invitation = db.get_or_404(FederalInvitation, invitation_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.revoke_federal_invitation(invitation, current_user)
+            federal_services.revoke_federal_invitation(invitation, current_user)
         except Refusal as error:
             flash(str(error), "warning")
         else:
@@ -281,7 +285,7 @@ def withdraw_federal_role(user_id):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.withdraw_federal_role(user, current_user)
+            federal_services.withdraw_federal_role(user, current_user)
         except Refusal as error:
             flash(str(error), "warning")
         else:
@@ -343,7 +347,7 @@ def api_tokens():
         tokens=tokens,
         new_secret=new_secret,
         confirm_form=ConfirmForm(),
-        now_utc=services.utcnow(),
+        now_utc=utcnow(),
     )
 
 

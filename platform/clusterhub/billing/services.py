@@ -446,6 +446,6 @@ def _refuse_files_over_storage(tenant: Tenant, size: int) -> None:
 
 def connect_signals() -> None:
     """Every stored file counts against the center's plan (see ``core/files.store``), every staff member
-    takes a seat (``accounts.services.invite``)."""
+    takes a seat (``accounts.services.memberships.invite``)."""
     signals.file_storing.connect(_refuse_files_over_storage)
     signals.staff_inviting.connect(check_staff_seat)

@@ -130,7 +130,7 @@ file_storing = _signals.signal(
 staff_inviting = _signals.signal(
     "staff-inviting",
     doc="""A center is about to invite someone to a staff role (an administrator or staff member; experts
-    take no seat), before anything is written (``accounts.services.invite``). ``sender`` is the
+    take no seat), before anything is written (``accounts.services.memberships.invite``). ``sender`` is the
     :class:`~clusterhub.tenancy.models.Tenant`. A receiver may refuse by raising a
     :class:`~clusterhub.core.refusal.Refusal` (billing raises ``LimitReached`` when every seat of the
     plan is taken). Connected in ``create_app``.""",

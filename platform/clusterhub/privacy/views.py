@@ -14,8 +14,12 @@ from ..audit import presentation
 from ..audit.services import record
 from ..core import signals
 from ..core.menu import STAFF_GROUP, HomeBlock, MenuItem
-from . import services as svc
 from .forms import ActionForm, ErasureForm, MailConsentForm
+from .services import consent as consent_services
+from .services import erasure as erasure_services
+from .services import export as export_services
+from .services import pseudonyms
+from .services import retention as retention_services
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 presentation.ACTION_LABELS.update(
@@ -35,26 +39,26 @@ presentation.ACTION_LABELS.update(
 def _staff_block():
     if not can(Permission.MANAGE_MEMBERS):
         return None
-    pending = svc.center_erasures(pending_only=True)
+    pending = erasure_services.center_erasures(pending_only=True)
     return {"pending": pending} if pending else None
 
 
 @bp.route("/account/my-data")
 @login_required
 def my_data():
-    pending = svc.pending_erasure(current_user)
+    pending = erasure_services.pending_erasure(current_user)
     return render_template(
         "privacy/my_data.html",
-        withdrawal=svc.mail_consent_withdrawal(current_user),
-        erasures=svc.erasure_requests_of(current_user),
+        withdrawal=consent_services.mail_consent_withdrawal(current_user),
+        erasures=erasure_services.erasure_requests_of(current_user),
         pending=pending,
-        progress=svc.erasure_progress(pending) if pending else [],
+        progress=erasure_services.erasure_progress(pending) if pending else [],
         erasure_form=ErasureForm(),
         mail_form=MailConsentForm(),
         registrations=[
             r
-            for r in svc.read_own_data_across_centers(current_user).registrations
-            if not r["email"].endswith("@" + svc.ANONYMOUS_DOMAIN)
+            for r in export_services.read_own_data_across_centers(current_user).registrations
+            if not r["email"].endswith("@" + pseudonyms.ANONYMOUS_DOMAIN)
         ],
         action_form=ActionForm(),
         days=current_app.config["PRIVACY_ERASURE_DAYS"],
@@ -66,11 +70,11 @@ def my_data():
 def export():
     """The archive is built from data read here, then zipped and sent file by file."""
     user = current_user._get_current_object()
-    files = svc.export_files(user)
+    files = export_services.export_files(user)
     record("privacy.data_exported", user, actor=user)
     name = f"clusterhub-my-data-{date.today():%Y%m%d}.zip"
     return Response(
-        svc.zip_stream(files),
+        export_services.zip_stream(files),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
@@ -85,10 +89,10 @@ def mail_consent():
         abort(400)
     user = current_user._get_current_object()
     if form.action.data == "withdraw":
-        svc.withdraw_mail_consent(user)
+        consent_services.withdraw_mail_consent(user)
         flash(_("Consent to e-mail withdrawn: the platform sends you nothing from now on."), "success")
     else:
-        svc.give_mail_consent(user)
+        consent_services.give_mail_consent(user)
         flash(_("Thank you: you will receive e-mail from the platform again."), "success")
     return redirect(url_for("privacy.my_data"), 303)
 
@@ -98,7 +102,9 @@ def mail_consent():
 def withdraw_registration(center, registration_id):
     if not ActionForm().validate_on_submit():
         abort(400)
-    svc.withdraw_registration_consent(current_user._get_current_object(), center, registration_id)
+    erasure_services.withdraw_registration_consent(
+        current_user._get_current_object(), center, registration_id
+    )
     flash(_("Consent withdrawn: the registration is cancelled and your details in it are erased."), "success")
     return redirect(url_for("privacy.my_data"), 303)
 
@@ -112,7 +118,7 @@ def request_erasure():
         for error in form.confirm.errors:
             flash(error, "danger")
         return redirect(url_for("privacy.my_data"), 303)
-    request_row = svc.request_erasure(current_user._get_current_object())
+    request_row = erasure_services.request_erasure(current_user._get_current_object())
     if request_row.completed_at is not None:
         logout_user()
         flash(_("Your account has been anonymised. Thank you for using ClusterHub."), "success")
@@ -120,7 +126,7 @@ def request_erasure():
     flash(
         _(
             "Your erasure request has been sent to %(count)d center(s); they must complete it by %(due)s.",
-            count=len(svc.erasure_progress(request_row)),
+            count=len(erasure_services.erasure_progress(request_row)),
             due=format_date(request_row.due_at, "medium"),
         ),
         "success",
@@ -133,7 +139,7 @@ def request_erasure():
 def center_requests():
     return render_template(
         "privacy/center_requests.html",
-        parts=svc.center_erasures(),
+        parts=erasure_services.center_erasures(),
         form=ActionForm(),
         days=current_app.config["PRIVACY_ERASURE_DAYS"],
     )
@@ -142,12 +148,12 @@ def center_requests():
 @bp.route("/<tenant>/staff/privacy/<int:center_erasure_id>/complete", methods=["POST"])
 @requires(Permission.MANAGE_MEMBERS)
 def complete(center_erasure_id):
-    part = svc.center_erasure(center_erasure_id)
+    part = erasure_services.center_erasure(center_erasure_id)
     if part is None:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    done = svc.complete_center_erasure(part, actor=current_user._get_current_object())
+    done = erasure_services.complete_center_erasure(part, actor=current_user._get_current_object())
     flash(
         _(
             "Erasure completed: %(registrations)d registration(s) anonymised, %(memberships)d role(s) and "
@@ -164,7 +170,7 @@ def remind_command():
     """Mail center admins about erasure requests nearing their deadline (run daily)."""
     from ..extensions import db
 
-    count = svc.remind_due_erasures()
+    count = retention_services.remind_due_erasures()
     db.session.commit()
     click.echo(f"queued {count} reminders")
 
@@ -175,7 +181,7 @@ def retention_command(dry_run):
     """Anonymise registrations of sessions that ended more than PRIVACY_RETENTION_DAYS ago (run daily)."""
     from ..extensions import db
 
-    batches = svc.retention_due()
+    batches = retention_services.retention_due()
     total = sum(len(batch.registration_ids) for batch in batches)
     if dry_run:
         for batch in batches:
@@ -188,7 +194,7 @@ def retention_command(dry_run):
             ids = batch.registration_ids
             for start in range(0, len(ids), 500):  # one transaction per 500 rows: a long run holds no lock
                 chunk = ids[start : start + 500]
-                done += svc.anonymise_expired(batch, chunk)
+                done += retention_services.anonymise_expired(batch, chunk)
                 db.session.commit()
                 bar.update(len(chunk))
     click.echo(f"{done} registrations anonymised")

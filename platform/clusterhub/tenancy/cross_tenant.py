@@ -306,7 +306,7 @@ def personal_rows(statement: Any) -> list[Any]:
 
     Why across centers: the person's own data is theirs to read in every center (152-ФЗ, art. 14). The
     statement must be restricted to rows of this one person (their account id, or registrations made with
-    their address). Caller: ``privacy.services.read_own_data_across_centers``.
+    their address). Caller: ``privacy.services.export.read_own_data_across_centers``.
     """
     return _all(statement)
 

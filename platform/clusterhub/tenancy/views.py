@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..accounts.authz import Permission, public, requires
 from ..accounts.forms import ConfirmForm, InviteForm, role_label
 from ..accounts.models import Invitation, Membership
-from ..accounts.services import invite, remove_membership, revoke_invitation
+from ..accounts.services.memberships import invite, remove_membership, revoke_invitation
 from ..core import page_cache, signals
 from ..core.forms import show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, MenuItem

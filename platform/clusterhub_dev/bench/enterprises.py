@@ -158,7 +158,7 @@ def measure(
     client = app.test_client()
     if login_email:
         # Log in through the session cookie (the login form is CSRF-protected outside tests).
-        from clusterhub.accounts.services import find_user_by_email
+        from clusterhub.accounts.services.users import find_user_by_email
 
         with app.app_context():
             user = find_user_by_email(login_email)

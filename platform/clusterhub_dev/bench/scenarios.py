@@ -11,15 +11,15 @@ BENCH_PASSWORD = "bench-password-123"
 
 
 def bench_user(email: str, role: str | None = None, tenant_slug: str | None = None) -> str:
-    from clusterhub.accounts import services as accounts
+    from clusterhub.accounts.services import memberships, users
 
-    user = accounts.find_user_by_email(email)
+    user = users.find_user_by_email(email)
     if user is None:
         global_role = role if role in ("platform_admin", "federal_analyst") else None
-        user = accounts.create_user(email, "Bench User", BENCH_PASSWORD, global_role=global_role)
+        user = users.create_user(email, "Bench User", BENCH_PASSWORD, global_role=global_role)
         if tenant_slug:
             tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == tenant_slug))
-            accounts.add_membership(user, tenant, role)
+            memberships.add_membership(user, tenant, role)
     db.session.commit()
     return email
 

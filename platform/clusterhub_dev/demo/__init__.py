@@ -58,17 +58,17 @@ MODULE_DEMOS = [
 def load_demo() -> None:
     import importlib
 
-    from clusterhub.accounts import services as accounts
+    from clusterhub.accounts.services import memberships, users
 
     for email, name, global_role, membership in DEMO_USERS:
-        user = accounts.find_user_by_email(email)
+        user = users.find_user_by_email(email)
         if user is None:
-            user = accounts.create_user(email, name, DEMO_PASSWORD, global_role=global_role)
+            user = users.create_user(email, name, DEMO_PASSWORD, global_role=global_role)
         if membership:
             tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == membership[0]))
             if tenant is None:
                 raise click.ClickException(f"tenant {membership[0]} missing: run `flask tenants sync` first")
-            accounts.add_membership(user, tenant, membership[1])
+            memberships.add_membership(user, tenant, membership[1])
     db.session.commit()
     for module_name, load in MODULE_DEMOS:
         load(importlib.import_module(module_name))

@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
+from clusterhub.accounts.services import users
 from clusterhub.cooperation.meetings.models import MeetingBlock
 from clusterhub.cooperation.meetings.services import blocks, preferences, requests, scheduling
 from clusterhub.events.models import Event, Registration, RegistrationStatus
@@ -111,7 +111,7 @@ def _participant_account(event: Event) -> Registration | None:
     """An account for the first demo participant, so the participant's pages can be seen (None: not there)."""
     from . import DEMO_PASSWORD
 
-    user = accounts.find_user_by_email(PARTICIPANT_EMAIL)
+    user = users.find_user_by_email(PARTICIPANT_EMAIL)
     registration = db.session.scalar(
         sa.select(Registration).where(
             Registration.event_id == event.id, Registration.email == PARTICIPANT_EMAIL
@@ -120,7 +120,7 @@ def _participant_account(event: Event) -> Registration | None:
     if registration is None:
         return None
     if user is None:
-        user = accounts.create_user(PARTICIPANT_EMAIL, registration.full_name, DEMO_PASSWORD)
+        user = users.create_user(PARTICIPANT_EMAIL, registration.full_name, DEMO_PASSWORD)
     registration.user_id = user.id
     return registration
 

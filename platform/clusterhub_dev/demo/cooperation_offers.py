@@ -77,7 +77,7 @@ ENTRIES = [
 
 def load() -> int:
     """Create the demo entries (published); returns how many were created."""
-    from clusterhub.accounts.services import find_user_by_email
+    from clusterhub.accounts.services.users import find_user_by_email
     from clusterhub.cooperation.offers.models import CooperationOffer
     from clusterhub.cooperation.offers.services import entries
     from clusterhub.enterprises.models import Enterprise

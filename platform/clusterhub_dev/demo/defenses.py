@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from clusterhub.accounts import services as accounts
+from clusterhub.accounts.services import users
 from clusterhub.defenses.models import DefenseRound
 from clusterhub.defenses.services import assignments, conflicts, panel, rounds, scoring
 from clusterhub.enterprises.services.profiles import get_or_create_by_inn
@@ -127,8 +127,8 @@ EXPERTS = [
 
 
 def _user(email, name):
-    user = accounts.find_user_by_email(email)
-    return user or accounts.create_user(email, name, DEMO_PASSWORD)
+    user = users.find_user_by_email(email)
+    return user or users.create_user(email, name, DEMO_PASSWORD)
 
 
 def load(tenant_slug: str = "komi") -> DefenseRound | None:
@@ -148,7 +148,7 @@ def load(tenant_slug: str = "komi") -> DefenseRound | None:
         chair = _user("chair@akit.example.com", "Геннадий Председателев")
         secretary = _user("komi-staff@clusterhub.example.com", "Олег Сотрудников")
         built = build(tenant, selection_round, chair, secretary, ROUND_TITLE, PROJECTS, EXPERTS, scored=6)
-        representative = accounts.find_user_by_email("rep@luzales.example.com")
+        representative = users.find_user_by_email("rep@luzales.example.com")
         if representative is not None:
             luzales = db.session.get(JointProject, built["projects"][0]).lead_enterprise
             if not is_representative(representative, luzales):

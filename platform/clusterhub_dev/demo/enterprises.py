@@ -188,7 +188,7 @@ def load(tenant_slugs=None) -> dict:
 
     Returns the enterprises by short name. Idempotent: existing profiles (by ИНН) are left as they are.
     """
-    from clusterhub.accounts.services import find_user_by_email
+    from clusterhub.accounts.services.users import find_user_by_email
     from clusterhub.enterprises.services.profiles import get_or_create_by_inn, update_profile
     from clusterhub.enterprises.services.representatives import add_representative, is_representative
 

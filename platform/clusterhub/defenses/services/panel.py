@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ...accounts.authz import READ_ONLY_ROLES
 from ...accounts.models import Membership, TenantRole, role_label
-from ...accounts.services import add_membership
+from ...accounts.services.memberships import add_membership
 from ...audit.services import record
 from ...core.refusal import Refusal
 from ...extensions import db

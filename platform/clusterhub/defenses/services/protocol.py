@@ -100,7 +100,7 @@ def content_hash(content: dict) -> str:
 
 def pseudonymised_protocol_intact(content: dict, digest: str) -> bool:
     """Was this protocol signed with ``digest`` and has it changed since only by pseudonymisation (names
-    replaced on erasure under 152-ФЗ, see ``privacy.services.pseudonymise_protocol``)?"""
+    replaced on erasure under 152-ФЗ, see ``privacy.services.pseudonyms.pseudonymise_protocol``)?"""
     note = (content or {}).get("pseudonymised")
     if not isinstance(note, dict) or note.get("signed_hash") != digest:
         return False

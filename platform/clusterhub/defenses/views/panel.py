@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ...accounts.authz import requires
 from ...accounts.forms import ConfirmForm
-from ...accounts.services import find_user_by_email
+from ...accounts.services.users import find_user_by_email
 from ...core.refusal import Refusal
 from ...extensions import db
 from ..forms import PanelForm

@@ -1,0 +1,1 @@
+"""Privacy services by sub-domain; no re-exports: callers import the sub-module."""
