@@ -73,7 +73,14 @@ def login_cookie(port: int, email: str, password: str) -> str:
     response.read()
     if response.status != 302:
         raise RuntimeError(f"bench login as {email} failed: {response.status}")
-    return response.getheader("Set-Cookie").split(";", 1)[0]
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    # Follow the redirect as a browser does: the page shows the greeting and the session cookie comes back
+    # without it. Keeping the login answer's cookie would replay a pending message on every request.
+    conn.request("GET", response.getheader("Location") or "/", headers={"Cookie": cookie})
+    followed = conn.getresponse()
+    followed.read()
+    renewed = followed.getheader("Set-Cookie")
+    return renewed.split(";", 1)[0] if renewed else cookie
 
 
 def measure(
