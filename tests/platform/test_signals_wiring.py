@@ -14,6 +14,14 @@ from clusterhub.technoparks.services import requests as service_requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _passes_in_a_fresh_interpreter(code: str) -> None:
+    """Run ``code`` where nothing has been imported or connected yet (this test process has an app)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
     history = set(signals.enterprise_history.receivers_for(object()))
     assert {
@@ -33,10 +41,7 @@ def test_importing_the_modules_connects_nothing():
         "assert not signals.enterprise_history.receivers, signals.enterprise_history.receivers\n"
         "assert not signals.enterprise_merging.receivers, signals.enterprise_merging.receivers\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_payment_providers_are_the_connected_ones(app):
@@ -54,10 +59,7 @@ def test_importing_a_payment_provider_registers_nothing():
         "from clusterhub.core import signals\n"
         "assert not signals.payment_providers.receivers\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_menus_list_every_modules_entries_in_the_connected_order(app):
@@ -107,10 +109,7 @@ def test_importing_the_views_connects_no_menu_entry():
         "from clusterhub.core import signals\n"
         "assert not signals.menu_items.receivers and not signals.home_blocks.receivers\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_importing_the_views_grants_no_permission_until_create_app():
@@ -127,10 +126,7 @@ def test_importing_the_views_grants_no_permission_until_create_app():
         "granted = authz.TENANT_ROLE_PERMISSIONS[TenantRole.CENTER_ADMIN]\n"
         "assert {'clusters.view', 'billing.manage', 'integrations.manage', 'events.manage'} <= granted, granted\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_every_registry_signal_has_its_receivers_after_create_app(app):
@@ -152,10 +148,7 @@ def test_importing_every_module_connects_no_registry_signal():
         "assert connected == [], connected\n"
         "assert len(registry.REGISTRY) == 0 and len(registry.BREAKDOWNS) == 0\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "platform", capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_the_indicator_registry_lists_the_connected_sources_in_order(app):

@@ -17,10 +17,6 @@ MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = DOCUMENTS | IMAGES
 
 
-def _storage():
-    return current_app.extensions["storage"]
-
-
 def add_document(project: JointProject, kind: str, fileobj, filename: str, *, actor=None) -> ProjectDocument:
     """Store an upload after checking its kind, extension, leading bytes and size (the declared content
     type is ignored: the extension decides it, and the first bytes must match)."""
@@ -75,4 +71,4 @@ def may_download(user, project: JointProject, staff: bool) -> bool:
 
 
 def open_document(document: ProjectDocument):
-    return _storage().open(document.storage_key)
+    return current_app.extensions["storage"].open(document.storage_key)
