@@ -1,18 +1,16 @@
 """ClusterHub: a multi-tenant platform for Russia's regional cluster development centers."""
 
 import os
-import uuid
 from pathlib import Path
 
-from flask import Flask, g, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from .accounts.models import role_label
 from .config import project_root
-from .core import metrics
+from .core import extension_hooks, metrics
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -50,18 +48,6 @@ BLUEPRINT_MODULES = [
 ]
 
 
-class SigningSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the signer built once per secret key instead of per request."""
-
-    _signers: dict = {}
-
-    def get_signing_serializer(self, app):
-        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        if key not in self._signers:
-            self._signers[key] = super().get_signing_serializer(app)
-        return self._signers[key]
-
-
 def create_app(config: dict | None = None) -> Flask:
     """Build the application. ``config`` overrides settings read from the environment."""
     instance_path = (
@@ -80,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     metrics.watch_pools(app)
     configure_request_handling(app)
     register_blueprints(app)
+    extension_hooks.install(app)  # once every extension and blueprint has added its hooks
     connect_signals()
     register_cli(app)
     return app
@@ -140,7 +127,6 @@ def configure_extensions(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    app.session_interface = SigningSessionInterface()
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -179,16 +165,6 @@ def configure_request_handling(app: Flask) -> None:
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
 
-    @app.before_request
-    def _request_id():
-        # Bounded: it is echoed in a header, every log line and error reports.
-        g.request_id = request.headers.get("X-Request-ID", "")[:128] or uuid.uuid4().hex
-
-    @app.after_request
-    def _request_id_header(response):
-        response.headers["X-Request-ID"] = g.get("request_id", "-")
-        return response
-
     security.init_app(app)
     tenant_request.init_app(app)
     from .tokens import access as token_access
@@ -216,17 +192,6 @@ def register_blueprints(app: Flask) -> None:
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
-    _skip_rate_limit_pass_without_global_limits(app)
-
-
-def _skip_rate_limit_pass_without_global_limits(app: Flask) -> None:
-    """Every limit here decorates its view, and a decorated view checks its limits itself when it runs.
-    Flask-Limiter's before_request pass serves default, application and blueprint limits only, which we
-    do not declare, yet it cost a quarter of a plain request's time; it stays only if one is declared."""
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
-        return
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def connect_signals() -> None:

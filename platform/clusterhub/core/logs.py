@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -57,7 +58,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(app: Flask) -> None:
-    """Set the log format and level, and log each request when the format is JSON."""
+    """Set the log format and level; give each request an id and its start time, and log it when the
+    format is JSON."""
     root = logging.getLogger()
     root.setLevel(app.config["LOG_LEVEL"])
     json_format = app.config["LOG_FORMAT"] == "json"
@@ -66,16 +68,27 @@ def configure(app: Flask) -> None:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter() if json_format else logging.Formatter(logging.BASIC_FORMAT))
         root.addHandler(handler)
-    app.after_request(_log_request)
+    app.before_request(_begin_request)
+    app.after_request(_end_request)
 
 
-def _log_request(response: Response) -> Response:
-    if current_app.config["LOG_FORMAT"] != "json":
-        return response  # the development server prints its own line
-    started = g.get("request_started")  # set by core.metrics for both
+def _begin_request() -> None:
+    # Bounded: the id is echoed in a header, every log line and error reports. The start time is read by
+    # the log line and by core.metrics.
+    g.request_started = time.perf_counter()
+    g.request_id = request.headers.get("X-Request-ID", "")[:128] or secrets.token_hex(16)
+
+
+def _end_request(response: Response) -> Response:
+    """The request id header, and the request's log line in JSON (the development server prints its own)."""
+    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    log = logging.getLogger(REQUEST_LOGGER)
+    if not log.isEnabledFor(logging.INFO) or current_app.config["LOG_FORMAT"] != "json":
+        return response
+    started = g.get("request_started")
     # Flask-Login keeps the user it loaded in g; reading current_user here could load it (a query).
     user = g.get("_login_user")
-    logging.getLogger(REQUEST_LOGGER).info(
+    log.info(
         {
             "message": "request",
             "method": request.method,

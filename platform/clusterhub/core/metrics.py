@@ -63,7 +63,6 @@ DB_POOL_SIZE = Gauge(
 def configure(app: Flask) -> None:
     """Count every request and serve /metrics; the pools are watched once the database is bound."""
     app.config["METRICS_NETWORKS"] = parse_networks(app.config["METRICS_ALLOWED_CIDRS"])
-    app.before_request(_start_clock)
     app.after_request(_count_request)
     app.register_blueprint(bp)
 
@@ -103,17 +102,24 @@ def _checked_in(*_args: Any) -> None:
     DB_CONNECTIONS_IN_USE.dec()
 
 
-def _start_clock() -> None:
-    g.request_started = time.perf_counter()  # the request's log line reads it too (core.logs)
+# The labelled children of the request metrics, by (endpoint, method, status): a few hundred at most, and
+# asking the metric for them again on every request took a lock and rebuilt the label tuple each time.
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
 def _count_request(response: Response) -> Response:
-    endpoint = request.endpoint or "unmatched"
-    status = str(response.status_code)
-    REQUESTS.labels(endpoint, request.method, status).inc()
-    started = g.get("request_started")
+    key = (request.endpoint or "unmatched", request.method, response.status_code)
+    children = _children.get(key)
+    if children is None:
+        endpoint, method, status = key[0], key[1], str(key[2])
+        children = _children[key] = (
+            REQUESTS.labels(endpoint, method, status),
+            LATENCY.labels(endpoint, status),
+        )
+    children[0].inc()
+    started = g.get("request_started")  # set by core.logs
     if started is not None:
-        LATENCY.labels(endpoint, status).observe(time.perf_counter() - started)
+        children[1].observe(time.perf_counter() - started)
     return response
 
 

@@ -73,6 +73,9 @@ def _csp_template() -> str:
 
 # Every response carries these: written once here rather than on every request.
 _CSP_TEMPLATE = _csp_template()
+# A response in which nothing asked for a nonce has no element that could carry one (a JSON answer, a
+# file, a redirect): its policy allows no inline script or style at all, and no random draw is needed.
+_CSP_WITHOUT_NONCE = _CSP_TEMPLATE.replace(f" 'nonce-{_NONCE_SLOT}'", "")
 
 
 def _permissions_policy(camera_allowed: bool) -> str:
@@ -89,15 +92,32 @@ def _view_permits_camera() -> bool:
 _PERMISSIONS_POLICY = {allowed: _permissions_policy(allowed) for allowed in (False, True)}
 
 
+_FIXED_HEADERS = (
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def set_security_headers(response: Response) -> Response:
+    nonce = g.get("csp_nonce")
+    written = [
+        ("Content-Security-Policy", _CSP_WITHOUT_NONCE if nonce is None else content_security_policy(nonce)),
+        *_FIXED_HEADERS,
+        ("Permissions-Policy", _PERMISSIONS_POLICY[_view_permits_camera()]),
+    ]
+    if current_app.config["ENV"] == "production":
+        written.append(_HSTS)
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
-    headers["X-Frame-Options"] = "DENY"
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["Permissions-Policy"] = _PERMISSIONS_POLICY[_view_permits_camera()]
-    if current_app.config.get("ENV") == "production":
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    # Adding is a third of the price of setting (which first looks for the name to replace it); only a
+    # response that already carries one of these (an uploaded file's nosniff) needs the replacing kind.
+    present = {name.lower() for name, _value in headers}
+    for name, value in written:
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)
     return response
 
 
@@ -137,8 +157,13 @@ def refuse_hostile_input() -> None:
     """400 for a NUL character in any query, form or JSON text, and for JSON nested beyond reason.
 
     PostgreSQL cannot store NUL in text and raises on it; no legitimate client sends one."""
-    if any(_contains_nul(key) or _contains_nul(value) for key, value in request.args.items(multi=True)):
+    environ = request.environ
+    if environ.get("QUERY_STRING") and any(
+        _contains_nul(key) or _contains_nul(value) for key, value in request.args.items(multi=True)
+    ):
         abort(400, _("The request contains a NUL character, which is not allowed in text."))
+    if not environ.get("CONTENT_TYPE"):
+        return  # no body Flask would read as a form or as JSON (most requests: every GET of a page)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         if any(_contains_nul(key) or _contains_nul(value) for key, value in request.form.items(multi=True)):
             abort(400, _("The request contains a NUL character, which is not allowed in text."))

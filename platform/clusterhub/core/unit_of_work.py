@@ -5,6 +5,7 @@ Work that must not happen unless the data is stored (deleting a replaced file fr
 with ``after_commit`` and runs only once the commit has succeeded."""
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, g, request
@@ -29,19 +30,22 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 def finish(app: Flask) -> None:
     """Commit what the view did, or roll it back if the request met a refusal."""
-    session = db.session
+    opened = db.session.registry.has()  # a request that never touched the database has nothing to end
     if request_refused():
-        session.rollback()
+        if opened:
+            db.session.rollback()
         g.pop("after_commit", None)
         return
-    if (
-        session.info.get("flushed")
-        or request.method not in _SAFE_METHODS
-        or session.new
-        or session.dirty
-        or session.deleted
-    ):
-        session.commit()
+    if opened:
+        session = db.session
+        if (
+            session.info.get("flushed")
+            or request.method not in _SAFE_METHODS
+            or session.new
+            or session.dirty
+            or session.deleted
+        ):
+            session.commit()
     for callback in g.pop("after_commit", ()):
         try:
             callback()
@@ -67,6 +71,20 @@ sa.event.listen(Session, "after_rollback", _forget_flush)
 class UnitOfWorkFlask(Flask):
     """Flask whose view dispatch ends with the request's single commit: an error in the commit itself goes
     through the same error handlers as one raised by the view (503 when the database is gone)."""
+
+    _sync_functions: dict[Callable[..., Any], Callable[..., Any]]
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Flask asks this of every hook on every request (about twenty here), and the coroutine check
+        # behind it cost a tenth of /healthz: the answer never changes for a function, so it is kept.
+        try:
+            return self._sync_functions[func]
+        except AttributeError:
+            self._sync_functions = {}
+        except KeyError:
+            pass
+        sync = self._sync_functions[func] = super().ensure_sync(func)
+        return sync
 
     def dispatch_request(self) -> ResponseReturnValue:
         response = super().dispatch_request()
