@@ -10,7 +10,9 @@ from sqlalchemy import create_engine
 
 config = context.config
 if config.config_file_name:
-    fileConfig(config.config_file_name)
+    # The application's own loggers, created when its modules were imported, must keep logging after a
+    # migration run in the same process (the test suite, the bench).
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db

@@ -75,9 +75,14 @@ def _replace(hooks: list, matches, replacement) -> None:
     hooks[found[0]] = replacement
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # never sent with a token
+
+
 def _check_csrf() -> None:
     """Flask-WTF's check, for the methods it protects: its own hook looked up the view's exemptions on
     every GET before finding the method needs no token."""
+    if request.method in _SAFE_METHODS:
+        return
     config = current_app.config
     if (
         request.method in config["WTF_CSRF_METHODS"]
@@ -91,8 +96,9 @@ def _update_remember_cookie(response: Response) -> Response:
     """Flask-Login's remember-me cookie is set or cleared from marks in the session: an empty session has
     none (unless every request refreshes the cookie). The session is looked at without the ``session``
     proxy, which would mark it read and add ``Vary: Cookie`` to a response that does not depend on it."""
-    context = request_ctx._get_current_object()
-    opened = getattr(context, "_session", None)  # Flask 3.1 keeps it there; its property marks it read
+    opened = getattr(
+        request_ctx._get_current_object(), "_session", None
+    )  # Flask 3.1's; the property marks it read
     if opened or current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
         return login_manager._update_remember_cookie(response)
     return response

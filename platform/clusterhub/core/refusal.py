@@ -34,7 +34,9 @@ def _pending() -> list["Refusal"]:
 
 def request_refused() -> bool:
     """Whether the request met a refusal that no one answered: its writes must be rolled back."""
-    return bool(_pending())
+    from flask import g, has_request_context
+
+    return has_request_context() and bool(g.get("refusals"))
 
 
 def answered(error: Refusal) -> None:

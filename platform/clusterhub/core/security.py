@@ -84,40 +84,58 @@ def _permissions_policy(camera_allowed: bool) -> str:
     return ", ".join(sorted(features))
 
 
-def _view_permits_camera() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
+def _view_permits_camera(app: Flask, endpoint: str | None) -> bool:
+    view = app.view_functions.get(endpoint or "")
     return bool(getattr(view, "permits_camera", False))
 
 
-_PERMISSIONS_POLICY = {allowed: _permissions_policy(allowed) for allowed in (False, True)}
-
-
-_FIXED_HEADERS = (
-    ("X-Frame-Options", "DENY"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-)
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+def _headers(camera_allowed: bool, production: bool) -> tuple[tuple[str, str], ...]:
+    """Every header but the Content-Security-Policy (which carries the request's nonce, if any)."""
+    fixed = (
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", _permissions_policy(camera_allowed)),
+    )
+    return (*fixed, _HSTS) if production else fixed
+
+
+_HEADERS = {
+    (camera, production): _headers(camera, production)
+    for camera in (False, True)
+    for production in (False, True)
+}
+
+
+# A view that set one of these itself (an uploaded file's nosniff) has it replaced rather than doubled.
+_WRITTEN_NAMES = frozenset(
+    name.lower()
+    for headers in (*_HEADERS.values(), [("Content-Security-Policy", "")])
+    for name, _value in headers
+)
+
+
 def set_security_headers(response: Response) -> Response:
+    # The context's objects are taken once: each look-up through Flask's proxies costs about a microsecond,
+    # and this runs on every response.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     nonce = g.get("csp_nonce")
-    written = [
-        ("Content-Security-Policy", _CSP_WITHOUT_NONCE if nonce is None else content_security_policy(nonce)),
-        *_FIXED_HEADERS,
-        ("Permissions-Policy", _PERMISSIONS_POLICY[_view_permits_camera()]),
-    ]
-    if current_app.config["ENV"] == "production":
-        written.append(_HSTS)
+    policy = _CSP_WITHOUT_NONCE if nonce is None else content_security_policy(nonce)
+    written = (
+        ("Content-Security-Policy", policy),
+        *_HEADERS[_view_permits_camera(app, request.endpoint), app.config["ENV"] == "production"],
+    )
     headers = response.headers
-    # Adding is a third of the price of setting (which first looks for the name to replace it); only a
-    # response that already carries one of these (an uploaded file's nosniff) needs the replacing kind.
-    present = {name.lower() for name, _value in headers}
-    for name, value in written:
-        if name.lower() in present:
+    if _WRITTEN_NAMES.isdisjoint(name.lower() for name, _value in headers):
+        # Every name and value here is a constant checked when this module was loaded, or the nonce
+        # (URL-safe base64): appending skips werkzeug's check of each value and search for each name.
+        headers._list.extend(written)
+    else:
+        for name, value in written:  # a response that set one itself (an uploaded file's nosniff)
             headers[name] = value
-        else:
-            headers.add(name, value)
     return response
 
 

@@ -88,7 +88,7 @@ def clear_tenant(exc: BaseException | None = None) -> None:
 
 def tenant_header(response: Response) -> Response:
     tenant = g.get("tenant")
-    response.headers["X-Tenant"] = tenant.slug if tenant is not None else "-"
+    response.headers.add("X-Tenant", tenant.slug if tenant is not None else "-")  # no view sets it
     return response
 
 

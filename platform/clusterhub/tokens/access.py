@@ -145,8 +145,9 @@ def check_rule(token, kind: str, needed, writing: bool) -> None:
 
 
 def after_request(response):
-    token = g.get("api_token")
-    rate = g.get("api_rate")
+    state = g._get_current_object()  # one proxy look-up, not two (this runs on every response)
+    token = state.get("api_token")
+    rate = state.get("api_rate")
     if rate is not None:
         limit, remaining, reset = rate
         response.headers["X-RateLimit-Limit"] = str(limit)
