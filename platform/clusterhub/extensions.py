@@ -1,10 +1,11 @@
 """Extensions are created once here and bound to the application in ``create_app``."""
 
+import flask_login
+from flask import session
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -18,6 +19,15 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class LoginManager(flask_login.LoginManager):
+    def _session_protection_failed(self) -> bool:
+        # An empty session (an anonymous visitor) has nothing to protect, as Flask-Login itself concludes
+        # after hashing the visitor's address and browser on every request (a tenth of a cached page).
+        if not session:
+            return False
+        return bool(super()._session_protection_failed())
 
 
 class Base(DeclarativeBase):

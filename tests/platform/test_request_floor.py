@@ -205,6 +205,33 @@ def test_with_redis_a_cached_event_page_does_not_touch_the_database_until_the_ce
     assert "second edition" in client.get(path, headers=EN).get_data(as_text=True)
 
 
+def test_with_redis_a_cached_event_page_asks_redis_once(
+    client, make_tenant, make_event, shared_redis, monkeypatch
+):
+    """The rows' version and the center's content version come in one round trip."""
+    import redis
+
+    from clusterhub.events.views import cache as event_pages
+
+    make_tenant(slug="komi")
+    event = make_event(title_en="Practical session on clusters")
+    event_pages.clear()
+    path = f"/komi/events/{event.id}"
+    client.get(path, headers=EN)
+    commands = []
+    send = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        commands.append(args[0])
+        return send(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    response = client.get(path, headers=EN)
+
+    assert response.status_code == 200 and "Practical session on clusters" in response.get_data(as_text=True)
+    assert commands == ["MGET"]
+
+
 def test_with_redis_a_repeated_service_search_touches_no_database_until_a_center_writes(
     client, make_tenant, make_technopark, make_service, shared_redis, tp_request_context
 ):

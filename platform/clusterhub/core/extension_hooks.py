@@ -9,6 +9,7 @@ it has something to do; ``tests/platform/test_request_floor.py`` holds what each
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -24,9 +25,9 @@ class SigningSessionInterface(SecureCookieSessionInterface):
     and nothing written for a session nobody read, changed or filled (where Flask first works out every
     cookie setting, then finds there is nothing to do)."""
 
-    _signers: dict = {}
+    _signers: dict[tuple[Any, ...], Any] = {}
 
-    def get_signing_serializer(self, app):
+    def get_signing_serializer(self, app: Flask) -> Any:
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if key not in self._signers:
             self._signers[key] = super().get_signing_serializer(app)
@@ -58,7 +59,7 @@ def install(app: Flask) -> None:
         app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
-def _named(suffix: str):
+def _named(suffix: str) -> Callable[[Any], bool]:
     def matches(hook: Any) -> bool:
         function = getattr(hook, "func", hook)  # Flask-Limiter registers a functools.partial
         return getattr(function, "__name__", "").endswith(suffix)
@@ -66,7 +67,7 @@ def _named(suffix: str):
     return matches
 
 
-def _replace(hooks: list, matches, replacement) -> None:
+def _replace(hooks: list[Any], matches: Callable[[Any], bool], replacement: Callable[..., Any]) -> None:
     """Put ``replacement`` where the one hook that ``matches`` is; an extension that changed its hooks
     fails the start-up here rather than running twice or not at all."""
     found = [index for index, hook in enumerate(hooks) if matches(hook)]
@@ -96,9 +97,8 @@ def _update_remember_cookie(response: Response) -> Response:
     """Flask-Login's remember-me cookie is set or cleared from marks in the session: an empty session has
     none (unless every request refreshes the cookie). The session is looked at without the ``session``
     proxy, which would mark it read and add ``Vary: Cookie`` to a response that does not depend on it."""
-    opened = getattr(
-        request_ctx._get_current_object(), "_session", None
-    )  # Flask 3.1's; the property marks it read
+    context = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    opened = getattr(context, "_session", None)  # Flask 3.1 keeps it there; its property marks it read
     if opened or current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
         return login_manager._update_remember_cookie(response)
     return response
@@ -107,7 +107,8 @@ def _update_remember_cookie(response: Response) -> Response:
 def _limits_met() -> bool:
     """Whether a rate limit was checked in this request: Flask-Limiter keeps its per-request state on the
     request context from the first check on."""
-    return hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+    context = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    return hasattr(context, "_limiter_request_context")
 
 
 def _inject_rate_limit_headers(response: Response) -> Response:

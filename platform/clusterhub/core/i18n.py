@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from babel import Locale
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -11,22 +12,28 @@ DEFAULT_LOCALE = "ru"
 DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
-def select_locale() -> str:
+# Flask-Babel takes a Locale as it is, where it would parse a code on every request.
+_LOCALES = {code: Locale.parse(code) for code in LOCALES}
+
+
+def select_locale() -> Locale:
     """User preference, then an explicit switch, then Accept-Language, then the tenant's default."""
     if not has_request_context():
-        return DEFAULT_LOCALE
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    if session.get("lang") in LOCALES:
-        return session["lang"]
-    if request.accept_languages:
+        return _LOCALES[DEFAULT_LOCALE]
+    user = current_user._get_current_object()  # one proxy look-up
+    if user is not None and user.is_authenticated and user.locale in LOCALES:
+        return _LOCALES[user.locale]
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return _LOCALES[chosen]
+    if "HTTP_ACCEPT_LANGUAGE" in request.environ:
         best = request.accept_languages.best_match(LOCALES)
         if best:
-            return best
+            return _LOCALES[best]
     tenant = g.get("tenant")
     if tenant is not None and tenant.default_locale in LOCALES:
-        return tenant.default_locale
-    return DEFAULT_LOCALE
+        return _LOCALES[tenant.default_locale]
+    return _LOCALES[DEFAULT_LOCALE]
 
 
 def select_timezone() -> str:

@@ -76,7 +76,7 @@ def configure(app: Flask) -> None:
 def _begin_request() -> None:
     # Bounded: the id is echoed in a header, every log line and error reports. The start time is read by
     # the log line and by core.metrics.
-    state = g._get_current_object()  # type: ignore[attr-defined]  (one proxy look-up, not two)
+    state = g._get_current_object()  # one proxy look-up, not two
     state.request_started = time.perf_counter()
     state.request_id = request.environ.get("HTTP_X_REQUEST_ID", "")[:128] or secrets.token_hex(16)
 

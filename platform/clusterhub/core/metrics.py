@@ -108,7 +108,7 @@ _children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
 def _count_request(response: Response) -> Response:
-    current = request._get_current_object()  # type: ignore[attr-defined]  (one proxy look-up, not two)
+    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up, not two
     key = (current.endpoint or "unmatched", current.method, response.status_code)
     children = _children.get(key)
     if children is None:

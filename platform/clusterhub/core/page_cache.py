@@ -143,6 +143,17 @@ class _SharedStore:
             self._complain(exc)
             return None
 
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Several values in one round trip (None for each while Redis does not answer)."""
+        if self.resting():
+            return [None] * len(keys)
+        try:
+            values: list[bytes | None] = self._client.mget(keys)  # type: ignore[assignment]
+            return values
+        except self._errors as exc:
+            self._complain(exc)
+            return [None] * len(keys)
+
     def set(self, key: str, value: bytes, ttl: int) -> None:
         if self.resting():
             return

@@ -43,7 +43,7 @@ def _tenant_opening_scope(slug: str) -> Tenant | None:
     always sees the current status: a center suspended a moment ago is refused on the very next request.
     """
     store = shared_store()
-    version = row_cache.rows.version(store)
+    version = row_cache.rows.version(store, slug)
     if version is not None:
         tenant_id = row_cache.rows.tenant_id(slug)
         if tenant_id is not None:

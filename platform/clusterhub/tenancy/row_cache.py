@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
@@ -43,10 +44,20 @@ def content_version(store: Any, tenant_id: int | None) -> str | None:
     once a minute."""
     if store is None:
         return None
-    counter = store.get(PLATFORM_CONTENT_KEY if tenant_id is None else content_key(tenant_id))
+    read_with_the_row = _read_with_the_row()
+    if read_with_the_row is not None and read_with_the_row[0] == tenant_id:
+        counter = read_with_the_row[1]
+    else:
+        counter = store.get(PLATFORM_CONTENT_KEY if tenant_id is None else content_key(tenant_id))
     if counter is None and store.resting():
         return None
     return f"{(counter or b'0').decode()}:{int(time.time() // 60)}"
+
+
+def _read_with_the_row() -> tuple[int, bytes | None] | None:
+    """The center's content counter if it came with the rows' version at the start of this request
+    (``TenantRows.version``): the page cache then needs no second round trip."""
+    return g.get("content_counter") if has_request_context() else None
 
 
 class TenantRows:
@@ -54,12 +65,21 @@ class TenantRows:
         self._rows: dict[str, tuple[Tenant, float]] = {}
         self._version: bytes | None = None
 
-    def version(self, store: Any) -> bytes | None:
-        """The current counter (read once per request, before any row), or None without Redis."""
+    def version(self, store: Any, slug: str | None = None) -> bytes | None:
+        """The current counter (read once per request, before any row), or None without Redis.
+
+        When this worker keeps the row of ``slug``, the center's content counter comes in the same round
+        trip, for :func:`content_version` later in the request."""
         if store is None:
             return None
+        tenant_id = self.tenant_id(slug) if slug is not None else None
         try:
-            version = store.get(VERSION_KEY)
+            if tenant_id is None:
+                version = store.get(VERSION_KEY)
+            else:
+                version, counter = store.get_many([VERSION_KEY, content_key(tenant_id)])
+                if has_request_context():
+                    g.content_counter = (tenant_id, counter)
         except Exception:  # the store fails soft already; anything else must not cost the request
             return None
         if version is None and store.resting():
