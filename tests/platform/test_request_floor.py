@@ -42,6 +42,27 @@ def test_an_anonymous_center_home_costs_one_statement_for_tenancy(client, make_t
     assert not [s for s in seen.sql if s.strip().upper() == "SELECT 1"], "no pool ping per request"
 
 
+def test_a_staff_page_reads_the_user_and_their_role_in_one_statement(client, make_tenant, make_user, login):
+    tenant = make_tenant(slug="komi")
+    login(make_user(role="center_staff", tenant=tenant))
+    client.get("/komi/staff/", headers=EN)  # templates compiled, menus built
+
+    with Statements() as seen:
+        assert client.get("/komi/staff/", headers=EN).status_code == 200
+
+    people = [s for s in seen.sql if "FROM users" in s or "memberships.role" in s]
+    assert len(people) == 1 and "JOIN memberships" in people[0], people
+
+
+def test_a_member_of_another_center_gets_no_staff_page_here(client, make_tenant, make_user, login):
+    make_tenant(slug="komi")
+    elsewhere = make_tenant(slug="tatarstan")
+    login(make_user(role="center_admin", tenant=elsewhere))
+
+    assert client.get("/komi/staff/", headers=EN).status_code == 403
+    assert client.get("/tatarstan/staff/", headers=EN).status_code == 200
+
+
 def test_a_center_suspended_a_moment_ago_is_refused_on_the_next_request(client, make_tenant):
     tenant = make_tenant(slug="komi")
     assert client.get("/komi/", headers=EN).status_code == 200

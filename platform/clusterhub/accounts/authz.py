@@ -65,6 +65,11 @@ def is_tenant_permission(permission) -> bool:
     return any(permission in granted for granted in TENANT_ROLE_PERMISSIONS.values())
 
 
+def remember_tenant_role(user, tenant, role) -> None:
+    """``role`` (or None) is ``user``'s in ``tenant`` for the rest of the request (read with the user)."""
+    g.setdefault("_tenant_roles", {})[(user.id, tenant.id)] = role
+
+
 def tenant_role(user, tenant) -> str | None:
     """The user's role in ``tenant`` (memoized for the request)."""
     if tenant is None or not user.is_authenticated:

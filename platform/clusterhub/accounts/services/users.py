@@ -10,7 +10,7 @@ import hmac
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -20,7 +20,9 @@ from ...core.urls import external_url
 from ...extensions import db, login_manager
 from ...outbox.services import enqueue_template
 from ...tenancy.models import utcnow
+from ..authz import remember_tenant_role
 from ..models import (
+    Membership,
     User,
     new_session_token,
 )
@@ -183,7 +185,19 @@ def load_user_for_login(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    tenant = g.get("tenant")
+    if tenant is None:
+        user = db.session.get(User, int(user_id))
+    else:
+        # On a center's page the user's role there comes in the same round trip: every such page asks it.
+        row = db.session.execute(
+            sa.select(User, Membership.role)
+            .outerjoin(Membership, sa.and_(Membership.user_id == User.id, Membership.tenant_id == tenant.id))
+            .where(User.id == int(user_id))
+        ).first()
+        user = row[0] if row is not None else None
+        if user is not None:
+            remember_tenant_role(user, tenant, row[1])
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
