@@ -195,9 +195,10 @@ def load_user_for_login(cookie_id: str) -> User | None:
             .outerjoin(Membership, sa.and_(Membership.user_id == User.id, Membership.tenant_id == tenant.id))
             .where(User.id == int(user_id))
         ).first()
-        user = row[0] if row is not None else None
-        if user is not None:
-            remember_tenant_role(user, tenant, row[1])
+        if row is None:
+            return None
+        user, role = row
+        remember_tenant_role(user, tenant, role)
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
