@@ -92,6 +92,9 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": 7,
     "WEBHOOK_RETRY_BASE_SECONDS": 30,
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": None,
+    # The Fernet keys (comma-separated: the first encrypts, all decrypt) of the subscriptions' signing
+    # secrets, stored encrypted (webhooks/sealing.py); unset, one key is derived from SECRET_KEY.
+    "WEBHOOK_SECRETS_KEY": None,
     # Personal data (152-ФЗ, see docs/security.md): days a center has to complete an erasure request
     # (art. 21 part 5: 30 days), days before that deadline its admins are reminded, and days after a
     # session ends before its registrations are anonymised (3 years: the limitation period of art. 196 of
@@ -156,6 +159,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         raise ConfigError("LOG_FORMAT must be 'json' or 'text'")
     if not 0 <= int(str(config["REMINDER_LOCAL_HOUR"])) <= 23:
         raise ConfigError("REMINDER_LOCAL_HOUR must be an hour from 0 to 23")
+    if config["WEBHOOK_SECRETS_KEY"]:
+        from .webhooks.sealing import keys_from
+
+        try:
+            keys_from(config)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
     instance = Path(instance_path)
     production = config["ENV"] == "production"
     if config["REPORTING_CACHE_SECONDS"] is None:
