@@ -264,10 +264,10 @@ def test_cancellation_and_check_in_are_sent_too(receiver, make_tenant, make_even
 def test_private_addresses_are_refused_unless_allowed(
     app, receiver, make_tenant, make_event, person, request_context
 ):
-    app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = False
+    tenant = make_tenant("komi")
+    subscribe(tenant, receiver.url(), ["registration.created"])  # allowed in a local run
+    app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = False  # as in production: saved before, refused now
     try:
-        tenant = make_tenant("komi")
-        subscribe(tenant, receiver.url(), ["registration.created"])
         register(make_event(tenant).id, person)
         assert deliver()["failed"] == 1  # at once: retrying would only knock again
         assert receiver.received == []

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from clusterhub.config import ConfigError, load_config
+from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 from clusterhub.webhooks import sealing
@@ -89,6 +90,27 @@ def test_a_host_that_resolves_to_an_internal_address_at_delivery_is_refused_and_
     assert delivery.status == DeliveryStatus.FAILED and delivery.last_status_code is None
     private = next(a for a in answer if a != PUBLIC)
     assert f"hooks.example.ru resolves to a non-public address ({private})" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "http://localhost:8080/",
+        "https://[::1]/",
+        "http://10.1.2.3/",
+    ],
+)
+def test_an_address_that_names_an_internal_host_is_refused_when_subscribing(
+    public_only, make_tenant, request_context, url
+):
+    tenant = make_tenant("komi")
+    with (
+        tenant_scope(db.session, tenant.id),
+        pytest.raises(Refusal, match="only to public addresses") as refused,
+    ):
+        webhooks.create_subscription("CRM", url, ["registration.created"], None)
+    assert refused.value.field == "url"
 
 
 def test_a_public_host_is_connected_to_at_the_address_checked_even_if_it_rebinds(

@@ -74,6 +74,11 @@ def create_subscription(label: str, url: str, events, actor) -> WebhookSubscript
         raise Refusal(str(error), "url") from None
     if not url:
         raise Refusal(_("Give the address that receives the events."), "url")
+    if _names_a_private_host(url) and not _private_allowed():
+        raise Refusal(
+            _("Events are sent only to public addresses on the internet; this address is local or private."),
+            "url",
+        )
     chosen = [name for name in EVENTS if name in set(events or ())]
     if not chosen:
         raise Refusal(_("Choose at least one event."), "events")
@@ -418,6 +423,18 @@ def resolve(host: str, port: int) -> list[str]:
 def _private_allowed() -> bool:
     allowed = current_app.config.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
     return current_app.config["ENV"] == "local" if allowed is None else bool(allowed)
+
+
+def _names_a_private_host(url: str) -> bool:
+    """Whether the address visibly names a non-public host (an IP literal or ``localhost``), refused when
+    the subscription is saved; a name is checked each time a delivery resolves it."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host.split("%")[0]).is_global
+    except ValueError:
+        return False
 
 
 def checked_address(url: str) -> str:
