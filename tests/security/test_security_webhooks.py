@@ -107,7 +107,7 @@ def test_an_address_that_names_an_internal_host_is_refused_when_subscribing(
     tenant = make_tenant("komi")
     with (
         tenant_scope(db.session, tenant.id),
-        pytest.raises(Refusal, match="only to public addresses") as refused,
+        pytest.raises(Refusal, match="только на публичные адреса") as refused,
     ):
         webhooks.create_subscription("CRM", url, ["registration.created"], None)
     assert refused.value.field == "url"
