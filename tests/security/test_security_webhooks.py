@@ -3,6 +3,7 @@ delivery and the connection goes to that checked address (no DNS rebinding onto 
 the subscriptions' signing secrets are stored encrypted, never in clear."""
 
 import datetime as dt
+import ipaddress
 import logging
 import socket
 import ssl
@@ -74,8 +75,22 @@ def the_delivery(tenant) -> WebhookDelivery:
 
 @pytest.mark.parametrize(
     "answer",
-    [["127.0.0.1"], ["169.254.169.254"], [PUBLIC, "10.0.0.5"], ["::1"]],
-    ids=["loopback", "metadata", "one-private-among-public", "ipv6-loopback"],
+    [
+        ["127.0.0.1"],
+        ["169.254.169.254"],
+        [PUBLIC, "10.0.0.5"],
+        ["::1"],
+        ["::ffff:127.0.0.1"],
+        ["64:ff9b::a9fe:a9fe"],
+    ],
+    ids=[
+        "loopback",
+        "metadata",
+        "one-private-among-public",
+        "ipv6-loopback",
+        "ipv4-mapped",
+        "nat64-metadata",
+    ],
 )
 def test_a_host_that_resolves_to_an_internal_address_at_delivery_is_refused_and_the_delivery_fails(
     monkeypatch, public_only, receiver, make_tenant, make_event, person, request_context, answer
@@ -88,7 +103,7 @@ def test_a_host_that_resolves_to_an_internal_address_at_delivery_is_refused_and_
     assert receiver.received == [] and dns.lookups == ["hooks.example.ru"]
     delivery = the_delivery(tenant)
     assert delivery.status == DeliveryStatus.FAILED and delivery.last_status_code is None
-    private = next(a for a in answer if a != PUBLIC)
+    private = ipaddress.ip_address(next(a for a in answer if a != PUBLIC))
     assert f"hooks.example.ru resolves to a non-public address ({private})" in delivery.last_error
 
 

@@ -416,13 +416,28 @@ class _Forbidden(_Refused):
 
 
 def resolve(host: str, port: int) -> list[str]:
-    """The addresses ``host`` resolves to, in the resolver's order (tests replace this function)."""
+    """The addresses ``host`` resolves to, in the resolver's order."""
     return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 def _private_allowed() -> bool:
     allowed = current_app.config.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
     return current_app.config["ENV"] == "local" if allowed is None else bool(allowed)
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address`` is on the public internet, an IPv4 address carried inside an IPv6 one (mapped,
+    6to4, NAT64) included: ``::ffff:127.0.0.1`` and ``64:ff9b::a9fe:a9fe`` are internal too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and address in _NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None and not inner.is_global:
+            return False
+    return address.is_global
 
 
 def _names_a_private_host(url: str) -> bool:
@@ -432,7 +447,7 @@ def _names_a_private_host(url: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return not ipaddress.ip_address(host.split("%")[0]).is_global
+        return not is_public(ipaddress.ip_address(host.split("%")[0]))
     except ValueError:
         return False
 
@@ -454,7 +469,7 @@ def checked_address(url: str) -> str:
     checked = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
     if not _private_allowed():
         for address in checked:
-            if not address.is_global:
+            if not is_public(address):
                 raise _Forbidden(
                     f"{host} resolves to a non-public address ({address}); webhooks are only sent to "
                     "public addresses"
