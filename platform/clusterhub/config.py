@@ -92,6 +92,9 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": 7,
     "WEBHOOK_RETRY_BASE_SECONDS": 30,
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": None,
+    # The Fernet keys (comma-separated: the first encrypts, all decrypt) of the subscriptions' signing
+    # secrets, stored encrypted (webhooks/sealing.py); unset, one key is derived from SECRET_KEY.
+    "WEBHOOK_SECRETS_KEY": None,
     # Personal data (152-ФЗ, see docs/security.md): days a center has to complete an erasure request
     # (art. 21 part 5: 30 days), days before that deadline its admins are reminded, and days after a
     # session ends before its registrations are anonymised (3 years: the limitation period of art. 196 of
@@ -156,6 +159,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         raise ConfigError("LOG_FORMAT must be 'json' or 'text'")
     if not 0 <= int(str(config["REMINDER_LOCAL_HOUR"])) <= 23:
         raise ConfigError("REMINDER_LOCAL_HOUR must be an hour from 0 to 23")
+    if config["WEBHOOK_SECRETS_KEY"]:
+        _check_fernet_keys(str(config["WEBHOOK_SECRETS_KEY"]))
     instance = Path(instance_path)
     production = config["ENV"] == "production"
     if config["REPORTING_CACHE_SECONDS"] is None:
@@ -173,6 +178,21 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if not config["TENANTS_DIR"]:
         config["TENANTS_DIR"] = str(project_root() / "tenants")
     return config
+
+
+def _check_fernet_keys(value: str) -> None:
+    """``WEBHOOK_SECRETS_KEY`` holds Fernet keys separated by commas (webhooks/sealing.py uses them)."""
+    from cryptography.fernet import Fernet
+
+    for key in value.split(","):
+        try:
+            Fernet(key.strip())
+        except ValueError:
+            raise ConfigError(
+                "WEBHOOK_SECRETS_KEY must be Fernet keys (32 url-safe base64-encoded bytes) separated by "
+                'commas; make one with python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            ) from None
 
 
 def _local_secret_key(instance: Path) -> str:

@@ -39,6 +39,7 @@ SECRET_ENV = {
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "SENTRY_DSN",
+    "WEBHOOK_SECRETS_KEY",
 }
 
 
@@ -520,6 +521,21 @@ def test_logs_are_json_and_sentry_is_configured_through_the_secret(chart, minima
     assert base64.b64decode(secret["SENTRY_DSN"]).decode() == "https://key@sentry.example.test/7"
     assert "SENTRY_DSN" in env_names(web)
     assert "SENTRY_DSN" not in render(chart, minimal_values).get("Secret", FULLNAME)["data"]
+
+
+def test_the_webhook_secrets_key_reaches_the_pods_and_the_migration_that_encrypts_with_it(
+    chart, minimal_values
+):
+    key = "zP4xP2S5Vh9kq1cJ0rX3T6mY8wQ7eB1nL5uA2oD9fG4="
+    release = render(chart, {**minimal_values, "webhookSecretsKey": key})
+    assert base64.b64decode(release.get("Secret", FULLNAME)["data"]["WEBHOOK_SECRETS_KEY"]).decode() == key
+    job = release.get("Job", f"{FULLNAME}-migrations")
+    [entry] = [e for e in pod_spec(job)["containers"][0]["env"] if e["name"] == "WEBHOOK_SECRETS_KEY"]
+    hook_secret = release.get("Secret", entry["valueFrom"]["secretKeyRef"]["name"])
+    assert base64.b64decode(hook_secret["data"]["WEBHOOK_SECRETS_KEY"]).decode() == key
+    for name in (f"{FULLNAME}-web", f"{FULLNAME}-worker"):
+        assert "WEBHOOK_SECRETS_KEY" in env_names(pod_spec(release.get("Deployment", name))["containers"][0])
+    assert "WEBHOOK_SECRETS_KEY" not in render(chart, minimal_values).get("Secret", FULLNAME)["data"]
 
 
 def test_web_pods_are_reached_only_from_the_ingress_controller_and_monitoring(release):

@@ -139,7 +139,7 @@ MIGRATIONS_DATABASE_URL (the owner role) never reaches them even when it sits in
       name: {{ $secret }}
       key: {{ . }}
 {{- end }}
-{{- range list "REPORTING_DATABASE_URL" "MAIL_USERNAME" "MAIL_PASSWORD" "STRIPE_SECRET_KEY" "STRIPE_WEBHOOK_SECRET" "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" "SENTRY_DSN" }}
+{{- range list "REPORTING_DATABASE_URL" "MAIL_USERNAME" "MAIL_PASSWORD" "STRIPE_SECRET_KEY" "STRIPE_WEBHOOK_SECRET" "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" "SENTRY_DSN" "WEBHOOK_SECRETS_KEY" }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef:

@@ -16,15 +16,16 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class WebhookSubscription(TenantOwned, db.Model):
-    """A center's subscription: the URL that receives the chosen events, signed with ``secret``."""
+    """A center's subscription: the URL that receives the chosen events, signed with its secret."""
 
     __tablename__ = "webhook_subscriptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(sa.String(100))
     url: Mapped[str] = mapped_column(sa.String(500))
-    # The HMAC key of the signature header; shown to staff when the subscription is created.
-    secret: Mapped[str] = mapped_column(sa.String(80))
+    # The HMAC key of the signature header, encrypted (sealing.py): decrypted to sign a delivery and to
+    # show it once to the staff who created or renewed it.
+    secret_encrypted: Mapped[str] = mapped_column(sa.Text)
     events: Mapped[list] = mapped_column(sa.JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -21,13 +21,14 @@ import socket
 import time
 import uuid
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from requests.adapters import HTTPAdapter
 
 from ..audit.services import record
 from ..core import signals
@@ -38,6 +39,7 @@ from ..outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from ..tenancy.models import utcnow
 from ..tenancy.scoping import tenant_scope
 from .models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from .sealing import SecretKeyMismatch, seal, unseal
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ RECENT_DELIVERIES = 20
 
 def create_subscription(label: str, url: str, events, actor) -> WebhookSubscription:
     """Subscribe ``url`` (http or https) of the current center to ``events``; returns the subscription,
-    whose ``secret`` signs every delivery."""
+    whose secret (stored encrypted; :func:`secret_of` reads it) signs every delivery."""
     label = (label or "").strip()
     if not label:
         raise Refusal(_("Give the subscription a label."), "label")
@@ -72,6 +74,11 @@ def create_subscription(label: str, url: str, events, actor) -> WebhookSubscript
         raise Refusal(str(error), "url") from None
     if not url:
         raise Refusal(_("Give the address that receives the events."), "url")
+    if _names_a_private_host(url) and not _private_allowed():
+        raise Refusal(
+            _("Events are sent only to public addresses on the internet; this address is local or private."),
+            "url",
+        )
     chosen = [name for name in EVENTS if name in set(events or ())]
     if not chosen:
         raise Refusal(_("Choose at least one event."), "events")
@@ -79,7 +86,7 @@ def create_subscription(label: str, url: str, events, actor) -> WebhookSubscript
         label=label[:100],
         url=url,
         events=chosen,
-        secret=SECRET_PREFIX + secrets.token_urlsafe(32),
+        secret_encrypted=seal(_new_secret()),
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(subscription)
@@ -93,10 +100,21 @@ def create_subscription(label: str, url: str, events, actor) -> WebhookSubscript
 def renew_secret(subscription: WebhookSubscription, actor) -> str:
     """Give the subscription a new secret (the old one was lost or leaked); deliveries sent from now on,
     retries and resends included, are signed with it. Returns the new secret, shown once."""
-    subscription.secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = _new_secret()
+    subscription.secret_encrypted = seal(secret)
     record("webhook.secret_renewed", subscription, actor=actor, after={"label": subscription.label})
     db.session.flush()
-    return subscription.secret
+    return secret
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def secret_of(subscription: WebhookSubscription) -> str:
+    """The subscription's secret in clear, to sign with or to show once to the staff who made it; raises
+    :class:`~.sealing.SecretKeyMismatch` when the configured key cannot decrypt it."""
+    return unseal(subscription.secret_encrypted)
 
 
 def remove_subscription(subscription: WebhookSubscription, actor) -> None:
@@ -390,46 +408,121 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 class _Refused(Exception):
-    pass
+    """The destination may not be called now (its name does not resolve): the delivery is retried."""
 
 
-def _check_destination(url: str) -> None:
-    """Refuse private, loopback and link-local addresses (the cluster's own services, the cloud's metadata
-    endpoint) unless ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` allows them (local runs and tests)."""
+class _Forbidden(_Refused):
+    """The destination is an address the platform never calls: the delivery fails at once."""
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to, in the resolver's order."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def _private_allowed() -> bool:
     allowed = current_app.config.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
-    if allowed is None:
-        allowed = current_app.config["ENV"] == "local"
-    if allowed:
-        return
-    parts = urlsplit(url)
+    return current_app.config["ENV"] == "local" if allowed is None else bool(allowed)
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address`` is on the public internet, an IPv4 address carried inside an IPv6 one (mapped,
+    6to4, NAT64) included: ``::ffff:127.0.0.1`` and ``64:ff9b::a9fe:a9fe`` are internal too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and address in _NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None and not inner.is_global:
+            return False
+    return address.is_global
+
+
+def _names_a_private_host(url: str) -> bool:
+    """Whether the address visibly names a non-public host (an IP literal or ``localhost``), refused when
+    the subscription is saved; a name is checked each time a delivery resolves it."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        return not is_public(ipaddress.ip_address(host.split("%")[0]))
+    except ValueError:
+        return False
+
+
+def checked_address(url: str) -> str:
+    """Resolve the host of ``url`` once and return the address to connect to: the first one, after every
+    one was found public. Refuses private, loopback and link-local addresses (the cluster's own services,
+    the cloud's metadata endpoint) unless ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` allows them (local runs and
+    tests). The caller connects to this very address: resolving again when connecting would let a host
+    that answered a public address here answer 127.0.0.1 there (DNS rebinding)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        addresses = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
     except OSError as error:
-        raise _Refused(f"cannot resolve {parts.hostname}: {error}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            raise _Refused(f"{parts.hostname} resolves to a non-public address ({address})")
+        raise _Refused(f"cannot resolve {host}: {error}") from None
+    if not addresses:
+        raise _Refused(f"cannot resolve {host}: no address")
+    checked = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
+    if not _private_allowed():
+        for address in checked:
+            if not is_public(address):
+                raise _Forbidden(
+                    f"{host} resolves to a non-public address ({address}); webhooks are only sent to "
+                    "public addresses"
+                )
+    return str(checked[0])
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the URL's IP address while checking TLS for ``host_name``: the name goes out in SNI
+    and the certificate must be valid for it, as if the URL still carried the name."""
+
+    def __init__(self, host_name: str):
+        self.host_name = host_name
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = self.host_name
+            pool_kwargs["assert_hostname"] = self.host_name
+        return host_params, pool_kwargs
 
 
 def post(subscription: WebhookSubscription, delivery: WebhookDelivery) -> requests.Response:
+    """POST the delivery, signed, to the checked address of the subscription's host (redirects are not
+    followed, proxies from the environment not used: either would resolve a name again)."""
     body = body_of(delivery)
     timestamp = int(time.time())
-    _check_destination(subscription.url)
-    return requests.post(
-        subscription.url,
-        data=body,
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "ClusterHub-Webhooks/1",
-            "X-ClusterHub-Event": delivery.event,
-            "X-ClusterHub-Delivery": delivery.event_id,
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: signature(subscription.secret, timestamp, body),
-        },
-        timeout=TIMEOUT_SECONDS,
-        allow_redirects=False,
-    )
+    signed = signature(secret_of(subscription), timestamp, body)
+    parts = urlsplit(subscription.url)
+    address = checked_address(subscription.url)
+    userinfo, _at, host_port = parts.netloc.rpartition("@")
+    literal = f"[{address}]" if ":" in address else address
+    netloc = (f"{userinfo}@" if _at else "") + literal + (f":{parts.port}" if parts.port else "")
+    with requests.Session() as http:
+        http.trust_env = False
+        http.mount("http://", _PinnedAdapter(parts.hostname or ""))
+        http.mount("https://", _PinnedAdapter(parts.hostname or ""))
+        return http.post(
+            urlunsplit(parts._replace(netloc=netloc)),
+            data=body,
+            headers={
+                "Host": host_port,
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "ClusterHub-Webhooks/1",
+                "X-ClusterHub-Event": delivery.event,
+                "X-ClusterHub-Delivery": delivery.event_id,
+                TIMESTAMP_HEADER: str(timestamp),
+                SIGNATURE_HEADER: signed,
+            },
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
 
 
 def deliver_ticket(ticket: OutboxMessage, now: datetime) -> str:
@@ -444,10 +537,18 @@ def deliver_ticket(ticket: OutboxMessage, now: datetime) -> str:
         subscription = delivery.subscription
         delivery.attempts += 1
         delivery.last_attempt_at = now
-        error = None
+        error, forbidden = None, False
         try:
             response = post(subscription, delivery)
-        except (requests.RequestException, _Refused) as exc:
+        except SecretKeyMismatch as exc:
+            # Never sent unsigned; retried, so deliveries resume once the right key is configured.
+            log.error("Webhook %s of subscription %s not sent: %s", delivery.event_id, subscription.id, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            delivery.last_status_code = None
+        except _Refused as exc:
+            error, forbidden = str(exc)[:2000], isinstance(exc, _Forbidden)
+            delivery.last_status_code = None
+        except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             delivery.last_status_code = None
         else:
@@ -463,7 +564,7 @@ def deliver_ticket(ticket: OutboxMessage, now: datetime) -> str:
             )
             ticket.status, ticket.sent_at = OutboxStatus.SENT, now
             return "sent"
-        if ticket.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+        if forbidden or ticket.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
             delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
             ticket.status = OutboxStatus.FAILED
             log.warning("Webhook %s to %s failed for good: %s", delivery.event_id, subscription.url, error)

@@ -35,17 +35,20 @@ def subscriptions():
             show_on(form, error, "label")
         else:
             form = SubscriptionForm(formdata=None)  # the page shows the secret once, in its own box
-    return _page(form, new_secret_of=new_subscription)
+    if new_subscription is None:
+        return _page(form)
+    return _page(form, new_secret_of=new_subscription, new_secret=services.secret_of(new_subscription))
 
 
-def _page(form, new_secret_of=None):
-    """The page; ``new_secret_of`` is the subscription whose secret is shown, this once."""
+def _page(form, new_secret_of=None, new_secret=None):
+    """The page; ``new_secret`` (of the subscription ``new_secret_of``) is shown, this once."""
     rows = [(s, services.recent_deliveries(s)) for s in services.subscriptions()]
     return render_template(
         "webhooks/subscriptions.html",
         form=form,
         rows=rows,
         new_subscription=new_secret_of,
+        new_secret=new_secret,
         confirm_form=ConfirmForm(),
         events=services.EVENTS,
         shown=services.RECENT_DELIVERIES,
@@ -60,8 +63,8 @@ def renew_secret(webhook_subscription_id):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("webhooks.subscriptions"), code=303)
-    services.renew_secret(subscription, current_user)
-    return _page(SubscriptionForm(formdata=None), new_secret_of=subscription)
+    secret = services.renew_secret(subscription, current_user)
+    return _page(SubscriptionForm(formdata=None), new_secret_of=subscription, new_secret=secret)
 
 
 @bp.route("/<tenant>/staff/webhooks/<int:webhook_subscription_id>/remove", methods=["POST"])
