@@ -233,7 +233,9 @@ def test_a_replaced_logo_leaves_storage_only_once_the_replacement_is_committed(u
 
 
 @pytest.mark.parametrize("outcome", ["refused", "failed", "commit-fails"])
-def test_a_file_stored_by_a_request_that_does_not_commit_leaves_the_storage(uow_app, app, make_cluster, outcome):
+def test_a_file_stored_by_a_request_that_does_not_commit_leaves_the_storage(
+    uow_app, app, make_cluster, outcome
+):
     storage = app.extensions["storage"]
     cluster = make_cluster()
     url = f"/uow/document/{cluster.tenant_id}/{cluster.id}/{outcome}"
@@ -253,5 +255,7 @@ def test_a_file_stored_by_a_request_that_does_not_commit_leaves_the_storage(uow_
 def test_a_file_stored_by_a_request_that_commits_stays(uow_app, app, make_cluster):
     cluster = make_cluster()
     stored_keys.clear()
-    assert uow_app.test_client().post(f"/uow/document/{cluster.tenant_id}/{cluster.id}/kept").status_code == 200
+    assert (
+        uow_app.test_client().post(f"/uow/document/{cluster.tenant_id}/{cluster.id}/kept").status_code == 200
+    )
     assert app.extensions["storage"].open(stored_keys[0]).read() == PNG
