@@ -35,7 +35,9 @@ def test_the_only_active_admin_is_not_removed_though_an_inactive_one_remains(kom
     assert "единственный действующий администратор центра" in answer.get_data(as_text=True)
     assert _membership(komi, admin) is not None
     # the inactive one may go: it leaves the center no worse off
-    assert client.post(f"/komi/staff/members/{_membership(komi, former).id}/remove", data={}).status_code == 302
+    assert (
+        client.post(f"/komi/staff/members/{_membership(komi, former).id}/remove", data={}).status_code == 302
+    )
     assert _membership(komi, former) is None
 
 
@@ -72,7 +74,9 @@ def test_the_only_admins_erasure_waits_for_another_admin(komi, make_user):
     request = erasure.request_erasure(admin)
     db.session.commit()
     with tenant_scope(db.session, komi.id):
-        part = db.session.scalar(sa.select(CenterErasure).where(CenterErasure.erasure_request_id == request.id))
+        part = db.session.scalar(
+            sa.select(CenterErasure).where(CenterErasure.erasure_request_id == request.id)
+        )
         with pytest.raises(Refusal, match="единственный действующий администратор"):
             erasure.complete_center_erasure(part, actor=admin)
     db.session.rollback()
@@ -80,7 +84,9 @@ def test_the_only_admins_erasure_waits_for_another_admin(komi, make_user):
 
     successor = make_user("center_admin", tenant=komi)
     with tenant_scope(db.session, komi.id):
-        part = db.session.scalar(sa.select(CenterErasure).where(CenterErasure.erasure_request_id == request.id))
+        part = db.session.scalar(
+            sa.select(CenterErasure).where(CenterErasure.erasure_request_id == request.id)
+        )
         erasure.complete_center_erasure(part, actor=successor)
     db.session.commit()
     db.session.expire_all()
