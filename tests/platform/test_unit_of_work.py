@@ -232,13 +232,20 @@ def test_a_replaced_logo_leaves_storage_only_once_the_replacement_is_committed(u
     assert not storage.exists(old_key)
 
 
+def _cluster(make_tenant, make_cluster) -> tuple[int, int]:
+    komi = make_tenant("komi")
+    cluster = make_cluster(tenant=komi)
+    with tenant_scope(db.session, komi.id):  # under Row-Level Security the row is read in its center
+        return komi.id, cluster.id
+
+
 @pytest.mark.parametrize("outcome", ["refused", "failed", "commit-fails"])
 def test_a_file_stored_by_a_request_that_does_not_commit_leaves_the_storage(
-    uow_app, app, make_cluster, outcome
+    uow_app, app, make_tenant, make_cluster, outcome
 ):
     storage = app.extensions["storage"]
-    cluster = make_cluster()
-    url = f"/uow/document/{cluster.tenant_id}/{cluster.id}/{outcome}"
+    tenant_id, cluster_id = _cluster(make_tenant, make_cluster)
+    url = f"/uow/document/{tenant_id}/{cluster_id}/{outcome}"
     client = uow_app.test_client()
     if outcome == "commit-fails":
         client.post("/uow/kept")  # the e-mail the failing commit repeats
@@ -247,15 +254,13 @@ def test_a_file_stored_by_a_request_that_does_not_commit_leaves_the_storage(
     assert len(stored_keys) == 1
     assert not storage.exists(stored_keys[0])
     db.session.rollback()
-    with tenant_scope(db.session, cluster.tenant_id):
+    with tenant_scope(db.session, tenant_id):
         count = sa.select(sa.func.count()).select_from(ClusterDocument)
-        assert db.session.scalar(count.where(ClusterDocument.cluster_id == cluster.id)) == 0
+        assert db.session.scalar(count.where(ClusterDocument.cluster_id == cluster_id)) == 0
 
 
-def test_a_file_stored_by_a_request_that_commits_stays(uow_app, app, make_cluster):
-    cluster = make_cluster()
+def test_a_file_stored_by_a_request_that_commits_stays(uow_app, app, make_tenant, make_cluster):
+    tenant_id, cluster_id = _cluster(make_tenant, make_cluster)
     stored_keys.clear()
-    assert (
-        uow_app.test_client().post(f"/uow/document/{cluster.tenant_id}/{cluster.id}/kept").status_code == 200
-    )
+    assert uow_app.test_client().post(f"/uow/document/{tenant_id}/{cluster_id}/kept").status_code == 200
     assert app.extensions["storage"].open(stored_keys[0]).read() == PNG
