@@ -91,3 +91,45 @@ def test_the_only_admins_erasure_waits_for_another_admin(komi, make_user):
     db.session.commit()
     db.session.expire_all()
     assert not admin.active and _membership(komi, admin) is None
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(app, pg_only, komi, make_user):
+    """The admins' rows are locked while counted: the second removal waits, then sees it would be the last."""
+    import threading
+
+    from clusterhub.accounts.models import User
+
+    first, second = make_user("center_admin", tenant=komi), make_user("center_admin", tenant=komi)
+    pairs = [(first.id, _membership(komi, second).id), (second.id, _membership(komi, first).id)]
+    barrier, refusals, errors = threading.Barrier(2), [], []
+
+    def remove(actor_id, membership_id):
+        with app.test_request_context():  # its own session and connection, like another web worker
+            try:
+                barrier.wait(timeout=30)
+                with tenant_scope(db.session, komi.id):
+                    memberships.remove_membership(
+                        db.session.get(Membership, membership_id), db.session.get(User, actor_id)
+                    )
+                    db.session.commit()
+            except Refusal as refusal:
+                db.session.rollback()
+                refusals.append(refusal)
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=remove, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(refusals) == 1
+    db.session.expire_all()
+    with tenant_scope(db.session, komi.id):
+        left = db.session.scalars(
+            sa.select(Membership.user_id).where(Membership.role == "center_admin")
+        ).all()
+    assert len(left) == 1

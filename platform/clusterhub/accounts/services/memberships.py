@@ -37,6 +37,9 @@ def keep_an_administrator(tenant_id: int, user: User) -> None:
             sa.select(Membership.user_id)
             .join(User, User.id == Membership.user_id)
             .where(Membership.role == TenantRole.CENTER_ADMIN, User.active.is_(True))
+            # Two admins removing each other at once: the second waits for the first and then counts
+            # without it, instead of both seeing the other still there.
+            .with_for_update(of=Membership)
         )
         ids = set(db.session.scalars(admins))
     if ids == {user.id}:
