@@ -17,6 +17,7 @@ def register(app) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(housekeeping_cli)
 
 
 @click.group("tenants", help="Regional centers.")
@@ -140,6 +141,60 @@ def outbox_send(loop, interval, heartbeat):
                 break
         beat()
         time.sleep(interval)
+
+
+@click.group("housekeeping", help="Removing rows that are no longer needed.")
+def housekeeping_cli():
+    pass
+
+
+@housekeeping_cli.command("purge")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=1),
+    default=90,
+    show_default=True,
+    help="Delete what was sent or delivered more than this many days ago.",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows per commit."
+)
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@with_appcontext
+def housekeeping_purge(older_than_days, batch_size, dry_run):
+    """Delete sent mail (and webhook tickets) from the outbox and delivered webhook deliveries older than
+    the limit (run daily). Pending, failed and withheld rows stay, whatever their age."""
+    from datetime import timedelta
+
+    from .extensions import db
+    from .outbox.services import count_sent_before, purge_sent
+    from .tenancy.models import utcnow
+    from .webhooks.services import count_delivered_before, purge_delivered
+
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    messages = count_sent_before(cutoff)
+    tenant_ids = list(db.session.scalars(sa.select(Tenant.id).order_by(Tenant.id)))
+    deliveries = {tenant_id: count_delivered_before(tenant_id, cutoff) for tenant_id in tenant_ids}
+    db.session.rollback()  # the counts hold no transaction open during the purge
+    if dry_run:
+        click.echo(
+            f"{messages} outbox messages and {sum(deliveries.values())} webhook deliveries would be deleted"
+        )
+        return
+    done = {"messages": 0, "deliveries": 0}
+    # One transaction per batch: a long purge holds no lock for long, and the worker keeps sending.
+    with click.progressbar(length=messages, label="Outbox messages", file=None) as bar:
+        while count := purge_sent(cutoff, batch_size):
+            db.session.commit()
+            done["messages"] += count
+            bar.update(count)
+    with click.progressbar(length=sum(deliveries.values()), label="Webhook deliveries", file=None) as bar:
+        for tenant_id in (t for t, n in deliveries.items() if n):
+            while count := purge_delivered(tenant_id, cutoff, batch_size):
+                db.session.commit()
+                done["deliveries"] += count
+                bar.update(count)
+    click.echo(f"deleted {done['messages']} outbox messages and {done['deliveries']} webhook deliveries")
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """B2B meetings at a session: requests between participants, the schedule the staff run, move and publish,
 the participant's own schedule, contacts only after acceptance, and outcomes."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -525,3 +526,35 @@ def test_the_blocks_limit_lowered_later_still_binds_a_participant_who_chose_more
         blocks.update_block(block, {**{k: getattr(block, k) for k in blocks.BLOCK_FIELDS}, "max_meetings": 1})
         assert scheduling.problem_for(block).max_meetings == {s.people[0]: 1}
         assert len(scheduling.run_scheduler(block).placed) == 1
+
+
+def test_the_staff_list_of_limits_comes_a_page_at_a_time_and_narrows_by_name_or_organisation(
+    b2b, client, login
+):
+    s = b2b(participants=29, slots=4, tables=2)
+    with s.scope():
+        for n in range(26):
+            preferences.set_preferences(_block(s), _reg(s, n), None, [0])
+        _accepted(s, [(26, 27)])  # no limits of their own, but a meeting waiting for a place
+        db.session.commit()
+        organisation = _reg(s, 5).organisation
+    login(s.staff)
+    url = f"/{s.tenant.slug}/staff/meetings/{s.block}/people"
+
+    def names(html: str) -> set[str]:
+        return set(re.findall(r"<strong>(Участник \d+)</strong>", html))
+
+    first, second = client.get(url).get_data(as_text=True), client.get(f"{url}?page=2").get_data(as_text=True)
+    everyone = {f"Участник {n}" for n in range(28)}  # the 29th has neither limits nor meetings
+    assert "Участников: 28" in first and "Страница 1 из 2" in first
+    assert len(names(first)) == 25 and len(names(second)) == 3
+    assert names(first) | names(second) == everyone
+    assert "Ожидают: 1" in second or "Ожидают: 1" in first
+
+    by_name = client.get(url, query_string={"q": "участник 2"}).get_data(as_text=True)
+    assert names(by_name) == {"Участник 2", *(f"Участник {n}" for n in range(20, 28))}
+    assert "Участников: 9" in by_name and "Страница 1 из" not in by_name
+    by_organisation = client.get(url, query_string={"q": organisation}).get_data(as_text=True)
+    assert names(by_organisation) == {"Участник 5"}
+    nobody = client.get(url, query_string={"q": "нет такого"}).get_data(as_text=True)
+    assert "Участников: 0" in nobody and "Никто не подходит" in nobody

@@ -453,6 +453,7 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
         f"{FULLNAME}-billing-past-due",
         f"{FULLNAME}-cooperation-digest",
         f"{FULLNAME}-events-remind",
+        f"{FULLNAME}-housekeeping-purge",
         f"{FULLNAME}-privacy-remind",
         f"{FULLNAME}-privacy-retention",
         f"{FULLNAME}-reporting-refresh",
@@ -477,6 +478,14 @@ def test_maintenance_runs_as_restricted_cron_jobs(release):
     assert digest["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][3:] == [
         "cooperation",
         "digest",
+    ]
+    purge = jobs[f"{FULLNAME}-housekeeping-purge"]["spec"]
+    assert purge["schedule"] == "30 2 * * *"  # daily, at night
+    assert purge["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][3:] == [
+        "housekeeping",
+        "purge",
+        "--older-than-days",
+        "90",
     ]
     refresh = jobs[f"{FULLNAME}-reporting-refresh"]["spec"]
     assert refresh["schedule"] == "*/10 * * * *"

@@ -9,13 +9,17 @@ import sqlalchemy as sa
 from clusterhub import create_app
 from clusterhub.accounts.authz import public
 from clusterhub.accounts.models import User
+from clusterhub.clusters.models import Cluster, ClusterDocument
+from clusterhub.clusters.services.documents import add_document
 from clusterhub.core.refusal import Refusal, answered, expected_refusals
 from clusterhub.core.unit_of_work import after_commit
 from clusterhub.enterprises.models import Enterprise
 from clusterhub.enterprises.services.profiles import set_logo
 from clusterhub.extensions import db
+from clusterhub.tenancy.scoping import tenant_scope
 
 ran = []
+stored_keys: list[str] = []
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
@@ -114,6 +118,21 @@ def uow_app(app):
             raise Refusal("Профиль не сохранён", field="full_name")
         return "replaced"
 
+    @second.post("/uow/document/<int:tenant_id>/<int:cluster_id>/<outcome>")
+    @public
+    def add_cluster_document(tenant_id, cluster_id, outcome):
+        with tenant_scope(db.session, tenant_id):
+            cluster = db.session.get(Cluster, cluster_id)
+            document = add_document(cluster, "other", io.BytesIO(PNG), "map.png", actor=None)
+        stored_keys.append(document.storage_key)
+        if outcome == "refused":
+            raise Refusal("Кластер не сохранён", field="name")
+        if outcome == "failed":
+            raise RuntimeError("the view broke after the upload")
+        if outcome == "commit-fails":
+            db.session.add(User(email="kept@example.org", full_name="Duplicate"))  # unique e-mail, at commit
+        return "stored"
+
     yield second
     with second.app_context():
         db.session.remove()
@@ -211,3 +230,37 @@ def test_a_replaced_logo_leaves_storage_only_once_the_replacement_is_committed(u
     new_key = db.session.get(Enterprise, enterprise_id).logo_key
     assert new_key != old_key and storage.exists(new_key)
     assert not storage.exists(old_key)
+
+
+def _cluster(make_tenant, make_cluster) -> tuple[int, int]:
+    komi = make_tenant("komi")
+    cluster = make_cluster(tenant=komi)
+    with tenant_scope(db.session, komi.id):  # under Row-Level Security the row is read in its center
+        return komi.id, cluster.id
+
+
+@pytest.mark.parametrize("outcome", ["refused", "failed", "commit-fails"])
+def test_a_file_stored_by_a_request_that_does_not_commit_leaves_the_storage(
+    uow_app, app, make_tenant, make_cluster, outcome
+):
+    storage = app.extensions["storage"]
+    tenant_id, cluster_id = _cluster(make_tenant, make_cluster)
+    url = f"/uow/document/{tenant_id}/{cluster_id}/{outcome}"
+    client = uow_app.test_client()
+    if outcome == "commit-fails":
+        client.post("/uow/kept")  # the e-mail the failing commit repeats
+    stored_keys.clear()
+    assert client.post(url).status_code == (303 if outcome == "refused" else 500)
+    assert len(stored_keys) == 1
+    assert not storage.exists(stored_keys[0])
+    db.session.rollback()
+    with tenant_scope(db.session, tenant_id):
+        count = sa.select(sa.func.count()).select_from(ClusterDocument)
+        assert db.session.scalar(count.where(ClusterDocument.cluster_id == cluster_id)) == 0
+
+
+def test_a_file_stored_by_a_request_that_commits_stays(uow_app, app, make_tenant, make_cluster):
+    tenant_id, cluster_id = _cluster(make_tenant, make_cluster)
+    stored_keys.clear()
+    assert uow_app.test_client().post(f"/uow/document/{tenant_id}/{cluster_id}/kept").status_code == 200
+    assert app.extensions["storage"].open(stored_keys[0]).read() == PNG

@@ -5,7 +5,8 @@ The bytes live in the storage backend (``current_app.extensions["storage"]``) un
 with the center's slug, so a center's files can be counted, exported and erased together; the row keeps
 the name the person gave the file, its checked content type and its size. A file is removed from the
 storage only after the request's transaction commits, so a rolled-back request keeps the file its row
-still points to.
+still points to; and a file stored during a request whose transaction then rolls back is deleted from the
+storage, so no file is left without its row.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..tenancy.models import Tenant, utcnow
 from . import signals
-from .unit_of_work import after_commit
+from .unit_of_work import after_commit, after_rollback
 from .uploads import Upload
 
 __all__ = ["StoredFile", "discard", "store"]
@@ -57,12 +58,15 @@ def store(
     row for it, added to the database session and flushed.
 
     Before anything is written, :data:`~clusterhub.core.signals.file_storing` lets the billing module
-    refuse a file that would pass the center's storage limit (it raises ``LimitReached``)."""
+    refuse a file that would pass the center's storage limit (it raises ``LimitReached``). If the request's
+    transaction then rolls back, the file is deleted from the storage again."""
     tenant = db.session.get(Tenant, tenant_id)
     assert tenant is not None
     signals.file_storing.send(tenant, size=len(upload.data))
     key = f"{tenant.slug}/{folder}/{secrets.token_hex(12)}{upload.extension}"
-    current_app.extensions["storage"].save(key, io.BytesIO(upload.data), upload.content_type)
+    storage = current_app.extensions["storage"]
+    storage.save(key, io.BytesIO(upload.data), upload.content_type)
+    after_rollback(lambda: storage.delete(key))  # no row will point to it
     stored = model(
         filename=upload.name,
         content_type=upload.content_type,

@@ -2,7 +2,10 @@
 view's successful return commits once; a refusal or an exception anywhere rolls everything back.
 
 Work that must not happen unless the data is stored (deleting a replaced file from storage) is queued
-with ``after_commit`` and runs only once the commit has succeeded."""
+with ``after_commit`` and runs only once the commit has succeeded. Its mirror, ``after_rollback``, undoes
+what was done outside the database and must not outlive a transaction that is not stored (a file written
+to storage for a row that is rolled back): it runs when the request is refused, when the view or the
+commit raises, and never after a successful commit."""
 
 from collections.abc import Callable
 from typing import Any
@@ -28,13 +31,32 @@ def after_commit(callback: Callable[[], None]) -> None:
     g.setdefault("after_commit", []).append(callback)
 
 
+def after_rollback(callback: Callable[[], None]) -> None:
+    """Run ``callback`` if this request's writes are not stored (refused, or an error in the view or the
+    commit). Outside a request nothing is queued: a command commits or rolls back itself."""
+    from flask import has_request_context
+
+    if has_request_context():
+        g.setdefault("after_rollback", []).append(callback)
+
+
+def undo(app: Flask) -> None:
+    """The request's writes are not stored: forget the after-commit work and run the after-rollback work."""
+    g.pop("after_commit", None)
+    for callback in g.pop("after_rollback", ()):
+        try:
+            callback()
+        except Exception:  # the request has already failed; a leftover file is logged, not a second error
+            app.logger.exception("An after-rollback task failed on %s", request.path)
+
+
 def finish(app: Flask) -> None:
     """Commit what the view did, or roll it back if the request met a refusal."""
     opened = db.session.registry.has()  # a request that never touched the database has nothing to end
     if request_refused():
         if opened:
             db.session.rollback()
-        g.pop("after_commit", None)
+        undo(app)
         return
     if opened:
         session = db.session
@@ -46,6 +68,7 @@ def finish(app: Flask) -> None:
             or session.deleted
         ):
             session.commit()
+    g.pop("after_rollback", None)
     for callback in g.pop("after_commit", ()):
         try:
             callback()
@@ -87,6 +110,12 @@ class UnitOfWorkFlask(Flask):
         return sync
 
     def dispatch_request(self) -> ResponseReturnValue:
-        response = super().dispatch_request()
-        finish(self)
+        try:
+            response = super().dispatch_request()
+            finish(self)
+        except BaseException:
+            # The view or the commit failed: the session is rolled back at the end of the request, so
+            # what was written outside the database for it goes now.
+            undo(self)
+            raise
         return response

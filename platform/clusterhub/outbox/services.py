@@ -187,3 +187,24 @@ def send_due(mailer, now: datetime | None = None, limit: int = 100, after_each=N
 
 def current_mailer():
     return current_app.extensions.get("clusterhub.mailer") or mailer_from_config(current_app.config)
+
+
+def _sent_before(cutoff: datetime) -> sa.Select:
+    return sa.select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < cutoff
+    )
+
+
+def count_sent_before(cutoff: datetime) -> int:
+    """How many sent messages (mail and webhook tickets) were sent before ``cutoff``."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_sent_before(cutoff).subquery())) or 0
+
+
+def purge_sent(cutoff: datetime, limit: int = 1000) -> int:
+    """Delete up to ``limit`` messages sent before ``cutoff`` and return how many. Pending, failed (staff
+    resend them) and withheld (the trace of a withdrawn consent) messages are kept, whatever their age."""
+    ids = list(db.session.scalars(_sent_before(cutoff).order_by(OutboxMessage.id).limit(limit)))
+    if ids:
+        db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        db.session.flush()
+    return len(ids)

@@ -579,3 +579,33 @@ def deliver_ticket(ticket: OutboxMessage, now: datetime) -> str:
             error,
         )
         return "retry"
+
+
+def _delivered_before(cutoff: datetime) -> sa.Select:
+    return sa.select(WebhookDelivery.id).where(
+        WebhookDelivery.status == DeliveryStatus.DELIVERED, WebhookDelivery.delivered_at < cutoff
+    )
+
+
+def count_delivered_before(tenant_id: int, cutoff: datetime) -> int:
+    """How many of the center's deliveries were delivered before ``cutoff``."""
+    with tenant_scope(db.session, tenant_id):
+        return (
+            db.session.scalar(sa.select(sa.func.count()).select_from(_delivered_before(cutoff).subquery()))
+            or 0
+        )
+
+
+def purge_delivered(tenant_id: int, cutoff: datetime, limit: int = 1000) -> int:
+    """Delete up to ``limit`` of the center's deliveries delivered before ``cutoff`` and return how many.
+    Pending and failed deliveries (staff resend them) are kept, whatever their age."""
+    with tenant_scope(db.session, tenant_id):
+        ids = list(db.session.scalars(_delivered_before(cutoff).order_by(WebhookDelivery.id).limit(limit)))
+        if ids:
+            db.session.execute(
+                sa.delete(WebhookDelivery).where(
+                    WebhookDelivery.tenant_id == tenant_id, WebhookDelivery.id.in_(ids)
+                )
+            )
+            db.session.flush()
+    return len(ids)

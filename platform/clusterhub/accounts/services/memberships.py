@@ -25,13 +25,44 @@ from ..models import (
 from .users import _serializer, create_user, find_user_by_email, normalize_email, set_password
 
 
+def keep_an_administrator(tenant_id: int, user: User) -> None:
+    """Refuse to take ``user``'s administration of the center away (removal, another role, erasure) when
+    they are its only active administrator and the center is active: no one could then manage its members.
+    An inactive administrator, or one of a suspended center, may go."""
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None or not tenant.is_active or not user.active:
+        return
+    with tenant_scope(db.session, tenant_id):
+        admins = (
+            sa.select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.role == TenantRole.CENTER_ADMIN, User.active.is_(True))
+            # Two admins removing each other at once: the second waits for the first and then counts
+            # without it, instead of both seeing the other still there.
+            .with_for_update(of=Membership)
+        )
+        ids = set(db.session.scalars(admins))
+    if ids == {user.id}:
+        raise Refusal(
+            _(
+                "%(name)s is the center's only active administrator: make someone else an administrator "
+                "first, so that the center is not left without one.",
+                name=user.full_name,
+            )
+        )
+
+
 def add_membership(user: User, tenant: Tenant, role: str, actor=None) -> Membership:
+    """Give ``user`` ``role`` in the center, or change the role they have; the center's last active
+    administrator keeps that role."""
     with tenant_scope(db.session, tenant.id):
         membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
         if membership is None:
             membership = Membership(user_id=user.id, role=role, tenant_id=tenant.id)
             db.session.add(membership)
         else:
+            if membership.role == TenantRole.CENTER_ADMIN and role != TenantRole.CENTER_ADMIN:
+                keep_an_administrator(tenant.id, user)
             membership.role = role
         db.session.flush()
         record("membership.granted", membership, actor=actor, after={"user": user.email, "role": role})
@@ -40,15 +71,9 @@ def add_membership(user: User, tenant: Tenant, role: str, actor=None) -> Members
 
 
 def remove_membership(membership: Membership, actor) -> None:
-    """Remove a user's role in the tenant. The last center admin cannot be removed."""
+    """Remove a user's role in the tenant. The last active administrator of an active center stays."""
     if membership.role == TenantRole.CENTER_ADMIN:
-        admins = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(Membership.role == TenantRole.CENTER_ADMIN)
-        )
-        if admins <= 1:
-            raise Refusal(_("The last center administrator cannot be removed."))
+        keep_an_administrator(membership.tenant_id, membership.user)
     record(
         "membership.removed",
         membership,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ...audit.services import record
 from ...core.refusal import Refusal
-from ...core.unit_of_work import after_commit
+from ...core.unit_of_work import after_commit, after_rollback
 from ...core.uploads import IMAGES, read_upload
 from ...core.urls import is_web_address
 from ...extensions import db
@@ -228,6 +228,7 @@ def set_logo(enterprise: Enterprise, fileobj, filename: str, actor) -> None:
     storage = current_app.extensions["storage"]
     key = f"enterprises/{enterprise.id}/logo-{secrets.token_hex(8)}{upload.extension}"
     storage.save(key, io.BytesIO(upload.data), upload.content_type)
+    after_rollback(lambda: storage.delete(key))  # a rolled-back request leaves no logo without its row
     if enterprise.logo_key:
         replaced = enterprise.logo_key
         after_commit(lambda: storage.delete(replaced))  # a rolled-back request keeps the old logo

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from ...accounts.models import ApiToken, FederalInvitation, Invitation, Membership, User
+from ...accounts.models import ApiToken, FederalInvitation, Invitation, Membership, TenantRole, User
+from ...accounts.services.memberships import keep_an_administrator
 from ...audit.services import record
 from ...core.refusal import Refusal
 from ...defenses.models import Protocol
@@ -137,7 +138,8 @@ def _pending_parts(request_id: int) -> int:
 def complete_center_erasure(part: CenterErasure, *, actor, now: datetime | None = None) -> dict:
     """The center admin's one action: the person's registrations in this center are anonymised, signed
     protocols get the pseudonym, memberships and invitations are deleted. Returns what was done. When the
-    last center completes, the account is anonymised too."""
+    last center completes, the account is anonymised too. The center's only active administrator is not
+    erased until someone else administers the center."""
     # Every center's completion of one request takes this row lock first: two admins completing the last
     # two parts at once would otherwise each still count the other's as pending, and the account would
     # never be anonymised. The second waits, then sees the first one's part completed.
@@ -154,6 +156,12 @@ def complete_center_erasure(part: CenterErasure, *, actor, now: datetime | None 
     user = db.session.get(User, request.user_id) if request.user_id else None
     done = {"registrations": 0, "memberships": 0, "invitations": 0, "protocols": 0}
     if user is not None:
+        for membership in db.session.scalars(
+            sa.select(Membership).where(
+                Membership.user_id == user.id, Membership.role == TenantRole.CENTER_ADMIN
+            )
+        ):
+            keep_an_administrator(membership.tenant_id, user)
         email = user.email.lower()
         for registration in db.session.scalars(
             sa.select(Registration).where(

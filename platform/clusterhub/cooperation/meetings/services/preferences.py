@@ -7,7 +7,7 @@ from ....audit.services import record
 from ....core.refusal import Refusal
 from ....events.models import Registration, RegistrationStatus
 from ....extensions import db
-from ..models import MeetingBlock, MeetingPreference
+from ..models import MeetingBlock, MeetingPreference, MeetingRequest, RequestStatus
 from .places import accepted_meetings
 
 
@@ -15,6 +15,42 @@ def preferences_of(block: MeetingBlock) -> dict[int, MeetingPreference]:
     """Registration id → their own limits in the block (only those who set any)."""
     rows = db.session.scalars(sa.select(MeetingPreference).where(MeetingPreference.block_id == block.id))
     return {p.registration_id: p for p in rows}
+
+
+def people_statement(block: MeetingBlock, query: str = "") -> sa.Select:
+    """The block's confirmed participants who set limits or have an accepted meeting (placed or waiting),
+    by organisation and name, narrowed to those whose name or organisation contains ``query``: a
+    statement to paginate."""
+    accepted = sa.select(MeetingRequest).where(
+        MeetingRequest.block_id == block.id, MeetingRequest.status == RequestStatus.ACCEPTED
+    )
+    involved = sa.union(
+        sa.select(MeetingPreference.registration_id).where(MeetingPreference.block_id == block.id),
+        accepted.with_only_columns(MeetingRequest.requester_id),
+        accepted.with_only_columns(MeetingRequest.recipient_id),
+    )
+    stmt = (
+        sa.select(Registration)
+        .where(
+            Registration.event_id == block.event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.id.in_(involved.scalar_subquery()),
+        )
+        .order_by(Registration.organisation, Registration.full_name, Registration.id)
+    )
+    text = query.strip()
+    if text:
+        # lower() folds Cyrillic on PostgreSQL but not on SQLite, so the usual spellings are tried as well
+        # (as the session's participant list does).
+        variants = {text, text.lower(), text.capitalize(), text.title(), text.upper()}
+        columns = (Registration.full_name, Registration.organisation)
+        stmt = stmt.where(
+            sa.or_(
+                *(sa.func.lower(column).like(f"%{text.lower()}%") for column in columns),
+                *(column.like(f"%{variant}%") for column in columns for variant in variants),
+            )
+        )
+    return stmt
 
 
 def preference(block: MeetingBlock, registration: Registration) -> MeetingPreference | None:

@@ -9,13 +9,14 @@ from flask_login import current_user
 from ....accounts.authz import requires
 from ....accounts.forms import ConfirmForm
 from ....core.forms import show_on
+from ....core.pagination import paginate
 from ....core.refusal import Refusal
 from ....events.models import Event
 from ....events.services import common as events
 from ....extensions import db
 from ..forms import BlockForm, MoveForm, RunForm
 from ..models import MeetingBlock, MeetingRequest
-from ..services import blocks, places, preferences, requests, scheduling
+from ..services import blocks, places, preferences, scheduling
 from . import MANAGE_MEETINGS, _get, bp
 
 
@@ -213,11 +214,17 @@ def staff_outcomes(meeting_block_id):
     )
 
 
+PEOPLE_PER_PAGE = 25
+
+
 @bp.route("/<tenant>/staff/meetings/<int:meeting_block_id>/people")
 @requires(MANAGE_MEETINGS)
 def staff_people(meeting_block_id):
-    """Per participant: their own limits, placed and waiting meetings, and conflicts with the limits."""
+    """Per participant: their own limits, placed and waiting meetings, and conflicts with the limits; a page
+    at a time, narrowed by name or organisation."""
     block = _get(MeetingBlock, meeting_block_id)
+    query = request.args.get("q", "").strip()[:100]
+    page = paginate(preferences.people_statement(block, query), per_page=PEOPLE_PER_PAGE)
     prefs = preferences.preferences_of(block)
     meetings = places.accepted_meetings(block)
     placed: dict[int, int] = {}
@@ -234,12 +241,12 @@ def staff_people(meeting_block_id):
         for person_id in (m.requester_id, m.recipient_id)
         if person_id in prefs
     }
-    people = [p for p in requests.directory(block) if p.id in prefs or p.id in placed or p.id in waiting]
     return render_template(
         "meetings/staff_people.html",
         block=block,
         event=block.event,
-        people=people,
+        page=page,
+        query=query,
         prefs=prefs,
         placed=placed,
         waiting=waiting,
