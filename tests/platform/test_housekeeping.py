@@ -11,6 +11,7 @@ from clusterhub.outbox.models import OutboxMessage, OutboxStatus
 from clusterhub.tenancy.models import utcnow
 from clusterhub.tenancy.scoping import tenant_scope
 from clusterhub.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from clusterhub.webhooks.sealing import seal
 
 
 def _message(subject, status, days_ago):
@@ -31,7 +32,11 @@ def _message(subject, status, days_ago):
 def _deliveries(tenant, spec):
     with tenant_scope(db.session, tenant.id):
         subscription = WebhookSubscription(
-            tenant_id=tenant.id, label="CRM", url="https://crm.example.com/hook", secret="s", events=["x"]
+            tenant_id=tenant.id,
+            label="CRM",
+            url="https://crm.example.com/hook",
+            secret_encrypted=seal("s"),
+            events=["x"],
         )
         db.session.add(subscription)
         db.session.flush()
