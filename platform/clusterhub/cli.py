@@ -1,4 +1,5 @@
-"""Command-line interface: ``flask --app clusterhub ...`` or the ``clusterhub`` console script."""
+"""Command-line interface: ``flask --app clusterhub ...`` or the ``clusterhub`` console script
+(:mod:`clusterhub.console`); ``create_app`` registers these commands."""
 
 import contextlib
 import time
@@ -7,7 +8,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from .core.refusal import Refusal
 from .tenancy.models import Tenant
@@ -36,7 +37,7 @@ def tenants_cli():
 @with_appcontext
 def tenants_sync(dry_run, directory):
     """Create or update centers from tenants/*/tenant.toml (idempotent)."""
-    from .tenancy.services import sync_tenants
+    from .centers.services import sync_tenants
 
     report = sync_tenants(Path(directory or current_app.config["TENANTS_DIR"]), dry_run=dry_run)
     if report.errors:
@@ -140,9 +141,3 @@ def outbox_send(loop, interval, heartbeat):
                 break
         beat()
         time.sleep(interval)
-
-
-def main() -> None:
-    from . import create_app
-
-    FlaskGroup(create_app=create_app, help="ClusterHub management commands.")()
