@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub import create_app
-from clusterhub.accounts.authz import public
 from clusterhub.accounts.models import User
+from clusterhub.core.access import public
 from clusterhub.core.refusal import Refusal, answered, expected_refusals
 from clusterhub.core.unit_of_work import after_commit
 from clusterhub.enterprises.models import Enterprise
