@@ -6,7 +6,7 @@ Every endpoint declares who may reach it with :func:`public`, :func:`login_requi
 for the hook, the menus and the pages.
 
 A foundation module: it reads the role models and the tenant scope and nothing above them, so every layer
-(tenancy's, core's and the audit log's pages included) declares its access with it.
+(core's, the audit log's and the outbox's pages included) declares its access with it.
 """
 
 import enum
