@@ -95,7 +95,7 @@ lint: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Strict for tenancy/ and core/, basic for the rest ([tool.mypy] in pyproject.toml).
+# Strict for tenancy/, centers/ and core/, basic for the rest ([tool.mypy] in pyproject.toml).
 typecheck: install
 	$(BIN)/mypy
 

@@ -17,7 +17,7 @@ from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migr
 BLUEPRINT_MODULES = [
     "clusterhub.core.views",
     "clusterhub.accounts.views",
-    "clusterhub.tenancy.views",
+    "clusterhub.centers.views",
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
     "clusterhub.reporting.api",
@@ -197,12 +197,13 @@ def register_blueprints(app: Flask) -> None:
 def connect_signals() -> None:
     """Modules that react to other modules' signals (see ``core/signals.py``): importing a module
     changes no other module's registry; this list does, once per app (connecting twice is harmless)."""
-    from .accounts import authz
     from .billing import permissions as billing_permissions
     from .billing import services as billing
     from .billing.providers.invoice import views as invoice
     from .billing.providers.stripe import views as stripe
     from .clusters.services import members as clusters
+    from .core import access
+    from .enterprises.services import representatives as enterprise_representatives
     from .events.services import history as events
     from .privacy.services import consent as privacy_consent
     from .privacy.services import pseudonyms as privacy_pseudonyms
@@ -219,9 +220,10 @@ def connect_signals() -> None:
     billing.connect_signals()  # storage limits of uploaded files, staff seats
     token_permissions.connect_signals()
     _connect_navigation()  # the views' permissions, menu entries and home blocks
-    authz.grant_connected_permissions()
+    access.grant_connected_permissions()
     clusters.connect_signals()  # enterprise history and merges
     events.connect_signals()  # enterprise history
+    enterprise_representatives.connect_signals()  # the start page's enterprises
     projects.connect_signals()  # enterprise history
     service_requests.connect_signals()  # enterprise history
     stripe.connect_signals()  # payment providers, in the order the billing page lists them
@@ -231,7 +233,7 @@ def connect_signals() -> None:
 
 NAVIGATION_MODULES = [  # menu entries and home blocks, in the order the menus list them
     "clusterhub.accounts.views",
-    "clusterhub.tenancy.views",
+    "clusterhub.centers.views",
     "clusterhub.audit.views",
     "clusterhub.reporting.views",
     "clusterhub.technoparks.views",
@@ -271,7 +273,7 @@ def _install_session_hooks() -> None:
     if _hooks_installed:
         return
     from .audit import services as audit_services
-    from .core.page_cache import shared_store
+    from .core.shared_store import shared_store
     from .tenancy import row_cache, scoping
 
     scoping.install(Session)

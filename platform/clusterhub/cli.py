@@ -1,4 +1,5 @@
-"""Command-line interface: ``flask --app clusterhub ...`` or the ``clusterhub`` console script."""
+"""Command-line interface: ``flask --app clusterhub ...`` or the ``clusterhub`` console script
+(:mod:`clusterhub.console`); ``create_app`` registers these commands."""
 
 import contextlib
 import time
@@ -7,7 +8,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from .core.refusal import Refusal
 from .tenancy.models import Tenant
@@ -37,7 +38,7 @@ def tenants_cli():
 @with_appcontext
 def tenants_sync(dry_run, directory):
     """Create or update centers from tenants/*/tenant.toml (idempotent)."""
-    from .tenancy.services import sync_tenants
+    from .centers.services import sync_tenants
 
     report = sync_tenants(Path(directory or current_app.config["TENANTS_DIR"]), dry_run=dry_run)
     if report.errors:
@@ -195,9 +196,3 @@ def housekeeping_purge(older_than_days, batch_size, dry_run):
                 done["deliveries"] += count
                 bar.update(count)
     click.echo(f"deleted {done['messages']} outbox messages and {done['deliveries']} webhook deliveries")
-
-
-def main() -> None:
-    from . import create_app
-
-    FlaskGroup(create_app=create_app, help="ClusterHub management commands.")()

@@ -207,7 +207,7 @@ def test_a_center_token_writes_nowhere_outside_its_write_scopes(app, client, mak
 
 
 def test_every_permission_maps_to_an_area_and_tokens_never_manage_people_or_billing():
-    from clusterhub.accounts.authz import Permission
+    from clusterhub.core.access import Permission
     from clusterhub.tokens.services import center_token_permissions
 
     granted = center_token_permissions()

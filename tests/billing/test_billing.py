@@ -351,7 +351,7 @@ def test_storage_counts_every_kind_of_upload_of_the_center(
 
 def tenant_permission_writes(app):
     """Every (URL, method) that changes data and needs a permission a center's role can hold."""
-    from clusterhub.accounts.authz import is_tenant_permission
+    from clusterhub.core.access import is_tenant_permission
 
     for rule in app.url_map.iter_rules():
         access = getattr(app.view_functions[rule.endpoint], "access_rule", None)
@@ -370,13 +370,13 @@ def tenant_permission_writes(app):
 def test_a_lapsed_center_refuses_every_write_that_needs_a_tenant_permission(
     app, client, login, make_tenant, billing_user, make_plan, subscribe, invoice_billing, monkeypatch
 ):
-    from clusterhub.accounts import authz
     from clusterhub.accounts.models import TenantRole
     from clusterhub.accounts.services.api_tokens import create_api_token
+    from clusterhub.core import access
 
     # One role holding every tenant permission, so that no route stops at 403 before the lapse rule.
-    every_tenant_permission = set().union(*authz.TENANT_ROLE_PERMISSIONS.values())
-    monkeypatch.setitem(authz.TENANT_ROLE_PERMISSIONS, TenantRole.CENTER_ADMIN, every_tenant_permission)
+    every_tenant_permission = set().union(*access.TENANT_ROLE_PERMISSIONS.values())
+    monkeypatch.setitem(access.TENANT_ROLE_PERMISSIONS, TenantRole.CENTER_ADMIN, every_tenant_permission)
     komi = make_tenant("komi")
     subscribe(komi, make_plan(), "cancelled", period_days=-1)
     admin = billing_user("center_admin", komi)

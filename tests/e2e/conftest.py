@@ -92,7 +92,7 @@ def live_server(tmp_path_factory):
     """The application served on a free port of 127.0.0.1 with the demo data; yields its base URL."""
     from flask_migrate import upgrade
 
-    from clusterhub.tenancy.services import sync_tenants
+    from clusterhub.centers.services import sync_tenants
     from clusterhub_dev.demo import load_demo
 
     pg_name = None

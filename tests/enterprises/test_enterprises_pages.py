@@ -148,3 +148,18 @@ def test_the_edit_history_shows_words_not_stored_values(
     assert "Size category: <del>Medium-sized enterprise</del> → Small enterprise" in history
     for raw in ("owner", "editor", "confirmed", "pending", "small", str(tatarstan)):
         assert f": {raw}<" not in history and f"→ {raw}<" not in history
+
+
+def test_the_start_page_lists_the_enterprises_the_user_represents(client, login, make_enterprise, make_owner):
+    """The start page (core) learns them through ``signals.represented_enterprises``, which enterprises
+    answers: a confirmed representation is listed, a claim still waiting for the center is not."""
+    luzales = make_enterprise(name="ООО «Лузалес»")
+    pending = make_enterprise(name="ООО «Ждёт подтверждения»")
+    owner = make_owner(luzales, email="owner@luzales.example.com")
+    add_representative(pending, owner, "owner", confirmed=False)
+    db.session.commit()
+    login(owner)
+    page = client.get("/start", headers=EN).get_data(as_text=True)
+    assert "My enterprises" in page
+    assert f'href="/enterprises/{luzales.id}">ООО «Лузалес»</a>' in page
+    assert "Ждёт подтверждения" not in page

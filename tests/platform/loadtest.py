@@ -129,7 +129,7 @@ def prepare(env: dict) -> dict:
         from flask_migrate import upgrade
 
         upgrade()
-        from clusterhub.tenancy.services import sync_tenants
+        from clusterhub.centers.services import sync_tenants
 
         sync_tenants(Path(app.config["TENANTS_DIR"]))
         from clusterhub_dev.demo import load_demo

@@ -105,12 +105,17 @@ def test_the_wheel_holds_the_application_and_nothing_of_the_development_package(
             wheel.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt")
         )
 
-    assert {"clusterhub/__init__.py", "clusterhub/cli.py", "clusterhub/templates/base.html"} <= set(names)
+    assert {
+        "clusterhub/__init__.py",
+        "clusterhub/cli.py",
+        "clusterhub/console.py",
+        "clusterhub/templates/base.html",
+    } <= set(names)
     assert {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")} == {
         "clusterhub"
     }
     assert not [name for name in names if "/demo" in name or "/bench" in name]
-    assert "clusterhub.cli:main" in entry_points and "clusterhub_dev" not in entry_points
+    assert "clusterhub.console:main" in entry_points and "clusterhub_dev" not in entry_points
     # nor is it in the image's build context at all
     assert "platform/clusterhub_dev" in (ROOT / ".dockerignore").read_text().splitlines()
 

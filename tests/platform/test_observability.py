@@ -9,8 +9,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from clusterhub import create_app
-from clusterhub.accounts.authz import public
 from clusterhub.core import error_reports, logs
+from clusterhub.core.access import public
 from clusterhub.extensions import db
 from clusterhub.outbox.services import enqueue
 

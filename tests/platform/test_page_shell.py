@@ -74,8 +74,8 @@ def crawl(client, start: str) -> list[tuple[str, int, str]]:
 @pytest.fixture(scope="class")
 def demo(app):
     """The demo data, built once for every role's crawl (the crawls only read) and removed after them."""
+    from clusterhub.centers.services import create_tenant
     from clusterhub.regions.models import Region
-    from clusterhub.tenancy.services import create_tenant
 
     with app.app_context():
         region_id = db.session.scalar(sa.select(Region.id).where(Region.tax_code == "11"))

@@ -73,7 +73,7 @@ def test_platform_admin_creates_edits_and_suspends_a_center(client, make_user, l
 
 
 def test_a_suspended_center_stays_visible_to_platform_admins(client, make_tenant, make_user, login):
-    from clusterhub.tenancy.services import set_tenant_status
+    from clusterhub.centers.services import set_tenant_status
 
     set_tenant_status(make_tenant("komi"), "suspended")
     db.session.commit()

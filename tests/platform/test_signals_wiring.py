@@ -117,13 +117,13 @@ def test_importing_the_views_grants_no_permission_until_create_app():
         "import importlib\n"
         "from clusterhub import NAVIGATION_MODULES\n"
         "for name in NAVIGATION_MODULES: importlib.import_module(name)\n"
-        "from clusterhub.accounts import authz\n"
+        "from clusterhub.core import access\n"
         "from clusterhub.accounts.models import TenantRole\n"
-        "granted = authz.TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())\n"
+        "granted = access.TENANT_ROLE_PERMISSIONS.get(TenantRole.CENTER_ADMIN, set())\n"
         "assert 'clusters.view' not in granted and 'billing.manage' not in granted, granted\n"
         "from clusterhub import create_app\n"
         "create_app()\n"
-        "granted = authz.TENANT_ROLE_PERMISSIONS[TenantRole.CENTER_ADMIN]\n"
+        "granted = access.TENANT_ROLE_PERMISSIONS[TenantRole.CENTER_ADMIN]\n"
         "assert {'clusters.view', 'billing.manage', 'integrations.manage', 'events.manage'} <= granted, granted\n"
     )
     _passes_in_a_fresh_interpreter(code)

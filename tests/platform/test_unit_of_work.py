@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from clusterhub import create_app
-from clusterhub.accounts.authz import public
 from clusterhub.accounts.models import User
 from clusterhub.clusters.models import Cluster, ClusterDocument
 from clusterhub.clusters.services.documents import add_document
+from clusterhub.core.access import public
 from clusterhub.core.refusal import Refusal, answered, expected_refusals
 from clusterhub.core.unit_of_work import after_commit
 from clusterhub.enterprises.models import Enterprise

@@ -3,7 +3,7 @@ users are sent to log in, and a federal analyst cannot change anything."""
 
 import pytest
 
-from clusterhub.accounts.authz import PUBLIC_ENDPOINTS
+from clusterhub.core.access import PUBLIC_ENDPOINTS
 
 
 def test_every_endpoint_declares_who_may_use_it(app):

@@ -5,13 +5,13 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from clusterhub.centers import services as tenancy
 from clusterhub.core.refusal import Refusal
 from clusterhub.core.urls import is_web_address, web_href
 from clusterhub.enterprises.services.profiles import clean_profile
 from clusterhub.events.services.agenda import save_agenda_item
 from clusterhub.extensions import db
 from clusterhub.technoparks.services import technoparks
-from clusterhub.tenancy import services as tenancy
 from clusterhub.tenancy.models import Tenant
 from clusterhub.tenancy.scoping import tenant_scope
 

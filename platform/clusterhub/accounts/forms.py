@@ -105,9 +105,3 @@ class ApiTokenForm(FlaskForm):
         description=_l("At most one year from today."),
     )
     submit = SubmitField(_l("Create a token"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a POST button protected by CSRF, used for confirmed destructive actions."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -18,19 +18,18 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..core import signals
-from ..core.forms import show_on
+from ..core.access import Permission, login_required, personal, public, requires
+from ..core.forms import ConfirmForm, show_on
 from ..core.menu import PLATFORM_GROUP, MenuItem
 from ..core.refusal import Refusal, answered
 from ..core.urls import safe_next_url
 from ..extensions import db, limiter
 from ..tenancy.models import utcnow
 from ..tokens.access import issuing_limited
-from .authz import Permission, login_required, personal, public, requires
 from .forms import (
     AcceptInvitationForm,
     ApiTokenForm,
     ChangePasswordForm,
-    ConfirmForm,
     FederalInviteForm,
     ForgotPasswordForm,
     LoginForm,

@@ -9,8 +9,9 @@ appears in the document without editing a list.
 
 A maintained integration (flask-openapi3, SpecTree) was considered: both want to own request validation
 and its error format, and flask-openapi3 its own app and blueprint classes; ours must answer with the
-project's error body, translated, through the unit of work's ``Refusal``, and keep ``authz``'s
-decorators. What they would add on top of ``pydantic.json_schema.models_json_schema`` is small.
+project's error body, translated, through the unit of work's ``Refusal``, and keep the access
+declarations (``core.access``). What they would add on top of ``pydantic.json_schema.models_json_schema``
+is small.
 """
 
 import hashlib

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
-from ..accounts.authz import login_required, public
+from ..core.access import login_required, public
 from ..extensions import csrf, db
 from ..tenancy.models import Tenant, TenantStatus
 from .openapi import API_PREFIX, Payload, build_document, describe_external, doc, items_of, respond

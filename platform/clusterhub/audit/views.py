@@ -2,8 +2,8 @@ import sqlalchemy as sa
 from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.authz import Permission, requires
 from ..core import signals
+from ..core.access import Permission, requires
 from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.pagination import paginate
 from . import presentation

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import requires
 from ..core import signals
+from ..core.access import requires
 from ..core.forms import show_on
 from ..core.menu import (
     PLATFORM_GROUP,
@@ -104,7 +104,7 @@ def _staff_home_block():
     tenant = g.get("tenant")
     if tenant is None or not services.billing_enabled():
         return None
-    from ..accounts.authz import can
+    from ..core.access import can
 
     sub = services.get_subscription(tenant.id)
     return {

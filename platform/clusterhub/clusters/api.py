@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
-from ..accounts.authz import requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
 from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
+from ..core.access import requires
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from ..regions.models import Region

@@ -1,12 +1,22 @@
 """The one place a refusal becomes a form error: views call a service, and when it refuses they show the
-reason beside the field it names (or as a flash when the form has no such field)."""
+reason beside the field it names (or as a flash when the form has no such field); and the confirmation form
+every area's destructive buttons share."""
 
 from typing import Any
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
 
 from ..extensions import db
 from .refusal import Refusal, request_refused
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button protected by CSRF, used for confirmed destructive actions."""
+
+    submit = SubmitField(_l("Confirm"))
 
 
 def show_on(form: Any, error: Refusal, default_field: str | None = None) -> None:

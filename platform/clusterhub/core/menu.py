@@ -13,8 +13,8 @@ from flask import Flask, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from ..accounts.authz import can
 from . import signals
+from .access import can
 
 STAFF_GROUP = "staff"
 PLATFORM_GROUP = "platform"

@@ -37,7 +37,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from ..accounts.authz import public
+from .access import public
 
 bp = Blueprint("metrics", __name__)
 

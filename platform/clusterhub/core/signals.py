@@ -95,7 +95,7 @@ role_permissions = _signals.signal(
     doc="""Collects the permissions each module grants to roles (``sender`` is None): each receiver
     returns a list of ``(role, permissions)`` pairs, a :class:`~clusterhub.accounts.models.TenantRole`
     or :class:`~clusterhub.accounts.models.GlobalRole` and a set of permission names.
-    ``accounts.authz.grant_connected_permissions`` merges them into the role tables in ``create_app``;
+    ``core.access.grant_connected_permissions`` merges them into the role tables in ``create_app``;
     the permission test over the URL map then sees every module's permissions.""",
 )
 
@@ -181,6 +181,14 @@ webhook_ticket_due = _signals.signal(
     ``"retry"`` or ``"failed"``; the worker commits. Connected in ``create_app``.""",
 )
 
+represented_enterprises = _signals.signal(
+    "represented-enterprises",
+    doc="""The start page (``core.start``) asks which enterprises ``sender``, a signed-in user, represents;
+    the enterprises module, the one receiver, returns a list of
+    :class:`~clusterhub.enterprises.models.Enterprise` (confirmed representations only). Connected in
+    ``create_app``; without it the start page lists no enterprise.""",
+)
+
 #: The signals that fill a registry (the sender asks, receivers answer or act inside an operation), as
 #: opposed to the business events above, each of which is also a webhook event.
 REGISTRIES = (
@@ -197,4 +205,5 @@ REGISTRIES = (
     read_only_refusals,
     mail_withheld,
     webhook_ticket_due,
+    represented_enterprises,
 )

@@ -2,16 +2,17 @@
 
 The start page reads the user's own rows in every tenant — their memberships and the registrations made
 by or for them — through the named cross-tenant reads ``own_roles`` and ``own_registration_counts`` of
-:mod:`clusterhub.tenancy.cross_tenant`, restricted to that user and read-only.
+:mod:`clusterhub.tenancy.cross_tenant`, restricted to that user and read-only. The enterprises they
+represent come from the enterprises module, which answers ``signals.represented_enterprises``.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..accounts.models import TenantRole
-from ..enterprises.services.representatives import represented_enterprises
 from ..tenancy import cross_tenant
 from ..tenancy.models import Tenant
+from . import signals
 
 
 @dataclass
@@ -48,4 +49,7 @@ def start_page_of(user: Any) -> StartPage:
         centers[tenant.id] = CenterWork(tenant, role=role)
     for tenant, count in cross_tenant.own_registration_counts(user.id, user.email):
         centers.setdefault(tenant.id, CenterWork(tenant)).registrations = count
-    return StartPage(centers=list(centers.values()), enterprises=represented_enterprises(user))
+    enterprises = [
+        e for answer in signals.answers(signals.represented_enterprises, user) for e in answer or ()
+    ]
+    return StartPage(centers=list(centers.values()), enterprises=enterprises)

@@ -11,10 +11,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..accounts.authz import Permission, can, login_required, personal, public
 from ..extensions import csrf, db
 from ..regions.models import Region
 from ..tenancy.models import Tenant, TenantStatus
+from .access import Permission, can, login_required, personal, public
 from .i18n import LOCALES
 from .readiness import database_ready
 from .start import start_page_of

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort
 from pydantic import Field
 
-from ..accounts.authz import login_required
 from ..api import openapi as contract
 from ..api.openapi import API_PREFIX, Money, Payload, Query, doc, items_of, respond
+from ..core.access import login_required
 from ..core.pagination import paginate
 from ..core.refusal import Refusal
 from ..extensions import csrf, db

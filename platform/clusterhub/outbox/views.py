@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 
-from ..accounts.authz import Permission, requires
+from ..core.access import Permission, requires
 from ..extensions import db
 from .models import OutboxKind, OutboxMessage
 

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from ..accounts.authz import Permission, can, login_required, personal, requires
 from ..audit import presentation
 from ..audit.services import record
 from ..core import signals
+from ..core.access import Permission, can, login_required, personal, requires
 from ..core.menu import STAFF_GROUP, HomeBlock, MenuItem
 from .forms import ActionForm, ErasureForm, MailConsentForm
 from .services import consent as consent_services

@@ -8,10 +8,10 @@ from flask_login import current_user
 from pydantic import Field
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.authz import requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
 from ..api.openapi import API_PREFIX, Body, Payload, UtcDateTime, choice, doc, items_of, respond
+from ..core.access import requires
 from ..core.refusal import Refusal
 from ..enterprises.services.profiles import get_or_create_by_inn
 from ..extensions import csrf, db

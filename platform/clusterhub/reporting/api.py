@@ -10,11 +10,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from pydantic import Field
 
-from ..accounts.authz import Permission, personal, requires
 from ..api import openapi as contract
 from ..api.lists import ListQuery, cursor_page
 from ..api.openapi import Body, Payload, Query, UtcDateTime, choice, doc, items_of, respond
 from ..api.views import CenterSummary
+from ..core.access import Permission, personal, requires
 from ..core.refusal import Refusal
 from ..extensions import csrf, db
 from ..regions.models import FEDERAL_DISTRICTS

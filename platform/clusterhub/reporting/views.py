@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import Permission, can, personal, requires
 from ..core import signals
+from ..core.access import Permission, can, personal, requires
 from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.page_cache import PageCache
 from ..core.refusal import Refusal

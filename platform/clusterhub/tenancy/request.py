@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, abort, current_app, g
 from flask_login import current_user
 
-from ..core.page_cache import shared_store
+from ..core.shared_store import shared_store
 from ..extensions import db
 from . import row_cache
 from .models import Tenant, TenantStatus

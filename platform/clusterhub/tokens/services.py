@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..accounts.authz import TENANT_ROLE_PERMISSIONS
 from ..accounts.models import ApiToken, TenantRole
 from ..audit.services import record
+from ..core.access import TENANT_ROLE_PERMISSIONS
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..tenancy import cross_tenant
@@ -137,7 +137,7 @@ class RequestToken:
 class CenterPrincipal:
     """``current_user`` of a request made with a center token: authenticated, nobody in person.
 
-    It holds the permissions of its scopes in its own center (see ``authz.permissions_of``), has no id
+    It holds the permissions of its scopes in its own center (see ``core.access.permissions_of``), has no id
     (changes it makes are audited with the token's label instead of a person) and no global role."""
 
     is_authenticated = True

@@ -5,10 +5,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import requires
-from ..accounts.forms import ConfirmForm
 from ..core import signals
-from ..core.forms import show_on
+from ..core.access import requires
+from ..core.forms import ConfirmForm, show_on
 from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.refusal import Refusal
 from ..extensions import db

@@ -144,7 +144,7 @@ def prepare(env: dict) -> list[tuple]:
         from flask_migrate import upgrade
 
         upgrade()
-        from clusterhub.tenancy.services import sync_tenants
+        from clusterhub.centers.services import sync_tenants
 
         sync_tenants(Path(app.config["TENANTS_DIR"]))
         selected = os.environ.get("BENCH_ONLY")

@@ -61,7 +61,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from clusterhub import create_app
-    from clusterhub.tenancy.services import create_tenant
+    from clusterhub.centers.services import create_tenant
 
     workdir = tempfile.mkdtemp(prefix="clusterhub-defense-bench-")
     app = create_app(

@@ -13,6 +13,8 @@ from ...audit.services import record
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...tenancy.models import utcnow
+from ...tokens.access import bearer_secret, request_token
+from ...tokens.services import clean_expiry
 from ..models import (
     ApiToken,
     User,
@@ -32,8 +34,6 @@ def create_api_token(
 
     It expires at the end of ``expires_on`` (at most a year ahead; by default in 90 days), and a
     ``read_only`` one refuses every write with 403, whatever its user may do."""
-    from ...tokens.services import clean_expiry
-
     if not name.strip():
         raise Refusal(_("Give the token a name."))
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -73,8 +73,6 @@ def load_user_from_api_token(req):
 
     The token is read afresh on every request (a revoked or expired one is refused at once); the
     ``before_request`` of :mod:`clusterhub.tokens.access` answers 401/404/429 and records its use."""
-    from ...tokens.access import bearer_secret, request_token
-
     if bearer_secret(req) is None:
         return None
     token = request_token()

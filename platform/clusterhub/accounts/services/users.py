@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ...audit.services import record
+from ...core.access import remember_tenant_role
 from ...core.refusal import Refusal
 from ...core.urls import external_url
 from ...extensions import db, login_manager
 from ...outbox.services import enqueue_template
 from ...tenancy.models import utcnow
-from ..authz import remember_tenant_role
 from ..models import (
     Membership,
     User,

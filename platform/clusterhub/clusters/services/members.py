@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from ...accounts.authz import can
 from ...audit.services import record
 from ...core import signals
+from ...core.access import can
 from ...core.refusal import Refusal
 from ...enterprises.models import Enterprise
 from ...enterprises.services.history import HistoryItem

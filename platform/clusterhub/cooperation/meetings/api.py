@@ -8,9 +8,9 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from pydantic import Field
 
-from ...accounts.authz import can, login_required, requires
 from ...api import openapi as contract
 from ...api.openapi import API_PREFIX, Body, Payload, doc, items_of, respond
+from ...core.access import can, login_required, requires
 from ...events.models import Event, Registration
 from ...extensions import csrf, db
 from .models import MeetingBlock, MeetingRequest

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
-from ...accounts.authz import login_required, public
 from ...api import openapi as contract
 from ...api.openapi import API_PREFIX, Body, Payload, Query, doc, items_of, respond
+from ...core.access import login_required, public
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
 from ...enterprises.models import Enterprise

@@ -9,10 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ...accounts.authz import Permission, login_required, public, requires
-from ...accounts.forms import ConfirmForm
 from ...core import signals
-from ...core.forms import show_on
+from ...core.access import Permission, login_required, public, requires
+from ...core.forms import ConfirmForm, show_on
 from ...core.menu import STAFF_GROUP, HomeBlock, MenuItem
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
@@ -34,7 +33,7 @@ PER_PAGE = 20
 
 def _featured_block(tenant):
     """Signed-in users see the featured entries; anonymous visitors get the center home from a page cache
-    keyed by the center's row alone (tenancy.views.center_home), so they see a link that never changes."""
+    keyed by the center's row alone (centers.views.center_home), so they see a link that never changes."""
     if not current_user.is_authenticated:
         return {"offers": None}
     offers = featured_services.featured_offers()

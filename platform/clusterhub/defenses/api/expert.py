@@ -7,9 +7,9 @@ from flask import abort
 from flask_login import current_user
 from pydantic import Field, WithJsonSchema
 
-from ...accounts.authz import login_required, requires
 from ...api import openapi as contract
 from ...api.openapi import Body, Payload, doc, items_of, respond
+from ...core.access import login_required, requires
 from ...extensions import db
 from ..models import DefenseRound, DefenseSlot, PanelMember
 from ..services.assignments import assignments_of

@@ -4,8 +4,8 @@ from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import can, login_required
 from ...api.openapi import Payload, doc, respond
+from ...core.access import can, login_required
 from ..models import RoundStatus
 from ..services.panel import member_of
 from ..services.protocol import protocol_of

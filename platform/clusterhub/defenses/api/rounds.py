@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
-from ...accounts.authz import can, requires
 from ...accounts.models import User
 from ...api import openapi as contract
 from ...api.lists import ListQuery, cursor_page, naive_utc
 from ...api.openapi import Body, Payload, UtcDateTime, choice, doc, items_of, respond
+from ...core.access import can, requires
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...projects.models import DefenseOutcome, JointProject, SelectionRound

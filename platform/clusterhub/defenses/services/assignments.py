@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from ...accounts.authz import READ_ONLY_ROLES
 from ...audit.services import record
+from ...core.access import READ_ONLY_ROLES
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...projects.models import JointProject

@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from ...accounts.authz import READ_ONLY_ROLES
 from ...accounts.models import Membership, TenantRole, role_label
 from ...accounts.services.memberships import add_membership
 from ...audit.services import record
+from ...core.access import READ_ONLY_ROLES
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...outbox.services import enqueue_template

@@ -7,9 +7,9 @@ from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...accounts.authz import Permission, can
 from ...accounts.models import GlobalRole, TenantRole
 from ...core import signals
+from ...core.access import Permission, can
 from ...core.menu import STAFF_GROUP, MenuItem
 from ...extensions import db
 from ...projects.models import OUTCOME_LABELS

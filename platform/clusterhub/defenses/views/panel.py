@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import requires
-from ...accounts.forms import ConfirmForm
 from ...accounts.services.users import find_user_by_email
+from ...core.access import requires
+from ...core.forms import ConfirmForm
 from ...core.refusal import Refusal
 from ...extensions import db
 from ..forms import PanelForm

@@ -5,8 +5,8 @@ from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import login_required, public, requires
-from ...accounts.forms import ConfirmForm
+from ...core.access import login_required, public, requires
+from ...core.forms import ConfirmForm
 from ...core.refusal import Refusal
 from ...projects.models import OUTCOME_LABELS
 from ..models import PANEL_ROLE_LABELS, PanelRole, RoundStatus

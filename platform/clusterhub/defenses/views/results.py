@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import login_required, requires
-from ...accounts.forms import ConfirmForm
+from ...core.access import login_required, requires
+from ...core.forms import ConfirmForm
 from ...core.refusal import Refusal
 from ..forms import DecisionForm
 from ..models import PanelRole, RoundStatus

@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import login_required, requires
-from ...accounts.forms import ConfirmForm, role_label
-from ...core.forms import show_on
+from ...accounts.forms import role_label
+from ...core.access import login_required, requires
+from ...core.forms import ConfirmForm, show_on
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...projects.models import JointProject, ProjectStatus

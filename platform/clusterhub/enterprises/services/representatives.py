@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ...audit.services import record
+from ...core import signals
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...outbox.services import enqueue_template
@@ -50,6 +51,15 @@ def represented_enterprises(user) -> list[Enterprise]:
             .order_by(Enterprise.full_name)
         )
     )
+
+
+def _answer_represented(sender, **_kwargs) -> list[Enterprise]:
+    return represented_enterprises(sender)
+
+
+def connect_signals() -> None:
+    """Answer the start page's ``signals.represented_enterprises`` (called from ``create_app``)."""
+    signals.represented_enterprises.connect(_answer_represented)
 
 
 def is_representative(user, enterprise, role: str | None = None) -> bool:

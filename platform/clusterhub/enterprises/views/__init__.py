@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask import Blueprint, g
 from flask_babel import lazy_gettext as _l
 
-from ...accounts.authz import can
 from ...accounts.models import GlobalRole, TenantRole
 from ...core import signals
+from ...core.access import can
 from ...core.menu import (
     PLATFORM_GROUP,
     STAFF_GROUP,

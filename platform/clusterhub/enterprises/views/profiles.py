@@ -5,9 +5,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...accounts.authz import login_required, public
-from ...accounts.forms import ConfirmForm
-from ...core.forms import show_on
+from ...core.access import login_required, public
+from ...core.forms import ConfirmForm, show_on
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
 from ...core.uploads import send_stored

@@ -5,8 +5,8 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import login_required, requires
-from ...accounts.forms import ConfirmForm
+from ...core.access import login_required, requires
+from ...core.forms import ConfirmForm
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
 from ...extensions import db

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, g
 from flask_babel import gettext as _
 
-from ...accounts.authz import can
 from ...api.lists import naive_utc
 from ...api.openapi import API_PREFIX
+from ...core.access import can
 from ...core.refusal import Refusal
 from ...extensions import csrf, db
 from ...regions.models import Region

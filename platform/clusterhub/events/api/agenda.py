@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask import g
 from flask_login import current_user
 
-from ...accounts.authz import public, requires
 from ...api import openapi as contract
 from ...api.lists import ListQuery, cursor_page
 from ...api.openapi import doc, respond
+from ...core.access import public, requires
 from ..models import AgendaItem
 from ..services import agenda as agenda_services
 from ..services.common import to_local

@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask import g
 from flask_login import current_user
 
-from ...accounts.authz import can, public, requires
 from ...api import openapi as contract
 from ...api.lists import cursor_page
 from ...api.openapi import doc, respond
+from ...core.access import can, public, requires
 from ...extensions import db
 from ..models import Event, EventOrganiser, EventStatus, Venue, local_today
 from ..services import events as events_services

@@ -6,11 +6,11 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import login_required, requires
 from ...api import openapi as contract
 from ...api.idempotency import idempotent
 from ...api.lists import ListQuery, cursor_page
 from ...api.openapi import doc, respond
+from ...core.access import login_required, requires
 from ...extensions import db
 from ..models import Event, Registration
 from ..services import check_in as check_in_services

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask_login import current_user
 from pydantic import Field
 
-from ...accounts.authz import requires
 from ...api import openapi as contract
 from ...api.openapi import Body, Payload, doc, respond
+from ...core.access import requires
 from ...extensions import db
 from ..models import AgendaSignup
 from ..services.rosters import add_to_item, item_roster, move_signup, remove_signup

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from ...accounts.authz import requires
-from ...accounts.forms import ConfirmForm
+from ...core.access import requires
+from ...core.forms import ConfirmForm
 from ...core.refusal import Refusal
 from ...core.security import permits_camera
 from ...core.urls import safe_next_url

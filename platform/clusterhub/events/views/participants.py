@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...accounts.authz import requires
-from ...accounts.forms import ConfirmForm
-from ...core.forms import show_on
+from ...core.access import requires
+from ...core.forms import ConfirmForm, show_on
 from ...core.page_cache import per_viewer
 from ...core.pagination import paginate
 from ...core.refusal import Refusal

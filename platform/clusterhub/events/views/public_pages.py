@@ -5,10 +5,11 @@ from flask import Response, abort, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import public
 from ...core import page_cache as page_cache_markers
+from ...core.access import public
 from ...core.pagination import paginate
 from ...core.security import csp_nonce
+from ...core.shared_store import shared_store
 from ...extensions import db
 from ...tenancy.models import utcnow
 from ...tenancy.row_cache import content_version
@@ -46,7 +47,7 @@ def event_page(event_id):
     # Anonymous visitors without pending messages all see the same page: served from the page cache
     # when the event has not changed since it was rendered (see cache.py).
     cacheable = not current_user.is_authenticated and "_flashes" not in session
-    shared_version = content_version(page_cache_markers.shared_store(), g.tenant.id) if cacheable else None
+    shared_version = content_version(shared_store(), g.tenant.id) if cacheable else None
     if shared_version is not None:
         # With Redis, the version of everything the center owns says whether the page is current: no query.
         # The local date is in the key: the day after the session the page loses its registration button.

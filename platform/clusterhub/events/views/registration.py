@@ -8,10 +8,9 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import login_required, public
-from ...accounts.forms import ConfirmForm
+from ...core.access import login_required, public
 from ...core.errors import MESSAGES
-from ...core.forms import show_on
+from ...core.forms import ConfirmForm, show_on
 from ...core.refusal import Refusal, answered
 from ...enterprises.services.representatives import represented_enterprises
 from ...extensions import db, limiter

@@ -5,8 +5,8 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import requires
-from ...accounts.forms import ConfirmForm
+from ...core.access import requires
+from ...core.forms import ConfirmForm
 from ...core.refusal import Refusal
 from ..forms import RosterAddForm, RosterMoveForm, as_choices
 from ..models import AgendaItem, AgendaSignup, Registration

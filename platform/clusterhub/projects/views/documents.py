@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import can, login_required, requires
-from ...accounts.forms import ConfirmForm
+from ...core.access import can, login_required, requires
+from ...core.forms import ConfirmForm
 from ...core.refusal import Refusal
 from ...extensions import db
 from ..forms import DocumentForm

@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ...accounts.authz import requires
-from ...accounts.forms import ConfirmForm
-from ...core.forms import show_on
+from ...core.access import requires
+from ...core.forms import ConfirmForm, show_on
 from ...core.pagination import paginate
 from ...core.refusal import Refusal
 from ...enterprises.services.profiles import get_or_create_by_inn

@@ -3,7 +3,7 @@
 from flask import abort, render_template
 from flask_login import current_user
 
-from ...accounts.authz import login_required
+from ...core.access import login_required
 from ..services import dossier, participants
 from . import LABELS, bp, project_or_404
 

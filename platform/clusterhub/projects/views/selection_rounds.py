@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import requires
+from ...core.access import requires
 from ...core.forms import show_on
 from ...core.refusal import Refusal
 from ..forms import SelectionRoundForm

@@ -5,9 +5,9 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field
 
-from ...accounts.authz import public
 from ...api import openapi as contract
 from ...api.openapi import Money, Payload, Query, doc, items_of, respond
+from ...core.access import public
 from ...core.refusal import Refusal
 from ...extensions import db
 from ...regions.models import Region

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
-from ...accounts.authz import login_required, requires
 from ...api import openapi as contract
 from ...api.lists import ListQuery, cursor_page
 from ...api.openapi import Body, Money, Payload, UtcDateTime, doc, items_of, respond
+from ...core.access import login_required, requires
 from ...core.refusal import Refusal
 from ...enterprises.models import Enterprise
 from ...enterprises.services.representatives import represented_enterprises

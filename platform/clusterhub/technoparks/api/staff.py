@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from flask_login import current_user
 from pydantic import Field
 
-from ...accounts.authz import requires
 from ...api import openapi as contract
 from ...api.lists import ListQuery, cursor_page
 from ...api.openapi import Body, UtcDateTime, doc, items_of, respond
+from ...core.access import requires
 from ...extensions import db
 from ..models import Equipment, OfferStatus, ServiceOffer, Technopark
 from ..services import equipment as equipment_services

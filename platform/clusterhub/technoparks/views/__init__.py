@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 
-from ...accounts.authz import can
 from ...accounts.models import GlobalRole, TenantRole
 from ...core import signals
+from ...core.access import can
 from ...core.menu import STAFF_GROUP, MenuItem
 from ...extensions import db
 from ..models import (

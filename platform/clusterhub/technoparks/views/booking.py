@@ -8,9 +8,8 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import public, requires
-from ...accounts.forms import ConfirmForm
-from ...core.forms import show_on
+from ...core.access import public, requires
+from ...core.forms import ConfirmForm, show_on
 from ...core.refusal import Refusal
 from ...enterprises.services.representatives import represented_enterprises
 from ...extensions import db

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, render_template, request
 
-from ...accounts.authz import public
+from ...core.access import public
 from ...core.pagination import paginate
 from ..models import SERVICE_CATEGORY_LABELS, OfferStatus, ServiceOffer
 from ..services import attachments, offers, technoparks, zones

@@ -4,7 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import requires
+from ...core.access import requires
 from ...core.refusal import Refusal
 from ..forms import ImportForm
 from ..services import imports

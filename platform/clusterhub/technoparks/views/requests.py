@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import can, login_required, requires
+from ...core.access import can, login_required, requires
 from ...core.forms import show_on
 from ...core.pagination import paginate
 from ...core.refusal import Refusal

@@ -3,7 +3,7 @@
 from flask import render_template, request
 from flask_babel import get_locale
 
-from ...accounts.authz import public
+from ...core.access import public
 from ...core.page_cache import per_viewer
 from ...core.refusal import Refusal, expected_refusals
 from ...regions.models import FEDERAL_DISTRICTS, region_names

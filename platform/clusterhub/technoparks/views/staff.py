@@ -6,9 +6,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.authz import requires
-from ...accounts.forms import ConfirmForm
-from ...core.forms import show_on
+from ...core.access import requires
+from ...core.forms import ConfirmForm, show_on
 from ...core.refusal import Refusal
 from ...extensions import db
 from ..forms import EquipmentForm, ResidentForm, ServiceForm, TechnoparkForm, ZoneForm

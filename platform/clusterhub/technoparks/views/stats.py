@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
 
-from ...accounts.authz import requires
+from ...core.access import requires
 from ..models import REQUEST_STATUS_LABELS
 from ..services import stats
 from . import VIEW_STATISTICS, bp

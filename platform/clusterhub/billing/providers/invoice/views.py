@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from ....accounts.authz import requires
 from ....core import signals
+from ....core.access import requires
 from ....core.forms import show_on
 from ....core.pagination import paginate
 from ....core.refusal import Refusal

@@ -11,8 +11,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from ....accounts.authz import public, requires
 from ....core import signals
+from ....core.access import public, requires
 from ....core.refusal import Refusal
 from ....extensions import csrf, db
 from ... import providers

@@ -8,7 +8,7 @@ register the pages on ``bp``."""
 import sqlalchemy as sa
 from flask import Blueprint
 
-from ....accounts.authz import GlobalRole, TenantRole
+from ....accounts.models import GlobalRole, TenantRole
 from ....core import signals
 from ....extensions import db
 from ..models import OUTCOME_LABELS, MeetingBlock

@@ -5,9 +5,8 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ....accounts.authz import can, login_required, requires
-from ....accounts.forms import ConfirmForm
-from ....core.forms import show_on
+from ....core.access import can, login_required, requires
+from ....core.forms import ConfirmForm, show_on
 from ....core.refusal import Refusal
 from ....events.models import Event, Registration
 from ....tenancy.models import utcnow

@@ -15,7 +15,7 @@ from ..core.refusal import Refusal
 from ..core.urls import InvalidWebAddress, clean_web_address, is_web_address
 from ..extensions import db
 from ..regions.models import Region
-from .models import Tenant, TenantStatus
+from ..tenancy.models import Tenant, TenantStatus
 
 # Top-level paths that belong to the platform; a center cannot take them as its slug.
 RESERVED_SLUGS = {

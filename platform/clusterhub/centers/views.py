@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.authz import Permission, public, requires
-from ..accounts.forms import ConfirmForm, InviteForm, role_label
+from ..accounts.forms import InviteForm, role_label
 from ..accounts.models import Invitation, Membership
 from ..accounts.services.memberships import invite, remove_membership, revoke_invitation
 from ..core import page_cache, signals
-from ..core.forms import show_on
+from ..core.access import Permission, public, requires
+from ..core.forms import ConfirmForm, show_on
 from ..core.menu import PLATFORM_GROUP, STAFF_GROUP, MenuItem
 from ..core.page_cache import PageCache, row_version
 from ..core.pagination import paginate
@@ -18,8 +18,8 @@ from ..core.refusal import Refusal
 from ..core.security import csp_nonce
 from ..extensions import db
 from ..regions.models import Region
+from ..tenancy.models import Tenant, TenantStatus
 from .forms import TenantForm
-from .models import Tenant, TenantStatus
 from .services import create_tenant, set_tenant_status, update_tenant
 
 bp = Blueprint("tenancy", __name__, template_folder="templates")
