@@ -7,12 +7,12 @@ from flask_babel import force_locale
 
 from clusterhub.accounts.models import Membership, TenantRole
 from clusterhub.accounts.services import memberships
+from clusterhub.centers.services import set_tenant_status
 from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.privacy.models import CenterErasure
 from clusterhub.privacy.services import erasure
 from clusterhub.tenancy.scoping import tenant_scope
-from clusterhub.tenancy.services import set_tenant_status
 
 
 def _membership(tenant, user):
