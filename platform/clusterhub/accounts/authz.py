@@ -22,13 +22,15 @@ def enforce():
     views (public forms included), and a write to an endpoint that needs a tenant permission is refused
     while a read-only guard (billing: a lapsed center) says so.
     """
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+    asked = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up (every request)
+    endpoint = asked.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
-    view = current_app.view_functions[request.endpoint]
+    view = current_app.view_functions[endpoint]
     rule = getattr(view, "access_rule", None)
     if rule is None:
         abort(403)
-    writing = request.method not in SAFE_METHODS
+    writing = asked.method not in SAFE_METHODS
     kind, *needed = rule
     token = g.get("api_token")
     if token is not None:  # scopes first: a read-only token is refused whatever its user may do
