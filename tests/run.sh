@@ -7,6 +7,10 @@
 # Each pass runs on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0 runs in one process): each
 # worker has its own application, database (SQLite file in its own tmp directory, PostgreSQL database
 # named by a uuid) and instance folder. A test file stays on one worker, so module fixtures are built once.
+# Where the time goes (PostgreSQL pass, --durations=0, a loaded machine): test calls 79 % of the worker time,
+# of which the browser tests (tests/e2e) a third; setup 11 %; teardown 10 %, nearly all the per-test emptying
+# of the database, which now asks once which tables hold rows and empties only those (tests/fixtures/app.py:
+# tests/security, tests/events and tests/billing on PostgreSQL went from 93 s to 70 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
