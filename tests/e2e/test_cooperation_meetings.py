@@ -67,5 +67,8 @@ def test_a_participant_accepts_a_meeting_and_the_staff_place_it(pages, another_p
     staff_page.get_by_role("link", name="Планы столов").click()
     staff.check()
     staff_page.get_by_role("link", name="Ограничения участников").click()
+    # 25 people to a page: the staff find the participant by his enterprise
+    staff_page.get_by_role("textbox", name="Найти").fill("Лузалес")
+    staff_page.get_by_role("button", name="Применить фильтр").click()
     expect(staff_page.locator("#people-limits")).to_contain_text(away.split("–")[0])
     staff.check("meetings-staff-limits")

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
+pytestmark = pytest.mark.backend_independent  # no database: run once, in the SQLite pass
+
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 

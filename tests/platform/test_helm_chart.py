@@ -16,6 +16,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+pytestmark = pytest.mark.backend_independent  # no database: run once, in the SQLite pass
+
 CHART = Path(__file__).resolve().parents[2] / "helm" / "clusterhub"
 VALUES_FILES = sorted((CHART / "ci").glob("*-values.yaml"))
 # The Kubernetes version the chart targets, and the oldest its Chart.yaml accepts (on-premises clusters
