@@ -110,7 +110,7 @@ def can(permission: object, tenant: Any = None, user: Any = None) -> bool:
 
 
 READ_ONLY_ROLES = {GlobalRole.FEDERAL_ANALYST, GlobalRole.FEDERAL_REVIEWER}
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # reads: no CSRF token, no commit, no write rule
 
 
 def personal(view: View) -> View:

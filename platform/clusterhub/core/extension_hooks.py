@@ -18,6 +18,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, Se
 from flask.wrappers import Request
 
 from ..extensions import csrf, limiter, login_manager
+from .access import SAFE_METHODS
 
 
 class SigningSessionInterface(SecureCookieSessionInterface):
@@ -76,13 +77,10 @@ def _replace(hooks: list[Any], matches: Callable[[Any], bool], replacement: Call
     hooks[found[0]] = replacement
 
 
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # never sent with a token
-
-
 def _check_csrf() -> None:
     """Flask-WTF's check, for the methods it protects: its own hook looked up the view's exemptions on
     every GET before finding the method needs no token."""
-    if request.method in _SAFE_METHODS:
+    if request.method in SAFE_METHODS:
         return
     config = current_app.config
     if (

@@ -111,11 +111,7 @@ _HEADERS = {
 
 
 # A view that set one of these itself (an uploaded file's nosniff) has it replaced rather than doubled.
-_WRITTEN_NAMES = frozenset(
-    name.lower()
-    for headers in (*_HEADERS.values(), [("Content-Security-Policy", "")])
-    for name, _value in headers
-)
+_WRITTEN_NAMES = {"content-security-policy"} | {name.lower() for name, _value in _headers(True, True)}
 
 
 def set_security_headers(response: Response) -> Response:

@@ -11,20 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from .access import SAFE_METHODS
 from .refusal import request_refused
-
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` after this request's commit (at once outside a request: the caller commits)."""
-    from flask import has_request_context
-
     if not has_request_context():
         callback()
         return
@@ -34,8 +31,6 @@ def after_commit(callback: Callable[[], None]) -> None:
 def after_rollback(callback: Callable[[], None]) -> None:
     """Run ``callback`` if this request's writes are not stored (refused, or an error in the view or the
     commit). Outside a request nothing is queued: a command commits or rolls back itself."""
-    from flask import has_request_context
-
     if has_request_context():
         g.setdefault("after_rollback", []).append(callback)
 
@@ -62,7 +57,7 @@ def finish(app: Flask) -> None:
         session = db.session
         if (
             session.info.get("flushed")
-            or request.method not in _SAFE_METHODS
+            or request.method not in SAFE_METHODS
             or session.new
             or session.dirty
             or session.deleted

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ..audit.services import record
+from ..core.access import SAFE_METHODS
 from ..extensions import db, limiter
 from ..tenancy.models import utcnow
 from ..tenancy.scoping import tenant_scope
@@ -35,7 +36,6 @@ from .services import find_token
 
 log = logging.getLogger(__name__)
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_AUDIT_INTERVAL = timedelta(minutes=1)
 _UNSET = object()
 
