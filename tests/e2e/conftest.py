@@ -60,6 +60,15 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    ours = [item for item in items if Path(item.fspath).is_relative_to(Path(__file__).parent)]
+    # `make test` runs the browser tests once, on the backend tests/run.sh names (PostgreSQL when reachable)
+    e2e_backend = os.environ.get("E2E_BACKEND", BACKEND)
+    if e2e_backend != BACKEND:
+        pass_name = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(e2e_backend, e2e_backend)
+        once = pytest.mark.skip(reason=f"the browser tests run once, in the {pass_name} pass of `make test`")
+        for item in ours:
+            item.add_marker(once)
+        return
     if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI"):
@@ -69,9 +78,8 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(
         reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` (or `make e2e`) to run the browser tests"
     )
-    for item in items:
-        if Path(item.fspath).is_relative_to(Path(__file__).parent):
-            item.add_marker(skip)
+    for item in ours:
+        item.add_marker(skip)
 
 
 @dataclass
@@ -181,6 +189,7 @@ def browser_context_args(browser_context_args):
         "locale": "ru-RU",
         "timezone_id": "Europe/Moscow",
         "accept_downloads": True,
+        "reduced_motion": "reduce",
     }
 
 

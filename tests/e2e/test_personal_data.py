@@ -35,6 +35,7 @@ def test_a_person_downloads_their_data_asks_for_erasure_and_the_center_completes
     page.get_by_role("button", name="Зарегистрироваться").click()
     expect(page.get_by_text(NAME).first).to_be_visible()
 
+    pages.check()  # waits for the page's scripts too: the account menu opens with Bootstrap's
     page.locator("#menu-user").click()
     page.get_by_role("link", name="Мои данные").click()
     expect(page.get_by_role("heading", name="Ваши регистрации и согласия")).to_be_visible()
