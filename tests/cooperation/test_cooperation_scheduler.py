@@ -7,6 +7,8 @@ from clusterhub.cooperation.meetings import scheduler
 from clusterhub.cooperation.meetings.scheduler import Meeting, Problem, schedule, verify
 from clusterhub_dev.bench.cooperation_meetings import exact_optimum, random_problem
 
+pytestmark = pytest.mark.backend_independent  # no database: run once, in the SQLite pass
+
 
 def meetings(*pairs):
     return [Meeting(f"m{i}", tuple(pair)) for i, pair in enumerate(pairs)]

@@ -8,6 +8,8 @@ import pytest
 from clusterhub.defenses.services.arithmetic import CriterionSpec, expert_total, project_result, rank
 from clusterhub.defenses.services.proposal import propose_assignment
 
+pytestmark = pytest.mark.backend_independent  # no database: run once, in the SQLite pass
+
 D = Decimal
 
 

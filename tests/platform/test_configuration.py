@@ -9,6 +9,7 @@ from clusterhub.config import ConfigError, load_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.backend_independent
 def test_the_standard_platform_module_is_not_shadowed():
     import platform
 
@@ -17,6 +18,7 @@ def test_the_standard_platform_module_is_not_shadowed():
     assert Path(platform.__file__).parent != ROOT / "platform"
 
 
+@pytest.mark.backend_independent
 def test_the_console_script_and_flask_cli_work_from_any_directory(tmp_path):
     bin_dir = Path(sys.executable).parent
     for command in (
@@ -35,6 +37,7 @@ def test_the_console_script_and_flask_cli_work_from_any_directory(tmp_path):
         assert "tenants" in result.stdout and "outbox" in result.stdout
 
 
+@pytest.mark.backend_independent
 def test_local_defaults_generate_a_secret_key_once(tmp_path, monkeypatch):
     for name in ("SECRET_KEY", "DATABASE_URL", "CLUSTERHUB_ENV"):
         monkeypatch.delenv(name, raising=False)
@@ -44,6 +47,7 @@ def test_local_defaults_generate_a_secret_key_once(tmp_path, monkeypatch):
     assert first["DATABASE_URL"].startswith("sqlite:///") and str(tmp_path) in first["DATABASE_URL"]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
@@ -79,6 +83,7 @@ def test_production_mode_refuses_insecure_settings(tmp_path, monkeypatch, overri
         load_config(str(tmp_path), overrides)
 
 
+@pytest.mark.backend_independent
 def test_production_mode_accepts_a_complete_configuration(tmp_path, monkeypatch):
     monkeypatch.setenv("CLUSTERHUB_ENV", "production")
     config = load_config(
@@ -94,6 +99,7 @@ def test_production_mode_accepts_a_complete_configuration(tmp_path, monkeypatch)
     assert config["REPORTING_CACHE_SECONDS"] == 1800  # the worker renews the federal figures
 
 
+@pytest.mark.backend_independent
 def test_federal_figures_age_differs_without_a_worker_and_reads_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("CLUSTERHUB_ENV", raising=False)
     monkeypatch.delenv("REPORTING_CACHE_SECONDS", raising=False)
@@ -102,6 +108,7 @@ def test_federal_figures_age_differs_without_a_worker_and_reads_from_the_environ
     assert load_config(str(tmp_path))["REPORTING_CACHE_SECONDS"] == 600  # a number, not the string
 
 
+@pytest.mark.backend_independent
 def test_unknown_lower_case_settings_are_refused(tmp_path):
     with pytest.raises(ConfigError):
         load_config(str(tmp_path), {"secret_key": "oops"})

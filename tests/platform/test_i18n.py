@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_datetime, ngettext
 
@@ -41,6 +42,7 @@ def _extracted_ids(tmp_path) -> set:
         return {m.id for m in read_po(handle) if m.id}
 
 
+@pytest.mark.backend_independent
 def test_every_string_in_the_code_has_a_russian_translation(tmp_path):
     extracted = _extracted_ids(tmp_path)
     with (ROOT / "translations/ru/LC_MESSAGES/messages.po").open("rb") as handle:
@@ -61,6 +63,7 @@ def test_every_string_in_the_code_has_a_russian_translation(tmp_path):
     assert not fuzzy, f"fuzzy Russian translations: {sorted(map(str, fuzzy))[:20]}"
 
 
+@pytest.mark.backend_independent
 def test_every_string_in_the_code_and_templates_is_in_the_english_catalogue(tmp_path):
     """English is the source: an empty msgstr shows the msgid, but the string must be in the catalogue
     (``make extract`` was run), and nothing may be left fuzzy there either."""
@@ -79,6 +82,7 @@ def test_every_string_in_the_code_and_templates_is_in_the_english_catalogue(tmp_
 RUSSIAN_ONLY_TEMPLATES = ("invoice_document.html", "act_document.html")
 
 
+@pytest.mark.backend_independent
 def test_templates_translate_every_sentence_they_show():
     """Text typed straight into a template, outside ``_()``, shows untranslated in the other language.
     Only names and abbreviations (ClusterHub, CSV, PDF, ИНН) may stand as they are."""
@@ -169,6 +173,7 @@ def test_money_is_formatted_for_the_locale_from_kopecks(app):
         assert money(Decimal("1500.5")) == "1,500.50\u00a0₽"
 
 
+@pytest.mark.backend_independent
 def test_the_catalogues_compile_without_errors(tmp_path):
     """``make test`` compiles them first: a msgstr whose placeholders differ from its msgid breaks the build."""
     for language in ("ru", "en"):

@@ -21,6 +21,10 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.backend_independent  # no database: run once, in the SQLite pass
+
 PACKAGE = Path(__file__).resolve().parents[2] / "platform" / "clusterhub"
 
 #: Modules that belong to the model layer of their area without being named ``models``.

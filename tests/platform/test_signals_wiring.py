@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from clusterhub.clusters.services import members as clusters
 from clusterhub.core import signals
 from clusterhub.events.services import history as events
@@ -33,6 +35,7 @@ def test_create_app_connects_the_enterprise_history_and_merge_receivers(app):
     assert clusters.merge_duplicate_memberships in set(signals.enterprise_merging.receivers_for(object()))
 
 
+@pytest.mark.backend_independent
 def test_importing_the_modules_connects_nothing():
     code = (
         "import clusterhub.clusters.services.members, clusterhub.events.services.history, clusterhub.projects.services.participants, "
@@ -53,6 +56,7 @@ def test_payment_providers_are_the_connected_ones(app):
         assert providers.get("nothing") is None
 
 
+@pytest.mark.backend_independent
 def test_importing_a_payment_provider_registers_nothing():
     code = (
         "import clusterhub.billing.providers.stripe.views, clusterhub.billing.providers.invoice.views\n"
@@ -101,6 +105,7 @@ def test_answers_come_in_connection_order():
     assert signals.answers(signal) == list(range(20))
 
 
+@pytest.mark.backend_independent
 def test_importing_the_views_connects_no_menu_entry():
     code = (
         "import importlib\n"
@@ -112,6 +117,7 @@ def test_importing_the_views_connects_no_menu_entry():
     _passes_in_a_fresh_interpreter(code)
 
 
+@pytest.mark.backend_independent
 def test_importing_the_views_grants_no_permission_until_create_app():
     code = (
         "import importlib\n"
@@ -134,6 +140,7 @@ def test_every_registry_signal_has_its_receivers_after_create_app(app):
     assert empty == []
 
 
+@pytest.mark.backend_independent
 def test_importing_every_module_connects_no_registry_signal():
     """Nothing but ``create_app`` connects a registry: importing every module (the views, the indicator
     sources, billing's guard) leaves each registry signal without a receiver, hence the indicator registry
