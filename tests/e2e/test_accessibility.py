@@ -4,7 +4,7 @@ registration and scoring flow done with the keyboard alone, and no page wider th
 import re
 
 from playwright.sync_api import expect
-from tests.e2e.conftest import DEMO_PASSWORD, DESKTOP, PHONE, sideways_scroll
+from tests.e2e.conftest import DEMO_PASSWORD, DESKTOP, PHONE, accessibility_violations, sideways_scroll
 from tests.e2e.flows import EXPERT, KOMI, menu, open_komi_session
 
 DEMO_SESSION = "Практическая сессия по развитию промышленных кластеров России"
@@ -179,3 +179,16 @@ def test_main_pages_fit_the_screen_at_desktop_and_phone_width(pages):
         page.set_viewport_size(DESKTOP)
         pages.check()
     assert len(set(visited)) == len(visited)
+
+
+def test_the_page_checks_find_an_unnamed_control_and_a_page_wider_than_the_phone(page):
+    """The checks every page of the other tests passes would pass anything if they were broken."""
+    page.set_content(
+        '<html lang="en"><title>t</title><body><main><h1>A</h1><button></button>'
+        '<div style="width: 600px">wide</div></main></body></html>'
+    )
+    page.set_viewport_size(PHONE)
+    for viewport in ("desktop", "phone"):  # the second run reuses the injected axe-core
+        found = accessibility_violations(page, viewport)
+        assert [v.split(": ")[1].split(" ")[0] for v in found] == ["button-name"], found
+    assert sideways_scroll(page, PHONE["width"])
