@@ -21,7 +21,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..config import project_root
-from ..tenancy.row_cache import content_version
+from ..tenancy.row_cache import content_version, row_digest
 from .security import csp_nonce
 from .shared_store import shared_store
 
@@ -53,10 +53,7 @@ def thaw(html: str, nonce: str) -> str:
     return html.replace(NONCE_MARKER, nonce)
 
 
-def row_version(row: Any) -> str:
-    """A short digest of every column of an ORM row: the version of a page that shows that row alone."""
-    values = "\x1f".join(str(getattr(row, column.key)) for column in row.__table__.columns)
-    return hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
+row_version = row_digest  # a short digest of every column of an ORM row (kept with the center's row)
 
 
 class PageCache:
