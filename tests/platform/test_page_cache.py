@@ -84,3 +84,20 @@ def test_a_served_page_carries_this_requests_nonce_and_the_visitors_own_token(ap
             assert 'value="' in served and "\x00" not in served  # a token of this visitor's own session
     with contextmanager(request)():
         assert second_worker.serve("key", "v2", "n-3") is None  # another version is never served
+
+
+def test_a_redis_connection_closed_in_between_is_opened_again_at_once(app, shared):
+    """Redis drops idle clients (its ``timeout``) and restarts: the connection this worker keeps is then
+    closed, and the next request opens another instead of rendering pages for the next few seconds."""
+    import redis
+
+    from clusterhub.core.shared_store import shared_store
+
+    store = shared_store()
+    store.set(f"{shared}:page", b"kept", 60)
+    kept_connection = store._command("CLIENT", "ID")
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=kept_connection)
+
+    assert store.get(f"{shared}:page") == b"kept"
+    assert not store.resting()
+    assert store._command("CLIENT", "ID") != kept_connection

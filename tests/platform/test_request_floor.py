@@ -287,13 +287,13 @@ def test_with_redis_a_cached_event_page_asks_redis_once(
     path = f"/komi/events/{event.id}"
     client.get(path, headers=EN)
     commands = []
-    send = redis.Redis.execute_command
+    send = redis.Connection.send_command
 
     def counted(self, *args, **options):
         commands.append(args[0])
         return send(self, *args, **options)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    monkeypatch.setattr(redis.Connection, "send_command", counted)
     response = client.get(path, headers=EN)
 
     assert response.status_code == 200 and "Practical session on clusters" in response.get_data(as_text=True)
