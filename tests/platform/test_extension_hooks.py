@@ -75,3 +75,27 @@ def test_a_form_post_without_its_token_is_refused_and_a_read_is_not(app, client)
 
     assert refused.status_code == 400
     assert read.status_code == 200
+
+
+def test_an_anonymous_page_that_reads_the_empty_session_varies_by_cookie_and_sets_none(client, make_tenant):
+    make_tenant(slug="komi")
+
+    for _ in range(2):  # rendered, then served from the page cache
+        response = client.get("/komi/", headers=EN)
+        assert response.status_code == 200 and "/login" in response.get_data(as_text=True)
+        assert response.headers.getlist("Vary") == ["Cookie"]  # who is signed in changes the page
+        assert "Set-Cookie" not in response.headers
+
+
+def test_the_cookie_joins_a_vary_header_the_answer_already_has(app):
+    from flask import Response
+    from flask.sessions import SecureCookieSession
+
+    session = SecureCookieSession()
+    session.accessed = True  # looked into (as Flask's request context marks it), still empty
+    response = Response("x", headers={"Vary": "Accept-Language"})
+
+    app.session_interface.save_session(app, session, response)
+
+    assert response.headers["Vary"] == "Accept-Language, Cookie"
+    assert "Set-Cookie" not in response.headers

@@ -192,6 +192,53 @@ def test_a_change_made_elsewhere_reaches_this_worker_through_the_shared_version(
     assert "Renamed Komi" in client.get("/komi/", headers=EN).get_data(as_text=True)
 
 
+def test_with_redis_a_kept_center_home_is_rendered_without_a_query(client, make_tenant, shared_redis):
+    """The worker keeps the center's row with its region: rendering the home page again needs no query."""
+    import redis
+
+    from clusterhub.centers.views import _anonymous_homes
+
+    make_tenant(slug="komi")
+    client.get("/komi/", headers=EN)  # the row is kept by this worker
+    _anonymous_homes.clear()
+    shared = redis.Redis.from_url(REDIS)
+    shared.delete(*shared.keys("clusterhub:page:*"))  # and the page is kept nowhere
+
+    with Statements() as seen:
+        response = client.get("/komi/", headers=EN)
+    assert response.status_code == 200 and "Komi Republic" in response.get_data(as_text=True)
+    assert seen.sql == [], seen.sql
+
+
+def test_with_redis_a_kept_center_still_reads_only_its_own_rows(
+    client, make_tenant, make_event, make_user, login, shared_redis, backend
+):
+    """A page that reads the database after the center's row came from the worker runs in the center's
+    scope: another center's event is not found, and staff are checked against this center."""
+    from clusterhub.events.views import cache as event_pages
+
+    komi = make_tenant(slug="komi")
+    tatarstan = make_tenant(slug="tatarstan")
+    own = make_event(tenant=komi, title_en="Komi forum").id
+    other = make_event(tenant=tatarstan, title_en="Kazan forum").id
+    client.get("/komi/", headers=EN)
+    client.get("/tatarstan/", headers=EN)  # both rows are kept by this worker
+    event_pages.clear()
+
+    with Statements() as seen:
+        page = client.get(f"/komi/events/{own}", headers=EN)
+    assert page.status_code == 200 and "Komi forum" in page.get_data(as_text=True)
+    assert not [s for s in seen.sql if "FROM tenants" in s], "the row came from the worker"
+    if backend == "postgresql":
+        assert any("set_config" in s for s in seen.sql), "the scope opens with the first transaction"
+    assert client.get(f"/komi/events/{other}", headers=EN).status_code == 404
+    assert client.get(f"/tatarstan/events/{other}", headers=EN).status_code == 200
+
+    login(make_user(role="center_staff", tenant=komi))
+    assert client.get("/komi/staff/", headers=EN).status_code == 200
+    assert client.get("/tatarstan/staff/", headers=EN).status_code == 403
+
+
 def test_without_an_answering_redis_the_row_is_read_from_the_database(client, make_tenant, app, monkeypatch):
     make_tenant(slug="komi")
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
@@ -240,13 +287,13 @@ def test_with_redis_a_cached_event_page_asks_redis_once(
     path = f"/komi/events/{event.id}"
     client.get(path, headers=EN)
     commands = []
-    send = redis.Redis.execute_command
+    send = redis.Connection.send_command
 
     def counted(self, *args, **options):
         commands.append(args[0])
         return send(self, *args, **options)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    monkeypatch.setattr(redis.Connection, "send_command", counted)
     response = client.get(path, headers=EN)
 
     assert response.status_code == 200 and "Practical session on clusters" in response.get_data(as_text=True)

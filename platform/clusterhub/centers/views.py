@@ -39,12 +39,12 @@ def center_home():
     if current_user.is_authenticated or "_flashes" in session or request.query_string:
         return render_template("tenancy/center_home.html", tenant=g.tenant)
     key, version = (g.tenant.id, str(get_locale())), row_version(g.tenant)
-    html = _anonymous_homes.get(key, version)
-    if html is None:
+    page = _anonymous_homes.serve(key, version, csp_nonce())
+    if page is None:
         html = render_template("tenancy/center_home.html", tenant=g.tenant)
         _anonymous_homes.put(key, version, page_cache.freeze(html, csp_nonce()))
         return html
-    return page_cache.thaw(html, csp_nonce())
+    return page
 
 
 @bp.route("/<tenant>/staff/")

@@ -40,7 +40,14 @@ class SigningSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if not session and not session.modified and not session.accessed:
+        if not session and not session.modified:
+            # Nothing to write or delete; a page that looked into the empty session (an anonymous page
+            # checking for messages) depends on the cookie all the same, as Flask would say.
+            if session.accessed:
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:
+                    response.headers["Vary"] = "Cookie"  # without parsing and rebuilding the header
             return
         super().save_session(app, session, response)
 

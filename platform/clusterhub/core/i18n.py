@@ -6,6 +6,8 @@ from babel import Locale
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALES = ("ru", "en")
 DEFAULT_LOCALE = "ru"
@@ -26,14 +28,31 @@ def select_locale() -> Locale:
     chosen = session.get("lang")
     if chosen in LOCALES:
         return _LOCALES[chosen]
-    if "HTTP_ACCEPT_LANGUAGE" in request.environ:
-        best = request.accept_languages.best_match(LOCALES)
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE")
+    if header:
+        best = _best_match(header)
         if best:
             return _LOCALES[best]
     tenant = g.get("tenant")
     if tenant is not None and tenant.default_locale in LOCALES:
         return _LOCALES[tenant.default_locale]
     return _LOCALES[DEFAULT_LOCALE]
+
+
+_matches: dict[str, str | None] = {}
+
+
+def _best_match(header: str) -> str | None:
+    """Our language that the browser's Accept-Language prefers, remembered per header: browsers send a
+    handful of distinct values, and parsing one on every request cost several microseconds."""
+    try:
+        return _matches[header]
+    except KeyError:
+        pass
+    best = parse_accept_header(header, LanguageAccept).best_match(LOCALES)
+    if len(_matches) < 1024:  # a client sending a new value every time cannot grow the worker
+        _matches[header] = best
+    return best
 
 
 def select_timezone() -> str:

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
 from ..config import project_root
-from ..tenancy.row_cache import content_version
+from ..tenancy.row_cache import content_version, row_digest
 from .security import csp_nonce
 from .shared_store import shared_store
 
@@ -43,27 +43,43 @@ def freeze(html: str, nonce: str) -> str:
     return html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_MARKER}"')
 
 
-def thaw(html: str, nonce: str) -> str:
-    """A stored page with the markers replaced by the current request's token and nonce. A page without a
+class _Thawing(NamedTuple):
+    """A stored page ready to be served again: its UTF-8 bytes around each nonce marker, so that serving
+    it joins bytes with the request's nonce (replacing the marker in the text and encoding a 24 KB page
+    cost more than the rest of serving it)."""
+
+    parts: tuple[bytes, ...]
+    csrf: bool  # it carries the CSRF marker (a page with a form for a visitor with a session)
+
+
+def _thawing(html: str) -> _Thawing:
+    return _Thawing(tuple(part.encode() for part in html.split(NONCE_MARKER)), CSRF_MARKER in html)
+
+
+def _thawed(thawing: _Thawing, nonce: str) -> bytes:
+    """The stored page with the markers replaced by the current request's token and nonce. A page without a
     form asks for no CSRF token, so serving it starts no session and sets no cookie."""
-    if CSRF_MARKER in html:
+    parts = thawing.parts
+    if thawing.csrf:
         from flask_wtf.csrf import generate_csrf
 
-        html = html.replace(CSRF_MARKER, generate_csrf())
-    return html.replace(NONCE_MARKER, nonce)
+        token = generate_csrf().encode()
+        parts = tuple(part.replace(_CSRF_MARKER_BYTES, token) for part in parts)
+    return nonce.encode().join(parts)
 
 
-def row_version(row: Any) -> str:
-    """A short digest of every column of an ORM row: the version of a page that shows that row alone."""
-    values = "\x1f".join(str(getattr(row, column.key)) for column in row.__table__.columns)
-    return hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
+_CSRF_MARKER_BYTES = CSRF_MARKER.encode()
+
+
+row_version = row_digest  # a short digest of every column of an ORM row (kept with the center's row)
 
 
 class PageCache:
     def __init__(self, name: str, max_entries: int = 512):
         self.name = name
         self.max_entries = max_entries
-        self._entries: OrderedDict[Any, tuple[Any, str | bytes]] = OrderedDict()
+        # key -> (version, stored page, its thawing once served: see ``serve``)
+        self._entries: OrderedDict[Any, tuple[Any, str | bytes, _Thawing | None]] = OrderedDict()
         self._lock = Lock()
 
     def get(self, key: Any, version: Any) -> str | bytes | None:
@@ -72,6 +88,33 @@ class PageCache:
             if entry is not None and entry[0] == version:
                 self._entries.move_to_end(key)
                 return entry[1]
+        return self._shared(key, version)
+
+    def serve(self, key: Any, version: Any, nonce: str) -> bytes | None:
+        """The stored page of ``key`` at ``version`` (stored by ``put`` after ``freeze``) as this request's
+        response body, with its CSRF token and CSP nonce put back; None when there is none."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                self._entries.move_to_end(key)
+                if entry[2] is not None:
+                    return _thawed(entry[2], nonce)
+                html = entry[1]
+            else:
+                html = None
+        if html is None:
+            html = self._shared(key, version)
+            if html is None:
+                return None
+        thawing = _thawing(html if isinstance(html, str) else html.decode())
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version and entry[1] is html:
+                self._entries[key] = (version, html, thawing)
+        return _thawed(thawing, nonce)
+
+    def _shared(self, key: Any, version: Any) -> str | bytes | None:
+        """The entry another worker stored in Redis, kept by this one too; None without it."""
         shared = shared_store()
         if shared is None:
             return None
@@ -96,7 +139,7 @@ class PageCache:
 
     def _keep(self, key: Any, version: Any, html: str | bytes) -> None:
         with self._lock:
-            self._entries[key] = (version, html)
+            self._entries[key] = (version, html, None)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -160,9 +203,9 @@ def per_viewer(name: str, max_entries: int = 256) -> Callable[[Callable[..., Any
             if version is None:
                 return view(*args, **kwargs)
             key = (tenant_id, current_user.get_id(), str(get_locale()), request.full_path)
-            html = cache.get(key, version)
-            if html is not None:
-                return thaw(str(html), csp_nonce())
+            page = cache.serve(key, version, csp_nonce())
+            if page is not None:
+                return page
             response = view(*args, **kwargs)
             if isinstance(response, str):
                 cache.put(key, version, freeze(response, csp_nonce()))

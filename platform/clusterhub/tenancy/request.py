@@ -3,8 +3,10 @@
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, abort, current_app, g
+from flask import Flask, Response, abort, current_app, g, has_app_context
 from flask_login import current_user
+from sqlalchemy.orm import Session
+from sqlalchemy.util import ScopedRegistry
 
 from ..core.shared_store import shared_store
 from ..extensions import db
@@ -29,6 +31,7 @@ def load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if tenant.status != TenantStatus.ACTIVE and not (
         current_user.is_authenticated and current_user.is_platform_admin
     ):
+        g.pop(_UNOPENED, None)
         set_request_tenant(db.session, None)
         abort(404)
     g.tenant = tenant
@@ -44,17 +47,55 @@ def _tenant_opening_scope(slug: str) -> Tenant | None:
     """
     store = shared_store()
     version = row_cache.rows.version(store, slug)
-    if version is not None:
-        tenant_id = row_cache.rows.tenant_id(slug)
-        if tenant_id is not None:
-            # No round trip: the first statement of the request, if any, opens the scope in its transaction
-            # (set before the row is attached, which begins the session's transaction without a connection).
-            set_request_tenant(db.session, tenant_id)
-            return row_cache.rows.get(slug, db.session)
+    if version is not None and row_cache.rows.tenant_id(slug) is not None:
+        # No round trip: the first statement of the request, if any, opens the scope in its transaction.
+        return _scope_with_kept_row(slug)
     tenant = _read_tenant_opening_scope(slug)
     if tenant is not None and version is not None:
         row_cache.rows.keep(tenant, version)
     return tenant
+
+
+def _scope_with_kept_row(slug: str) -> Tenant:
+    """This request's copy of the kept row of ``slug``, with the scope open in the request's session.
+
+    A page that never touches the database (one served from the page cache) opens no session at all: the
+    copy then waits in ``g`` and is attached, with the scope, by whatever opens the session first
+    (:func:`_install_session_opening`), so every statement of the request still runs in the center's scope and sees
+    ``g.tenant`` attached. Only a copy that carries its region waits (a detached row cannot load it)."""
+    tenant = row_cache.rows.get(slug)
+    if db.session.registry.has() or "region" not in tenant.__dict__:
+        # Set before the row is attached, which begins the session's transaction without a connection.
+        set_request_tenant(db.session, tenant.id)
+        return db.session.merge(tenant, load=False)  # no query; the session may hold the row already
+    g.setdefault(_UNOPENED, tenant)
+    return tenant
+
+
+_UNOPENED = "clusterhub_tenant_to_attach"
+
+
+def _attach_waiting_tenant(db_session: Session) -> None:
+    tenant = g.pop(_UNOPENED, None)
+    if tenant is not None:
+        db_session.info[TENANT_KEY] = tenant.id  # no transaction yet: ``after_begin`` applies it
+        db_session.add(tenant)
+
+
+def _install_session_opening(registry: ScopedRegistry[Any]) -> None:
+    """Let the request's session, when something first opens it, take the waiting tenant and its scope."""
+    create = registry.createfunc
+    if getattr(create, "attaches_waiting_tenant", False):
+        return  # another application of this process installed it already
+
+    def _open_session() -> Any:
+        db_session = create()
+        if has_app_context():
+            _attach_waiting_tenant(db_session)
+        return db_session
+
+    _open_session.attaches_waiting_tenant = True  # type: ignore[attr-defined]
+    registry.createfunc = _open_session
 
 
 def _read_tenant_opening_scope(slug: str) -> Tenant | None:
@@ -80,10 +121,13 @@ def fill_tenant(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def clear_tenant(exc: BaseException | None = None) -> None:
-    """Close the scope by ending the transaction: its settings end with it, with no extra round trip."""
+    """Close the scope by ending the transaction: its settings end with it, with no extra round trip.
+    A request that opened no session has nothing to close."""
     if "tenant" in g:
-        db.session.info[TENANT_KEY] = None
-        db.session.close()
+        g.pop(_UNOPENED, None)
+        if db.session.registry.has():
+            db.session.info[TENANT_KEY] = None
+            db.session.close()
 
 
 def tenant_header(response: Response) -> Response:
@@ -97,3 +141,4 @@ def init_app(app: Flask) -> None:
     app.url_defaults(fill_tenant)
     app.teardown_request(clear_tenant)
     app.after_request(tenant_header)
+    _install_session_opening(db.session.registry)

@@ -10,14 +10,17 @@ If a bump is lost (Redis down at the moment of the commit), rows older than ``MA
 again anyway.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import g, has_request_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict
 
+from ..regions.models import Region
 from .models import Tenant
 from .scoping import TenantOwned, current_tenant_id
 
@@ -60,9 +63,23 @@ def _read_with_the_row() -> tuple[int, bytes | None] | None:
     return g.get("content_counter") if has_request_context() else None
 
 
+class _Kept(NamedTuple):
+    """A center's row as this worker keeps it: plain values, never an ORM instance a request could touch."""
+
+    tenant_id: int
+    columns: dict[str, Any]
+    region: dict[str, Any] | None  # its region's row (reference data, changed only by a migration)
+    digest: str  # :func:`row_digest` of these values: the version of a page that shows the row alone
+    read_at: float
+
+
+# A copy of the kept row carries the digest of its values under this attribute (not a column).
+KEPT_DIGEST = "_clusterhub_kept_digest"
+
+
 class TenantRows:
     def __init__(self) -> None:
-        self._rows: dict[str, tuple[Tenant, float]] = {}
+        self._rows: dict[str, _Kept] = {}
         self._version: bytes | None = None
 
     def version(self, store: Any, slug: str | None = None) -> bytes | None:
@@ -93,27 +110,73 @@ class TenantRows:
     def tenant_id(self, slug: str) -> int | None:
         """The id of a kept, current row of ``slug``, or None when it must be read."""
         entry = self._rows.get(slug)
-        if entry is None or time.monotonic() - entry[1] > MAX_AGE_SECONDS:
+        if entry is None or time.monotonic() - entry.read_at > MAX_AGE_SECONDS:
             return None
-        return entry[0].id
+        return entry.tenant_id
 
-    def get(self, slug: str, db_session: Any) -> Tenant:
+    def get(self, slug: str) -> Tenant:
+        """A new detached copy of the kept row of ``slug`` (with its region), for this request alone.
+
+        Built from the kept values without a query or a session: the request may attach it to its session
+        (``Session.add``: no query either) and change it, and the worker's values are never touched."""
         entry = self._rows[slug]
-        # A copy attached to this request's session without a query: relationships still load lazily,
-        # and the worker's own copy is never touched by a request.
-        return db_session.merge(entry[0], load=False)
+        tenant = _detached_copy(Tenant, entry.columns)
+        if entry.region is not None:
+            # Set as if loaded: attaching the center cascades to this copy, and a detached center still
+            # shows its region.
+            instance_dict(tenant)["region"] = _detached_copy(Region, entry.region)
+        instance_dict(tenant)[KEPT_DIGEST] = entry.digest
+        return tenant
+
+    def has_region(self, slug: str) -> bool:
+        return self._rows[slug].region is not None
 
     def keep(self, tenant: Tenant, version: bytes) -> None:
         if version != self._version:
             return
-        columns = Tenant.__table__.columns
-        snapshot = Tenant(**{column.key: getattr(tenant, column.key) for column in columns})
-        make_transient_to_detached(snapshot)
-        self._rows[tenant.slug] = (snapshot, time.monotonic())
+        region = instance_dict(tenant).get("region")  # joined with the row when it was read
+        self._rows[tenant.slug] = _Kept(
+            tenant.id,
+            _column_values(tenant),
+            _column_values(region) if region is not None else None,
+            row_digest(tenant),
+            time.monotonic(),
+        )
 
     def forget(self) -> None:
         self._rows.clear()
         self._version = None
+
+
+def row_digest(row: Any) -> str:
+    """A short digest of every column of an ORM row: the version of a page that shows that row alone.
+
+    A copy of a row this worker keeps carries the digest computed when the row was kept (while the request
+    has not changed it), so a cached center home does not hash the row on every request."""
+    digest: str | None = instance_dict(row).get(KEPT_DIGEST)
+    if digest is not None and not inspect(row).modified:  # a flush, expiry or refresh drops it (below)
+        return digest
+    values = "\x1f".join(str(getattr(row, column.key)) for column in row.__table__.columns)
+    return hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
+
+
+@event.listens_for(Tenant, "expire")
+@event.listens_for(Tenant, "refresh")
+def _drop_kept_digest(tenant: Tenant | None, *args: Any) -> None:
+    """The copy's values may no longer be the kept ones: its digest is computed again when asked."""
+    if tenant is not None:  # None: the instance is already gone (its state is expired on a commit)
+        instance_dict(tenant).pop(KEPT_DIGEST, None)
+
+
+def _column_values(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+def _detached_copy(model: type, values: dict[str, Any]) -> Any:
+    instance: Any = inspect(model).class_manager.new_instance()
+    instance_dict(instance).update(values)
+    make_transient_to_detached(instance)  # as if read by a session since closed: it has its identity
+    return instance
 
 
 rows = TenantRows()
@@ -129,6 +192,8 @@ def install(session_class: type[Session], store_of: Callable[[], Any]) -> None:
             o for o in (*db_session.new, *db_session.dirty, *db_session.deleted) if isinstance(o, Tenant)
         ]
         if tenants:
+            for tenant in tenants:
+                _drop_kept_digest(tenant)  # its values are no longer the kept ones
             db_session.info[_CHANGED] = True
             # Every page of a center shows its name: a change of the row is a change of its content too.
             db_session.info.setdefault(_CHANGED_CONTENT, set()).update(t.id for t in tenants)

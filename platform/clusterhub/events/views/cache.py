@@ -11,7 +11,7 @@ stored and by the visitor's own token when served.
 
 from ...core.page_cache import CSRF_MARKER, PageCache
 
-__all__ = ["CSRF_MARKER", "get", "put", "clear"]
+__all__ = ["CSRF_MARKER", "get", "serve", "put", "clear"]
 
 _pages = PageCache("event-page", max_entries=512)
-get, put, clear = _pages.get, _pages.put, _pages.clear
+get, serve, put, clear = _pages.get, _pages.serve, _pages.put, _pages.clear

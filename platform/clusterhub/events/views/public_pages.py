@@ -52,9 +52,9 @@ def event_page(event_id):
         # With Redis, the version of everything the center owns says whether the page is current: no query.
         # The local date is in the key: the day after the session the page loses its registration button.
         key = (g.tenant.id, event_id, str(_locale()), local_today(g.tenant.timezone).isoformat())
-        html = page_cache.get(key, shared_version)
-        if html is not None:
-            return page_cache_markers.thaw(html, csp_nonce())
+        page = page_cache.serve(key, shared_version, csp_nonce())
+        if page is not None:
+            return page
     elif cacheable:
         row = db.session.execute(
             sa.select(Event.updated_at, Event.status, Event.end_date).where(Event.id == event_id)
@@ -64,9 +64,9 @@ def event_page(event_id):
         # The day after the session the page must lose its registration button, with no change to the row.
         ended = row.end_date < local_today(g.tenant.timezone)
         key = (g.tenant.id, event_id, str(_locale()), ended)
-        html = page_cache.get(key, row.updated_at)
-        if html is not None:
-            return page_cache_markers.thaw(html, csp_nonce())
+        page = page_cache.serve(key, row.updated_at, csp_nonce())
+        if page is not None:
+            return page
     event = load_event_page(event_id)
     if event is None:
         abort(404)
