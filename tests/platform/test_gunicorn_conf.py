@@ -111,6 +111,13 @@ def test_access_log_is_json_with_request_id_and_tenant(load_conf, monkeypatch):
     assert record["duration_ms"] == 12
     assert logger.error_log.level == logging.WARNING
 
+    # a platform page (the health check) names no center
+    stdout.seek(0)
+    stdout.truncate()
+    response.headers = [("X-Request-ID", "req-43")]
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=1))
+    assert json.loads(stdout.getvalue())["tenant"] == "-"
+
 
 def test_errors_are_logged_to_stdout(load_conf, monkeypatch):
     cfg, _ = load_conf()

@@ -373,3 +373,12 @@ def test_with_redis_a_reopened_participant_list_reads_no_registration_until_the_
     login(colleague)
     mine = client.get(path, headers=EN).get_data(as_text=True)
     assert "Второй Сотрудник" in mine and "Первый Сотрудник" not in mine  # nobody gets another's page
+
+
+def test_a_center_page_names_its_center_for_the_access_log_and_a_platform_page_names_none(
+    client, make_tenant
+):
+    make_tenant(slug="komi")
+    assert client.get("/komi/", headers=EN).headers.get_all("X-Tenant") == ["komi"]
+    for path in ("/healthz", "/services/"):  # gunicorn's access line writes "-" for these
+        assert "X-Tenant" not in client.get(path, headers=EN).headers, path

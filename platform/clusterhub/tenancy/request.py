@@ -131,8 +131,11 @@ def clear_tenant(exc: BaseException | None = None) -> None:
 
 
 def tenant_header(response: Response) -> Response:
+    """The center's slug for the access log (gunicorn.conf.py), on a center's pages only: the log writes "-"
+    for a response without it, so the health checks and platform pages carry one header fewer."""
     tenant = g.get("tenant")
-    response.headers.add("X-Tenant", tenant.slug if tenant is not None else "-")  # no view sets it
+    if tenant is not None:
+        response.headers.add("X-Tenant", tenant.slug)  # no view sets it
     return response
 
 
