@@ -171,7 +171,6 @@ def configure_request_handling(app: Flask) -> None:
 
     app.before_request(token_access.authenticate)  # the API token (401/404/429) before the rules it meets
     app.before_request(authz.enforce)
-    app.after_request(token_access.after_request)
     errors.register(app)
     menu.register(app)
 

@@ -32,6 +32,8 @@ def enforce():
         abort(403)
     writing = asked.method not in SAFE_METHODS
     kind, *needed = rule
+    if kind == "public" and not writing:
+        return None  # what follows refuses writes, or asks for a signed-in user
     token = g.get("api_token")
     if token is not None:  # scopes first: a read-only token is refused whatever its user may do
         check_rule(token, kind, needed, writing)

@@ -83,7 +83,7 @@ def _begin_request() -> None:
 
 def _end_request(response: Response) -> Response:
     """The request id header, and the request's log line in JSON (the development server prints its own)."""
-    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    response.headers.add("X-Request-ID", g.get("request_id", "-"))  # no view sets it
     log = _request_log
     if not log.isEnabledFor(logging.INFO) or current_app.config["LOG_FORMAT"] != "json":
         return response

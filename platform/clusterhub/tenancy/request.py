@@ -3,7 +3,7 @@
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, abort, current_app, g, has_app_context
+from flask import Flask, Response, abort, after_this_request, current_app, g, has_app_context
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from sqlalchemy.util import ScopedRegistry
@@ -35,6 +35,7 @@ def load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
         set_request_tenant(db.session, None)
         abort(404)
     g.tenant = tenant
+    after_this_request(tenant_header)
 
 
 def _tenant_opening_scope(slug: str) -> Tenant | None:
@@ -131,8 +132,8 @@ def clear_tenant(exc: BaseException | None = None) -> None:
 
 
 def tenant_header(response: Response) -> Response:
-    """The center's slug for the access log (gunicorn.conf.py), on a center's pages only: the log writes "-"
-    for a response without it, so the health checks and platform pages carry one header fewer."""
+    """The center's slug for the access log (gunicorn.conf.py), added to a center's pages only (registered
+    by ``load_tenant``): the log writes "-" without it, and other requests pay nothing for it."""
     tenant = g.get("tenant")
     if tenant is not None:
         response.headers.add("X-Tenant", tenant.slug)  # no view sets it
@@ -143,5 +144,4 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(load_tenant)
     app.url_defaults(fill_tenant)
     app.teardown_request(clear_tenant)
-    app.after_request(tenant_header)
     _install_session_opening(db.session.registry)

@@ -9,7 +9,7 @@ Order on every request under ``/api/`` that carries ``Authorization: Bearer …`
 2. ``authz.enforce`` checks the endpoint's declaration as for anyone, and asks :func:`check_rule` first:
    a read-only token changes nothing (403); a center token writes only where its scopes cover the area of
    every permission the endpoint needs, and never acts as a person (``@login_required`` endpoints).
-3. :func:`after_request` adds the ``X-RateLimit-*`` headers and writes the audit entry: one per write
+3. :func:`after_request` (registered by :func:`authenticate` for this request only) adds the ``X-RateLimit-*`` headers and writes the audit entry: one per write
    (whatever its outcome), and for reads one per token per minute (with the first address read). Reads
    change nothing, and a syncing client reads thousands of pages an hour; a per-minute trace says which
    token read when, at a bounded cost (≤ 1,440 rows a day per token), while every change is recorded in
@@ -22,7 +22,7 @@ import time
 from datetime import timedelta
 
 import limits
-from flask import current_app, g, jsonify, request
+from flask import after_this_request, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -75,6 +75,7 @@ def authenticate():
     if token.kind == "center" and tenant is not None and tenant.id != token.tenant_id:
         raise NotFound()
     g.api_token = token
+    after_this_request(after_request)  # only token requests pay for it, their refusals (429) included
     return _count_request(token)
 
 
