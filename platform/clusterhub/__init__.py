@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config as config_module
 from .accounts.models import role_label
 from .config import project_root
-from .core import extension_hooks, metrics
+from .core import extension_hooks, metrics, static_files
 from .core.unit_of_work import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -124,6 +124,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
     bootstrap.init_app(app)
+    static_files.install(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

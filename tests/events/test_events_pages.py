@@ -328,7 +328,7 @@ def test_every_staff_and_public_page_renders_in_both_languages(client, model_eve
     # the check-in page offers camera scanning without any external script
     # (a static script of our own, the only page whose Permissions-Policy lets it ask for the camera)
     check_in_page = client.get(base + "/check-in")
-    assert 'src="/static/check_in.js"' in check_in_page.get_data(as_text=True)
+    assert re.search(r'src="/static/check_in.js\?v=[0-9a-f]+"', check_in_page.get_data(as_text=True))
     assert 'src="http' not in check_in_page.get_data(as_text=True)
     assert "camera=(self)" in check_in_page.headers["Permissions-Policy"]
     client.post("/logout")
