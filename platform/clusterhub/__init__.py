@@ -211,7 +211,7 @@ def connect_signals() -> None:
     from .reporting import sources as indicator_sources
     from .technoparks.services import requests as service_requests
     from .tokens import permissions as token_permissions
-    from .webhooks import services as webhooks
+    from .webhooks.services import receivers as webhooks
 
     webhooks.connect_signals()  # business events published, and the delivery of the outbox's tickets
     privacy_consent.connect_signals()  # mail withheld after consent is withdrawn

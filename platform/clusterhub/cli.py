@@ -170,7 +170,7 @@ def housekeeping_purge(older_than_days, batch_size, dry_run):
     from .extensions import db
     from .outbox.services import count_sent_before, purge_sent
     from .tenancy.models import utcnow
-    from .webhooks.services import count_delivered_before, purge_delivered
+    from .webhooks.services.delivery import count_delivered_before, purge_delivered
 
     cutoff = utcnow() - timedelta(days=older_than_days)
     messages = count_sent_before(cutoff)

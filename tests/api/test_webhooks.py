@@ -21,8 +21,8 @@ from clusterhub.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from clusterhub.outbox.services import LogMailer, send_due
 from clusterhub.tenancy.models import Tenant, utcnow
 from clusterhub.tenancy.scoping import tenant_scope
-from clusterhub.webhooks import services as webhooks
 from clusterhub.webhooks.models import DeliveryStatus, WebhookDelivery
+from clusterhub.webhooks.services import payloads, receivers, subscriptions
 
 
 class Receiver:
@@ -64,9 +64,11 @@ def receiver():
 
 def subscribe(tenant, url, events_=None, label="CRM"):
     with tenant_scope(db.session, tenant.id):
-        subscription = webhooks.create_subscription(label, url, events_ or list(webhooks.EVENTS), None)
+        subscription = subscriptions.create_subscription(
+            label, url, events_ or list(subscriptions.EVENTS), None
+        )
         db.session.commit()
-        return subscription.id, webhooks.secret_of(subscription)
+        return subscription.id, subscriptions.secret_of(subscription)
 
 
 def register(event_id, person):
@@ -203,8 +205,8 @@ def test_staff_subscribe_on_the_page_and_see_the_secret_once(client, make_tenant
     ).get_data(as_text=True)
     [shown] = set(re.findall(r"whsec_[\w-]+", created))
     with tenant_scope(db.session, tenant.id):
-        [subscription] = webhooks.subscriptions()
-        assert webhooks.secret_of(subscription) == shown
+        [subscription] = subscriptions.subscriptions()
+        assert subscriptions.secret_of(subscription) == shown
     again = client.get("/komi/staff/webhooks").get_data(as_text=True)
     assert "crm.example.ru" in again and "whsec_" not in again
 
@@ -298,12 +300,12 @@ def test_every_signal_has_a_documented_webhook_event():
     from clusterhub.core import signals
 
     documented = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text(encoding="utf-8")
-    for name in webhooks.EVENTS:
+    for name in subscriptions.EVENTS:
         assert f"`{name}`" in documented
-    for signal, _receiver in webhooks._RECEIVERS:
+    for signal, _receiver in receivers._RECEIVERS:
         assert signal.__doc__ and signal.receivers
     events = [s for s in vars(signals).values() if hasattr(s, "receivers") and s not in signals.REGISTRIES]
-    assert len(webhooks._RECEIVERS) == len(events)
+    assert len(receivers._RECEIVERS) == len(events)
 
 
 def test_projects_protocols_and_accepted_reports_are_sent(receiver, make_defense, make_user, request_context):
@@ -355,7 +357,7 @@ def test_a_service_request_is_sent_when_created_and_moved(
     user, enterprise = make_representative()
     tenant_id = technopark.tenant_id
     with tenant_scope(db.session, tenant_id):
-        webhooks.create_subscription("CRM", receiver.url(), ["service_request.changed"], None)
+        subscriptions.create_subscription("CRM", receiver.url(), ["service_request.changed"], None)
         db.session.commit()
         request = tp_requests.create_request(db.session.merge(service), enterprise, user, "1")
         tp_requests.reject(request, None, "Нет мощностей")
@@ -377,7 +379,7 @@ def test_a_payload_that_cannot_be_built_never_refuses_the_change(
     def broken(_registration):
         raise KeyError("a bug in a payload")
 
-    monkeypatch.setattr(webhooks, "registration_data", broken)
+    monkeypatch.setattr(payloads, "registration_data", broken)
     registration_id = register(make_event(tenant).id, person)
     assert registration_id
     assert deliver() == {"sent": 0, "retry": 0, "failed": 0}
@@ -394,7 +396,7 @@ def test_the_worker_command_delivers_webhooks_and_drops_those_of_a_removed_subsc
     removed, _secret = subscribe(tenant, receiver.url("/removed"), ["registration.created"])
     register(event_id, person)
     with tenant_scope(db.session, tenant.id):
-        webhooks.remove_subscription(db.session.get(WebhookSubscription, removed), None)
+        subscriptions.remove_subscription(db.session.get(WebhookSubscription, removed), None)
         db.session.commit()
 
     result = app.test_cli_runner().invoke(args=["outbox", "send"])

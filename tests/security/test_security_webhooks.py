@@ -23,8 +23,9 @@ from clusterhub.core.refusal import Refusal
 from clusterhub.extensions import db
 from clusterhub.tenancy.scoping import tenant_scope
 from clusterhub.webhooks import sealing
-from clusterhub.webhooks import services as webhooks
 from clusterhub.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from clusterhub.webhooks.services import delivery as webhook_delivery
+from clusterhub.webhooks.services import subscriptions
 from tests.api.test_webhooks import Receiver, deliver, register, subscribe, verify
 
 PUBLIC = "93.184.216.34"  # a global address; nothing is ever sent to it (connections are redirected)
@@ -124,7 +125,7 @@ def test_an_address_that_names_an_internal_host_is_refused_when_subscribing(
         tenant_scope(db.session, tenant.id),
         pytest.raises(Refusal, match="только на публичные адреса") as refused,
     ):
-        webhooks.create_subscription("CRM", url, ["registration.created"], None)
+        subscriptions.create_subscription("CRM", url, ["registration.created"], None)
     assert refused.value.field == "url"
 
 
@@ -210,7 +211,7 @@ def test_tls_is_checked_for_the_host_name_while_connecting_to_the_checked_addres
         assert receiver.sni == ["hooks.example.ru"] and len(receiver.received) == 1
 
         with tenant_scope(db.session, tenant.id):
-            webhooks.remove_subscription(webhooks.subscriptions()[0], None)
+            subscriptions.remove_subscription(subscriptions.subscriptions()[0], None)
             db.session.commit()
         subscribe(tenant, f"https://other.example.ru:{port}/hook", label="Wrong name")
         register(make_event(tenant).id, person)
@@ -253,8 +254,8 @@ def test_a_wrong_key_sends_nothing_unsigned_says_why_and_the_right_key_resumes(
     new_key = Fernet.generate_key().decode()
     app.config["WEBHOOK_SECRETS_KEY"] = new_key
     # migrations/env.py's fileConfig() disabled the loggers that existed when the test database was built
-    monkeypatch.setattr(logging.getLogger(webhooks.__name__), "disabled", False)
-    caplog.set_level(logging.ERROR, logger=webhooks.__name__)
+    monkeypatch.setattr(logging.getLogger(webhook_delivery.__name__), "disabled", False)
+    caplog.set_level(logging.ERROR, logger=webhook_delivery.__name__)
     try:
         assert deliver() == {"sent": 0, "retry": 1, "failed": 0}
         assert receiver.received == []
@@ -268,7 +269,7 @@ def test_a_wrong_key_sends_nothing_unsigned_says_why_and_the_right_key_resumes(
         assert deliver(now=the_delivery(tenant).next_attempt_at)["sent"] == 1
         assert verify(secret, receiver.received[0])
         with tenant_scope(db.session, tenant.id):
-            renewed = webhooks.renew_secret(db.session.get(WebhookSubscription, _id), None)
+            renewed = subscriptions.renew_secret(db.session.get(WebhookSubscription, _id), None)
             db.session.commit()
         assert Fernet(new_key).decrypt(stored_secrets(app)[0].encode()).decode() == renewed
     finally:

@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..tokens.forms import CheckboxesField
-from .services import EVENTS
+from .services.subscriptions import EVENTS
 
 
 class SubscriptionForm(FlaskForm):

@@ -13,9 +13,10 @@ from ..core.menu import STAFF_GROUP, MenuItem
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..tokens.permissions import MANAGE_INTEGRATIONS
-from . import services
 from .forms import SubscriptionForm
 from .models import WebhookDelivery, WebhookSubscription
+from .services import queueing
+from .services import subscriptions as subscription_services
 
 bp = Blueprint("webhooks", __name__, template_folder="templates")
 
@@ -27,7 +28,7 @@ def subscriptions():
     new_subscription = None
     if form.validate_on_submit():
         try:
-            new_subscription = services.create_subscription(
+            new_subscription = subscription_services.create_subscription(
                 form.label.data, form.url.data, form.events.data, current_user
             )
         except Refusal as error:
@@ -36,12 +37,14 @@ def subscriptions():
             form = SubscriptionForm(formdata=None)  # the page shows the secret once, in its own box
     if new_subscription is None:
         return _page(form)
-    return _page(form, new_secret_of=new_subscription, new_secret=services.secret_of(new_subscription))
+    return _page(
+        form, new_secret_of=new_subscription, new_secret=subscription_services.secret_of(new_subscription)
+    )
 
 
 def _page(form, new_secret_of=None, new_secret=None):
     """The page; ``new_secret`` (of the subscription ``new_secret_of``) is shown, this once."""
-    rows = [(s, services.recent_deliveries(s)) for s in services.subscriptions()]
+    rows = [(s, subscription_services.recent_deliveries(s)) for s in subscription_services.subscriptions()]
     return render_template(
         "webhooks/subscriptions.html",
         form=form,
@@ -49,8 +52,8 @@ def _page(form, new_secret_of=None, new_secret=None):
         new_subscription=new_secret_of,
         new_secret=new_secret,
         confirm_form=ConfirmForm(),
-        events=services.EVENTS,
-        shown=services.RECENT_DELIVERIES,
+        events=subscription_services.EVENTS,
+        shown=subscription_services.RECENT_DELIVERIES,
     )
 
 
@@ -62,7 +65,7 @@ def renew_secret(webhook_subscription_id):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("webhooks.subscriptions"), code=303)
-    secret = services.renew_secret(subscription, current_user)
+    secret = subscription_services.renew_secret(subscription, current_user)
     return _page(SubscriptionForm(formdata=None), new_secret_of=subscription, new_secret=secret)
 
 
@@ -74,7 +77,7 @@ def remove(webhook_subscription_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         label = subscription.label
-        services.remove_subscription(subscription, current_user)
+        subscription_services.remove_subscription(subscription, current_user)
         flash(_("The subscription «%(label)s» has been removed.", label=label), "success")
     return redirect(url_for("webhooks.subscriptions"), code=303)
 
@@ -86,7 +89,7 @@ def resend(webhook_delivery_id):
     if delivery is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.resend(delivery, current_user)
+        queueing.resend(delivery, current_user)
         flash(_("The delivery will be sent again within a minute, with the same id."), "success")
     return redirect(url_for("webhooks.subscriptions") + f"#subscription-{delivery.subscription_id}", code=303)
 
