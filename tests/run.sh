@@ -7,14 +7,14 @@
 # Each pass runs on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0 runs in one process): each
 # worker has its own application, database (SQLite file in its own tmp directory, PostgreSQL database
 # named by a uuid) and instance folder. A test file stays on one worker, so module fixtures are built once.
-# Where the time goes (PostgreSQL pass, --durations=0, a loaded machine): test calls 79 % of the worker time,
-# of which the browser tests (tests/e2e) a third; setup 11 %; teardown 10 %, nearly all the per-test emptying
-# of the database, which now asks once which tables hold rows and empties only those (tests/fixtures/app.py:
-# tests/security, tests/events and tests/billing on PostgreSQL went from 93 s to 70 s). Tests marked
-# backend_independent (no database: the wheel build, the Helm chart, gunicorn's settings) run in the SQLite
-# pass only. Measured 2026-12-04 on a machine whose bare-Flask floor was ~40 % below the day before: SQLite
-# 5:03 (1,570 passed, 26 skipped), PostgreSQL 5:46 (1,480 passed, 116 skipped), 11 min 11 s in all; the
-# previous main's SQLite pass took 4:41 for 1,533 tests on the same machine that hour.
+# Where the time goes: the browser tests (tests/e2e) were 60 % of each pass's worker time (Chromium rendering
+# each page at two widths, axe-core), so they run once, in the PostgreSQL pass (see below); tests that touch
+# no database (marked backend_independent: the wheel build, the Helm chart, gunicorn's settings, the import
+# graph, fresh-interpreter and catalogue checks) run once, in the SQLite pass. The per-test emptying of the
+# database asks once which tables hold rows and empties only those (tests/fixtures/app.py).
+# Measured 2026-12-04 on a quiet machine (2 CPUs), `time make test`: SQLite 1:12 (1,560 passed, 48 skipped),
+# PostgreSQL 3:52 (1,425 passed, 183 skipped), 5 min 11 s in all with the reinstall a pyproject change asks
+# for. The same machine that hour, before (browser tests in both passes): SQLite 3:14, PostgreSQL 4:13.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
